@@ -1,0 +1,211 @@
+"""Credential choice on azure-identity, and errors that say what to fix.
+
+azlogs never has a token client of its own: every token comes from azure-identity. This module
+picks the credential for a source, passes what the SDK cannot learn from the environment (instance
+discovery off for a non-Microsoft authority such as the emulator), and turns the SDK's failures into
+messages in the user's terms.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
+
+from azlogs._exceptions import AuthError, IdentitySourceError, UsageError
+from azlogs.auth.detect import SOURCES, Detection, detect
+
+MONITOR_SCOPE = "https://monitor.azure.com/.default"
+_MICROSOFT_AUTHORITIES = (
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+    "login.partner.microsoftonline.cn",
+)
+
+
+@dataclass
+class Choice:
+    """A credential and the detection that chose it."""
+
+    credential: TokenCredential
+    detection: Detection
+
+
+def _is_microsoft_authority(authority: str | None) -> bool:
+    if not authority:
+        return True
+    host = authority.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    return host in _MICROSOFT_AUTHORITIES
+
+
+def choose(
+    source: str = "auto", client_id: str | None = None, env: Mapping[str, str] | None = None
+) -> Choice:
+    """The azure-identity credential for ``source`` (``auto`` detects it from the environment)."""
+    from azure.identity import ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential
+
+    e = dict(os.environ if env is None else env)
+    detection = detect(e)
+    if source not in ("auto", *SOURCES):
+        raise UsageError(f"unknown identity source {source!r}; one of auto, {', '.join(SOURCES)}")
+    if source != "auto" and source != detection.source:
+        _check_forced(source, e, detection)
+        detection = Detection(
+            source, f"--source {source} was given", detection.looked_for, detection.endpoint
+        )
+    chosen = detection.source
+    cred: Any
+    if chosen == "sp":
+        authority = e.get("AZURE_AUTHORITY_HOST")
+        kwargs: dict[str, Any] = {}
+        if authority:
+            kwargs["authority"] = authority
+        if not _is_microsoft_authority(authority):
+            # MSAL would otherwise ask login.microsoftonline.com to validate the authority.
+            kwargs["disable_instance_discovery"] = True
+        cred = ClientSecretCredential(
+            e["AZURE_TENANT_ID"], e["AZURE_CLIENT_ID"], e["AZURE_CLIENT_SECRET"], **kwargs
+        )
+    elif chosen == "workload":
+        cred = WorkloadIdentityCredential(client_id=client_id or e.get("AZURE_CLIENT_ID"))
+    else:
+        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+    return Choice(cred, detection)
+
+
+def _check_forced(source: str, env: Mapping[str, str], detection: Detection) -> None:
+    need = {
+        "sp": ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"),
+        "workload": ("AZURE_FEDERATED_TOKEN_FILE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID"),
+        "appservice": ("IDENTITY_ENDPOINT", "IDENTITY_HEADER"),
+        "automation": ("IDENTITY_ENDPOINT", "IDENTITY_HEADER"),
+        "arc": ("IDENTITY_ENDPOINT", "IMDS_ENDPOINT"),
+        "vm": (),
+    }[source]
+    missing = [n for n in need if not env.get(n)]
+    if missing:
+        raise IdentitySourceError(
+            f"--source {source} needs {', '.join(missing)} in the environment, which is not set",
+            hint=f"on that host the platform sets them; here the environment points at: {detection.reason}",
+        )
+    if source == "vm" and detection.source not in ("vm", None):
+        raise IdentitySourceError(
+            f"--source vm was given, but the environment selects {detection.source} ({detection.reason}); "
+            "azure-identity would not talk to IMDS",
+            hint="unset those variables, or use --source auto",
+        )
+
+
+def explain_failure(
+    exc: BaseException, detection: Detection, env: Mapping[str, str] | None = None
+) -> AuthError:
+    """Turn an azure-identity failure into an AuthError that says why, in the user's terms."""
+    e = os.environ if env is None else env
+    text = " ".join(str(x) for x in _chain(exc))
+    if detection.source == "arc":
+        key_problem = _arc_key_problem(text)
+        if key_problem:
+            return AuthError(key_problem[0], hint=key_problem[1])
+    if isinstance(exc, PermissionError) or "Permission denied" in text:
+        return AuthError(
+            f"the {detection.source} identity source could not read a file it needs: {_first_line(text)}",
+            hint="run as a user allowed to read it",
+        )
+    unreachable = any(
+        s in text
+        for s in (
+            "Connection refused",
+            "No connection",
+            "timed out",
+            "Failed to establish",
+            "ConnectError",
+            "unreachable",
+        )
+    )
+    if "No managed identity endpoint found" in text or (detection.source == "vm" and unreachable):
+        where = detection.endpoint or "http://169.254.169.254"
+        return IdentitySourceError(
+            f"no managed identity is available here: the {detection.source} source was tried ({detection.reason}) "
+            f"and {where} did not answer. Looked for: " + "; ".join(detection.looked_for),
+            hint="run on an Azure VM/VMSS, Arc-enabled server, App Service, Functions, Automation or AKS with an "
+            "identity enabled, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal",
+        )
+    if "Identity not found" in text or "was not found in the directory" in text:
+        return AuthError(
+            f"the {detection.source} endpoint does not know the requested identity: {_first_line(text)}",
+            hint="check --client-id / AZURE_CLIENT_ID: the user-assigned identity must be attached to this resource",
+        )
+    if "AADSTS7000215" in text:
+        return AuthError(
+            "the client secret was refused (AADSTS7000215)", hint="use the secret's value, not its id"
+        )
+    if "AADSTS700024" in text:
+        return AuthError(
+            "the federated token is expired (AADSTS700024)",
+            hint=f"the file {e.get('AZURE_FEDERATED_TOKEN_FILE', '')} must be refreshed by the cluster",
+        )
+    if "AADSTS70021" in text:
+        return AuthError(
+            "no federated credential matches the presented token (AADSTS70021)",
+            hint="the identity's federated credential must name this cluster's issuer and service account",
+        )
+    return AuthError(f"the {detection.source} identity source failed: {_first_line(text)}")
+
+
+def _arc_key_problem(text: str) -> tuple[str, str] | None:
+    key_dir = Path("/var/opt/azcmagent/tokens")
+    if "Permission denied" in text or "EACCES" in text:
+        return (
+            f"Azure Arc answered with a challenge, but this user may not read its key file in {key_dir}",
+            "add the user to the 'himds' group (sudo usermod -a -G himds $USER, then log in again) or run as root",
+        )
+    try:
+        mode = key_dir.stat().st_mode
+        if not os.access(key_dir, os.R_OK | os.X_OK):
+            return (
+                f"Azure Arc key directory {key_dir} is not readable (mode {stat.filemode(mode)})",
+                "add the user to the 'himds' group or run as root",
+            )
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen:
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    return line[:400]
+
+
+def get_token(
+    source: str = "auto", resource: str = "https://monitor.azure.com", client_id: str | None = None
+) -> tuple[AccessToken, Detection]:
+    """Obtain a token for ``resource`` from the chosen source; failures raise AuthError with a fix."""
+    choice = choose(source, client_id)
+    scope = resource.rstrip("/") + "/.default" if not resource.endswith("/.default") else resource
+    try:
+        token = choice.credential.get_token(scope)
+    except (ClientAuthenticationError, ValueError, OSError) as exc:
+        raise explain_failure(exc, choice.detection) from None
+    except Exception as exc:  # azure-identity raises a wide range; all become one message
+        raise explain_failure(exc, choice.detection) from None
+    finally:
+        close = getattr(choice.credential, "close", None)
+        if close is not None:
+            close()
+    return token, choice.detection

@@ -1,0 +1,42 @@
+"""The ``azlogs`` command line: one module per command group; errors map to exit codes here only."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from azlogs import __version__
+from azlogs._exceptions import AzlogsError
+
+
+class _Group(click.Group):
+    """Maps azlogs errors to their exit codes and a message without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AzlogsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="azlogs")
+def main() -> None:
+    """Send custom logs to Azure Monitor with managed identity; run and test it all locally."""
+
+
+def _register() -> None:
+    from azlogs.cli import demo, emulator, token
+
+    main.add_command(emulator.emulator)
+    main.add_command(token.token)
+    main.add_command(demo.demo)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

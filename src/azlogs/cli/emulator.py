@@ -1,0 +1,77 @@
+"""``azlogs emulator``: run the local emulator and point clients at it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from azlogs.emulator.discovery import SOURCES, environment, read_discovery, render_exports
+
+
+@click.group()
+def emulator() -> None:
+    """The local emulator of every Azure endpoint azlogs talks to."""
+
+
+@emulator.command()
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=None, help="State, certificates, emulator.json."
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", type=int, default=0, show_default=True, help="HTTP port of the identity endpoints (0: any)."
+)
+@click.option(
+    "--tls-port", type=int, default=0, show_default=True, help="HTTPS port of everything else (0: any)."
+)
+@click.option(
+    "--in-memory", is_flag=True, help="Keep nothing on disk but emulator.json and the certificates."
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True), default=None)
+@click.option(
+    "--log-file", type=click.Path(path_type=Path), default=None, help="Request log (default: data dir)."
+)
+def start(
+    data_dir: Path | None,
+    host: str,
+    port: int,
+    tls_port: int,
+    in_memory: bool,
+    config_file: Path | None,
+    log_file: Path | None,
+) -> None:
+    """Run the emulator in the foreground until Ctrl-C or SIGTERM."""
+    from azlogs.emulator.server import Emulator, settings_from
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    settings = settings_from(
+        data_dir,
+        host=host,
+        port=port,
+        tls_port=tls_port,
+        in_memory=in_memory,
+        config_file=config_file,
+        log_file=log_file,
+    )
+    emu = Emulator(settings)
+    click.echo(f"azlogs emulator starting; data dir {settings.data_dir}", err=True)
+    emu.run()
+
+
+@emulator.command()
+@click.option("--source", type=click.Choice(SOURCES), required=True, help="Which identity source to emulate.")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--client-id", default=None, help="Select a user-assigned identity (sets AZURE_CLIENT_ID).")
+def env(source: str, data_dir: Path | None, client_id: str | None) -> None:
+    """Print `export` lines that point azure-identity and azlogs at a running emulator.
+
+    Use it as: eval "$(azlogs emulator env --source vm)". The output contains emulator-local
+    secrets (IDENTITY_HEADER, a client secret) by design: it is meant for eval, not for a log.
+    """
+    info = read_discovery(data_dir)
+    click.echo(render_exports(environment(info, source, client_id)), nl=False)

@@ -1,0 +1,121 @@
+"""The discovery file ``emulator.json`` and the environment that points clients at the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+from azlogs._exceptions import EmulatorError, UsageError
+
+DISCOVERY_NAME = "emulator.json"
+SOURCES = ("vm", "arc", "appservice", "automation", "workload", "sp")
+
+# Every variable any azure-identity source reads; `env` unsets those the chosen source must not see.
+_IDENTITY_VARS = (
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "IDENTITY_SERVER_THUMBPRINT",
+    "IMDS_ENDPOINT",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "AZURE_AUTHORITY_HOST",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+    "AZURE_PASSWORD",
+)
+
+
+def write_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON so that a reader sees the old file or the whole new one, never a part (mode 0600)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("AZLOGS_EMULATOR_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "azlogs" / "emulator"
+
+
+def read_discovery(data_dir: Path | None = None) -> dict[str, Any]:
+    """Read ``emulator.json`` from the data dir (or $AZLOGS_EMULATOR_FILE)."""
+    env_file = os.environ.get("AZLOGS_EMULATOR_FILE")
+    path = (
+        Path(env_file) if env_file and data_dir is None else (data_dir or default_data_dir()) / DISCOVERY_NAME
+    )
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise EmulatorError(
+            f"no running emulator found: {path} does not exist",
+            hint="start one with `azlogs emulator start` (or pass --data-dir of a running one)",
+        ) from exc
+    except ValueError as exc:
+        raise EmulatorError(f"{path} is not valid JSON: {exc}") from exc
+    data["_path"] = str(path)
+    return data
+
+
+def environment(info: dict[str, Any], source: str, client_id: str | None = None) -> dict[str, str | None]:
+    """The environment after which unchanged azure-identity uses ``source`` against the emulator.
+
+    A value of ``None`` means the variable must be unset.
+    """
+    if source not in SOURCES:
+        raise UsageError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
+    ep = info["endpoints"]
+    env: dict[str, str | None] = dict.fromkeys(_IDENTITY_VARS)
+    env["REQUESTS_CA_BUNDLE"] = info["ca_cert"]
+    env["SSL_CERT_FILE"] = info["ca_cert"]
+    env["AZLOGS_EMULATOR_FILE"] = info["_path"]
+    if source == "vm":
+        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = ep["imds"]
+    elif source == "arc":
+        env["IDENTITY_ENDPOINT"] = ep["arc_identity_endpoint"]
+        env["IMDS_ENDPOINT"] = ep["arc"]
+    elif source in ("appservice", "automation"):
+        env["IDENTITY_ENDPOINT"] = ep["app_service"] if source == "appservice" else ep["automation"]
+        env["IDENTITY_HEADER"] = info["identity_headers"][source]
+    elif source == "workload":
+        ident = _identity(info, "workload")
+        env["AZURE_AUTHORITY_HOST"] = ep["authority"]
+        env["AZURE_TENANT_ID"] = info["tenant_id"]
+        env["AZURE_CLIENT_ID"] = ident["client_id"]
+        env["AZURE_FEDERATED_TOKEN_FILE"] = info["federated_token_file"]
+    elif source == "sp":
+        ident = _identity(info, "sp")
+        env["AZURE_AUTHORITY_HOST"] = ep["authority"]
+        env["AZURE_TENANT_ID"] = info["tenant_id"]
+        env["AZURE_CLIENT_ID"] = ident["client_id"]
+        env["AZURE_CLIENT_SECRET"] = ident["client_secret"]
+    if client_id is not None and source not in ("workload", "sp"):
+        env["AZURE_CLIENT_ID"] = client_id
+    return env
+
+
+def _identity(info: dict[str, Any], name: str) -> dict[str, Any]:
+    for ident in info["identities"]:
+        if ident["name"] == name:
+            return dict(ident)
+    raise EmulatorError(f"the emulator has no identity named {name!r}")
+
+
+def render_exports(env: dict[str, str | None]) -> str:
+    lines = []
+    for name, value in env.items():
+        lines.append(f"unset {name}" if value is None else f"export {name}={shlex.quote(value)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,117 @@
+"""Run the real emulator as a subprocess for tests, and helpers to run code under `emulator env`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+VENV_BIN = Path(sys.executable).parent
+AZLOGS = str(VENV_BIN / "azlogs")
+
+
+class EmulatorProcess:
+    """`azlogs emulator start` in a subprocess, with its discovery info once ready."""
+
+    def __init__(self, data_dir: Path, *extra: str, log_file: Path | None = None) -> None:
+        self.data_dir = data_dir
+        self.log_file = log_file or data_dir / "requests.log"
+        self.stderr_path = data_dir.parent / f"{data_dir.name}.stderr"
+        self.args = [
+            AZLOGS,
+            "emulator",
+            "start",
+            "--data-dir",
+            str(data_dir),
+            "--log-file",
+            str(self.log_file),
+            *extra,
+        ]
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
+
+    def start(self, timeout: float = 60.0) -> dict[str, Any]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        discovery = self.data_dir / "emulator.json"
+        if discovery.exists():
+            discovery.unlink()
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"emulator exited with {self.proc.returncode}: {self.stderr_path.read_text()}"
+                )
+            if discovery.exists():
+                self.info = json.loads(discovery.read_text())
+                self.info["_path"] = str(discovery)
+                return self.info
+            time.sleep(0.05)
+        raise RuntimeError("emulator did not become ready")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def https(self) -> httpx.Client:
+        return httpx.Client(base_url=self.info["endpoints"]["arm"], verify=self.ssl_context(), timeout=30)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.info["ca_cert"])
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.info["endpoints"]["imds"], timeout=30)
+
+    def identity(self, name: str) -> dict[str, Any]:
+        return next(i for i in self.info["identities"] if i["name"] == name)
+
+
+def run_with_env(
+    emu: EmulatorProcess,
+    source: str,
+    argv: list[str],
+    *,
+    client_id: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    drop_file_override: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in bash after ``eval "$(azlogs emulator env --source SOURCE)"``, as a user would."""
+    env_cmd = [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)]
+    if client_id:
+        env_cmd += ["--client-id", client_id]
+    quoted_env = " ".join(_q(a) for a in env_cmd)
+    quoted_cmd = " ".join(_q(a) for a in argv)
+    script = f'set -e; eval "$({quoted_env})"; exec {quoted_cmd}'
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))}
+    env.pop("AZLOGS_EMULATOR_FILE", None)
+    env.update(extra_env or {})
+    cmd = ["bash", "-c", script]
+    if drop_file_override:
+        # Root without the capabilities that bypass file permissions: stands in for a user who is
+        # not in the himds group, while still able to run the venv's interpreter.
+        caps = "-dac_override,-dac_read_search"
+        cmd = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+def _q(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)

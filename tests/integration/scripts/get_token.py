@@ -1,0 +1,99 @@
+"""Get a token with unchanged azure-identity, verify it against the emulator's JWKS, print its claims.
+
+Run under `eval "$(azlogs emulator env --source S)"`; argv: CREDENTIAL [CLIENT_ID]. The token itself
+is never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import ssl
+import sys
+
+import httpx
+import jwt
+
+SCOPE = "https://monitor.azure.com/.default"
+
+
+def sync_token(kind: str, client_id: str | None) -> str:
+    from azure.identity import (
+        ClientSecretCredential,
+        DefaultAzureCredential,
+        ManagedIdentityCredential,
+        WorkloadIdentityCredential,
+    )
+
+    if kind == "managed":
+        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+    elif kind == "workload":
+        cred = WorkloadIdentityCredential()
+    elif kind == "secret":
+        cred = ClientSecretCredential(
+            os.environ["AZURE_TENANT_ID"],
+            os.environ["AZURE_CLIENT_ID"],
+            os.environ["AZURE_CLIENT_SECRET"],
+            authority=os.environ["AZURE_AUTHORITY_HOST"],
+            disable_instance_discovery=True,
+        )
+    elif kind == "default":
+        cred = DefaultAzureCredential()
+    else:
+        raise SystemExit(f"unknown credential {kind}")
+    return cred.get_token(SCOPE).token
+
+
+async def async_token(kind: str, client_id: str | None) -> str:
+    from azure.identity.aio import (
+        ClientSecretCredential,
+        DefaultAzureCredential,
+        ManagedIdentityCredential,
+        WorkloadIdentityCredential,
+    )
+
+    if kind == "managed":
+        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+    elif kind == "workload":
+        cred = WorkloadIdentityCredential()
+    elif kind == "secret":
+        cred = ClientSecretCredential(
+            os.environ["AZURE_TENANT_ID"],
+            os.environ["AZURE_CLIENT_ID"],
+            os.environ["AZURE_CLIENT_SECRET"],
+            authority=os.environ["AZURE_AUTHORITY_HOST"],
+            disable_instance_discovery=True,
+        )
+    elif kind == "default":
+        cred = DefaultAzureCredential()
+    else:
+        raise SystemExit(f"unknown credential {kind}")
+    async with cred:
+        return (await cred.get_token(SCOPE)).token
+
+
+def main() -> None:
+    kind, mode = sys.argv[1], sys.argv[2]
+    client_id = sys.argv[3] if len(sys.argv) > 3 else None
+    token = asyncio.run(async_token(kind, client_id)) if mode == "async" else sync_token(kind, client_id)
+    with open(os.environ["AZLOGS_EMULATOR_FILE"]) as fh:
+        info = json.load(fh)
+    tenant = info["tenant_id"]
+    jwks_url = f"{info['endpoints']['authority']}/{tenant}/discovery/v2.0/keys"
+    keys = httpx.get(jwks_url, verify=ssl.create_default_context(cafile=info["ca_cert"])).json()
+    header = jwt.get_unverified_header(token)
+    jwk = next(k for k in keys["keys"] if k["kid"] == header["kid"])
+    key = jwt.PyJWK(jwk).key
+    claims = jwt.decode(
+        token,
+        key,
+        algorithms=["RS256"],
+        audience=["https://monitor.azure.com", "https://monitor.azure.com/"],
+        issuer=f"https://sts.windows.net/{tenant}/",
+    )
+    print(json.dumps({k: claims.get(k) for k in ("aud", "oid", "appid", "tid", "xms_mirid", "idtyp")}))
+
+
+if __name__ == "__main__":
+    main()
