@@ -18,59 +18,38 @@ import jwt
 SCOPE = "https://monitor.azure.com/.default"
 
 
-def sync_token(kind: str, client_id: str | None) -> str:
-    from azure.identity import (
-        ClientSecretCredential,
-        DefaultAzureCredential,
-        ManagedIdentityCredential,
-        WorkloadIdentityCredential,
-    )
-
+def _credential(module: object, kind: str, client_id: str | None) -> object:
+    """The credential of `kind` from azure.identity or azure.identity.aio (same names, same arguments)."""
     if kind == "managed":
-        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
-    elif kind == "workload":
-        cred = WorkloadIdentityCredential()
-    elif kind == "secret":
-        cred = ClientSecretCredential(
+        cls = module.ManagedIdentityCredential  # type: ignore[attr-defined]
+        return cls(client_id=client_id) if client_id else cls()
+    if kind == "workload":
+        return module.WorkloadIdentityCredential()  # type: ignore[attr-defined]
+    if kind == "secret":
+        return module.ClientSecretCredential(  # type: ignore[attr-defined]
             os.environ["AZURE_TENANT_ID"],
             os.environ["AZURE_CLIENT_ID"],
             os.environ["AZURE_CLIENT_SECRET"],
             authority=os.environ["AZURE_AUTHORITY_HOST"],
             disable_instance_discovery=True,
         )
-    elif kind == "default":
-        cred = DefaultAzureCredential()
-    else:
-        raise SystemExit(f"unknown credential {kind}")
-    return cred.get_token(SCOPE).token
+    if kind == "default":
+        return module.DefaultAzureCredential()  # type: ignore[attr-defined]
+    raise SystemExit(f"unknown credential {kind}")
+
+
+def sync_token(kind: str, client_id: str | None) -> str:
+    import azure.identity
+
+    return _credential(azure.identity, kind, client_id).get_token(SCOPE).token  # type: ignore[attr-defined]
 
 
 async def async_token(kind: str, client_id: str | None) -> str:
-    from azure.identity.aio import (
-        ClientSecretCredential,
-        DefaultAzureCredential,
-        ManagedIdentityCredential,
-        WorkloadIdentityCredential,
-    )
+    import azure.identity.aio
 
-    if kind == "managed":
-        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
-    elif kind == "workload":
-        cred = WorkloadIdentityCredential()
-    elif kind == "secret":
-        cred = ClientSecretCredential(
-            os.environ["AZURE_TENANT_ID"],
-            os.environ["AZURE_CLIENT_ID"],
-            os.environ["AZURE_CLIENT_SECRET"],
-            authority=os.environ["AZURE_AUTHORITY_HOST"],
-            disable_instance_discovery=True,
-        )
-    elif kind == "default":
-        cred = DefaultAzureCredential()
-    else:
-        raise SystemExit(f"unknown credential {kind}")
-    async with cred:
-        return (await cred.get_token(SCOPE)).token
+    cred = _credential(azure.identity.aio, kind, client_id)
+    async with cred:  # type: ignore[attr-defined]
+        return (await cred.get_token(SCOPE)).token  # type: ignore[attr-defined]
 
 
 def main() -> None:
