@@ -13,6 +13,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from tests.emulator_proc import EmulatorProcess
 
 IMDS_PATH = "/metadata/identity/oauth2/token"

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.emulator_proc import EmulatorProcess, run_with_env
 
 SCRIPT = str(Path(__file__).parent / "scripts" / "get_token.py")

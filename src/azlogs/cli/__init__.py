@@ -29,11 +29,12 @@ def main() -> None:
 
 
 def _register() -> None:
-    from azlogs.cli import demo, emulator, token
+    from azlogs.cli import demo, emulator, send, token
 
     main.add_command(emulator.emulator)
     main.add_command(token.token)
     main.add_command(demo.demo)
+    main.add_command(send.send)
 
 
 _register()

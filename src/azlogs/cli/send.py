@@ -1,0 +1,200 @@
+"""``azlogs send``: records from files or stdin into a DCR stream, every failure accounted for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from azlogs._exceptions import UsageError
+from azlogs.auth import SOURCES
+from azlogs.ingest import UploadError, UploadResult, iter_batches
+from azlogs.ingest._result import FailedRecord
+from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
+
+
+def _counting(records: RecordReader, counter: list[int]) -> Iterator[Any]:
+    for record in records:
+        counter[0] += 1
+        yield record
+
+
+def _dry_run(reader: RecordReader) -> dict[str, Any]:
+    batches = requests_bytes = read = 0
+    failed: list[FailedRecord] = []
+    for item in iter_batches(reader):
+        if isinstance(item, FailedRecord):
+            failed.append(item)
+            continue
+        batches += 1
+        read += len(item)
+        requests_bytes += len(item.body())
+    return {"dry_run": True, "records": read, "requests": batches, "bytes": requests_bytes, "failed": failed}
+
+
+def _progress_upload(
+    client: Any, stream: str, reader: RecordReader, on_error: Any, show: bool
+) -> UploadResult:
+    counter = [0]
+    records = _counting(reader, counter)
+    if not show:
+        result: UploadResult = client.upload(stream, records, on_error=on_error)
+        return result
+    import threading
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    holder: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            holder["result"] = client.upload(stream, records, on_error=on_error)
+        except BaseException as exc:
+            holder["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    start = time.monotonic()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True, console=None
+    ) as progress:
+        task = progress.add_task("reading")
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.2)
+            elapsed = max(time.monotonic() - start, 1e-6)
+            progress.update(
+                task, description=f"{counter[0]:,} records read, {counter[0] / elapsed:,.0f} records/s"
+            )
+    if "error" in holder:
+        raise holder["error"]
+    result = holder["result"]
+    return result
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--endpoint", envvar="AZLOGS_ENDPOINT", help="DCE or DCR logs-ingestion endpoint [env AZLOGS_ENDPOINT]."
+)
+@click.option("--dcr", envvar="AZLOGS_DCR", help="DCR immutable id, dcr-... [env AZLOGS_DCR].")
+@click.option("--stream", envvar="AZLOGS_STREAM", help="Stream name, Custom-... [env AZLOGS_STREAM].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True)
+@click.option("--source", type=click.Choice(["auto", *SOURCES]), default="auto", show_default=True)
+@click.option("--client-id", default=None, help="Client id of a user-assigned managed identity.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Requests in flight.")
+@click.option("--dead-letter", type=click.Path(path_type=Path), default=None, help="Where unsent records go.")
+@click.option("--dry-run", is_flag=True, help="Read and batch, send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def send(
+    files: tuple[str, ...],
+    endpoint: str | None,
+    dcr: str | None,
+    stream: str | None,
+    fmt: str,
+    source: str,
+    client_id: str | None,
+    concurrency: int | None,
+    dead_letter: Path | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Send records from FILES (JSON array, NDJSON or CSV; - or none for stdin) to a DCR stream.
+
+    Lines that cannot be read and records the service refuses are written to a dead-letter file
+    (NDJSON: file, line, reason, the record) and counted; the exit code is 1 if any record failed.
+    """
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dead = DeadLetter(dead_letter or Path(f"azlogs-dead-letter-{stamp}.ndjson"))
+    reader = RecordReader(list(files), fmt, on_bad=dead.write)  # type: ignore[arg-type]
+    try:
+        if dry_run:
+            report = _dry_run(reader)
+            failed = len(report["failed"]) + len(reader.bad)
+            for f in report["failed"]:
+                loc = reader.locations[f.index]
+                dead.write({"source": loc.source, "line": loc.line, "reason": f.reason, "code": f.code})
+            summary = (
+                f"dry run: {report['records']} records in {report['requests']} requests "
+                f"({report['bytes']:,} bytes), {failed} failed"
+            )
+            out: dict[str, Any] = {**report, "failed": failed, "bad_lines": len(reader.bad)}
+            _finish(out, summary, failed, dead, as_json)
+            return
+        missing = [n for n, v in (("--endpoint", endpoint), ("--dcr", dcr), ("--stream", stream)) if not v]
+        if missing:
+            raise UsageError(
+                f"missing {', '.join(missing)}",
+                hint="give them as options or as AZLOGS_ENDPOINT, AZLOGS_DCR, AZLOGS_STREAM",
+            )
+        assert endpoint is not None
+        assert dcr is not None
+        assert stream is not None
+        from azlogs.auth import choose
+        from azlogs.ingest import LogsClient
+
+        choice = choose(source, client_id)
+        kwargs: dict[str, Any] = {}
+        if concurrency:
+            kwargs["max_concurrency"] = concurrency
+        failures: list[UploadError] = []
+        with LogsClient(endpoint, dcr, choice.credential, **kwargs) as client:
+            result = _progress_upload(
+                client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
+            )
+        for failure in failures:
+            for item, raw in zip(
+                failure.failed, failure.records or [b""] * len(failure.failed), strict=False
+            ):
+                loc = reader.locations[item.index] if item.index < len(reader.locations) else None
+                entry: dict[str, Any] = {
+                    "source": loc.source if loc else None,
+                    "line": loc.line if loc else None,
+                    "index": item.index,
+                    "reason": item.reason,
+                    "status": item.status,
+                    "code": item.code,
+                }
+                if raw:
+                    entry["record"] = json.loads(raw)
+                dead.write(entry)
+        reported = {f.index for u in failures for f in u.failed}
+        for item in result.failed:
+            if item.index not in reported:
+                loc = reader.locations[item.index] if item.index < len(reader.locations) else None
+                dead.write(
+                    {
+                        "source": loc.source if loc else None,
+                        "line": loc.line if loc else None,
+                        **item.to_dict(),
+                    }
+                )
+        failed = result.failed_count + len(reader.bad)
+        out = {**result.to_dict(), "bad_lines": len(reader.bad), "source": choice.detection.source}
+        rate = result.records_sent / result.duration if result.duration else 0.0
+        summary = (
+            f"sent {result.records_sent:,} of {result.records_read + len(reader.bad):,} records to {stream} in "
+            f"{result.requests} requests ({result.retries} retries) in {result.duration:.2f} s "
+            f"({rate:,.0f} records/s); {failed} failed"
+        )
+        _finish(out, summary, failed, dead, as_json)
+    finally:
+        dead.close()
+
+
+def _finish(out: dict[str, Any], summary: str, failed: int, dead: DeadLetter, as_json: bool) -> None:
+    if failed:
+        out["dead_letter"] = str(dead.path)
+        summary += f"; see {dead.path}"
+    if as_json:
+        click.echo(json.dumps(out, default=str))
+    else:
+        click.echo(summary)
+    if failed:
+        dead.close()
+        raise SystemExit(1)
