@@ -1,0 +1,163 @@
+"""Reading datetime text the way Kusto's ``todatetime`` and ingestion read it.
+
+Accepted (Kusto "datetime" docs, supported formats): ISO 8601 and its sortable form
+(``2014-05-25T08:20:03.123456Z``, ``2014-11-08 15:55:55``, ``2014-11-08T15:55``, ``2014-11-08``),
+RFC 822 (``Sat, 8 Nov 14 15:05:02 GMT``, also without weekday, seconds or zone) and RFC 850
+(``Saturday, 08-Nov-14 15:05:02 GMT``). A text without a zone is UTC. Results are aware UTC
+``datetime`` values with microsecond precision: fractional digits beyond six (Kusto keeps 100 ns
+ticks) are truncated, a documented difference.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Final
+
+__all__ = ["ensure_utc", "parse_datetime"]
+
+_UTC: Final = timezone.utc
+
+_ISO: Final = re.compile(
+    r"\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
+    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?\s*\Z"
+)
+_RFC: Final = re.compile(
+    r"\s*(?:([A-Za-z]{3,9}),\s*)?(\d{1,2})([ -])([A-Za-z]{3})\3(\d{4}|\d{2})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
+    r"(?:\s*([A-Za-z]{1,3}|[+-]\d{4}))?\s*\Z"
+)
+_MONTHS: Final = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_WEEKDAYS: Final = frozenset(
+    {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
+# RFC 822 §5.1 named zones (military single letters are left out: rarely used, often wrong).
+_ZONES: Final = {
+    "ut": 0,
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "est": -5,
+    "edt": -4,
+    "cst": -6,
+    "cdt": -5,
+    "mst": -7,
+    "mdt": -6,
+    "pst": -8,
+    "pdt": -7,
+}
+
+
+def _offset(zone: str | None) -> timedelta | None:
+    """The UTC offset a zone text names; None when the text is not a zone."""
+    if zone is None:
+        return timedelta(0)
+    named = _ZONES.get(zone.lower())
+    if named is not None:
+        return timedelta(hours=named)
+    if zone[0] in "+-" and zone[1:3].isdigit():
+        digits = zone[1:].replace(":", "")
+        hours = int(digits[:2])
+        minutes = int(digits[2:4]) if len(digits) >= 4 else 0
+        if hours > 23 or minutes > 59:
+            return None
+        delta = timedelta(hours=hours, minutes=minutes)
+        return -delta if zone[0] == "-" else delta
+    return None
+
+
+def _micro(fraction: str | None) -> int:
+    if not fraction:
+        return 0
+    return int(fraction[:6].ljust(6, "0"))
+
+
+def _build(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int, offset: timedelta
+) -> datetime | None:
+    try:
+        value = datetime(year, month, day, hour, minute, second, micro, tzinfo=_UTC)
+        if offset:
+            value = value - offset
+    except (ValueError, OverflowError):
+        return None
+    return value
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """Read ``text`` as a datetime; None when it is not one of the Kusto datetime formats."""
+    # Fast path for the common full ISO form: the C parser is ~30x faster than the regex below. The
+    # guard admits only texts the regex accepts too (no comma fractions, no seconds in the offset),
+    # so both paths agree; on 3.10 ('Z' and 7 digits unsupported) the regex path answers.
+    if (
+        len(text) >= 19
+        and text[4] == "-"
+        and text[13] == ":"
+        and text[16] == ":"
+        and text[10] in "T "
+        and text.count(":") <= 3
+        and "," not in text
+        and text[-1] != "."
+    ):
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if value.tzinfo is None:
+                return value.replace(tzinfo=_UTC)
+            if value.tzinfo is _UTC:
+                return value
+            return value.astimezone(_UTC)
+    return _parse_slow(text)
+
+
+def _parse_slow(text: str) -> datetime | None:
+    """The regex reader: every accepted format, whatever the Python version."""
+    m = _ISO.match(text)
+    if m is not None:
+        y, mo, d, hh, mi, ss, frac, zone = m.groups()
+        offset = _offset(zone)
+        if offset is None:
+            return None
+        return _build(
+            int(y),
+            int(mo),
+            int(d),
+            int(hh) if hh else 0,
+            int(mi) if mi else 0,
+            int(ss) if ss else 0,
+            _micro(frac),
+            offset,
+        )
+    m = _RFC.match(text)
+    if m is None:
+        return None
+    wd, d, _sep, mon, y, hh, mi, ss, frac, zone = m.groups()
+    if wd is not None and wd.lower() not in _WEEKDAYS:
+        return None
+    month = _MONTHS.get(mon.lower())
+    offset = _offset(zone)
+    if month is None or offset is None:
+        return None
+    year = int(y)
+    if len(y) == 2:
+        # .NET's default two-digit-year window (TwoDigitYearMax 2049), which Kusto inherits. [U]
+        year += 2000 if year <= 49 else 1900
+    return _build(year, month, int(d), int(hh), int(mi), int(ss) if ss else 0, _micro(frac), offset)
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime; a naive value is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_UTC)
+    if value.utcoffset() == timedelta(0) and value.tzinfo is _UTC:
+        return value
+    return value.astimezone(_UTC)

@@ -1,0 +1,107 @@
+"""ARM validation errors: a SchemaError that carries ARM's error body.
+
+ARM answers an invalid data collection rule with (hashicorp/terraform-provider-azurerm#18481,
+Azure/azure-cli-extensions#7399)::
+
+    {"error": {"code": "InvalidPayload", "message": "Data collection rule is invalid",
+               "details": [{"code": "InvalidStream",
+                            "message": "'Streams' stream 'Foo' must be a custom stream or ...",
+                            "target": "Properties.DataFlows[0].Streams[0]"}]}}
+
+:class:`ArmValidationError` holds the same fields, so the emulator's control plane answers with
+``to_arm_error(err)`` and the CLI prints every detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from azlogs._exceptions import SchemaError
+
+__all__ = [
+    "DCR_INVALID_MESSAGE",
+    "INVALID_DATA_FLOW",
+    "INVALID_DESTINATION",
+    "INVALID_OUTPUT_TABLE",
+    "INVALID_PAYLOAD",
+    "INVALID_STREAM",
+    "INVALID_STREAM_DECLARATION",
+    "INVALID_TABLE",
+    "INVALID_TRANSFORM_OUTPUT",
+    "INVALID_TRANSFORM_QUERY",
+    "TABLE_INVALID_MESSAGE",
+    "ArmErrorDetail",
+    "ArmValidationError",
+    "to_arm_error",
+]
+
+INVALID_PAYLOAD: Final = "InvalidPayload"
+DCR_INVALID_MESSAGE: Final = "Data collection rule is invalid"
+# Seen in the field: InvalidStream, InvalidOutputTable, InvalidDataFlow, InvalidTransformQuery,
+# InvalidTransformOutput. The two below are our names for cases whose real code is unknown. [U]
+INVALID_STREAM: Final = "InvalidStream"
+INVALID_OUTPUT_TABLE: Final = "InvalidOutputTable"
+INVALID_DATA_FLOW: Final = "InvalidDataFlow"
+INVALID_DESTINATION: Final = "InvalidDestination"
+INVALID_TRANSFORM_QUERY: Final = "InvalidTransformQuery"
+INVALID_TRANSFORM_OUTPUT: Final = "InvalidTransformOutput"
+INVALID_STREAM_DECLARATION: Final = "InvalidStreamDeclaration"  # [U]
+INVALID_TABLE: Final = "InvalidTableSchema"  # [U] the tables API's codes are not documented
+TABLE_INVALID_MESSAGE: Final = "Table schema is invalid"  # [U]
+
+
+@dataclass(frozen=True)
+class ArmErrorDetail:
+    """One entry of ARM's ``error.details``: what is wrong, and where (a property path)."""
+
+    code: str
+    message: str
+    target: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        """The detail as ARM JSON (``target`` omitted when unknown)."""
+        body = {"code": self.code, "message": self.message}
+        if self.target is not None:
+            body["target"] = self.target
+        return body
+
+
+class ArmValidationError(SchemaError):
+    """A table or DCR definition that ARM would refuse, with ARM's error code and details.
+
+    ``details`` is a list the caller may extend (e.g. with ``InvalidTransformQuery`` details from
+    the KQL engine) before answering with :func:`to_arm_error`.
+    """
+
+    def __init__(
+        self,
+        details: list[ArmErrorDetail],
+        *,
+        code: str = INVALID_PAYLOAD,
+        message: str = DCR_INVALID_MESSAGE,
+        hint: str | None = None,
+    ) -> None:
+        self.code = code
+        self.details = details
+        super().__init__(message, hint=hint)
+
+    def __str__(self) -> str:
+        lines = [f"{self.message} ({self.code})"]
+        for d in self.details:
+            where = f" at {d.target}" if d.target else ""
+            lines.append(f"  - {d.code}{where}: {d.message}")
+        if self.hint:
+            lines.append(f"  fix: {self.hint}")
+        return "\n".join(lines)
+
+
+def to_arm_error(err: ArmValidationError) -> dict[str, Any]:
+    """ARM's error response body for ``err``: ``{"error": {"code", "message", "details"}}``."""
+    return {
+        "error": {
+            "code": err.code,
+            "message": err.message,
+            "details": [d.to_json() for d in err.details],
+        }
+    }

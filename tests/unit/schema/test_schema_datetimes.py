@@ -1,0 +1,101 @@
+"""Kusto datetime text formats."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from azlogs.schema.datetimes import _parse_slow, ensure_utc, parse_datetime
+
+UTC = timezone.utc
+
+
+class TestFormats:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("2014-05-25T08:20:03.123456Z", datetime(2014, 5, 25, 8, 20, 3, 123456, UTC)),
+            ("2014-05-25T08:20:03.123456", datetime(2014, 5, 25, 8, 20, 3, 123456, UTC)),
+            ("2014-05-25T08:20", datetime(2014, 5, 25, 8, 20, tzinfo=UTC)),
+            ("2014-11-08 15:55:55.123456Z", datetime(2014, 11, 8, 15, 55, 55, 123456, UTC)),
+            ("2014-11-08 15:55:55", datetime(2014, 11, 8, 15, 55, 55, tzinfo=UTC)),
+            ("2014-11-08 15:55", datetime(2014, 11, 8, 15, 55, tzinfo=UTC)),
+            ("2014-11-08", datetime(2014, 11, 8, tzinfo=UTC)),
+            ("2021-12-08T23:51:14.1104269Z", datetime(2021, 12, 8, 23, 51, 14, 110426, UTC)),
+            ("2021-12-08T23:51:14+02:00", datetime(2021, 12, 8, 21, 51, 14, tzinfo=UTC)),
+            ("2021-12-08T23:51:14-0530", datetime(2021, 12, 9, 5, 21, 14, tzinfo=UTC)),
+            (" 2021-12-08T23:51:14Z ", datetime(2021, 12, 8, 23, 51, 14, tzinfo=UTC)),
+            ("Sat, 8 Nov 14 15:05:02 GMT", datetime(2014, 11, 8, 15, 5, 2, tzinfo=UTC)),
+            ("Sat, 8 Nov 14 15:05:02", datetime(2014, 11, 8, 15, 5, 2, tzinfo=UTC)),
+            ("Sat, 8 Nov 14 15:05", datetime(2014, 11, 8, 15, 5, tzinfo=UTC)),
+            ("8 Nov 14 15:05 GMT", datetime(2014, 11, 8, 15, 5, tzinfo=UTC)),
+            ("Sat, 08 Nov 2014 15:05:02 +0100", datetime(2014, 11, 8, 14, 5, 2, tzinfo=UTC)),
+            ("Sat, 08 Nov 2014 15:05:02 PST", datetime(2014, 11, 8, 23, 5, 2, tzinfo=UTC)),
+            ("Saturday, 08-Nov-14 15:05:02 GMT", datetime(2014, 11, 8, 15, 5, 2, tzinfo=UTC)),
+            ("08-Nov-14 15:05", datetime(2014, 11, 8, 15, 5, tzinfo=UTC)),
+            ("1 Jan 70 00:00", datetime(1970, 1, 1, tzinfo=UTC)),
+        ],
+    )
+    def test_accepted(self, text: str, expected: datetime) -> None:
+        """Kusto's documented formats read to the same UTC instant."""
+        assert parse_datetime(text) == expected
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "",
+            "yesterday",
+            "2014-13-01",
+            "2014-02-30T00:00:00",
+            "2014-05-25T24:00:00",
+            "2014-05-25T08:20:03,5",
+            "2014-05-25T08:20:03.",
+            "2014-05-25T08",
+            "20140525T082003",
+            "Sat, 8 Foo 14 15:05:02",
+            "Xyz, 8 Nov 14 15:05:02",
+            "2014-05-25T08:20:03+25:00",
+            "1700000000",
+        ],
+    )
+    def test_refused(self, text: str) -> None:
+        """Texts outside the formats are not datetimes."""
+        assert parse_datetime(text) is None
+
+    def test_results_are_utc(self) -> None:
+        """Every result is aware and in UTC."""
+        value = parse_datetime("2021-12-08T23:51:14+02:00")
+        assert value is not None
+        assert value.utcoffset() == timedelta(0)
+
+
+class TestFastPathAgrees:
+    @given(
+        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+        st.sampled_from(["T", " "]),
+    )
+    def test_iso_fast_and_slow_paths_agree(self, value: datetime, sep: str) -> None:
+        """The C fast path and the regex path read every ISO text to the same instant."""
+        for text in (
+            value.isoformat(sep=sep),
+            value.isoformat(sep=sep) + "Z",
+            value.isoformat(sep=sep) + "+01:30",
+            value.isoformat(sep=sep, timespec="seconds") + "-0200",
+        ):
+            assert parse_datetime(text) == _parse_slow(text)
+            assert parse_datetime(text) is not None
+
+
+class TestEnsureUtc:
+    def test_naive_is_utc(self) -> None:
+        """A naive datetime is taken as UTC."""
+        assert ensure_utc(datetime(2020, 1, 1)) == datetime(2020, 1, 1, tzinfo=UTC)
+
+    def test_offset_converted(self) -> None:
+        """An aware datetime is converted to UTC."""
+        value = ensure_utc(datetime(2020, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))))
+        assert value.tzinfo is UTC
+        assert value.hour == 0
