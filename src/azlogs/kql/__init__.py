@@ -1,0 +1,47 @@
+"""The KQL engine of azlogs: one parser and one evaluator for DCR transformations and queries.
+
+Pure: no HTTP, no files. Values follow the shared representation (str never null, tz-aware UTC
+datetime, timedelta, JSON values for dynamic, None for null).
+"""
+
+from __future__ import annotations
+
+from azlogs.kql._ast import Query
+from azlogs.kql._dialect import check
+from azlogs.kql._engine import (
+    MemoryProvider,
+    QueryResult,
+    ResultTable,
+    TableProvider,
+    Transformation,
+    TransformResult,
+    compile_transformation,
+    run_query,
+)
+from azlogs.kql._fn_special import add_geo_ranges
+from azlogs.kql._parser import parse
+from azlogs.kql._printer import to_text
+from azlogs.kql._registry import REGISTRY, FunctionSpec, lookup
+from azlogs.kql._values import KQL_TYPES
+
+FUNCTIONS = REGISTRY
+
+__all__ = [
+    "FUNCTIONS",
+    "KQL_TYPES",
+    "FunctionSpec",
+    "MemoryProvider",
+    "Query",
+    "QueryResult",
+    "ResultTable",
+    "TableProvider",
+    "TransformResult",
+    "Transformation",
+    "add_geo_ranges",
+    "check",
+    "compile_transformation",
+    "lookup",
+    "parse",
+    "run_query",
+    "to_text",
+]

@@ -1,0 +1,374 @@
+"""The typed AST of the KQL subset.
+
+Every node carries ``pos`` (line, column; 1-based) for error messages. ``pos`` is excluded from
+equality so that ``parse(print(parse(x))) == parse(x)`` compares structure only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+Pos = tuple[int, int]
+NOPOS: Pos = (0, 0)
+
+
+# ----------------------------------------------------------------------------- scalar expressions
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A constant of a KQL type (``value`` is None for a typed null)."""
+
+    value: Any
+    type: str
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A reference to a column, a ``let`` name or a table by name."""
+
+    name: str
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Member:
+    """``target.name``: dynamic property access (or ``$left.x`` in a join key)."""
+
+    target: Expr
+    name: str
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Index:
+    """``target[index]``: dynamic array element or property by computed key."""
+
+    target: Expr
+    index: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Star:
+    """``*`` as a function argument (``arg_max(x, *)``)."""
+
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function call; ``name`` as written (aliases are resolved by the registry)."""
+
+    name: str
+    args: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Unary:
+    """Unary minus (the only unary operator of KQL; ``not()`` is a function)."""
+
+    op: str
+    operand: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Binary:
+    """Arithmetic, comparison, string predicate, ``and``/``or`` and ``matches regex``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class InList:
+    """``x in (a, b)``, ``in~``, ``!in``, ``!in~``."""
+
+    op: str
+    left: Expr
+    items: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Between:
+    """``x between (low .. high)`` and ``!between``."""
+
+    negated: bool
+    left: Expr
+    low: Expr
+    high: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+Expr = Union[
+    Literal, Column, Member, Index, Star, Call, Unary, Binary, InList, Between, "Pipeline", "Datatable"
+]
+
+# ----------------------------------------------------------------------------- tabular
+
+
+@dataclass(frozen=True)
+class Assign:
+    """``name = expr`` or a bare ``expr`` (the column name is then derived)."""
+
+    name: str | None
+    expr: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Datatable:
+    """``datatable(a:string, ...)[v1, v2, ...]``: values row-major."""
+
+    columns: tuple[tuple[str, str], ...]
+    values: tuple[Literal, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Print:
+    """``print a = 1, b = 2`` (a source with one row)."""
+
+    assigns: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Range:
+    """``range x from a to b step s``."""
+
+    name: str
+    start: Expr
+    stop: Expr
+    step: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Union_:
+    """``union [options] T1, T2`` as a source or as an operator."""
+
+    options: tuple[tuple[str, Any], ...]
+    tables: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Where:
+    predicate: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Extend:
+    assigns: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    assigns: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ProjectAway:
+    """``project-away`` / ``project-keep`` / ``project-reorder`` (``kind``) with wildcard patterns."""
+
+    kind: str
+    patterns: tuple[str, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ProjectRename:
+    pairs: tuple[tuple[str, str], ...]  # (new, old)
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ParseItem:
+    """One element of a parse pattern: a literal, ``*`` or a column with an optional type."""
+
+    kind: str  # "literal" | "star" | "column"
+    value: str = ""
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Parse:
+    """``parse [kind=simple|regex|relaxed] [flags=..] expr with pattern``; ``parse-where`` drops misses."""
+
+    source: Expr
+    items: tuple[ParseItem, ...]
+    kind: str = "simple"
+    flags: str = ""
+    drop_unmatched: bool = False
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Take:
+    count: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expr: Expr
+    descending: bool = True
+    nulls_first: bool | None = None
+
+
+@dataclass(frozen=True)
+class Sort:
+    keys: tuple[SortKey, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Top:
+    count: Expr
+    key: SortKey
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Summarize:
+    aggregates: tuple[Assign, ...]
+    by: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Count:
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """``distinct a, b``; empty ``columns`` means ``distinct *``."""
+
+    columns: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Join:
+    kind: str
+    right: Expr
+    keys: tuple[Expr, ...]
+    explicit_kind: bool = False
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MvExpand:
+    items: tuple[tuple[Assign, str | None], ...]
+    limit: Expr | None = None
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Render:
+    """``render`` is accepted and ignored (it only tells a UI how to draw)."""
+
+    visual: str
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GetSchema:
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Serialize:
+    assigns: tuple[Assign, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class As:
+    name: str
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+Operator = Union[  # noqa: UP007
+    Where,
+    Extend,
+    Project,
+    ProjectAway,
+    ProjectRename,
+    Parse,
+    Take,
+    Sort,
+    Top,
+    Summarize,
+    Count,
+    Distinct,
+    Union_,
+    Join,
+    MvExpand,
+    Render,
+    GetSchema,
+    Serialize,
+    As,
+    Print,
+]
+Source = Union[  # noqa: UP007
+    Expr, Print, Range, Union_, Datatable
+]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """``source | op | op ...``; a pipeline with no operators only appears for tabular sources."""
+
+    source: Source
+    ops: tuple[Operator, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+# ----------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """A user-defined function: ``(a:string, b:long) { lets; body }``."""
+
+    params: tuple[Param, ...]
+    lets: tuple[Let, ...]
+    body: Expr
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Let:
+    name: str
+    value: Expr | Lambda
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A whole query text: ``let`` statements and at most one tabular expression statement."""
+
+    lets: tuple[Let, ...]
+    body: Expr | None
+    text: str = field(default="", compare=False, repr=False)
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)

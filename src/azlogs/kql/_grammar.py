@@ -1,0 +1,150 @@
+"""The KQL grammar (lark, LALR, contextual lexer).
+
+The grammar is a Python string rather than a .lark file so the pure engine does no file I/O.
+Scalar expressions and tabular pipelines share one ``expr`` rule: a pipeline is an expression
+followed by ``| operator`` steps, which lets ``(T | where x)`` and ``(a + b)`` share one parse.
+"""
+
+from __future__ import annotations
+
+GRAMMAR = r"""
+start: _SEMI* (_stmt _SEMI+)* [_stmt]
+_stmt: let_stmt | pipeline
+
+let_stmt: "let" name "=" (pipeline | lambda_)
+lambda_: "(" [params] ")" "{" (let_stmt _SEMI+)* pipeline _SEMI* "}"
+params: param ("," param)*
+param: name ":" TYPE_NAME ["=" expr]
+
+pipeline: head ("|" op)*
+?head: expr
+     | print_op
+     | union_op
+     | range_op
+
+print_op: "print" [agg_list]
+range_op: "range" name "from" expr "to" expr "step" expr
+
+?op: where_op | extend_op | project_op | project_away_op | project_rename_op | project_keep_op
+   | project_reorder_op | parse_op | take_op | sort_op | top_op | summarize_op | count_op
+   | distinct_op | union_op | join_op | mv_expand_op | render_op | getschema_op | serialize_op
+   | as_op | print_op
+
+where_op: ("where" | "filter") expr
+extend_op: "extend" assign ("," assign)*
+project_op: "project" assign ("," assign)*
+project_away_op: "project-away" col_pattern ("," col_pattern)*
+project_keep_op: "project-keep" col_pattern ("," col_pattern)*
+project_reorder_op: "project-reorder" col_pattern ("," col_pattern)*
+project_rename_op: "project-rename" rename ("," rename)*
+rename: name "=" name
+col_pattern: name | WILDCARD_NAME
+parse_op: PARSE_KW option* expr "with" parse_item+
+parse_item: string_lit -> parse_literal
+          | "*" -> parse_star
+          | name [":" TYPE_NAME] -> parse_column
+take_op: ("take" | "limit") expr
+sort_op: ("sort" | "order") "by" sort_key ("," sort_key)*
+sort_key: expr [SORT_DIR] [NULLS_KW NULLS_POS]
+top_op: "top" expr "by" sort_key
+summarize_op: "summarize" option* [agg_list] [by_list]
+agg_list: assign ("," assign)*
+by_list: "by" assign ("," assign)*
+count_op: "count"
+distinct_op: "distinct" (STAR | assign ("," assign)*)
+union_op: "union" option* expr ("," expr)*
+join_op: "join" option* expr "on" join_key ("," join_key)*
+join_key: expr
+mv_expand_op: "mv-expand" option* mv_item ("," mv_item)* ["limit" expr]
+mv_item: assign ["to" "typeof" "(" TYPE_NAME ")"]
+render_op: "render" name ["with" "(" [render_props] ")"]
+render_props: render_prop ("," render_prop)*
+getschema_op: "getschema"
+serialize_op: "serialize" [agg_list]
+as_op: "as" name
+
+option: OPT_KW "=" (name | literal | TYPE_NAME)
+render_prop: name "=" expr
+assign: (name "=")? expr
+
+?expr: or_expr
+?or_expr: and_expr ("or" and_expr)*
+?and_expr: cmp_expr ("and" cmp_expr)*
+?cmp_expr: add_expr
+         | add_expr CMP_OP add_expr -> binop
+         | add_expr STR_OP add_expr -> binop
+         | add_expr MATCHES_KW "regex" add_expr -> regex_match
+         | add_expr IN_OP "(" [args] ")" -> in_expr
+         | add_expr BETWEEN_OP "(" add_expr ".." add_expr ")" -> between
+?add_expr: mul_expr
+         | add_expr ADD_OP mul_expr -> binop
+?mul_expr: unary
+         | mul_expr (MUL_OP | STAR) unary -> binop
+?unary: postfix
+      | ADD_OP unary -> neg
+?postfix: atom
+        | postfix "." member_name -> member
+        | postfix "[" expr "]" -> index
+?atom: literal
+     | name -> column
+     | name "(" [args] ")" -> call
+     | "(" pipeline ")" -> paren
+     | datatable
+     | dynamic_lit
+args: expr_or_star ("," expr_or_star)*
+?expr_or_star: expr | STAR -> star
+
+datatable: "datatable" "(" col_decl ("," col_decl)* ")" "[" [dt_values] "]"
+dt_values: dt_value ("," dt_value)*
+col_decl: name ":" TYPE_NAME
+?dt_value: literal | dynamic_lit | ADD_OP NUMBER -> signed_number | ADD_OP TIMESPAN -> signed_timespan
+
+dynamic_lit: "dynamic" "(" json ")"
+?json: json_obj | json_arr | json_scalar
+json_obj: "{" [json_pairs] "}"
+json_pairs: json_pair ("," json_pair)*
+json_pair: string_lit ":" json
+json_arr: "[" [json_items] "]"
+json_items: json ("," json)*
+json_scalar: NUMBER | ADD_OP NUMBER | string_lit | TRUE | FALSE | NULL | TYPED_LIT | TIMESPAN
+
+literal: NUMBER -> number
+       | TIMESPAN -> timespan
+       | string_lit
+       | TRUE -> true
+       | FALSE -> false
+       | TYPED_LIT -> typed_lit
+?string_lit: STRING+ -> string
+name: NAME | "[" STRING "]"
+member_name: NAME | "[" STRING "]"
+OPT_KW.5: /(kind|flags|bagexpansion|withsource|isfuzzy|hint\.[A-Za-z_]+)(?=[ \t\n]*=[^=~])/
+
+_SEMI: ";"
+PARSE_KW: "parse-where" | "parse"
+SORT_DIR.2: /(asc|desc)(?![A-Za-z0-9_])/
+NULLS_KW.2: /nulls(?![A-Za-z0-9_])/
+NULLS_POS.2: /(first|last)(?![A-Za-z0-9_])/
+MATCHES_KW.2: /matches(?![A-Za-z0-9_])/
+TRUE.2: /true(?![A-Za-z0-9_])/
+FALSE.2: /false(?![A-Za-z0-9_])/
+NULL.2: /null(?![A-Za-z0-9_])/
+STAR: "*"
+CMP_OP: "==" | "!=" | "<>" | "<=" | ">=" | "<" | ">" | "=~" | "!~"
+STR_OP.2: /!?(contains_cs|contains|has_cs|hasprefix_cs|hasprefix|hassuffix_cs|hassuffix|has|startswith_cs|startswith|endswith_cs|endswith)(?![A-Za-z0-9_])/
+IN_OP.3: /!?(in~?|has_any|has_all)(?![A-Za-z0-9_])/
+BETWEEN_OP.2: /!?between(?![A-Za-z0-9_])/
+ADD_OP: "+" | "-"
+MUL_OP: "/" | "%"
+TYPE_NAME.3: /(bool|boolean|int|long|real|double|decimal|string|datetime|date|timespan|time|guid|dynamic|int64|uniqueid)(?![A-Za-z0-9_(])/
+TYPED_LIT.3: /(bool|boolean|int|long|real|double|decimal|datetime|date|timespan|time|guid)[ \t]*\([^()]*\)/
+TIMESPAN.3: /[0-9]+(\.[0-9]+)?(days|day|d|hours|hour|hrs|hr|h|minutes|minute|min|m|seconds|second|sec|s|milliseconds|millisecond|milli|ms|microseconds|microsecond|micro|ticks|tick|nanoseconds|nanosecond|nano)(?![A-Za-z0-9_])/
+NUMBER.2: /(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)(?![A-Za-z_])/
+STRING.2: /[hH]?@?("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')/ | /```(.|\n)*?```/
+WILDCARD_NAME.2: /[A-Za-z_*][A-Za-z0-9_*]*\*[A-Za-z0-9_*]*/
+NAME: /\$?[A-Za-z_][A-Za-z0-9_]*/
+
+%import common.WS
+%ignore WS
+COMMENT: /\/\/[^\n]*/
+%ignore COMMENT
+"""

@@ -1,0 +1,113 @@
+"""Special forms: functions compiled with lazy arguments (iff, case), the run's clock (now, ago)
+or the schema (columnifexists)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from azlogs.kql import _ast as A
+from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
+from azlogs.kql._registry import common_type
+
+# ----------------------------------------------------------------------------- special forms
+
+
+def _now(node: A.Call, env: Env) -> CExpr:
+    ctx = env.ctx
+    if node.args:
+        off = compile_expr(node.args[0], env)
+        fo = off.fn
+        return CExpr(_cached(lambda r: ctx.now + fo(r), ctx), "datetime", row_free=True)
+    return CExpr(lambda r: ctx.now, "datetime", row_free=True)
+
+
+def _ago(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) != 1:
+        raise err(node, f"ago() takes 1 argument, got {len(node.args)}")
+    ctx = env.ctx
+    span = compile_expr(node.args[0], env)
+    if span.type not in ("timespan", "dynamic"):
+        raise err(node, f"ago() needs a timespan such as 1d or 2h, got {span.type}")
+    fs = span.fn
+
+    def fn(r: Row) -> Any:
+        s = fs(r)
+        return None if not isinstance(s, timedelta) else ctx.now - s
+
+    return CExpr(_cached(fn, ctx) if span.row_free else fn, "datetime", row_free=span.row_free)
+
+
+def _iff(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) != 3:
+        raise err(node, f"{node.name}() takes 3 arguments, got {len(node.args)}")
+    c, a, b = (compile_expr(x, env) for x in node.args)
+    typ = common_type([a.type, b.type])
+    fc, fa, fb = c.fn, a.fn, b.fn
+    out = CExpr(
+        lambda r: fa(r) if fc(r) is True else fb(r), typ, row_free=c.row_free and a.row_free and b.row_free
+    )
+    return _fold(out) if c.const and a.const and b.const else out
+
+
+def _case(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) < 3 or len(node.args) % 2 == 0:
+        raise err(node, "case() takes predicate/value pairs and a final else value (an odd number >= 3)")
+    args = [compile_expr(x, env) for x in node.args]
+    pairs = [(args[i].fn, args[i + 1].fn) for i in range(0, len(args) - 1, 2)]
+    default = args[-1].fn
+    typ = common_type([args[i].type for i in range(1, len(args) - 1, 2)] + [args[-1].type])
+
+    def fn(r: Row) -> Any:
+        for p, v in pairs:
+            if p(r) is True:
+                return v(r)
+        return default(r)
+
+    return CExpr(fn, typ, row_free=all(a.row_free for a in args))
+
+
+def _columnifexists(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) != 2:
+        raise err(node, f"{node.name}() takes 2 arguments (column name, default), got {len(node.args)}")
+    first = node.args[0]
+    if not (isinstance(first, A.Literal) and first.type == "string"):
+        raise err(node, f"the first argument of {node.name}() must be a constant column name")
+    if first.value in env.columns:
+        return _column(A.Column(first.value, pos=node.pos), env)
+    return compile_expr(node.args[1], env)
+
+
+def _typeof(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) != 1 or not isinstance(node.args[0], A.Column):
+        raise err(node, "typeof() takes one type name, e.g. typeof(long)")
+    from azlogs.kql._values import normalize_type
+
+    try:
+        return const(normalize_type(node.args[0].name), "type")
+    except ValueError:
+        raise err(node, f"unknown type '{node.args[0].name}'") from None
+
+
+def _not(node: A.Call, env: Env) -> CExpr:
+    if len(node.args) != 1:
+        raise err(node, f"not() takes 1 argument, got {len(node.args)}")
+    a = compile_expr(node.args[0], env)
+    fa = a.fn
+    out = CExpr(lambda r: None if (v := fa(r)) is None else not v, "bool", row_free=a.row_free)
+    return _fold(out) if a.const else out
+
+
+SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
+    "now": _now,
+    "ago": _ago,
+    "iff": _iff,
+    "iif": _iff,
+    "case": _case,
+    "columnifexists": _columnifexists,
+    "column_ifexists": _columnifexists,
+    "typeof": _typeof,
+    "not": _not,
+}
+SPECIAL_FORMS = frozenset(SPECIAL)

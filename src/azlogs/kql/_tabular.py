@@ -1,0 +1,400 @@
+"""Tabular expressions -> plans: sources (source, tables, let names, datatable, print, range,
+union) and the row operators; blocking operators live in ``_tabular_ops``."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from azlogs._exceptions import KqlError
+from azlogs.kql import _ast as A
+from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
+from azlogs.kql._parse_op import columns_of, compile_parse
+from azlogs.kql._plan import Plan, Row
+from azlogs.kql._values import convert, null_of
+
+TIME_COLUMN = "TimeGenerated"
+
+
+def derive_name(
+    expr: Any, used: dict[str, str] | set[str], counter: list[int], prefix: str = "Column"
+) -> str:
+    """KQL's name for an unnamed expression column: the column it reads, else Column1, Column2 ..."""
+    node = expr
+    while True:
+        if isinstance(node, A.Column):
+            return node.name
+        if isinstance(node, A.Member):
+            inner = node
+            path = [node.name]
+            while isinstance(inner.target, A.Member):
+                inner = inner.target
+                path.append(inner.name)
+            if isinstance(inner.target, A.Column):
+                return "_".join([inner.target.name, *reversed(path)])
+            break
+        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at") and node.args:
+            node = node.args[0]
+            continue
+        break
+    while True:
+        counter[0] += 1
+        name = f"{prefix}{counter[0]}" if prefix != "print_" else f"print_{counter[0] - 1}"
+        if name not in used:
+            return name
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def _source_plan(node: Any, env: Env) -> Plan:
+    if isinstance(node, A.Column):
+        return _named_table(node, env)
+    if isinstance(node, A.Datatable):
+        return _datatable(node)
+    if isinstance(node, A.Print):
+        return _print(node, env)
+    if isinstance(node, A.Range):
+        return _range(node, env)
+    if isinstance(node, A.Union_):
+        from azlogs.kql._tabular_ops import union_plan
+
+        return union_plan(None, node, env)
+    if isinstance(node, A.Pipeline):
+        return compile_pipeline(node, env)
+    if isinstance(node, A.Call):
+        binding = env.lets.get(node.name)
+        if binding is not None and binding.kind == "lambda":
+            return _tabular_udf(node, binding, env)
+    raise err(node, "expected a tabular expression (source, a table, datatable, print, union ...)")
+
+
+def _named_table(node: A.Column, env: Env, time_range: Any = None) -> Plan:
+    name = node.name
+    binding = env.lets.get(name)
+    if binding is not None:
+        if binding.kind != "tabular":
+            raise err(node, f"'{name}' is a {binding.kind} value, not a table")
+        assert binding.env is not None
+        return _source_plan(binding.node, binding.env)
+    source_cols = env.extra.get("source_columns")
+    if name == "source" and source_cols is not None:
+        ctx = env.ctx
+        return Plan(dict(source_cols), lambda: ctx.source_rows, per_record_source=True)
+    provider = env.ctx.provider
+    cols = provider.table_columns(name) if provider is not None else None
+    if cols is None:
+        if name == "source":
+            raise err(node, "'source' is only defined in a DCR transformation")
+        known = list(provider.table_names()) if provider is not None else []
+        from azlogs.kql._compile import _did_you_mean
+
+        raise err(node, f"unknown table '{name}'", _did_you_mean(name, known))
+    columns = dict(cols)
+    ctx = env.ctx
+    bounds_fn = time_range
+
+    def produce() -> Iterable[Row]:
+        span = ctx.timespan
+        lo, hi = span if span is not None else (None, None)
+        if bounds_fn is not None:
+            blo, bhi = bounds_fn()
+            lo = blo if lo is None or (blo is not None and blo > lo) else lo
+            hi = bhi if hi is None or (bhi is not None and bhi < hi) else hi
+        hint = (lo, hi) if lo is not None or hi is not None else None
+        rows: Iterable[Row] = provider.scan(name, time_range=hint, columns=None)
+        if span is None or TIME_COLUMN not in columns:
+            return rows
+        slo, shi = span
+        return (r for r in rows if _in_span(r.get(TIME_COLUMN), slo, shi))
+
+    return Plan(columns, produce)
+
+
+def _in_span(v: Any, lo: datetime | None, hi: datetime | None) -> bool:
+    if v is None:
+        return False
+    return (lo is None or v >= lo) and (hi is None or v <= hi)
+
+
+def _datatable(node: A.Datatable) -> Plan:
+    cols = dict(node.columns)
+    names = [n for n, _ in node.columns]
+    types = [t for _, t in node.columns]
+    rows: list[Row] = []
+    values = [v.value for v in node.values]
+    for i in range(0, len(values), len(names) or 1):
+        chunk = values[i : i + len(names)]
+        rows.append(
+            {
+                n: (convert(v, t) if v is not None else null_of(t))
+                for n, t, v in zip(names, types, chunk, strict=False)
+            }
+        )
+    return Plan(cols, lambda: iter([dict(r) for r in rows]))
+
+
+def _print(node: A.Print, env: Env) -> Plan:
+    inner = env.with_columns({})
+    cols: dict[str, str] = {}
+    fns: list[tuple[str, CExpr]] = []
+    counter = [0]
+    for a in node.assigns:
+        c = compile_expr(a.expr, inner)
+        name = a.name or derive_name(None, cols, counter, "print_")
+        cols[name] = c.type
+        fns.append((name, c))
+
+    def produce() -> Iterable[Row]:
+        return iter([{n: c.fn({}) for n, c in fns}])
+
+    return Plan(cols, produce)
+
+
+def _range(node: A.Range, env: Env) -> Plan:
+    inner = env.with_columns({})
+    start, stop, step = (compile_expr(x, inner) for x in (node.start, node.stop, node.step))
+    name = node.name
+
+    def produce() -> Iterable[Row]:
+        a, b, s = start.fn({}), stop.fn({}), step.fn({})
+        if a is None or b is None or not s:
+            return
+        v = a
+        n = 0
+        while (v <= b) if s > (timedelta(0) if isinstance(s, timedelta) else 0) else (v >= b):
+            yield {name: v}
+            n += 1
+            if n > 10_000_000:
+                return
+            v = v + s
+
+    return Plan({name: start.type}, produce)
+
+
+def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
+    lam: A.Lambda = binding.node
+    assert binding.env is not None
+    inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
+    for p, a in zip(lam.params, node.args, strict=False):
+        value = compile_expr(a, env.with_columns({}))
+        inner.lets[p.name] = LetBinding("scalar", scalar=value)
+    for let in lam.lets:
+        bind_let(let, inner)
+    return _source_plan(lam.body, inner)
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+
+def compile_pipeline(node: Any, env: Env) -> Plan:
+    """Compile a tabular expression into a plan."""
+    if not isinstance(node, A.Pipeline):
+        return _source_plan(node, env)
+    ops = list(node.ops)
+    src = node.source
+    if isinstance(src, A.Column) and src.name not in env.lets and src.name != "source":
+        plan = _named_table(src, env, _time_bounds(ops, env))
+    else:
+        plan = _source_plan(src, env)
+    for op in ops:
+        plan = apply_operator(plan, op, env)
+    return plan
+
+
+def _time_bounds(ops: list[Any], env: Env) -> Any:
+    """Bounds on TimeGenerated implied by the leading where operators (a hint for the provider)."""
+    preds: list[Any] = []
+    for op in ops:
+        if not isinstance(op, A.Where):
+            break
+        _collect_conjuncts(op.predicate, preds)
+    bounds: list[tuple[str, CExpr]] = []
+    scope = env.with_columns({})
+    for p in preds:
+        try:
+            if isinstance(p, A.Binary) and p.op in ("<", "<=", ">", ">="):
+                if isinstance(p.left, A.Column) and p.left.name == TIME_COLUMN:
+                    bounds.append(("lo" if p.op[0] == ">" else "hi", compile_expr(p.right, scope)))
+                elif isinstance(p.right, A.Column) and p.right.name == TIME_COLUMN:
+                    bounds.append(("hi" if p.op[0] == ">" else "lo", compile_expr(p.left, scope)))
+            elif (
+                isinstance(p, A.Between)
+                and not p.negated
+                and isinstance(p.left, A.Column)
+                and p.left.name == TIME_COLUMN
+            ):
+                lo = compile_expr(p.low, scope)
+                hi = compile_expr(p.high, scope)
+                bounds.append(("lo", lo))
+                if hi.type == "timespan":
+                    bounds.append(("hi", CExpr(_offset(lo.fn, hi.fn), "datetime")))
+                else:
+                    bounds.append(("hi", hi))
+        except KqlError:  # a bound that needs a column is simply not pushed down
+            continue
+    bounds = [(k, c) for k, c in bounds if c.type == "datetime"]
+    if not bounds:
+        return None
+
+    def compute() -> tuple[datetime | None, datetime | None]:
+        lo: datetime | None = None
+        hi: datetime | None = None
+        for kind, c in bounds:
+            v = c.fn({})
+            if not isinstance(v, datetime):
+                continue
+            if kind == "lo":
+                lo = v if lo is None or v > lo else lo
+            else:
+                hi = v if hi is None or v < hi else hi
+        return lo, hi
+
+    return compute
+
+
+def _offset(lo: Any, span: Any) -> Any:
+    def fn(r: Any) -> Any:
+        a, b = lo(r), span(r)
+        return None if a is None or b is None else a + b
+
+    return fn
+
+
+def _collect_conjuncts(node: Any, out: list[Any]) -> None:
+    if isinstance(node, A.Binary) and node.op == "and":
+        _collect_conjuncts(node.left, out)
+        _collect_conjuncts(node.right, out)
+    else:
+        out.append(node)
+
+
+def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
+    """Add one tabular operator to a plan."""
+    scope = env.with_columns(plan.columns)
+    if isinstance(op, A.Where):
+        pred = compile_expr(op.predicate, scope)
+        if pred.type not in ("bool", "dynamic"):
+            raise err(op, f"the where predicate must be a bool, not {pred.type}")
+        fp = pred.fn
+        return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns))
+    if isinstance(op, A.Extend):
+        return _extend(plan, op, scope)
+    if isinstance(op, A.Project):
+        return _project(plan, op, scope)
+    if isinstance(op, A.ProjectAway):
+        return _project_away(plan, op)
+    if isinstance(op, A.ProjectRename):
+        return _project_rename(plan, op)
+    if isinstance(op, A.Parse):
+        step = compile_parse(op, scope)
+        cols = dict(plan.columns)
+        for n, t in columns_of(op):
+            cols[n] = t
+        return plan.with_step(step, cols)
+    if isinstance(op, (A.Render, A.Serialize, A.As)):
+        if isinstance(op, A.Serialize) and op.assigns:
+            return _extend(plan, A.Extend(op.assigns, pos=op.pos), scope)
+        return plan
+    if isinstance(op, A.Print):
+        raise err(op, "'print' can only start a query")
+    from azlogs.kql import _tabular_ops
+
+    return _tabular_ops.apply_blocking(plan, op, env)
+
+
+def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
+    cols = dict(plan.columns)
+    fns: list[tuple[str, Any]] = []
+    counter = [0]
+    for a in op.assigns:
+        step_scope = scope.with_columns(dict(cols))
+        c = compile_expr(a.expr, step_scope)
+        name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
+        cols.pop(name, None)
+        cols[name] = c.type
+        fns.append((name, c.fn))
+    if len(fns) == 1:
+        ((n0, f0),) = fns
+
+        def step1(r: Row) -> Row:
+            out = dict(r)
+            out[n0] = f0(out)
+            return out
+
+        return plan.with_step(step1, cols)
+
+    def step(r: Row) -> Row:
+        out = dict(r)
+        for n, f in fns:
+            out[n] = f(out)
+        return out
+
+    return plan.with_step(step, cols)
+
+
+def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
+    cols: dict[str, str] = {}
+    fns: list[tuple[str, Any]] = []
+    counter = [0]
+    for a in op.assigns:
+        if a.name is None and isinstance(a.expr, A.Column) and "*" in a.expr.name:
+            continue
+        c = compile_expr(a.expr, scope)
+        name = a.name or derive_name(a.expr, cols, counter)
+        if name in cols:
+            raise err(a, f"project produces the column '{name}' twice")
+        cols[name] = c.type
+        fns.append((name, c.fn))
+    fns_t = tuple(fns)
+
+    def step(r: Row) -> Row:
+        return {n: f(r) for n, f in fns_t}
+
+    return plan.with_step(step, cols)
+
+
+def _match(patterns: tuple[str, ...], columns: dict[str, str], op: Any) -> list[str]:
+    out: list[str] = []
+    for p in patterns:
+        if "*" in p:
+            hits = [c for c in columns if fnmatch.fnmatchcase(c, p)]
+        else:
+            if p not in columns:
+                raise err(op, f"{op.kind}: unknown column '{p}'")
+            hits = [p]
+        out.extend(h for h in hits if h not in out)
+    return out
+
+
+def _project_away(plan: Plan, op: A.ProjectAway) -> Plan:
+    names = _match(op.patterns, plan.columns, op)
+    if op.kind == "project-away":
+        return plan.with_columns({c: t for c, t in plan.columns.items() if c not in names})
+    if op.kind == "project-keep":
+        return plan.with_columns({c: t for c, t in plan.columns.items() if c in names})
+    ordered = {c: plan.columns[c] for c in names}
+    ordered.update({c: t for c, t in plan.columns.items() if c not in ordered})
+    return plan.with_columns(ordered)
+
+
+def _project_rename(plan: Plan, op: A.ProjectRename) -> Plan:
+    cols: dict[str, str] = {}
+    renames = dict((old, new) for new, old in op.pairs)
+    for old in renames:
+        if old not in plan.columns:
+            raise err(op, f"project-rename: unknown column '{old}'")
+    for c, t in plan.columns.items():
+        cols[renames.get(c, c)] = t
+    pairs = tuple(renames.items())
+
+    def step(r: Row) -> Row:
+        out = dict(r)
+        vals = [(new, out.pop(old, None)) for old, new in pairs]
+        for new, v in vals:
+            out[new] = v
+        return out
+
+    return plan.with_step(step, cols)

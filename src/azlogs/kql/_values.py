@@ -1,0 +1,511 @@
+"""KQL values in Python: type names, conversions, text forms of datetime/timespan/dynamic.
+
+Representation (shared with the rest of azlogs, see notes on values): bool, int (int and long),
+float (real), Decimal, str (never null), tz-aware UTC datetime, timedelta, uuid.UUID, and JSON
+values (dict, list, str, int, float, bool, None) for dynamic. ``None`` is the null of every type
+but string. Python's datetime has microsecond precision; KQL has 100 ns ticks: a 7th fractional
+digit on input is truncated (a documented difference).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TICK_US = 0.1  # a tick is 100 ns; Python keeps whole microseconds
+
+KQL_TYPES: tuple[str, ...] = (
+    "bool",
+    "int",
+    "long",
+    "real",
+    "decimal",
+    "string",
+    "datetime",
+    "timespan",
+    "guid",
+    "dynamic",
+)
+_TYPE_ALIASES = {
+    "boolean": "bool",
+    "double": "real",
+    "date": "datetime",
+    "time": "timespan",
+    "int64": "long",
+    "uniqueid": "guid",
+    "int32": "int",
+    "float": "real",
+}
+NUMERIC = frozenset({"int", "long", "real", "decimal"})
+
+
+def normalize_type(name: str) -> str:
+    """Canonical KQL type name for a type keyword (``double`` -> ``real``, ``boolean`` -> ``bool``)."""
+    low = name.strip().lower()
+    low = _TYPE_ALIASES.get(low, low)
+    if low not in KQL_TYPES:
+        raise ValueError(f"unknown type {name!r}")
+    return low
+
+
+def null_of(kql_type: str) -> Any:
+    """The null value of a type: ``""`` for string, None for the rest."""
+    return "" if kql_type == "string" else None
+
+
+# ----------------------------------------------------------------------------- timespan
+
+
+_TS_UNITS_US = {
+    "d": 86_400_000_000,
+    "day": 86_400_000_000,
+    "days": 86_400_000_000,
+    "h": 3_600_000_000,
+    "hr": 3_600_000_000,
+    "hrs": 3_600_000_000,
+    "hour": 3_600_000_000,
+    "hours": 3_600_000_000,
+    "m": 60_000_000,
+    "min": 60_000_000,
+    "minute": 60_000_000,
+    "minutes": 60_000_000,
+    "s": 1_000_000,
+    "sec": 1_000_000,
+    "second": 1_000_000,
+    "seconds": 1_000_000,
+    "ms": 1000,
+    "milli": 1000,
+    "millisecond": 1000,
+    "milliseconds": 1000,
+    "micro": 1,
+    "microsecond": 1,
+    "microseconds": 1,
+    "tick": 0.1,
+    "ticks": 0.1,
+    "nano": 0.001,
+    "nanosecond": 0.001,
+    "nanoseconds": 0.001,
+}
+_TS_UNIT_RE = re.compile(r"^\s*(-)?\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*$")
+_TS_CLOCK_RE = re.compile(
+    r"^\s*(-)?(?:([0-9]+)\.)?([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]{1,7}))?)?\s*$"
+)
+
+
+def parse_timespan(text: str) -> timedelta | None:
+    """Parse ``1.5h``, ``10ms``, ``[-][d.]hh:mm[:ss[.fffffff]]``; None when not a timespan."""
+    m = _TS_UNIT_RE.match(text.lower())
+    if m:
+        unit = _TS_UNITS_US.get(m.group(3))
+        if unit is None:
+            return None
+        us = float(m.group(2)) * unit if "." in m.group(2) or unit < 1 else int(m.group(2)) * int(unit)
+        td = timedelta(microseconds=int(us))
+        return -td if m.group(1) else td
+    m = _TS_CLOCK_RE.match(text)
+    if m:
+        days = int(m.group(2) or 0)
+        frac = (m.group(6) or "").ljust(7, "0")[:6]
+        td = timedelta(
+            days=days,
+            hours=int(m.group(3)),
+            minutes=int(m.group(4)),
+            seconds=int(m.group(5) or 0),
+            microseconds=int(frac or 0),
+        )
+        return -td if m.group(1) else td
+    if re.fullmatch(r"\s*-?[0-9]+\s*", text):
+        return timedelta(days=int(text))  # timespan(2) means two days
+    return None
+
+
+def format_timespan(td: timedelta) -> str:
+    """KQL's text form: ``[-][d.]hh:mm:ss[.fffffff]``."""
+    total_us = td // timedelta(microseconds=1)
+    sign = "-" if total_us < 0 else ""
+    total_us = abs(total_us)
+    days, rem = divmod(total_us, 86_400_000_000)
+    hours, rem = divmod(rem, 3_600_000_000)
+    minutes, rem = divmod(rem, 60_000_000)
+    seconds, us = divmod(rem, 1_000_000)
+    out = f"{sign}{days}." if days else sign
+    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    if us:
+        out += f".{us:06d}0"
+    return out
+
+
+# ----------------------------------------------------------------------------- datetime
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+_ZONES = {
+    "gmt": 0,
+    "utc": 0,
+    "ut": 0,
+    "z": 0,
+    "est": -5,
+    "edt": -4,
+    "cst": -6,
+    "cdt": -5,
+    "mst": -7,
+    "mdt": -6,
+    "pst": -8,
+    "pdt": -7,
+}
+_ISO_RE = re.compile(
+    r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?)?"
+    r"\s*(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?|UTC|GMT)?\s*$"
+)
+_COMPACT_RE = re.compile(
+    r"^\s*([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})?)?\s*(Z)?\s*$"
+)
+_WD = r"(?:[A-Za-z]{3,9},?\s+)?"
+_ZONE = r"(?:\s+([A-Za-z]{1,3}|[+-][0-9]{4}))?"
+_RFC822_RE = re.compile(
+    r"^\s*" + _WD + r"([0-9]{1,2})\s+([A-Za-z]{3})\s+([0-9]{2}|[0-9]{4})\s+"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?" + _ZONE + r"\s*$"
+)
+_RFC850_RE = re.compile(
+    r"^\s*" + _WD + r"([0-9]{1,2})-([A-Za-z]{3})-([0-9]{2}|[0-9]{4})\s+"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?" + _ZONE + r"\s*$"
+)
+
+
+def _zone_offset(zone: str | None) -> timedelta | None:
+    if not zone:
+        return timedelta(0)
+    z = zone.lower()
+    if z in _ZONES:
+        return timedelta(hours=_ZONES[z])
+    m = re.fullmatch(r"([+-])([0-9]{2}):?([0-9]{2})?", zone)
+    if not m:
+        return None
+    off = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+    return -off if m.group(1) == "-" else off
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    if len(text) == 2:
+        y += 2000 if y < 50 else 1900  # .NET's two-digit-year window
+    return y
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """``todatetime`` of a string: ISO 8601, RFC 822/1123, RFC 850 and sortable forms; else None."""
+    try:
+        m = _ISO_RE.match(text)
+        if m:
+            frac = (m.group(7) or "")[:6].ljust(6, "0")
+            dt = datetime(
+                int(m.group(1)),
+                int(m.group(2)),
+                int(m.group(3)),
+                int(m.group(4) or 0),
+                int(m.group(5) or 0),
+                int(m.group(6) or 0),
+                int(frac),
+                tzinfo=UTC,
+            )
+            off = _zone_offset(m.group(8))
+            return None if off is None else dt - off
+        m = _RFC822_RE.match(text) or _RFC850_RE.match(text)
+        if m:
+            month = _MONTHS.get(m.group(2).lower())
+            off = _zone_offset(m.group(7))
+            if month is None or off is None:
+                return None
+            dt = datetime(
+                _year(m.group(3)),
+                month,
+                int(m.group(1)),
+                int(m.group(4)),
+                int(m.group(5)),
+                int(m.group(6) or 0),
+                tzinfo=UTC,
+            )
+            return dt - off
+        m = _COMPACT_RE.match(text)
+        if m:
+            return datetime(
+                int(m.group(1)),
+                int(m.group(2)),
+                int(m.group(3)),
+                int(m.group(4) or 0),
+                int(m.group(5) or 0),
+                int(m.group(6) or 0),
+                tzinfo=UTC,
+            )
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def format_datetime_iso(dt: datetime) -> str:
+    """KQL's text form of a datetime: ``2024-01-01T10:00:00Z`` or with 7 fractional digits."""
+    dt = dt.astimezone(UTC) if dt.tzinfo is not None else dt
+    base = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    if dt.microsecond:
+        return f"{base}.{dt.microsecond:06d}0Z"
+    return base + "Z"
+
+
+def ensure_utc(dt: datetime) -> datetime:
+    """Treat a naive datetime as UTC; convert an aware one to UTC."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+# ----------------------------------------------------------------------------- dynamic / text
+
+
+def to_dynamic(value: Any) -> Any:
+    """A value as the JSON value a ``dynamic`` holds (datetime and timespan become strings)."""
+    if value is None or isinstance(value, (bool, int, str, dict, list)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, datetime):
+        return format_datetime_iso(value)
+    if isinstance(value, timedelta):
+        return format_timespan(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, tuple):
+        return [to_dynamic(v) for v in value]
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    conv = to_dynamic(value)
+    if conv is value:
+        raise TypeError(f"not JSON: {type(value).__name__}")
+    return conv
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON as KQL writes dynamic values (``{"a":1}``, ``true``)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default, allow_nan=True)
+
+
+def format_real(value: float) -> str:
+    """KQL's text form of a real (``1`` for 1.0, ``NaN``, ``Infinity``, ``1E+20``)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mant, exp = text.split("e")
+        sign = "-" if exp.startswith("-") else "+"
+        return f"{mant}E{sign}{exp.lstrip('+-').zfill(2)}"
+    return text
+
+
+def to_str(value: Any) -> str:
+    """``tostring``: never null; dynamic arrays/bags become compact JSON; bools are true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_real(value)
+    if isinstance(value, (dict, list)):
+        return dumps(value)
+    if isinstance(value, datetime):
+        return format_datetime_iso(value)
+    if isinstance(value, timedelta):
+        return format_timespan(value)
+    return str(value)
+
+
+def to_bool(value: Any) -> bool | None:
+    """``tobool``: true/false text (any case), numbers (non-zero is true); else null."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low == "true":
+            return True
+        if low == "false":
+            return False
+        try:
+            return int(low) != 0
+        except ValueError:
+            return None
+    return None
+
+
+_INT_RE = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+
+
+def to_long(value: Any, *, bits: int = 64) -> int | None:
+    """``tolong``/``toint``: integers, reals truncated, numeric text; out of range or junk is null."""
+    out: int | None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        out = int(value)
+    elif isinstance(value, int):
+        out = value
+    elif isinstance(value, (float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        out = int(value)
+    elif isinstance(value, str):
+        if _INT_RE.match(value):
+            out = int(value)
+        else:
+            real = to_real(value)
+            if real is None or not math.isfinite(real):
+                return None
+            out = int(real)
+    elif isinstance(value, timedelta):
+        out = value // timedelta(microseconds=1) * 10
+    elif isinstance(value, datetime):
+        out = (value - EPOCH) // timedelta(microseconds=1) * 10 + 621355968000000000
+    else:
+        return None
+    limit = 1 << (bits - 1)
+    return out if -limit <= out < limit else None
+
+
+def to_real(value: Any) -> float | None:
+    """``toreal``/``todouble``: numbers and numeric text (also NaN/Infinity); else null."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float, Decimal)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        low = text.lower()
+        if low in ("nan", "+nan", "-nan"):
+            return math.nan
+        if low in ("infinity", "+infinity", "inf", "+inf"):
+            return math.inf
+        if low in ("-infinity", "-inf"):
+            return -math.inf
+        if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", text):
+            return None
+        return float(text)
+    return None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """``todecimal``."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        return Decimal(str(value).strip()) if not isinstance(value, bool) else Decimal(int(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """``todatetime``: a datetime, or text in a documented format; else null."""
+    if isinstance(value, datetime):
+        return ensure_utc(value)
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return None
+
+
+def to_timespan(value: Any) -> timedelta | None:
+    """``totimespan``: a timespan, text forms, or a number of ticks."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_timespan(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return timedelta(microseconds=value // 10)
+    return None
+
+
+def to_guid(value: Any) -> uuid.UUID | None:
+    """``toguid``."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_json_value(value: Any) -> Any:
+    """``parse_json``/``todynamic``: text is parsed as JSON (invalid text stays a string)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return to_dynamic(value)
+
+
+def convert(value: Any, kql_type: str) -> Any:
+    """Convert a value to a KQL type the way the ``to*`` functions do (null on failure)."""
+    if kql_type == "string":
+        return to_str(value)
+    if kql_type in ("long", "int"):
+        return to_long(value, bits=32 if kql_type == "int" else 64)
+    if kql_type == "real":
+        return to_real(value)
+    if kql_type == "bool":
+        return to_bool(value)
+    if kql_type == "datetime":
+        return to_datetime(value)
+    if kql_type == "timespan":
+        return to_timespan(value)
+    if kql_type == "dynamic":
+        return parse_json_value(value) if isinstance(value, str) else to_dynamic(value)
+    if kql_type == "guid":
+        return to_guid(value)
+    if kql_type == "decimal":
+        return to_decimal(value)
+    raise ValueError(f"unknown type {kql_type!r}")
+
+
+def type_of_value(value: Any) -> str:
+    """The KQL type name of a runtime value (``gettype`` spellings differ, see there)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, timedelta):
+        return "timespan"
+    if isinstance(value, Decimal):
+        return "decimal"
+    if isinstance(value, uuid.UUID):
+        return "guid"
+    return "dynamic"
