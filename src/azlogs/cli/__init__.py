@@ -29,12 +29,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    from azlogs.cli import demo, emulator, send, token
+    from azlogs.cli import demo, emulator, send, token, transform
 
     main.add_command(emulator.emulator)
     main.add_command(token.token)
     main.add_command(demo.demo)
     main.add_command(send.send)
+    main.add_command(transform.transform)
 
 
 _register()
