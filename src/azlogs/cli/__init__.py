@@ -29,13 +29,14 @@ def main() -> None:
 
 
 def _register() -> None:
-    from azlogs.cli import demo, emulator, send, token, transform
+    from azlogs.cli import demo, emulator, query, send, token, transform
 
     main.add_command(emulator.emulator)
     main.add_command(token.token)
     main.add_command(demo.demo)
     main.add_command(send.send)
     main.add_command(transform.transform)
+    main.add_command(query.query)
 
 
 _register()

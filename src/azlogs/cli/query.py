@@ -1,0 +1,120 @@
+"""``azlogs query``: run KQL against a workspace (the emulator's by default) and print the result."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import ssl
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from azlogs.auth import SOURCES
+
+
+def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any]:
+    """(endpoint, workspace id, credential, verify) of a running emulator, with its admin principal."""
+    from azure.identity import ClientSecretCredential
+
+    from azlogs.emulator.discovery import read_discovery
+
+    info = read_discovery(data_dir)
+    verify = ssl.create_default_context(cafile=info["ca_cert"])
+    cred = ClientSecretCredential(
+        info["tenant_id"],
+        info["admin"]["client_id"],
+        info["admin"]["client_secret"],
+        authority=info["endpoints"]["authority"],
+        disable_instance_discovery=True,
+        connection_verify=info["ca_cert"],
+    )
+    return info["endpoints"]["query"], info["workspace"]["id"], cred, verify
+
+
+@click.command()
+@click.argument("kql")
+@click.option(
+    "--workspace", envvar="AZLOGS_WORKSPACE", default=None, help="Workspace id (GUID) [env AZLOGS_WORKSPACE]."
+)
+@click.option("--timespan", default=None, help="ISO 8601 duration or start/end, e.g. PT1H.")
+@click.option("--endpoint", default=None, help="Query API endpoint (default: Azure's, or the emulator's).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None)
+@click.option("--source", type=click.Choice(["auto", *SOURCES]), default="auto", show_default=True)
+@click.option("--client-id", default=None)
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="The emulator's data dir.")
+def query(
+    kql: str,
+    workspace: str | None,
+    timespan: str | None,
+    endpoint: str | None,
+    fmt: str | None,
+    source: str,
+    client_id: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Run KQL against a Log Analytics workspace; without --workspace, against the running emulator."""
+    from azlogs.query import query_workspace
+
+    verify: Any = True
+    if workspace is None:
+        endpoint_url, workspace, credential, verify = _emulator_target(data_dir)
+        endpoint = endpoint or endpoint_url
+    else:
+        from azlogs.auth import choose
+
+        credential = choose(source, client_id).credential
+        ca = os.environ.get("SSL_CERT_FILE")
+        if ca:
+            verify = ssl.create_default_context(cafile=ca)
+    tables = query_workspace(
+        workspace,
+        kql,
+        credential,
+        endpoint=endpoint or "https://api.loganalytics.io",
+        timespan=timespan,
+        verify=verify,
+    )
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "tables": [
+                        {
+                            "name": t.name,
+                            "columns": [{"name": n, "type": ty} for n, ty in t.columns],
+                            "rows": t.rows,
+                        }
+                        for t in tables
+                    ]
+                }
+            )
+        )
+        return
+    primary = tables[0] if tables else None
+    if primary is None:
+        click.echo("no results", err=True)
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow([n for n, _ in primary.columns])
+        for row in primary.rows:
+            writer.writerow(
+                ["" if v is None else json.dumps(v) if isinstance(v, (dict, list)) else v for v in row]
+            )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for name, typ in primary.columns:
+        table.add_column(f"{name}\n[dim]{typ}[/]")
+    for row in primary.rows:
+        table.add_row(
+            *["" if v is None else json.dumps(v) if isinstance(v, (dict, list)) else str(v) for v in row]
+        )
+    Console().print(table)
+    click.echo(f"{len(primary.rows)} rows", err=True)

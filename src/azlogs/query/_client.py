@@ -1,0 +1,94 @@
+"""A small client of ``POST {endpoint}/v1/workspaces/{id}/query`` with errors in the user's terms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError, TransportError
+
+QUERY_AUDIENCE = "https://api.loganalytics.io"
+DEFAULT_ENDPOINT = "https://api.loganalytics.io"
+
+
+@dataclass
+class QueryTable:
+    """One result table: column names and types (the query API's spelling) and rows."""
+
+    name: str
+    columns: list[tuple[str, str]]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        names = [c for c, _ in self.columns]
+        return [dict(zip(names, row, strict=False)) for row in self.rows]
+
+
+def _timespan(value: str | dt.timedelta | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return f"PT{value.total_seconds()}S"
+
+
+def query_workspace(
+    workspace_id: str,
+    kql: str,
+    credential: Any,
+    *,
+    endpoint: str = DEFAULT_ENDPOINT,
+    timespan: str | dt.timedelta | None = None,
+    verify: Any = True,
+    timeout: float = 180.0,
+) -> list[QueryTable]:
+    """Run ``kql`` in the workspace; returns the result tables (PrimaryResult first).
+
+    Raises:
+        AuthError: no token, or the service refused it (401/403, with the reason and the fix).
+        PermanentServiceError: a query the service refuses (syntax, semantic), with its message.
+    """
+    base = endpoint.rstrip("/")
+    if base.endswith("/v1"):
+        base = base[:-3]
+    try:
+        token = credential.get_token(f"{QUERY_AUDIENCE}/.default").token
+    except Exception as exc:
+        raise AuthError(
+            f"no token for the Log Analytics query API: {str(exc).splitlines()[0] if str(exc) else exc}"
+        ) from None
+    body = {"query": kql, "timespan": _timespan(timespan)}
+    try:
+        with httpx.Client(verify=verify, timeout=timeout) as client:
+            r = client.post(
+                f"{base}/v1/workspaces/{workspace_id}/query",
+                json=body,
+                headers={"Authorization": f"Bearer {token}", "Prefer": f"wait={int(timeout)}"},
+            )
+    except httpx.HTTPError as exc:
+        raise TransportError(f"the query endpoint {base} did not answer: {exc}") from exc
+    if r.status_code == 204:
+        return []
+    data: dict[str, Any] = r.json() if r.content else {}
+    if r.status_code != 200:
+        err = data.get("error", {}) if isinstance(data, dict) else {}
+        inner = err.get("innererror") or {}
+        message = err.get("message") or r.text[:300]
+        detail = inner.get("message")
+        text = f"{err.get('code', r.status_code)}: {message}" + (
+            f" ({detail})" if detail and detail != message else ""
+        )
+        if r.status_code in (401, 403):
+            raise AuthError(
+                text,
+                hint="the identity needs Log Analytics Reader (or Reader) on the workspace"
+                if r.status_code == 403
+                else "the token must be for https://api.loganalytics.io",
+            )
+        cls = RetryableServiceError if r.status_code == 429 or r.status_code >= 500 else PermanentServiceError
+        raise cls(text, status=r.status_code, code=err.get("code"))
+    return [
+        QueryTable(t["name"], [(c["name"], c["type"]) for c in t["columns"]], t["rows"])
+        for t in data.get("tables", [])
+    ]
