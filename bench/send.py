@@ -31,9 +31,11 @@ def client_main(kind: str, endpoint: str, rule_id: str, stream: str, path: str) 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     if kind == "azlogs":
         from azlogs.ingest import LogsClient
+        from azlogs.ingest.readers import RecordReader
 
-        with open(path, "rb") as fh, LogsClient(endpoint, rule_id) as client:
-            result = client.upload(stream, fh)
+        # The path `azlogs send` takes: NDJSON lines checked once by the reader, sent as they are.
+        with LogsClient(endpoint, rule_id) as client:
+            result = client.upload(stream, RecordReader([path], "ndjson"))
         sent, failed = result.records_sent, result.failed_count
     else:
         import os

@@ -17,22 +17,40 @@ from azlogs._exceptions import (
     TransportError,
     UsageError,
 )
+from azlogs.ingest import (
+    AsyncLogsClient,
+    FailedRecord,
+    JsonLine,
+    LogsClient,
+    LogsIngestionHandler,
+    RetryPolicy,
+    UploadError,
+    UploadResult,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncLogsClient",
     "AuthError",
     "AzlogsError",
     "ConfigError",
     "EmulatorError",
+    "FailedRecord",
     "IdentitySourceError",
     "InputError",
+    "JsonLine",
     "KqlError",
+    "LogsClient",
+    "LogsIngestionHandler",
     "PermanentServiceError",
+    "RetryPolicy",
     "RetryableServiceError",
     "SchemaError",
     "ServiceError",
     "TransportError",
+    "UploadError",
+    "UploadResult",
     "UsageError",
     "__version__",
 ]

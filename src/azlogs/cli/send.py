@@ -14,8 +14,7 @@ import click
 
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
-from azlogs.ingest import UploadError, UploadResult, iter_batches
-from azlogs.ingest._result import FailedRecord
+from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
 from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
 
 

@@ -23,6 +23,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from azlogs._exceptions import InputError, UsageError
+from azlogs.ingest._encoding import JsonLine
 
 Format = Literal["auto", "json", "ndjson", "csv"]
 FORMATS = ("auto", "json", "ndjson", "csv")
@@ -100,7 +101,7 @@ def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: list[Located])
             )
             continue
         where.append(Located(source, number))
-        yield line
+        yield JsonLine(line)
 
 
 def _json_array(data: bytes, source: str, on_bad: OnBad, where: list[Located]) -> Iterator[Any]:

@@ -1,0 +1,47 @@
+"""ingest: records into a DCR stream through the Logs Ingestion API.
+
+Batching, encoding and compression, the retry policy and the per-batch flow are pure and shared;
+``LogsClient`` (threads) and ``AsyncLogsClient`` (asyncio) only do the I/O.
+"""
+
+from __future__ import annotations
+
+from azlogs.ingest._async_client import AsyncLogsClient
+from azlogs.ingest._batching import Batch, Batcher, iter_batches
+from azlogs.ingest._client import LogsClient
+from azlogs.ingest._encoding import (
+    GZIP_LEVEL,
+    MAX_BODY_BYTES,
+    JsonLine,
+    RecordEncodeError,
+    encode_record,
+    gzip_body,
+)
+from azlogs.ingest._handler import LogsIngestionHandler
+from azlogs.ingest._result import FailedRecord, UploadError, UploadResult
+from azlogs.ingest._retry import RetryPolicy
+from azlogs.ingest._tokens import SCOPE, TokenCache
+from azlogs.ingest._transport import EndpointError, TlsVerifyError
+
+__all__ = [
+    "GZIP_LEVEL",
+    "MAX_BODY_BYTES",
+    "SCOPE",
+    "AsyncLogsClient",
+    "Batch",
+    "Batcher",
+    "EndpointError",
+    "FailedRecord",
+    "JsonLine",
+    "LogsClient",
+    "LogsIngestionHandler",
+    "RecordEncodeError",
+    "RetryPolicy",
+    "TlsVerifyError",
+    "TokenCache",
+    "UploadError",
+    "UploadResult",
+    "encode_record",
+    "gzip_body",
+    "iter_batches",
+]

@@ -1,0 +1,177 @@
+"""Turn a failed answer into an error that names the thing and the fix. Pure.
+
+The service's own code and message are always kept; azlogs adds what it can tell from the request:
+for 403 the identity's object id (from the token's claims) and the role to assign on which DCR, for
+404 which of DCR id, stream or endpoint is most likely wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from azlogs._exceptions import PermanentServiceError, RetryableServiceError, ServiceError
+from azlogs.ingest._retry import Verdict, classify_status
+
+_IMMUTABLE_ID = re.compile(r"dcr-[0-9a-f]{32}")
+_ROLE = "Monitoring Metrics Publisher"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the records go: endpoint, DCR immutable id and stream."""
+
+    endpoint: str
+    rule_id: str
+    stream: str
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    """The readable part of an error answer."""
+
+    status: int
+    code: str | None
+    message: str
+    structured: bool  # the body had the service's {"error": {...}} shape
+
+
+def read_answer(status: int, headers: Mapping[str, str], content: bytes) -> ServiceAnswer:
+    """Extract code and message from an error body (``{"error": {"code", "message"}}``)."""
+    code = headers.get("x-ms-error-code") or None
+    message = ""
+    structured = False
+    try:
+        doc = orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("error"), dict):
+        err = doc["error"]
+        structured = True
+        code = str(err.get("code") or "") or code
+        message = str(err.get("message") or "")
+        details = err.get("details")
+        if isinstance(details, list):
+            extra = [f"{d.get('code', '')}: {d.get('message', '')}" for d in details if isinstance(d, dict)]
+            if extra:
+                message = f"{message} ({'; '.join(extra)})"
+    elif content:
+        message = " ".join(content[:300].decode("utf-8", "replace").split())
+    return ServiceAnswer(status, code, message, structured)
+
+
+def _said(answer: ServiceAnswer) -> str:
+    code = f" {answer.code}" if answer.code else ""
+    text = f": {answer.message}" if answer.message else ""
+    return f"HTTP {answer.status}{code}{text}"
+
+
+def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | None = None) -> ServiceError:
+    """The error to report for a permanent answer (or a retryable one that ran out of retries)."""
+    claims = claims or {}
+    said = _said(answer)
+    status = answer.status
+    if classify_status(status) is Verdict.RETRY:
+        return RetryableServiceError(
+            f"the service kept answering {said}",
+            status=status,
+            code=answer.code,
+            hint="the DCR is throttled or the service is unavailable; send later or more slowly"
+            if status == 429
+            else None,
+        )
+    if status == 403:
+        return _forbidden(answer, target, claims)
+    if status == 404:
+        return _not_found(answer, target)
+    if status == 401:
+        aud = claims.get("aud", "unknown")
+        return PermanentServiceError(
+            f"the ingestion endpoint refused the token ({said}); token audience {aud}, "
+            f"tenant {claims.get('tid', 'unknown')}",
+            status=status,
+            code=answer.code,
+            hint="the token must be for https://monitor.azure.com (scope https://monitor.azure.com/.default) "
+            "from the tenant of the DCR; a sovereign cloud needs its own audience",
+        )
+    if status == 400:
+        return PermanentServiceError(
+            f"the service refused the records for stream {target.stream} of DCR {target.rule_id} ({said})",
+            status=status,
+            code=answer.code,
+            hint=_bad_request_hint(answer, target),
+        )
+    if status == 413:
+        return PermanentServiceError(
+            f"the service refused even a single record as too large ({said})",
+            status=status,
+            code=answer.code,
+            hint="the request limit is 1 MiB compressed and uncompressed; shorten the record",
+        )
+    if 200 <= status < 400:
+        return PermanentServiceError(
+            f"unexpected answer {said} from {target.endpoint} (the Logs Ingestion API answers 204)",
+            status=status,
+            code=answer.code,
+            hint="check that the endpoint is a DCE logs-ingestion endpoint or the DCR's own "
+            "logsIngestion endpoint, not a proxy or portal URL",
+        )
+    return PermanentServiceError(f"the service refused the request ({said})", status=status, code=answer.code)
+
+
+def _forbidden(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any]) -> ServiceError:
+    oid = claims.get("oid")
+    who = f"identity with object id {oid}" if oid else "identity (object id not in its token)"
+    app = claims.get("appid") or claims.get("azp")
+    if app:
+        who += f" (client id {app})"
+    principal = oid or "<object id of the identity>"
+    return PermanentServiceError(
+        f"the {who} may not ingest into DCR {target.rule_id} ({_said(answer)})",
+        status=answer.status,
+        code=answer.code,
+        hint=f"assign the {_ROLE} role on the DCR to principal {principal} "
+        "(role propagation can take up to 30 minutes)",
+    )
+
+
+def _not_found(answer: ServiceAnswer, target: Target) -> ServiceError:
+    text = f"{answer.code or ''} {answer.message}".lower()
+    if not _IMMUTABLE_ID.fullmatch(target.rule_id):
+        what = f"the DCR id {target.rule_id!r} is not an immutable id"
+        fix = "use the DCR's immutableId (dcr- followed by 32 hex digits), not its name or ARM id"
+    elif "stream" in text:
+        what = f"the stream {target.stream!r} is not declared in DCR {target.rule_id}"
+        fix = "use a name from the DCR's streamDeclarations (custom streams start with 'Custom-')"
+    elif any(w in text for w in ("datacollectionrule", "data collection rule", "dcr", "immutable", "rule")):
+        what = f"DCR {target.rule_id} is not known at this endpoint"
+        fix = (
+            "check the immutable id, and that the endpoint is the DCE linked to the DCR (or the DCR's own "
+            "logsIngestion endpoint) in the same region"
+        )
+    elif not answer.structured:
+        what = f"the endpoint {target.endpoint} does not serve the Logs Ingestion API"
+        fix = (
+            "use the DCE's logsIngestion endpoint (https://<dce>.<region>-1.ingest.monitor.azure.com) or the "
+            "DCR's endpoints.logsIngestion"
+        )
+    else:
+        what = f"DCR {target.rule_id}, stream {target.stream!r} or endpoint {target.endpoint} is wrong"
+        fix = "check all three against the DCR (its immutableId, streamDeclarations and endpoint)"
+    return PermanentServiceError(f"{what} ({_said(answer)})", status=404, code=answer.code, hint=fix)
+
+
+def _bad_request_hint(answer: ServiceAnswer, target: Target) -> str:
+    text = f"{answer.code or ''} {answer.message}".lower()
+    if "recordstimerangeismorethan30minutes" in text:
+        return (
+            "Auxiliary-plan tables take one request's records within 30 minutes of TimeGenerated; "
+            "send records sorted by time, or transform TimeGenerated in the DCR"
+        )
+    if "malformed" in text or "json" in text:
+        return "nested JSON goes only into dynamic columns of the stream declaration; check the record shape"
+    return f"check the records against the declaration of {target.stream} in DCR {target.rule_id}"
