@@ -28,13 +28,16 @@ from bench._common import DEMO_COLUMNS, Background, make_records, start_emulator
 
 def client_main(kind: str, endpoint: str, rule_id: str, stream: str, path: str) -> None:
     """Runs in the client subprocess: read the file, upload, print wall and CPU seconds as JSON."""
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    # Imports and client construction are one-time costs of any process: the clock starts after them.
+    # Reading and parsing the file is inside: each client gets the records the way its users do.
     if kind == "azlogs":
         from azlogs.ingest import LogsClient
         from azlogs.ingest.readers import RecordReader
 
+        client = LogsClient(endpoint, rule_id)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
         # The path `azlogs send` takes: NDJSON lines checked once by the reader, sent as they are.
-        with LogsClient(endpoint, rule_id) as client:
+        with client:
             result = client.upload(stream, RecordReader([path], "ndjson"))
         sent, failed = result.records_sent, result.failed_count
     else:
@@ -43,12 +46,13 @@ def client_main(kind: str, endpoint: str, rule_id: str, stream: str, path: str) 
         from azure.identity import ManagedIdentityCredential
         from azure.monitor.ingestion import LogsIngestionClient
 
+        cred = ManagedIdentityCredential()
+        sdk = LogsIngestionClient(endpoint, cred, connection_verify=os.environ["SSL_CERT_FILE"])
+        cpu0, wall0 = time.process_time(), time.perf_counter()
         with open(path, "rb") as fh:
             logs = [json.loads(line) for line in fh]
-        cred = ManagedIdentityCredential()
-        client = LogsIngestionClient(endpoint, cred, connection_verify=os.environ["SSL_CERT_FILE"])
-        client.upload(rule_id=rule_id, stream_name=stream, logs=logs)
-        client.close()
+        sdk.upload(rule_id=rule_id, stream_name=stream, logs=logs)
+        sdk.close()
         sent, failed = len(logs), 0
     print(
         json.dumps(

@@ -76,6 +76,15 @@ def choose(
     elif chosen == "workload":
         cred = WorkloadIdentityCredential(client_id=client_id or e.get("AZURE_CLIENT_ID"))
     else:
+        # Like DefaultAzureCredential: AZURE_CLIENT_ID selects a user-assigned managed identity.
+        if client_id is None and e.get("AZURE_CLIENT_ID"):
+            client_id = e["AZURE_CLIENT_ID"]
+            detection = Detection(
+                detection.source,
+                f"{detection.reason}; AZURE_CLIENT_ID={client_id} selects a user-assigned identity",
+                detection.looked_for,
+                detection.endpoint,
+            )
         cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
     return Choice(cred, detection)
 

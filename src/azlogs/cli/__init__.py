@@ -29,7 +29,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from azlogs.cli import demo, emulator, query, send, token, transform
+    from azlogs.cli import demo, doctor, emulator, provision, query, schema, send, token, transform, validate
 
     main.add_command(emulator.emulator)
     main.add_command(token.token)
@@ -37,6 +37,10 @@ def _register() -> None:
     main.add_command(send.send)
     main.add_command(transform.transform)
     main.add_command(query.query)
+    main.add_command(schema.schema)
+    main.add_command(provision.provision)
+    main.add_command(validate.validate)
+    main.add_command(doctor.doctor)
 
 
 _register()

@@ -1,9 +1,13 @@
-"""``azlogs demo``: the main job on the embedded emulator."""
+"""``azlogs demo``: the main job on the embedded emulator, step by step, as it would run on an Azure VM."""
 
 from __future__ import annotations
 
+import os
+import ssl
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
@@ -12,24 +16,42 @@ from rich.table import Table
 
 from azlogs.auth.claims import describe_expiry, shown_claims
 
+DEMO_TABLE = "AzlogsDemo_CL"
+
+
+def _vm_environment(info: dict[str, Any]) -> dict[str, str | None]:
+    """This process becomes 'a script on the emulated VM': IMDS and the CA of the emulator."""
+    from azlogs.emulator.discovery import environment
+
+    return environment(info, "vm")
+
 
 @click.command()
+@click.option("--records", "count", type=click.IntRange(1, 10_000_000), default=100_000, show_default=True)
 @click.option(
     "--data-dir", type=click.Path(path_type=Path), default=None, help="Keep the emulator's state here."
 )
-def demo(data_dir: Path | None) -> None:
-    """Start the emulator in-process and get a token exactly as a script on an Azure VM does."""
+def demo(count: int, data_dir: Path | None) -> None:
+    """Start the emulator in-process, provision a table and DCR, send records with the VM's identity, read them back."""
+    from azlogs.emulator.quickstart import Arm, grant, provision
+    from azlogs.emulator.sample import COLUMNS, make_records
     from azlogs.emulator.server import Emulator, settings_from
+    from azlogs.ingest import LogsClient
+    from azlogs.query import query_workspace
 
-    console = Console()
+    console = Console(highlight=False)
     with tempfile.TemporaryDirectory(prefix="azlogs-demo-") as tmp:
-        settings = settings_from(data_dir or Path(tmp))
+        state = data_dir or Path(tmp)
+        settings = settings_from(state, in_memory=data_dir is None, log_file=state / "requests.log")
         with Emulator(settings) as info:
-            console.print(f"[bold]azlogs emulator[/] running (tenant {info['tenant_id']})")
-            imds = info["endpoints"]["imds"]
-            url = f"{imds}/metadata/identity/oauth2/token"
+            console.rule("[bold]1. the emulator")
+            console.print(f"tenant {info['tenant_id']}, subscription {info['subscription_id']}")
+            console.print(f"identity endpoints {info['endpoints']['imds']}, HTTPS {info['endpoints']['arm']}")
+
+            console.rule("[bold]2. a token, exactly as a script on an Azure VM gets one")
+            url = f"{info['endpoints']['imds']}/metadata/identity/oauth2/token"
             console.print(
-                f"GET {url}?api-version=2018-02-01&resource=https://monitor.azure.com  [dim](Metadata: true)[/]"
+                f"GET {url}?api-version=2018-02-01&resource=https://monitor.azure.com  (Metadata: true)"
             )
             resp = httpx.get(
                 url,
@@ -37,19 +59,87 @@ def demo(data_dir: Path | None) -> None:
                 headers={"Metadata": "true"},
             )
             resp.raise_for_status()
-            body = resp.json()
-            claims = shown_claims(body["access_token"])
-            table = Table(title="token claims (the token itself is never shown)")
-            table.add_column("claim")
-            table.add_column("value")
-            for key, value in claims.items():
-                table.add_row(key, str(value))
-            table.add_row("expires", describe_expiry(claims))
+            claims = shown_claims(resp.json()["access_token"])
+            console.print(
+                f"  oid {claims['oid']}  aud {claims['aud']}  expires {describe_expiry(claims)}  [dim](the token is never shown)[/]"
+            )
+
+            console.rule("[bold]3. table, DCR and role assignment through ARM")
+            vm = next(i for i in info["identities"] if i["name"] == "vm")
+            pipe = provision(info, DEMO_TABLE, COLUMNS, principal_id=vm["principal_id"])
+            with Arm(info) as arm:  # the demo reads back with the same identity: Log Analytics Reader
+                grant(
+                    arm,
+                    info["workspace"]["resource_id"],
+                    vm["principal_id"],
+                    "73c42c96-874c-492b-b04d-ab87d138a893",
+                )
+            console.print(f"  table     {DEMO_TABLE} in workspace {info['workspace']['id']}")
+            console.print(f"  endpoint  {pipe.endpoint}")
+            console.print(f"  DCR       {pipe.rule_id}   stream {pipe.stream}")
+            console.print(
+                f"  role      Monitoring Metrics Publisher on the DCR for the VM identity {vm['principal_id']}"
+            )
+
+            console.rule(f"[bold]4. send {count:,} records with the VM's managed identity")
+            saved = {k: os.environ.get(k) for k in _vm_environment(info)}
+            try:
+                for key, value in _vm_environment(info).items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+                records = make_records(count, start=time.time() - count * 0.01 - 60)
+                from azlogs.cli.send import progress_upload
+
+                with LogsClient(
+                    pipe.endpoint, pipe.rule_id
+                ) as client:  # credential=None: the host's identity
+                    result = progress_upload(client, pipe.stream, iter(records), None, console.is_terminal)
+                rate = result.records_sent / result.duration if result.duration else 0.0
+                console.print(
+                    f"  sent {result.records_sent:,} records in {result.requests} requests "
+                    f"({result.retries} retries, {result.bytes_sent / 1e6:.1f} MB JSON, {result.bytes_sent_gzip / 1e6:.1f} MB gzip) "
+                    f"in {result.duration:.2f} s = {rate:,.0f} records/s; {result.failed_count} failed"
+                )
+
+                console.rule("[bold]5. read back through the Log Analytics query API")
+                from azure.identity import ManagedIdentityCredential
+
+                verify = ssl.create_default_context(cafile=info["ca_cert"])
+                kql = f"{DEMO_TABLE} | summarize Records = count(), AvgMs = round(avg(DurationMs), 1) by Level | order by Records desc"
+                console.print(f"  {kql}")
+                with ManagedIdentityCredential() as cred:
+                    tables = query_workspace(
+                        info["workspace"]["id"], kql, cred, endpoint=info["endpoints"]["query"], verify=verify
+                    )
+                    total = query_workspace(
+                        info["workspace"]["id"],
+                        f"{DEMO_TABLE} | count",
+                        cred,
+                        endpoint=info["endpoints"]["query"],
+                        verify=verify,
+                    )
+            finally:
+                for key, old in saved.items():
+                    if old is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = old
+            table = Table(title=f"{DEMO_TABLE}: {total[0].rows[0][0]:,} rows in the workspace")
+            for name, typ in tables[0].columns:
+                table.add_column(f"{name} ({typ})", justify="right" if typ in ("long", "real") else "left")
+            for row in tables[0].rows:
+                table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
             console.print(table)
-            endpoints = Table(title="emulator endpoints")
-            endpoints.add_column("endpoint")
-            endpoints.add_column("url")
-            for key, value in info["endpoints"].items():
-                endpoints.add_row(key, value)
-            console.print(endpoints)
-            console.print(f"CA certificate: {info['ca_cert']}")
+            landed = total[0].rows[0][0]
+            if landed != count:
+                raise click.ClickException(f"{count - landed} records are missing from the workspace")
+
+            console.rule("[bold]the same against Azure")
+            console.print(
+                "  azlogs provision --table MyApp_CL --sample sample.ndjson --assign-self   # table, DCR, role\n"
+                "  azlogs send app.ndjson --endpoint <DCR logsIngestion endpoint> --dcr <dcr-...> --stream Custom-MyApp\n"
+                "  azlogs token        # on the VM: which identity, which claims\n"
+                "  azlogs doctor --endpoint ... --dcr ... --stream ...   # when something does not land"
+            )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from azlogs.cli.emulator_data import COMMANDS as DATA_COMMANDS
 from azlogs.emulator.discovery import SOURCES, environment, read_discovery, render_exports
 
 
@@ -75,3 +76,7 @@ def env(source: str, data_dir: Path | None, client_id: str | None) -> None:
     """
     info = read_discovery(data_dir)
     click.echo(render_exports(environment(info, source, client_id)), nl=False)
+
+
+for _command in DATA_COMMANDS:  # rows, diagnostics (cli/emulator_data.py)
+    emulator.add_command(_command)

@@ -18,7 +18,7 @@ from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
 from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
 
 
-def _counting(records: RecordReader, counter: list[int]) -> Iterator[Any]:
+def _counting(records: Iterator[Any] | RecordReader, counter: list[int]) -> Iterator[Any]:
     for record in records:
         counter[0] += 1
         yield record
@@ -37,9 +37,10 @@ def _dry_run(reader: RecordReader) -> dict[str, Any]:
     return {"dry_run": True, "records": read, "requests": batches, "bytes": requests_bytes, "failed": failed}
 
 
-def _progress_upload(
-    client: Any, stream: str, reader: RecordReader, on_error: Any, show: bool
+def progress_upload(
+    client: Any, stream: str, reader: Iterator[Any] | RecordReader, on_error: Any, show: bool
 ) -> UploadResult:
+    """Upload with a live records/s line on a terminal (records read; the summary says what was sent)."""
     counter = [0]
     records = _counting(reader, counter)
     if not show:
@@ -143,7 +144,7 @@ def send(
             kwargs["max_concurrency"] = concurrency
         failures: list[UploadError] = []
         with LogsClient(endpoint, dcr, choice.credential, **kwargs) as client:
-            result = _progress_upload(
+            result = progress_upload(
                 client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
             )
         for failure in failures:

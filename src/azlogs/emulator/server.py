@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from azlogs._exceptions import EmulatorError, UsageError
-from azlogs.emulator import discovery
+from azlogs.emulator import discovery, ingestion
 from azlogs.emulator.config import (
     Settings,
     apply_config,
@@ -35,6 +35,9 @@ from azlogs.emulator.config import (
     load_or_create_tenant,
 )
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
+from azlogs.emulator.control import create_control_plane
+from azlogs.emulator.control import routes as control_routes
+from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.faults import FaultMiddleware, FaultRegistry, FaultRule
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
@@ -119,7 +122,7 @@ def _admin_routes() -> list[BaseRoute]:
 
 # Planes that add HTTPS routes: each is a callable taking the Context. Later planes (control,
 # ingestion, query) register here.
-HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = []
+HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [control_routes, ingestion.plane, query_routes]
 
 
 def _build_app(ctx: Context, routes: list[BaseRoute], listener: str) -> Any:
@@ -174,6 +177,9 @@ class Emulator:
             arc_key_dir_warning=arc_warning,
         )
         self.ctx.extensions["arc"] = ArcChallenges(arc_dir, settings.arc_secret_ttl, settings.arc_key_owner)
+        self.ctx.extensions["control"] = create_control_plane(
+            self.ctx, config.get("resources", []), source=f"config file {settings.config_file}"
+        )
         self.tls = ensure_tls(settings.data_dir / "tls", sorted({"127.0.0.1", "localhost", settings.host}))
         self._servers: list[_Server] = []
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -17,6 +17,7 @@ import orjson
 from azlogs.ingest._encoding import (
     DUMPS_OPTION,
     MAX_BODY_BYTES,
+    JsonLine,
     RecordEncodeError,
     encode_record,
     join_body,
@@ -88,7 +89,9 @@ class Batcher:
         """Encode one record and place it."""
         index = self.read
         self.read = index + 1
-        if type(record) is dict:
+        if type(record) is JsonLine:
+            part: bytes = record  # already parsed by its producer (an NDJSON reader)
+        elif type(record) is dict:
             # the common case: serialise inline, without encode_record's type dispatch
             try:
                 part = _dumps(record, default=json_default, option=DUMPS_OPTION)

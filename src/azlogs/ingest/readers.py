@@ -11,10 +11,12 @@ serialise them again. A JSON array file is parsed whole (its records are needed 
 from __future__ import annotations
 
 import base64
+import bisect
 import csv
 import io
 import os
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,32 @@ class Located:
     line: int
 
 
+class _Locations:
+    """The file and line of every record yielded, kept compactly (an int per record)."""
+
+    def __init__(self) -> None:
+        self._lines = array("q")
+        self._sources: list[tuple[int, str]] = []  # (index of the first record, source)
+
+    def start(self, source: str) -> Callable[[int], None]:
+        self._sources.append((len(self._lines), source))
+        return self._lines.append
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index: int) -> Located:
+        if index < 0:
+            index += len(self._lines)
+        line = self._lines[index]
+        pos = bisect.bisect_right(self._sources, (index, "\U0010ffff")) - 1
+        return Located(self._sources[pos][1], line)
+
+    def __iter__(self) -> Iterator[Located]:
+        for i in range(len(self._lines)):
+            yield self[i]
+
+
 def detect_format(head: bytes, name: str = "") -> Literal["json", "ndjson", "csv"]:
     """Guess the format from the file name, else from the first bytes."""
     lower = name.lower()
@@ -79,32 +107,39 @@ def _reason(exc: Exception) -> str:
     return text[:300]
 
 
-def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: list[Located]) -> Iterator[bytes]:
+def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:
+    # The hot path of `azlogs send`: one parse per line and nothing else. The line is sent with its
+    # newline (JSON whitespace between array items) to avoid copying it again.
     loads = orjson.loads
-    for number, raw in enumerate(stream, 1):
-        line = raw.strip()
-        if not line:
-            continue
+    json_line = JsonLine
+    mark = where.start(source)
+    number = 0
+    for raw in stream:
+        number += 1
         try:
-            value = loads(line)
+            loads(raw)
         except orjson.JSONDecodeError as exc:
+            if not raw.strip():
+                continue
             try:
-                line.decode("utf-8")
+                raw.decode("utf-8")
                 reason = f"not valid JSON: {_reason(exc)}"
             except UnicodeDecodeError as uexc:
                 reason = f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
             on_bad(BadLine(source, number, reason, raw.rstrip(b"\r\n")))
             continue
-        if type(value) is not dict:
-            on_bad(
-                BadLine(source, number, f"a record must be a JSON object, not {type(value).__name__}", line)
-            )
-            continue
-        where.append(Located(source, number))
-        yield JsonLine(line)
+        if raw[0] != 0x7B:  # parsed: an object unless it is indented or another JSON type
+            line = raw.strip()
+            if line[:1] != b"{":
+                kind = type(loads(line)).__name__
+                on_bad(BadLine(source, number, f"a record must be a JSON object, not {kind}", line))
+                continue
+            raw = line
+        mark(number)
+        yield json_line(raw)
 
 
-def _json_array(data: bytes, source: str, on_bad: OnBad, where: list[Located]) -> Iterator[Any]:
+def _json_array(data: bytes, source: str, on_bad: OnBad, where: _Locations) -> Iterator[Any]:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -127,6 +162,7 @@ def _json_array(data: bytes, source: str, on_bad: OnBad, where: list[Located]) -
             )
         )
         return
+    mark = where.start(source)
     for index, item in enumerate(value):
         if type(item) is not dict:
             on_bad(
@@ -138,11 +174,11 @@ def _json_array(data: bytes, source: str, on_bad: OnBad, where: list[Located]) -
                 )
             )
             continue
-        where.append(Located(source, index + 1))
+        mark(index + 1)
         yield item
 
 
-def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: list[Located]) -> Iterator[dict[str, str]]:
+def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[dict[str, str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
     reader = csv.reader(text)
     try:
@@ -152,6 +188,7 @@ def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: list[Located]) ->
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     width = len(header)
+    mark = where.start(source)
     start = reader.line_num
     for row in reader:
         line = start + 1
@@ -165,7 +202,7 @@ def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: list[Located]) ->
         if len(row) != width:
             on_bad(BadLine(source, line, f"{len(row)} fields where the header has {width}", raw))
             continue
-        where.append(Located(source, line))
+        mark(line)
         yield dict(zip(header, row, strict=True))
 
 
@@ -183,7 +220,7 @@ class RecordReader:
         self.fmt = fmt
         self.bad: list[BadLine] = []
         self._on_bad = on_bad
-        self.locations: list[Located] = []
+        self.locations = _Locations()
         self._lock = threading.Lock()
 
     def _bad(self, item: BadLine) -> None:

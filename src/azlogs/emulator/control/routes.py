@@ -1,0 +1,257 @@
+"""The ARM routes on the HTTPS listener: one route that parses any ARM path and dispatches it.
+
+Order of checks, as ARM does them: bearer token (401), subscription (404), api-version (400),
+RBAC at the addressed scope (403), resource group (404), then the resource provider's own work
+(validation 400, not found 404, conflicts 409). Writes run in a worker thread under the state's lock,
+so the event loop never waits on the state file's fsync.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, Final
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from azlogs.emulator.context import Context
+from azlogs.emulator.control import ids, monitor, rbac, workspaces
+from azlogs.emulator.control.auth import Caller, authenticate, authorization_failed
+from azlogs.emulator.control.common import check_subscription, require_resource_group
+from azlogs.emulator.control.errors import ArmError, invalid_content, resource_not_found
+from azlogs.emulator.control.state import ArmState
+
+# api-versions Azure serves for each type (a superset of what the SDKs and the docs use).
+API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
+    ids.WORKSPACES: (
+        "2020-08-01",
+        "2020-10-01",
+        "2021-06-01",
+        "2021-12-01-preview",
+        "2022-10-01",
+        "2023-09-01",
+        "2025-02-01",
+        "2025-07-01",
+    ),
+    ids.TABLES: ("2021-12-01-preview", "2022-10-01", "2023-09-01", "2025-02-01", "2025-07-01"),
+    ids.DCES: ("2021-09-01-preview", "2022-06-01", "2023-03-11", "2024-03-11"),
+    ids.DCRS: ("2021-09-01-preview", "2022-06-01", "2023-03-11", "2024-03-11"),
+    ids.ROLE_ASSIGNMENTS: (
+        "2015-07-01",
+        "2018-09-01-preview",
+        "2020-04-01-preview",
+        "2020-10-01-preview",
+        "2022-01-01-preview",
+        "2022-04-01",
+    ),
+    ids.ROLE_DEFINITIONS: ("2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"),
+    ids.RESOURCE_GROUPS: (
+        "2019-10-01",
+        "2020-06-01",
+        "2021-04-01",
+        "2022-09-01",
+        "2023-07-01",
+        "2024-03-01",
+        "2024-07-01",
+        "2024-11-01",
+    ),
+}
+# ARM answers a bad api-version of its own types (resource groups, authorization) with
+# InvalidApiVersionParameter, and of a resource provider's types with NoRegisteredProviderFound. [U]
+_ARM_OWN: Final = (ids.RESOURCE_GROUPS, ids.ROLE_ASSIGNMENTS, ids.ROLE_DEFINITIONS)
+
+_VERBS: Final = {"GET": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}
+
+Handler = Callable[..., tuple[int, dict[str, Any] | None]]
+PUT_HANDLERS: Final[dict[str, Handler]] = {
+    ids.RESOURCE_GROUPS: workspaces.put_resource_group,
+    ids.WORKSPACES: workspaces.put_workspace,
+    ids.TABLES: workspaces.put_table,
+    ids.DCES: monitor.put_dce,
+    ids.DCRS: monitor.put_dcr,
+    ids.ROLE_ASSIGNMENTS: rbac.put_role_assignment,
+}
+_DELETE: Final[dict[str, Handler]] = {
+    ids.RESOURCE_GROUPS: workspaces.delete_resource_group,
+    ids.WORKSPACES: workspaces.delete_workspace,
+    ids.TABLES: workspaces.delete_table,
+    ids.DCES: monitor.delete_plain,
+    ids.DCRS: monitor.delete_plain,
+    ids.ROLE_ASSIGNMENTS: rbac.delete_role_assignment,
+}
+_PATCH_TYPES: Final = (ids.RESOURCE_GROUPS, ids.WORKSPACES, ids.DCES, ids.DCRS)
+
+
+def action_for(target: ids.Target, method: str) -> str:
+    """The RBAC action ARM checks for ``method`` on ``target``."""
+    base = (
+        "Microsoft.Resources/subscriptions/resourceGroups"
+        if target.rtype == ids.RESOURCE_GROUPS
+        else target.rtype
+    )
+    return f"{base}/{_VERBS[method]}"
+
+
+def _check_api_version(target: ids.Target, version: str | None, location: str) -> None:
+    if not version:
+        raise ArmError(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
+    supported = API_VERSIONS[target.rtype]
+    if version in supported:
+        return
+    listed = ", ".join(reversed(supported))
+    if target.rtype in _ARM_OWN:
+        raise ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{version}' is invalid. The supported versions are '{listed}'.",
+        )
+    short = target.rtype.split("/", 1)[1]
+    raise ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        f"No registered resource provider found for location '{location}' and API version '{version}' for "
+        f"type '{short}'. The supported api-versions are '{listed}'.",
+    )
+
+
+def _json(
+    status: int, body: dict[str, Any] | None, request: Request, headers: dict[str, str] | None = None
+) -> Response:
+    out = {
+        "x-ms-request-id": str(uuid.uuid4()),
+        "x-ms-correlation-request-id": str(uuid.uuid4()),
+        **(headers or {}),
+    }
+    client_id = request.headers.get("x-ms-client-request-id")
+    if client_id:
+        out["x-ms-client-request-id"] = client_id[:64]
+    if body is None:
+        return Response(status_code=status, headers=out)
+    return Response(orjson.dumps(body), status, headers=out, media_type="application/json; charset=utf-8")
+
+
+def _read(state: ArmState, target: ids.Target, request: Request) -> tuple[int, dict[str, Any] | None]:
+    filter_ = request.query_params.get("$filter")
+    if target.rtype == ids.ROLE_ASSIGNMENTS:
+        if target.is_list:
+            return rbac.list_role_assignments(state, target, filter_)
+        return rbac.get_role_assignment(state, target)
+    if target.rtype == ids.ROLE_DEFINITIONS:
+        if target.is_list:
+            return rbac.list_role_definitions(state, target, filter_)
+        return rbac.get_role_definition(state, target)
+    if target.is_list:
+        if target.rtype == ids.TABLES and state.get(target.scope) is None:
+            raise resource_not_found(ids.WORKSPACES, target.names, target.resource_group or "")
+        return 200, {"value": [state.render(d) for d in state.docs(target.rtype, under=target.scope)]}
+    doc = state.get(target.id)
+    if doc is None or doc["type"] != target.rtype:
+        if target.rtype == ids.RESOURCE_GROUPS:
+            raise ArmError(
+                404, "ResourceGroupNotFound", f"Resource group '{target.name}' could not be found."
+            )
+        raise resource_not_found(target.rtype, target.names, target.resource_group or "")
+    return 200, state.render(doc)
+
+
+def _write(
+    state: ArmState, target: ids.Target, method: str, body: Any, caller: Caller
+) -> tuple[int, dict[str, Any] | None]:
+    with state.transaction():
+        if (
+            target.subscription is not None
+            and target.resource_group is not None
+            and target.rtype != ids.RESOURCE_GROUPS
+        ):
+            require_resource_group(state, target.subscription, target.resource_group)
+        if method == "PUT":
+            return PUT_HANDLERS[target.rtype](state, target, body, caller)
+        if method == "PATCH":
+            return monitor.patch_tags(state, target, body, caller)
+        return _DELETE[target.rtype](state, target)
+
+
+def _method_allowed(target: ids.Target, method: str) -> bool:
+    if method == "GET":
+        return True
+    if target.is_list or target.rtype == ids.ROLE_DEFINITIONS:
+        return False
+    return method in ("PUT", "DELETE") or (method == "PATCH" and target.rtype in _PATCH_TYPES)
+
+
+async def arm_endpoint(request: Request) -> Response:
+    """Serve one ARM request (any method, any emulated path)."""
+    ctx: Context = request.app.state.ctx
+    state: ArmState = ctx.extensions["control"]
+    try:
+        target = ids.parse_path(request.url.path)
+        method = request.method.upper()
+        if method not in _VERBS or not _method_allowed(target, method):
+            raise ArmError(
+                405,
+                "MethodNotAllowed",
+                f"The requested resource does not support http method '{request.method}'.",
+            )
+        caller = authenticate(ctx, request, state.clock())
+        check_subscription(state, target.subscription)
+        body: Any = None
+        if method in ("PUT", "PATCH"):
+            raw = await request.body()
+            try:
+                body = orjson.loads(raw) if raw else None
+            except orjson.JSONDecodeError as exc:
+                raise invalid_content(str(exc)) from exc
+        location = body.get("location") if isinstance(body, dict) else None
+        _check_api_version(
+            target, request.query_params.get("api-version"), str(location or ctx.tenant.location)
+        )
+        action = action_for(target, method)
+        # Built-in role definitions are readable by any signed-in principal, at any scope.
+        public = target.rtype == ids.ROLE_DEFINITIONS
+        if not public and not state.has_permission(caller.object_id, target.rbac_scope, action):
+            raise authorization_failed(caller, action, target.rbac_scope)
+        if method == "GET":
+            if (
+                target.subscription is not None
+                and target.resource_group is not None
+                and target.rtype != ids.RESOURCE_GROUPS
+            ):
+                require_resource_group(state, target.subscription, target.resource_group)
+            status, out = _read(state, target, request)
+        else:
+            status, out = await run_in_threadpool(_write, state, target, method, body, caller)
+    except ArmError as exc:
+        return _json(exc.status, exc.body(), request, exc.headers)
+    return _json(status, out, request)
+
+
+class ArmRoute(BaseRoute):
+    """Matches every ARM path (``/subscriptions/...``, ``/providers/Microsoft.Authorization/...``), any case."""
+
+    _PREFIXES: Final = ("/subscriptions/", "/providers/microsoft.authorization/")
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["path"].lower().startswith(self._PREFIXES):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await arm_endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def routes(ctx: Context) -> list[BaseRoute]:
+    """The control plane's routes (registered in ``server.HTTPS_PLANES``)."""
+    return [ArmRoute()]

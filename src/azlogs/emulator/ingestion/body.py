@@ -1,0 +1,141 @@
+"""Reading, decompressing, measuring and parsing an ingestion request body.
+
+Size rule (values.md; the service says 1 MB "both compressed and uncompressed", protocols.md §1.7):
+
+* the wire body (compressed, as sent) must be at most ``limit`` bytes;
+* the records must be at most ``limit`` bytes measured as compact JSON. The raw decompressed body
+  counts when it fits; when it does not, each record is re-serialized compactly and the sizes are
+  summed, so the separator whitespace azure-monitor-ingestion puts between items and keys
+  (``json.dumps`` defaults) is not counted: the SDK packs records up to exactly 1 MiB measured
+  on its own per-record text, and must not be refused for it.
+
+Either breach answers 413 ``ContentLengthLimitExceeded`` with the service's message.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+
+from azlogs.emulator.ingestion.errors import (
+    CONTENT_LENGTH_LIMIT,
+    INVALID_CONTENT_ENCODING,
+    MALFORMED_JSON,
+    UNSUPPORTED_CONTENT_ENCODING,
+    Refusal,
+)
+
+# A body that decompresses beyond this many times the limit is refused without finishing (zip bomb).
+DECOMPRESSED_FACTOR: Final = 16
+# Past this much wire data an oversize body is no longer read to its end; the connection is closed.
+DRAIN_CAP: Final = 64 * 1024 * 1024
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+def too_large(limit: int, provided: int | str) -> Refusal:
+    """The service's 413 (client-anchors.md §0)."""
+    return Refusal(
+        413,
+        CONTENT_LENGTH_LIMIT,
+        f"Maximum allowed content length: {limit} bytes ({limit / 1048576:g} MB). "
+        f"Provided content length: {provided} bytes.",
+    )
+
+
+async def read_wire_body(chunks: AsyncIterator[bytes], content_length: str | None, limit: int) -> bytes:
+    """The request body as sent, at most ``limit`` bytes; an oversize body is drained, then refused."""
+    declared: int | None = None
+    if content_length is not None and content_length.strip().isdigit():
+        declared = int(content_length)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            # Read the rest (up to a cap) so the client sees the 413 rather than a broken pipe.
+            async for rest in chunks:
+                size += len(rest)
+                if size > DRAIN_CAP:
+                    break
+            raise too_large(limit, declared if declared is not None else size)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def decompress(wire: bytes, content_encoding: str | None, limit: int) -> bytes:
+    """The body decompressed per ``Content-Encoding`` (gzip, or none/identity).
+
+    Raises:
+        Refusal: 415 for another encoding, 400 for a body that is not gzip, 413 for a zip bomb.
+    """
+    encoding = (content_encoding or "").strip().lower()
+    if encoding in ("", "identity"):
+        return wire
+    if encoding not in ("gzip", "x-gzip"):
+        raise Refusal(
+            415,
+            UNSUPPORTED_CONTENT_ENCODING,
+            f"Content-Encoding '{content_encoding}' is not supported; send gzip or an uncompressed body.",
+        )
+    cap = limit * DECOMPRESSED_FACTOR
+    out: list[bytes] = []
+    total = 0
+    data = wire
+    try:
+        # A gzip file may hold several members back to back (RFC 1952); read them all.
+        while data:
+            d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            part = d.decompress(data, cap - total + 1)
+            total += len(part)
+            out.append(part)
+            if total > cap:
+                raise too_large(limit, f"more than {cap}")
+            if not d.eof:
+                raise zlib.error("the gzip stream is truncated")
+            data = d.unused_data
+    except zlib.error as exc:
+        raise Refusal(
+            400,
+            INVALID_CONTENT_ENCODING,
+            f"The request body could not be decompressed as gzip ({exc}); it has Content-Encoding: gzip.",
+        ) from exc
+    return b"".join(out)
+
+
+@dataclass
+class Decoded:
+    """A parsed body: the JSON value and the uncompressed size (what throttling counts)."""
+
+    value: Any
+    uncompressed_size: int
+
+
+def parse(raw: bytes, limit: int) -> Decoded:
+    """Parse the decompressed body and apply the compact-JSON size rule.
+
+    Raises:
+        Refusal: 400 malformed JSON, 413 records over the limit.
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        hint = ""
+        if raw[:2] == _GZIP_MAGIC:
+            hint = " The body looks gzip-compressed: send the header Content-Encoding: gzip."
+        raise Refusal(
+            400,
+            MALFORMED_JSON,
+            f"The request body is malformed JSON: {exc}. Send a UTF-8 JSON array of objects.{hint}",
+        ) from exc
+    if len(raw) > limit:
+        if isinstance(value, list):
+            measured = sum(len(orjson.dumps(item)) for item in value)
+        else:
+            measured = len(orjson.dumps(value))
+        if measured > limit:
+            raise too_large(limit, measured)
+    return Decoded(value, len(raw))

@@ -1,0 +1,406 @@
+"""The Logs Ingestion endpoint: ``POST {endpoint}/dataCollectionRules/{immutableId}/streams/{stream}``.
+
+Served on a DCE's endpoint (``/dce/{path_key}``) and on a kind Direct DCR's own endpoint
+(``/dcr/{path_key}``). Checks, in order (each refusal in the service's error shape, see errors.py):
+
+1. ``api-version`` is one the service knows (400);
+2. the endpoint exists (404);
+3. a bearer token: RS256 signature by the tenant's key, issuer, audience ``https://monitor.azure.com``
+   with or without ``/``, ``exp``/``nbf`` with 5 minutes of leeway (401);
+4. the DCR immutable id exists (404);
+5. the token's principal holds ``Microsoft.Insights/Telemetry/Write`` on the DCR or a parent scope,
+   and the DCR is bound to this endpoint (403 ``OperationFailed``, the documented message);
+6. the stream is declared in the DCR (404, naming the declared streams);
+7. the DCR's request rate (429 + ``Retry-After``); the data flows can run (400 for a transformation
+   the emulator cannot run);
+8. the body: size (413), encoding (415/400), JSON (400), the DCR's byte rate (429);
+9. coercion, transformation, mapping to the output tables, one committed transaction; then 204.
+
+Everything the service would do silently goes to the diagnostics feed, and so does every refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Final
+
+import anyio.to_thread
+import jwt
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from azlogs.emulator.context import Context
+from azlogs.emulator.control.api import INGEST_DATA_ACTION, ChangeEvent, ControlPlane, DcrRecord
+from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.ingestion import body as bodies
+from azlogs.emulator.ingestion import errors as E
+from azlogs.emulator.ingestion import pipeline
+from azlogs.emulator.ingestion.plan import StreamPlan, TransformFactory, compile_plan, kql_transform_factory
+from azlogs.emulator.ingestion.report import RequestReport
+from azlogs.emulator.ingestion.throttle import Throttle
+from azlogs.emulator.store import diagnostics as kinds
+from azlogs.emulator.store.registry import WorkspaceRef
+from azlogs.emulator.store.workspace_store import WorkspaceStore
+
+log = logging.getLogger("azlogs.emulator.ingestion")
+
+API_VERSIONS: Final = ("2021-11-01-preview", "2023-01-01", "2023-04-01-preview")
+AUDIENCES: Final = ("https://monitor.azure.com", "https://monitor.azure.com/")
+MONITORING_METRICS_PUBLISHER_HINT: Final = (
+    "assign the Monitoring Metrics Publisher role (3913510d-42f4-4e42-8a64-420c390055eb) to this object id "
+    "on the DCR or a parent scope; Azure takes up to 30 minutes to apply it"
+)
+
+
+class IngestionService:
+    """The data plane of the emulator: routes, checks, throttling, plans and writes.
+
+    Args:
+        ctx: the emulator context; the control plane is read from ``ctx.extensions["control"]``.
+        store: the workspace store.
+        transform_factory: compiles a non-trivial ``transformKql`` (the KQL engine by default).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        store: WorkspaceStore,
+        *,
+        transform_factory: TransformFactory = kql_transform_factory,
+    ) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.throttle = Throttle()
+        self.transform_factory = transform_factory
+        self._plans: dict[tuple[str, str], StreamPlan] = {}
+        self._lock = threading.Lock()
+        self._subscribed: object | None = None
+        # One worker thread decodes, coerces and writes every request in turn. CPU-bound Python
+        # threads only fight over the GIL: measured, one worker is faster than four, and it is also
+        # the store's one writer thread.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="azlogs-ingest")
+
+    # --- wiring ---------------------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        """The ingestion routes (the admin routes live in :mod:`.admin`)."""
+        path = "/{path_key}/dataCollectionRules/{immutable_id}/streams/{stream}"
+        return [
+            Route("/dce" + path, self.ingest_dce, methods=["POST"]),
+            Route("/dcr" + path, self.ingest_dcr, methods=["POST"]),
+        ]
+
+    def control(self) -> ControlPlane:
+        """The control plane, subscribed to on first use."""
+        control: ControlPlane | None = self.ctx.extensions.get("control")
+        if control is None:
+            raise E.Refusal(
+                503,
+                E.CONTROL_PLANE_UNAVAILABLE,
+                "The emulator's control plane is not running; no DCR is known.",
+            )
+        if self._subscribed is not control:
+            with self._lock:
+                if self._subscribed is not control:
+                    control.subscribe(self.on_change)
+                    self._subscribed = control
+        return control
+
+    def on_change(self, event: ChangeEvent) -> None:
+        """Control-plane listener: forget cached plans; create or alter a table when it is put."""
+        with self._lock:
+            self._plans.clear()
+        if event.kind != "table":
+            return
+        control = self.ctx.extensions.get("control")
+        cut = event.resource_id.lower().rfind("/tables/")  # ARM ids compare case-insensitively
+        if control is None or cut < 0:
+            return
+        ws_rid, name = event.resource_id[:cut], event.resource_id[cut + len("/tables/") :]
+        if event.action == "put":
+            ws = control.workspace_by_resource_id(ws_rid)
+            table = control.table(ws_rid, name)
+            if ws is not None and table is not None:
+                self.store.ensure_table(WorkspaceRef(ws.customer_id, ws.resource_id), table.schema)
+        else:
+            for stored in self.store.tables():
+                if (
+                    stored.workspace_resource_id.lower() == ws_rid.lower()
+                    and stored.name.lower() == name.lower()
+                ):
+                    self.store.drop_table(stored.workspace_id, stored.name)
+
+    def sync_tables(self) -> None:
+        """Create or alter every table the control plane knows (at start)."""
+        control = self.ctx.extensions.get("control")
+        if control is None:
+            return
+        self.control()
+        for ws in control.workspaces():
+            for table in control.tables(ws.resource_id):
+                self.store.ensure_table(WorkspaceRef(ws.customer_id, ws.resource_id), table.schema)
+
+    async def _on_worker(self, fn: Callable[[], object]) -> object:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn)
+
+    def close(self) -> None:
+        """Finish queued requests, stop the worker and close the store (idempotent)."""
+        self._worker.shutdown(wait=True)
+        self.store.close()
+
+    async def close_async(self) -> None:
+        """:meth:`close` from the event loop (the emulator calls this at shutdown)."""
+        await anyio.to_thread.run_sync(self.close)
+
+    # --- the endpoint ---------------------------------------------------------------------------------
+
+    async def ingest_dce(self, request: Request) -> Response:
+        return await self._ingest(request, "dce")
+
+    async def ingest_dcr(self, request: Request) -> Response:
+        return await self._ingest(request, "dcr")
+
+    async def _ingest(self, request: Request, via: str) -> Response:
+        received = datetime.now(timezone.utc)
+        request_id = str(uuid.uuid4())
+        params = request.path_params
+        report = RequestReport(
+            received.isoformat(),
+            request_id,
+            request.headers.get("x-ms-client-request-id", "")[:64],
+            params["immutable_id"],
+            params["stream"],
+        )
+        try:
+            await self._handle(request, via, received, report)
+        except E.Refusal as refusal:
+            return await self._refuse(refusal, report)
+        except ClientDisconnect:  # the client went away while sending: nobody to answer, nothing written
+            log.info("ingestion request %s: the client disconnected before the body was complete", request_id)
+            return Response(status_code=400, headers={"x-ms-request-id": request_id})
+        except Exception:
+            log.exception("ingestion request %s failed", request_id)
+            failure = E.Refusal(
+                500, "InternalServerError", f"The emulator failed on request {request_id}; see its log."
+            )
+            return await self._refuse(failure, report)
+        return Response(status_code=204, headers={"x-ms-request-id": request_id})
+
+    async def _refuse(self, refusal: E.Refusal, report: RequestReport) -> Response:
+        report.status = refusal.status
+        report.add(kinds.REFUSED, f"{refusal.status} {refusal.code}: {refusal.message}")
+        try:
+            await self._on_worker(functools.partial(self.store.record_diagnostics, report.entries()))
+        except Exception:  # the answer matters more than the feed
+            log.exception("cannot record diagnostics of request %s", report.request_id)
+        return E.refusal_response(
+            refusal,
+            request_id=report.request_id,
+            authority=f"{self.ctx.urls.authority}/{self.ctx.tenant.tenant_id}",
+        )
+
+    async def _handle(self, request: Request, via: str, received: datetime, report: RequestReport) -> None:
+        _check_api_version(request)
+        control = self.control()
+        path_key = request.path_params["path_key"]
+        owner = self._endpoint_owner(control, via, path_key)
+        claims = self._authenticate(request)
+        dcr = control.dcr_by_immutable_id(report.dcr)
+        if dcr is None:
+            raise E.Refusal(
+                404,
+                E.DCR_NOT_FOUND,
+                f"Data collection rule with immutable Id '{report.dcr}' was not found. Use the DCR's "
+                "immutableId (properties.immutableId, 'dcr-...'), not its name or ARM id.",
+            )
+        self._authorize(control, claims, dcr, via, path_key, owner)
+        stream = dcr.rule.stream(report.stream)
+        if stream is None:
+            declared = ", ".join(f"'{s.name}'" for s in dcr.rule.stream_declarations) or "none"
+            raise E.Refusal(
+                404,
+                E.STREAM_NOT_FOUND,
+                f"Stream '{report.stream}' is not declared in data collection rule '{dcr.immutable_id}'. "
+                f"Declared streams: {declared}.",
+            )
+        limits = self.ctx.settings.limits
+        wait = self.throttle.admit_request(dcr.immutable_id, limits.requests_per_minute)
+        if wait is not None:
+            raise _throttled(dcr, wait, f"{limits.requests_per_minute} requests per minute")
+        plan = self._plan(control, dcr, report.stream)
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            report.add(
+                kinds.CONTENT_TYPE,
+                f"Content-Type is '{content_type}', not application/json (the service requires it); accepted",
+            )
+        wire = await bodies.read_wire_body(
+            request.stream(), request.headers.get("content-length"), limits.max_body_bytes
+        )
+        encoding = request.headers.get("content-encoding")
+        await self._on_worker(functools.partial(self._process, plan, wire, encoding, received, report))
+
+    def _process(
+        self, plan: StreamPlan, wire: bytes, encoding: str | None, received: datetime, report: RequestReport
+    ) -> None:
+        """Off the event loop: decode, throttle on bytes, run the plan, commit. Raises Refusal."""
+        limits = self.ctx.settings.limits
+        raw = bodies.decompress(wire, encoding, limits.max_body_bytes)
+        decoded = bodies.parse(raw, limits.max_body_bytes)
+        wait = self.throttle.admit_bytes(
+            plan.dcr.immutable_id, decoded.uncompressed_size, limits.bytes_per_minute
+        )
+        if wait is not None:
+            raise _throttled(plan.dcr, wait, f"{limits.bytes_per_minute} bytes per minute")
+        writes = pipeline.run(plan, decoded.value, received, report)
+        self.store.write(writes, report.entries())
+
+    def _plan(self, control: ControlPlane, dcr: DcrRecord, stream: str) -> StreamPlan:
+        key = (dcr.immutable_id, stream)
+        plan = self._plans.get(key)
+        if plan is not None and plan.dcr is dcr:
+            return plan
+        stream_decl = dcr.rule.stream(stream)
+        assert stream_decl is not None
+        plan = compile_plan(
+            dcr,
+            stream_decl,
+            control,
+            field_limit=self.ctx.settings.limits.field_max_bytes,
+            transform_factory=self.transform_factory,
+        )
+        with self._lock:
+            self._plans[key] = plan
+        return plan
+
+    # --- checks ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _endpoint_owner(control: ControlPlane, via: str, path_key: str) -> DcrRecord | None:
+        """For /dcr: the Direct DCR owning the endpoint. Raises 404 for an endpoint that does not exist."""
+        if via == "dce":
+            if control.dce_by_path_key(path_key) is None:
+                raise E.Refusal(
+                    404,
+                    E.ENDPOINT_NOT_FOUND,
+                    f"No data collection endpoint has the logs ingestion path '/dce/{path_key}'.",
+                )
+            return None
+        owner = control.dcr_by_direct_path_key(path_key)
+        if owner is None:
+            raise E.Refusal(
+                404,
+                E.ENDPOINT_NOT_FOUND,
+                f"No data collection rule of kind Direct has the logs ingestion path '/dcr/{path_key}'.",
+            )
+        return owner
+
+    def _authenticate(self, request: Request) -> dict[str, Any]:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            what = "missing" if not header else "not a Bearer token"
+            raise E.Refusal(
+                401,
+                E.AUTHENTICATION_FAILED,
+                f"Authentication failed. The 'Authorization' header is {what}; send "
+                "'Authorization: Bearer <access token for https://monitor.azure.com>'.",
+            )
+        try:
+            return self.ctx.issuer.validate(token, AUDIENCES)
+        except TokenRejected as exc:
+            message = exc.message
+            if exc.code == "InvalidAudience":
+                aud = _unverified_claim(token, "aud")
+                message += f" The token's audience is {aud!r}; request a token for https://monitor.azure.com."
+            elif exc.code == "ExpiredAuthenticationToken":
+                message += " Get a new token (credentials refresh it before it expires)."
+            raise E.Refusal(401, exc.code, message, challenge=exc.message) from exc
+
+    def _authorize(
+        self,
+        control: ControlPlane,
+        claims: dict[str, Any],
+        dcr: DcrRecord,
+        via: str,
+        path_key: str,
+        owner: DcrRecord | None,
+    ) -> None:
+        oid = str(claims.get("oid", ""))
+        tid = str(claims.get("tid", self.ctx.tenant.tenant_id))
+        rbac = control.has_permission(oid, dcr.resource_id, INGEST_DATA_ACTION)
+        if via == "dce":
+            bound = dcr.dce is not None and dcr.dce.path_key.lower() == path_key.lower()
+        else:
+            bound = owner is not None and owner.immutable_id.lower() == dcr.immutable_id.lower()
+        if rbac and bound:
+            return
+        if not rbac:
+            binding = ""  # the service leaves it empty when RBAC already failed
+            detail = (
+                f"Required authorization action was not found for tenantId {tid} objectId {oid} "
+                f"on resourceId {dcr.resource_id}"
+            )
+            fix = f" To fix it: {MONITORING_METRICS_PUBLISHER_HINT}."
+        else:
+            binding = "False"
+            where = f"/{via}/{path_key}"
+            detail = f"The data collection rule is not associated with the logs ingestion endpoint {where}"
+            if dcr.logs_ingestion_endpoint:
+                right = f"its own endpoint {dcr.logs_ingestion_endpoint}"
+            elif dcr.dce is not None:
+                right = f"the endpoint of its data collection endpoint {dcr.dce.logs_ingestion_endpoint}"
+            else:
+                right = "an endpoint: set properties.dataCollectionEndpointId, or create it with kind Direct"
+            fix = f" To fix it: send to {right}."
+        raise E.Refusal(
+            403,
+            E.OPERATION_FAILED,
+            "The authentication token provided does not have access to ingest data for the data collection "
+            f"rule with immutable Id '{dcr.immutable_id}' PipelineAccessResult: AccessGranted: False, "
+            f"IsRbacPresent: {rbac}, IsDcrDceBindingValid: {binding}, DcrArmId: {dcr.resource_id}, "
+            f"Message: {detail} ConfigurationId: {dcr.immutable_id}.{fix}",
+        )
+
+
+def _check_api_version(request: Request) -> None:
+    version = request.query_params.get("api-version")
+    supported = ", ".join(API_VERSIONS)
+    if not version:
+        raise E.Refusal(
+            400,
+            E.MISSING_API_VERSION,
+            f"The api-version query parameter (?api-version=) is required for all requests. Supported: {supported}.",
+        )
+    if version not in API_VERSIONS:
+        raise E.Refusal(
+            400,
+            E.UNSUPPORTED_API_VERSION,
+            f"The HTTP resource that matches the request URI '{request.url.path}' does not support the API "
+            f"version '{version}'. Supported: {supported}.",
+        )
+
+
+def _throttled(dcr: DcrRecord, wait: int, limit: str) -> E.Refusal:
+    return E.Refusal(
+        429,
+        E.TOO_MANY_REQUESTS,
+        f"Data collection rule '{dcr.immutable_id}' is over its limit of {limit}. Retry after {wait} seconds.",
+        retry_after=wait,
+    )
+
+
+def _unverified_claim(token: str, name: str) -> Any:
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get(name)
+    except jwt.InvalidTokenError:
+        return None

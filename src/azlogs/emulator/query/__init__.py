@@ -1,0 +1,5 @@
+"""The Log Analytics query API of the emulator: ``/query/v1/workspaces/{id}/query`` over the workspace store."""
+
+from azlogs.emulator.query.plane import StoreProvider, parse_timespan, routes
+
+__all__ = ["StoreProvider", "parse_timespan", "routes"]

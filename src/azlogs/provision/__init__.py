@@ -1,0 +1,63 @@
+"""provision: a custom table, its DCR (and DCE) and the role assignment, through ARM; idempotent.
+
+Not pure: it talks to ARM over HTTPS (Azure's, or the emulator's with the same calls). The decisions
+(create vs merge, what a type change means) are pure functions in ``_merge``; the ARM client is a
+thin seam with one transport for tests.
+"""
+
+from __future__ import annotations
+
+from azlogs.provision._arm import ARM_AUDIENCE, AZURE_ARM_ENDPOINT, ArmClient, ArmRequestError
+from azlogs.provision._merge import Mode, PipelinePlan, Spec, holds, plan_dcr, plan_pipeline
+from azlogs.provision._provision import Change, ProvisionRequest, ProvisionResult, provision
+from azlogs.provision._spec import (
+    Samples,
+    read_samples,
+    schema_document,
+    spec_from_document,
+    spec_from_samples,
+)
+from azlogs.provision._target import (
+    ArmTarget,
+    DcrLookup,
+    arm_credential,
+    dcr_resource_id,
+    emulator_credential,
+    find_dcr,
+    is_immutable_id,
+    output_tables,
+    parse_resource_id,
+    subscription_from_claims,
+)
+
+__all__ = [
+    "ARM_AUDIENCE",
+    "AZURE_ARM_ENDPOINT",
+    "ArmClient",
+    "ArmRequestError",
+    "ArmTarget",
+    "Change",
+    "DcrLookup",
+    "Mode",
+    "PipelinePlan",
+    "ProvisionRequest",
+    "ProvisionResult",
+    "Samples",
+    "Spec",
+    "arm_credential",
+    "dcr_resource_id",
+    "emulator_credential",
+    "find_dcr",
+    "holds",
+    "is_immutable_id",
+    "output_tables",
+    "parse_resource_id",
+    "plan_dcr",
+    "plan_pipeline",
+    "provision",
+    "read_samples",
+    "schema_document",
+    "spec_from_document",
+    "spec_from_samples",
+    "subscription_from_claims",
+]

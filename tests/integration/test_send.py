@@ -1,0 +1,209 @@
+"""`azlogs send` against the emulator over HTTPS: every identity source, faults, diagnosed failures, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from azlogs.emulator.quickstart import Pipeline, provision
+from bench._common import DEMO_COLUMNS, make_records, write_ndjson
+from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
+
+
+def rows(emu: EmulatorProcess, table: str, limit: int = 1_000_000) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [AZLOGS, "emulator", "rows", table, "--limit", str(limit), "--data-dir", str(emu.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def send(
+    emu: EmulatorProcess, source: str, pipe: Pipeline, *args: str, client_id: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    argv = [
+        AZLOGS,
+        "send",
+        "--endpoint",
+        pipe.endpoint,
+        "--dcr",
+        pipe.rule_id,
+        "--stream",
+        pipe.stream,
+        "--json",
+        *args,
+    ]
+    return run_with_env(emu, source, argv, client_id=client_id, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def pipelines(emulator: EmulatorProcess) -> dict[str, Pipeline]:
+    """One table and Direct DCR per identity source, each granted to that source's identity."""
+    out = {}
+    for source in ("vm", "arc", "automation"):
+        ident = emulator.identity(source)
+        out[source] = provision(
+            emulator.info, f"Send{source.capitalize()}_CL", DEMO_COLUMNS, principal_id=ident["principal_id"]
+        )
+    return out
+
+
+class TestEverySourceLandsComplete:
+    @pytest.mark.parametrize("source", ["vm", "arc", "automation"])
+    def test_100k_records(
+        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path, source: str
+    ) -> None:
+        """100,000 records sent with the source's managed identity all land, each exactly once."""
+        records = make_records(100_000, seed=hash(source) % 1000)
+        data = tmp_path / "records.ndjson"
+        write_ndjson(data, records)
+        result = send(emulator, source, pipelines[source], str(data))
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = json.loads(result.stdout)
+        assert summary["records_sent"] == 100_000
+        assert summary["records_failed"] == 0
+        assert summary["source"] == source
+        landed = rows(emulator, pipelines[source].table)
+        assert len(landed) == 100_000
+        assert sorted(r["RequestId"] for r in landed) == sorted(r["RequestId"] for r in records)
+        sample = {r["RequestId"]: r for r in records[:200]}
+        for row in landed:
+            if row["RequestId"] in sample:
+                want = sample[row["RequestId"]]
+                assert row["Message"] == want["Message"]
+                assert row["StatusCode"] == want["StatusCode"]
+                assert row["Properties"] == want["Properties"]
+
+
+class TestFaults:
+    def test_throttling_server_errors_and_token_outage_lose_nothing(
+        self, fresh_emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """Under 429 storms with Retry-After, 503s and a failing IMDS at start, every record lands once."""
+        pipe = provision(fresh_emulator.info, "Faulty_CL", DEMO_COLUMNS)
+        records = make_records(30_000, seed=3)
+        data = tmp_path / "records.ndjson"
+        write_ndjson(data, records)
+        with fresh_emulator.https() as admin:
+            for rule in (
+                {"endpoint": "imds", "status": 500, "count": 2},
+                {"endpoint": "ingestion", "status": 429, "fraction": 0.3, "retry_after": 1},
+                {"endpoint": "ingestion", "status": 503, "count": 3},
+                {"endpoint": "ingestion", "reset": True, "count": 1},
+            ):
+                assert admin.post("/_emulator/faults", json=rule).status_code == 201
+        result = send(fresh_emulator, "vm", pipe, str(data))
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = json.loads(result.stdout)
+        assert summary["records_sent"] == 30_000
+        assert summary["retries"] >= 4
+        landed = rows(fresh_emulator, pipe.table)
+        assert sorted(r["RequestId"] for r in landed) == sorted(r["RequestId"] for r in records)
+
+
+class TestDiagnosedFailures:
+    def test_403_names_the_principal_dcr_and_role(
+        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path
+    ) -> None:
+        """A user-assigned identity without the role gets the 403 explained: object id, DCR, the role to assign."""
+        ident = emulator.identity("vm-user")
+        data = tmp_path / "one.ndjson"
+        write_ndjson(data, make_records(3))
+        dead = tmp_path / "dead.ndjson"
+        result = send(
+            emulator,
+            "vm",
+            pipelines["vm"],
+            str(data),
+            "--dead-letter",
+            str(dead),
+            client_id=ident["client_id"],
+        )
+        assert result.returncode == 1
+        summary = json.loads(result.stdout)
+        assert summary["records_failed"] == 3
+        reason = summary["failed"][0]["reason"]
+        assert summary["failed"][0]["status"] == 403
+        assert ident["principal_id"] in reason
+        assert pipelines["vm"].rule_id in reason
+        assert "Monitoring Metrics Publisher" in reason
+        assert len(dead.read_text().splitlines()) == 3
+
+    def test_wrong_stream_is_diagnosed(
+        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path
+    ) -> None:
+        """A stream the DCR does not declare is reported as such, naming the stream."""
+        data = tmp_path / "one.ndjson"
+        write_ndjson(data, make_records(2))
+        pipe = pipelines["vm"]
+        wrong = Pipeline(pipe.endpoint, pipe.rule_id, "Custom-DoesNotExist", pipe.dcr_resource_id, pipe.table)
+        result = send(emulator, "vm", wrong, str(data), "--dead-letter", str(tmp_path / "dead.ndjson"))
+        assert result.returncode == 1
+        failed = json.loads(result.stdout)["failed"]
+        assert len(failed) == 2
+        assert "Custom-DoesNotExist" in failed[0]["reason"]
+        assert "stream" in failed[0]["reason"].lower()
+
+    def test_oversize_record_is_reported_and_the_rest_land(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """A record larger than a request can carry fails alone, with its index and size; the others land."""
+        pipe = provision(emulator.info, "Oversize_CL", DEMO_COLUMNS)
+        records = make_records(1000, seed=11)
+        records[500]["Message"] = "x" * 1_200_000
+        data = tmp_path / "records.ndjson"
+        write_ndjson(data, records)
+        result = send(emulator, "vm", pipe, str(data), "--dead-letter", str(tmp_path / "dead.ndjson"))
+        assert result.returncode == 1
+        summary = json.loads(result.stdout)
+        assert summary["records_sent"] == 999
+        assert [f["index"] for f in summary["failed"]] == [500]
+        assert "bytes" in summary["failed"][0]["reason"]
+        assert len(rows(emulator, pipe.table)) == 999
+
+
+class TestBadInput:
+    def test_bad_lines_counts_dead_letter_and_exit_code(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """Bad JSON and non-UTF-8 lines are counted exactly, written with file and line, and the good ones land."""
+        pipe = provision(emulator.info, "BadLines_CL", DEMO_COLUMNS)
+        good = make_records(10, seed=5)
+        lines = [json.dumps(r).encode() for r in good]
+        lines.insert(3, b'{"Message": "broken"')
+        lines.insert(7, b'{"Message": "caf\xe9"}')
+        data = tmp_path / "mixed.ndjson"
+        data.write_bytes(b"\n".join(lines) + b"\n")
+        dead = tmp_path / "dead.ndjson"
+        result = send(emulator, "vm", pipe, str(data), "--dead-letter", str(dead))
+        assert result.returncode == 1
+        summary = json.loads(result.stdout)
+        assert summary["records_sent"] == 10
+        assert summary["bad_lines"] == 2
+        entries = [json.loads(x) for x in dead.read_text().splitlines()]
+        assert [(e["source"], e["line"]) for e in entries] == [(str(data), 4), (str(data), 8)]
+        assert entries[0]["raw"] == '{"Message": "broken"'
+        assert "UTF-8" in entries[1]["reason"]
+        assert len(rows(emulator, pipe.table)) == 10
+
+    def test_csv_and_json_array_files(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
+        """CSV and JSON array files are detected and sent; CSV strings are coerced by the stream's types."""
+        pipe = provision(emulator.info, "Formats_CL", DEMO_COLUMNS)
+        csv_file = tmp_path / "in.csv"
+        csv_file.write_text('Computer,Message,StatusCode\nvm1,hello,200\nvm2,"a, b",404\n')
+        arr = tmp_path / "in.json"
+        arr.write_text(json.dumps([{"Computer": "vm3", "Message": "x", "StatusCode": 500}]))
+        result = send(emulator, "vm", pipe, str(csv_file), str(arr))
+        assert result.returncode == 0, result.stderr
+        landed = sorted(rows(emulator, pipe.table), key=lambda r: r["Computer"])
+        assert [(r["Computer"], r["Message"], r["StatusCode"]) for r in landed] == [
+            ("vm1", "hello", 200),
+            ("vm2", "a, b", 404),
+            ("vm3", "x", 500),
+        ]
