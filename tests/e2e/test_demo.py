@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_make_demo_sends_and_reads_back_every_record() -> None:
     """make demo: provisions, sends 100,000 records with the VM identity, reads back 100,000 rows."""
-    result = subprocess.run(["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    result = subprocess.run(
+        ["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
+    )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
     assert "sent 100,000 records" in out

@@ -24,6 +24,14 @@ def _counting(records: Iterator[Any] | RecordReader, counter: list[int]) -> Iter
         yield record
 
 
+def _where(reader: RecordReader, index: int) -> dict[str, Any]:
+    """The file and line of the index-th record read, for the dead-letter file."""
+    if 0 <= index < len(reader.locations):
+        loc = reader.locations[index]
+        return {"source": loc.source, "line": loc.line}
+    return {"source": None, "line": None}
+
+
 def _dry_run(reader: RecordReader) -> dict[str, Any]:
     batches = requests_bytes = read = 0
     failed: list[FailedRecord] = []
@@ -151,10 +159,8 @@ def send(
             for item, raw in zip(
                 failure.failed, failure.records or [b""] * len(failure.failed), strict=False
             ):
-                loc = reader.locations[item.index] if item.index < len(reader.locations) else None
                 entry: dict[str, Any] = {
-                    "source": loc.source if loc else None,
-                    "line": loc.line if loc else None,
+                    **_where(reader, item.index),
                     "index": item.index,
                     "reason": item.reason,
                     "status": item.status,
@@ -166,11 +172,9 @@ def send(
         reported = {f.index for u in failures for f in u.failed}
         for item in result.failed:
             if item.index not in reported:
-                loc = reader.locations[item.index] if item.index < len(reader.locations) else None
                 dead.write(
                     {
-                        "source": loc.source if loc else None,
-                        "line": loc.line if loc else None,
+                        **_where(reader, item.index),
                         **item.to_dict(),
                     }
                 )

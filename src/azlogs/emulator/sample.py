@@ -19,8 +19,38 @@ COLUMNS = [
 ]
 
 _WORDS = [
-    *["request", "processed", "user", "session", "cache", "miss", "hit", "retry", "upstream", "timeout", "connection", "pool", "database"],
-    *["query", "slow", "fast", "token", "refresh", "disk", "queue", "worker", "batch", "flush", "commit", "rollback", "config", "reload", "health"],
+    *[
+        "request",
+        "processed",
+        "user",
+        "session",
+        "cache",
+        "miss",
+        "hit",
+        "retry",
+        "upstream",
+        "timeout",
+        "connection",
+        "pool",
+        "database",
+    ],
+    *[
+        "query",
+        "slow",
+        "fast",
+        "token",
+        "refresh",
+        "disk",
+        "queue",
+        "worker",
+        "batch",
+        "flush",
+        "commit",
+        "rollback",
+        "config",
+        "reload",
+        "health",
+    ],
 ]
 
 

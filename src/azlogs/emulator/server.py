@@ -37,11 +37,11 @@ from azlogs.emulator.config import (
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
 from azlogs.emulator.control import create_control_plane
 from azlogs.emulator.control import routes as control_routes
-from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.faults import FaultMiddleware, FaultRegistry, FaultRule
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
 from azlogs.emulator.identity.managed import ArcChallenges
+from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.requestlog import RequestLogMiddleware
 from azlogs.emulator.tls import ensure_tls
 
