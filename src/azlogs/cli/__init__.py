@@ -29,12 +29,25 @@ def main() -> None:
 
 
 def _register() -> None:
-    from azlogs.cli import demo, doctor, emulator, provision, query, schema, send, token, transform, validate
+    from azlogs.cli import (
+        agent,
+        demo,
+        doctor,
+        emulator,
+        provision,
+        query,
+        schema,
+        send,
+        token,
+        transform,
+        validate,
+    )
 
     main.add_command(emulator.emulator)
     main.add_command(token.token)
     main.add_command(demo.demo)
     main.add_command(send.send)
+    main.add_command(agent.agent)
     main.add_command(transform.transform)
     main.add_command(query.query)
     main.add_command(schema.schema)

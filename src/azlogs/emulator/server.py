@@ -274,11 +274,13 @@ class Emulator:
         https_routes.extend(entra.routes())
         http_app = _build_app(self.ctx, [*_admin_routes(), *managed.routes()], "http")
         https_app = _build_app(self.ctx, https_routes, "https")
+        # A stop waits at most a few seconds for requests in flight; idle keep-alive connections close at once.
         common: dict[str, Any] = {
             "log_config": None,
             "access_log": False,
             "lifespan": "off",
             "timeout_keep_alive": 30,
+            "timeout_graceful_shutdown": 3,
         }
         self._servers = [
             _Server(uvicorn.Config(http_app, **common)),

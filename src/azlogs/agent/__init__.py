@@ -1,0 +1,54 @@
+"""The azlogs agent: tail files (or stdin), spool durably, ship to Azure Monitor with managed identity.
+
+::
+
+    from azlogs.agent import Agent, load_config
+
+    agent = Agent(load_config("/etc/azlogs/agent.toml"))
+    agent.install_signals()
+    agent.run()            # until SIGTERM: drains for drain_timeout, keeps the rest spooled
+
+Delivery is at-least-once. A record can arrive twice only after a crash (SIGKILL, power loss) in
+one of two short windows: after the service answered 204 for its batch and before the spool's ack
+was durable, or after its line was spooled and before the input's checkpoint was durable. Both
+repeat the same line with the same id column value (``<fid>-<offset>``), so duplicates are
+countable downstream. See docs/agent.md.
+"""
+
+from __future__ import annotations
+
+from azlogs.agent._agent import Agent, route_of
+from azlogs.agent._checkpoints import CheckpointStore, atomic_write
+from azlogs.agent._config import AgentConfig, InputConfig, SenderConfig, SpoolConfig, load_config, parse_size
+from azlogs.agent._logging import JsonFormatter, RedactFilter, redact, setup_logging
+from azlogs.agent._parsers import BadLine, RecordBuilder
+from azlogs.agent._routes import DeadLetters, Route, RouteTable
+from azlogs.agent._stats import Stats, prometheus
+from azlogs.agent._tail import Chunk, FileTailer, fingerprint
+
+__all__ = [
+    "Agent",
+    "AgentConfig",
+    "BadLine",
+    "CheckpointStore",
+    "Chunk",
+    "DeadLetters",
+    "FileTailer",
+    "InputConfig",
+    "JsonFormatter",
+    "RecordBuilder",
+    "RedactFilter",
+    "Route",
+    "RouteTable",
+    "SenderConfig",
+    "SpoolConfig",
+    "Stats",
+    "atomic_write",
+    "fingerprint",
+    "load_config",
+    "parse_size",
+    "prometheus",
+    "redact",
+    "route_of",
+    "setup_logging",
+]

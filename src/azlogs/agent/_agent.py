@@ -1,0 +1,339 @@
+"""The agent: inputs -> spool -> senders, with status, metrics, reload and a graceful stop.
+
+Lifecycle::
+
+    start   open the spool (recovering what a previous run left), start senders, inputs, status
+    run     every status_interval: write status.json; on SIGHUP reload the config; on
+            SIGTERM/SIGINT stop
+    stop    inputs finish their step and checkpoint; senders keep draining the spool for up to
+            drain_timeout seconds; what is left stays spooled for the next start; exit 0
+
+State directory layout::
+
+    spool/           the durable queue (azlogs.spool)
+    checkpoints/     one JSON per input: file identities and read positions
+    routes.json      spool stream key -> endpoint, DCR, stream, identity
+    dead-letter/     NDJSON: lines that could not be parsed, records the service refused
+    status.json      the last status snapshot (what ``azlogs agent status`` reads)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from azlogs._exceptions import AzlogsError
+from azlogs.agent._checkpoints import CheckpointStore, atomic_write, remove_stale_temp
+from azlogs.agent._config import AgentConfig, InputConfig, load_config
+from azlogs.agent._identity import Factory, Identities
+from azlogs.agent._inputs import FileInput, InputWorker, StdinInput
+from azlogs.agent._routes import DeadLetters, Route, RouteTable
+from azlogs.agent._sender import Sender
+from azlogs.agent._server import StatusServer
+from azlogs.agent._stats import Stats
+from azlogs.agent._testing import DiskControl, disk_control
+from azlogs.spool import Spool, Storage
+
+log = logging.getLogger("azlogs.agent")
+
+INPUT_JOIN_SECONDS = 2.0
+
+
+def route_of(cfg: InputConfig) -> Route:
+    """The destination of an input's records."""
+    return Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id)
+
+
+class Agent:
+    """A running agent for one config; :meth:`run` blocks until it is stopped.
+
+    Args:
+        config: the parsed configuration.
+        storage: the spool's storage seam (tests); None is the real disk, unless the
+            ``AZLOGS_AGENT_TEST_DISK`` test hook is set.
+        stdin_fd: the file descriptor a stdin input reads.
+        verify: TLS trust for the ingestion endpoints (see LogsClient).
+        transport: an ``httpx`` transport for every client (unit tests use ``httpx.MockTransport``).
+        credentials: makes the credential of an identity source (tests pass a fake); the default
+            is :func:`azlogs.auth.choose`.
+    """
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        storage: Storage | None = None,
+        stdin_fd: int = 0,
+        verify: Any = True,
+        transport: httpx.BaseTransport | None = None,
+        credentials: Factory | None = None,
+    ) -> None:
+        self.config = config
+        self.state_dir = config.state_dir
+        self.stats = Stats(str(config.path), str(config.state_dir))
+        self._storage = storage
+        self._disk: DiskControl | None = None
+        self._stdin_fd = stdin_fd
+        self._verify = verify
+        self._transport = transport
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._reload_requested = False
+        self.inputs: dict[str, InputWorker] = {}
+        self.spool: Spool | None = None
+        self.sender: Sender | None = None
+        self.server: StatusServer | None = None
+        self.identities = Identities(credentials)
+        self.stats.identities = self.identities.status
+
+    # -- control ---------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Begin a graceful stop (what SIGTERM does)."""
+        self._stop_requested = True
+        self._wake.set()
+
+    def request_reload(self) -> None:
+        """Re-read the config file (what SIGHUP does)."""
+        self._reload_requested = True
+        self._wake.set()
+
+    def install_signals(self) -> None:
+        """SIGTERM/SIGINT stop, SIGHUP reloads (only from the main thread)."""
+        signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: self.request_stop())
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, lambda *_: self.request_reload())
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the spool and start senders, inputs and the status endpoint.
+
+        Raises:
+            AzlogsError: the spool cannot be opened (locked by another agent, unwritable), or an
+                input's identity source cannot be used.
+        """
+        cfg = self.config
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        remove_stale_temp(self.state_dir)  # routes.json or status.json cut short by a crash
+        storage = self._storage
+        if storage is None:
+            self._disk = disk_control(os.environ)
+            if self._disk is not None:
+                self._disk.start()
+                storage = self._disk.storage
+        for i in cfg.inputs:  # fail fast on an identity that cannot work here (no network yet)
+            self.identities.get(i.source, i.client_id)
+        self.spool = Spool.open(
+            self.state_dir / "spool",
+            max_bytes=cfg.spool.max_bytes,
+            segment_bytes=cfg.spool.segment_bytes,
+            fsync=cfg.spool.fsync,
+            full_policy=cfg.spool.when_full,
+            block_timeout=cfg.spool.block_timeout,
+            storage=storage,
+        )
+        self.stats.spool = self.spool
+        sp = self.spool.stats()
+        if sp.records_recovered or sp.corrupt_records or sp.torn_tails:
+            log.info(
+                "spool recovered: %d records to deliver, %d corrupt records skipped, %d torn tails cut",
+                sp.records_recovered,
+                sp.corrupt_records,
+                sp.torn_tails,
+            )
+        self.routes = RouteTable(self.state_dir / "routes.json")
+        self.checkpoints = CheckpointStore(self.state_dir / "checkpoints")
+        self.dead_letters = DeadLetters(self.state_dir / "dead-letter")
+        for i in cfg.inputs:
+            self.routes.ensure(route_of(i))
+        self.routes.prune({route_of(i).key for i in cfg.inputs} | set(sp.pending_by_stream))
+        self.sender = Sender(
+            self.spool,
+            self.routes,
+            self.identities,
+            self.dead_letters,
+            self.stats,
+            cfg.sender,
+            verify=self._verify,
+            transport=self._transport,
+        )
+        self.sender.start()
+        for i in cfg.inputs:
+            self._start_input(i)
+        if cfg.http_port:
+            self.server = StatusServer(cfg.http_port, self.stats.snapshot)
+            self.server.start()
+        self.stats.state = "running"
+        self.write_status()
+        log.info(
+            "agent running: %d input(s), spool %s (%d records waiting)",
+            len(cfg.inputs),
+            self.spool.path,
+            sp.records_pending,
+        )
+
+    def _start_input(self, cfg: InputConfig) -> None:
+        assert self.spool is not None
+        route = route_of(cfg)
+        self.routes.ensure(route)
+        kwargs: dict[str, Any] = {
+            "spool": self.spool,
+            "stream_key": route.key,
+            "checkpoints": self.checkpoints,
+            "dead_letters": self.dead_letters,
+            "stats": self.stats,
+        }
+        worker: InputWorker
+        if cfg.type == "stdin":
+            worker = StdinInput(cfg, fd=self._stdin_fd, **kwargs)
+        else:
+            worker = FileInput(cfg, **kwargs)
+        self.inputs[cfg.name] = worker
+        worker.start()
+        log.info("input %s started (%s -> %s)", cfg.name, cfg.type, cfg.stream)
+
+    def run(self) -> int:
+        """Run until stopped; returns the exit code (0 after a graceful stop)."""
+        if self.spool is None:
+            self.start()
+        try:
+            while not self._stop_requested:
+                self._wake.wait(self.config.status_interval)
+                self._wake.clear()
+                if self._reload_requested:
+                    self._reload_requested = False
+                    self.reload()
+                self.write_status()
+                if self._stdin_done():
+                    log.info("every input is finished; stopping")
+                    break
+        finally:
+            self.shutdown()
+        return 0
+
+    def _stdin_done(self) -> bool:
+        workers = list(self.inputs.values())
+        return bool(workers) and all(isinstance(w, StdinInput) and not w.is_alive() for w in workers)
+
+    def reload(self) -> None:
+        """Re-read the config: start added inputs, stop removed ones, restart changed ones."""
+        try:
+            new = load_config(self.config.path)
+        except AzlogsError as exc:
+            log.error("reload failed, keeping the running config: %s", exc)
+            self.stats.error("reload", str(exc))
+            return
+        old = self.config
+        for field in ("state_dir", "spool", "sender", "http_port"):
+            if getattr(new, field) != getattr(old, field):
+                log.warning("reload: [%s] changed; it takes effect at the next restart", field)
+        old_inputs = {i.name: i for i in old.inputs}
+        new_inputs = {i.name: i for i in new.inputs}
+        for name, cfg in old_inputs.items():
+            if new_inputs.get(name) != cfg:
+                self._stop_input(name)
+        for name, cfg in new_inputs.items():
+            if old_inputs.get(name) != cfg:
+                try:
+                    self.identities.get(cfg.source, cfg.client_id)
+                except AzlogsError as exc:
+                    log.error("reload: input %s not started: %s", name, exc)
+                    continue
+                self._start_input(cfg)
+        self.config = AgentConfig(
+            path=old.path,
+            state_dir=old.state_dir,
+            inputs=new.inputs,
+            spool=old.spool,
+            sender=old.sender,
+            drain_timeout=new.drain_timeout,
+            status_interval=new.status_interval,
+            http_port=old.http_port,
+            log_format=new.log_format,
+            log_level=new.log_level,
+        )
+        with self.stats.lock:
+            self.stats.reloads += 1
+        log.info("config reloaded: %d input(s): %s", len(new.inputs), ", ".join(sorted(new_inputs)))
+
+    def _stop_input(self, name: str) -> None:
+        worker = self.inputs.pop(name, None)
+        if worker is None:
+            return
+        worker.stop()
+        # an input waiting on a full spool returns after at most block_timeout; a successor must not
+        # start on the same checkpoint while it may still write it
+        worker.join(self.config.spool.block_timeout + INPUT_JOIN_SECONDS)
+        if worker.is_alive():
+            log.warning(
+                "input %s did not stop in time; it stops when the spool accepts or refuses its lines", name
+            )
+        with self.stats.lock:
+            self.stats.inputs.pop(name, None)
+        log.info("input %s stopped", name)
+
+    def shutdown(self) -> None:
+        """Stop inputs, drain the spool for up to drain_timeout, keep the rest spooled, close."""
+        self.stats.state = "draining"
+        log.info("stopping: inputs first, then up to %g s to send what is spooled", self.config.drain_timeout)
+        for worker in self.inputs.values():
+            worker.stop()
+        deadline = time.monotonic() + INPUT_JOIN_SECONDS
+        for worker in self.inputs.values():
+            worker.join(max(0.0, deadline - time.monotonic()))
+        drained = self._drain(time.monotonic() + self.config.drain_timeout)
+        if self.sender is not None:
+            self.sender.stop()
+            if not drained:
+                self.sender.abort()
+            self.sender.join(5.0)
+        left = 0
+        if self.spool is not None:
+            left = self.spool.stats().records_pending
+            self.write_status()
+            self.spool.close()
+        for worker in self.inputs.values():
+            # an input whose append just succeeded writes its checkpoint now (else: read again)
+            worker.join(INPUT_JOIN_SECONDS)
+        self.stats.state = "stopped"
+        self.write_status(final=True)
+        if self.sender is not None:
+            self.sender.close()
+        if self.server is not None:
+            self.server.close()
+        if self._disk is not None:
+            self._disk.close()
+        self.identities.close()
+        if left:
+            log.warning("stopped with %d records still spooled; they are sent at the next start", left)
+        else:
+            log.info("stopped; the spool is empty")
+
+    def _drain(self, deadline: float) -> bool:
+        if self.spool is None:
+            return True
+        while time.monotonic() < deadline:
+            if self.spool.stats().records_pending == 0:
+                return True
+            time.sleep(0.05)
+        return self.spool.stats().records_pending == 0
+
+    def write_status(self, *, final: bool = False) -> None:
+        """Write status.json (atomically, not fsynced: it is informative)."""
+        try:
+            doc = self.stats.snapshot()
+            if final:
+                doc["stopped"] = doc["updated"]
+            atomic_write(Path(self.state_dir) / "status.json", orjson.dumps(doc), durable=False)
+        except (OSError, AzlogsError) as exc:
+            log.debug("status.json not written: %s", exc)

@@ -1,0 +1,295 @@
+"""Inputs: a thread per input that turns lines into records, spools them, then checkpoints.
+
+The order is the guarantee: records are appended to the spool (durable when ``append`` returns),
+lines that cannot be parsed are written to the dead-letter directory (fsynced), and only then is the
+file position checkpointed. A crash anywhere before the checkpoint makes the lines be read again;
+nothing is ever skipped. When the spool is full or its disk is, the input waits (and says why in the
+status and the log) holding the lines it read; it never drops them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from azlogs.agent._checkpoints import CheckpointStore
+from azlogs.agent._config import InputConfig
+from azlogs.agent._parsers import BadLine, RecordBuilder
+from azlogs.agent._routes import DeadLetters
+from azlogs.agent._stats import InputStats, Stats
+from azlogs.agent._tail import Chunk, FileTailer, new_fid
+from azlogs.spool import Spool, SpoolError, SpoolFullError, SpoolStorageError
+
+log = logging.getLogger("azlogs.agent")
+
+# One spool append carries at most this much: big enough that the fsync per append is amortised
+# over thousands of lines, small enough to fit any sensible spool.
+APPEND_BYTES = 4 << 20
+STDIN_FLUSH_SECONDS = 0.1
+
+
+class InputWorker(threading.Thread):
+    """Runs one input until :meth:`stop`; subclasses read files or stdin."""
+
+    def __init__(
+        self,
+        cfg: InputConfig,
+        *,
+        spool: Spool,
+        stream_key: str,
+        checkpoints: CheckpointStore,
+        dead_letters: DeadLetters,
+        stats: Stats,
+    ) -> None:
+        super().__init__(name=f"azlogs-input-{cfg.name}", daemon=True)
+        self.cfg = cfg
+        self.spool = spool
+        self.stream_key = stream_key
+        self.checkpoints = checkpoints
+        self.dead_letters = dead_letters
+        self.stats = stats
+        self.builder = RecordBuilder(cfg)
+        self._stop_event = threading.Event()
+        with stats.lock:
+            self.counters = stats.inputs[cfg.name] = InputStats(cfg.name, cfg.type, stream_key)
+        self._last_warning = 0.0
+
+    def stop(self) -> None:
+        """Ask the input to finish its current step and return."""
+        self._stop_event.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_event.is_set()
+
+    def run(self) -> None:
+        try:
+            self.loop()
+        except Exception as exc:  # an input must never die silently
+            log.exception("input %s stopped on an unexpected error", self.cfg.name)
+            self._note_error(f"stopped: {type(exc).__name__}: {exc}")
+
+    def loop(self) -> None:
+        raise NotImplementedError
+
+    # -- shared steps ----------------------------------------------------------------------------
+
+    def deliver(self, records: list[bytes], bad: list[BadLine]) -> bool:
+        """Spool ``records`` and dead-letter ``bad``, waiting out a full spool or disk.
+
+        Returns False when the input was stopped (or the spool closed) before everything was
+        durable: the caller must not checkpoint.
+        """
+        i = 0
+        slices = _slices(records, min(APPEND_BYTES, max(4096, self.spool.max_bytes // 4)))
+        while i < len(slices):
+            if self.stopping and self.spool.closed:
+                return False
+            try:
+                self.spool.append(self.stream_key, slices[i])
+            except SpoolFullError as exc:
+                self._blocked(f"spool full: {exc.message}", exc)
+                if self._stop_event.wait(0.5):
+                    return False
+                continue
+            except SpoolStorageError as exc:
+                what = "disk full" if exc.disk_full else "spool storage error"
+                self._blocked(f"{what}: {exc.message}", exc)
+                if self._stop_event.wait(1.0):
+                    return False
+                continue
+            except SpoolError:
+                return False
+            i += 1
+        while bad:
+            try:
+                self.dead_letters.write(
+                    f"input-{self.cfg.name}", [{"input": self.cfg.name, **b.to_dict()} for b in bad]
+                )
+                break
+            except OSError as exc:
+                self._blocked(f"dead-letter directory not writable: {exc}", None)
+                if self._stop_event.wait(1.0):
+                    return False
+        with self.stats.lock:
+            c = self.counters
+            if c.blocked:
+                log.info("input %s is moving again", self.cfg.name)
+            c.blocked = None
+            c.records_in += len(records)
+            c.bad_lines += len(bad)
+        return True
+
+    def _blocked(self, why: str, exc: Exception | None) -> None:
+        with self.stats.lock:
+            self.counters.blocked = why
+            self.counters.last_error = why
+        now = time.monotonic()
+        if now - self._last_warning >= 10.0:
+            self._last_warning = now
+            fix = getattr(exc, "hint", None)
+            hint = f" (fix: {fix})" if fix else ""
+            log.error("input %s is waiting: %s%s", self.cfg.name, why, hint)
+            self.stats.error(f"input {self.cfg.name}", why)
+
+    def _note_error(self, message: str) -> None:
+        with self.stats.lock:
+            self.counters.last_error = message
+        self.stats.error(f"input {self.cfg.name}", message)
+
+
+class FileInput(InputWorker):
+    """Tails the files of one input (see :class:`azlogs.agent.FileTailer`)."""
+
+    def __init__(self, cfg: InputConfig, **kwargs: object) -> None:
+        super().__init__(cfg, **kwargs)  # type: ignore[arg-type]
+        self.tailer = FileTailer(
+            cfg.paths,
+            cfg.exclude,
+            state=self.checkpoints.load(cfg.name),
+            start_at=cfg.start_at,
+            read_bytes=cfg.read_bytes,
+            max_line_bytes=cfg.max_line_bytes,
+            rotate_wait=cfg.rotate_wait,
+            glob_interval=cfg.glob_interval,
+        )
+
+    def loop(self) -> None:
+        try:
+            while not self.stopping:
+                chunks = self.tailer.poll()
+                self._file_stats()
+                if not chunks:
+                    self._stop_event.wait(self.cfg.poll_interval)
+                    continue
+                records, bad = self._build(chunks)
+                if not self.deliver(records, bad):
+                    return
+                self.tailer.commit(chunks)
+                for chunk in chunks:
+                    if chunk.final:
+                        self.builder.forget(chunk.fid)
+                if not self.checkpoints.save(self.cfg.name, self.tailer.snapshot()):
+                    with self.stats.lock:
+                        self.counters.checkpoint_errors += 1
+                with self.stats.lock:
+                    c = self.counters
+                    c.lines_read += sum(len(ch.lines) for ch in chunks)
+                    c.bytes_read += sum(len(line) + 1 for ch in chunks for _, line in ch.lines)
+        finally:
+            self.tailer.close()
+
+    def _build(self, chunks: list[Chunk]) -> tuple[list[bytes], list[BadLine]]:
+        records: list[bytes] = []
+        bad: list[BadLine] = []
+        for chunk in chunks:
+            got, refused = self.builder.build(
+                chunk.lines, fid=chunk.fid, source=chunk.path, header=_header(self.tailer, chunk)
+            )
+            records.extend(got)
+            bad.extend(refused)
+        return records, bad
+
+    def _file_stats(self) -> None:
+        files = [
+            {"path": f.path, "offset": f.committed, "fid": f.fid, "rotated": f.gone_since is not None}
+            for f in self.tailer.files
+        ]
+        with self.stats.lock:
+            c = self.counters
+            c.files = files
+            c.long_lines = self.tailer.long_lines
+            c.rotations = self.tailer.rotations
+            c.truncations = self.tailer.truncations
+
+
+def _header(tailer: FileTailer, chunk: Chunk) -> Callable[[], bytes | None]:
+    return lambda: tailer.first_line(chunk)
+
+
+class StdinInput(InputWorker):
+    """Reads lines from the agent's standard input; at end of input the input is finished.
+
+    Lines are spooled within ~0.1 s of arriving. A pipe cannot be read again, so lines still in
+    the agent's memory when it is killed are lost; everything spooled is delivered.
+    """
+
+    def __init__(self, cfg: InputConfig, *, fd: int = 0, **kwargs: object) -> None:
+        super().__init__(cfg, **kwargs)  # type: ignore[arg-type]
+        self.fd = fd
+        self.fid = new_fid()
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+
+    def _reader(self) -> None:
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError as exc:
+                log.error("reading stdin failed: %s", exc)
+                data = b""
+            self._chunks.put(data or None)
+            if not data:
+                return
+
+    def loop(self) -> None:
+        threading.Thread(target=self._reader, name="azlogs-stdin", daemon=True).start()
+        pending = b""
+        offset = 0
+        eof = False
+        while not eof:
+            deadline = time.monotonic() + STDIN_FLUSH_SECONDS
+            while len(pending) < (1 << 20):
+                try:
+                    data = self._chunks.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if data is None:
+                    eof = True
+                    break
+                pending += data
+            final = eof or self.stopping
+            # at the end of input (or on stop) an unterminated last line is a line too
+            cut = len(pending) if final else pending.rfind(b"\n") + 1
+            if cut <= 0:
+                if self.stopping:
+                    return
+                continue
+            lines: list[tuple[int, bytes]] = []
+            pos = offset
+            for line in pending[:cut].split(b"\n"):
+                lines.append((pos, line.rstrip(b"\r")))
+                pos += len(line) + 1
+            if pending[:cut].endswith(b"\n"):
+                lines.pop()  # split() leaves an empty piece after the last newline
+            records, bad = self.builder.build(lines, fid=self.fid, source="<stdin>")
+            if not self.deliver(records, bad):
+                return
+            with self.stats.lock:
+                self.counters.lines_read += len(lines)
+                self.counters.bytes_read += cut
+            offset += cut
+            pending = pending[cut:]
+            if self.stopping:
+                return
+        with self.stats.lock:
+            self.counters.finished = True
+        log.info("input %s: end of stdin", self.cfg.name)
+
+
+def _slices(records: list[bytes], limit: int) -> list[list[bytes]]:
+    out: list[list[bytes]] = []
+    current: list[bytes] = []
+    size = 0
+    for r in records:
+        if current and size + len(r) + 64 > limit:
+            out.append(current)
+            current, size = [], 0
+        current.append(r)
+        size += len(r) + 64
+    if current:
+        out.append(current)
+    return out
