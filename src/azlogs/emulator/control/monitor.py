@@ -31,6 +31,7 @@ from azlogs.emulator.control.common import (
 )
 from azlogs.emulator.control.errors import ArmError, resource_not_found
 from azlogs.emulator.control.state import ArmState
+from azlogs.emulator.control.transforms import check_transform
 from azlogs.emulator.control.workspaces import Result, location_conflict
 from azlogs.schema import ArmErrorDetail, ArmValidationError, DataCollectionRule, TableSchema, validate_dcr
 from azlogs.schema.errors import INVALID_OUTPUT_TABLE
@@ -220,7 +221,7 @@ def _validate(state: ArmState, body: Mapping[str, Any]) -> DataCollectionRule:
     location = body.get("location")
     extra = _dce_problems(state, body, normalize_location(location) if isinstance(location, str) else None)
     try:
-        rule = validate_dcr(body, tables=lookup, workspaces=workspace_exists)
+        rule = validate_dcr(body, tables=lookup, workspaces=workspace_exists, flow_checks=(check_transform,))
     except ArmValidationError as exc:
         exc.details.extend(extra)
         raise

@@ -30,6 +30,7 @@ from azlogs.emulator.control.api import (
     TableRecord,
     WorkspaceRecord,
 )
+from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.schema.model import DataCollectionRule, TableSchema
 
 log = logging.getLogger("azlogs.emulator.control")
@@ -258,6 +259,8 @@ class ArmState:
                 ws = WorkspaceRecord(d["id"], d["name"], d["properties"]["customerId"], d["location"])
                 idx.workspaces[ids.fold(ws.resource_id)] = ws
                 idx.by_customer_id[ws.customer_id.lower()] = ws
+        for ws_key, ws in idx.workspaces.items():  # every workspace has Azure's built-in tables
+            idx.tables[ws_key] = {name: TableRecord(ws, schema) for name, schema in builtin_tables().items()}
         for d in docs:
             rtype = d["type"]
             if rtype == ids.TABLES:
