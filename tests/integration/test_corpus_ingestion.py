@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,15 @@ def _cases(kind: str) -> list[Any]:
         if (kind == "rows") == ("expect" in case) and (kind == "refused") == ("expect_error" in case):
             out.append(pytest.param(case, id=case["id"]))
     return out
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """An emulator of this module's own: the role granted at the resource group must not leak into other tests."""
+    emu = EmulatorProcess(tmp_path_factory.mktemp("corpus") / "data")
+    emu.start()
+    yield emu
+    emu.stop()
 
 
 @pytest.fixture(scope="module")
