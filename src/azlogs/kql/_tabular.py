@@ -71,7 +71,9 @@ def _source_plan(node: Any, env: Env) -> Plan:
     raise err(node, "expected a tabular expression (source, a table, datatable, print, union ...)")
 
 
-def _named_table(node: A.Column, env: Env, time_range: Any = None) -> Plan:
+def _named_table(
+    node: A.Column, env: Env, time_range: Any = None, needed: frozenset[str] | None = None
+) -> Plan:
     name = node.name
     binding = env.lets.get(name)
     if binding is not None:
@@ -95,6 +97,8 @@ def _named_table(node: A.Column, env: Env, time_range: Any = None) -> Plan:
     columns = dict(cols)
     ctx = env.ctx
     bounds_fn = time_range
+    # Read only the columns the query can see before it narrows them (a hint: providers may ignore it).
+    wanted = None if needed is None else [c for c in columns if c in needed or c == TIME_COLUMN]
 
     def produce() -> Iterable[Row]:
         span = ctx.timespan
@@ -104,7 +108,7 @@ def _named_table(node: A.Column, env: Env, time_range: Any = None) -> Plan:
             lo = blo if lo is None or (blo is not None and blo > lo) else lo
             hi = bhi if hi is None or (bhi is not None and bhi < hi) else hi
         hint = (lo, hi) if lo is not None or hi is not None else None
-        rows: Iterable[Row] = provider.scan(name, time_range=hint, columns=None)
+        rows: Iterable[Row] = provider.scan(name, time_range=hint, columns=wanted)
         if span is None or TIME_COLUMN not in columns:
             return rows
         slo, shi = span
@@ -196,12 +200,54 @@ def compile_pipeline(node: Any, env: Env) -> Plan:
     ops = list(node.ops)
     src = node.source
     if isinstance(src, A.Column) and src.name not in env.lets and src.name != "source":
-        plan = _named_table(src, env, _time_bounds(ops, env))
+        plan = _named_table(src, env, _time_bounds(ops, env), needed_columns(ops))
     else:
         plan = _source_plan(src, env)
     for op in ops:
         plan = apply_operator(plan, op, env)
     return plan
+
+
+# Operators after which only the columns they name survive, and those that pass rows through without
+# hiding which columns they read.
+_NARROWING = (A.Project, A.Summarize, A.Count, A.Distinct)
+_PASS_THROUGH = (A.Where, A.Extend, A.Take, A.Sort, A.Top, A.Serialize, A.Parse)
+# Functions that read columns not named as identifiers.
+_READS_ALL = frozenset({"columnifexists", "column_ifexists", "pack_all", "bag_pack_all"})
+
+
+def needed_columns(ops: list[Any]) -> frozenset[str] | None:
+    """The table columns a pipeline reads before its first narrowing operator, or None for all of them.
+
+    Conservative: any operator or function whose column use is not spelled out (``*``, renames,
+    joins, ``columnifexists``...) before the narrowing makes the answer "all columns".
+    """
+    names: set[str] = set()
+    for op in ops:
+        if not isinstance(op, (*_NARROWING, *_PASS_THROUGH)):
+            return None
+        if not _collect_names(op, names):
+            return None
+        if isinstance(op, _NARROWING):
+            return frozenset(names)
+    return None
+
+
+def _collect_names(node: Any, names: set[str]) -> bool:
+    """Add the Column names under ``node``; False when something reads columns implicitly."""
+    if isinstance(node, A.Star):
+        return False
+    if isinstance(node, A.Call) and node.name.lower() in _READS_ALL:
+        return False
+    if isinstance(node, A.Column):
+        names.add(node.name)
+        return True
+    if isinstance(node, (tuple, list)):
+        return all(_collect_names(item, names) for item in node)
+    fields = getattr(node, "__dataclass_fields__", None)
+    if fields is None:
+        return True
+    return all(_collect_names(getattr(node, f), names) for f in fields if f != "pos")
 
 
 def _time_bounds(ops: list[Any], env: Env) -> Any:
