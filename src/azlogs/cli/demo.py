@@ -33,6 +33,9 @@ def _vm_environment(info: dict[str, Any]) -> dict[str, str | None]:
 )
 def demo(count: int, data_dir: Path | None) -> None:
     """Start the emulator in-process, provision a table and DCR, send records with the VM's identity, read them back."""
+    from azlogs.cli.emulator import require_emulator_extra
+
+    require_emulator_extra()
     from azlogs.emulator.quickstart import Arm, grant, provision
     from azlogs.emulator.sample import COLUMNS, make_records
     from azlogs.emulator.server import Emulator, settings_from

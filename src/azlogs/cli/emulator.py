@@ -8,8 +8,23 @@ from pathlib import Path
 
 import click
 
+from azlogs._exceptions import EmulatorError
 from azlogs.cli.emulator_data import COMMANDS as DATA_COMMANDS
 from azlogs.emulator.discovery import SOURCES, environment, read_discovery, render_exports
+
+
+def require_emulator_extra() -> None:
+    """A clear error when the emulator's dependencies are not installed (a client-only install)."""
+    import importlib.util
+
+    missing = [
+        m for m in ("uvicorn", "starlette", "cryptography", "jwt") if importlib.util.find_spec(m) is None
+    ]
+    if missing:
+        raise EmulatorError(
+            f"the emulator needs packages this installation lacks: {', '.join(missing)}",
+            hint="pip install 'azlogs[emulator]' (a client-only install sends, validates and queries without it)",
+        )
 
 
 @click.group()
@@ -45,6 +60,7 @@ def start(
     log_file: Path | None,
 ) -> None:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM."""
+    require_emulator_extra()
     from azlogs.emulator.server import Emulator, settings_from
 
     logging.basicConfig(
