@@ -168,13 +168,11 @@ def arc_key_step(
 
 
 def _tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    # The check is whether the endpoint's certificate is trusted: it always verifies (the caller
+    # passes the CA the client will use, or True for the default trust store).
     if isinstance(verify, ssl.SSLContext):
         return verify
-    ctx = ssl.create_default_context()
-    if verify is False:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+    return ssl.create_default_context()
 
 
 def _cert_name(cert: Mapping[str, Any], key: str) -> str:
