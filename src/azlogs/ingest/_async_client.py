@@ -20,7 +20,7 @@ from azlogs.ingest._core import (
     ClientBase,
     ErrorCallback,
     UploadState,
-    identity_config,
+    resolve_credential,
 )
 from azlogs.ingest._encoding import MAX_BODY_BYTES, gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
@@ -34,6 +34,13 @@ from azlogs.ingest._transport import build_request, mapped_errors
 _THREAD_GZIP_BYTES = 64 * 1024
 
 Task = asyncio.Task[BatchReport]
+
+
+def _managed_identity(**kwargs: Any) -> Any:
+    """azure-identity's async ManagedIdentityCredential, imported only when no credential is given."""
+    from azure.identity.aio import ManagedIdentityCredential
+
+    return ManagedIdentityCredential(**kwargs)
 
 
 class AsyncLogsClient(ClientBase):
@@ -80,15 +87,10 @@ class AsyncLogsClient(ClientBase):
             seed=seed,
             max_request_bytes=max_request_bytes,
         )
-        config = identity_config(client_id, object_id, resource_id)
-        self._owns_credential = credential is None
-        if credential is None:
-            from azure.identity.aio import ManagedIdentityCredential
-
-            credential = ManagedIdentityCredential(client_id=client_id, identity_config=config)
-        elif client_id or config:
-            raise UsageError("client_id/object_id/resource_id select a managed identity: pass no credential")
-        self.credential = credential
+        self.credential, self._owns_credential = resolve_credential(
+            credential, client_id, object_id, resource_id, _managed_identity
+        )
+        credential = self.credential
         self._tokens = AsyncTokenCache(credential)
         self._http = httpx.AsyncClient(**self._http_options(transport, http2))
         self._sleep = sleep

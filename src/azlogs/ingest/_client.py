@@ -21,7 +21,7 @@ from azlogs.ingest._core import (
     ClientBase,
     ErrorCallback,
     UploadState,
-    identity_config,
+    resolve_credential,
 )
 from azlogs.ingest._encoding import MAX_BODY_BYTES, gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
@@ -40,6 +40,13 @@ def in_client_thread() -> bool:
 
 def _mark_worker() -> None:
     _local.active = True
+
+
+def _managed_identity(**kwargs: Any) -> Any:
+    """azure-identity's ManagedIdentityCredential, imported only when no credential is given."""
+    from azure.identity import ManagedIdentityCredential
+
+    return ManagedIdentityCredential(**kwargs)
 
 
 class LogsClient(ClientBase):
@@ -104,15 +111,10 @@ class LogsClient(ClientBase):
             seed=seed,
             max_request_bytes=max_request_bytes,
         )
-        config = identity_config(client_id, object_id, resource_id)
-        self._owns_credential = credential is None
-        if credential is None:
-            from azure.identity import ManagedIdentityCredential
-
-            credential = ManagedIdentityCredential(client_id=client_id, identity_config=config)
-        elif client_id or config:
-            raise UsageError("client_id/object_id/resource_id select a managed identity: pass no credential")
-        self.credential = credential
+        self.credential, self._owns_credential = resolve_credential(
+            credential, client_id, object_id, resource_id, _managed_identity
+        )
+        credential = self.credential
         self._tokens = TokenCache(credential)
         self._http = httpx.Client(**self._http_options(transport, http2))
         self._sleep = sleep

@@ -238,3 +238,26 @@ def identity_config(
     if (client_id and given) or len(given) > 1:
         raise UsageError("give at most one of client_id, object_id, resource_id")
     return given or None
+
+
+def resolve_credential(
+    credential: Any | None,
+    client_id: str | None,
+    object_id: str | None,
+    resource_id: str | None,
+    managed_identity: Callable[..., Any],
+) -> tuple[Any, bool]:
+    """The credential to use and whether the client owns it (made here, closed with the client).
+
+    ``None`` means the host's managed identity: ``managed_identity`` is azure-identity's sync or
+    async ``ManagedIdentityCredential``, called with the user-assigned selection if one was given.
+
+    Raises:
+        UsageError: a user-assigned selection together with an explicit credential, or two selections.
+    """
+    config = identity_config(client_id, object_id, resource_id)
+    if credential is None:
+        return managed_identity(client_id=client_id, identity_config=config), True
+    if client_id or config:
+        raise UsageError("client_id/object_id/resource_id select a managed identity: pass no credential")
+    return credential, False
