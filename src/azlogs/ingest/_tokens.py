@@ -13,7 +13,6 @@ identity in diagnostics; the token itself never appears in a message, a log line
 from __future__ import annotations
 
 import asyncio
-import base64
 import inspect
 import threading
 import time
@@ -21,9 +20,8 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-import orjson
-
 from azlogs._exceptions import AuthError, IdentitySourceError
+from azlogs.auth.claims import decode_claims
 
 SCOPE = "https://monitor.azure.com/.default"
 
@@ -37,17 +35,6 @@ class TokenRequestError(AuthError):
     """The credential failed to get a token this time (token endpoint down, throttled, timed out)."""
 
     retryable = True
-
-
-def decode_claims(token: str) -> dict[str, Any]:
-    """The claims of a JWT, decoded WITHOUT verification, for diagnostics only ({} if unreadable)."""
-    try:
-        payload = token.split(".")[1]
-        payload += "=" * (-len(payload) % 4)
-        claims = orjson.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (IndexError, ValueError, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 def refresh_time(now: float, expires_on: float, refresh_on: float | None = None) -> float:
