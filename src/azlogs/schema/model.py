@@ -73,16 +73,10 @@ class Column:
         return body
 
 
-@dataclass(frozen=True)
-class TableSchema:
-    """A Log Analytics table: name, declared columns (``TimeGenerated`` among them) and plan."""
+class _HasColumns:
+    """Lookups shared by tables and stream declarations (both hold ``columns``)."""
 
-    name: str
     columns: tuple[Column, ...]
-    plan: str | None = None
-    retention_in_days: int | None = None
-    total_retention_in_days: int | None = None
-    description: str | None = None
 
     def column(self, name: str) -> Column | None:
         """The column called ``name`` (exact, case-sensitive), or None."""
@@ -95,6 +89,18 @@ class TableSchema:
     def column_types(self) -> dict[str, ColumnType]:
         """Column name -> type, in declaration order."""
         return {c.name: c.type for c in self.columns}
+
+
+@dataclass(frozen=True)
+class TableSchema(_HasColumns):
+    """A Log Analytics table: name, declared columns (``TimeGenerated`` among them) and plan."""
+
+    name: str
+    columns: tuple[Column, ...]
+    plan: str | None = None
+    retention_in_days: int | None = None
+    total_retention_in_days: int | None = None
+    description: str | None = None
 
     def to_arm(self) -> dict[str, Any]:
         """The PUT body of ``.../workspaces/{ws}/tables/{name}``."""
@@ -132,23 +138,11 @@ class TableSchema:
 
 
 @dataclass(frozen=True)
-class StreamDeclaration:
+class StreamDeclaration(_HasColumns):
     """A DCR stream declaration: the columns the ingestion endpoint keeps from each record."""
 
     name: str
     columns: tuple[Column, ...]
-
-    def column(self, name: str) -> Column | None:
-        """The column called ``name`` (exact, case-sensitive), or None."""
-        for c in self.columns:
-            if c.name == name:
-                return c
-        return None
-
-    @property
-    def column_types(self) -> dict[str, ColumnType]:
-        """Column name -> type, in declaration order."""
-        return {c.name: c.type for c in self.columns}
 
     def to_arm(self) -> dict[str, Any]:
         """The value under ``streamDeclarations[name]``."""
