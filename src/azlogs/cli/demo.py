@@ -85,9 +85,10 @@ def demo(count: int, data_dir: Path | None) -> None:
             )
 
             console.rule(f"[bold]4. send {count:,} records with the VM's managed identity")
-            saved = {k: os.environ.get(k) for k in _vm_environment(info)}
+            vm_env = _vm_environment(info)
+            saved = {k: os.environ.get(k) for k in vm_env}
             try:
-                for key, value in _vm_environment(info).items():
+                for key, value in vm_env.items():
                     if value is None:
                         os.environ.pop(key, None)
                     else:

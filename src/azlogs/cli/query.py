@@ -17,20 +17,12 @@ from azlogs.auth import SOURCES
 
 def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any]:
     """(endpoint, workspace id, credential, verify) of a running emulator, with its admin principal."""
-    from azure.identity import ClientSecretCredential
-
     from azlogs.emulator.discovery import read_discovery
+    from azlogs.provision import emulator_credential
 
     info = read_discovery(data_dir)
     verify = ssl.create_default_context(cafile=info["ca_cert"])
-    cred = ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
+    cred = emulator_credential(info)
     return info["endpoints"]["query"], info["workspace"]["id"], cred, verify
 
 
