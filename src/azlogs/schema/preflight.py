@@ -296,8 +296,8 @@ def body_problem(value: Any, where: str) -> RecordFinding | None:
 def _auto_compiler() -> TransformCompiler | str:
     try:
         from azlogs.kql import compile_transformation
-    except ImportError as exc:  # lark is an optional dependency (azlogs[emulator])
-        return f"the KQL engine cannot be loaded here ({exc}); install azlogs[emulator]"
+    except ImportError as exc:  # a broken install: lark and re2 are core dependencies
+        return f"the KQL engine cannot be loaded here ({exc}); reinstall azlogs (pip install --force-reinstall azlogs)"
     compiler: TransformCompiler = compile_transformation
     return compiler
 
