@@ -87,6 +87,22 @@ class CheckpointStore:
         """The file holding ``name``'s checkpoint."""
         return self.directory / f"{_SAFE.sub('_', name)}.json"
 
+    def mark_started(self, name: str) -> bool:
+        """Record that input ``name`` has started here once; True if this is its first start.
+
+        The mark is written before the first poll, so a crash right after it errs towards reading a
+        file again (duplicates), never towards skipping it (``start_at = "end"`` on a restart).
+        """
+        mark = self.directory / f"{_SAFE.sub('_', name)}.started"
+        if mark.exists():
+            return False
+        try:
+            atomic_write(mark, b"1\n")
+        except OSError as exc:
+            self.write_errors += 1
+            log.error("the start mark of input %s could not be written: %s", name, exc)
+        return True
+
     def load(self, name: str) -> list[dict[str, Any]]:
         """The entries saved for input ``name`` (empty if none, or if the file is unreadable)."""
         path = self.path(name)

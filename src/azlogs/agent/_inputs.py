@@ -152,6 +152,7 @@ class FileInput(InputWorker):
             cfg.exclude,
             state=self.checkpoints.load(cfg.name),
             start_at=cfg.start_at,
+            first_start=self.checkpoints.mark_started(cfg.name),
             read_bytes=cfg.read_bytes,
             max_line_bytes=cfg.max_line_bytes,
             rotate_wait=cfg.rotate_wait,

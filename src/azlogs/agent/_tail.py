@@ -117,6 +117,9 @@ class FileTailer:
         state: checkpoint entries from a previous run (see :meth:`snapshot`).
         start_at: ``"beginning"`` or ``"end"``: where to start in files that exist at the first scan
             and have no checkpoint. Files that appear later are always read from the beginning.
+        first_start: True only on the input's very first start (no earlier run left a mark). On a
+            restart, ``start_at = "end"`` no longer applies: a file without a checkpoint (rotated in
+            while the agent was down, or whose checkpoint was unreadable) is read from its beginning.
         read_bytes: most bytes read from one file per poll.
         max_line_bytes: a line longer than this is cut (counted in ``long_lines``).
         rotate_wait: seconds a rotated-away or deleted file is still read before it is closed.
@@ -132,6 +135,7 @@ class FileTailer:
         *,
         state: Iterable[dict[str, Any]] = (),
         start_at: str = "beginning",
+        first_start: bool = True,
         read_bytes: int = 1 << 20,
         max_line_bytes: int = 1 << 20,
         rotate_wait: float = 5.0,
@@ -142,6 +146,7 @@ class FileTailer:
         self.patterns = tuple(patterns)
         self.exclude = tuple(exclude)
         self.start_at = start_at
+        self.first_start = first_start
         self.read_bytes = max(read_bytes, max_line_bytes)
         self.max_line_bytes = max_line_bytes
         self.rotate_wait = rotate_wait
@@ -313,7 +318,7 @@ class FileTailer:
         for key, (fd, head) in heads.items():
             self._deferred.pop(key, None)
             size = os.fstat(fd).st_size
-            start = size if (self._first and self.start_at == "end") else 0
+            start = size if (self._first and self.first_start and self.start_at == "end") else 0
             f = TrackedFile(new_fid(), key[0], key[1], new[key][0], start, start)
             f.fp_len, f.fp = len(head), fingerprint(head)
             self._adopt(f, fd, f.path, now)

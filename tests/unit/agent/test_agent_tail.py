@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from azlogs.agent import FileTailer
+from azlogs.agent._checkpoints import CheckpointStore
 from azlogs.agent._tail import COPY_MIN_BYTES, Chunk
 
 
@@ -130,6 +131,37 @@ class TestLines:
         append(tmp_path / "a.log", "new\n")
         (tmp_path / "b.log").write_text("b\n")
         assert sorted(texts(drain(t))) == [b"b", b"new"]
+
+    def test_start_at_end_applies_only_at_the_first_start_of_a_state_dir(self, tmp_path: Path) -> None:
+        """After a restart, a file without a checkpoint is read from its beginning, even with start_at=end."""
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        (logs / "a.log").write_text("before the agent\n")
+        store = CheckpointStore(tmp_path / "checkpoints")
+        clock = Clock()
+
+        def start() -> FileTailer:  # the wiring of FileInput
+            state = store.load("app")
+            first = store.mark_started("app")
+            return make([str(logs / "*.log")], clock, state=state, start_at="end", first_start=first)
+
+        t = start()
+        assert drain(t) == []
+        append(logs / "a.log", "while running\n")
+        assert texts(drain(t)) == [b"while running"]
+        store.save("app", t.snapshot())
+        t.close()
+        (logs / "b.log").write_text("rotated in while stopped\n")
+        append(logs / "a.log", "after the stop\n")
+        t2 = start()
+        assert sorted(texts(drain(t2))) == [b"after the stop", b"rotated in while stopped"]
+        t2.close()
+        (store.path("app")).write_bytes(b"{not json")  # an unreadable checkpoint on the next start
+        t3 = start()
+        assert sorted(texts(drain(t3))) == sorted(
+            [b"before the agent", b"while running", b"after the stop", b"rotated in while stopped"]
+        )
+        t3.close()
 
 
 class TestRotation:
