@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from azlogs import facts
 from azlogs._exceptions import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -88,10 +89,10 @@ class Identity:
 class Limits:
     """Data-plane limits; defaults are Azure's documented ones."""
 
-    max_body_bytes: int = 1_048_576
-    field_max_bytes: int = 65_536
-    requests_per_minute: int = 12_000
-    bytes_per_minute: int = 2 * 1024**3
+    max_body_bytes: int = facts.MAX_BODY_BYTES
+    field_max_bytes: int = facts.FIELD_MAX_BYTES
+    requests_per_minute: int = facts.REQUESTS_PER_MINUTE
+    bytes_per_minute: int = facts.BYTES_PER_MINUTE
     role_propagation_seconds: float = 0.0
 
 

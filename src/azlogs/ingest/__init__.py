@@ -6,12 +6,12 @@ Batching, encoding and compression, the retry policy and the per-batch flow are 
 
 from __future__ import annotations
 
+from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._async_client import AsyncLogsClient
 from azlogs.ingest._batching import Batch, Batcher, iter_batches
 from azlogs.ingest._client import LogsClient
 from azlogs.ingest._encoding import (
     GZIP_LEVEL,
-    MAX_BODY_BYTES,
     JsonLine,
     RecordEncodeError,
     encode_record,

@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 
+from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._encoding import (
     DUMPS_OPTION,
-    MAX_BODY_BYTES,
     JsonLine,
     RecordEncodeError,
     encode_record,

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
+from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import iter_batches
 from azlogs.ingest._core import (
     DEFAULT_API_VERSION,
@@ -23,7 +24,7 @@ from azlogs.ingest._core import (
     UploadState,
     resolve_credential,
 )
-from azlogs.ingest._encoding import MAX_BODY_BYTES, gzip_body
+from azlogs.ingest._encoding import gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
 from azlogs.ingest._result import FailedRecord, UploadResult
 from azlogs.ingest._retry import RetryPolicy

@@ -39,6 +39,7 @@ from typing import Any, Final, Literal
 import orjson
 
 from azlogs._exceptions import InputError
+from azlogs.facts import FIELD_MAX_BYTES
 from azlogs.schema.datetimes import ensure_utc, parse_datetime
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import TIME_GENERATED
@@ -78,7 +79,7 @@ TRUNCATED: Final = "truncated"
 TIME_CLAMPED: Final = "time_clamped"
 TIME_FILLED: Final = "time_filled"
 
-DEFAULT_FIELD_LIMIT: Final = 65_536  # protocols.md §1.7: 64 KB per field value
+DEFAULT_FIELD_LIMIT: Final = FIELD_MAX_BYTES
 TIME_GENERATED_MAX_AGE: Final = timedelta(days=2)
 TIME_GENERATED_MAX_AHEAD: Final = timedelta(days=1)
 _PREVIEW_CHARS: Final = 120

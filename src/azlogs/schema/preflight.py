@@ -27,6 +27,7 @@ from typing import Any, Final, Literal, Protocol
 import orjson
 
 from azlogs._exceptions import KqlError, SchemaError
+from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.schema.coerce import (
     COERCED,
     COERCION_FAILED,
@@ -89,8 +90,6 @@ LOSS_KINDS: Final[frozenset[str]] = frozenset({
 })  # fmt: skip
 _STRICT_KINDS: Final[frozenset[str]] = LOSS_KINDS | {"coerced", "filtered"}
 
-# values.md: one request's uncompressed JSON array is at most 1 MiB; "[" and "]" take two bytes.
-MAX_RECORD_BYTES: Final = 1_048_576 - 2
 _SAMPLE_CHARS: Final = 120
 
 _EVENT_KIND: Final[Mapping[str, FindingKind]] = {

@@ -1,0 +1,33 @@
+"""Azure Monitor's documented limits for the Logs Ingestion API: one owner, imported by all.
+
+The client (batching, preflight, the agent's line cut) and the emulator (what it refuses) read
+these names; none of them writes the figure again. Sources: Microsoft Learn, "Azure Monitor service
+limits", Logs Ingestion API section, and the 413 text the service answers ("Maximum allowed
+content length: 1048576 bytes (1 MB)").
+
+This module is pure: no imports beyond the standard library, so kql, schema, the client side and
+the emulator can all use it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "BYTES_PER_MINUTE",
+    "FIELD_MAX_BYTES",
+    "MAX_BODY_BYTES",
+    "MAX_RECORD_BYTES",
+    "REQUESTS_PER_MINUTE",
+]
+
+# One request: at most 1 MB, "both compressed and uncompressed". The service measures the JSON
+# array as sent (after decompression); 1 MB here is 1 MiB, as the 413 text shows.
+MAX_BODY_BYTES: Final = 1_048_576
+# The largest single record that fits in a body on its own: the array's "[" and "]" take two bytes.
+MAX_RECORD_BYTES: Final = MAX_BODY_BYTES - 2
+# One field's value: 64 KB; longer values are truncated by the service.
+FIELD_MAX_BYTES: Final = 65_536
+# Per DCR: requests and data volume per minute before the service answers 429.
+REQUESTS_PER_MINUTE: Final = 12_000
+BYTES_PER_MINUTE: Final = 2 * 1024**3
