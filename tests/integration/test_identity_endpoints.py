@@ -211,6 +211,18 @@ class TestArc:
             assert r.json()["error"] == "unauthorized_client"
             assert "access_token" not in r.json()
 
+    def test_non_ascii_secret_is_refused_not_a_crash(self, emulator: EmulatorProcess) -> None:
+        """A Basic secret holding a byte above 0x7F is a wrong secret: 401, not a 500 (issue 12)."""
+        with emulator.http() as client:
+            self._challenge(client)
+            r = client.get(
+                ARC_PATH,
+                params={"api-version": "2020-06-01", "resource": MONITOR},
+                headers={"Metadata": "true", "Authorization": b"Basic \xe9\xff00"},
+            )
+        assert r.status_code == 401
+        assert r.json()["error"] == "unauthorized_client"
+
     def test_arc_requires_metadata_header(self, emulator: EmulatorProcess) -> None:
         """HIMDS, like IMDS, refuses a request without Metadata: true."""
         with emulator.http() as client:
@@ -250,6 +262,19 @@ class TestAppService:
         assert _verify(emulator, body["access_token"])["oid"] == emulator.identity(host)["principal_id"]
         assert old_version.status_code == 400
 
+    @pytest.mark.parametrize("host", ["appservice", "automation"])
+    def test_non_ascii_header_is_refused_not_a_crash(self, emulator: EmulatorProcess, host: str) -> None:
+        """An X-IDENTITY-HEADER with a byte above 0x7F is a wrong header: 401, not a 500 (issue 12)."""
+        url = emulator.info["endpoints"]["app_service" if host == "appservice" else "automation"]
+        with httpx.Client() as client:
+            r = client.get(
+                url,
+                params={"api-version": "2019-08-01", "resource": MONITOR},
+                headers={"X-IDENTITY-HEADER": b"caf\xe9"},
+            )
+        assert r.status_code == 401
+        assert r.json()["statusCode"] == 401
+
 
 def _entra_post(emulator: EmulatorProcess, data: dict[str, str]) -> httpx.Response:
     with emulator.https() as client:
@@ -275,6 +300,21 @@ class TestEntra:
         assert body["error_codes"] == [7000215]
         assert body["error_description"].startswith("AADSTS7000215")
         assert {"trace_id", "correlation_id", "timestamp"} <= set(body)
+
+    def test_non_ascii_client_secret_is_a_wrong_secret(self, emulator: EmulatorProcess) -> None:
+        """A client secret with non-ASCII characters gets 401 invalid_client, not a 500 (issue 12)."""
+        sp = emulator.identity("sp")
+        r = _entra_post(
+            emulator,
+            {
+                "grant_type": "client_credentials",
+                "client_id": sp["client_id"],
+                "client_secret": "caf\u00e9-\u2603",
+                "scope": MONITOR + "/.default",
+            },
+        )
+        assert r.status_code == 401
+        assert r.json()["error_codes"] == [7000215]
 
     def test_unknown_client_and_bad_scope(self, emulator: EmulatorProcess) -> None:
         """An unknown client id and a scope without /.default get Entra's 400 errors."""

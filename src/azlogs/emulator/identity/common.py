@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -17,6 +18,17 @@ class Selection:
 
     identity: Identity
     echo: dict[str, str]
+
+
+def secrets_match(given: str, expected: str) -> bool:
+    """Constant-time comparison of a presented secret with the expected one.
+
+    ``hmac.compare_digest`` refuses ``str`` holding non-ASCII characters (a header byte above 0x7F
+    decodes to one); comparing the UTF-8 bytes turns such input into a plain mismatch, not a 500.
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 class IdentityRequestError(Exception):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hmac
 import uuid
 from typing import Any
 from urllib.parse import unquote
@@ -22,6 +21,7 @@ from starlette.routing import Route
 
 from azlogs.emulator.config import Identity
 from azlogs.emulator.context import Context
+from azlogs.emulator.identity.common import secrets_match
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -284,7 +284,7 @@ async def _token(request: Request, v2: bool) -> Response:
             return problem
         acr = "2"
     elif "client_secret" in form:
-        if ident.client_secret is None or not hmac.compare_digest(form["client_secret"], ident.client_secret):
+        if ident.client_secret is None or not secrets_match(form["client_secret"], ident.client_secret):
             return _aad_error(
                 401,
                 "invalid_client",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import grp
-import hmac
 import os
 import secrets
 import threading
@@ -27,6 +26,7 @@ from azlogs.emulator.identity.common import (
     IdentityRequestError,
     check_resource,
     error,
+    secrets_match,
     select_identity,
     single_params,
 )
@@ -135,7 +135,7 @@ class ArcChallenges:
         with self._lock:
             self._expire_locked()
             for known, (path, _) in list(self._pending.items()):
-                if hmac.compare_digest(known, secret):
+                if secrets_match(secret, known):
                     del self._pending[known]
                     _unlink(path)
                     return True
@@ -204,7 +204,7 @@ def _app_service_token(host: str):  # type: ignore[no-untyped-def]
         shape = "appservice"
         expected = ctx.identity_headers[host]
         given = request.headers.get("x-identity-header")
-        if given is None or not hmac.compare_digest(given, expected):
+        if given is None or not secrets_match(given, expected):
             return error(
                 shape,
                 401,
