@@ -1,13 +1,37 @@
-"""Shared fixtures: a real emulator subprocess per test session (per xdist worker)."""
+"""Shared fixtures: a real emulator subprocess per test session (per xdist worker).
+
+The suite starts from a clean environment: variables that point azure-identity, azlogs or an HTTP
+client somewhere (an identity endpoint, a CA bundle, a proxy, a running emulator) are removed when
+this file is imported, before any test or emulator subprocess sees them. A shell that ran
+``eval "$(azlogs emulator env)"`` or sits on an Azure VM gives the same results as CI.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.emulator_proc import EmulatorProcess
+
+_AMBIENT = re.compile(
+    r"(AZURE_|AZLOGS_|IDENTITY_|MSI_|IMDS_).*"
+    r"|SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE"
+    r"|(HTTPS?|ALL|NO)_PROXY",
+    re.IGNORECASE,
+)
+
+
+def ambient_variables(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """The names in ``environ`` that would point the code under test at something outside the test."""
+    return sorted(name for name in environ if _AMBIENT.fullmatch(name))
+
+
+for _name in ambient_variables(os.environ):
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")
