@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,6 +35,8 @@ from azlogs.emulator.identity.common import (
 IMDS_API_VERSIONS = ("2018-02-01", "2018-04-02", "2018-10-01", "2019-08-01", "2020-06-01", "2021-02-01")
 ARC_API_VERSIONS = ("2019-08-15", "2019-11-01", "2020-06-01", "2021-02-01")
 APP_SERVICE_API_VERSIONS = ("2019-08-01",)
+# A form body on Automation's POST holds a resource URI and a selector: a few hundred bytes.
+_FORM_MAX_BYTES = 8 * 1024
 
 _IMDS_SELECTORS = {"client_id": "client_id", "object_id": "principal_id", "msi_res_id": "resource_id"}
 _APP_SELECTORS = {
@@ -100,6 +103,24 @@ async def imds_token(request: Request) -> Response:
         return exc.response
     token, claims = ctx.issuer.mint(selection.identity, resource, ctx.settings.mi_token_lifetime)
     return JSONResponse(_imds_body(ctx, token, claims, resource, selection.echo))
+
+
+async def imds_info(request: Request) -> Response:
+    """Azure VM IMDS: GET /metadata/identity/info, the tenant of the VM's identities."""
+    ctx: Context = request.app.state.ctx
+    if "x-forwarded-for" in request.headers:
+        return error(
+            "imds", 400, "invalid_request", "Request was forwarded (X-Forwarded-For); IMDS refuses it"
+        )
+    if not _metadata_ok(request):
+        return error("imds", 400, "bad_request_102", "Required metadata header not specified")
+    try:
+        params = single_params(request, {"error": "invalid_request"})
+    except IdentityRequestError as exc:
+        return exc.response
+    if params.get("api-version") not in IMDS_API_VERSIONS:
+        return _bad_api_version(IMDS_API_VERSIONS)
+    return JSONResponse({"tenantId": ctx.tenant.tenant_id})
 
 
 class ArcChallenges:
@@ -174,14 +195,17 @@ async def arc_token(request: Request) -> Response:
         auth = request.headers.get("authorization")
         if auth is None:
             path = challenges.issue()
-            return JSONResponse(
+            challenge = JSONResponse(
                 {
                     "error": "unauthorized_client",
                     "error_description": "Authorization header with the key file content is required",
                 },
                 401,
-                headers={"WWW-Authenticate": f"Basic realm={path}"},
             )
+            # Real HIMDS sends the name as "Www-Authenticate" and Microsoft Learn's bash greps for
+            # exactly that; starlette lowercases the headers it is given, so the raw pair is added.
+            challenge.raw_headers.append((b"Www-Authenticate", f"Basic realm={path}".encode()))
+            return challenge
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "basic" or not challenges.redeem(secret.strip()):
             return error(
@@ -198,7 +222,37 @@ async def arc_token(request: Request) -> Response:
     return JSONResponse(_imds_body(ctx, token, claims, resource, selection.echo))
 
 
+async def _form_params(request: Request, params: dict[str, str]) -> dict[str, str]:
+    """Automation's POST: the form body's fields join the query's (a field given twice is refused)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _FORM_MAX_BYTES:
+        raise IdentityRequestError(error("appservice", 413, "invalid_request", "Request body too large"))
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _FORM_MAX_BYTES:
+            raise IdentityRequestError(error("appservice", 413, "invalid_request", "Request body too large"))
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise IdentityRequestError(
+            error("appservice", 400, "invalid_request", "The form body is not UTF-8")
+        ) from None
+    merged = dict(params)
+    for name, value in fields:
+        if name in merged:
+            raise IdentityRequestError(
+                error("appservice", 400, "invalid_request", f"Duplicate parameter(s): {name}")
+            )
+        merged[name] = value
+    return merged
+
+
 def _app_service_token(host: str):  # type: ignore[no-untyped-def]
+    # Azure Automation's endpoint takes the request without api-version and also as a POST with a
+    # form body (Microsoft Learn's runbook recipes do both); App Service requires 2019-08-01.
+    lenient = host == "automation"
+
     async def endpoint(request: Request) -> Response:
         ctx: Context = request.app.state.ctx
         shape = "appservice"
@@ -213,7 +267,11 @@ def _app_service_token(host: str):  # type: ignore[no-untyped-def]
             )
         try:
             params = single_params(request, {"statusCode": "400"})
-            if params.get("api-version") not in APP_SERVICE_API_VERSIONS:
+            if request.method == "POST":
+                params = await _form_params(request, params)
+            if lenient and "api-version" not in params:
+                pass
+            elif params.get("api-version") not in APP_SERVICE_API_VERSIONS:
                 return error(
                     shape,
                     400,
@@ -240,8 +298,13 @@ def _app_service_token(host: str):  # type: ignore[no-untyped-def]
 
 def routes() -> list[Route]:
     return [
+        # IMDS and HIMDS answer the token path with a trailing slash too (MSAL for Node asks for
+        # it); Azure sends no redirect, so neither does the emulator.
         Route("/metadata/identity/oauth2/token", imds_token, methods=["GET"]),
+        Route("/metadata/identity/oauth2/token/", imds_token, methods=["GET"]),
+        Route("/metadata/identity/info", imds_info, methods=["GET"]),
         Route("/arc/metadata/identity/oauth2/token", arc_token, methods=["GET"]),
+        Route("/arc/metadata/identity/oauth2/token/", arc_token, methods=["GET"]),
         Route("/appservice/msi/token", _app_service_token("appservice"), methods=["GET"]),
-        Route("/automation/msi/token", _app_service_token("automation"), methods=["GET"]),
+        Route("/automation/msi/token", _app_service_token("automation"), methods=["GET", "POST"]),
     ]
