@@ -12,6 +12,7 @@ import pytest
 from azlogs.emulator.quickstart import Pipeline, provision
 from azlogs.facts import FIELD_MAX_BYTES
 from bench._common import DEMO_COLUMNS, make_records, write_ndjson
+from bench.send_rss import peak_rss
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 
 
@@ -288,3 +289,14 @@ class TestNothingLost:
         landed = sorted(rows(emulator, pipe.table), key=lambda r: r["Computer"])
         # Sent whole; the service (like Azure) keeps the first 64 KB of a string value.
         assert [(r["Computer"], len(r["Message"])) for r in landed] == [("vm1", FIELD_MAX_BYTES), ("vm3", 5)]
+
+
+@pytest.mark.slow
+class TestMemoryBound:
+    @pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+    def test_one_gigabyte_with_no_newline(self, fmt: str) -> None:
+        """1 GiB piped with no newline: send's peak RSS stays within 64 MiB of its run on one small record."""
+        base, _ = peak_rss(fmt, 10)
+        big, code = peak_rss(fmt, 1024**3)
+        assert code == 1  # the record is dead-lettered as too large
+        assert big - base < 64 * 1024 * 1024, (base, big)
