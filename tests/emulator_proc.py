@@ -91,6 +91,7 @@ def run_with_env(
     extra_env: dict[str, str] | None = None,
     timeout: float = 120.0,
     drop_file_override: bool = False,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` in bash after ``eval "$(azlogs emulator env --source SOURCE)"``, as a user would."""
     env_cmd = [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)]
@@ -108,7 +109,9 @@ def run_with_env(
         # not in the himds group, while still able to run the venv's interpreter.
         caps = "-dac_override,-dac_read_search"
         cmd = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *cmd]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False, input=stdin
+    )
 
 
 def _q(arg: str) -> str:

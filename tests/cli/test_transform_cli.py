@@ -120,3 +120,17 @@ class TestTransformTest:
         """Neither or both of --kql/--dcr is a usage error (exit 2)."""
         result = CliRunner().invoke(main, ["transform", "test", "-"])
         assert result.exit_code == 2
+
+
+class TestUnreadableInput:
+    def test_bad_and_deep_lines_are_reported(self, tmp_path: Path) -> None:
+        """Records nested 300 deep run; lines that cannot be read are named on stderr, with no traceback."""
+        data = tmp_path / "deep.ndjson"
+        deep = '{"Message": "deep", "Level": 3, "Dyn": ' + "[" * 300 + "]" * 300 + "}"
+        data.write_text(f'{deep}\n{{"Message": \n{{"Dyn": {"[" * 2000}{"]" * 2000}}}\n')
+        result = CliRunner().invoke(main, ["transform", "test", "--kql", "source", str(data), "--json"])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert f"{data}:2: not valid JSON" in result.stderr
+        assert f"{data}:3: not valid JSON: depth limit exceeded" in result.stderr
+        out = json.loads(result.stdout)
+        assert len(out["rows"]) == 1

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from azlogs.emulator.quickstart import Pipeline, provision
+from azlogs.facts import FIELD_MAX_BYTES
 from bench._common import DEMO_COLUMNS, make_records, write_ndjson
+from bench.send_rss import peak_rss
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 
 
@@ -25,7 +27,12 @@ def rows(emu: EmulatorProcess, table: str, limit: int = 1_000_000) -> list[dict[
 
 
 def send(
-    emu: EmulatorProcess, source: str, pipe: Pipeline, *args: str, client_id: str | None = None
+    emu: EmulatorProcess,
+    source: str,
+    pipe: Pipeline,
+    *args: str,
+    client_id: str | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     argv = [
         AZLOGS,
@@ -39,7 +46,7 @@ def send(
         "--json",
         *args,
     ]
-    return run_with_env(emu, source, argv, client_id=client_id, timeout=600)
+    return run_with_env(emu, source, argv, client_id=client_id, timeout=600, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +214,89 @@ class TestBadInput:
             ("vm2", "a, b", 404),
             ("vm3", "x", 500),
         ]
+
+
+class TestNothingLost:
+    """What the user hands `send` ends up sent or in the dead-letter file, whole (issues 19 and 12)."""
+
+    def test_refused_record_nested_300_deep_is_dead_lettered(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """A refused request holding a record nested 300 deep: every record is dead-lettered as sent, no traceback."""
+        pipe = provision(emulator.info, "Deep_CL", DEMO_COLUMNS)
+        deep = b'{"Dyn": ' + b"[" * 300 + b"]" * 300 + b"}"
+        good = [json.dumps(r).encode() for r in make_records(3, seed=21)]
+        data = tmp_path / "deep.ndjson"
+        data.write_bytes(b"\n".join([*good, deep]) + b"\n")
+        with emulator.https() as admin:
+            rule = {"endpoint": "ingestion", "status": 400, "count": 1}
+            assert admin.post("/_emulator/faults", json=rule).status_code == 201
+        dead = tmp_path / "dead.ndjson"
+        result = send(emulator, "vm", pipe, str(data), "--dead-letter", str(dead))
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        assert result.returncode == 1
+        entries = [json.loads(x) for x in dead.read_text().splitlines()]
+        assert [(e["line"], e["status"]) for e in entries] == [(1, 400), (2, 400), (3, 400), (4, 400)]
+        assert [json.dumps(e["record"]).encode() for e in entries[:3]] == good
+        assert json.dumps(entries[3]["record"], separators=(",", ":")).encode() == deep.replace(b" ", b"")
+
+    def test_json_array_on_stdin_with_an_error_at_the_end(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """2,000 records piped as a JSON array with a syntax error at the end: all sent, the rest kept whole."""
+        pipe = provision(emulator.info, "StdinArray_CL", DEMO_COLUMNS)
+        records = make_records(2000, seed=22)
+        body = "[\n" + ",\n".join(json.dumps(r) for r in records) + ',\n{"Computer": "x",}\n'
+        data = tmp_path / "array.json"
+        data.write_text(body)
+        dead = tmp_path / "dead.ndjson"
+        argv = ["--format", "json", "--dead-letter", str(dead), "-"]
+        result = send(emulator, "vm", pipe, *argv, stdin=body)
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        assert result.returncode == 1
+        summary = json.loads(result.stdout)
+        assert summary["records_sent"] == 2000
+        entries = [json.loads(x) for x in dead.read_text().splitlines()]
+        assert [(e["source"], e["line"]) for e in entries] == [("<stdin>", 2002), ("<stdin>", 2003)]
+        assert entries[0]["raw"] == '{"Computer": "x",}'
+        assert entries[0]["offset"] == body.index('{"Computer": "x",}')
+        assert entries[1]["raw"] == ""
+        assert "closing ']'" in entries[1]["reason"]
+        landed = rows(emulator, pipe.table)
+        assert sorted(r["RequestId"] for r in landed) == sorted(r["RequestId"] for r in records)
+
+    def test_csv_big_field_extra_fields_and_duplicate_header(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """CSV: a 200,000-char field is sent, an extra-field row is kept as read, a duplicate header reported."""
+        pipe = provision(emulator.info, "CsvEdge_CL", DEMO_COLUMNS)
+        big = "m" * 200_000
+        csv_file = tmp_path / "in.csv"
+        csv_file.write_text(f'Computer,Message\nvm1,{big}\n"a,b",1,extra\nvm3,after\n')
+        dup = tmp_path / "dup.csv"
+        dup.write_text("Computer,Message,Computer\nvm4,hi,vm5\n")
+        dead = tmp_path / "dead.ndjson"
+        result = send(emulator, "vm", pipe, str(csv_file), str(dup), "--dead-letter", str(dead))
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        assert result.returncode == 1
+        entries = [json.loads(x) for x in dead.read_text().splitlines()]
+        assert [(e["source"], e["line"], e["raw"]) for e in entries] == [
+            (str(csv_file), 3, '"a,b",1,extra'),
+            (str(dup), 1, "Computer,Message,Computer"),
+            (str(dup), 2, "vm4,hi,vm5"),
+        ]
+        assert "'Computer' twice (columns 1 and 3)" in entries[1]["reason"]
+        landed = sorted(rows(emulator, pipe.table), key=lambda r: r["Computer"])
+        # Sent whole; the service (like Azure) keeps the first 64 KB of a string value.
+        assert [(r["Computer"], len(r["Message"])) for r in landed] == [("vm1", FIELD_MAX_BYTES), ("vm3", 5)]
+
+
+@pytest.mark.slow
+class TestMemoryBound:
+    @pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+    def test_one_gigabyte_with_no_newline(self, fmt: str) -> None:
+        """1 GiB piped with no newline: send's peak RSS stays within 64 MiB of its run on one small record."""
+        base, _ = peak_rss(fmt, 10)
+        big, code = peak_rss(fmt, 1024**3)
+        assert code == 1  # the record is dead-lettered as too large
+        assert big - base < 64 * 1024 * 1024, (base, big)

@@ -32,6 +32,26 @@ def _where(reader: RecordReader, index: int) -> dict[str, Any]:
     return {"source": None, "line": None}
 
 
+def dead_letter_failures(
+    dead: DeadLetter, reader: RecordReader, failures: list[UploadError], result: UploadResult
+) -> None:
+    """Write every record the upload reported failed, with its file and line, as the bytes sent."""
+    for failure in failures:
+        for item, raw in zip(failure.failed, failure.records or [b""] * len(failure.failed), strict=False):
+            entry: dict[str, Any] = {
+                **_where(reader, item.index),
+                "index": item.index,
+                "reason": item.reason,
+                "status": item.status,
+                "code": item.code,
+            }
+            dead.write(entry, raw or None)
+    reported = {f.index for u in failures for f in u.failed}
+    for item in result.failed:
+        if item.index not in reported:
+            dead.write({**_where(reader, item.index), **item.to_dict()})
+
+
 def _dry_run(reader: RecordReader) -> dict[str, Any]:
     batches = requests_bytes = read = 0
     failed: list[FailedRecord] = []
@@ -155,29 +175,7 @@ def send(
             result = progress_upload(
                 client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
             )
-        for failure in failures:
-            for item, raw in zip(
-                failure.failed, failure.records or [b""] * len(failure.failed), strict=False
-            ):
-                entry: dict[str, Any] = {
-                    **_where(reader, item.index),
-                    "index": item.index,
-                    "reason": item.reason,
-                    "status": item.status,
-                    "code": item.code,
-                }
-                if raw:
-                    entry["record"] = json.loads(raw)
-                dead.write(entry)
-        reported = {f.index for u in failures for f in u.failed}
-        for item in result.failed:
-            if item.index not in reported:
-                dead.write(
-                    {
-                        **_where(reader, item.index),
-                        **item.to_dict(),
-                    }
-                )
+        dead_letter_failures(dead, reader, failures, result)
         failed = result.failed_count + len(reader.bad)
         out = {**result.to_dict(), "bad_lines": len(reader.bad), "source": choice.detection.source}
         rate = result.records_sent / result.duration if result.duration else 0.0

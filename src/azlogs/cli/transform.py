@@ -104,6 +104,8 @@ def test_cmd(
         return
     reader = RecordReader(list(inputs), fmt)  # type: ignore[arg-type]
     records = list(reader)
+    for bad in reader.bad:  # said, not skipped silently: the user reads why a record is missing
+        click.echo(f"warning: {bad.source}:{bad.line}: {bad.reason} (record skipped)", err=True)
     records = [json.loads(r) if isinstance(r, (bytes, str)) else r for r in records]
     if declaration is None:
         if not records:

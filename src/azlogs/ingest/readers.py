@@ -4,8 +4,12 @@ A reader yields records and hands each line it cannot read (bad JSON, a CSV row 
 number of fields, bytes that are not UTF-8) to a callback with the file, the line number and the
 reason, so the caller can write it to a dead-letter file: nothing is dropped silently.
 
-NDJSON lines are validated and passed on as the bytes that were read, so the client does not
-serialise them again. A JSON array file is parsed whole (its records are needed as objects anyway).
+NDJSON lines and JSON array elements are validated and passed on as the bytes that were read, so
+the client does not serialise them again and a dead-letter entry holds exactly what the user gave.
+Memory is bounded by the size limit of one record, not by the input: a line (or array element)
+longer than ``MAX_RECORD_BYTES`` is not held; a prefix of it is dead-lettered as ``RecordTooLarge``
+and reading goes on after it. A JSON array is read element by element: a break in its structure
+sets aside everything from the break to the end, whole, naming the byte offset and line.
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ from typing import IO, Any, Literal
 import orjson
 
 from azlogs._exceptions import InputError, UsageError
+from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest._encoding import JsonLine
+from azlogs.ingest._json_stream import json_pieces
+from azlogs.ingest._result import RECORD_TOO_LARGE
 
 Format = Literal["auto", "json", "ndjson", "csv"]
 FORMATS = ("auto", "json", "ndjson", "csv")
+
+# A line is read up to one record and its line ending; anything longer cannot be sent as one record.
+_LINE_LIMIT = MAX_RECORD_BYTES + 2
+# How much of a record too large to send is kept in its dead-letter entry, to recognise it by.
+KEEP_BYTES = 4096
+_SKIP_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,13 +52,20 @@ class BadLine:
     line: int
     reason: str
     raw: bytes
+    code: str | None = None  # RecordTooLarge when ``raw`` is only the start of the record
+    offset: int | None = None  # byte offset of ``raw`` in the input (JSON input)
 
     def to_json(self) -> bytes:
+        entry: dict[str, Any] = {"source": self.source, "line": self.line, "reason": self.reason}
+        if self.code is not None:
+            entry["code"] = self.code
+        if self.offset is not None:
+            entry["offset"] = self.offset
         try:
-            text: dict[str, Any] = {"raw": self.raw.decode("utf-8")}
+            entry["raw"] = self.raw.decode("utf-8")
         except UnicodeDecodeError:
-            text = {"raw_base64": base64.b64encode(self.raw).decode()}
-        return orjson.dumps({"source": self.source, "line": self.line, "reason": self.reason, **text})
+            entry["raw_base64"] = base64.b64encode(self.raw).decode()
+        return orjson.dumps(entry)
 
 
 OnBad = Callable[[BadLine], None]
@@ -107,6 +127,23 @@ def _reason(exc: Exception) -> str:
     return text[:300]
 
 
+def too_large(size: int, kept: int) -> str:
+    """The reason on the dead-letter entry of a record too large for one request."""
+    return (
+        f"{RECORD_TOO_LARGE}: a record of {size:,} bytes is larger than the {MAX_RECORD_BYTES:,} bytes "
+        f"one request can carry (the Logs Ingestion API's limit); only its first {kept:,} bytes are kept here"
+    )
+
+
+def _skip_line(readline: Callable[[int], bytes], size: int) -> int:
+    """Read past the rest of an oversized line without holding it; returns the line's full size."""
+    while chunk := readline(_SKIP_CHUNK):
+        if chunk.endswith(b"\n"):
+            return size + len(chunk.rstrip(b"\r\n"))
+        size += len(chunk)
+    return size
+
+
 def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:
     # The hot path of `azlogs send`: one parse per line and nothing else. The line is sent with its
     # newline (JSON whitespace between array items) to avoid copying it again.
@@ -114,19 +151,21 @@ def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) ->
     json_line = JsonLine
     mark = where.start(source)
     number = 0
-    for raw in stream:
+    readline = stream.readline
+    limit = _LINE_LIMIT
+    while raw := readline(limit):
         number += 1
+        if len(raw) == limit and raw[-1] != 0x0A:  # longer than any record: not held, skipped
+            size = _skip_line(readline, len(raw))
+            keep = raw[:KEEP_BYTES]
+            on_bad(BadLine(source, number, too_large(size, len(keep)), keep, RECORD_TOO_LARGE))
+            continue
         try:
             loads(raw)
         except orjson.JSONDecodeError as exc:
             if not raw.strip():
                 continue
-            try:
-                raw.decode("utf-8")
-                reason = f"not valid JSON: {_reason(exc)}"
-            except UnicodeDecodeError as uexc:
-                reason = f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
-            on_bad(BadLine(source, number, reason, raw.rstrip(b"\r\n")))
+            on_bad(BadLine(source, number, _json_reason(raw, exc), raw.rstrip(b"\r\n")))
             continue
         if raw[0] != 0x7B:  # parsed: an object unless it is indented or another JSON type
             line = raw.strip()
@@ -139,68 +178,172 @@ def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) ->
         yield json_line(raw)
 
 
-def _json_array(data: bytes, source: str, on_bad: OnBad, where: _Locations) -> Iterator[Any]:
+def _json_reason(raw: bytes, exc: orjson.JSONDecodeError) -> str:
     try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        line = data[: exc.pos].count(b"\n") + 1 if hasattr(exc, "pos") else 1
-        on_bad(
-            BadLine(
-                source, line, f"not valid JSON: {_reason(exc)}; the whole file was set aside", data[:4096]
-            )
-        )
-        return
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        on_bad(
-            BadLine(
-                source,
-                1,
-                f"a JSON file must hold an array of objects, not {type(value).__name__}",
-                data[:4096],
-            )
-        )
-        return
+        raw.decode("utf-8")
+    except UnicodeDecodeError as uexc:
+        return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
+    return f"not valid JSON: {_reason(exc)}"
+
+
+def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:
+    # Element by element (bounded memory); each element is parsed alone, so one bad element fails alone.
     mark = where.start(source)
-    for index, item in enumerate(value):
-        if type(item) is not dict:
-            on_bad(
-                BadLine(
-                    source,
-                    index + 1,
-                    f"array element {index} is {type(item).__name__}, not an object",
-                    orjson.dumps(item),
-                )
+    loads = orjson.loads
+    number = 0
+    for piece in json_pieces(stream, MAX_RECORD_BYTES, KEEP_BYTES):
+        if piece.kind == "broken":
+            reason = (
+                f"not valid JSON: {piece.reason}; everything from here to the end of the input is kept here"
             )
+            on_bad(BadLine(source, piece.line, reason, piece.data, offset=piece.offset))
+            return
+        number += 1
+        if piece.kind == "too_large":
+            reason = too_large(piece.size, len(piece.data))
+            on_bad(BadLine(source, piece.line, reason, piece.data, RECORD_TOO_LARGE, piece.offset))
             continue
-        mark(index + 1)
-        yield item
+        raw = piece.data
+        try:
+            value = loads(raw)
+        except orjson.JSONDecodeError as exc:
+            at = _byte_offset(raw, exc.pos)
+            reason = f"{_json_reason(raw, exc)} (element {number}, byte {piece.offset + at})"
+            on_bad(BadLine(source, piece.line, reason, raw, offset=piece.offset))
+            continue
+        if type(value) is not dict:
+            kind = type(value).__name__
+            reason = f"array element {number} is {kind}, not an object"
+            on_bad(BadLine(source, piece.line, reason, raw, offset=piece.offset))
+            continue
+        mark(piece.line)
+        yield JsonLine(raw)
+
+
+def _byte_offset(raw: bytes, char_pos: int) -> int:
+    """orjson reports a position in characters; the dead-letter entry names bytes."""
+    try:
+        return len(raw.decode("utf-8")[:char_pos].encode("utf-8"))
+    except UnicodeDecodeError:
+        return char_pos
+
+
+class _RowTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+class _CsvLines:
+    """The physical lines csv.reader asks for, kept until its row is complete: a row's exact text."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self._readline = text.readline
+        self.taken: list[str] = []
+        self.chars = 0
+        self.number = 0  # physical lines read so far
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(_LINE_LIMIT)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.taken.append(line)
+        self.chars += len(line)
+        if len(line) == _LINE_LIMIT and not line.endswith(("\n", "\r")):
+            size = self._bytes()
+            while chunk := self._readline(_SKIP_CHUNK):
+                if chunk.endswith(("\n", "\r")):
+                    size += len(chunk.rstrip("\r\n").encode("utf-8", "surrogateescape"))
+                    break
+                size += len(chunk.encode("utf-8", "surrogateescape"))
+            raise _RowTooLarge(size)
+        if self.chars > MAX_RECORD_BYTES:  # characters are at least one byte each
+            raise _RowTooLarge(self._bytes())
+        return line
+
+    def _bytes(self) -> int:
+        return len("".join(self.taken).rstrip("\r\n").encode("utf-8", "surrogateescape"))
+
+    def row(self) -> tuple[int, bytes]:
+        """The first line number and the exact bytes of the row just read; starts the next row."""
+        text = "".join(self.taken)
+        first = self.number - len(self.taken) + 1
+        self.taken = []
+        self.chars = 0
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+        return first, text.encode("utf-8", "surrogateescape")
+
+
+def _csv_rows(lines: _CsvLines, source: str, on_bad: OnBad) -> Iterator[tuple[int, bytes, list[str]]]:
+    """(line, exact bytes, fields) per row; rows that cannot be read are dead-lettered here."""
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except _RowTooLarge as exc:
+            line, raw = lines.row()
+            keep = raw[:KEEP_BYTES]
+            on_bad(BadLine(source, line, too_large(exc.size, len(keep)), keep, RECORD_TOO_LARGE))
+            continue
+        except csv.Error as exc:
+            line, raw = lines.row()
+            on_bad(BadLine(source, line, f"not valid CSV: {_reason(exc)}", raw))
+            continue
+        line, raw = lines.row()
+        yield line, raw, row
+
+
+def _duplicate_column(header: list[str], line: int) -> str | None:
+    seen: dict[str, int] = {}
+    for column, name in enumerate(header, start=1):
+        if name in seen:
+            return (
+                f"the CSV header (line {line}) has column {name!r} twice (columns {seen[name]} and "
+                f"{column}): each row would lose one of its values; rename one and send the file again"
+            )
+        seen[name] = column
+    return None
 
 
 def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[dict[str, str]]:
+    # csv's own field limit (131,072 characters by default) is below one record's; the record limit
+    # is the one that holds (checked on each row's lines above), so csv's is raised to it, never lowered.
+    if csv.field_size_limit() < _LINE_LIMIT:
+        csv.field_size_limit(_LINE_LIMIT)
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
-    width = len(header)
+    lines = _CsvLines(text)
+    rows = _csv_rows(lines, source, on_bad)
+    header: list[str] | None = None
+    problem = None
     mark = where.start(source)
-    start = reader.line_num
-    for row in reader:
-        line = start + 1
-        start = reader.line_num
+    for line, raw, row in rows:
+        if header is None:
+            header = row
+            if header and header[0].startswith("\ufeff"):
+                header[0] = header[0][1:]
+            problem = _duplicate_column(header, line)
+            if problem is not None:
+                on_bad(BadLine(source, line, problem, raw))
+            continue
         if not row:
             continue
-        raw = ",".join(row).encode("utf-8", "surrogateescape")
+        if problem is not None:
+            on_bad(BadLine(source, line, f"not sent: {problem}", raw))
+            continue
         if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
             on_bad(BadLine(source, line, "not UTF-8: the Logs Ingestion API takes UTF-8 only", raw))
             continue
-        if len(row) != width:
-            on_bad(BadLine(source, line, f"{len(row)} fields where the header has {width}", raw))
+        if len(row) != len(header):
+            on_bad(BadLine(source, line, f"{len(row)} fields where the header has {len(header)}", raw))
             continue
         mark(line)
         yield dict(zip(header, row, strict=True))
@@ -256,12 +399,27 @@ class RecordReader:
             if fmt == "ndjson":
                 yield from _ndjson(buffered, source, self._bad, self.locations)
             elif fmt == "json":
-                yield from _json_array(buffered.read(), source, self._bad, self.locations)
+                yield from _json_array(buffered, source, self._bad, self.locations)
             else:
                 yield from _csv(buffered, source, self._bad, self.locations)
         finally:
             if path != "-":
                 stream.close()
+
+
+def _with_record(entry: bytes, record: bytes) -> bytes:
+    # JSON has no raw newline inside a string, so CR and LF in a valid record are whitespace.
+    body = record.strip().replace(b"\r", b" ").replace(b"\n", b" ")
+    spliced = entry[:-1] + (b',"record":' if len(entry) > 2 else b'"record":') + body + b"}"
+    try:
+        orjson.loads(spliced)
+    except orjson.JSONDecodeError:
+        try:
+            text: dict[str, str] = {"raw": record.decode("utf-8")}
+        except UnicodeDecodeError:
+            text = {"raw_base64": base64.b64encode(record).decode()}
+        return entry[:-1] + (b"," if len(entry) > 2 else b"") + orjson.dumps(text)[1:]
+    return spliced
 
 
 class DeadLetter:
@@ -273,8 +431,16 @@ class DeadLetter:
         self._fh: IO[bytes] | None = None
         self._lock = threading.Lock()
 
-    def write(self, entry: dict[str, Any] | BadLine) -> None:
+    def write(self, entry: dict[str, Any] | BadLine, record: bytes | None = None) -> None:
+        """Append one entry; ``record`` (a record's JSON as read or sent) is kept as those bytes.
+
+        The record is never parsed and serialised again (a record nested deeper than a serialiser
+        allows must still be written): it becomes the entry's ``record`` when the entry stays valid
+        JSON that way, else its text is the entry's ``raw`` (or ``raw_base64``).
+        """
         data = entry.to_json() if isinstance(entry, BadLine) else orjson.dumps(entry)
+        if record is not None:
+            data = _with_record(data, record)
         with self._lock:
             if self._fh is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
