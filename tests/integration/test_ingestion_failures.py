@@ -170,7 +170,7 @@ class TestAuthorization:
         )
         assert f"DcrArmId: {setup.dcr['id']}" in msg
         assert f"tenantId {emu.info['tenant_id']} objectId {user['principal_id']}" in msg
-        assert "Monitoring Metrics Publisher" in msg
+        assert msg.endswith(f"on resourceId {setup.dcr['id']} ConfigurationId: {setup.iid}.")  # no advice
 
     def test_role_on_the_resource_group_is_enough(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A service principal with the role on the resource group (a parent scope) may ingest."""

@@ -41,6 +41,7 @@ class Recorded:
     dcr: str | None = None  # None: the test DCR's immutable id
     stream: str = "Custom-App"
     client_request_id: str | None = None
+    who: str = "vm"  # the identity whose token is sent ("vm-user" holds no role)
     status: int = 204
     code: str | None = None
     message: Callable[[Env], str] | None = None
@@ -91,6 +92,21 @@ RECORDED = [
         headers={"x-ms-client-request-id": "8fbe3c50-d4c4-4c42-9c59-f3d85d0cad88"},
     ),
     Recorded(
+        "TROUBLESHOOTING guides (Java, .NET, Python): no role on the DCR, 403 OperationFailed, no advice",
+        orjson.dumps([{"Computer": "vm", "Code": 1}]),
+        who="vm-user",
+        status=403,
+        code="OperationFailed",
+        message=lambda e: (
+            "The authentication token provided does not have access to ingest data for the data collection "
+            f"rule with immutable Id '{e.dcr.immutable_id}' PipelineAccessResult: AccessGranted: False, "
+            f"IsRbacPresent: False, IsDcrDceBindingValid: , DcrArmId: {e.dcr.resource_id}, Message: Required "
+            f"authorization action was not found for tenantId {e.ctx.tenant.tenant_id} objectId "
+            f"{e.ctx.tenant.identity('vm-user').principal_id} on resourceId {e.dcr.resource_id} "
+            f"ConfigurationId: {e.dcr.immutable_id}."
+        ),
+    ),
+    Recorded(
         ".NET IngestionClientLiveTest.GreaterThan1MbData: uncompressed 1 MiB + 5 bytes, 413",
         b"*" * (facts.MAX_BODY_BYTES + 5),
         gzip=False,
@@ -106,7 +122,7 @@ async def test_recorded_answer(env: Env, rec: Recorded) -> None:  # noqa: F811
     """The emulator's status, error code (body and header), message and key headers are the recording's."""
     dcr = rec.dcr or env.dcr.immutable_id
     url = f"/dce/{env.dce.path_key}/dataCollectionRules/{dcr}/streams/{rec.stream}?api-version=2023-01-01"
-    headers = {"Authorization": f"Bearer {token(env.ctx)}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {token(env.ctx, rec.who)}", "Content-Type": "application/json"}
     if rec.gzip:
         headers["Content-Encoding"] = "gzip"
     if rec.client_request_id:

@@ -57,10 +57,6 @@ log = logging.getLogger("azlogs.emulator.ingestion")
 
 API_VERSIONS: Final = ("2021-11-01-preview", "2023-01-01", "2023-04-01-preview")
 AUDIENCES: Final = ("https://monitor.azure.com", "https://monitor.azure.com/")
-MONITORING_METRICS_PUBLISHER_HINT: Final = (
-    "assign the Monitoring Metrics Publisher role (3913510d-42f4-4e42-8a64-420c390055eb) to this object id "
-    "on the DCR or a parent scope; Azure takes up to 30 minutes to apply it"
-)
 
 
 class IngestionService:
@@ -357,25 +353,28 @@ class IngestionService:
                 f"Required authorization action was not found for tenantId {tid} objectId {oid} "
                 f"on resourceId {dcr.resource_id}"
             )
-            fix = f" To fix it: {MONITORING_METRICS_PUBLISHER_HINT}."
         else:
             binding = "False"
             where = f"/{via}/{path_key}"
-            detail = f"The data collection rule is not associated with the logs ingestion endpoint {where}"
+            # [U] no recording shows this detail; it names the endpoint the DCR is bound to.
             if dcr.logs_ingestion_endpoint:
-                right = f"its own endpoint {dcr.logs_ingestion_endpoint}"
+                bound_to = f"its own endpoint {dcr.logs_ingestion_endpoint}"
             elif dcr.dce is not None:
-                right = f"the endpoint of its data collection endpoint {dcr.dce.logs_ingestion_endpoint}"
+                bound_to = f"the endpoint {dcr.dce.logs_ingestion_endpoint}"
             else:
-                right = "an endpoint: set properties.dataCollectionEndpointId, or create it with kind Direct"
-            fix = f" To fix it: send to {right}."
+                bound_to = "no endpoint"
+            detail = (
+                f"The data collection rule is not associated with the logs ingestion endpoint {where}; "
+                f"it is associated with {bound_to}"
+            )
+        # The service's text (TROUBLESHOOTING guides of the SDKs); the fix belongs in the client's diagnosis.
         raise E.Refusal(
             403,
             E.OPERATION_FAILED,
             "The authentication token provided does not have access to ingest data for the data collection "
             f"rule with immutable Id '{dcr.immutable_id}' PipelineAccessResult: AccessGranted: False, "
             f"IsRbacPresent: {rbac}, IsDcrDceBindingValid: {binding}, DcrArmId: {dcr.resource_id}, "
-            f"Message: {detail} ConfigurationId: {dcr.immutable_id}.{fix}",
+            f"Message: {detail} ConfigurationId: {dcr.immutable_id}.",
         )
 
 
