@@ -16,14 +16,25 @@ from typing import Final
 __all__ = [
     "BYTES_PER_MINUTE",
     "FIELD_MAX_BYTES",
+    "INFLATED_BODY_FACTOR",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
     "REQUESTS_PER_MINUTE",
+    "SDK_SEPARATOR_BYTES",
 ]
 
 # One request: at most 1 MB, "both compressed and uncompressed". The service measures the JSON
 # array as sent (after decompression); 1 MB here is 1 MiB, as the 413 text shows.
 MAX_BODY_BYTES: Final = 1_048_576
+# The tolerance on the inflated body that the SDKs' own chunking needs. azure-monitor-ingestion
+# (_helpers.py, _split_chunks) packs records while the sum of each record's json.dumps() size is at
+# most MAX_BODY_BYTES, then sends json.dumps(chunk): the "[" and "]" and the ", " between records
+# are not counted. A limit that refused those bytes would refuse the SDK's own full chunks, so a
+# body may exceed MAX_BODY_BYTES by this many bytes per record.
+SDK_SEPARATOR_BYTES: Final = 2
+# The smallest record ("{}") is 2 bytes, so an SDK chunk inflates to at most twice MAX_BODY_BYTES
+# (1 MiB of "{}" plus as many separators): inflation stops past this factor, whatever the encoding.
+INFLATED_BODY_FACTOR: Final = 2
 # The largest single record that fits in a body on its own: the array's "[" and "]" take two bytes.
 MAX_RECORD_BYTES: Final = MAX_BODY_BYTES - 2
 # One field's value: 64 KB; longer values are truncated by the service.

@@ -170,7 +170,7 @@ class TestAuthorization:
         )
         assert f"DcrArmId: {setup.dcr['id']}" in msg
         assert f"tenantId {emu.info['tenant_id']} objectId {user['principal_id']}" in msg
-        assert "Monitoring Metrics Publisher" in msg
+        assert msg.endswith(f"on resourceId {setup.dcr['id']} ConfigurationId: {setup.iid}.")  # no advice
 
     def test_role_on_the_resource_group_is_enough(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A service principal with the role on the resource group (a parent scope) may ingest."""
@@ -208,16 +208,20 @@ class TestAuthorization:
 
 class TestNotFound:
     def test_unknown_dcr(self, emu: EmulatorProcess, setup: Setup) -> None:
-        """An immutable id no DCR has: 404 naming it."""
+        """An immutable id no DCR has: 404 NotFound with the service's text (Python and Java recordings)."""
         url = setup.url.replace(setup.iid, "dcr-00000000000000000000000000000000")
-        msg = _error(post(emu, url, [record(1, _now())], setup.token), 404, "DataCollectionRuleNotFound")
-        assert "dcr-00000000000000000000000000000000" in msg
+        msg = _error(post(emu, url, [record(1, _now())], setup.token), 404, "NotFound")
+        assert (
+            msg == "Data collection rule with immutable Id 'dcr-00000000000000000000000000000000' not found."
+        )
 
     def test_unknown_stream(self, emu: EmulatorProcess, setup: Setup) -> None:
-        """A stream the DCR does not declare: 404 naming the declared streams."""
+        """A stream the DCR does not declare: 400 InvalidStream with the service's text (Go recording)."""
         url = setup.url.replace("/streams/Custom-Events", "/streams/Custom-Nope")
-        msg = _error(post(emu, url, [record(1, _now())], setup.token), 404, "InvalidStream")
-        assert "'Custom-Nope'" in msg and "'Custom-Events'" in msg
+        msg = _error(post(emu, url, [record(1, _now())], setup.token), 400, "InvalidStream")
+        assert msg == (
+            f"The stream Custom-Nope was not configured in the data collection rule with immutable Id {setup.iid}."
+        )
 
     def test_unknown_endpoint(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A DCE path no DCE has: 404."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from collections.abc import AsyncIterator
 
 import orjson
 import pytest
 
+from azlogs import facts
 from azlogs.emulator.ingestion import body
 from azlogs.emulator.ingestion.errors import Refusal, refusal_response
 from azlogs.emulator.ingestion.report import RequestReport
@@ -71,11 +73,33 @@ class TestDecompress:
         assert info.value.status == 415
 
     def test_zip_bomb_stops_early(self) -> None:
-        """A body decompressing past 16 times the limit is refused without inflating all of it."""
+        """A body decompressing past the inflation cap is refused without inflating all of it."""
         bomb = gzip.compress(b" " * (LIMIT * 17))
         with pytest.raises(Refusal) as info:
             body.decompress(bomb, "gzip", LIMIT)
         assert info.value.status == 413
+
+    def test_inflation_stops_at_twice_the_limit(self) -> None:
+        """Issue 19: a 15 KB gzip of 16 MiB '[{},{},...]' is refused at the cap, before any parse."""
+        cap = LIMIT * facts.INFLATED_BODY_FACTOR
+        assert len(body.decompress(gzip.compress(b" " * cap), "gzip", LIMIT)) == cap
+        amplifying = gzip.compress(b"[" + b"{}," * (16 * LIMIT // 3 - 1) + b"{}]", 9)
+        assert len(amplifying) < 20_000
+        with pytest.raises(Refusal) as info:
+            body.decompress(amplifying, "gzip", LIMIT)
+        assert info.value.status == 413 and f"more than {cap} bytes" in info.value.message
+
+    def test_amplifying_body_peak_memory_is_bounded_by_the_body(self) -> None:
+        """Decoding the 15 KB amplifying body peaks at a few times the inflation cap, not at its object count."""
+        amplifying = gzip.compress(b"[" + b"{}," * (16 * LIMIT // 3 - 1) + b"{}]", 9)
+        tracemalloc.start()
+        try:
+            with pytest.raises(Refusal):
+                body.parse(body.decompress(amplifying, "gzip", LIMIT), LIMIT)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 4 * LIMIT * facts.INFLATED_BODY_FACTOR, f"peak {peak} bytes"
 
 
 class TestParse:
@@ -88,17 +112,39 @@ class TestParse:
             body.parse(gzip.compress(b"[]"), LIMIT)
         assert "Content-Encoding: gzip" in info.value.message
 
-    def test_compact_size_rule(self) -> None:
-        """Records of at most the limit in compact JSON pass even when the raw body is larger; more is 413."""
+    def test_sdk_chunk_of_exactly_the_limit_passes(self) -> None:
+        """azure-monitor-ingestion's full chunk (records summing to the limit, plus ", ") passes; a byte more is 413."""
         records = [{"k": "v" * 90, "n": i} for i in range(9000)]
-        compact = sum(len(orjson.dumps(r)) for r in records)
-        spaced = json.dumps(records).encode()
-        assert len(spaced) > compact
-        ok = body.parse(spaced, compact)
-        assert ok.value == records and ok.uncompressed_size == len(spaced)
+        measured = sum(len(json.dumps(r).encode()) for r in records)  # the SDK's own measure
+        sent = json.dumps(records).encode()  # what the SDK sends: "[", "]" and ", " not counted
+        assert len(sent) == measured + facts.SDK_SEPARATOR_BYTES * len(records)
+        ok = body.parse(sent, measured)
+        assert ok.value == records and ok.uncompressed_size == len(sent)
         with pytest.raises(Refusal) as info:
-            body.parse(spaced, compact - 1)
-        assert info.value.status == 413 and f"Provided content length: {compact} bytes" in info.value.message
+            body.parse(sent, measured - 1)
+        assert (
+            info.value.status == 413 and f"Provided content length: {len(sent)} bytes" in info.value.message
+        )
+
+    def test_whitespace_beyond_the_tolerance_counts(self) -> None:
+        """Padding between records is counted: the limit is on the inflated body, not on re-serialized records."""
+        records = [{"k": "v" * 90} for _ in range(100)]
+        padded = b"[" + b",   \n".join(orjson.dumps(r) for r in records) + b"]"
+        compact = sum(len(orjson.dumps(r)) for r in records)
+        with pytest.raises(Refusal) as info:
+            body.parse(padded, compact + facts.SDK_SEPARATOR_BYTES * len(records))
+        assert info.value.status == 413
+
+    def test_nested_300_deep_is_400_not_500(self) -> None:
+        """Issue 12: a dynamic value nested 300 deep is a 400 naming the record; 254 levels are taken."""
+        deep = b'[{"a":1},{"Props":' + b"[" * 300 + b"1" + b"]" * 300 + b"}]"
+        with pytest.raises(Refusal) as info:
+            body.parse(deep, LIMIT)
+        assert info.value.status == 400 and info.value.code == "InvalidRequestBody"
+        assert "record 1" in info.value.message and f"{body.MAX_DEPTH} levels" in info.value.message
+        inner = body.MAX_DEPTH - 2  # the body's array and the record take two levels
+        ok = b'[{"Props":' + b"[" * inner + b"1" + b"]" * inner + b"}]"
+        assert body.parse(ok, LIMIT).value[0]["Props"]
 
     def test_object_body_measured_as_one_record(self) -> None:
         """An object body over the limit is refused like a record would be."""

@@ -92,7 +92,7 @@ class TestOrderOfChecks:
         assert code(await env.post(unknown_dce, [RECORD], who=None)) == "EndpointNotFound"
         unknown_dcr = env.url().replace(env.dcr.immutable_id, "dcr-unknown")
         assert code(await env.post(unknown_dcr, [RECORD], who=None)) == "AuthenticationFailed"
-        assert code(await env.post(unknown_dcr, [RECORD])) == "DataCollectionRuleNotFound"
+        assert code(await env.post(unknown_dcr, [RECORD])) == "NotFound"
         assert code(await env.post(env.url(stream="Custom-X"), [RECORD], who="vm-user")) == "OperationFailed"
         assert code(await env.post(env.url(stream="Custom-X"), [RECORD])) == "InvalidStream"
 
@@ -135,6 +135,33 @@ class TestRefusals:
         (entry,) = env.store.diagnostics()
         assert (entry.kind, entry.status, entry.request_id) == ("refused", 400, r.headers["x-ms-request-id"])
         assert entry.reason.startswith("400 InvalidRequestBody:")
+
+    async def test_dynamic_nested_300_deep_is_400_and_writes_nothing(self, env: Env) -> None:
+        """Issue 12: a record whose dynamic column nests 300 deep is a 400 naming it, not a 500; 252 inner levels are stored."""
+        headers = {
+            "Authorization": f"Bearer {token(env.ctx)}",
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+        }
+
+        def body(depth: int) -> bytes:
+            return gzip.compress(b'[{"Computer":"a"},{"Props":' + b"[" * depth + b"1" + b"]" * depth + b"}]")
+
+        r = await env.http.post(env.url(), content=body(300), headers=headers)
+        assert r.status_code == 400 and code(r) == "InvalidRequestBody", r.text
+        assert "record 1" in r.json()["error"]["message"] and env.rows() == []
+        assert (await env.http.post(env.url(), content=body(252), headers=headers)).status_code == 204
+        assert len(env.rows()) == 2
+
+    async def test_client_request_id_is_echoed(self, env: Env) -> None:
+        """x-ms-client-request-id comes back on the 204 and on a refusal, as in Azure's recordings."""
+        crid = {"x-ms-client-request-id": "70c15867-96d0-4c9b-8375-8905caad3462"}
+        ok = await env.post(env.url(), [RECORD], headers=crid)
+        refused = await env.post(env.url(stream="Custom-X"), [RECORD], headers=crid)
+        assert ok.status_code == 204 and refused.status_code == 400
+        for r in (ok, refused):
+            assert r.headers["x-ms-client-request-id"] == crid["x-ms-client-request-id"]
+            assert r.headers["x-ms-request-id"]
 
     async def test_bytes_per_minute(self, env: Env) -> None:
         """Over the DCR's byte rate: 429 with Retry-After, nothing written."""

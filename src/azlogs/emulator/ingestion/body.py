@@ -1,15 +1,17 @@
 """Reading, decompressing, measuring and parsing an ingestion request body.
 
-Size rule (values.md; the service says 1 MB "both compressed and uncompressed", protocols.md §1.7):
+Size rule (the service says 1 MB "both compressed and uncompressed", protocols.md §1.7;
+docs/differences.md says why and what Azure was seen to accept):
 
 * the wire body (compressed, as sent) must be at most ``limit`` bytes;
-* the records must be at most ``limit`` bytes measured as compact JSON. The raw decompressed body
-  counts when it fits; when it does not, each record is re-serialized compactly and the sizes are
-  summed, so the separator whitespace azure-monitor-ingestion puts between items and keys
-  (``json.dumps`` defaults) is not counted: the SDK packs records up to exactly 1 MiB measured
-  on its own per-record text, and must not be refused for it.
+* the inflated body must be at most ``limit`` bytes plus ``facts.SDK_SEPARATOR_BYTES`` per record:
+  azure-monitor-ingestion packs records up to exactly 1 MiB measured on each record's own text and
+  does not count the array's brackets and ", " separators, so its full chunks must pass;
+* inflation stops at ``facts.INFLATED_BODY_FACTOR`` times the limit (no SDK chunk is larger), so
+  a small gzip body cannot make the emulator hold, or parse, more than that.
 
-Either breach answers 413 ``ContentLengthLimitExceeded`` with the service's message.
+Either breach answers 413 ``ContentLengthLimitExceeded`` with the service's message. A body nested
+deeper than the store can write (``MAX_DEPTH``) is a 400, never a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Final
 
 import orjson
 
+from azlogs import facts
 from azlogs.emulator.ingestion.errors import (
     CONTENT_LENGTH_LIMIT,
     INVALID_CONTENT_ENCODING,
@@ -38,8 +41,9 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib stays the f
     _decompressobj = zlib.decompressobj
     _IsalError = zlib.error
 
-# A body that decompresses beyond this many times the limit is refused without finishing (zip bomb).
-DECOMPRESSED_FACTOR: Final = 16
+# JSON nesting the emulator takes, counting the body's array as one level: orjson, which writes the
+# dynamic columns, stops at 255 levels. Azure's own depth limit is not documented.
+MAX_DEPTH: Final = 254
 # Past this much wire data an oversize body is no longer read to its end; the connection is closed.
 DRAIN_CAP: Final = 64 * 1024 * 1024
 _GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -90,7 +94,7 @@ def decompress(wire: bytes, content_encoding: str | None, limit: int) -> bytes:
             UNSUPPORTED_CONTENT_ENCODING,
             f"Content-Encoding '{content_encoding}' is not supported; send gzip or an uncompressed body.",
         )
-    cap = limit * DECOMPRESSED_FACTOR
+    cap = limit * facts.INFLATED_BODY_FACTOR
     out: list[bytes] = []
     total = 0
     data = wire
@@ -101,7 +105,7 @@ def decompress(wire: bytes, content_encoding: str | None, limit: int) -> bytes:
             part = d.decompress(data, cap - total + 1)
             total += len(part)
             out.append(part)
-            if total > cap:
+            if total > cap:  # stop inflating: no conforming body is this large
                 raise too_large(limit, f"more than {cap}")
             if not d.eof:
                 raise zlib.error("the gzip stream is truncated")
@@ -124,10 +128,10 @@ class Decoded:
 
 
 def parse(raw: bytes, limit: int) -> Decoded:
-    """Parse the decompressed body and apply the compact-JSON size rule.
+    """Parse the decompressed body; apply the size rule and the depth limit.
 
     Raises:
-        Refusal: 400 malformed JSON, 413 records over the limit.
+        Refusal: 400 malformed JSON or nested too deep, 413 over the limit.
     """
     try:
         value = orjson.loads(raw)
@@ -140,11 +144,33 @@ def parse(raw: bytes, limit: int) -> Decoded:
             MALFORMED_JSON,
             f"The request body is malformed JSON: {exc}. Send a UTF-8 JSON array of objects.{hint}",
         ) from exc
-    if len(raw) > limit:
-        if isinstance(value, list):
-            measured = sum(len(orjson.dumps(item)) for item in value)
-        else:
-            measured = len(orjson.dumps(value))
-        if measured > limit:
-            raise too_large(limit, measured)
+    records = len(value) if isinstance(value, list) else 1
+    if len(raw) > limit + facts.SDK_SEPARATOR_BYTES * records:
+        raise too_large(limit, len(raw))
+    _check_depth(raw, value)
     return Decoded(value, len(raw))
+
+
+def _check_depth(raw: bytes, value: Any) -> None:
+    # Fewer brackets than the limit cannot nest past it: most bodies stop here, at C speed.
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
+    try:
+        orjson.dumps(value)
+        return
+    except orjson.JSONEncodeError:
+        pass
+    where = "the body"
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            try:
+                orjson.dumps(item)
+            except orjson.JSONEncodeError:
+                where = f"record {i}"
+                break
+    raise Refusal(
+        400,
+        MALFORMED_JSON,
+        f"The request body is nested too deep: {where} has JSON nested more than {MAX_DEPTH} levels "
+        "(counting the body's array). Flatten the value or send it as a string column.",
+    )

@@ -7,14 +7,17 @@ Served on a DCE's endpoint (``/dce/{path_key}``) and on a kind Direct DCR's own 
 2. the endpoint exists (404);
 3. a bearer token: RS256 signature by the tenant's key, issuer, audience ``https://monitor.azure.com``
    with or without ``/``, ``exp``/``nbf`` with 5 minutes of leeway (401);
-4. the DCR immutable id exists (404);
+4. the DCR immutable id exists (404 ``NotFound``, the service's text);
 5. the token's principal holds ``Microsoft.Insights/Telemetry/Write`` on the DCR or a parent scope,
    and the DCR is bound to this endpoint (403 ``OperationFailed``, the documented message);
-6. the stream is declared in the DCR (404, naming the declared streams);
+6. the stream is declared in the DCR (400 ``InvalidStream``, the service's text);
 7. the DCR's request rate (429 + ``Retry-After``); the data flows can run (400 for a transformation
    the emulator cannot run);
 8. the body: size (413), encoding (415/400), JSON (400), the DCR's byte rate (429);
 9. coercion, transformation, mapping to the output tables, one committed transaction; then 204.
+
+Every answer carries ``x-ms-request-id`` and echoes the client's ``x-ms-client-request-id``, as
+the service's recorded answers do (the 204 and the errors alike).
 
 Everything the service would do silently goes to the diagnostics feed, and so does every refusal.
 """
@@ -54,10 +57,6 @@ log = logging.getLogger("azlogs.emulator.ingestion")
 
 API_VERSIONS: Final = ("2021-11-01-preview", "2023-01-01", "2023-04-01-preview")
 AUDIENCES: Final = ("https://monitor.azure.com", "https://monitor.azure.com/")
-MONITORING_METRICS_PUBLISHER_HINT: Final = (
-    "assign the Monitoring Metrics Publisher role (3913510d-42f4-4e42-8a64-420c390055eb) to this object id "
-    "on the DCR or a parent scope; Azure takes up to 30 minutes to apply it"
-)
 
 
 class IngestionService:
@@ -179,33 +178,39 @@ class IngestionService:
             params["immutable_id"],
             params["stream"],
         )
+        headers = {"x-ms-request-id": request_id}
+        client_request_id = request.headers.get("x-ms-client-request-id")
+        if client_request_id is not None:
+            headers["x-ms-client-request-id"] = client_request_id[:64]
         try:
             await self._handle(request, via, received, report)
         except E.Refusal as refusal:
-            return await self._refuse(refusal, report)
+            return await self._refuse(refusal, report, headers)
         except ClientDisconnect:  # the client went away while sending: nobody to answer, nothing written
             log.info("ingestion request %s: the client disconnected before the body was complete", request_id)
-            return Response(status_code=400, headers={"x-ms-request-id": request_id})
+            return Response(status_code=400, headers=headers)
         except Exception:
             log.exception("ingestion request %s failed", request_id)
             failure = E.Refusal(
                 500, "InternalServerError", f"The emulator failed on request {request_id}; see its log."
             )
-            return await self._refuse(failure, report)
-        return Response(status_code=204, headers={"x-ms-request-id": request_id})
+            return await self._refuse(failure, report, headers)
+        return Response(status_code=204, headers=headers)
 
-    async def _refuse(self, refusal: E.Refusal, report: RequestReport) -> Response:
+    async def _refuse(self, refusal: E.Refusal, report: RequestReport, headers: dict[str, str]) -> Response:
         report.status = refusal.status
         report.add(kinds.REFUSED, f"{refusal.status} {refusal.code}: {refusal.message}")
         try:
             await self._on_worker(functools.partial(self.store.record_diagnostics, report.entries()))
         except Exception:  # the answer matters more than the feed
             log.exception("cannot record diagnostics of request %s", report.request_id)
-        return E.refusal_response(
+        response = E.refusal_response(
             refusal,
             request_id=report.request_id,
             authority=f"{self.ctx.urls.authority}/{self.ctx.tenant.tenant_id}",
         )
+        response.headers.update(headers)
+        return response
 
     async def _handle(self, request: Request, via: str, received: datetime, report: RequestReport) -> None:
         _check_api_version(request)
@@ -215,21 +220,19 @@ class IngestionService:
         claims = self._authenticate(request)
         dcr = control.dcr_by_immutable_id(report.dcr)
         if dcr is None:
+            # The service's text (recorded): the fix advice belongs in the client's diagnosis.
             raise E.Refusal(
-                404,
-                E.DCR_NOT_FOUND,
-                f"Data collection rule with immutable Id '{report.dcr}' was not found. Use the DCR's "
-                "immutableId (properties.immutableId, 'dcr-...'), not its name or ARM id.",
+                404, E.DCR_NOT_FOUND, f"Data collection rule with immutable Id '{report.dcr}' not found."
             )
         self._authorize(control, claims, dcr, via, path_key, owner)
         stream = dcr.rule.stream(report.stream)
         if stream is None:
-            declared = ", ".join(f"'{s.name}'" for s in dcr.rule.stream_declarations) or "none"
+            # The service's text (recorded): the stream as sent in the path, still percent-encoded.
             raise E.Refusal(
-                404,
+                400,
                 E.STREAM_NOT_FOUND,
-                f"Stream '{report.stream}' is not declared in data collection rule '{dcr.immutable_id}'. "
-                f"Declared streams: {declared}.",
+                f"The stream {_raw_stream(request, report.stream)} was not configured in the data collection "
+                f"rule with immutable Id {report.dcr}.",
             )
         limits = self.ctx.settings.limits
         wait = self.throttle.admit_request(dcr.immutable_id, limits.requests_per_minute)
@@ -350,25 +353,28 @@ class IngestionService:
                 f"Required authorization action was not found for tenantId {tid} objectId {oid} "
                 f"on resourceId {dcr.resource_id}"
             )
-            fix = f" To fix it: {MONITORING_METRICS_PUBLISHER_HINT}."
         else:
             binding = "False"
             where = f"/{via}/{path_key}"
-            detail = f"The data collection rule is not associated with the logs ingestion endpoint {where}"
+            # [U] no recording shows this detail; it names the endpoint the DCR is bound to.
             if dcr.logs_ingestion_endpoint:
-                right = f"its own endpoint {dcr.logs_ingestion_endpoint}"
+                bound_to = f"its own endpoint {dcr.logs_ingestion_endpoint}"
             elif dcr.dce is not None:
-                right = f"the endpoint of its data collection endpoint {dcr.dce.logs_ingestion_endpoint}"
+                bound_to = f"the endpoint {dcr.dce.logs_ingestion_endpoint}"
             else:
-                right = "an endpoint: set properties.dataCollectionEndpointId, or create it with kind Direct"
-            fix = f" To fix it: send to {right}."
+                bound_to = "no endpoint"
+            detail = (
+                f"The data collection rule is not associated with the logs ingestion endpoint {where}; "
+                f"it is associated with {bound_to}"
+            )
+        # The service's text (TROUBLESHOOTING guides of the SDKs); the fix belongs in the client's diagnosis.
         raise E.Refusal(
             403,
             E.OPERATION_FAILED,
             "The authentication token provided does not have access to ingest data for the data collection "
             f"rule with immutable Id '{dcr.immutable_id}' PipelineAccessResult: AccessGranted: False, "
             f"IsRbacPresent: {rbac}, IsDcrDceBindingValid: {binding}, DcrArmId: {dcr.resource_id}, "
-            f"Message: {detail} ConfigurationId: {dcr.immutable_id}.{fix}",
+            f"Message: {detail} ConfigurationId: {dcr.immutable_id}.",
         )
 
 
@@ -388,6 +394,16 @@ def _check_api_version(request: Request) -> None:
             f"The HTTP resource that matches the request URI '{request.url.path}' does not support the API "
             f"version '{version}'. Supported: {supported}.",
         )
+
+
+def _raw_stream(request: Request, decoded: str) -> str:
+    """The stream's path segment as the client sent it (the router hands it over percent-decoded)."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        _, sep, tail = raw.partition(b"?")[0].rpartition(b"/streams/")
+        if sep and b"/" not in tail:
+            return tail.decode("latin-1")
+    return decoded
 
 
 def _throttled(dcr: DcrRecord, wait: int, limit: str) -> E.Refusal:

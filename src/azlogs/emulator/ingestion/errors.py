@@ -14,13 +14,15 @@ from typing import Final
 import orjson
 from starlette.responses import Response
 
-# Codes. Documented: OperationFailed (403), ContentLengthLimitExceeded (413). The rest are [U].
+# Codes. Documented or recorded (docs/differences.md names the recordings): OperationFailed (403),
+# ContentLengthLimitExceeded (413), NotFound (404, unknown DCR), InvalidStream (400, unknown
+# stream). The rest are [U].
 MISSING_API_VERSION: Final = "MissingApiVersionParameter"
 UNSUPPORTED_API_VERSION: Final = "UnsupportedApiVersion"
 AUTHENTICATION_FAILED: Final = "AuthenticationFailed"
 OPERATION_FAILED: Final = "OperationFailed"
 ENDPOINT_NOT_FOUND: Final = "EndpointNotFound"
-DCR_NOT_FOUND: Final = "DataCollectionRuleNotFound"
+DCR_NOT_FOUND: Final = "NotFound"
 STREAM_NOT_FOUND: Final = "InvalidStream"
 CONTENT_LENGTH_LIMIT: Final = "ContentLengthLimitExceeded"
 MALFORMED_JSON: Final = "InvalidRequestBody"
