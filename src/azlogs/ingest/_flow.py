@@ -202,13 +202,13 @@ def _part_flow(
             return
 
         report.requests += 1
-        if reply.status == 204:
+        answer = read_answer(reply.status, reply.headers, reply.content)
+        verdict = classify_answer(answer.status, answer.code).verdict
+        if verdict is Verdict.SUCCESS:
             report.sent += len(part)
             report.bytes_sent += reply.body_size
             report.bytes_gzip += reply.gzip_size
             return
-        answer = read_answer(reply.status, reply.headers, reply.content)
-        verdict = classify_answer(answer.status, answer.code).verdict
         if verdict is Verdict.SPLIT and len(part) > 1:
             _split(part, report, todo)
             return
