@@ -3,7 +3,8 @@
 The client (batching, preflight, the agent's line cut) and the emulator (what it refuses) read
 these names; none of them writes the figure again. Sources: Microsoft Learn, "Azure Monitor service
 limits", Logs Ingestion API section, and the 413 text the service answers ("Maximum allowed
-content length: 1048576 bytes (1 MB)").
+content length: 1048576 bytes (1 MB)"). The error codes are those of Azure's recorded sessions
+(Azure/azure-sdk-assets, the monitor ingestion SDKs' live tests).
 
 This module is pure: no imports beyond the standard library, so kql, schema, the client side and
 the emulator can all use it.
@@ -15,6 +16,8 @@ from typing import Final
 
 __all__ = [
     "BYTES_PER_MINUTE",
+    "CODE_DCR_NOT_FOUND",
+    "CODE_INVALID_STREAM",
     "FIELD_MAX_BYTES",
     "INFLATED_BODY_FACTOR",
     "MAX_BODY_BYTES",
@@ -42,3 +45,12 @@ FIELD_MAX_BYTES: Final = 65_536
 # Per DCR: requests and data volume per minute before the service answers 429.
 REQUESTS_PER_MINUTE: Final = 12_000
 BYTES_PER_MINUTE: Final = 2 * 1024**3
+
+# Error codes of the ingestion endpoint (body error.code and header x-ms-error-code) that name the
+# destination, not the records. An unknown stream is a 400 like a refused record: only the code tells
+# them apart (go/sdk/monitor/ingestion/azlogs/testdata/recordings/TestUploadWithError.json, 2024-02-02:
+# 400, "The stream <stream> was not configured in the data collection rule with immutable Id <id>.").
+CODE_INVALID_STREAM: Final = "InvalidStream"
+# 404, "Data collection rule with immutable Id '<id>' not found." (python/sdk/monitor/azure-monitor-
+# ingestion/tests/recordings/test_logs_ingestion.pyTestLogsIngestionClienttest_send_logs_error.json).
+CODE_DCR_NOT_FOUND: Final = "NotFound"

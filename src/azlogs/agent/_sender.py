@@ -3,13 +3,20 @@
 What happens to a leased batch, record by record:
 
 - accepted (204): the batch is acked once every record in it is settled;
-- refused as poison (400, 413, a record too large or not a JSON object): written to the
+- refused as poison (the service refused the records themselves: a 400 whose code does not name the
+  destination, a 413 for one record, a record too large or not a JSON object): written to the
   dead-letter directory with the service's reason, then counted as settled. A 400 for several
   records is bisected (up to ``bisect_budget`` extra requests per batch) so that one bad record
   does not take good ones with it; poison never blocks the head of the queue;
-- anything else (429, 5xx, no connection, no token, and 401/403/404, which are fixed by
-  configuration, not by dropping data): sent again after a backoff, while the batch stays leased.
-  The client itself already retried with its policy (Retry-After honoured) before giving up.
+- a configuration error (an unknown stream, 400 ``InvalidStream``; an unknown DCR, 404 ``NotFound``;
+  a missing role, 403 ``OperationFailed``; a refused token, 401): no record is to blame, so none is
+  dead-lettered; the records stay spooled and are sent again after a backoff until the
+  configuration is fixed, and the status shows the diagnosis (which stream, DCR or role to fix);
+- anything else (429, 5xx, no connection, no token): sent again after a backoff, while the batch
+  stays leased. The client itself already retried with its policy (Retry-After honoured).
+
+Which is which is ``azlogs.ingest._retry.classify_answer``'s verdict on each failed record's status
+and code: the client, the agent and doctor read an answer the same way.
 
 When shutdown runs out of time mid-retry, the records not yet accepted go back to the spool: the
 batch is nacked if none of it was sent, otherwise the rest is appended anew and the batch acked, so
@@ -34,13 +41,11 @@ from azlogs.agent._logging import redact
 from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._stats import Stats, StreamStats
 from azlogs.ingest import LogsClient, RetryPolicy
-from azlogs.ingest._result import RECORD_INVALID, RECORD_TOO_LARGE, FailedRecord
+from azlogs.ingest._result import FailedRecord
+from azlogs.ingest._retry import Verdict, classify_answer
 from azlogs.spool import Batch, Spool, SpoolError
 
 log = logging.getLogger("azlogs.agent.sender")
-
-POISON_STATUS = (400, 413)
-POISON_CODES = (RECORD_TOO_LARGE, RECORD_INVALID)
 
 
 class Aborted(Exception):
@@ -239,6 +244,8 @@ class Sender:
                     if result.records_sent:
                         st.last_sent_at = time.time()
                 sent_any = sent_any or result.records_sent > 0
+                # A stopped upload (a refused destination) leaves the rest of the group unread.
+                later.extend(group[result.records_read :])
                 if not result.failed:
                     continue
                 budget = self._sort_failures(route, st, records, group, result.failed, todo, later, budget)
@@ -273,13 +280,16 @@ class Sender:
         poison: list[tuple[int, FailedRecord]] = []
         for item in failed:
             index = group[item.index]
-            if item.status == 400:
-                refused.append((index, item))
-            elif item.status in POISON_STATUS or item.code in POISON_CODES:
-                poison.append((index, item))
+            verdict = classify_answer(item.status, item.code).verdict
+            if verdict is Verdict.REJECTED and item.status is not None:
+                refused.append((index, item))  # the service refused the request: narrow it down
+            elif verdict in (Verdict.REJECTED, Verdict.SPLIT):
+                poison.append((index, item))  # refused one by one (too large, not a JSON object)
             else:
                 later.append(index)
-                self._failed(st, item.reason)
+                self._failed(
+                    st, item.reason, configuration=verdict in (Verdict.CONFIGURATION, Verdict.REAUTH)
+                )
         if refused:
             if len(refused) > 1 and budget > 0:
                 budget -= 1
@@ -348,7 +358,7 @@ class Sender:
                 st.last_error_at = time.time()
         return True
 
-    def _failed(self, st: StreamStats, reason: str) -> None:
+    def _failed(self, st: StreamStats, reason: str, *, configuration: bool = False) -> None:
         text = redact(reason)
         with self.stats.lock:
             st.last_error = text
@@ -356,7 +366,15 @@ class Sender:
         now = time.monotonic()
         if now - self._warned[st.key] >= 10.0:
             self._warned[st.key] = now
-            log.warning("sending to %s failed, will retry: %s", st.stream, text)
+            if configuration:
+                log.error(
+                    "sending to %s is refused by its configuration; the records stay spooled and are "
+                    "retried until it is fixed: %s",
+                    st.stream,
+                    text,
+                )
+            else:
+                log.warning("sending to %s failed, will retry: %s", st.stream, text)
             self.stats.error(f"stream {st.stream}", text)
 
     def _give_back(self, batch: Batch, unsent: list[int], sent_any: bool) -> None:

@@ -4,7 +4,9 @@ Order: identity source -> the host's identity endpoint (Arc key file; IMDS and p
 token (claims, expiry) -> endpoint DNS and TLS -> DCR, stream and role -> an empty upload (``[]``)
 -> with ``probe``, one marked record. The DCR, its stream and the role are read through ARM when this
 identity may read them (Reader on the DCR, role assignments); otherwise the empty upload answers for
-them: 204 means all three hold; the service's 404 and 403 say which does not.
+them: 204 means all three hold; the answer's status and error code say which does not (400
+``InvalidStream``: the stream; 404 ``NotFound``: the DCR; 403 ``OperationFailed``: the role), read
+by the same ``classify_answer`` as the client and the agent.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from azlogs.auth.detect import DEFAULT_IMDS
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
 from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
-from azlogs.ingest._diagnose import Target, diagnose, read_answer
+from azlogs.ingest._diagnose import ROLE, Target, diagnose, read_answer
+from azlogs.ingest._retry import Fault, classify_answer
 from azlogs.ingest._transport import check_endpoint, ingestion_url, resolve_verify
 from azlogs.provision import (
     AZURE_ARM_ENDPOINT,
@@ -44,8 +47,17 @@ from azlogs.schema.types import ColumnType
 
 __all__ = ["DoctorOptions", "run_doctor"]
 
-_ROLE: Final = "Monitoring Metrics Publisher"
 _API_VERSION: Final = "2023-01-01"
+# What the empty upload's answer (read by the client's own classify_answer) says is wrong: which step fails.
+_PROBE_SAYS: Final[dict[Fault, str | None]] = {
+    Fault.NONE: None,
+    Fault.ROLE: "role",
+    Fault.TOKEN: "token",
+    Fault.STREAM: "stream",
+    Fault.DCR: "dcr",
+    Fault.DESTINATION: "dcr",
+    Fault.ENDPOINT: "dcr",
+}
 
 
 @dataclass(frozen=True)
@@ -284,16 +296,8 @@ class _Doctor:
         r = self.s.probe
         if r is None:
             return "unknown"
-        if r.status_code == 204:
-            return None
-        text = (r.headers.get("x-ms-error-code", "") + " " + r.text).lower()
-        if r.status_code == 403:
-            return "role"
-        if r.status_code == 401:
-            return "token"
-        if r.status_code == 404:
-            return "stream" if "stream" in text else "dcr"
-        return "other"
+        answer = read_answer(r.status_code, r.headers, r.content)
+        return _PROBE_SAYS.get(classify_answer(answer.status, answer.code), "other")
 
     def _dcr_stream_role(self) -> None:
         if not self.o.dcr:
@@ -363,8 +367,8 @@ class _Doctor:
         # role
         oid = s.claims.get("oid", "<object id of the identity>")
         fix_role = (
-            f"assign {_ROLE} on the DCR to principal {oid}: az role assignment create --assignee-object-id {oid} "
-            f'--assignee-principal-type ServicePrincipal --role "{_ROLE}" --scope <DCR resource id> '
+            f"assign {ROLE} on the DCR to principal {oid}: az role assignment create --assignee-object-id {oid} "
+            f'--assignee-principal-type ServicePrincipal --role "{ROLE}" --scope <DCR resource id> '
             f"(or azlogs provision ... --assign {oid}); it can take up to 30 minutes to apply"
         )
         if s.role is not None and s.role.readable:

@@ -2,7 +2,8 @@
 
 The service's own code and message are always kept; azlogs adds what it can tell from the request:
 for 403 the identity's object id (from the token's claims) and the role to assign on which DCR, for
-404 which of DCR id, stream or endpoint is most likely wrong.
+an unknown stream (400 ``InvalidStream``) or DCR (404 ``NotFound``) which name to fix and where to
+find the right one.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 import orjson
 
 from azlogs._exceptions import PermanentServiceError, RetryableServiceError, ServiceError
-from azlogs.ingest._retry import Verdict, classify_status
+from azlogs.ingest._retry import Fault, classify_answer
 
 _IMMUTABLE_ID = re.compile(r"dcr-[0-9a-f]{32}")
-_ROLE = "Monitoring Metrics Publisher"
+ROLE = "Monitoring Metrics Publisher"  # the built-in role that grants ingestion into a DCR
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,16 @@ def _said(answer: ServiceAnswer) -> str:
 
 
 def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | None = None) -> ServiceError:
-    """The error to report for a permanent answer (or a retryable one that ran out of retries)."""
+    """The error to report for a failed answer (a retryable one only once it ran out of retries).
+
+    What is wrong comes from ``classify_answer`` (status and error code), so that the client, the
+    agent and doctor read an answer the same way.
+    """
     claims = claims or {}
     said = _said(answer)
     status = answer.status
-    if classify_status(status) is Verdict.RETRY:
+    fault = classify_answer(status, answer.code)
+    if fault is Fault.TRANSIENT:
         return RetryableServiceError(
             f"the service kept answering {said}",
             status=status,
@@ -84,11 +90,9 @@ def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | 
             if status == 429
             else None,
         )
-    if status == 403:
+    if fault is Fault.ROLE:
         return _forbidden(answer, target, claims)
-    if status == 404:
-        return _not_found(answer, target)
-    if status == 401:
+    if fault is Fault.TOKEN:
         aud = claims.get("aud", "unknown")
         return PermanentServiceError(
             f"the ingestion endpoint refused the token ({said}); token audience {aud}, "
@@ -98,21 +102,30 @@ def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | 
             hint="the token must be for https://monitor.azure.com (scope https://monitor.azure.com/.default) "
             "from the tenant of the DCR; a sovereign cloud needs its own audience",
         )
-    if status == 400:
+    if fault in (Fault.STREAM, Fault.DCR, Fault.DESTINATION) or (fault is Fault.ENDPOINT and status == 404):
+        return _not_found(answer, target, fault)
+    if fault is Fault.RECORDS:
         return PermanentServiceError(
             f"the service refused the records for stream {target.stream} of DCR {target.rule_id} ({said})",
             status=status,
             code=answer.code,
             hint=_bad_request_hint(answer, target),
         )
-    if status == 413:
+    if fault is Fault.SIZE:
         return PermanentServiceError(
             f"the service refused even a single record as too large ({said})",
             status=status,
             code=answer.code,
             hint="the request limit is 1 MiB compressed and uncompressed; shorten the record",
         )
-    if 200 <= status < 400:
+    if fault is Fault.TRANSFORM:
+        return PermanentServiceError(
+            f"the transformation of DCR {target.rule_id} for stream {target.stream} cannot run ({said})",
+            status=status,
+            code=answer.code,
+            hint=f"fix the transformKql of the data flow that reads {target.stream} in the DCR",
+        )
+    if fault is Fault.ENDPOINT:
         return PermanentServiceError(
             f"unexpected answer {said} from {target.endpoint} (the Logs Ingestion API answers 204)",
             status=status,
@@ -120,10 +133,26 @@ def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | 
             hint="check that the endpoint is a DCE logs-ingestion endpoint or the DCR's own "
             "logsIngestion endpoint, not a proxy or portal URL",
         )
-    return PermanentServiceError(f"the service refused the request ({said})", status=status, code=answer.code)
+    hint = None
+    if "apiversion" in (answer.code or "").lower():
+        hint = "use api-version 2023-01-01 (or 2021-11-01-preview)"
+    return PermanentServiceError(
+        f"the service refused the request to stream {target.stream} of DCR {target.rule_id} ({said})",
+        status=status,
+        code=answer.code,
+        hint=hint,
+    )
 
 
 def _forbidden(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any]) -> ServiceError:
+    if "isdcrdcebindingvalid: false" in answer.message.lower():
+        return PermanentServiceError(
+            f"DCR {target.rule_id} is not associated with the endpoint {target.endpoint} ({_said(answer)})",
+            status=answer.status,
+            code=answer.code,
+            hint="send to the DCR's own endpoints.logsIngestion, or to the DCE named in its "
+            "dataCollectionEndpointId",
+        )
     oid = claims.get("oid")
     who = f"identity with object id {oid}" if oid else "identity (object id not in its token)"
     app = claims.get("appid") or claims.get("azp")
@@ -134,26 +163,28 @@ def _forbidden(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any])
         f"the {who} may not ingest into DCR {target.rule_id} ({_said(answer)})",
         status=answer.status,
         code=answer.code,
-        hint=f"assign the {_ROLE} role on the DCR to principal {principal} "
+        hint=f"assign the {ROLE} role on the DCR to principal {principal} "
         "(role propagation can take up to 30 minutes)",
     )
 
 
-def _not_found(answer: ServiceAnswer, target: Target) -> ServiceError:
-    text = f"{answer.code or ''} {answer.message}".lower()
-    if not _IMMUTABLE_ID.fullmatch(target.rule_id):
+def _not_found(answer: ServiceAnswer, target: Target, fault: Fault) -> ServiceError:
+    if fault is not Fault.STREAM and not _IMMUTABLE_ID.fullmatch(target.rule_id):
         what = f"the DCR id {target.rule_id!r} is not an immutable id"
         fix = "use the DCR's immutableId (dcr- followed by 32 hex digits), not its name or ARM id"
-    elif "stream" in text:
+    elif fault is Fault.STREAM:
         what = f"the stream {target.stream!r} is not declared in DCR {target.rule_id}"
-        fix = "use a name from the DCR's streamDeclarations (custom streams start with 'Custom-')"
-    elif any(w in text for w in ("datacollectionrule", "data collection rule", "dcr", "immutable", "rule")):
+        fix = (
+            "use a name from the DCR's streamDeclarations (custom streams start with 'Custom-'), or declare "
+            "it there; a stream added to the DCR moments ago can take a few minutes to reach the endpoint"
+        )
+    elif fault is Fault.DCR:
         what = f"DCR {target.rule_id} is not known at this endpoint"
         fix = (
             "check the immutable id, and that the endpoint is the DCE linked to the DCR (or the DCR's own "
             "logsIngestion endpoint) in the same region"
         )
-    elif not answer.structured:
+    elif fault is Fault.ENDPOINT:
         what = f"the endpoint {target.endpoint} does not serve the Logs Ingestion API"
         fix = (
             "use the DCE's logsIngestion endpoint (https://<dce>.<region>-1.ingest.monitor.azure.com) or the "
@@ -162,7 +193,9 @@ def _not_found(answer: ServiceAnswer, target: Target) -> ServiceError:
     else:
         what = f"DCR {target.rule_id}, stream {target.stream!r} or endpoint {target.endpoint} is wrong"
         fix = "check all three against the DCR (its immutableId, streamDeclarations and endpoint)"
-    return PermanentServiceError(f"{what} ({_said(answer)})", status=404, code=answer.code, hint=fix)
+    return PermanentServiceError(
+        f"{what} ({_said(answer)})", status=answer.status, code=answer.code, hint=fix
+    )
 
 
 def _bad_request_hint(answer: ServiceAnswer, target: Target) -> str:

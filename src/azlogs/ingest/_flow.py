@@ -8,6 +8,9 @@ shape as httpx's ``Auth.auth_flow``).
 Every record of the batch ends in exactly one place: sent (204), or in ``BatchReport.failures``.
 After a 413 (or a gzip body over the limit) the records are split in halves, the first half sent
 before the second, so order within the batch is kept; a single record that is still refused fails.
+An answer that says the destination is wrong (an unknown stream or DCR, a missing role, a refused
+token: ``Verdict.CONFIGURATION``) fails the batch and stops the upload (``BatchReport.stop``), since
+no later request could land either; the records not sent are reported, never dropped.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from azlogs.ingest._result import (
     RECORD_TOO_LARGE,
     TRANSPORT_FAILED,
 )
-from azlogs.ingest._retry import GiveUp, RetryPolicy, Verdict, classify_status, next_delay, parse_retry_after
+from azlogs.ingest._retry import GiveUp, RetryPolicy, Verdict, classify_answer, next_delay, parse_retry_after
 from azlogs.ingest._tokens import Token
 
 
@@ -115,7 +118,7 @@ class BatchReport:
     retries: int = 0
     splits: int = 0
     failures: list[BatchFailure] = field(default_factory=list)
-    stop: str | None = None  # set when no later batch can succeed either (no token, deadline)
+    stop: str | None = None  # set when no later batch can succeed either (no token, deadline, destination)
 
 
 def _annotate(error: AzlogsError, why: str) -> AzlogsError:
@@ -199,7 +202,8 @@ def _part_flow(
             return
 
         report.requests += 1
-        verdict = classify_status(reply.status)
+        answer = read_answer(reply.status, reply.headers, reply.content)
+        verdict = classify_answer(answer.status, answer.code).verdict
         if verdict is Verdict.SUCCESS:
             report.sent += len(part)
             report.bytes_sent += reply.body_size
@@ -213,7 +217,6 @@ def _part_flow(
             rejected = reply.token
             report.retries += 1
             continue
-        answer = read_answer(reply.status, reply.headers, reply.content)
         claims = reply.token.claims if reply.token is not None else None
         if verdict is Verdict.RETRY:
             delay = next_delay(
@@ -234,6 +237,10 @@ def _part_flow(
                 report.stop = "the upload deadline would pass before the next retry"
         else:
             failed = diagnose(answer, ctx.target, claims)
+            if verdict in (Verdict.CONFIGURATION, Verdict.REAUTH):
+                # The stream, DCR, role or token is wrong: every later request would be refused the
+                # same way, and no record is to blame. Stop; the records not sent are reported.
+                report.stop = f"the destination refused the request: {failed.message}"
         report.failures.append(BatchFailure(part, failed, reply.status, answer.code))
         return
 

@@ -77,7 +77,9 @@ class UploadResult:
         splits: requests split in halves after a 413 (or a gzip body over the limit).
         failed: every record that did not land, ordered by index.
         stopped: why the upload stopped before reading the whole iterable (``fail_fast``, the
-            deadline, no token), or None; records from ``records_read`` on were never read.
+            deadline, no token, or a configuration error: an unknown stream or DCR, a missing role,
+            a refused token, which every later request would get too), or None; records from
+            ``records_read`` on were never read, and can be sent again once the cause is fixed.
         duration: seconds the call took.
     """
 

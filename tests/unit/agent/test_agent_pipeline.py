@@ -12,10 +12,12 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from azlogs.agent import route_of
 from azlogs.spool import FaultyStorage, Spool
-from tests.unit.agent.conftest import Running, Sink, wait_for, write_config
+from tests.unit import azure_answers as azure
+from tests.unit.agent.conftest import DCR, STREAM, Running, Sink, wait_for, write_config
 
 FILE_INPUT = """
 [[inputs]]
@@ -186,32 +188,81 @@ class TestFailures:
         assert Counter(sink.values("Seq")) == Counter(range(200))
         assert status["totals"]["retried"] >= 6
 
-    def test_forbidden_keeps_records_spooled(
-        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
+
+# Azure's answers for a destination that is wrong, and what the stream's last error must name.
+CONFIGURATION_ANSWERS = [
+    pytest.param(
+        lambda: azure.invalid_stream(STREAM, DCR),
+        [f"'{STREAM}' is not declared in DCR {DCR}"],
+        id="400-InvalidStream",
+    ),
+    pytest.param(lambda: azure.dcr_not_found(DCR), [f"DCR {DCR} is not known"], id="404-NotFound"),
+    pytest.param(
+        lambda: azure.forbidden(DCR, "oid-1"),
+        ["Monitoring Metrics Publisher", "oid-1"],
+        id="403-OperationFailed",
+    ),
+    pytest.param(azure.unauthorized, ["refused the token"], id="401"),
+]
+
+
+class TestRecordedAzureAnswers:
+    @pytest.mark.parametrize(("answer", "names"), CONFIGURATION_ANSWERS)
+    def test_configuration_error_dead_letters_nothing_and_loses_nothing(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running], answer: Any, names: list[str]
     ) -> None:
-        """A 403 (missing role) is not poison: records stay spooled and land once the role exists."""
-        allowed = {"yes": False}
+        """Azure's answer for a wrong stream, DCR, role or token is not the records' fault: nothing is
+        dead-lettered or bisected, the records stay spooled, the status names what to fix, and once it
+        is fixed every record lands once."""
+        fixed = {"yes": False}
 
         def decide(records: list[dict[str, object]]) -> httpx.Response | None:
-            if not allowed["yes"]:
-                return httpx.Response(
-                    403, json={"error": {"code": "OperationFailed", "message": "no access"}}
-                )
-            return None
+            return None if fixed["yes"] else answer()
 
         sink.decide = decide
         (tmp_path / "logs").mkdir()
-        (tmp_path / "logs" / "a.log").write_text(lines(20))
+        (tmp_path / "logs" / "a.log").write_text(lines(50))
         agent = run_agent(write_config(tmp_path, FILE_INPUT))
-        wait_for(lambda: sink.requests >= 3, what="refused requests")
+        wait_for(lambda: sink.requests >= 6, what="refused requests")
         stream = next(iter(agent.status()["streams"].values()))
-        assert stream["pending"] == 20
-        assert stream["last_error"]
-        allowed["yes"] = True
-        wait_for(lambda: len(sink.records) >= 20)
+        assert stream["pending"] == 50 and stream["dead_lettered"] == 0 and stream["bisections"] == 0
+        for name in names:
+            assert name in stream["last_error"]
+        fixed["yes"] = True
+        wait_for(lambda: len(sink.records) >= 50)
         agent.stop()
-        assert sorted(sink.values("Seq")) == list(range(20))
+        assert Counter(sink.values("Seq")) == Counter(range(50))
         assert dead_letters(tmp_path / "state") == []
+
+    def test_recorded_session_loses_nothing(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
+    ) -> None:
+        """429 with Retry-After, 5xx, 413 for a large request, then an unknown stream until the DCR is
+        fixed: every record lands exactly once and nothing is dead-lettered."""
+        script = [azure.throttled(0), azure.server_error(503), azure.server_error(500)]
+        fixed = {"yes": False}
+
+        def decide(records: list[dict[str, object]]) -> httpx.Response | None:
+            with sink.lock:
+                if len(records) > 40:
+                    return azure.too_large(len(orjson.dumps(records)))
+                if script:
+                    return script.pop(0)
+            return None if fixed["yes"] else azure.invalid_stream(STREAM, DCR)
+
+        sink.decide = decide
+        (tmp_path / "logs").mkdir()
+        (tmp_path / "logs" / "a.log").write_text(lines(300))
+        agent = run_agent(write_config(tmp_path, FILE_INPUT))
+        wait_for(lambda: sink.requests >= 40, what="requests refused for the unknown stream")
+        assert agent.status()["totals"]["dead_lettered"] == 0
+        fixed["yes"] = True
+        wait_for(lambda: len(sink.records) >= 300, what="every record")
+        agent.stop()
+        status = final_status(tmp_path)
+        assert not script
+        assert Counter(sink.values("Seq")) == Counter(range(300))
+        assert dead_letters(tmp_path / "state") == [] and status["totals"]["dead_lettered"] == 0
 
 
 class TestSpool:

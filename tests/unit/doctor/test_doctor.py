@@ -121,19 +121,32 @@ class TestPlantedFaults:
         assert role.fix is not None and OID in role.fix and "Monitoring Metrics Publisher" in role.fix
         assert statuses(report)["DCR"] == "ok" and statuses(report)["stream"] == "skipped"
 
-    def test_wrong_dcr(self, endpoint: str) -> None:
+    @pytest.mark.parametrize(
+        ("code", "message"),
+        [
+            ("NotFound", f"Data collection rule with immutable Id '{RULE_ID}' not found."),  # Azure's
+            ("DataCollectionRuleNotFound", "Data collection rule not found"),  # the emulator's, earlier
+        ],
+    )
+    def test_wrong_dcr(self, endpoint: str, code: str, message: str) -> None:
         """404 for the DCR: the DCR step fails, telling where to find the immutable id."""
-        report = doctor(
-            endpoint, status=404, code="DataCollectionRuleNotFound", message="Data collection rule not found"
-        )
+        report = doctor(endpoint, status=404, code=code, message=message)
         dcr = report.step("DCR")
         assert dcr.status == "failed" and dcr.fix is not None and "immutableId" in dcr.fix
+        assert f"DCR {RULE_ID} is not known" in dcr.detail
 
-    def test_wrong_stream(self, endpoint: str) -> None:
-        """404 for the stream: the stream step fails and the DCR step is ok."""
-        report = doctor(endpoint, status=404, code="InvalidStream", message="Stream 'X' is not declared")
-        assert statuses(report)["stream"] == "failed" and statuses(report)["DCR"] == "ok"
-        assert "streamDeclarations" in (report.step("stream").fix or "")
+    @pytest.mark.parametrize("status", [400, 404])  # Azure answers 400; the emulator answered 404
+    def test_wrong_stream(self, endpoint: str, status: int) -> None:
+        """Azure's InvalidStream: the stream step fails naming the stream, the DCR and role steps are ok."""
+        message = (
+            f"The stream {STREAM} was not configured in the data collection rule with immutable Id {RULE_ID}."
+        )
+        report = doctor(endpoint, status=status, code="InvalidStream", message=message)
+        got = statuses(report)
+        assert got["stream"] == "failed" and got["DCR"] == "ok" and got["role"] == "ok"
+        stream = report.step("stream")
+        assert "streamDeclarations" in (stream.fix or "")
+        assert f"the stream '{STREAM}' is not declared in DCR {RULE_ID}" in stream.detail
 
     def test_unreachable_endpoint(self) -> None:
         """Nothing listens at the endpoint: the TLS/connection step fails and the upload is not tried."""

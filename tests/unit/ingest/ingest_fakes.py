@@ -13,9 +13,12 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.exceptions import ClientAuthenticationError
 from hypothesis import strategies as st
+
+from tests.unit import azure_answers as azure
 
 ENDPOINT = "https://my-dce-abcd.eastus-1.ingest.monitor.azure.com"
 RULE_ID = "dcr-0123456789abcdef0123456789abcdef"
@@ -169,6 +172,41 @@ class Sink:
 def error_json(code: str, message: str) -> bytes:
     """The service's error body shape."""
     return orjson.dumps({"error": {"code": code, "message": message}})
+
+
+# What Azure answers for a destination that is wrong (tests/unit/azure_answers.py), the code it
+# carries, and what the diagnosis must name.
+CONFIGURATION_ANSWERS = [
+    pytest.param(
+        lambda: azure.invalid_stream(STREAM, RULE_ID),
+        "InvalidStream",
+        [f"the stream '{STREAM}' is not declared in DCR {RULE_ID}", "streamDeclarations"],
+        id="400-InvalidStream",
+    ),
+    pytest.param(
+        lambda: azure.dcr_not_found(RULE_ID),
+        "NotFound",
+        [f"DCR {RULE_ID} is not known at this endpoint", "immutable id"],
+        id="404-NotFound",
+    ),
+    pytest.param(
+        lambda: azure.forbidden(RULE_ID, OID),
+        "OperationFailed",
+        [
+            f"may not ingest into DCR {RULE_ID}",
+            f"Monitoring Metrics Publisher role on the DCR to principal {OID}",
+        ],
+        id="403-OperationFailed",
+    ),
+    pytest.param(
+        azure.unauthorized, None, ["refused the token", "https://monitor.azure.com/.default"], id="401"
+    ),
+]
+
+
+def collect_records(errors: list[Any]) -> list[int]:
+    """The "i" of every record handed back through on_error, sorted."""
+    return sorted(orjson.loads(raw)["i"] for e in errors for raw in e.records)
 
 
 def make_client(

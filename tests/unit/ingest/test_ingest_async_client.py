@@ -12,6 +12,7 @@ import pytest
 from azure.identity.aio import ManagedIdentityCredential
 from hypothesis import HealthCheck, given, settings
 from ingest_fakes import (
+    CONFIGURATION_ANSWERS,
     ENDPOINT,
     OID,
     RULE_ID,
@@ -19,6 +20,7 @@ from ingest_fakes import (
     FakeAsyncCredential,
     FakeClock,
     Sink,
+    collect_records,
     error_json,
     records,
     responder,
@@ -26,7 +28,8 @@ from ingest_fakes import (
 )
 
 from azlogs._exceptions import UsageError
-from azlogs.ingest import AsyncLogsClient, RetryPolicy
+from azlogs.ingest import AsyncLogsClient, RetryPolicy, UploadError
+from tests.unit import azure_answers as azure
 
 
 class AsyncSink(Sink):
@@ -118,6 +121,34 @@ class TestAsyncPaths:
         async with make(sink) as client:
             result = await client.upload(STREAM, records(1))
         assert f"principal {OID}" in result.failed[0].reason
+
+    @pytest.mark.parametrize(("answer", "code", "names"), CONFIGURATION_ANSWERS)
+    async def test_recorded_configuration_error_stops_and_names_the_fix(
+        self, answer: Any, code: str | None, names: list[str]
+    ) -> None:
+        """Azure's answer for a wrong stream, DCR, role or token: the async face stops after it, names
+        the fix, and hands every record read back through on_error."""
+        sink = AsyncSink(respond=lambda s, r, recs: answer())
+        seen: list[UploadError] = []
+        async with make(sink, max_request_bytes=250, max_concurrency=1) as client:
+            result = await client.upload(STREAM, records(30), on_error=seen.append)
+        assert len(sink.requests) == (2 if code is None else 1)
+        read = result.records_read
+        assert 0 < read < 30 and [f.index for f in result.failed] == list(range(read))
+        assert collect_records(seen) == list(range(read))
+        assert result.failed[0].code == code
+        for name in names:
+            assert name in result.failed[0].reason
+        assert result.stopped is not None and names[0] in result.stopped
+
+    async def test_recorded_throttle_and_5xx_then_all_land(self) -> None:
+        """Azure's 429 with Retry-After and a 5xx without a code are retried; the records land once."""
+        sink = AsyncSink(respond=script(azure.throttled(4), azure.server_error(503), azure.unauthorized()))
+        clock = FakeClock()
+        async with make(sink, clock=clock) as client:
+            result = await client.upload(STREAM, records(3))
+        assert result.ok and [r["i"] for r in sink.accepted] == [0, 1, 2] and result.requests == 4
+        assert 4.0 <= clock.slept[0] <= 4.25
 
     async def test_413_split_in_order(self) -> None:
         """413 splits until accepted, order kept with one request at a time."""

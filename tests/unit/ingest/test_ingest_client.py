@@ -16,6 +16,7 @@ import orjson
 import pytest
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 from ingest_fakes import (
+    CONFIGURATION_ANSWERS,
     ENDPOINT,
     OID,
     RULE_ID,
@@ -24,6 +25,7 @@ from ingest_fakes import (
     FakeCredential,
     FakeInfoCredential,
     Sink,
+    collect_records,
     error_json,
     make_client,
     records,
@@ -32,6 +34,7 @@ from ingest_fakes import (
 from azlogs._exceptions import UsageError
 from azlogs.ingest import LogsClient, RetryPolicy, UploadError
 from azlogs.ingest._transport import resolve_verify
+from tests.unit import azure_answers as azure
 
 
 def always(status: int, content: bytes = b"", **headers: str) -> Any:
@@ -184,6 +187,71 @@ class TestPermanentStatuses:
         with make_client(sink) as client:
             result = client.upload(STREAM, records(1))
         assert result.requests == 1 and result.failed[0].status == status
+
+
+class TestRecordedAzureAnswers:
+    @pytest.mark.parametrize(("answer", "code", "names"), CONFIGURATION_ANSWERS)
+    def test_configuration_error_stops_names_the_fix_and_loses_nothing(
+        self, answer: Any, code: str | None, names: list[str]
+    ) -> None:
+        """A wrong stream, DCR, role or token: one refused request (two for 401), the diagnosis names
+        what to fix, the upload stops; every record read comes back to the caller, the rest stay unread."""
+        sink = Sink(respond=lambda s, r, recs: answer())
+        seen: list[UploadError] = []
+        with make_client(sink, max_request_bytes=250, max_concurrency=1) as client:
+            result = client.upload(STREAM, records(30), on_error=seen.append)
+        assert len(sink.requests) == (2 if code is None else 1)
+        read = result.records_read
+        assert 0 < read < 30 and result.records_sent == 0
+        assert [f.index for f in result.failed] == list(range(read))
+        assert collect_records(seen) == list(range(read))
+        refused = result.failed[0]
+        assert refused.code == code and refused.status == answer().status_code
+        for name in names:
+            assert name in refused.reason
+        assert result.stopped is not None and names[0] in result.stopped
+        assert {f.code for f in result.failed[1:]} <= {code, "NotSent"}
+
+    def test_recorded_session_throttle_5xx_413_then_unknown_stream(self) -> None:
+        """429 (Retry-After), 5xx and 413 are retried or split until the records land, once; the
+        unknown stream then stops the upload and every other record is reported, none lost."""
+        lock = threading.Lock()
+        script = [azure.throttled(3), azure.server_error(503), None, azure.invalid_stream(STREAM, RULE_ID)]
+
+        def respond(sink: Sink, request: httpx.Request, recs: list[Any]) -> httpx.Response | None:
+            if len(sink.bodies[-1]) > 300 and len(recs) > 1:
+                return azure.too_large(len(sink.bodies[-1]))
+            with lock:
+                return script.pop(0) if script else None
+
+        sink = Sink(respond=respond)
+        clock = FakeClock()
+        seen: list[UploadError] = []
+        with make_client(sink, clock=clock, max_request_bytes=600, max_concurrency=1) as client:
+            result = client.upload(STREAM, records(60), on_error=seen.append)
+        landed = [r["i"] for r in sink.accepted]
+        failed = [f.index for f in result.failed]
+        assert landed and landed == sorted(landed) and len(landed) == len(set(landed))
+        assert sorted(landed + failed) == list(range(result.records_read)) and result.records_read < 60
+        assert collect_records(seen) == sorted(failed)
+        assert result.splits >= 1 and result.retries == 2 and 3.0 <= clock.slept[0] <= 3.25
+        refused = next(f for f in result.failed if f.code == "InvalidStream")
+        assert f"the stream '{STREAM}' is not declared in DCR {RULE_ID}" in refused.reason
+        assert not script  # nothing was sent after the refusal
+
+    def test_recorded_413_for_one_record_keeps_the_service_text(self) -> None:
+        """A single record the service refuses as too large fails alone, with Azure's text kept."""
+
+        def respond(sink: Sink, request: httpx.Request, recs: list[Any]) -> httpx.Response | None:
+            return azure.too_large(len(sink.bodies[-1])) if any(r["i"] == 3 for r in recs) else None
+
+        sink = Sink(respond=respond)
+        with make_client(sink, max_concurrency=1) as client:
+            result = client.upload(STREAM, records(8))
+        assert [f.index for f in result.failed] == [3] and result.stopped is None
+        assert sorted(r["i"] for r in sink.accepted) == [0, 1, 2, 4, 5, 6, 7]
+        assert "Maximum allowed content length: 1048576 bytes (1 MB)" in result.failed[0].reason
+        assert result.failed[0].code == "ContentLengthLimitExceeded"
 
 
 class TestUnauthorized:

@@ -8,6 +8,7 @@ from ingest_fakes import ENDPOINT, OID, RULE_ID, STREAM
 
 from azlogs._exceptions import PermanentServiceError, RetryableServiceError
 from azlogs.ingest._diagnose import Target, diagnose, read_answer
+from tests.unit import azure_answers as azure
 
 TARGET = Target(ENDPOINT, RULE_ID, STREAM)
 
@@ -65,7 +66,35 @@ class TestDiagnose:
         assert err.hint is not None and "throttled" in err.hint
 
     def test_404_structured_but_unclear(self) -> None:
-        """A 404 whose words name nothing lists all three suspects."""
-        body = orjson.dumps({"error": {"code": "NotFound", "message": "Not found"}})
+        """A 404 whose code names nothing known lists all three suspects."""
+        body = orjson.dumps({"error": {"code": "ResourceNotFound", "message": "Not found"}})
         err = diagnose(read_answer(404, httpx.Headers(), body), TARGET)
         assert RULE_ID in err.message and STREAM in err.message and ENDPOINT in err.message
+
+    def test_azure_unknown_stream_is_not_blamed_on_the_records(self) -> None:
+        """Azure's 400 InvalidStream names the stream and the DCR to fix, not the records."""
+        r = azure.invalid_stream(STREAM, RULE_ID)
+        err = diagnose(read_answer(r.status_code, r.headers, r.content), TARGET)
+        assert f"the stream '{STREAM}' is not declared in DCR {RULE_ID}" in err.message
+        assert "was not configured in the data collection rule" in err.message  # the service's words kept
+        assert err.hint is not None and "streamDeclarations" in err.hint and "records" not in err.hint
+
+    def test_azure_unknown_dcr_by_code_alone(self) -> None:
+        """Azure's 404 NotFound is the DCR, even when its message were to say nothing."""
+        r = azure.dcr_not_found(RULE_ID)
+        err = diagnose(read_answer(r.status_code, r.headers, b""), TARGET)
+        assert err.message.startswith(f"DCR {RULE_ID} is not known at this endpoint")
+
+    def test_403_binding_names_the_endpoint(self) -> None:
+        """A 403 whose RBAC holds but whose DCR is not bound to the endpoint says which endpoint to use."""
+        body = orjson.dumps(
+            {
+                "error": {
+                    "code": "OperationFailed",
+                    "message": "... IsRbacPresent: True, IsDcrDceBindingValid: False, DcrArmId: x",
+                }
+            }
+        )
+        err = diagnose(read_answer(403, httpx.Headers(), body), TARGET, {"oid": OID})
+        assert f"not associated with the endpoint {ENDPOINT}" in err.message
+        assert err.hint is not None and "endpoints.logsIngestion" in err.hint

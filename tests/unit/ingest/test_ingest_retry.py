@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from azlogs.ingest import RetryPolicy
 from azlogs.ingest._retry import (
+    Fault,
     GiveUp,
     Verdict,
     backoff_delay,
-    classify_status,
+    classify_answer,
     next_delay,
     parse_retry_after,
 )
@@ -29,15 +30,15 @@ class TestVerdicts:
         ("status", "verdict"),
         [
             (204, Verdict.SUCCESS),
-            (200, Verdict.PERMANENT),
-            (202, Verdict.PERMANENT),
-            (301, Verdict.PERMANENT),
-            (400, Verdict.PERMANENT),
+            (200, Verdict.CONFIGURATION),
+            (202, Verdict.CONFIGURATION),
+            (301, Verdict.CONFIGURATION),
+            (400, Verdict.REJECTED),
             (401, Verdict.REAUTH),
-            (403, Verdict.PERMANENT),
-            (404, Verdict.PERMANENT),
+            (403, Verdict.CONFIGURATION),
+            (404, Verdict.CONFIGURATION),
             (408, Verdict.RETRY),
-            (409, Verdict.PERMANENT),
+            (409, Verdict.CONFIGURATION),
             (413, Verdict.SPLIT),
             (429, Verdict.RETRY),
             (500, Verdict.RETRY),
@@ -48,8 +49,54 @@ class TestVerdicts:
         ],
     )
     def test_status_verdict(self, status: int, verdict: Verdict) -> None:
-        """Each status gets its documented verdict (204 only is success)."""
-        assert classify_status(status) is verdict
+        """Without an error code each status gets its documented verdict (204 only is success)."""
+        assert classify_answer(status, None).verdict is verdict
+
+    @pytest.mark.parametrize(
+        ("status", "code", "fault"),
+        [
+            (400, "InvalidStream", Fault.STREAM),  # Azure (Go recording, 2024)
+            (404, "InvalidStream", Fault.STREAM),  # the emulator before it answered 400
+            (404, "NotFound", Fault.DCR),  # Azure (Python recording, 2023)
+            (404, "DataCollectionRuleNotFound", Fault.DCR),
+            (403, "OperationFailed", Fault.ROLE),
+            (401, "InvalidAudience", Fault.TOKEN),
+            (413, "ContentLengthLimitExceeded", Fault.SIZE),
+            (429, None, Fault.TRANSIENT),
+            (500, "OperationFailed", Fault.TRANSIENT),
+            (400, "InvalidRequestBody", Fault.RECORDS),
+            (400, "RecordsTimeRangeIsMoreThan30Minutes", Fault.RECORDS),
+            (400, "UnsupportedApiVersion", Fault.REQUEST),
+            (400, "TransformationFailed", Fault.TRANSFORM),
+            (404, "EndpointNotFound", Fault.ENDPOINT),
+            (404, "ResourceNotFound", Fault.DESTINATION),
+            (404, None, Fault.ENDPOINT),
+        ],
+    )
+    def test_code_decides_whose_fault(self, status: int, code: str | None, fault: Fault) -> None:
+        """The error code, not the status alone, says what is wrong: a 400 InvalidStream is not the records'."""
+        assert classify_answer(status, code) is fault
+
+    def test_only_records_faults_are_rejected(self) -> None:
+        """An unknown stream or DCR is a configuration error; a refused record is REJECTED."""
+        assert classify_answer(400, "InvalidStream").verdict is Verdict.CONFIGURATION
+        assert classify_answer(404, "NotFound").verdict is Verdict.CONFIGURATION
+        assert classify_answer(400, "InvalidPayload").verdict is Verdict.REJECTED
+
+    @pytest.mark.parametrize(
+        ("code", "verdict"),
+        [
+            ("RecordTooLarge", Verdict.SPLIT),
+            ("RecordInvalid", Verdict.REJECTED),
+            ("NotSent", Verdict.RETRY),
+            ("TransportError", Verdict.RETRY),
+            ("AuthError", Verdict.RETRY),
+            ("DeadlineExceeded", Verdict.RETRY),
+        ],
+    )
+    def test_no_answer_reads_azlogs_codes(self, code: str, verdict: Verdict) -> None:
+        """Without an answer (status None) azlogs's own FailedRecord codes decide."""
+        assert classify_answer(None, code).verdict is verdict
 
 
 class TestRetryAfter:
