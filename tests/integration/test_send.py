@@ -97,7 +97,7 @@ class TestFaults:
         records = make_records(30_000, seed=3)
         data = tmp_path / "records.ndjson"
         write_ndjson(data, records)
-        with fresh_emulator.https() as admin:
+        with fresh_emulator.admin() as admin:
             for rule in (
                 {"endpoint": "imds", "status": 500, "count": 2},
                 {"endpoint": "ingestion", "status": 429, "fraction": 0.3, "retry_after": 1},
