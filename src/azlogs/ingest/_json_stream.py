@@ -120,10 +120,11 @@ class _Window:
 
 
 class _Broken(Exception):
-    def __init__(self, pos: int, what: str) -> None:
+    def __init__(self, pos: int, what: str, prefix: bytes | None = None) -> None:
         super().__init__(what)
         self.pos = pos
         self.what = what
+        self.prefix = prefix  # the start of an oversized value the input ended in
 
 
 def _more(
@@ -185,7 +186,7 @@ def _scan_value(w: _Window, start: int, max_value: int, keep: int) -> tuple[int,
             pos = w.end()
         prefix, more = _more(w, start, pos, prefix, max_value, keep)
         if not more:
-            raise _Broken(w.end(), "the input ends inside this value")
+            raise _Broken(w.end(), "the input ends inside this value", prefix)
 
 
 def json_pieces(stream: IO[bytes], max_value: int, keep: int = 4096, chunk: int = _CHUNK) -> Iterator[Piece]:
@@ -211,6 +212,7 @@ def json_pieces(stream: IO[bytes], max_value: int, keep: int = 4096, chunk: int 
     expect_value = True  # after "[" or ",": a value (or "]" right after "[")
     first = True
     piece_start = pos
+    line = 1
     try:
         while True:
             token = w.next_token(pos)
@@ -249,7 +251,10 @@ def json_pieces(stream: IO[bytes], max_value: int, keep: int = 4096, chunk: int 
             first = False
             expect_value = not in_array
     except _Broken as exc:
-        piece_start = max(piece_start, w.base)  # a skipped oversized value's start is gone
+        if exc.prefix is not None:  # its start is kept as too large; what is left of the input is the rest
+            yield Piece("too_large", exc.prefix, piece_start, line, exc.pos - piece_start)
+            piece_start = exc.pos
+        piece_start = max(piece_start, w.base)
         line = w.line_of(piece_start)
         where = f"byte {exc.pos} (line {w.line_of(exc.pos)})"
         data = w.rest(piece_start)
