@@ -2,8 +2,8 @@
 
 ``json_pieces`` cuts a byte stream into its top-level values: a value's end is found by counting
 brackets outside strings, the value's bytes are handed on as read, and the caller parses each one
-on its own (one bad element fails alone). For speed, an object is first tried up to the next ``}``
-that a ``,`` or ``]`` follows: JSON values are self-delimiting, so when that text parses it is the
+on its own (one bad element fails alone). For speed, an object in an array is first tried up to the
+next ``}`` that a ``,`` or ``]`` follows (in a valid array that is at most the element's end): JSON values are self-delimiting, so when that text parses it is the
 whole object (and its parsed value is handed on too); when it does not, the bracket count decides. Memory is bounded by the largest value
 kept (``max_value`` bytes), not by the input: a larger value is skipped to its end, keeping only a
 prefix. A break in the structure (a missing comma, the end of the input inside the array, text after
@@ -259,7 +259,7 @@ def json_pieces(stream: IO[bytes], max_value: int, keep: int = 4096, chunk: int 
             if ch in b",]}:":
                 raise _Broken(token, f"expected a JSON value, found {chr(ch)!r}")
             line = w.line_of(token)
-            if ch == 0x7B and (quick := _quick_object(w, token, max_value)) is not None:
+            if in_array and ch == 0x7B and (quick := _quick_object(w, token, max_value)) is not None:
                 end, value = quick
                 yield Piece("value", w.take(token, end), token, line, end - token, value=value)
                 w.drop(end)
