@@ -31,7 +31,7 @@ import orjson
 from azlogs._exceptions import InputError, UsageError
 from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest._encoding import JsonLine
-from azlogs.ingest._json_stream import json_pieces
+from azlogs.ingest._json_stream import NOT_PARSED, json_pieces
 from azlogs.ingest._result import RECORD_TOO_LARGE
 
 Format = Literal["auto", "json", "ndjson", "csv"]
@@ -205,7 +205,7 @@ def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations
             continue
         raw = piece.data
         try:
-            value = loads(raw)
+            value = loads(raw) if piece.value is NOT_PARSED else piece.value
         except orjson.JSONDecodeError as exc:
             at = _byte_offset(raw, exc.pos)
             reason = f"{_json_reason(raw, exc)} (element {number}, byte {piece.offset + at})"

@@ -190,6 +190,20 @@ class TestTooLarge:
         assert f"{size + 10:,} bytes" in bad.reason
         assert peak < 8 * MAX_RECORD_BYTES
 
+    def test_input_ending_inside_an_oversized_element_keeps_its_prefix(self) -> None:
+        """The input ends inside an element larger than a record: its prefix is kept as too large, the break named."""
+        size = 3 * MAX_RECORD_BYTES
+        stream = io.BufferedReader(_Endless(b'[{"n":1},\n{"big":"', size, b""))
+        records, reader = _stream_reader(stream, "json")
+        assert records == [b'{"n":1}']
+        assert [(b.code, b.line, b.offset, len(b.raw)) for b in reader.bad] == [
+            ("RecordTooLarge", 2, 10, KEEP_BYTES),
+            (None, 2, size + 18, 0),
+        ]
+        assert reader.bad[0].raw.startswith(b'{"big":"xxx')
+        assert f"{size + 8:,} bytes" in reader.bad[0].reason
+        assert "ends inside this value" in reader.bad[1].reason
+
     def test_csv_row_over_the_record_limit(self, tmp_path: Path) -> None:
         """A CSV row larger than a record is dead-lettered as RecordTooLarge; the rows after it are sent."""
         f = tmp_path / "in.csv"
