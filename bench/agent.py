@@ -158,7 +158,11 @@ def faults(info: dict[str, Any], rule: dict[str, Any] | None) -> None:
 
     import httpx
 
-    with httpx.Client(verify=ssl.create_default_context(cafile=info["ca_cert"]), timeout=30) as c:
+    from azlogs.emulator.discovery import admin_headers
+
+    with httpx.Client(
+        verify=ssl.create_default_context(cafile=info["ca_cert"]), timeout=30, headers=admin_headers(info)
+    ) as c:
         if rule is None:
             c.delete(f"{info['endpoints']['arm']}/_emulator/faults")
         else:

@@ -72,6 +72,15 @@ class EmulatorProcess:
     def https(self) -> httpx.Client:
         return httpx.Client(base_url=self.info["endpoints"]["arm"], verify=self.ssl_context(), timeout=30)
 
+    def admin(self) -> httpx.Client:
+        """A client of the HTTPS listener that sends the admin key the /_emulator/ endpoints require."""
+        return httpx.Client(
+            base_url=self.info["endpoints"]["arm"],
+            verify=self.ssl_context(),
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.info['admin']['key']}"},
+        )
+
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.info["ca_cert"])
 

@@ -165,7 +165,7 @@ class TestOutages:
         emu = fresh_emulator
         log = tmp_path / "app.log"
         append(log, range(0, 2000))
-        with emu.https() as admin:
+        with emu.admin() as admin:
             assert (
                 admin.post(
                     "/_emulator/faults", json={"endpoint": "imds", "status": 500, "count": 3}
@@ -250,7 +250,7 @@ class TestSpoolDamage:
         emu = fresh_emulator
         log = tmp_path / "app.log"
         append(log, range(0, 1000))
-        with emu.https() as admin:
+        with emu.admin() as admin:
             admin.post("/_emulator/faults", json={"endpoint": "ingestion", "status": 503})
         agent, table = start_agent(emu, tmp_path, [str(log)], "Corrupt")
         agent.wait_status(lambda d: d["totals"]["records_in"] == 1000, what="1000 spooled")
@@ -266,7 +266,7 @@ class TestSpoolDamage:
         torn = frames[-1][1]
         del data[-10:]  # the last append was cut short
         segment.write_bytes(bytes(data))
-        with emu.https() as admin:
+        with emu.admin() as admin:
             admin.delete("/_emulator/faults")
         agent.start()
         doc = agent.wait_status(lambda d: d["totals"]["spooled"] == 0, timeout=60, what="the spool to drain")
@@ -287,7 +287,7 @@ class TestSpoolDamage:
         with open(log, "a") as f:
             f.write(json.dumps({"Seq": 300, "Message": "y" * 1_100_000}) + "\n")
         append(log, range(301, 600))
-        with emu.https() as admin:
+        with emu.admin() as admin:
             admin.post("/_emulator/faults", json={"endpoint": "ingestion", "status": 400, "count": 2})
         agent, table = start_agent(
             emu, tmp_path, [str(log)], "Poison", inputs='read_bytes = "4MiB"\nmax_line_bytes = "2MiB"'

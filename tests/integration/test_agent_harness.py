@@ -225,7 +225,7 @@ class AgentProcess:
 
 def rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
     """Every row of ``table`` in the emulator's workspace."""
-    with emu.https() as client:
+    with emu.admin() as client:
         r = client.get("/_emulator/rows", params={"table": table, "limit": 0})
     if r.status_code == 404:
         return []

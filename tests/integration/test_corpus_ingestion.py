@@ -133,7 +133,7 @@ class TestCorpusThroughIngestion:
             dcr = arm.put(dcr_id, DCR_API, _dcr_body(info, stream, columns, kql, table))
         endpoint = dcr["properties"]["endpoints"]["logsIngestion"]
         url = f"{endpoint}/dataCollectionRules/{dcr['properties']['immutableId']}/streams/{stream}"
-        with emulator.https() as client:
+        with emulator.admin() as client:
             r = client.post(
                 url,
                 params={"api-version": "2023-01-01"},

@@ -64,7 +64,8 @@ class TestLifecycle:
             assert second["tenant_id"] == first["tenant_id"]
             ids = lambda info: [(i["name"], i["principal_id"], i["client_id"]) for i in info["identities"]]  # noqa: E731
             assert ids(second) == ids(first)
-            assert second["admin"] == first["admin"]
+            assert {**second["admin"], "key": ""} == {**first["admin"], "key": ""}
+            assert second["admin"]["key"] != first["admin"]["key"], "the admin key is per start"
             with emu.https() as client:
                 assert client.get(f"/{second['tenant_id']}/discovery/keys").json()["keys"][0]["kid"] == kid
         finally:
@@ -114,7 +115,7 @@ class TestFaults:
     def test_status_for_next_n_then_normal(self, fresh_emulator: EmulatorProcess) -> None:
         """A 503 fault for the next 2 IMDS requests fires twice, then IMDS answers normally."""
         params = {"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        with fresh_emulator.https() as admin, fresh_emulator.http() as client:
+        with fresh_emulator.admin() as admin, fresh_emulator.http() as client:
             r = admin.post(
                 "/_emulator/faults", json={"endpoint": "imds", "status": 503, "count": 2, "retry_after": 1}
             )
@@ -130,7 +131,7 @@ class TestFaults:
     def test_reset_and_delay_and_clear(self, fresh_emulator: EmulatorProcess) -> None:
         """A reset drops the connection mid-answer; a delay delays; DELETE clears the rules."""
         params = {"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        with fresh_emulator.https() as admin, fresh_emulator.http() as client:
+        with fresh_emulator.admin() as admin, fresh_emulator.http() as client:
             admin.post("/_emulator/faults", json={"endpoint": "imds", "reset": True, "count": 1})
             try:
                 client.get("/metadata/identity/oauth2/token", params=params, headers={"Metadata": "true"})
@@ -150,7 +151,7 @@ class TestFaults:
         """azure-identity retries IMDS 503s (with Retry-After) and still gets a token."""
         import sys
 
-        with fresh_emulator.https() as admin:
+        with fresh_emulator.admin() as admin:
             admin.post("/_emulator/faults", json={"endpoint": "imds", "status": 503, "count": 2})
         script = str(Path(__file__).parent / "scripts" / "get_token.py")
         result = run_with_env(fresh_emulator, "vm", [sys.executable, script, "managed", "sync"])

@@ -185,7 +185,7 @@ class TestTablesFollowArm:
     def test_table_put_creates_and_delete_drops(self, emu: EmulatorProcess, prov: Provision) -> None:
         """A table PUT through ARM is in the store before any write; after DELETE its rows are gone."""
         table = prov.table("Lifecycle_CL")
-        with emu.https() as c:
+        with emu.admin() as c:
             created = c.get("/_emulator/rows", params={"table": table})
             assert created.status_code == 200 and created.content == b""
             dce_id, endpoint = prov.dce("lifecycle")

@@ -189,7 +189,7 @@ def stored_rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
 
 
 def diagnostics(emu: EmulatorProcess, **params: Any) -> list[dict[str, Any]]:
-    with emu.https() as c:
+    with emu.admin() as c:
         r = c.get("/_emulator/diagnostics", params={"limit": 10_000, **params})
     r.raise_for_status()
     return list(r.json()["value"])

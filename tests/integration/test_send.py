@@ -97,7 +97,7 @@ class TestFaults:
         records = make_records(30_000, seed=3)
         data = tmp_path / "records.ndjson"
         write_ndjson(data, records)
-        with fresh_emulator.https() as admin:
+        with fresh_emulator.admin() as admin:
             for rule in (
                 {"endpoint": "imds", "status": 500, "count": 2},
                 {"endpoint": "ingestion", "status": 429, "fraction": 0.3, "retry_after": 1},
@@ -160,18 +160,21 @@ class TestDiagnosedFailures:
     def test_oversize_record_is_reported_and_the_rest_land(
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
-        """A record larger than a request can carry fails alone, with its index and size; the others land."""
+        """A record larger than a request can carry fails alone, with its line and size; the others land."""
         pipe = provision(emulator.info, "Oversize_CL", DEMO_COLUMNS)
         records = make_records(1000, seed=11)
         records[500]["Message"] = "x" * 1_200_000
         data = tmp_path / "records.ndjson"
         write_ndjson(data, records)
-        result = send(emulator, "vm", pipe, str(data), "--dead-letter", str(tmp_path / "dead.ndjson"))
+        dead = tmp_path / "dead.ndjson"
+        result = send(emulator, "vm", pipe, str(data), "--dead-letter", str(dead))
         assert result.returncode == 1
         summary = json.loads(result.stdout)
         assert summary["records_sent"] == 999
-        assert [f["index"] for f in summary["failed"]] == [500]
-        assert "bytes" in summary["failed"][0]["reason"]
+        assert summary["bad_lines"] == 1  # refused by the reader, before any request
+        [entry] = [json.loads(x) for x in dead.read_text().splitlines()]
+        assert (entry["line"], entry["code"]) == (501, "RecordTooLarge")
+        assert "bytes" in entry["reason"]
         assert len(rows(emulator, pipe.table)) == 999
 
 

@@ -114,6 +114,11 @@ class Settings:
     # when it exists, as on a real Arc server (readable by root and himds members only).
     arc_key_owner: str | None = None
     resources: list[str] = field(default_factory=lambda: list(DEFAULT_RESOURCES))
+    # Per listener: seconds to receive a request's headers (and the TLS handshake), seconds to
+    # receive its body, connections open at once (lowered to fit the descriptor limit).
+    header_timeout: float = 20.0
+    body_timeout: float = 60.0
+    max_connections: int = 1000
     limits: Limits = field(default_factory=Limits)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -272,7 +277,14 @@ def load_config_file(path: Path) -> dict[str, Any]:
 def apply_config(settings: Settings, config: dict[str, Any]) -> dict[str, Any]:
     """Apply the ``emulator``/``limits`` sections of a config file; return tenant overrides."""
     emu = config.get("emulator", {})
-    for key in ("mi_token_lifetime", "app_token_lifetime", "arc_secret_ttl"):
+    for key in (
+        "mi_token_lifetime",
+        "app_token_lifetime",
+        "arc_secret_ttl",
+        "header_timeout",
+        "body_timeout",
+        "max_connections",
+    ):
         if key in emu:
             setattr(settings, key, type(getattr(settings, key))(emu[key]))
     if "arc_key_owner" in emu:
@@ -304,6 +316,7 @@ def load_or_create_tenant(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a stale temporary file keeps its old mode through O_TRUNC
         with os.fdopen(fd, "w") as fh:
             json.dump(tenant.to_json(), fh, indent=2)
         os.replace(tmp, path)

@@ -80,4 +80,6 @@ class Context:
             "automation": secrets.token_urlsafe(24),
         }
     )
+    # Per start: the credential of the /_emulator/ admin surface, published only in emulator.json (0600).
+    admin_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     extensions: dict[str, Any] = field(default_factory=dict)

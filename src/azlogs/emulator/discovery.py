@@ -37,11 +37,24 @@ def write_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON so that a reader sees the old file or the whole new one, never a part (mode 0600)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a stale temporary file keeps its old mode through O_TRUNC
     with os.fdopen(fd, "w") as fh:
         json.dump(data, fh, indent=2)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def admin_headers(info: dict[str, Any]) -> dict[str, str]:
+    """The header the emulator's ``/_emulator/`` admin endpoints require (the per-start admin key)."""
+    try:
+        key = info["admin"]["key"]
+    except KeyError as exc:
+        raise EmulatorError(
+            f"{info.get('_path', DISCOVERY_NAME)} has no admin key",
+            hint="it was written by an older emulator: restart it with `azlogs emulator start`",
+        ) from exc
+    return {"Authorization": f"Bearer {key}"}
 
 
 def default_data_dir() -> Path:

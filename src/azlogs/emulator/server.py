@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,29 +34,46 @@ from azlogs.emulator.config import (
     load_config_file,
     load_or_create_tenant,
 )
+from azlogs.emulator.connections import (
+    ConnectionLimits,
+    GuardedServer,
+    effective_max_connections,
+    guarded_protocol,
+)
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
 from azlogs.emulator.control import create_control_plane
 from azlogs.emulator.control import routes as control_routes
+from azlogs.emulator.control.state import STATE_FILE
 from azlogs.emulator.faults import FaultMiddleware, FaultRegistry, FaultRule
+from azlogs.emulator.guards import AdminAuthMiddleware, BodyLimitMiddleware
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
 from azlogs.emulator.identity.managed import ArcChallenges
+from azlogs.emulator.private import private_dir, private_file, tighten
 from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.requestlog import RequestLogMiddleware
+from azlogs.emulator.store import DB_NAME
 from azlogs.emulator.tls import ensure_tls
 
 log = logging.getLogger("azlogs.emulator")
 
 WORKLOAD_TOKEN_LIFETIME = 3600
 WORKLOAD_TOKEN_REFRESH = 600
-
-
-class _Server(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the emulator (it runs two of them)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+ARC_FALLBACK_DIR = "arc-tokens"
+# What the emulator writes in its data dir; an older version left these readable by everyone.
+_OWN_ENTRIES = [
+    "state.json",
+    STATE_FILE,
+    discovery.DISCOVERY_NAME,
+    DB_NAME,
+    f"{DB_NAME}-wal",
+    f"{DB_NAME}-shm",
+    "requests.log",
+    "keys",
+    "tls",
+    "workload",
+    ARC_FALLBACK_DIR,
+]
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -83,8 +100,7 @@ def _arc_key_dir(settings: Settings) -> tuple[Path, str | None]:
         probe.unlink()
         return ARC_KEY_DIR, None
     except OSError as exc:
-        fallback = settings.data_dir / "arc-tokens"
-        fallback.mkdir(parents=True, exist_ok=True)
+        fallback = private_dir(settings.data_dir / ARC_FALLBACK_DIR)
         return fallback, (
             f"{ARC_KEY_DIR} is not writable ({exc.strerror}); Arc key files go to {fallback}. curl and scripts "
             "work, but unchanged azure-identity only reads key files from "
@@ -128,7 +144,9 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [control_routes, inge
 def _build_app(ctx: Context, routes: list[BaseRoute], listener: str) -> Any:
     app = Starlette(routes=routes)
     app.state.ctx = ctx
-    return RequestLogMiddleware(FaultMiddleware(app, ctx.faults), listener)
+    # Outermost first: log every answer; cap bodies and check admin credentials before any route runs.
+    guarded = BodyLimitMiddleware(AdminAuthMiddleware(FaultMiddleware(app, ctx.faults), ctx))
+    return RequestLogMiddleware(guarded, listener)
 
 
 def _setup_request_log(settings: Settings) -> logging.Handler:
@@ -138,11 +156,11 @@ def _setup_request_log(settings: Settings) -> logging.Handler:
     handler: logging.Handler
     if settings.log_file is not None:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(settings.log_file)
+        handler = logging.FileHandler(private_file(settings.log_file))
     elif settings.in_memory:
         handler = logging.StreamHandler(sys.stderr)
     else:
-        handler = logging.FileHandler(settings.data_dir / "requests.log")
+        handler = logging.FileHandler(private_file(settings.data_dir / "requests.log"))
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)
     return handler
@@ -153,14 +171,16 @@ class Emulator:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # The data dir holds every ingested row and the tenant's secrets: the user's alone (0700/0600).
+        private_dir(settings.data_dir)
+        tighten(settings.data_dir, _OWN_ENTRIES)
         config: dict[str, Any] = {}
         if settings.config_file is not None:
             config = load_config_file(settings.config_file)
         overrides = apply_config(settings, config)
         tenant = load_or_create_tenant(settings, overrides, list(config.get("identities", [])))
         self.config = config
-        keys = None if settings.in_memory else settings.data_dir / "keys"
+        keys = None if settings.in_memory else private_dir(settings.data_dir / "keys")
         issuer = Issuer(
             tenant.tenant_id, load_or_create_key(keys / f"{tenant.tenant_id}.pem" if keys else None)
         )
@@ -180,8 +200,10 @@ class Emulator:
         self.ctx.extensions["control"] = create_control_plane(
             self.ctx, config.get("resources", []), source=f"config file {settings.config_file}"
         )
-        self.tls = ensure_tls(settings.data_dir / "tls", sorted({"127.0.0.1", "localhost", settings.host}))
-        self._servers: list[_Server] = []
+        self.tls = ensure_tls(
+            private_dir(settings.data_dir / "tls"), sorted({"127.0.0.1", "localhost", settings.host})
+        )
+        self._servers: list[GuardedServer] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -203,9 +225,10 @@ class Emulator:
             ident.federated["subject"], ident.federated["audience"], WORKLOAD_TOKEN_LIFETIME
         )
         path = self._token_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a stale temporary file keeps its old mode through O_TRUNC
         with os.fdopen(fd, "w") as fh:
             fh.write(token)
         os.replace(tmp, path)
@@ -247,6 +270,8 @@ class Emulator:
                 "client_id": t.admin.client_id,
                 "client_secret": t.admin.client_secret,
                 "principal_id": t.admin.principal_id,
+                # Per start: 'Authorization: Bearer <key>' on the /_emulator/ admin endpoints.
+                "key": self.ctx.admin_key,
             },
             "identity_headers": dict(self.ctx.identity_headers),
             "federated_token_file": str(self._token_file()),
@@ -282,15 +307,22 @@ class Emulator:
             "timeout_keep_alive": 30,
             "timeout_graceful_shutdown": 3,
         }
+        limits = ConnectionLimits(
+            header_timeout=s.header_timeout,
+            body_timeout=s.body_timeout,
+            max_connections=effective_max_connections(s.max_connections),
+        )
+        common["http"] = guarded_protocol(limits)
         self._servers = [
-            _Server(uvicorn.Config(http_app, **common)),
-            _Server(
+            GuardedServer(uvicorn.Config(http_app, **common), s.header_timeout),
+            GuardedServer(
                 uvicorn.Config(
                     https_app,
                     ssl_certfile=str(self.tls.server_cert),
                     ssl_keyfile=str(self.tls.server_key),
                     **common,
-                )
+                ),
+                s.header_timeout,
             ),
         ]
         loop = asyncio.get_running_loop()

@@ -31,16 +31,12 @@ class TlsFiles:
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    # Certificates too: everything in the emulator's data dir is its owner's alone (0600).
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)
         fh.write(data)
-    os.replace(tmp, path)
-
-
-def _write_public(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
@@ -145,12 +141,12 @@ def ensure_tls(directory: Path, hosts: list[str]) -> TlsFiles:
     else:
         ca_key, ca_cert = _make_ca()
         _write_private(ca_key_path, _pem_key(ca_key))
-        _write_public(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
     if files.server_cert.exists() and files.server_key.exists():
         current = x509.load_pem_x509_certificate(files.server_cert.read_bytes())
         if _covers(current, hosts) and current.issuer == ca_cert.subject:
             return files
     key, cert = _make_server(ca_key, ca_cert, hosts)
     _write_private(files.server_key, _pem_key(key))
-    _write_public(files.server_cert, cert.public_bytes(serialization.Encoding.PEM))
+    _write_private(files.server_cert, cert.public_bytes(serialization.Encoding.PEM))
     return files

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from azlogs.emulator.private import private_dir, private_file
 from azlogs.emulator.store import diagnostics as diag
 from azlogs.emulator.store import registry
 from azlogs.emulator.store.checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
@@ -92,7 +93,8 @@ class WorkspaceStore:
         self.diagnostics_cap = diagnostics_cap
         self._lock = threading.Lock()
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+            private_file(private_dir(path.parent) / path.name)
         conn = sqlite3.connect(
             str(path) if path is not None else ":memory:", isolation_level=None, check_same_thread=False
         )
