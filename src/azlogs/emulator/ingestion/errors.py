@@ -14,6 +14,8 @@ from typing import Final
 import orjson
 from starlette.responses import Response
 
+from azlogs import facts
+
 # Codes. Documented or recorded (docs/differences.md names the recordings): OperationFailed (403),
 # ContentLengthLimitExceeded (413), NotFound (404, unknown DCR), InvalidStream (400, unknown
 # stream). The rest are [U].
@@ -22,8 +24,8 @@ UNSUPPORTED_API_VERSION: Final = "UnsupportedApiVersion"
 AUTHENTICATION_FAILED: Final = "AuthenticationFailed"
 OPERATION_FAILED: Final = "OperationFailed"
 ENDPOINT_NOT_FOUND: Final = "EndpointNotFound"
-DCR_NOT_FOUND: Final = "NotFound"
-STREAM_NOT_FOUND: Final = "InvalidStream"
+DCR_NOT_FOUND: Final = facts.CODE_DCR_NOT_FOUND
+STREAM_NOT_FOUND: Final = facts.CODE_INVALID_STREAM
 CONTENT_LENGTH_LIMIT: Final = "ContentLengthLimitExceeded"
 MALFORMED_JSON: Final = "InvalidRequestBody"
 INVALID_CONTENT_ENCODING: Final = "InvalidContentEncoding"
