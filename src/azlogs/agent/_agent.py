@@ -31,7 +31,7 @@ import httpx
 import orjson
 
 from azlogs._exceptions import AzlogsError
-from azlogs.agent._checkpoints import CheckpointStore, atomic_write, remove_stale_temp
+from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
 from azlogs.agent._config import AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
 from azlogs.agent._inputs import FileInput, InputWorker, StdinInput
@@ -123,7 +123,9 @@ class Agent:
                 input's identity source cannot be used.
         """
         cfg = self.config
-        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.state_dir, "state directory")
+        for sub, what in (("spool", "spool directory"), ("dead-letter", "dead-letter directory")):
+            private_dir(self.state_dir / sub, what)
         remove_stale_temp(self.state_dir)  # routes.json or status.json cut short by a crash
         storage = self._storage
         if storage is None:
