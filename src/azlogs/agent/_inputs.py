@@ -157,6 +157,7 @@ class FileInput(InputWorker):
             max_line_bytes=cfg.max_line_bytes,
             rotate_wait=cfg.rotate_wait,
             glob_interval=cfg.glob_interval,
+            follow_symlinks=cfg.follow_symlinks,
         )
 
     def loop(self) -> None:
@@ -208,6 +209,7 @@ class FileInput(InputWorker):
             c.long_lines = self.tailer.long_lines
             c.rotations = self.tailer.rotations
             c.truncations = self.tailer.truncations
+            c.symlinks_skipped = self.tailer.symlinks_skipped
 
 
 def _header(tailer: FileTailer, chunk: Chunk) -> Callable[[], bytes | None]:

@@ -34,6 +34,8 @@ class InputStats:
     long_lines: int = 0
     rotations: int = 0
     truncations: int = 0
+    symlinks_skipped: int = 0
+    """Matched paths that are symlinks, not read (``follow_symlinks`` is false)."""
     checkpoint_errors: int = 0
     blocked: str | None = None
     """Why the input is waiting (spool full, disk full), or None."""

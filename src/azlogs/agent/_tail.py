@@ -30,6 +30,7 @@ import hashlib
 import logging
 import os
 import secrets
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -135,6 +136,10 @@ class FileTailer:
         rotate_wait: seconds a rotated-away or deleted file is still read before it is closed.
         glob_interval: seconds between scans for new files (sooner when a rotation is suspected).
         poll_budget: most bytes one poll returns over all files.
+        follow_symlinks: read a matched path that is a symlink (the file it points to, followed by
+            name like ``tail -F``: a retargeted link is a rotation). False (the default): a symlink
+            is skipped, logged once and counted in ``symlinks_skipped``, so a user who can write a
+            log directory cannot make the agent (often root) ship a file it points to.
         clock: monotonic clock (tests pass their own).
     """
 
@@ -151,6 +156,7 @@ class FileTailer:
         rotate_wait: float = 5.0,
         glob_interval: float = 2.0,
         poll_budget: int = 4 << 20,
+        follow_symlinks: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.patterns = tuple(patterns)
@@ -164,6 +170,7 @@ class FileTailer:
         self.rotate_wait = rotate_wait
         self.glob_interval = glob_interval
         self.poll_budget = poll_budget
+        self.follow_symlinks = follow_symlinks
         self._clock = clock
         self._files: dict[Key, TrackedFile] = {}
         self._dormant: list[TrackedFile] = [_from_entry(e) for e in state]
@@ -174,6 +181,8 @@ class FileTailer:
         self.long_lines = 0
         self.rotations = 0
         self.truncations = 0
+        self.symlinks_skipped = 0
+        self._warned_links: set[str] = set()
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -259,13 +268,26 @@ class FileTailer:
                 if self._excluded(path):
                     continue
                 try:
-                    st = os.stat(path)
+                    st = os.stat(path) if self.follow_symlinks else os.lstat(path)
                 except OSError:
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    self._skip_link(path)
                     continue
                 if not _is_regular(st):
                     continue
                 found.setdefault((st.st_dev, st.st_ino), (path, st))
         return found
+
+    def _skip_link(self, path: str) -> None:
+        if path in self._warned_links:
+            return
+        self._warned_links.add(path)
+        self.symlinks_skipped += 1
+        log.warning(
+            "%s is a symlink; not read (set follow_symlinks = true on the input to read what it points to)",
+            path,
+        )
 
     def _excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -298,7 +320,7 @@ class FileTailer:
         new = {k: v for k, v in found.items() if k not in self._files}
         heads: dict[Key, tuple[int, bytes]] = {}
         for key, (path, _st) in new.items():
-            fd = _open(path, key)
+            fd = _open(path, key, follow=self.follow_symlinks)
             if fd is None:
                 continue
             try:
@@ -406,7 +428,7 @@ class FileTailer:
                 d = wanted.get((st.st_dev, st.st_ino))
                 if d is None or not _is_regular(st):
                     continue
-                fd = _open(entry.path, d.key)
+                fd = _open(entry.path, d.key, follow=False)
                 if fd is None:
                     continue
                 if not _same_start(d, os.pread(fd, FP_BYTES, 0)):
@@ -556,14 +578,14 @@ def _same_start(f: TrackedFile, head: bytes) -> bool:
 
 
 def _is_regular(st: os.stat_result) -> bool:
-    import stat
-
     return stat.S_ISREG(st.st_mode)
 
 
-def _open(path: str, key: Key) -> int | None:
+def _open(path: str, key: Key, *, follow: bool) -> int | None:
+    # O_NOFOLLOW: a path swapped for a symlink between the scan and the open is not followed.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, flags)
     except OSError:
         return None
     st = os.fstat(fd)

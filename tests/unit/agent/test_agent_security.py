@@ -6,13 +6,15 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from azlogs._exceptions import ConfigError
-from azlogs.agent import Agent, DeadLetters, RouteTable, atomic_write, load_config
+from azlogs.agent import Agent, DeadLetters, FileTailer, RouteTable, atomic_write, load_config
 from azlogs.agent._checkpoints import private_dir
 from tests.unit.agent.conftest import Running, Sink, credentials, write_config
+from tests.unit.agent.test_agent_tail import Clock, drain, texts
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes and symlinks")
 
@@ -165,3 +167,50 @@ class TestAgentStateDir:
             for f in files:
                 assert _mode(Path(root) / f) & 0o077 == 0, f
         assert _mode(state) == 0o700
+
+
+class TestSymlinkedPaths:
+    def _tailer(self, pattern: Path, **kw: Any) -> FileTailer:
+        return FileTailer([str(pattern)], glob_interval=0.0, clock=Clock(), **kw)
+
+    def test_a_symlink_is_not_read_by_default(self, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        """A matched path that is a symlink (here to a secret) is skipped, counted and logged once."""
+        secret = tmp_path / "secret"
+        secret.write_bytes(b"root:hash\n")
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        (logs / "app.log").write_bytes(b"line\n")
+        (logs / "evil.log").symlink_to(secret)
+        t = self._tailer(logs / "*.log")
+        assert sorted(texts(drain(t))) == [b"line"]
+        drain(t)
+        assert t.symlinks_skipped == 1
+        assert caplog.text.count("evil.log is a symlink") == 1
+        assert "follow_symlinks = true" in caplog.text
+
+    def test_follow_symlinks_reads_the_target_and_follows_a_retarget(self, tmp_path: Path) -> None:
+        """With follow_symlinks, the target is read; pointing the link elsewhere is a rotation."""
+        one, two = tmp_path / "one.log", tmp_path / "two.log"
+        one.write_bytes(b"a1\n")
+        two.write_bytes(b"b1\n")
+        link = tmp_path / "current.log"
+        link.symlink_to(one)
+        clock = Clock()
+        t = FileTailer([str(link)], glob_interval=0.0, clock=clock, follow_symlinks=True, rotate_wait=1.0)
+        assert texts(drain(t, clock)) == [b"a1"]
+        tmp = tmp_path / "next"
+        tmp.symlink_to(two)
+        os.replace(tmp, link)
+        with open(one, "ab") as f:
+            f.write(b"a2\n")
+        assert sorted(texts(drain(t, clock))) == [b"a2", b"b1"]
+        assert t.rotations == 1
+
+    def test_the_input_setting_reaches_the_tailer(self, tmp_path: Path, sink: Sink) -> None:
+        """follow_symlinks is an input key (false by default); a non-boolean is a config error."""
+        base = '[[inputs]]\nname = "app"\npaths = ["/x/*.log"]\n'
+        assert load_config(write_config(tmp_path, base), env={}).inputs[0].follow_symlinks is False
+        on = load_config(write_config(tmp_path, base + "follow_symlinks = true\n"), env={})
+        assert on.inputs[0].follow_symlinks is True
+        with pytest.raises(ConfigError, match="expected true or false"):
+            load_config(write_config(tmp_path, base + 'follow_symlinks = "yes"\n'), env={})
