@@ -146,13 +146,22 @@ class Agent:
         )
         self.stats.spool = self.spool
         sp = self.spool.stats()
-        if sp.records_recovered or sp.corrupt_records or sp.torn_tails:
-            log.info(
-                "spool recovered: %d records to deliver, %d corrupt records skipped, %d torn tails cut",
+        if sp.records_recovered or sp.problems:
+            log.log(
+                logging.WARNING if sp.problems else logging.INFO,
+                "spool recovered: %d records to deliver, %d corrupt records skipped, %d torn tails cut, "
+                "%d segment(s) with an unknown loss, %d foreign file(s), %d damaged file(s) kept in %s",
                 sp.records_recovered,
                 sp.corrupt_records,
                 sp.torn_tails,
+                sp.lost_unknown,
+                sp.foreign_files,
+                sp.damaged_files,
+                os.path.join(sp.path, "damaged"),
             )
+            for problem in sp.problems:
+                if problem.is_loss or problem.kind == "foreign":
+                    self.stats.error("spool", str(problem))
         self.routes = RouteTable(self.state_dir / "routes.json")
         self.checkpoints = CheckpointStore(self.state_dir / "checkpoints")
         self.dead_letters = DeadLetters(self.state_dir / "dead-letter")
