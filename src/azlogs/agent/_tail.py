@@ -194,7 +194,10 @@ class FileTailer:
     def poll(self) -> list[Chunk]:
         """Scan for changes and return the complete lines that are new since the last poll."""
         now = self._clock()
-        if now >= self._next_glob or self._paths_changed():
+        # A clock that went backwards (a seam, or a wall clock passed in) rescans at once rather
+        # than waiting for the old deadline.
+        back = now < self._next_glob - self.glob_interval
+        if back or now >= self._next_glob or self._paths_changed():
             self._discover(now)
             self._next_glob = now + self.glob_interval
         files = sorted(self._files.values(), key=lambda f: (f.gone_since is None, f.path))

@@ -420,3 +420,29 @@ class TestCheckpoints:
         assert [e["offset"] for e in t.snapshot()] == [0]
         t.commit(chunks)
         assert [e["offset"] for e in t.snapshot()] == [4]
+
+
+class TestClockJumps:
+    def test_a_clock_jumping_back_does_not_stop_discovery(self, tmp_path: Path) -> None:
+        """After the clock jumps back an hour, a new file is still found at the next poll."""
+        clock = Clock()
+        t = make([str(tmp_path / "*.log")], clock, glob_interval=2.0)
+        (tmp_path / "a.log").write_bytes(b"a1\n")
+        assert texts(drain(t)) == [b"a1"]
+        clock.now -= 3600
+        (tmp_path / "b.log").write_bytes(b"b1\n")
+        assert texts(drain(t)) == [b"b1"]
+
+    def test_a_clock_jumping_forward_loses_no_line_of_a_rotated_file(self, tmp_path: Path) -> None:
+        """A jump of a day right after a rotation: the rotated file's lines are all read first."""
+        clock = Clock()
+        log = tmp_path / "a.log"
+        log.write_bytes(b"one\n")
+        t = make([str(log)], clock, rotate_wait=5.0)
+        assert texts(drain(t)) == [b"one"]
+        append(log, "two\nthree")
+        os.rename(log, tmp_path / "a.log.1")
+        clock.advance(86400)
+        got = texts(drain(t, clock))
+        clock.advance(10)  # rotate_wait after the last write: the unterminated last line comes too
+        assert got + texts(drain(t, clock)) == [b"two", b"three"]
