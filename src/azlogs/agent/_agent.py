@@ -31,7 +31,7 @@ import httpx
 import orjson
 
 from azlogs._exceptions import AzlogsError
-from azlogs.agent._checkpoints import CheckpointStore, atomic_write, remove_stale_temp
+from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
 from azlogs.agent._config import AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
 from azlogs.agent._inputs import FileInput, InputWorker, StdinInput
@@ -123,7 +123,9 @@ class Agent:
                 input's identity source cannot be used.
         """
         cfg = self.config
-        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.state_dir, "state directory")
+        for sub, what in (("spool", "spool directory"), ("dead-letter", "dead-letter directory")):
+            private_dir(self.state_dir / sub, what)
         remove_stale_temp(self.state_dir)  # routes.json or status.json cut short by a crash
         storage = self._storage
         if storage is None:
@@ -144,13 +146,22 @@ class Agent:
         )
         self.stats.spool = self.spool
         sp = self.spool.stats()
-        if sp.records_recovered or sp.corrupt_records or sp.torn_tails:
-            log.info(
-                "spool recovered: %d records to deliver, %d corrupt records skipped, %d torn tails cut",
+        if sp.records_recovered or sp.problems:
+            log.log(
+                logging.WARNING if sp.problems else logging.INFO,
+                "spool recovered: %d records to deliver, %d corrupt records skipped, %d torn tails cut, "
+                "%d segment(s) with an unknown loss, %d foreign file(s), %d damaged file(s) kept in %s",
                 sp.records_recovered,
                 sp.corrupt_records,
                 sp.torn_tails,
+                sp.lost_unknown,
+                sp.foreign_files,
+                sp.damaged_files,
+                os.path.join(sp.path, "damaged"),
             )
+            for problem in sp.problems:
+                if problem.is_loss or problem.kind == "foreign":
+                    self.stats.error("spool", str(problem))
         self.routes = RouteTable(self.state_dir / "routes.json")
         self.checkpoints = CheckpointStore(self.state_dir / "checkpoints")
         self.dead_letters = DeadLetters(self.state_dir / "dead-letter")

@@ -4,6 +4,11 @@ A checkpoint is written only after the lines up to its positions are durable in 
 crash can make the agent read lines again (duplicates, counted by the id column) but never skip any.
 The write is the classic atomic replace: write a temporary file, fsync it, rename it over the old
 one, fsync the directory; a crash at any point leaves either the old or the new checkpoint.
+
+The temporary file has a random name and is created with ``O_EXCL`` (``tempfile.mkstemp``), so a
+symlink or file planted in the state directory is never opened, followed or truncated. The state
+directory and its subdirectories are the agent's alone: :func:`private_dir` creates them 0700 and
+refuses one that another user owns or that group or others may write.
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ import contextlib
 import logging
 import os
 import re
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from azlogs._exceptions import ConfigError
 
 log = logging.getLogger("azlogs.agent")
 
@@ -26,21 +35,72 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new content, never a mix.
 
-    ``durable=False`` skips the fsyncs (for files that are only informative, like status.json).
+    The temporary file is created next to ``path`` under a random name with ``O_EXCL`` (never
+    through a planted symlink), mode 0600 whatever the umask. ``durable=False`` skips the fsyncs
+    (for files that are only informative, like status.json).
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if durable:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     if durable:
         sync_dir(path.parent)
+
+
+def private_dir(path: Path, what: str) -> None:
+    """Create ``path`` mode 0700 (whatever the umask), or check that an existing one is private.
+
+    Refuses (ConfigError) a directory owned by another user, one that group or others may write,
+    and a symlink owned by another user: any of them lets a local user plant files where the agent
+    (often root) writes, or read and change what it spools. Permissions are never silently fixed.
+    """
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        pass
+    else:
+        os.chmod(path, 0o700)
+        return
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    link = os.lstat(path)
+    st = os.stat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"the agent's {what} {path} is not a directory", hint="point state_dir elsewhere")
+    if me is None:  # pragma: no cover - Windows: ACLs, not mode bits
+        return
+    for kind, info, allowed in (("symlink", link, (me, 0)), ("directory", st, (me,))):
+        if info.st_uid not in allowed:
+            raise ConfigError(
+                f"the agent's {what} {path}: the {kind} is owned by uid {info.st_uid}, not by the "
+                f"agent's user (uid {me}); another user could read or replace what the agent keeps there",
+                hint=f"chown the directory to the agent's user, or use another state_dir ({path})",
+            )
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(
+            f"the agent's {what} {path} is writable by group or others (mode "
+            f"{stat.S_IMODE(st.st_mode):04o}); a local user could plant files or symlinks there",
+            hint=f"chmod 700 {path}",
+        )
+    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning(
+            "the agent's %s %s is readable by group or others (mode %04o); spooled records and "
+            "dead letters are customer logs: chmod 700 it",
+            what,
+            path,
+            stat.S_IMODE(st.st_mode),
+        )
 
 
 def remove_stale_temp(directory: Path) -> int:
@@ -79,7 +139,7 @@ class CheckpointStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(directory, "checkpoint directory")
         remove_stale_temp(directory)  # a crash in the middle of a save
         self.write_errors = 0
 

@@ -96,6 +96,8 @@ class InputConfig:
     rotate_wait: float = 5.0
     read_bytes: int = MiB
     max_line_bytes: int = MiB
+    follow_symlinks: bool = False
+    """Read a matched path that is a symlink (its target, as ``tail -F``); by default it is skipped."""
 
     @property
     def route(self) -> tuple[str, str, str, str, str]:
@@ -182,6 +184,7 @@ _INPUT_KEYS = {
     "rotate_wait",
     "read_bytes",
     "max_line_bytes",
+    "follow_symlinks",
 }
 _DEFAULT_KEYS = _INPUT_KEYS - {"name", "paths", "exclude", "type", "pattern", "csv_columns"}
 
@@ -249,6 +252,12 @@ class _Table:
         if not low <= value <= high:
             raise ConfigError(f"{self.name(key)}: {value} is outside {low:g} .. {high:g}")
         return float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.name(key)}: expected true or false, not {value!r}")
+        return value
 
     def integer(self, key: str, default: int, *, low: int = 0, high: int = 2**31) -> int:
         value = self.data.get(key, default)
@@ -491,6 +500,7 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
         rotate_wait=t.number("rotate_wait", 5.0, low=0, high=3600),
         read_bytes=read_bytes,
         max_line_bytes=max_line,
+        follow_symlinks=t.flag("follow_symlinks", False),
     )
 
 

@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 from azlogs.agent._checkpoints import CheckpointStore
 from azlogs.agent._config import InputConfig
-from azlogs.agent._parsers import BadLine, RecordBuilder
+from azlogs.agent._parsers import BadLine, RecordBuilder, too_long_line
 from azlogs.agent._routes import DeadLetters
 from azlogs.agent._stats import InputStats, Stats
-from azlogs.agent._tail import Chunk, FileTailer, new_fid
+from azlogs.agent._tail import LONG_LINE_PREFIX, Chunk, FileTailer, new_fid
 from azlogs.spool import Spool, SpoolError, SpoolFullError, SpoolStorageError
 
 log = logging.getLogger("azlogs.agent")
@@ -157,6 +157,7 @@ class FileInput(InputWorker):
             max_line_bytes=cfg.max_line_bytes,
             rotate_wait=cfg.rotate_wait,
             glob_interval=cfg.glob_interval,
+            follow_symlinks=cfg.follow_symlinks,
         )
 
     def loop(self) -> None:
@@ -179,7 +180,7 @@ class FileInput(InputWorker):
                         self.counters.checkpoint_errors += 1
                 with self.stats.lock:
                     c = self.counters
-                    c.lines_read += sum(len(ch.lines) for ch in chunks)
+                    c.lines_read += sum(len(ch.lines) + len(ch.too_long) for ch in chunks)
                     c.bytes_read += sum(len(line) + 1 for ch in chunks for _, line in ch.lines)
         finally:
             self.tailer.close()
@@ -193,6 +194,8 @@ class FileInput(InputWorker):
             )
             records.extend(got)
             bad.extend(refused)
+            limit = self.cfg.max_line_bytes
+            bad.extend(too_long_line(chunk.path, *long, limit) for long in chunk.too_long)
         return records, bad
 
     def _file_stats(self) -> None:
@@ -206,6 +209,7 @@ class FileInput(InputWorker):
             c.long_lines = self.tailer.long_lines
             c.rotations = self.tailer.rotations
             c.truncations = self.tailer.truncations
+            c.symlinks_skipped = self.tailer.symlinks_skipped
 
 
 def _header(tailer: FileTailer, chunk: Chunk) -> Callable[[], bytes | None]:
@@ -224,6 +228,9 @@ class StdinInput(InputWorker):
         self.fd = fd
         self.fid = new_fid()
         self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+        self._long_at: int | None = None
+        self._long_head = b""
+        self._long_len = 0
 
     def _reader(self) -> None:
         while True:
@@ -236,6 +243,31 @@ class StdinInput(InputWorker):
             if not data:
                 return
 
+    def _skip_long(self, pending: bytes, offset: int, final: bool) -> tuple[list[BadLine], int]:
+        """Consume the over-long line at the head of ``pending``: (its dead letter once whole, bytes used).
+
+        Only the line's first bytes are held while the rest is skipped; nothing is consumed when
+        the head of ``pending`` is not an over-long line.
+        """
+        limit = self.cfg.max_line_bytes
+        nl = pending.find(b"\n")
+        if self._long_at is None:
+            head = pending if nl < 0 else pending[:nl]
+            if len(head) - head.endswith(b"\r") <= limit:
+                return [], 0  # a line within the limit, or the start of one
+            self._long_at, self._long_head, self._long_len = offset, pending[:LONG_LINE_PREFIX], 0
+        if nl < 0 and not final:
+            self._long_len += len(pending)
+            return [], len(pending)
+        end = len(pending) if nl < 0 else nl
+        length = self._long_len + len(pending[:end].rstrip(b"\r"))
+        bad = too_long_line("<stdin>", self._long_at, self._long_head, length, limit)
+        self._long_at, self._long_head = None, b""
+        with self.stats.lock:
+            self.counters.lines_read += 1
+            self.counters.long_lines += 1
+        return [bad], min(len(pending), end + 1)
+
     def loop(self) -> None:
         threading.Thread(target=self._reader, name="azlogs-stdin", daemon=True).start()
         pending = b""
@@ -243,7 +275,7 @@ class StdinInput(InputWorker):
         eof = False
         while not eof:
             deadline = time.monotonic() + STDIN_FLUSH_SECONDS
-            while len(pending) < (1 << 20):
+            while len(pending) < max(1 << 20, self.cfg.max_line_bytes + 2):
                 try:
                     data = self._chunks.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
@@ -253,6 +285,13 @@ class StdinInput(InputWorker):
                     break
                 pending += data
             final = eof or self.stopping
+            long_bad, skipped = self._skip_long(pending, offset, final)
+            if skipped or long_bad:
+                pending = pending[skipped:]
+                offset += skipped
+                if not self.deliver([], long_bad):
+                    return
+                continue
             # at the end of input (or on stop) an unterminated last line is a line too
             cut = len(pending) if final else pending.rfind(b"\n") + 1
             if cut <= 0:
@@ -260,13 +299,20 @@ class StdinInput(InputWorker):
                     return
                 continue
             lines: list[tuple[int, bytes]] = []
+            over: list[BadLine] = []
             pos = offset
+            limit = self.cfg.max_line_bytes
             for line in pending[:cut].split(b"\n"):
-                lines.append((pos, line.rstrip(b"\r")))
+                text = line.rstrip(b"\r")
+                if len(text) > limit:
+                    over.append(too_long_line("<stdin>", pos, text[:LONG_LINE_PREFIX], len(text), limit))
+                else:
+                    lines.append((pos, text))
                 pos += len(line) + 1
             if pending[:cut].endswith(b"\n"):
                 lines.pop()  # split() leaves an empty piece after the last newline
             records, bad = self.builder.build(lines, fid=self.fid, source="<stdin>")
+            bad.extend(over)
             if not self.deliver(records, bad):
                 return
             with self.stats.lock:

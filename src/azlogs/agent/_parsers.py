@@ -22,6 +22,8 @@ from typing import Any
 import orjson
 
 from azlogs.agent._config import InputConfig
+from azlogs.facts import MAX_RECORD_BYTES
+from azlogs.ingest._result import RECORD_TOO_LARGE
 
 _loads = orjson.loads
 _dumps = orjson.dumps
@@ -35,6 +37,9 @@ class BadLine:
     offset: int
     reason: str
     raw: bytes
+    size: int | None = None
+    """The line's full length when ``raw`` is only its first bytes (a line over the limit)."""
+    code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """For the dead-letter file: where, why, and the line (as text where it is UTF-8)."""
@@ -42,7 +47,23 @@ class BadLine:
             raw: dict[str, Any] = {"raw": self.raw.decode("utf-8")}
         except UnicodeDecodeError:
             raw = {"raw_latin1": self.raw.decode("latin-1")}
-        return {"source": self.source, "offset": self.offset, "reason": self.reason, **raw}
+        out: dict[str, Any] = {"source": self.source, "offset": self.offset, "reason": self.reason}
+        if self.code is not None:
+            out["code"] = self.code
+        if self.size is not None:
+            out["line_bytes"] = self.size
+            out["raw_truncated"] = True
+        return {**out, **raw}
+
+
+def too_long_line(source: str, offset: int, prefix: bytes, length: int, limit: int) -> BadLine:
+    """The dead-letter entry of a line over the input's line limit: its first bytes and its length."""
+    reason = (
+        f"RecordTooLarge: the line is {length:,} bytes, over the input's limit of {limit:,} bytes "
+        f"(max_line_bytes; the Logs Ingestion API takes at most {MAX_RECORD_BYTES:,} bytes a record); "
+        f"its first {len(prefix):,} bytes are kept here"
+    )
+    return BadLine(source, offset, reason, prefix, size=length, code=RECORD_TOO_LARGE)
 
 
 def utc_now_text(now: float) -> str:
@@ -126,7 +147,10 @@ class RecordBuilder:
                 record["TimeGenerated"] = now_text
             if idcol is not None:
                 record[idcol] = f"{fid}-{offset}"
-            out.append(_dumps(record))
+            try:
+                out.append(_dumps(record))
+            except orjson.JSONEncodeError as exc:  # nested deeper than orjson writes (255 levels)
+                bad.append(BadLine(source, offset, f"the record cannot be re-encoded: {exc}", line))
         return out, bad
 
     def _parser(

@@ -20,6 +20,9 @@ import orjson
 
 from azlogs.agent._checkpoints import atomic_write
 
+# A dead-letter file is never written through a symlink planted in its place.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
 
 @dataclass(frozen=True)
 class Route:
@@ -123,8 +126,10 @@ class DeadLetters:
         path = self.path(name, now)
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(path, flags, 0o600)
             try:
+                os.fchmod(fd, 0o600)  # whatever the umask, or the mode of a file left from before
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]

@@ -322,7 +322,10 @@ class Sender:
         for i in indexes:
             raw = records[i]
             try:
-                record: Any = orjson.loads(raw)
+                orjson.loads(raw)
+                # The bytes as spooled, not re-encoded: orjson writes at most 255 levels of nesting,
+                # and the entry must hold the record whatever its depth.
+                record: Any = orjson.Fragment(raw)
             except orjson.JSONDecodeError:
                 record = raw.decode("utf-8", errors="replace")
             entries.append(

@@ -34,6 +34,8 @@ class InputStats:
     long_lines: int = 0
     rotations: int = 0
     truncations: int = 0
+    symlinks_skipped: int = 0
+    """Matched paths that are symlinks, not read (``follow_symlinks`` is false)."""
     checkpoint_errors: int = 0
     blocked: str | None = None
     """Why the input is waiting (spool full, disk full), or None."""
@@ -117,10 +119,14 @@ class Stats:
                 "corrupt_records": sp.corrupt_records,
                 "corrupt_bytes": sp.corrupt_bytes,
                 "torn_tails": sp.torn_tails,
+                "lost_unknown": sp.lost_unknown,
+                "damaged_files": sp.damaged_files,
+                "foreign_files": sp.foreign_files,
                 "append_errors": sp.append_errors,
                 "ack_write_errors": sp.ack_write_errors,
                 "full_waits": sp.full_waits,
                 "problems": [str(p) for p in sp.problems[-10:]],
+                "problems_total": len(sp.problems),
             }
         totals = {
             "records_in": sum(i["records_in"] for i in inputs.values()),
@@ -224,6 +230,8 @@ def prometheus(doc: dict[str, Any]) -> str:
         ("max_bytes", "gauge", "The spool's size limit."),
         ("corrupt_records", "counter", "Corrupt spool records skipped."),
         ("torn_tails", "counter", "Torn spool tails truncated at recovery."),
+        ("lost_unknown", "counter", "Spool segments that lost an unknown number of records."),
+        ("foreign_files", "gauge", "Files in the spool directory the spool does not use."),
         ("append_errors", "counter", "Spool appends that failed (disk full, I/O error)."),
     ):
         name = f"spool_{key}_total" if kind == "counter" else f"spool_{key}"

@@ -16,7 +16,9 @@ lines are in the spool) and :meth:`FileTailer.snapshot` (what the checkpoint sto
 
 A partial last line waits for its newline. When a file has been rotated away or deleted and nothing
 was written to it for ``rotate_wait`` seconds, its unterminated last line is emitted and the file is
-closed. A line longer than ``max_line_bytes`` is cut into pieces of that size.
+closed. A line longer than ``max_line_bytes`` is not a record: it is returned once, in
+``Chunk.too_long``, as its offset, its first :data:`LONG_LINE_PREFIX` bytes and its full length
+(the reader skips to its newline, holding only the prefix), so it can be dead-lettered as too large.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import hashlib
 import logging
 import os
 import secrets
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +43,8 @@ FP_BYTES = 256
 # prefixes are too likely to be shared by unrelated files (an empty file matches everything).
 COPY_MIN_BYTES = 128
 _HEAD_LINE_MAX = 65536
+# Bytes of an over-long line kept for its dead-letter entry (the rest is skipped, not held).
+LONG_LINE_PREFIX = 4096
 
 Key = tuple[int, int]
 
@@ -59,6 +64,7 @@ class Chunk:
     """Complete lines read from one file, and the position after them (what the checkpoint stores).
 
     ``lines`` holds ``(offset, bytes)`` pairs, the newline (and a ``\\r`` before it) removed.
+    ``too_long`` holds ``(offset, prefix, length)`` for each line over ``max_line_bytes``.
     """
 
     fid: str
@@ -66,6 +72,7 @@ class Chunk:
     lines: list[tuple[int, bytes]]
     end: int
     final: bool = False
+    too_long: list[tuple[int, bytes, int]] = field(default_factory=list)
     _file: TrackedFile | None = field(default=None, repr=False)
 
 
@@ -87,6 +94,9 @@ class TrackedFile:
     last_data: float = 0.0
     done: bool = False
     retired_at: float | None = None
+    long_at: int | None = None
+    """Offset of the over-long line being skipped (its newline not read yet), or None."""
+    long_head: bytes = b""
 
     @property
     def key(self) -> Key:
@@ -121,10 +131,15 @@ class FileTailer:
             restart, ``start_at = "end"`` no longer applies: a file without a checkpoint (rotated in
             while the agent was down, or whose checkpoint was unreadable) is read from its beginning.
         read_bytes: most bytes read from one file per poll.
-        max_line_bytes: a line longer than this is cut (counted in ``long_lines``).
+        max_line_bytes: a line longer than this is returned in ``Chunk.too_long``, not as a line
+            (counted in ``long_lines``).
         rotate_wait: seconds a rotated-away or deleted file is still read before it is closed.
         glob_interval: seconds between scans for new files (sooner when a rotation is suspected).
         poll_budget: most bytes one poll returns over all files.
+        follow_symlinks: read a matched path that is a symlink (the file it points to, followed by
+            name like ``tail -F``: a retargeted link is a rotation). False (the default): a symlink
+            is skipped, logged once and counted in ``symlinks_skipped``, so a user who can write a
+            log directory cannot make the agent (often root) ship a file it points to.
         clock: monotonic clock (tests pass their own).
     """
 
@@ -141,17 +156,21 @@ class FileTailer:
         rotate_wait: float = 5.0,
         glob_interval: float = 2.0,
         poll_budget: int = 4 << 20,
+        follow_symlinks: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.patterns = tuple(patterns)
         self.exclude = tuple(exclude)
         self.start_at = start_at
         self.first_start = first_start
-        self.read_bytes = max(read_bytes, max_line_bytes)
+        # One read holds a whole line of the limit and its "\r\n", so "longer than the limit" is
+        # decided from the bytes read.
+        self.read_bytes = max(read_bytes, max_line_bytes + 2)
         self.max_line_bytes = max_line_bytes
         self.rotate_wait = rotate_wait
         self.glob_interval = glob_interval
         self.poll_budget = poll_budget
+        self.follow_symlinks = follow_symlinks
         self._clock = clock
         self._files: dict[Key, TrackedFile] = {}
         self._dormant: list[TrackedFile] = [_from_entry(e) for e in state]
@@ -162,6 +181,8 @@ class FileTailer:
         self.long_lines = 0
         self.rotations = 0
         self.truncations = 0
+        self.symlinks_skipped = 0
+        self._warned_links: set[str] = set()
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -173,7 +194,10 @@ class FileTailer:
     def poll(self) -> list[Chunk]:
         """Scan for changes and return the complete lines that are new since the last poll."""
         now = self._clock()
-        if now >= self._next_glob or self._paths_changed():
+        # A clock that went backwards (a seam, or a wall clock passed in) rescans at once rather
+        # than waiting for the old deadline.
+        back = now < self._next_glob - self.glob_interval
+        if back or now >= self._next_glob or self._paths_changed():
             self._discover(now)
             self._next_glob = now + self.glob_interval
         files = sorted(self._files.values(), key=lambda f: (f.gone_since is None, f.path))
@@ -247,13 +271,26 @@ class FileTailer:
                 if self._excluded(path):
                     continue
                 try:
-                    st = os.stat(path)
+                    st = os.stat(path) if self.follow_symlinks else os.lstat(path)
                 except OSError:
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    self._skip_link(path)
                     continue
                 if not _is_regular(st):
                     continue
                 found.setdefault((st.st_dev, st.st_ino), (path, st))
         return found
+
+    def _skip_link(self, path: str) -> None:
+        if path in self._warned_links:
+            return
+        self._warned_links.add(path)
+        self.symlinks_skipped += 1
+        log.warning(
+            "%s is a symlink; not read (set follow_symlinks = true on the input to read what it points to)",
+            path,
+        )
 
     def _excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -286,7 +323,7 @@ class FileTailer:
         new = {k: v for k, v in found.items() if k not in self._files}
         heads: dict[Key, tuple[int, bytes]] = {}
         for key, (path, _st) in new.items():
-            fd = _open(path, key)
+            fd = _open(path, key, follow=self.follow_symlinks)
             if fd is None:
                 continue
             try:
@@ -394,7 +431,7 @@ class FileTailer:
                 d = wanted.get((st.st_dev, st.st_ino))
                 if d is None or not _is_regular(st):
                     continue
-                fd = _open(entry.path, d.key)
+                fd = _open(entry.path, d.key, follow=False)
                 if fd is None:
                     continue
                 if not _same_start(d, os.pread(fd, FP_BYTES, 0)):
@@ -436,12 +473,18 @@ class FileTailer:
                 if len(head) > f.fp_len:
                     f.fp_len, f.fp = len(head), fingerprint(head)
             f.size_seen = size
-            if size > f.pos:
+            # Skipping an over-long line goes on within one poll, up to the poll's byte budget.
+            for _ in range(max(1, self.poll_budget // self.read_bytes)):
+                if size <= f.pos:
+                    break
                 data = os.pread(f.fd, min(self.read_bytes, size - f.pos), f.pos)
                 chunk = self._lines(f, data)
                 if chunk is not None:
                     f.last_data = now
                     return chunk
+                if f.long_at is None:
+                    break
+                f.last_data = now
             if f.gone_since is not None and now - max(f.gone_since, f.last_data) >= self.rotate_wait:
                 return self._finish(f, size)
         except OSError as exc:
@@ -450,37 +493,52 @@ class FileTailer:
 
     def _lines(self, f: TrackedFile, data: bytes) -> Chunk | None:
         start = f.pos
-        last = data.rfind(b"\n")
-        lines: list[tuple[int, bytes]] = []
-        if last < 0:
-            if len(data) < self.max_line_bytes:
-                return None  # a partial line: wait for its newline
-            self.long_lines += 1
-            piece = data[: self.max_line_bytes]
-            lines.append((start, piece))
-            f.pos = start + len(piece)
-            return Chunk(f.fid, f.path, lines, f.pos, _file=f)
-        pos = start
         cut = self.max_line_bytes
-        for line in data[:last].split(b"\n"):
-            size = len(line) + 1
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            at = pos
-            while len(line) > cut:
+        lines: list[tuple[int, bytes]] = []
+        too_long: list[tuple[int, bytes, int]] = []
+        n = len(data)
+        i = 0
+        if f.long_at is not None:  # inside an over-long line: skip to its newline
+            nl = data.find(b"\n")
+            if nl < 0:
+                f.pos = start + n
+                return None
+            too_long.append((f.long_at, f.long_head, _strip_cr_len(data, start + nl - f.long_at, nl)))
+            f.long_at, f.long_head = None, b""
+            i = nl + 1
+        while i < n:
+            nl = data.find(b"\n", i)
+            if nl < 0:
+                if n - i - (data[n - 1] == 0x0D) > cut:  # no newline within the limit: too long
+                    self.long_lines += 1
+                    f.long_at, f.long_head = start + i, data[i : i + LONG_LINE_PREFIX]
+                    i = n
+                break  # else a partial line: wait for its newline
+            end = nl - 1 if nl > i and data[nl - 1] == 0x0D else nl
+            if end - i > cut:
                 self.long_lines += 1
-                lines.append((at, line[:cut]))
-                at += cut
-                line = line[cut:]
-            lines.append((at, line))
-            pos += size
-        f.pos = pos
-        return Chunk(f.fid, f.path, lines, f.pos, _file=f)
+                too_long.append((start + i, data[i : i + LONG_LINE_PREFIX], end - i))
+            else:
+                lines.append((start + i, data[i:end]))
+            i = nl + 1
+        f.pos = start + i
+        if not lines and not too_long:
+            return None
+        # While an over-long line is being skipped, the checkpoint stays at its start.
+        committed = f.long_at if f.long_at is not None else f.pos
+        return Chunk(f.fid, f.path, lines, committed, too_long=too_long, _file=f)
 
     def _finish(self, f: TrackedFile, size: int) -> Chunk | None:
         """A rotated-away file that stayed idle: emit its unterminated last line, then close it."""
         f.done = True
         assert f.fd is not None
+        if f.long_at is not None:
+            long_at, head = f.long_at, f.long_head
+            f.long_at, f.long_head, f.pos = None, b"", size
+            log.info("%s: its unterminated last line is %d bytes, over the limit", f.path, size - long_at)
+            return Chunk(
+                f.fid, f.path, [], size, final=True, too_long=[(long_at, head, size - long_at)], _file=f
+            )
         if size > f.pos:
             rest = os.pread(f.fd, min(size - f.pos, self.max_line_bytes), f.pos)
             if rest:
@@ -513,19 +571,24 @@ def _from_entry(e: dict[str, Any]) -> TrackedFile:
     return f
 
 
+def _strip_cr_len(data: bytes, length: int, nl: int) -> int:
+    """The length of a line ending at ``data[nl]`` (its newline), a ``\\r`` before it not counted."""
+    return length - 1 if nl > 0 and data[nl - 1] == 0x0D else length
+
+
 def _same_start(f: TrackedFile, head: bytes) -> bool:
     return len(head) >= f.fp_len and fingerprint(head[: f.fp_len]) == f.fp
 
 
 def _is_regular(st: os.stat_result) -> bool:
-    import stat
-
     return stat.S_ISREG(st.st_mode)
 
 
-def _open(path: str, key: Key) -> int | None:
+def _open(path: str, key: Key, *, follow: bool) -> int | None:
+    # O_NOFOLLOW: a path swapped for a symlink between the scan and the open is not followed.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, flags)
     except OSError:
         return None
     st = os.fstat(fd)

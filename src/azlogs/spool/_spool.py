@@ -121,6 +121,9 @@ class Spool:
             corrupt_bytes=recovered.corrupt_bytes,
             torn_tails=recovered.torn_tails,
             torn_bytes=recovered.torn_bytes,
+            lost_unknown=recovered.lost_unknown,
+            damaged_files=recovered.damaged_files,
+            foreign_files=recovered.foreign_files,
         )
         self._writer = Writer(self, storage, recovered.next_seq)
 
@@ -391,7 +394,8 @@ class Spool:
     def _consume_corrupt(self, queue: StreamQueue, bad: list[Ref]) -> None:
         """Records that fail their checksum when read: report, count, and never hand them out again."""
         for seq, offset, size in bad:
-            problem = SpoolProblem("corrupt", segment_name(seq), offset, size, 1)
+            name = segment_name(seq)
+            problem = SpoolProblem("corrupt", name, offset, size, 1, path=os.path.join(self.path, name))
             log.warning("spool %s: %s (found when leasing)", self.path, problem)
             with self._cond:
                 self._problems = [*self._problems[-(_MAX_PROBLEMS - 1) :], problem]

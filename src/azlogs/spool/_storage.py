@@ -19,7 +19,8 @@ _FLAGS = {
     "w": os.O_RDWR | os.O_CREAT,
     "x": os.O_RDWR | os.O_CREAT | os.O_EXCL,
 }
-_EXTRA_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# O_NOFOLLOW: a symlink planted in the spool directory is never opened (the open fails with ELOOP).
+_EXTRA_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
 # Spooled records are customer logs: readable by the agent's user only.
 _FILE_MODE = 0o600
 _DIR_MODE = 0o700

@@ -51,6 +51,12 @@ class SpoolStats:
     corrupt_bytes: int
     torn_tails: int
     torn_bytes: int
+    lost_unknown: int
+    """Segments that lost an unknown number of records (cut mid-record or to 0 bytes)."""
+    damaged_files: int
+    """Copies of damaged files kept in the spool's ``damaged/`` folder at this open."""
+    foreign_files: int
+    """Files in the spool directory the spool does not use (left alone, reported)."""
     append_errors: int
     ack_write_errors: int
     full_waits: int
