@@ -22,6 +22,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -37,6 +38,7 @@ from azlogs.emulator.config import (
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
 from azlogs.emulator.control import create_control_plane
 from azlogs.emulator.control import routes as control_routes
+from azlogs.emulator.control.routes import not_served
 from azlogs.emulator.faults import FaultMiddleware, FaultRegistry, FaultRule
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
@@ -127,6 +129,10 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [control_routes, inge
 
 def _build_app(ctx: Context, routes: list[BaseRoute], listener: str) -> Any:
     app = Starlette(routes=routes)
+    if listener == "https":
+        # Azure answers unknown paths with JSON errors and sends no trailing-slash redirects.
+        app.router.redirect_slashes = False
+        app.add_exception_handler(HTTPException, not_served)
     app.state.ctx = ctx
     return RequestLogMiddleware(FaultMiddleware(app, ctx.faults), listener)
 
