@@ -8,44 +8,15 @@ Azure CLI's ``_arm_to_cli_mapper`` reads.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
-from starlette.applications import Starlette
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import api, ids, rbac
 from azlogs.emulator.control.auth import Caller
-from azlogs.emulator.control.provision import create_control_plane
-from azlogs.emulator.control.routes import routes
 from azlogs.emulator.control.state import ArmState
-from azlogs.emulator.identity.issuer import SigningKey, load_or_create_key
 from tests.unit.emulator.test_control_routes import bearer, rg
-from tests.unit.emulator.test_control_state import make_ctx
 
 SUBS_V = {"api-version": "2022-12-01"}
-
-
-@pytest.fixture(scope="module")
-def key() -> SigningKey:
-    return load_or_create_key(None)
-
-
-@pytest.fixture
-def ctx(tmp_path: Path, key: SigningKey) -> Context:
-    ctx = make_ctx(tmp_path, key)
-    ctx.extensions["control"] = create_control_plane(ctx, [])
-    return ctx
-
-
-@pytest.fixture
-async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=routes(ctx))
-    app.state.ctx = ctx
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://arm.test") as c:
-        yield c
 
 
 def grant(ctx: Context, principal: str, role_id: str, scope: str) -> None:
