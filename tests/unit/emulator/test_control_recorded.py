@@ -1,4 +1,4 @@
-"""DCE and DCR writes answered as Azure's recorded live sessions show them.
+"""DCE and DCR writes answered as Azure's recorded live sessions show them; built-in tables through the tables API.
 
 Source: the Go SDK's recordings in Azure/azure-sdk-assets
 (``go/sdk/resourcemanager/monitor/armmonitor/testdata/recordings/TestDatacollectionendpointsTestSuite.json``
@@ -83,3 +83,20 @@ class TestFreshPut:
                 "code": "LocationRequired",
                 "message": "The location property is required for this definition.",
             }
+
+
+class TestBuiltinTables:
+    async def test_get_builtin_table(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """GET of a built-in table is 200 with tableType Microsoft, its columns under standardColumns."""
+        ws = ctx.tenant.workspace_resource_id
+        h = bearer(ctx, ctx.tenant.admin)
+        r = await client.get(f"{ws}/tables/syslog", params={"api-version": "2022-10-01"}, headers=h)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert (doc["id"], doc["name"]) == (f"{ws}/tables/Syslog", "Syslog")
+        schema = doc["properties"]["schema"]
+        assert (schema["name"], schema["tableType"], schema["columns"]) == ("Syslog", "Microsoft", [])
+        names = [c["name"] for c in schema["standardColumns"]]
+        assert {"TimeGenerated", "SyslogMessage", "TenantId"} <= set(names)
+        r = await client.get(f"{ws}/tables/NoSuchTable", params={"api-version": "2022-10-01"}, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "ResourceNotFound")

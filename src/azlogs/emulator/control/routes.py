@@ -183,6 +183,8 @@ def _read(
             raise resource_not_found(ids.WORKSPACES, target.names, target.resource_group or "")
         return 200, {"value": [state.render(d) for d in state.docs(target.rtype, under=target.scope)]}
     doc = state.get(target.id)
+    if doc is None and target.rtype == ids.TABLES:
+        doc = workspaces.builtin_table_doc(state, target)
     if doc is None or doc["type"] != target.rtype:
         if target.rtype == ids.RESOURCE_GROUPS:
             raise ArmError(
