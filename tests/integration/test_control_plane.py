@@ -154,7 +154,7 @@ class TestRoundTrip:
             {"location": "eastus", "properties": {"networkAcls": {"publicNetworkAccess": "Enabled"}}},
             DCR_V,
         )
-        assert dce.status_code == 201, dce.text
+        assert dce.status_code == 200, dce.text
         endpoint = dce.json()["properties"]["logsIngestion"]["endpoint"]
         assert endpoint.startswith(arm.emu.info["endpoints"]["dce"] + "/rt-dce-")
         assert arm.get(dce_id, DCR_V).json() == dce.json()
@@ -164,7 +164,7 @@ class TestRoundTrip:
             created = arm.put(
                 f"{arm.rg}/providers/Microsoft.Insights/dataCollectionRules/{name}", sent, DCR_V
             )
-            assert created.status_code == 201, created.text
+            assert created.status_code == 200, created.text
             body = created.json()
             props = body["properties"]
             assert props["immutableId"].startswith("dcr-") and len(props["immutableId"]) == 36
@@ -452,7 +452,7 @@ class TestConfigAndRestart:
                 ),
                 DCR_V,
             )
-            assert made.status_code == 201, made.text
+            assert made.status_code == 200, made.text
             before = {
                 n: arm.get(f"{arm.rg}/providers/Microsoft.Insights/dataCollectionRules/{n}", DCR_V).json()
                 for n in ("cfg-dcr", "api-dcr")

@@ -22,6 +22,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -43,6 +44,7 @@ from azlogs.emulator.connections import (
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
 from azlogs.emulator.control import create_control_plane
 from azlogs.emulator.control import routes as control_routes
+from azlogs.emulator.control.routes import not_served
 from azlogs.emulator.control.state import STATE_FILE
 from azlogs.emulator.faults import FaultMiddleware, FaultRegistry, FaultRule
 from azlogs.emulator.guards import AdminAuthMiddleware, BodyLimitMiddleware
@@ -143,6 +145,10 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [control_routes, inge
 
 def _build_app(ctx: Context, routes: list[BaseRoute], listener: str) -> Any:
     app = Starlette(routes=routes)
+    if listener == "https":
+        # Azure answers unknown paths with JSON errors and sends no trailing-slash redirects.
+        app.router.redirect_slashes = False
+        app.add_exception_handler(HTTPException, not_served)
     app.state.ctx = ctx
     # Outermost first: log every answer; cap bodies and check admin credentials before any route runs.
     guarded = BodyLimitMiddleware(AdminAuthMiddleware(FaultMiddleware(app, ctx.faults), ctx))

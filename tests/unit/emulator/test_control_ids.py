@@ -77,7 +77,7 @@ class TestParsePath:
         [
             f"{RG}/providers/Microsoft.Compute/virtualMachines/vm",
             f"{WS}/savedSearches/x",
-            "/tenants",
+            "/tenants/other",
             f"/subscriptions/{SUB}/locations",
             f"{RG}/providers/Microsoft.Authorization/locks/l",
         ],

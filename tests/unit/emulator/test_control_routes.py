@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from azlogs.emulator.config import Identity
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import api, rbac, roles
-from azlogs.emulator.control.provision import create_control_plane
-from azlogs.emulator.control.routes import routes
-from azlogs.emulator.identity.issuer import SigningKey, load_or_create_key
-from tests.unit.emulator.test_control_state import make_ctx, table_body
+from tests.unit.emulator.test_control_state import table_body
 
 ARM = "https://management.azure.com"
-
-
-@pytest.fixture(scope="module")
-def key() -> SigningKey:
-    return load_or_create_key(None)
-
-
-@pytest.fixture
-def ctx(tmp_path: Path, key: SigningKey) -> Context:
-    ctx = make_ctx(tmp_path, key)
-    ctx.extensions["control"] = create_control_plane(ctx, [])
-    return ctx
-
-
-@pytest.fixture
-async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=routes(ctx))
-    app.state.ctx = ctx
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://arm.test") as c:
-        yield c
 
 
 def bearer(ctx: Context, ident: Identity, resource: str = ARM, lifetime: int = 3600) -> dict[str, str]:
@@ -249,7 +223,7 @@ class TestShapes:
             url, params=V, content=b"{nope", headers={**h, "content-type": "application/json"}
         )
         assert (r.status_code, r.json()["error"]["code"]) == (400, "InvalidRequestContent")
-        assert (await client.put(url, params=V, json={"location": "eastus"}, headers=h)).status_code == 201
+        assert (await client.put(url, params=V, json={"location": "eastus"}, headers=h)).status_code == 200
         listing = await client.get(
             f"/subscriptions/{ctx.tenant.subscription_id}/providers/Microsoft.Insights/dataCollectionEndpoints",
             params=V,

@@ -281,7 +281,7 @@ class TestDataCollection:
         status, doc = put(state, rid, dcr_body(app_table))
         immutable = doc["properties"]["immutableId"]
         endpoint = doc["properties"]["endpoints"]["logsIngestion"]
-        assert status == 201
+        assert status == 200
         assert immutable.startswith("dcr-") and len(immutable) == 36 and int(immutable[4:], 16) >= 0
         assert immutable[4:] == immutable[4:].lower()
         assert (
@@ -310,7 +310,7 @@ class TestDataCollection:
         """A DCR bound to a DCE resolves it; the DCE's logsIngestion endpoint maps back by path key."""
         dce_id = f"{rg(ctx)}/providers/Microsoft.Insights/dataCollectionEndpoints/my-dce"
         status, dce = put(state, dce_id, {"location": "East US", "properties": {}})
-        assert status == 201 and dce["location"] == "eastus"
+        assert status == 200 and dce["location"] == "eastus"
         endpoint = dce["properties"]["logsIngestion"]["endpoint"]
         assert endpoint.startswith(f"{BASE}/dce/my-dce-")
         assert dce["properties"]["immutableId"].startswith("dce-")
@@ -368,7 +368,7 @@ class TestDataCollection:
             ("InvalidOutputTable", "Properties.DataFlows[1].OutputStream")
         ]
         put(state, f"{other}/tables/App_CL", table_body("App_CL", ("Msg", "string")))
-        assert put(state, f"{rg(ctx)}/providers/Microsoft.Insights/dataCollectionRules/two", body)[0] == 201
+        assert put(state, f"{rg(ctx)}/providers/Microsoft.Insights/dataCollectionRules/two", body)[0] == 200
 
     def test_kind_cannot_change(self, state: ArmState, ctx: Context, app_table: str) -> None:
         """A DCR cannot become Direct (or stop being Direct) by update."""

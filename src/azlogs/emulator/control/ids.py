@@ -20,6 +20,9 @@ DCRS: Final = "Microsoft.Insights/dataCollectionRules"
 ROLE_ASSIGNMENTS: Final = "Microsoft.Authorization/roleAssignments"
 ROLE_DEFINITIONS: Final = "Microsoft.Authorization/roleDefinitions"
 RESOURCE_GROUPS: Final = "Microsoft.Resources/resourceGroups"
+# Tenant-level ARM collections: GET /subscriptions, GET /subscriptions/{id}, GET /tenants.
+SUBSCRIPTIONS: Final = "Microsoft.Resources/subscriptions"
+TENANTS: Final = "Microsoft.Resources/tenants"
 
 _CANONICAL_TYPES: Final = {t.lower(): t for t in (WORKSPACES, TABLES, DCES, DCRS)}
 _EXTENSION_TYPES: Final = {t.lower(): t for t in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)}
@@ -98,6 +101,8 @@ class Target:
         if self.rtype == RESOURCE_GROUPS:
             assert self.subscription is not None and self.resource_group is not None
             return rg_id(self.subscription, self.resource_group)
+        if self.rtype in (SUBSCRIPTIONS, TENANTS):
+            return self.scope
         assert self.subscription is not None and self.resource_group is not None
         return resource_id(self.subscription, self.resource_group, self.rtype, *self.names)
 
@@ -140,6 +145,12 @@ def parse_path(path: str) -> Target:
             rg = segs[3] if len(segs) > 3 and i > 3 and low[2] == "resourcegroups" else None
             ext_names: tuple[str, ...] = (segs[i + 3],) if len(segs) == i + 4 else ()
             return Target(rtype, sub, rg, ext_names, not ext_names, scope)
+    if low == ["tenants"]:
+        return Target(TENANTS, None, None, (), True, "")
+    if low[:1] == ["subscriptions"] and len(segs) <= 2:
+        if len(segs) == 1:
+            return Target(SUBSCRIPTIONS, None, None, (), True, "")
+        return Target(SUBSCRIPTIONS, segs[1], None, (segs[1],), False, f"/subscriptions/{segs[1]}")
     if len(segs) < 3 or low[0] != "subscriptions":
         raise _unsupported(path, "not an ARM path under /subscriptions/{id}")
     sub = segs[1]
@@ -170,9 +181,10 @@ def parse_path(path: str) -> Target:
 
 
 def parse_resource_id(rid: str) -> Target | None:
-    """Parse a full ARM id of an emulated resource type; None when it is not one."""
+    """Parse a full ARM id of an emulated, writable resource type; None when it is not one."""
     try:
         target = parse_path(rid)
     except ArmError:
         return None
-    return None if target.is_list else target
+    # Subscriptions and tenants are read-only here: they are not resources a caller creates.
+    return None if target.is_list or target.rtype in (SUBSCRIPTIONS, TENANTS) else target

@@ -123,7 +123,8 @@ def put_dce(state: ArmState, target: ids.Target, body: Any, caller: Caller) -> R
     if tags is not None:
         doc["tags"] = tags
     state.put(doc)
-    return (200 if existing else 201), state.render(doc)
+    # Azure answers 200 to a fresh PUT of a DCE or DCR too (recorded live sessions, 2024-03-11).
+    return 200, state.render(doc)
 
 
 # --- data collection rules ----------------------------------------------------------------------
@@ -235,6 +236,7 @@ def _validate(state: ArmState, body: Mapping[str, Any]) -> DataCollectionRule:
 def put_dcr(state: ArmState, target: ids.Target, body: Any, caller: Caller) -> Result:
     body = require_object(body)
     check_name(ids.DCRS, target.name)
+    require_location(body)  # ARM's own LocationRequired, before the provider validates the rule
     try:
         rule = _validate(state, body)
     except ArmValidationError as exc:
@@ -271,7 +273,8 @@ def put_dcr(state: ArmState, target: ids.Target, body: Any, caller: Caller) -> R
     if rule.is_direct:
         doc["_pathKey"] = (existing or {}).get("_pathKey") or new_path_key(state, target.name)
     state.put(doc, DataCollectionRule.from_arm(doc))
-    return (200 if existing else 201), state.render(doc)
+    # Azure answers 200 to a fresh PUT of a DCE or DCR too (recorded live sessions, 2024-03-11).
+    return 200, state.render(doc)
 
 
 def delete_plain(state: ArmState, target: ids.Target) -> Result:

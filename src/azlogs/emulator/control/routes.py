@@ -14,18 +14,28 @@ from typing import Any, Final
 
 import orjson
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control import ids, monitor, rbac, workspaces
+from azlogs.emulator.control import cloud, ids, monitor, rbac, subscriptions, workspaces
 from azlogs.emulator.control.auth import Caller, authenticate, authorization_failed
 from azlogs.emulator.control.common import check_subscription, require_resource_group
 from azlogs.emulator.control.errors import ArmError, invalid_content, resource_not_found
 from azlogs.emulator.control.state import ArmState
 
+_TENANT_LEVEL: Final = (
+    "2016-06-01",
+    "2018-06-01",
+    "2019-06-01",
+    "2019-11-01",
+    "2020-01-01",
+    "2021-01-01",
+    "2022-12-01",
+)
 # api-versions Azure serves for each type (a superset of what the SDKs and the docs use).
 API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
     ids.WORKSPACES: (
@@ -60,10 +70,21 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
         "2024-07-01",
         "2024-11-01",
     ),
+    # Microsoft.Resources' tenant-level reads (the subscriptions spec's versions).
+    ids.SUBSCRIPTIONS: _TENANT_LEVEL,
+    ids.TENANTS: _TENANT_LEVEL,
 }
 # ARM answers a bad api-version of its own types (resource groups, authorization) with
 # InvalidApiVersionParameter, and of a resource provider's types with NoRegisteredProviderFound. [U]
-_ARM_OWN: Final = (ids.RESOURCE_GROUPS, ids.ROLE_ASSIGNMENTS, ids.ROLE_DEFINITIONS)
+_ARM_OWN: Final = (
+    ids.RESOURCE_GROUPS,
+    ids.ROLE_ASSIGNMENTS,
+    ids.ROLE_DEFINITIONS,
+    ids.SUBSCRIPTIONS,
+    ids.TENANTS,
+)
+# Tenant-level reads: visibility follows the caller's role assignments, not one RBAC action.
+_TENANT_READS: Final = (ids.SUBSCRIPTIONS, ids.TENANTS)
 
 _VERBS: Final = {"GET": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}
 
@@ -139,8 +160,16 @@ def _json(
     return Response(orjson.dumps(body), status, headers=out, media_type="application/json; charset=utf-8")
 
 
-def _read(state: ArmState, target: ids.Target, request: Request) -> tuple[int, dict[str, Any] | None]:
+def _read(
+    state: ArmState, target: ids.Target, request: Request, caller: Caller
+) -> tuple[int, dict[str, Any] | None]:
     filter_ = request.query_params.get("$filter")
+    if target.rtype == ids.TENANTS:
+        return subscriptions.list_tenants(state, caller)
+    if target.rtype == ids.SUBSCRIPTIONS:
+        if target.is_list:
+            return subscriptions.list_subscriptions(state, caller)
+        return subscriptions.get_subscription(state, target, caller)
     if target.rtype == ids.ROLE_ASSIGNMENTS:
         if target.is_list:
             return rbac.list_role_assignments(state, target, filter_)
@@ -154,6 +183,8 @@ def _read(state: ArmState, target: ids.Target, request: Request) -> tuple[int, d
             raise resource_not_found(ids.WORKSPACES, target.names, target.resource_group or "")
         return 200, {"value": [state.render(d) for d in state.docs(target.rtype, under=target.scope)]}
     doc = state.get(target.id)
+    if doc is None and target.rtype == ids.TABLES:
+        doc = workspaces.builtin_table_doc(state, target)
     if doc is None or doc["type"] != target.rtype:
         if target.rtype == ids.RESOURCE_GROUPS:
             raise ArmError(
@@ -183,7 +214,7 @@ def _write(
 def _method_allowed(target: ids.Target, method: str) -> bool:
     if method == "GET":
         return True
-    if target.is_list or target.rtype == ids.ROLE_DEFINITIONS:
+    if target.is_list or target.rtype in (ids.ROLE_DEFINITIONS, *_TENANT_READS):
         return False
     return method in ("PUT", "DELETE") or (method == "PATCH" and target.rtype in _PATCH_TYPES)
 
@@ -216,7 +247,7 @@ async def arm_endpoint(request: Request) -> Response:
         )
         action = action_for(target, method)
         # Built-in role definitions are readable by any signed-in principal, at any scope.
-        public = target.rtype == ids.ROLE_DEFINITIONS
+        public = target.rtype in (ids.ROLE_DEFINITIONS, *_TENANT_READS)
         if not public and not state.has_permission(caller.object_id, target.rbac_scope, action):
             raise authorization_failed(caller, action, target.rbac_scope)
         if method == "GET":
@@ -226,7 +257,7 @@ async def arm_endpoint(request: Request) -> Response:
                 and target.rtype != ids.RESOURCE_GROUPS
             ):
                 require_resource_group(state, target.subscription, target.resource_group)
-            status, out = _read(state, target, request)
+            status, out = _read(state, target, request, caller)
         else:
             status, out = await run_in_threadpool(_write, state, target, method, body, caller)
     except ArmError as exc:
@@ -235,12 +266,14 @@ async def arm_endpoint(request: Request) -> Response:
 
 
 class ArmRoute(BaseRoute):
-    """Matches every ARM path (``/subscriptions/...``, ``/providers/Microsoft.Authorization/...``), any case."""
+    """Matches every ARM path (``/subscriptions[/...]``, ``/tenants``, ``/providers/Microsoft.Authorization/...``), any case."""
 
     _PREFIXES: Final = ("/subscriptions/", "/providers/microsoft.authorization/")
+    _EXACT: Final = ("/subscriptions", "/tenants", "/tenants/")
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and scope["path"].lower().startswith(self._PREFIXES):
+        path = scope["path"].lower() if scope["type"] == "http" else ""
+        if path in self._EXACT or path.startswith(self._PREFIXES):
             return Match.FULL, {}
         return Match.NONE, {}
 
@@ -252,6 +285,32 @@ class ArmRoute(BaseRoute):
         await response(scope, receive, send)
 
 
+async def not_served(request: Request, exc: Exception) -> Response:
+    """Any path or method no route serves, in ARM's JSON error shape (never Starlette's plain text).
+
+    Installed by ``server`` as the HTTPS listener's handler of Starlette's ``HTTPException``.
+    """
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    if status == 405:
+        err = ArmError(
+            405,
+            "MethodNotAllowed",
+            f"The requested resource does not support http method '{request.method}'.",
+            headers=headers,
+        )
+    else:
+        err = ArmError(
+            status,
+            "NotFound" if status == 404 else "BadRequest",
+            f"The emulator does not serve '{request.method} {request.url.path}'. It serves the Entra "
+            "authority, ARM (/subscriptions/..., /metadata/endpoints), ingestion (/dce/..., /dcr/...) and "
+            "query (/query/v1/...).",
+            headers=headers,
+        )
+    return _json(err.status, err.body(), request, err.headers)
+
+
 def routes(ctx: Context) -> list[BaseRoute]:
     """The control plane's routes (registered in ``server.HTTPS_PLANES``)."""
-    return [ArmRoute()]
+    return [ArmRoute(), Route("/metadata/endpoints", cloud.metadata_endpoints, methods=["GET"])]

@@ -12,6 +12,7 @@ from typing import Any
 
 from azlogs.emulator.control import ids
 from azlogs.emulator.control.auth import Caller
+from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.emulator.control.common import (
     check_name,
     keep_or_new,
@@ -215,6 +216,24 @@ def table_doc(rid: str, table: TableSchema, workspace: dict[str, Any]) -> dict[s
             "retentionInDays": retention,
         },
     }
+
+
+def builtin_table_doc(state: ArmState, target: ids.Target) -> dict[str, Any] | None:
+    """GET of a built-in table every workspace has (``Syslog``...): Azure answers it with ``tableType: Microsoft``.
+
+    A Microsoft table's own columns are its ``standardColumns``; ``columns`` holds only custom ones (none here).
+    """
+    ws = state.get(target.id.rsplit("/tables/", 1)[0])
+    schema = builtin_tables().get(target.name.lower())
+    if ws is None or ws["type"] != ids.WORKSPACES or schema is None:
+        return None
+    doc = table_doc(f"{ws['id']}/tables/{schema.name}", schema, ws)
+    s = doc["properties"]["schema"]
+    s["tableType"] = "Microsoft"
+    del s["tableSubType"]
+    s["standardColumns"] = [*s["columns"], *s["standardColumns"]]
+    s["columns"] = []
+    return doc
 
 
 def _type_changes(old: TableSchema, new: TableSchema) -> list[ArmErrorDetail]:

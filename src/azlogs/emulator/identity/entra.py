@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from typing import Any
-from urllib.parse import unquote
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
 import jwt
 from starlette.requests import Request
@@ -24,6 +24,34 @@ from azlogs.emulator.context import Context
 from azlogs.emulator.identity.common import secrets_match
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+# The claims Entra's OpenID configurations list (v2.0 and v1 documents of login.microsoftonline.com).
+_CLAIMS_SHARED: Final = [
+    "sub",
+    "iss",
+    "cloud_instance_name",
+    "cloud_instance_host_name",
+    "cloud_graph_host_name",
+    "msgraph_host",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "acr",
+]
+_CLAIMS_V2: Final = (
+    *_CLAIMS_SHARED,
+    *["nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+)
+_CLAIMS_V1: Final = (*_CLAIMS_SHARED, *["amr", "nonce", "email", "given_name", "family_name", "nickname"])
+
+
+def _echo(request: Request, response: Response) -> Response:
+    """Entra answers with the caller's ``client-request-id`` (MSAL sends one on every call)."""
+    given = request.headers.get("client-request-id")
+    if given:
+        response.headers["client-request-id"] = given[:64]
+    return response
 
 
 def _aad_error(status: int, error: str, aadsts: int, description: str) -> JSONResponse:
@@ -41,6 +69,7 @@ def _aad_error(status: int, error: str, aadsts: int, description: str) -> JSONRe
             "timestamp": f"{now:%Y-%m-%d %H:%M:%S}Z",
             "trace_id": trace,
             "correlation_id": correlation,
+            "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}",
         },
         status,
     )
@@ -81,6 +110,7 @@ async def openid_v2(request: Request) -> Response:
             "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
             "tenant_region_scope": "NA",
             "cloud_instance_name": "microsoftonline.com",
+            "claims_supported": list(_CLAIMS_V2),
         }
     )
 
@@ -103,6 +133,7 @@ async def openid_v1(request: Request) -> Response:
                 "client_secret_basic",
             ],
             "authorization_endpoint": f"{base}/oauth2/authorize",
+            "claims_supported": list(_CLAIMS_V1),
         }
     )
 
@@ -317,11 +348,61 @@ async def _token(request: Request, v2: bool) -> Response:
 
 
 async def token_v2(request: Request) -> Response:
-    return await _token(request, v2=True)
+    return _echo(request, await _token(request, v2=True))
 
 
 async def token_v1(request: Request) -> Response:
-    return await _token(request, v2=False)
+    return _echo(request, await _token(request, v2=False))
+
+
+def _aliases(base: str) -> list[str]:
+    """The host:port names of the authority (loopback answers under both names its certificate holds)."""
+    parts = urlsplit(base)
+    names = [parts.netloc.lower()]
+    if parts.hostname in ("127.0.0.1", "localhost") and parts.port is not None:
+        names += [f"{h}:{parts.port}" for h in ("127.0.0.1", "localhost") if f"{h}:{parts.port}" not in names]
+    return names
+
+
+async def instance_discovery(request: Request) -> Response:
+    """``GET /common/discovery/instance``: MSAL's authority validation, in Entra's shape (api-version 1.1).
+
+    The answer names this authority's tenant discovery document for the tenant in
+    ``authorization_endpoint``; an endpoint on another host is ``invalid_instance`` (AADSTS50049).
+    """
+    ctx: Context = request.app.state.ctx
+    base = _base(ctx, request)
+    endpoint = request.query_params.get("authorization_endpoint", "")
+    if not endpoint:
+        return _echo(
+            request,
+            _aad_error(
+                400,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'authorization_endpoint'.",
+            ),
+        )
+    parts = urlsplit(endpoint)
+    aliases = _aliases(base)
+    # msal names the instance by host only (its canonicalize() drops the port).
+    hosts = {urlsplit(f"https://{a}").hostname for a in aliases}
+    port = urlsplit(base).port
+    if parts.scheme != "https" or parts.hostname not in hosts or parts.port not in (None, port):
+        return _echo(request, _aad_error(400, "invalid_instance", 50049, "Unknown or invalid instance."))
+    tenant = next((seg for seg in parts.path.split("/") if seg), "common")
+    return _echo(
+        request,
+        JSONResponse(
+            {
+                "tenant_discovery_endpoint": f"{base}/{tenant}/v2.0/.well-known/openid-configuration",
+                "api-version": "1.1",
+                "metadata": [
+                    {"preferred_network": aliases[0], "preferred_cache": aliases[0], "aliases": aliases}
+                ],
+            }
+        ),
+    )
 
 
 def routes() -> list[Route]:
@@ -329,6 +410,7 @@ def routes() -> list[Route]:
         Route("/aks/oidc/.well-known/openid-configuration", cluster_openid, methods=["GET"]),
         Route("/aks/oidc/openid/v1/jwks", cluster_jwks, methods=["GET"]),
         Route("/common/discovery/keys", jwks, methods=["GET"]),
+        Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
         Route("/common/discovery/v2.0/keys", jwks, methods=["GET"]),
         Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_v2, methods=["GET"]),
         Route("/{tenant}/.well-known/openid-configuration", openid_v1, methods=["GET"]),
