@@ -231,7 +231,7 @@ class TestNothingLost:
         good = [json.dumps(r).encode() for r in make_records(3, seed=21)]
         data = tmp_path / "deep.ndjson"
         data.write_bytes(b"\n".join([*good, deep]) + b"\n")
-        with emulator.https() as admin:
+        with emulator.admin() as admin:
             rule = {"endpoint": "ingestion", "status": 400, "count": 1}
             assert admin.post("/_emulator/faults", json=rule).status_code == 201
         dead = tmp_path / "dead.ndjson"
