@@ -7,6 +7,7 @@ import calendar
 import math
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from azlogs.kql._registry import register
@@ -218,11 +219,17 @@ for _p in ("day", "week", "month", "year"):
     register(f"endof{_p}", 1, 2, "datetime", "dcr")(lambda dt, offset=0, _p=_p: _end(dt, offset, _p))
 
 
-@register("make_datetime", 3, 7, "datetime", "dcr")
+@register("make_datetime", 1, 7, "datetime", "dcr")
 def make_datetime(
-    year: Any, month: Any, day: Any, hour: Any = 0, minute: Any = 0, second: Any = 0, *rest: Any
+    year: Any, month: Any = None, day: Any = None, hour: Any = 0, minute: Any = 0, second: Any = 0, *rest: Any
 ) -> datetime | None:
-    """A datetime from parts; seconds may be fractional (truncated to the microsecond)."""
+    """A datetime from parts; seconds may be fractional (truncated to the microsecond).
+
+    One argument is a datetime text, read as ``todatetime`` reads it: Azure answers
+    ``make_datetime("2000-01-02 03:04:05Z")`` (azure-monitor-query's recorded response-types test).
+    """
+    if month is None and day is None and isinstance(year, str):
+        return to_datetime(year)
     if year is None or month is None or day is None:
         return None
     try:
@@ -235,7 +242,8 @@ def make_datetime(
             int(hour or 0),
             int(minute or 0),
             whole,
-            int((sec - whole) * 1_000_000),
+            # The shortest text of the float, so 59.9 s is 900000 us and not 899999.
+            int((Decimal(repr(sec)) - whole) * 1_000_000),
             tzinfo=UTC,
         )
     except (ValueError, OverflowError):

@@ -33,6 +33,20 @@ def _timespan(value: str | dt.timedelta | None) -> str | None:
     return f"PT{value.total_seconds()}S"
 
 
+def _deepest(err: Any) -> str | None:
+    """The innermost ``innererror`` as ``CODE: message``: where the service says what it found (SYN0002, SEM0100)."""
+    inner, depth = err.get("innererror") if isinstance(err, dict) else None, 0
+    found = None
+    while isinstance(inner, dict) and depth < 16:
+        if inner.get("message"):
+            found = inner
+        inner, depth = inner.get("innererror"), depth + 1
+    if found is None:
+        return None
+    code = found.get("code")
+    return f"{code}: {found['message']}" if code else str(found["message"])
+
+
 def query_workspace(
     workspace_id: str,
     kql: str,
@@ -73,9 +87,8 @@ def query_workspace(
     data: dict[str, Any] = r.json() if r.content else {}
     if r.status_code != 200:
         err = data.get("error", {}) if isinstance(data, dict) else {}
-        inner = err.get("innererror") or {}
         message = err.get("message") or r.text[:300]
-        detail = inner.get("message")
+        detail = _deepest(err)
         text = f"{err.get('code', r.status_code)}: {message}" + (
             f" ({detail})" if detail and detail != message else ""
         )

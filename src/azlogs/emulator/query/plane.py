@@ -26,6 +26,16 @@ from azlogs._exceptions import KqlError
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.query.errors import (
+    BadRequest,
+    authorization_required,
+    bad_argument,
+    error,
+    json_response,
+    path_not_found,
+    semantic_error,
+    syntax_error,
+)
 from azlogs.kql import parse, run_query
 from azlogs.kql._values import format_timespan
 
@@ -39,15 +49,9 @@ _DURATION = re.compile(
 )
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status, media_type="application/json; charset=utf-8")
-
-
-def _error(status: int, code: str, message: str, inner: dict[str, str] | None = None) -> Response:
-    err: dict[str, Any] = {"message": message, "code": code, "correlationId": str(uuid.uuid4())}
-    if inner:
-        err["innererror"] = inner
-    return _json({"error": err}, status)
+_json = json_response
+_error = error
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def _duration(text: str) -> dt.timedelta | None:
@@ -72,10 +76,19 @@ def parse_timespan(text: str | None, now: dt.datetime) -> tuple[dt.datetime, dt.
     """An ISO 8601 timespan as the API takes it: a duration back from now, ``start/end`` or ``start/duration``.
 
     Raises:
-        ValueError: the text is none of these.
+        ValueError: the text is none of these, or names an instant outside 0001..9999.
     """
-    if not text:
+    if text is None or text == "":
         return None
+    if not isinstance(text, str):
+        raise ValueError(f"timespan must be an ISO 8601 string, not {type(text).__name__}")
+    try:
+        return _span(text, now)
+    except OverflowError:
+        raise ValueError(f"timespan {text!r} is out of range") from None
+
+
+def _span(text: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     if "/" in text:
         first, second = text.split("/", 1)
         start = _instant(first)
@@ -130,10 +143,11 @@ class StoreProvider:
 
 
 def _datetime(value: dt.datetime) -> str:
-    value = value.astimezone(dt.timezone.utc)
-    if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 UTC as the service writes it: fractional digits only as far as they are not zero."""
+    v = value.astimezone(dt.timezone.utc) if value.tzinfo is not None else value
+    base = f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+    fraction = f"{v.microsecond:06d}".rstrip("0")
+    return f"{base}.{fraction}Z" if fraction else base + "Z"
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -158,18 +172,12 @@ def _cell(value: Any, kind: str) -> Any:
 
 
 def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Response | None, Any]:
+    if not _GUID.match(workspace_id):
+        return path_not_found(), None
     auth = request.headers.get("authorization")
-    if not auth:
-        return _error(
-            401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."
-        ), None
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return _error(
-            401,
-            "AuthenticationFailed",
-            "Authentication failed. The 'Authorization' header is not a Bearer token.",
-        ), None
+    scheme, _, token = (auth or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return authorization_required(), None
     try:
         claims = ctx.issuer.validate(token.strip(), AUDIENCES)
     except TokenRejected as exc:
@@ -210,31 +218,16 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
     try:
         span = parse_timespan(timespan, now)
     except ValueError as exc:
-        return _error(
-            400,
-            "BadArgumentError",
-            "The request had some invalid properties",
-            {"code": "InvalidTimespan", "message": str(exc)},
-        )
+        return bad_argument("InvalidTimespan", str(exc))
     try:
         parse(kql)
     except KqlError as exc:
-        return _error(
-            400,
-            "BadArgumentError",
-            "The request had some invalid properties",
-            {"code": "SyntaxError", "message": exc.message},
-        )
+        return syntax_error(exc, kql)
     provider = StoreProvider(ctx.extensions["store"], workspace_id)
     try:
         result = run_query(kql, provider, timespan=span, clock=lambda: now)
     except KqlError as exc:
-        return _error(
-            400,
-            "BadArgumentError",
-            "The request had some invalid properties",
-            {"code": "SemanticError", "message": exc.message},
-        )
+        return semantic_error(exc, kql)
     tables = []
     for table in result.tables:
         kinds = [t for _, t in table.columns]
@@ -248,17 +241,42 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
     return _json({"tables": tables})
 
 
-async def _query_body(request: Request) -> tuple[str | None, str | None, Response | None]:
+def query_fields(body: Any) -> tuple[str, str | None]:
+    """The ``query`` and ``timespan`` of a ``QueryBody`` (the POST body, or a ``$batch`` item's body).
+
+    Raises:
+        BadRequest: the body is not an object, ``query`` is not a non-empty string, ``timespan`` is
+            not a string or null, or ``workspaces`` is not a list of strings or null.
+    """
+    if not isinstance(body, dict):
+        raise BadRequest("InvalidBody", "The request body must be a JSON object")
+    kql = body.get("query")
+    if kql is None or kql == "":
+        raise BadRequest("MissingQuery", "A query is required")
+    if not isinstance(kql, str):
+        raise BadRequest("InvalidQuery", f"query must be a string, not {type(kql).__name__}")
+    timespan = body.get("timespan")
+    if timespan is not None and not isinstance(timespan, str):
+        raise BadRequest(
+            "InvalidTimespan", f"timespan must be an ISO 8601 string, not {type(timespan).__name__}"
+        )
+    workspaces = body.get("workspaces")
+    if workspaces is not None and not (
+        isinstance(workspaces, list) and all(isinstance(w, str) for w in workspaces)
+    ):
+        raise BadRequest("InvalidWorkspaces", "workspaces must be a list of workspace names or ids")
+    return kql, timespan or None
+
+
+async def _query_body(request: Request) -> tuple[str, str | None]:
     if request.method == "GET":
-        return request.query_params.get("query"), request.query_params.get("timespan"), None
+        return query_fields(dict(request.query_params))
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
-        return None, None, _error(400, "BadArgumentError", "The request body is not valid JSON")
-    if not isinstance(body, dict):
-        return None, None, _error(400, "BadArgumentError", "The request body must be a JSON object")
-    timespan = body.get("timespan") or request.query_params.get("timespan")
-    return body.get("query"), timespan, None
+        raise BadRequest("InvalidJson", "The request body is not valid JSON") from None
+    kql, timespan = query_fields(body)
+    return kql, timespan or request.query_params.get("timespan")
 
 
 async def query_endpoint(request: Request) -> Response:
@@ -267,46 +285,96 @@ async def query_endpoint(request: Request) -> Response:
     denied, _ = _authorize(ctx, request, workspace_id)
     if denied is not None:
         return denied
-    kql, timespan, problem = await _query_body(request)
-    if problem is not None:
-        return problem
-    if not kql:
-        return _error(
-            400,
-            "BadArgumentError",
-            "The request had some invalid properties",
-            {"code": "MissingQuery", "message": "A query is required"},
+    try:
+        kql, timespan = await _query_body(request)
+    except BadRequest as exc:
+        return bad_argument(exc.code, exc.message)
+    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+
+
+def batch_items(body: Any) -> list[dict[str, Any]]:
+    """The ``requests`` of a ``$batch`` body, each checked as the service checks it.
+
+    Raises:
+        BadRequest: not ``{"requests": [object, ...]}``, an item without a string ``id`` and
+            ``workspace`` or with a non-object ``body``/``headers``, or two items with one id
+            (``QueryValidationError``, as Azure answers).
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list) or not body["requests"]:
+        raise BadRequest(
+            "InvalidBatch", 'The batch body must be {"requests": [...]} with at least one request'
         )
+    seen: set[str] = set()
+    items: list[dict[str, Any]] = body["requests"]
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BadRequest("InvalidBatch", f"requests[{n}] must be a JSON object")
+        rid, workspace = item.get("id"), item.get("workspace")
+        if not isinstance(rid, str) or not rid:
+            raise BadRequest("InvalidBatch", f"requests[{n}].id must be a non-empty string")
+        if not isinstance(workspace, str):
+            raise BadRequest("InvalidBatch", f"requests[{n}].workspace must be a string")
+        for key in ("body", "headers"):
+            if item.get(key) is not None and not isinstance(item[key], dict):
+                raise BadRequest("InvalidBatch", f"requests[{n}].{key} must be a JSON object")
+        if rid in seen:
+            raise BadRequest(
+                "QueryValidationError", f"Request ids must be unique; '{rid}' is used more than once"
+            )
+        seen.add(rid)
+    return items
+
+
+async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) -> Response:
+    path, method = item.get("path", "/query"), item.get("method", "POST")
+    if path != "/query" or not isinstance(method, str) or method.upper() not in ("GET", "POST"):
+        return path_not_found()
+    workspace_id = item["workspace"]
+    denied, _ = _authorize(ctx, request, workspace_id)
+    if denied is not None:
+        return denied
+    try:
+        kql, timespan = query_fields(item.get("body") or {})
+    except BadRequest as exc:
+        return bad_argument(exc.code, exc.message)
     return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
 
 
 async def batch_endpoint(request: Request) -> Response:
-    """``POST /v1/$batch``: each request answered as if sent alone."""
+    """``POST /v1/$batch``: each request answered as if sent alone, with its own ``headers``."""
     ctx: Context = request.app.state.ctx
     try:
-        body = orjson.loads(await request.body())
-        requests = body["requests"]
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return _error(400, "BadArgumentError", 'The batch body must be {"requests": [...]}')
+        items = batch_items(orjson.loads(await request.body()))
+    except orjson.JSONDecodeError:
+        return bad_argument("InvalidJson", "The request body is not valid JSON")
+    except BadRequest as exc:
+        return bad_argument(exc.code, exc.message)
     responses = []
-    for item in requests:
-        workspace_id = str(item.get("workspace", ""))
-        denied, _ = _authorize(ctx, request, workspace_id)
-        sub = item.get("body") or {}
-        if denied is None:
-            answer = await anyio.to_thread.run_sync(
-                _run, ctx, workspace_id, str(sub.get("query", "")), sub.get("timespan")
-            )
-        else:
-            answer = denied
+    for item in items:
+        answer = await _batch_answer(ctx, request, item)
         responses.append(
-            {"id": item.get("id"), "status": answer.status_code, "body": orjson.loads(answer.body)}
+            {
+                "id": item["id"],
+                "status": answer.status_code,
+                "headers": {
+                    "Content-Type": answer.headers["content-type"],
+                    "x-ms-request-id": answer.headers["x-ms-request-id"],
+                },
+                "body": orjson.loads(answer.body),
+            }
         )
     return _json({"responses": responses})
 
 
+async def unknown_path(request: Request) -> Response:
+    """Any other path under the API's root: the service's JSON 404, not a plain-text one."""
+    return path_not_found()
+
+
 def routes(ctx: Context) -> list[BaseRoute]:
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     return [
         Route("/query/v1/workspaces/{workspace}/query", query_endpoint, methods=["GET", "POST"]),
         Route("/query/v1/$batch", batch_endpoint, methods=["POST"]),
+        Route("/query/v1/{rest:path}", unknown_path, methods=methods),
     ]
