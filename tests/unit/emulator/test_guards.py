@@ -87,7 +87,14 @@ TENANT_PATHS = ["/{tenant}/oauth2/v2.0/token", "/{tenant}/oauth2/token"]
 
 class TestBodiesAreCappedBeforeReading:
     @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
-    @pytest.mark.parametrize("path", [*TENANT_PATHS, "/query/v1/$batch", "/query/v1/workspaces/w/query"])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            *TENANT_PATHS,
+            "/query/v1/$batch",
+            "/query/v1/workspaces/00000000-0000-0000-0000-000000000001/query",
+        ],
+    )
     async def test_oversized_post_without_credentials_is_413_after_reading_at_most_the_cap(
         self, app: Any, ctx: Context, path: str, declared: bool
     ) -> None:
