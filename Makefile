@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit fmt bench clean
+.PHONY: demo test lint unit fuzz fmt bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: lint
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
+
+# The fuzz campaign with many more, fresh examples (make test runs a fixed, bounded set of them).
+fuzz: $(STAMP)
+	AZLOGS_FUZZ=long $(BIN)/python -m pytest -q -n 2 tests/unit/fuzz tests/unit/emulator/test_ingestion_fuzz.py tests/unit/emulator/test_query_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/send.py

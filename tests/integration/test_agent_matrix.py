@@ -169,7 +169,7 @@ class TestDamage:
             config = harness.write_config(
                 work / "agent.toml", pipe, [str(log)], state_dir=work / "state", spool=SPOOL
             )
-            with emu.https() as admin:
+            with emu.admin() as admin:
                 admin.post("/_emulator/faults", json={"endpoint": "ingestion", "status": 503})
             agent = AgentProcess(config, env, work / "agent.log").start()
             agent.wait_status(lambda d: d["totals"]["records_in"] == LINES, what=f"{shape}: all spooled")
@@ -181,7 +181,7 @@ class TestDamage:
                 for f in scan_segment(seg.read_bytes()).frames
             }
             damage(seg)
-            with emu.https() as admin:
+            with emu.admin() as admin:
                 admin.delete("/_emulator/faults")
             agent.start()
             doc = _drained(agent, [log])

@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 import httpx
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.emulator import test_ingestion_helpers as helpers
+from tests.unit.fuzz.profiles import fuzz_settings
 
 # Every answer the endpoint documents (docs/ingestion.md); a 5xx or anything else fails.
 DOCUMENTED = {204, 400, 401, 403, 404, 413, 415, 429}
@@ -123,13 +124,7 @@ def test_ingestion_requests_never_500_and_never_hang() -> None:
 
 
 def _fuzz(h: Harness) -> None:
-    @settings(
-        max_examples=200,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(200)
     @given(
         body=bodies(),
         dcr=mostly("real", st.just("dcr-unknown") | segment_text),

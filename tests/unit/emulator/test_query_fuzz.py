@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
@@ -23,6 +23,7 @@ from azlogs.emulator.ingestion import plane as ingestion_plane
 from azlogs.emulator.query import routes as query_routes
 from tests.unit.emulator.test_ingestion_helpers import WS_ID, make_context, table_schema, token
 from tests.unit.emulator.test_query_plane import AUDIENCE, QueryControl
+from tests.unit.fuzz.profiles import fuzz_settings
 
 # Every status the query API answers (docs/emulator.md, Azure's errors page); a 5xx or other fails.
 DOCUMENTED = {200, 400, 401, 403, 404}
@@ -135,13 +136,7 @@ def test_batch_requests_never_500_and_never_hang() -> None:
             h.close()
 
 
-_SETTINGS = settings(
-    max_examples=150,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_SETTINGS = fuzz_settings(150)
 # Printable path text; quoted, so a segment is one segment (a decoded "/" is another route).
 _segment_chars = st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_characters="/")
 _header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
