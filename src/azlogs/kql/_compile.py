@@ -25,7 +25,7 @@ from azlogs.kql._operators import (
     string_predicate,
 )
 from azlogs.kql._registry import lookup, numeric_promote
-from azlogs.kql._values import NUMERIC, UTC, null_of, to_str
+from azlogs.kql._values import NUMERIC, UTC, null_of, to_str, wrap_int, wrap_long
 
 Row = Mapping[str, Any]
 Fn = Callable[[Row], Any]
@@ -236,13 +236,14 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
         impl = ARITH[op]
         if left.type in ("int", "long") and right.type in ("int", "long") and op in "+-*":
             pyop = {"+": int.__add__, "-": int.__sub__, "*": int.__mul__}[op]
+            wrap = wrap_int if typ == "int" else wrap_long
 
             def fn(r: Row) -> Any:
                 a = fa(r)
                 if a is None:
                     return None
                 b = fb(r)
-                return None if b is None else pyop(a, b)
+                return None if b is None else wrap(pyop(a, b))
         elif typ == "real" and "dynamic" in (left.type, right.type):
 
             def fn(r: Row) -> Any:
