@@ -42,6 +42,7 @@ class Ctx:
         self.provider = provider
         self.source_rows: list[Any] = []  # the records `source` yields in a transformation run
         self.timespan: tuple[datetime | None, datetime | None] | None = None
+        self.compile_steps = 0  # expressions compiled: linear in the text, never exponential
 
     def new_run(self) -> None:
         """Start a run: ``now()`` is fixed for the whole run, as in KQL."""
@@ -70,6 +71,7 @@ class LetBinding:
     scalar: CExpr | None = None
     node: Any = None
     env: Env | None = None
+    body: CExpr | None = None  # a lambda's body, compiled once at its first call
 
 
 @dataclass
@@ -121,6 +123,7 @@ def _did_you_mean(name: str, options: list[str]) -> str | None:
 
 def compile_expr(node: Any, env: Env) -> CExpr:
     """Compile a scalar expression."""
+    env.ctx.compile_steps += 1
     if isinstance(node, A.Literal):
         return const(node.value, node.type)
     if isinstance(node, A.Column):
@@ -491,13 +494,20 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
     args = [compile_expr(a, env) for a in node.args]
-    assert binding.env is not None
-    inner_env = Env(
-        {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
-    )
-    for let in lam.lets:
-        bind_let(let, inner_env)
-    body = compile_expr(lam.body, inner_env)
+    body = binding.body
+    if body is None:
+        # The body sees only its parameters (with their declared types) and the lets of its
+        # definition, never the caller's columns: one compiled body serves every call. Inlining it
+        # at each call made nested functions (f2 calls f1 twice, f3 calls f2 twice...) compile in
+        # exponential time.
+        assert binding.env is not None
+        inner_env = Env(
+            {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
+        )
+        for let in lam.lets:
+            bind_let(let, inner_env)
+        body = compile_expr(lam.body, inner_env)
+        binding.body = body
     defaults = [compile_expr(p.default, env) if p.default is not None else None for p in lam.params]
     names = [p.name for p in lam.params]
     getters = [a.fn for a in args] + [d.fn for d in defaults[len(args) :] if d is not None]

@@ -59,3 +59,34 @@ class TestLongIs64Bit:
         """An integer literal that does not fit in a long is a KqlError, not a huge Python int."""
         with pytest.raises(KqlError, match="range of long"):
             _print("9" * 5000)
+
+
+def _nested_functions(n: int) -> str:
+    lets = ["let f0 = (x: long) { x + 1 };"]
+    lets += [f"let f{i} = (x: long) {{ f{i - 1}(x) + f{i - 1}(x) }};" for i in range(1, n + 1)]
+    return " ".join(lets) + f" source | extend y = f{n}(x)"
+
+
+class TestLetFunctionsCompileOnce:
+    def test_nested_functions_compile_in_linear_steps(self) -> None:
+        """18 lets that each call the previous one twice compile in steps linear in the lets."""
+        steps = {}
+        for n in (9, 18):
+            t = compile_transformation(_nested_functions(n), {"x": "long"}, clock=lambda: FIXED_NOW)
+            steps[n] = t._ctx.compile_steps
+        # Inlined, doubling the lets multiplies the steps by 2**9; compiled once, about doubles them.
+        assert steps[18] <= 3 * steps[9]
+
+    def test_a_function_compiled_once_still_computes(self) -> None:
+        """The shared body gives each call its own arguments."""
+        t = compile_transformation(
+            "let f = (a: long, b: long = 10) { a * b }; source | extend p = f(x), q = f(x, 2), r = f(x + 1)",
+            {"x": "long"},
+            clock=lambda: FIXED_NOW,
+        )
+        row = t.apply([{"x": 3}]).rows[0]
+        assert (row["p"], row["q"], row["r"]) == (30, 6, 40)
+        assert t.apply([{"x": 4}]).rows[0]["p"] == 40
+        assert (
+            compile_transformation(_nested_functions(6), {"x": "long"}).apply([{"x": 1}]).rows[0]["y"] == 128
+        )
