@@ -1,4 +1,4 @@
-"""Azure Monitor's documented limits for the Logs Ingestion API: one owner, imported by all.
+"""Azure Monitor's documented limits (Logs Ingestion API, query API, KQL): one owner, imported by all.
 
 The client (batching, preflight, the agent's line cut) and the emulator (what it refuses) read
 these names; none of them writes the figure again. Sources: Microsoft Learn, "Azure Monitor service
@@ -16,8 +16,14 @@ from typing import Final
 __all__ = [
     "BYTES_PER_MINUTE",
     "FIELD_MAX_BYTES",
+    "KQL_MAKE_LIST_MAX_SIZE",
+    "KQL_STRREP_MAX_MULTIPLIER",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
+    "QUERY_DEFAULT_TIMEOUT_SECONDS",
+    "QUERY_MAX_RECORDS",
+    "QUERY_MAX_RESULT_BYTES",
+    "QUERY_MAX_TIMEOUT_SECONDS",
     "REQUESTS_PER_MINUTE",
 ]
 
@@ -31,3 +37,18 @@ FIELD_MAX_BYTES: Final = 65_536
 # Per DCR: requests and data volume per minute before the service answers 429.
 REQUESTS_PER_MINUTE: Final = 12_000
 BYTES_PER_MINUTE: Final = 2 * 1024**3
+
+# --- The Log Analytics query API and the Kusto engine behind it -------------------------------------
+# Sources: Microsoft Learn, "Azure Monitor service limits" (Log Analytics query API), "Timeouts"
+# (azure-monitor/logs/api/timeouts: default 3 minutes, at most 10, set with `Prefer: wait=N`, past it
+# 504 Gateway Timeout), Kusto "Query limits" (result truncation: 500,000 records and 67,108,864 bytes,
+# E_QUERY_RESULT_SET_TOO_LARGE), the strrep() and make_list() reference pages.
+QUERY_MAX_RECORDS: Final = 500_000
+QUERY_MAX_RESULT_BYTES: Final = 67_108_864
+QUERY_DEFAULT_TIMEOUT_SECONDS: Final = 180
+QUERY_MAX_TIMEOUT_SECONDS: Final = 600
+# strrep(): "If multiplier is more than the maximal allowed value of 1024, the input string will be
+# repeated 1024 times."
+KQL_STRREP_MAX_MULTIPLIER: Final = 1024
+# make_list()/make_set(): MaxSize "The default and max value is 1048576".
+KQL_MAKE_LIST_MAX_SIZE: Final = 1_048_576

@@ -15,6 +15,7 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _fn_datetime, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
+from azlogs.kql._budget import checked_size, current
 from azlogs.kql._operators import (
     ARITH,
     COMPARE,
@@ -124,6 +125,7 @@ def _did_you_mean(name: str, options: list[str]) -> str | None:
 def compile_expr(node: Any, env: Env) -> CExpr:
     """Compile a scalar expression."""
     env.ctx.compile_steps += 1
+    current().compiled(env.ctx.compile_steps)
     if isinstance(node, A.Literal):
         return const(node.value, node.type)
     if isinstance(node, A.Column):
@@ -482,7 +484,20 @@ def _call(node: A.Call, env: Env) -> CExpr:
 
     if typ == "string":
         inner = fn
-        fn = lambda r: v if isinstance(v := inner(r), str) else to_str(v)  # noqa: E731
+
+        def fn(r: Row) -> Any:
+            v = inner(r)
+            if not isinstance(v, str):
+                v = to_str(v)
+            # A string built by doubling (x = strcat(x, x) ...) is refused before it eats the memory.
+            return checked_size(v, f"the string of {name}()") if len(v) > 4096 else v
+    elif typ == "dynamic":
+        inner_dyn = fn
+
+        def fn(r: Row) -> Any:
+            v = inner_dyn(r)
+            return checked_size(v, f"the array of {name}()") if type(v) is list and len(v) > 4096 else v
+
     out = CExpr(fn, typ, row_free=all(a.row_free for a in args))
     return _fold(out) if all(a.const for a in args) else out
 
@@ -514,6 +529,8 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     fb = body.fn
 
     def fn(r: Row) -> Any:
+        # A call is work the row loops do not see (f calls f' twice, f' calls f'' twice ...).
+        current().tick()
         return fb({n: g(r) for n, g in zip(names, getters, strict=False)})
 
     return CExpr(fn, body.type, row_free=all(a.row_free for a in args))
