@@ -15,6 +15,8 @@ retrying is a property of its type, and so is the CLI exit code::
     │   └── PermanentServiceError                 400, 401, 403, 404, 413 ...
     ├── SchemaError                      exit 1   a schema / DCR / table definition that is invalid
     ├── KqlError                         exit 1   a KQL text that does not parse or is not allowed
+    │   └── KqlLimitError                         a run that exceeded its budget (rows, memory, a cap)
+    │       └── KqlTimeoutError                   a run that exceeded its time limit
     └── EmulatorError                    exit 1   the local emulator cannot start / is not running
 
 Messages name the thing (file and line, DCR id, stream, object id) and the fix. No error ever
@@ -131,6 +133,22 @@ class KqlError(AzlogsError):
         super().__init__(message, hint=hint)
         self.line = line
         self.column = column
+
+
+class KqlLimitError(KqlError):
+    """A query or transformation run that exceeded a limit of its budget (memory, rows, a value's size).
+
+    ``limit`` names the limit (``"rows"``, ``"value_bytes"``, ``"compile_steps"``, ``"time"``), so an
+    answer can say which one; the message says the figure and how to stay under it.
+    """
+
+    def __init__(self, message: str, *, limit: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.limit = limit
+
+
+class KqlTimeoutError(KqlLimitError):
+    """A query or transformation run that went past its deadline and was stopped."""
 
 
 class EmulatorError(AzlogsError):

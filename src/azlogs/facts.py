@@ -1,4 +1,4 @@
-"""Azure Monitor's documented limits for the Logs Ingestion API: one owner, imported by all.
+"""Azure Monitor's documented limits (Logs Ingestion API, query API, KQL): one owner, imported by all.
 
 The client (batching, preflight, the agent's line cut) and the emulator (what it refuses) read
 these names; none of them writes the figure again. Sources: Microsoft Learn, "Azure Monitor service
@@ -20,8 +20,14 @@ __all__ = [
     "CODE_INVALID_STREAM",
     "FIELD_MAX_BYTES",
     "INFLATED_BODY_FACTOR",
+    "KQL_MAKE_LIST_MAX_SIZE",
+    "KQL_STRREP_MAX_MULTIPLIER",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
+    "QUERY_DEFAULT_TIMEOUT_SECONDS",
+    "QUERY_MAX_RECORDS",
+    "QUERY_MAX_RESULT_BYTES",
+    "QUERY_MAX_TIMEOUT_SECONDS",
     "REQUESTS_PER_MINUTE",
     "SDK_SEPARATOR_BYTES",
 ]
@@ -54,3 +60,18 @@ CODE_INVALID_STREAM: Final = "InvalidStream"
 # 404, "Data collection rule with immutable Id '<id>' not found." (python/sdk/monitor/azure-monitor-
 # ingestion/tests/recordings/test_logs_ingestion.pyTestLogsIngestionClienttest_send_logs_error.json).
 CODE_DCR_NOT_FOUND: Final = "NotFound"
+
+# --- The Log Analytics query API and the Kusto engine behind it -------------------------------------
+# Sources: Microsoft Learn, "Azure Monitor service limits" (Log Analytics query API), "Timeouts"
+# (azure-monitor/logs/api/timeouts: default 3 minutes, at most 10, set with `Prefer: wait=N`, past it
+# 504 Gateway Timeout), Kusto "Query limits" (result truncation: 500,000 records and 67,108,864 bytes,
+# E_QUERY_RESULT_SET_TOO_LARGE), the strrep() and make_list() reference pages.
+QUERY_MAX_RECORDS: Final = 500_000
+QUERY_MAX_RESULT_BYTES: Final = 67_108_864
+QUERY_DEFAULT_TIMEOUT_SECONDS: Final = 180
+QUERY_MAX_TIMEOUT_SECONDS: Final = 600
+# strrep(): "If multiplier is more than the maximal allowed value of 1024, the input string will be
+# repeated 1024 times."
+KQL_STRREP_MAX_MULTIPLIER: Final = 1024
+# make_list()/make_set(): MaxSize "The default and max value is 1048576".
+KQL_MAKE_LIST_MAX_SIZE: Final = 1_048_576

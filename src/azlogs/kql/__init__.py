@@ -6,10 +6,13 @@ datetime, timedelta, JSON values for dynamic, None for null).
 
 from __future__ import annotations
 
+from azlogs._exceptions import KqlLimitError, KqlTimeoutError
 from azlogs.kql._ast import Query
+from azlogs.kql._budget import Budget
 from azlogs.kql._dialect import check
 from azlogs.kql._engine import (
     MemoryProvider,
+    PartialFailure,
     QueryResult,
     ResultTable,
     TableProvider,
@@ -29,8 +32,12 @@ FUNCTIONS = REGISTRY
 __all__ = [
     "FUNCTIONS",
     "KQL_TYPES",
+    "Budget",
     "FunctionSpec",
+    "KqlLimitError",
+    "KqlTimeoutError",
     "MemoryProvider",
+    "PartialFailure",
     "Query",
     "QueryResult",
     "ResultTable",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from azlogs.facts import KQL_MAKE_LIST_MAX_SIZE
 from azlogs.kql._registry import REGISTRY, FunctionSpec, numeric_promote
 from azlogs.kql._values import dumps, to_dynamic
 
@@ -136,7 +137,12 @@ def _extreme(args: list[Any], types: list[str], want_max: bool, pred: Fn | None 
 def _make(args: list[Any], types: list[str], unique: bool, pred: Fn | None = None) -> Aggregate:
     f = args[0]
     limit_fn = args[1] if len(args) > 1 and pred is None else (args[2] if len(args) > 2 else None)
-    limit = int(limit_fn({})) if limit_fn is not None else 1_048_576
+    # MaxSize: "The default and max value is 1048576" (make_list, make_set).
+    limit = KQL_MAKE_LIST_MAX_SIZE
+    if limit_fn is not None:
+        asked = limit_fn({})
+        if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
+            limit = min(asked, KQL_MAKE_LIST_MAX_SIZE)
 
     def add(s: tuple[list[Any], set[Any]], r: Row) -> tuple[list[Any], set[Any]]:
         if pred is not None and pred(r) is not True:

@@ -15,6 +15,7 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _fn_datetime, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
+from azlogs.kql._budget import checked_size, current
 from azlogs.kql._operators import (
     ARITH,
     COMPARE,
@@ -25,7 +26,7 @@ from azlogs.kql._operators import (
     string_predicate,
 )
 from azlogs.kql._registry import lookup, numeric_promote
-from azlogs.kql._values import NUMERIC, UTC, null_of, to_str
+from azlogs.kql._values import NUMERIC, UTC, null_of, to_str, wrap_int, wrap_long
 
 Row = Mapping[str, Any]
 Fn = Callable[[Row], Any]
@@ -42,6 +43,7 @@ class Ctx:
         self.provider = provider
         self.source_rows: list[Any] = []  # the records `source` yields in a transformation run
         self.timespan: tuple[datetime | None, datetime | None] | None = None
+        self.compile_steps = 0  # expressions compiled: linear in the text, never exponential
 
     def new_run(self) -> None:
         """Start a run: ``now()`` is fixed for the whole run, as in KQL."""
@@ -70,6 +72,7 @@ class LetBinding:
     scalar: CExpr | None = None
     node: Any = None
     env: Env | None = None
+    body: CExpr | None = None  # a lambda's body, compiled once at its first call
 
 
 @dataclass
@@ -121,6 +124,8 @@ def _did_you_mean(name: str, options: list[str]) -> str | None:
 
 def compile_expr(node: Any, env: Env) -> CExpr:
     """Compile a scalar expression."""
+    env.ctx.compile_steps += 1
+    current().compiled(env.ctx.compile_steps)
     if isinstance(node, A.Literal):
         return const(node.value, node.type)
     if isinstance(node, A.Column):
@@ -236,13 +241,14 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
         impl = ARITH[op]
         if left.type in ("int", "long") and right.type in ("int", "long") and op in "+-*":
             pyop = {"+": int.__add__, "-": int.__sub__, "*": int.__mul__}[op]
+            wrap = wrap_int if typ == "int" else wrap_long
 
             def fn(r: Row) -> Any:
                 a = fa(r)
                 if a is None:
                     return None
                 b = fb(r)
-                return None if b is None else pyop(a, b)
+                return None if b is None else wrap(pyop(a, b))
         elif typ == "real" and "dynamic" in (left.type, right.type):
 
             def fn(r: Row) -> Any:
@@ -478,7 +484,20 @@ def _call(node: A.Call, env: Env) -> CExpr:
 
     if typ == "string":
         inner = fn
-        fn = lambda r: v if isinstance(v := inner(r), str) else to_str(v)  # noqa: E731
+
+        def fn(r: Row) -> Any:
+            v = inner(r)
+            if not isinstance(v, str):
+                v = to_str(v)
+            # A string built by doubling (x = strcat(x, x) ...) is refused before it eats the memory.
+            return checked_size(v, f"the string of {name}()") if len(v) > 4096 else v
+    elif typ == "dynamic":
+        inner_dyn = fn
+
+        def fn(r: Row) -> Any:
+            v = inner_dyn(r)
+            return checked_size(v, f"the array of {name}()") if type(v) is list and len(v) > 4096 else v
+
     out = CExpr(fn, typ, row_free=all(a.row_free for a in args))
     return _fold(out) if all(a.const for a in args) else out
 
@@ -490,19 +509,28 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
     args = [compile_expr(a, env) for a in node.args]
-    assert binding.env is not None
-    inner_env = Env(
-        {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
-    )
-    for let in lam.lets:
-        bind_let(let, inner_env)
-    body = compile_expr(lam.body, inner_env)
+    body = binding.body
+    if body is None:
+        # The body sees only its parameters (with their declared types) and the lets of its
+        # definition, never the caller's columns: one compiled body serves every call. Inlining it
+        # at each call made nested functions (f2 calls f1 twice, f3 calls f2 twice...) compile in
+        # exponential time.
+        assert binding.env is not None
+        inner_env = Env(
+            {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
+        )
+        for let in lam.lets:
+            bind_let(let, inner_env)
+        body = compile_expr(lam.body, inner_env)
+        binding.body = body
     defaults = [compile_expr(p.default, env) if p.default is not None else None for p in lam.params]
     names = [p.name for p in lam.params]
     getters = [a.fn for a in args] + [d.fn for d in defaults[len(args) :] if d is not None]
     fb = body.fn
 
     def fn(r: Row) -> Any:
+        # A call is work the row loops do not see (f calls f' twice, f' calls f'' twice ...).
+        current().tick()
         return fb({n: g(r) for n, g in zip(names, getters, strict=False)})
 
     return CExpr(fn, body.type, row_free=all(a.row_free for a in args))

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from azlogs._exceptions import KqlError
+from azlogs._exceptions import KqlError, KqlLimitError
+from azlogs.facts import QUERY_MAX_RECORDS, QUERY_MAX_RESULT_BYTES
 from azlogs.kql import _ast as A
+from azlogs.kql._budget import Budget
 from azlogs.kql._compile import Ctx, Env, bind_let
 from azlogs.kql._dialect import check
 from azlogs.kql._parser import parse
@@ -51,10 +53,23 @@ class ResultTable:
 
 
 @dataclass
+class PartialFailure:
+    """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text."""
+
+    code: str  # "E_QUERY_RESULT_SET_TOO_LARGE"
+    message: str
+
+
+@dataclass
 class QueryResult:
-    """A query answer; ``tables[0]`` is "PrimaryResult"."""
+    """A query answer; ``tables[0]`` is "PrimaryResult".
+
+    ``partial`` is set when the rows were cut at a result limit: the rows are the first ones, never
+    all of them, and the caller must say so (the query API answers a ``PartialError``).
+    """
 
     tables: list[ResultTable]
+    partial: PartialFailure | None = None
 
 
 @dataclass
@@ -82,11 +97,30 @@ class Transformation:
         self._ctx = ctx
         self.output_columns: dict[str, str] = dict(plan.columns)
 
-    def apply(self, records: Sequence[Mapping[str, Any]]) -> TransformResult:
-        """Run on a batch; a record whose evaluation fails is dropped and reported, never the batch."""
+    def apply(self, records: Sequence[Mapping[str, Any]], *, budget: Budget | None = None) -> TransformResult:
+        """Run on a batch; a record whose evaluation fails is dropped and reported, never the batch.
+
+        ``budget`` limits the whole batch (by default: no deadline, the default memory limits). Past
+        a limit the record at hand and every record after it are reported, none silently lost.
+        """
+        result = TransformResult()
+        position = [0]  # the record being evaluated
+        with (budget or Budget()).active() as active:
+            try:
+                self._apply(records, result, position, active)
+            except KqlLimitError as exc:
+                result.errors.extend((i, _reason(exc)) for i in range(position[0], len(records)))
+        return result
+
+    def _apply(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        result: TransformResult,
+        position: list[int],
+        budget: Budget,
+    ) -> None:
         ctx = self._ctx
         ctx.new_run()
-        result = TransformResult()
         cols = list(self.output_columns.items())
         strings = {c for c, t in cols if t == "string"}
         names = [c for c, _ in cols]
@@ -103,24 +137,31 @@ class Transformation:
         plan = self._plan
         if plan.per_record_source:
             step = plan.fused()
+            tick = budget.tick
             for i, rec in enumerate(records):
+                position[0] = i
+                tick()
                 try:
                     out = step(rec)  # type: ignore[arg-type]
+                except KqlLimitError:
+                    raise
                 except Exception as exc:
                     result.errors.append((i, _reason(exc)))
                     continue
                 if out is not None:
                     result.rows.append(normalize(out))
-            return result
+            return
         for i, rec in enumerate(records):
+            position[0] = i
             ctx.source_rows = [rec]
             try:
                 rows = [normalize(r) for r in plan.rows()]
+            except KqlLimitError:
+                raise
             except Exception as exc:
                 result.errors.append((i, _reason(exc)))
                 continue
             result.rows.extend(rows)
-        return result
 
 
 def _input_schema(input_columns: Mapping[str, str]) -> dict[str, str]:
@@ -156,8 +197,28 @@ def run_query(
     *,
     timespan: tuple[datetime | None, datetime | None] | None = None,
     clock: Clock | None = None,
+    budget: Budget | None = None,
+    max_records: int = QUERY_MAX_RECORDS,
+    max_bytes: int = QUERY_MAX_RESULT_BYTES,
 ) -> QueryResult:
-    """Run a Log Analytics query over the provider's tables."""
+    """Run a Log Analytics query over the provider's tables.
+
+    The answer holds at most ``max_records`` rows and about ``max_bytes`` of values (Kusto's result
+    truncation limits); past either, the rows are the first ones and ``partial`` says which limit
+    cut them. ``budget`` bounds the run (time, memory); past it, :class:`~azlogs.KqlLimitError`.
+    """
+    with (budget or Budget()).active():
+        return _run_query(text, provider, timespan, clock, max_records, max_bytes)
+
+
+def _run_query(
+    text: str,
+    provider: TableProvider,
+    timespan: tuple[datetime | None, datetime | None] | None,
+    clock: Clock | None,
+    max_records: int,
+    max_bytes: int,
+) -> QueryResult:
     query = parse(text)
     check(query, "query")
     ctx = Ctx(clock, provider)
@@ -173,19 +234,49 @@ def run_query(
     ctx.new_run()
     names = list(plan.columns)
     strings = {c for c, t in plan.columns.items() if t == "string"}
+    partial: PartialFailure | None = None
+    size = 0
     try:
-        rows = []
+        rows: list[list[Any]] = []
         for r in plan.rows():
+            if len(rows) >= max_records:
+                partial = PartialFailure(
+                    "E_QUERY_RESULT_SET_TOO_LARGE",
+                    f"Query result set has exceeded the internal record count limit {max_records} "
+                    "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                )
+                break
             row = []
             for c in names:
                 v = r.get(c)
                 row.append("" if v is None and c in strings else v)
+            size += sum(map(approx_size, row))
+            if size > max_bytes:
+                partial = PartialFailure(
+                    "E_QUERY_RESULT_SET_TOO_LARGE",
+                    f"Query result set has exceeded the internal data size limit {max_bytes} "
+                    "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                )
+                break
             rows.append(row)
     except KqlError:
         raise
     except Exception as exc:
         raise KqlError(f"the query failed while running: {_reason(exc)}") from exc
-    return QueryResult([ResultTable("PrimaryResult", list(plan.columns.items()), rows)])
+    return QueryResult([ResultTable("PrimaryResult", list(plan.columns.items()), rows)], partial)
+
+
+def approx_size(value: Any) -> int:
+    """About how many bytes a value takes in a result (Kusto's data size limit counts these)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return 8
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return 2 + sum(map(approx_size, value))
+    if isinstance(value, dict):
+        return 2 + sum(len(k) + approx_size(v) for k, v in value.items())
+    return 32  # datetime, timespan, guid, decimal
 
 
 class MemoryProvider:

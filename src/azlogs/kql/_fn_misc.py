@@ -22,6 +22,7 @@ from azlogs.kql._values import (
     to_long,
     to_real,
     to_str,
+    wrap_long,
 )
 
 _US = timedelta(microseconds=1)
@@ -177,8 +178,7 @@ def _bits(fn: Any) -> Any:
     def impl(*args: Any) -> int | None:
         if any(a is None or not isinstance(a, int) for a in args):
             return None
-        r = fn(*args)
-        return int(((r + (1 << 63)) % (1 << 64)) - (1 << 63))  # 64-bit two's complement
+        return wrap_long(fn(*args))
 
     return impl
 

@@ -11,6 +11,8 @@ import re
 import urllib.parse
 from typing import Any
 
+from azlogs.facts import KQL_STRREP_MAX_MULTIPLIER
+from azlogs.kql._budget import current
 from azlogs.kql._regex import compile_regex
 from azlogs.kql._registry import register
 from azlogs.kql._values import convert, normalize_type, to_str
@@ -169,8 +171,13 @@ def hash_sha256(v: Any) -> str:
 @register("replace_string", 3, 3, "string", "dcr-doc")
 def replace_string(s: Any, lookup: Any, rewrite: Any) -> str:
     """Replace every occurrence of ``lookup`` (plain text) by ``rewrite``."""
-    text, sub = _s(s), _s(lookup)
-    return text.replace(sub, _s(rewrite)) if sub else text
+    text, sub, new = _s(s), _s(lookup), _s(rewrite)
+    if not sub:
+        return text
+    if len(new) > len(sub):
+        # A rewrite longer than the lookup multiplies the text: measure before building.
+        current().check_size(len(text) + text.count(sub) * (len(new) - len(sub)), "replace_string()'s result")
+    return text.replace(sub, new)
 
 
 def _kql_rewrite(rewrite: str) -> str:
@@ -182,7 +189,17 @@ def _kql_rewrite(rewrite: str) -> str:
 @register("replace_regex", 3, 3, "string", "query")
 def replace_regex(s: Any, regex: Any, rewrite: Any) -> str:
     """Replace every match of ``regex`` by ``rewrite`` (``\\1`` refers to a group)."""
-    return str(compile_regex(_s(regex)).sub(_kql_rewrite(_s(rewrite)), _s(s)))
+    text, new = _s(s), _kql_rewrite(_s(rewrite))
+    pattern = compile_regex(_s(regex))
+    if len(new) > 1 and len(text) * len(new) > 4096:
+        # Each match (an empty pattern matches between every two characters) adds the rewrite and
+        # each group it names: bound the result by matches x (rewrite + the text) before building it.
+        matches = sum(1 for _ in pattern.finditer(text))
+        groups = new.count("\\")
+        current().check_size(
+            len(text) + matches * (len(new) + groups * len(text)), "replace_regex()'s result"
+        )
+    return str(pattern.sub(new, text))
 
 
 @register("replace", 3, 3, "string", "dcr-doc")
@@ -219,8 +236,12 @@ def reverse(s: Any) -> str:
 
 @register("strrep", 2, 3, "string", "query")
 def strrep(s: Any, n: Any, delim: Any = "") -> str:
-    """Repeat text ``n`` times."""
-    return _s(delim).join([_s(s)] * max(int(n or 0), 0))
+    """Repeat text ``n`` times: at most 1024 times, as Kusto's strrep()."""
+    text, sep = _s(s), _s(delim)
+    times = min(max(int(n or 0), 0), KQL_STRREP_MAX_MULTIPLIER)
+    if times:
+        current().check_size(len(text) * times + len(sep) * (times - 1), "strrep()'s result")
+    return sep.join([text] * times)
 
 
 @register("strcat_array", 2, 2, "string", "query")

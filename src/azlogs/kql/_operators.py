@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from azlogs.kql._regex import compile_regex
-from azlogs.kql._values import to_str
+from azlogs.kql._values import to_str, wrap_long
 
 _US = timedelta(microseconds=1)
 
@@ -39,7 +39,8 @@ def add(a: Any, b: Any) -> Any:
     try:
         if isinstance(a, Decimal) or isinstance(b, Decimal):
             return Decimal(str(a)) + Decimal(str(b))
-        return a + b
+        r = a + b
+        return wrap_long(r) if type(r) is int else r
     except (TypeError, OverflowError):
         return None
 
@@ -51,7 +52,8 @@ def sub(a: Any, b: Any) -> Any:
     try:
         if isinstance(a, Decimal) or isinstance(b, Decimal):
             return Decimal(str(a)) - Decimal(str(b))
-        return a - b
+        r = a - b
+        return wrap_long(r) if type(r) is int else r
     except (TypeError, OverflowError):
         return None
 
@@ -67,7 +69,8 @@ def mul(a: Any, b: Any) -> Any:
             return timedelta(microseconds=round(b / _US * a))
         if isinstance(a, Decimal) or isinstance(b, Decimal):
             return Decimal(str(a)) * Decimal(str(b))
-        return a * b
+        r = a * b
+        return wrap_long(r) if type(r) is int else r
     except (TypeError, OverflowError):
         return None
 
@@ -81,7 +84,7 @@ def div(a: Any, b: Any) -> Any:
             if b == 0:
                 return None
             q = abs(a) // abs(b)
-            return q if (a >= 0) == (b >= 0) else -q
+            return wrap_long(q if (a >= 0) == (b >= 0) else -q)
         if isinstance(a, timedelta):
             if isinstance(b, timedelta):
                 return a / b if b else None
@@ -117,7 +120,8 @@ def neg(a: Any) -> Any:
     if a is None or isinstance(a, (str, bool)):
         return None
     try:
-        return -a
+        r = -a
+        return wrap_long(r) if type(r) is int else r
     except TypeError:
         return None
 

@@ -17,6 +17,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._grammar import GRAMMAR
 from azlogs.kql._literals import normalize_type, parse_string_token, parse_timespan_token, parse_typed_literal
+from azlogs.kql._values import LONG_MAX, wrap_long
 
 # Tabular operators and functions that KQL has but this engine does not implement: name them
 # precisely instead of reporting an unexpected token.
@@ -411,9 +412,16 @@ class _ToAst(Transformer[Token, Any]):
     def number(self, meta: Any, ch: list[Any]) -> A.Literal:
         text = str(ch[0])
         if text.lower().startswith("0x"):
-            return A.Literal(int(text, 16), "long", pos=_mpos(meta))
+            digits = text[2:].lstrip("0")
+            if len(digits) > 16:
+                raise KqlError(f"the number {text[:40]} does not fit in a long (64 bits)")
+            return A.Literal(wrap_long(int(text, 16)), "long", pos=_mpos(meta))
         if re.fullmatch(r"[0-9]+", text):
-            return A.Literal(int(text), "long", pos=_mpos(meta))
+            digits = text.lstrip("0") or "0"
+            if len(digits) > 19 or int(digits) > LONG_MAX:
+                raise KqlError(f"the number {text[:40]} is out of the range of long (at most {LONG_MAX})")
+            value = int(digits)
+            return A.Literal(value, "long", pos=_mpos(meta))
         return A.Literal(float(text), "real", pos=_mpos(meta))
 
     def timespan(self, meta: Any, ch: list[Any]) -> A.Literal:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from azlogs.kql._budget import current
+
 Row = dict[str, Any]
 Step = Callable[[Row], "Row | None"]
 Producer = Callable[[], Iterable[Row]]
@@ -47,19 +49,18 @@ class Plan:
 
     def rows(self) -> Iterator[Row]:
         """Stream the rows of the plan (internal dicts; may hold keys outside the schema)."""
+        # Every loop over rows goes through here: the run's budget counts each row (and stops a
+        # run past its deadline), whatever produces the rows (a scan, range, a blocking operator).
+        tick = current().tick
         steps = self.steps
         if not steps:
-            yield from self.produce()
-            return
-        if len(steps) == 1:
-            step = steps[0]
             for r in self.produce():
-                out = step(r)
-                if out is not None:
-                    yield out
+                tick()
+                yield r
             return
-        f = fuse(steps)
+        f = steps[0] if len(steps) == 1 else fuse(steps)
         for r in self.produce():
+            tick()
             out = f(r)
             if out is not None:
                 yield out

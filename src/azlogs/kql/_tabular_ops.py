@@ -11,6 +11,7 @@ from typing import Any
 
 from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import AGGREGATES, Aggregate, auto_name, hashable
+from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, dumps, null_of
@@ -24,11 +25,11 @@ def apply_blocking(plan: Plan, op: Any, env: Env) -> Plan:
         return plan.materialize(lambda: itertools.islice(plan.rows(), n))
     if isinstance(op, A.Sort):
         keyfn = _sort_keys(op.keys, scope)
-        return plan.materialize(lambda: keyfn(list(plan.rows())))
+        return plan.materialize(lambda: keyfn(current().collect(plan.rows())))
     if isinstance(op, A.Top):
         n = _const_int(op.count, scope, "top")
         keyfn = _sort_keys((op.key,), scope)
-        return plan.materialize(lambda: keyfn(list(plan.rows()))[:n])
+        return plan.materialize(lambda: keyfn(current().collect(plan.rows()))[:n])
     if isinstance(op, A.Summarize):
         return _summarize(plan, op, scope)
     if isinstance(op, A.Count):
@@ -265,24 +266,32 @@ def _make_summarizer(
             counts: dict[Any, int] = {}
             reps: dict[Any, Any] = {}
             get = counts.get
+            hold = current().hold
             for r in rows:
                 k = kf(r)
                 try:
-                    counts[k] = get(k, 0) + 1
+                    c = get(k)
                 except TypeError:
                     h = hashable(k)
                     reps.setdefault(h, k)
-                    counts[h] = get(h, 0) + 1
+                    k = h
+                    c = get(k)
+                if c is None:
+                    hold()
+                    c = 0
+                counts[k] = c + 1
             return [finish([reps.get(k, k)], [n]) for k, n in counts.items()]
         groups: dict[Any, tuple[list[Any], list[Any]]] = {}
         news = [a.new for _, a, _ in aggs]
         adds = [a.add for _, a, _ in aggs]
         nk = len(by_fns)
+        hold = current().hold
         for r in rows:
             kv = [by_fns[0](r)] if nk == 1 else [f(r) for f in by_fns]
             key = tuple(hashable(v) for v in kv)
             g = groups.get(key)
             if g is None:
+                hold()
                 g = (kv, [n() for n in news])
                 groups[key] = g
             states = g[1]
@@ -324,6 +333,7 @@ def _distinct(plan: Plan, op: A.Distinct, scope: Env) -> Plan:
             key = tuple(hashable(v) for v in vals)
             if key in seen:
                 continue
+            current().hold()
             seen.add(key)
             yield dict(zip(names, vals, strict=False))
 
@@ -458,7 +468,7 @@ def _join(left: Plan, op: A.Join, env: Env) -> Plan:
         return None if any(v is None for v in vals) else vals
 
     def produce() -> Iterable[Row]:
-        rrows = list(right.rows())
+        rrows = current().collect(right.rows())
         index: dict[Any, list[Row]] = {}
         for r in rrows:
             k = key_of(r, rk)

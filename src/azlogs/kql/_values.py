@@ -45,6 +45,29 @@ _TYPE_ALIASES = {
 }
 NUMERIC = frozenset({"int", "long", "real", "decimal"})
 
+# Kusto's integers are fixed width: long is a signed 64-bit integer, int a signed 32-bit one, and
+# their arithmetic wraps around on overflow (two's complement, as .NET's unchecked arithmetic)
+# rather than growing: Python's unbounded ints would let `x * x` repeated build numbers of millions
+# of digits. Every integer result of an operator or function goes through these two functions.
+LONG_MIN: int = -(1 << 63)
+LONG_MAX: int = (1 << 63) - 1
+INT_MIN: int = -(1 << 31)
+INT_MAX: int = (1 << 31) - 1
+
+
+def wrap_long(value: int) -> int:
+    """An integer result as Kusto's ``long`` holds it: wrapped to 64 bits."""
+    if LONG_MIN <= value <= LONG_MAX:
+        return value
+    return ((value - LONG_MIN) & 0xFFFF_FFFF_FFFF_FFFF) + LONG_MIN
+
+
+def wrap_int(value: int) -> int:
+    """An integer result as Kusto's ``int`` holds it: wrapped to 32 bits."""
+    if INT_MIN <= value <= INT_MAX:
+        return value
+    return ((value - INT_MIN) & 0xFFFF_FFFF) + INT_MIN
+
 
 def normalize_type(name: str) -> str:
     """Canonical KQL type name for a type keyword (``double`` -> ``real``, ``boolean`` -> ``bool``)."""
