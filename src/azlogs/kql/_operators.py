@@ -23,6 +23,15 @@ def _text(v: Any) -> str:
     return v if isinstance(v, str) else to_str(v)
 
 
+# Python's + and * work on lists, dicts' views and strings (concatenation, repetition); KQL's
+# arithmetic on a dynamic array or bag is null. Repetition would build a list as long as a long.
+_CONTAINERS = (list, tuple, dict, set)
+
+
+def _not_arithmetic(a: Any, b: Any) -> bool:
+    return a is None or b is None or isinstance(a, (str, *_CONTAINERS)) or isinstance(b, (str, *_CONTAINERS))
+
+
 def _num(v: Any) -> Any:
     # bool is an int in Python; KQL refuses bool arithmetic, we treat it as 0/1 only via dynamic.
     return v
@@ -30,9 +39,7 @@ def _num(v: Any) -> Any:
 
 def add(a: Any, b: Any) -> Any:
     """``a + b``."""
-    if a is None or b is None:
-        return None
-    if isinstance(a, str) or isinstance(b, str):
+    if _not_arithmetic(a, b):
         return None
     if isinstance(a, timedelta) and isinstance(b, datetime):
         return b + a
@@ -47,7 +54,7 @@ def add(a: Any, b: Any) -> Any:
 
 def sub(a: Any, b: Any) -> Any:
     """``a - b``."""
-    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+    if _not_arithmetic(a, b):
         return None
     try:
         if isinstance(a, Decimal) or isinstance(b, Decimal):
@@ -60,7 +67,7 @@ def sub(a: Any, b: Any) -> Any:
 
 def mul(a: Any, b: Any) -> Any:
     """``a * b`` (a timespan times a number is a timespan)."""
-    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+    if _not_arithmetic(a, b):
         return None
     try:
         if isinstance(a, timedelta) and isinstance(b, float):
@@ -77,7 +84,7 @@ def mul(a: Any, b: Any) -> Any:
 
 def div(a: Any, b: Any) -> Any:
     """``a / b``: integer division truncates toward zero; x/0 is null for integers, ±inf for reals."""
-    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+    if _not_arithmetic(a, b):
         return None
     try:
         if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool):
@@ -105,7 +112,7 @@ def div(a: Any, b: Any) -> Any:
 
 def mod(a: Any, b: Any) -> Any:
     """``a % b``: the result is never negative for integers (``-10 % 4 == 2``)."""
-    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+    if _not_arithmetic(a, b):
         return None
     try:
         if b == 0:
