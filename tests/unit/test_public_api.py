@@ -14,23 +14,37 @@ def test_public_names_are_pinned() -> None:
     """azlogs.__all__ is exactly the curated list, and every name resolves."""
     assert sorted(azlogs.__all__) == sorted(
         [
+            "ArmRequestError",
+            "ArmValidationError",
             "AsyncLogsClient",
             "AuthError",
             "AzlogsError",
             "ConfigError",
+            "DeadlineExceeded",
             "EmulatorError",
+            "EndpointError",
             "FailedRecord",
             "IdentitySourceError",
             "InputError",
             "JsonLine",
             "KqlError",
+            "KqlLimitError",
+            "KqlTimeoutError",
             "LogsClient",
             "LogsIngestionHandler",
+            "NotSentError",
+            "OversizeBody",
             "PermanentServiceError",
+            "RecordEncodeError",
             "RetryPolicy",
             "RetryableServiceError",
             "SchemaError",
             "ServiceError",
+            "SpoolError",
+            "SpoolFullError",
+            "SpoolStorageError",
+            "TlsVerifyError",
+            "TokenRequestError",
             "TransportError",
             "UploadError",
             "UploadResult",
@@ -40,6 +54,35 @@ def test_public_names_are_pinned() -> None:
     )
     for name in azlogs.__all__:
         assert getattr(azlogs, name) is not None
+
+
+def test_the_whole_error_tree_lives_in_one_module() -> None:
+    """Every azlogs error class (a subclass of AzlogsError anywhere in the package) is defined in
+    azlogs._exceptions, drawn in its docstring and exported from azlogs: one tree, one place."""
+    import importlib
+    import pkgutil
+
+    import azlogs._exceptions as tree
+
+    for info in pkgutil.walk_packages(azlogs.__path__, "azlogs."):
+        if info.name.startswith(("azlogs.cli", "azlogs.emulator")):
+            continue  # the emulator's own refusals are HTTP answers, not errors a user catches
+        importlib.import_module(info.name)
+
+    def subclasses(cls: type) -> set[type]:
+        out = set(cls.__subclasses__())
+        for sub in list(out):
+            out |= subclasses(sub)
+        return out
+
+    classes = subclasses(azlogs.AzlogsError) | {azlogs.AzlogsError}
+    outside = sorted(f"{c.__module__}.{c.__qualname__}" for c in classes if c.__module__ != tree.__name__)
+    assert outside == []
+    assert tree.__doc__ is not None
+    for cls in classes:
+        assert cls.__name__ in tree.__doc__, f"{cls.__name__} is missing from the tree in the docstring"
+        assert getattr(azlogs, cls.__name__) is cls
+        assert cls.__name__ in azlogs.__all__
 
 
 def test_client_side_never_imports_the_emulator() -> None:

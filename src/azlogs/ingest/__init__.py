@@ -6,6 +6,7 @@ Batching, encoding and compression, the retry policy and the per-batch flow are 
 
 from __future__ import annotations
 
+from azlogs._exceptions import EndpointError, RecordEncodeError, TlsVerifyError
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._async_client import AsyncLogsClient
 from azlogs.ingest._batching import Batch, Batcher, iter_batches
@@ -13,7 +14,6 @@ from azlogs.ingest._client import LogsClient
 from azlogs.ingest._encoding import (
     GZIP_LEVEL,
     JsonLine,
-    RecordEncodeError,
     encode_record,
     gzip_body,
 )
@@ -21,7 +21,6 @@ from azlogs.ingest._handler import LogsIngestionHandler
 from azlogs.ingest._result import FailedRecord, UploadError, UploadResult
 from azlogs.ingest._retry import RetryPolicy
 from azlogs.ingest._tokens import SCOPE, TokenCache
-from azlogs.ingest._transport import EndpointError, TlsVerifyError
 
 __all__ = [
     "GZIP_LEVEL",

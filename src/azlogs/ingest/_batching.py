@@ -14,11 +14,11 @@ from typing import Any
 
 import orjson
 
+from azlogs._exceptions import RecordEncodeError
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._encoding import (
     DUMPS_OPTION,
     JsonLine,
-    RecordEncodeError,
     encode_record,
     join_body,
     json_default,

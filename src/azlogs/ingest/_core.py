@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from azlogs._exceptions import AzlogsError, InputError, UsageError
+from azlogs._exceptions import AzlogsError, InputError, NotSentError, UsageError
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import Batch, Batcher
 from azlogs.ingest._diagnose import Target
-from azlogs.ingest._flow import Answer, BatchReport, Failure, FlowContext, NotSentError, oversize_failure
+from azlogs.ingest._flow import Answer, BatchReport, Failure, FlowContext, oversize_failure
 from azlogs.ingest._result import NOT_SENT, FailedRecord, UploadError, UploadResult
 from azlogs.ingest._retry import RetryPolicy
 from azlogs.ingest._tokens import Token

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from azlogs._exceptions import InputError
+from azlogs._exceptions import RecordEncodeError
 
 # The uncompressed JSON array body of one request is measured exactly on the bytes that are sent
 # (azlogs.facts owns the figure). The wire (gzip) body must stay under the same figure, checked after
@@ -63,16 +63,6 @@ class JsonLine(bytes):
     line read and checked by an NDJSON reader): sent as it is, without a second parse."""
 
     __slots__ = ()
-
-
-class RecordEncodeError(InputError):
-    """A record that cannot become a JSON object; names the record's index and the reason."""
-
-    def __init__(self, message: str, *, index: int | None = None) -> None:
-        where = f"record {index}: " if index is not None else ""
-        super().__init__(f"{where}{message}")
-        self.index = index
-        self.reason = message
 
 
 def _datetime_json(value: _dt.datetime) -> bytes:

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 
-from azlogs._exceptions import AuthError, AzlogsError
+from azlogs._exceptions import AuthError, AzlogsError, DeadlineExceeded, NotSentError, OversizeBody
 from azlogs.ingest._batching import Batch
 from azlogs.ingest._diagnose import Target, diagnose, read_answer
 from azlogs.ingest._result import (
@@ -71,18 +71,6 @@ class Failure:
 
 Action = Send | Sleep
 Reply = Answer | Failure
-
-
-class DeadlineExceeded(AzlogsError):
-    """The upload's deadline passed before these records could be sent."""
-
-
-class OversizeBody(AzlogsError):
-    """A request body over the limit even after gzip (incompressible records)."""
-
-
-class NotSentError(AzlogsError):
-    """Records that were read but not sent because the upload stopped."""
 
 
 @dataclass

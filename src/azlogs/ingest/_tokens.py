@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from azlogs._exceptions import AuthError, IdentitySourceError
+from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError
 from azlogs.auth.claims import decode_claims
 
 SCOPE = "https://monitor.azure.com/.default"
@@ -29,12 +29,6 @@ SCOPE = "https://monitor.azure.com/.default"
 REFRESH_BEFORE = 300.0
 # After a failed early refresh (the current token still valid), wait this long before trying again.
 REFRESH_RETRY = 30.0
-
-
-class TokenRequestError(AuthError):
-    """The credential failed to get a token this time (token endpoint down, throttled, timed out)."""
-
-    retryable = True
 
 
 def refresh_time(now: float, expires_on: float, refresh_on: float | None = None) -> float:

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
-from azlogs._exceptions import TransportError, UsageError
+from azlogs._exceptions import EndpointError, TlsVerifyError, TransportError, UsageError
 
 try:
     _VERSION = metadata.version("azlogs")
@@ -37,18 +37,6 @@ _CA_HINT = (
     "trust the endpoint's CA with verify=<path or ssl.SSLContext>, or SSL_CERT_FILE / REQUESTS_CA_BUNDLE "
     "(for the local emulator: eval $(azlogs emulator env ...))"
 )
-
-
-class TlsVerifyError(TransportError):
-    """The endpoint's TLS certificate is not trusted: retrying cannot help."""
-
-    retryable = False
-
-
-class EndpointError(TransportError):
-    """The endpoint URL cannot be used at all."""
-
-    retryable = False
 
 
 def check_endpoint(endpoint: str) -> str:

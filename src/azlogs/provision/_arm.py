@@ -17,7 +17,7 @@ from typing import Any, Final
 import httpx
 import orjson
 
-from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError
+from azlogs._exceptions import ArmRequestError, AuthError, PermanentServiceError, RetryableServiceError
 from azlogs.auth.claims import decode_claims
 from azlogs.ingest._transport import USER_AGENT, mapped_errors, resolve_verify
 
@@ -28,22 +28,6 @@ AZURE_ARM_ENDPOINT: Final = "https://management.azure.com"
 ARM_AUDIENCE: Final = "https://management.azure.com"
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _REFRESH_BEFORE: Final = 300.0
-
-
-class ArmRequestError(PermanentServiceError):
-    """ARM refused a request: status, ARM's error code, message and details (``[{code, message}]``)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        code: str | None,
-        details: list[dict[str, Any]] | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message, status=status, code=code, hint=hint)
-        self.details = details or []
 
 
 def _error_parts(response: httpx.Response) -> tuple[str | None, str, list[dict[str, Any]]]:

@@ -14,10 +14,9 @@ Azure/azure-cli-extensions#7399)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 
-from azlogs._exceptions import SchemaError
+from azlogs._exceptions import DCR_INVALID_MESSAGE, INVALID_PAYLOAD, ArmErrorDetail, ArmValidationError
 
 __all__ = [
     "DCR_INVALID_MESSAGE",
@@ -36,8 +35,6 @@ __all__ = [
     "to_arm_error",
 ]
 
-INVALID_PAYLOAD: Final = "InvalidPayload"
-DCR_INVALID_MESSAGE: Final = "Data collection rule is invalid"
 # Seen in the field: InvalidStream, InvalidOutputTable, InvalidDataFlow, InvalidTransformQuery,
 # InvalidTransformOutput. The two below are our names for cases whose real code is unknown. [U]
 INVALID_STREAM: Final = "InvalidStream"
@@ -49,51 +46,6 @@ INVALID_TRANSFORM_OUTPUT: Final = "InvalidTransformOutput"
 INVALID_STREAM_DECLARATION: Final = "InvalidStreamDeclaration"  # [U]
 INVALID_TABLE: Final = "InvalidTableSchema"  # [U] the tables API's codes are not documented
 TABLE_INVALID_MESSAGE: Final = "Table schema is invalid"  # [U]
-
-
-@dataclass(frozen=True)
-class ArmErrorDetail:
-    """One entry of ARM's ``error.details``: what is wrong, and where (a property path)."""
-
-    code: str
-    message: str
-    target: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        """The detail as ARM JSON (``target`` omitted when unknown)."""
-        body = {"code": self.code, "message": self.message}
-        if self.target is not None:
-            body["target"] = self.target
-        return body
-
-
-class ArmValidationError(SchemaError):
-    """A table or DCR definition that ARM would refuse, with ARM's error code and details.
-
-    ``details`` is a list the caller may extend (e.g. with ``InvalidTransformQuery`` details from
-    the KQL engine) before answering with :func:`to_arm_error`.
-    """
-
-    def __init__(
-        self,
-        details: list[ArmErrorDetail],
-        *,
-        code: str = INVALID_PAYLOAD,
-        message: str = DCR_INVALID_MESSAGE,
-        hint: str | None = None,
-    ) -> None:
-        self.code = code
-        self.details = details
-        super().__init__(message, hint=hint)
-
-    def __str__(self) -> str:
-        lines = [f"{self.message} ({self.code})"]
-        for d in self.details:
-            where = f" at {d.target}" if d.target else ""
-            lines.append(f"  - {d.code}{where}: {d.message}")
-        if self.hint:
-            lines.append(f"  fix: {self.hint}")
-        return "\n".join(lines)
 
 
 def to_arm_error(err: ArmValidationError) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Errors of the spool, under :class:`azlogs.AzlogsError`::
+"""Errors of the spool (defined in :mod:`azlogs._exceptions`, the one error tree)::
 
 SpoolError                  the spool cannot do what was asked (closed, locked, unknown batch)
 ├── SpoolFullError          max_bytes reached: "block" timed out, or full_policy="error"
@@ -10,38 +10,9 @@ from __future__ import annotations
 import errno as errno_codes
 import os
 
-from azlogs._exceptions import AzlogsError
+from azlogs._exceptions import SpoolError, SpoolFullError, SpoolStorageError
 
-
-class SpoolError(AzlogsError):
-    """The spool cannot do what was asked."""
-
-
-class SpoolFullError(SpoolError):
-    """The spool holds ``max_bytes`` of records not yet delivered; nothing was appended."""
-
-    retryable = True
-
-    def __init__(self, message: str, *, used: int, max_bytes: int, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.used = used
-        self.max_bytes = max_bytes
-
-
-class SpoolStorageError(SpoolError):
-    """A file operation failed; the failed append was rolled back, nothing spooled before is lost."""
-
-    def __init__(self, message: str, *, errno: int | None, path: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.errno = errno
-        self.path = path
-        # A full disk empties again when the sender catches up; an I/O error may not.
-        self.retryable = errno == errno_codes.ENOSPC
-
-    @property
-    def disk_full(self) -> bool:
-        """True when the volume holding the spool has no space left (ENOSPC)."""
-        return self.errno == errno_codes.ENOSPC
+__all__ = ["SpoolError", "SpoolFullError", "SpoolStorageError", "storage_error"]
 
 
 def storage_error(exc: OSError, action: str, path: str, spool_dir: str) -> SpoolStorageError:
