@@ -9,6 +9,7 @@ import click
 
 from azlogs import __version__
 from azlogs._exceptions import AzlogsError
+from azlogs.cli._exit import exit_with
 
 
 class _Group(click.Group):
@@ -19,7 +20,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AzlogsError as exc:
             click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            exit_with(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

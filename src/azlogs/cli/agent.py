@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from azlogs._exceptions import UsageError
+from azlogs.cli._exit import FAILED, exit_with
 
 _CONFIG = click.Path(dir_okay=False, path_type=Path)
 
@@ -53,7 +54,7 @@ def run(ctx: click.Context, config: Path | None) -> None:
     setup_logging(cfg.log_format, cfg.log_level)
     running = Agent(cfg)
     running.install_signals()
-    sys.exit(running.run())
+    exit_with(running.run())
 
 
 @agent.command()
@@ -103,7 +104,7 @@ def status(
     else:
         _render(doc, alive)
     if not alive:
-        sys.exit(1)
+        exit_with(FAILED)
 
 
 def _read_status(

@@ -8,6 +8,7 @@ import logging
 import click
 
 from azlogs.auth import SOURCES
+from azlogs.cli._exit import FAILED, exit_with
 from azlogs.doctor import DoctorOptions, DoctorReport, run_doctor
 
 _MARK = {"ok": "ok     ", "failed": "FAILED ", "skipped": "skipped"}
@@ -88,4 +89,4 @@ def doctor(
     report = run_doctor(options)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
     if not report.ok:
-        raise SystemExit(1)
+        exit_with(FAILED)

@@ -14,6 +14,7 @@ import click
 
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
+from azlogs.cli._exit import FAILED, exit_with
 from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
 from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
 
@@ -199,4 +200,4 @@ def _finish(out: dict[str, Any], summary: str, failed: int, dead: DeadLetter, as
         click.echo(summary)
     if failed:
         dead.close()
-        raise SystemExit(1)
+        exit_with(FAILED)

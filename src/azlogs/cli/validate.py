@@ -17,6 +17,7 @@ import click
 import orjson
 
 from azlogs._exceptions import InputError, UsageError
+from azlogs.cli._exit import FAILED, exit_with
 from azlogs.cli.provision import arm_options, open_arm
 from azlogs.ingest.readers import FORMATS, RecordReader, detect_format
 from azlogs.provision import find_dcr, output_tables
@@ -170,4 +171,4 @@ def validate(
     else:
         click.echo(render(report, label))
     if report.lossy:
-        raise SystemExit(1)
+        exit_with(FAILED)
