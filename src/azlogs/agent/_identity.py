@@ -15,6 +15,8 @@ from typing import Any
 
 from azlogs.agent._logging import redact
 from azlogs.auth import choose, shown_claims
+from azlogs.auth.credential import managed_detection
+from azlogs.auth.detect import Detection
 
 
 class WatchedCredential:
@@ -32,6 +34,11 @@ class WatchedCredential:
         self.failures = 0
         self.last_error: str | None = None
         self._lock = threading.Lock()
+
+    @property
+    def detection(self) -> Detection | None:
+        """Where the wrapped credential's tokens come from (for the one credential-error explainer)."""
+        return managed_detection(self._inner)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         """Delegate to the wrapped credential and note the result's expiry."""

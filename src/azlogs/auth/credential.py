@@ -18,7 +18,7 @@ from typing import Any
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
-from azlogs._exceptions import AuthError, IdentitySourceError, UsageError
+from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError, UsageError
 from azlogs.auth.detect import SOURCES, Detection, detect
 
 MONITOR_SCOPE = "https://monitor.azure.com/.default"
@@ -113,18 +113,32 @@ def _check_forced(source: str, env: Mapping[str, str], detection: Detection) -> 
 
 
 def explain_failure(
-    exc: BaseException, detection: Detection, env: Mapping[str, str] | None = None
+    exc: BaseException, detection: Detection | None = None, env: Mapping[str, str] | None = None
 ) -> AuthError:
-    """Turn an azure-identity failure into an AuthError that says why, in the user's terms."""
+    """The one translation of a credential's failure into the azlogs tree, in the user's terms.
+
+    Used by every path that gets a token (``azlogs token``, ``send``, the agent, ``query``, ``provision``,
+    ``doctor``), so each gets the same diagnosis. ``detection`` is where the credential came from when it
+    is a managed identity (``None``: a credential the caller built; no source is named then).
+
+    Returns:
+        IdentitySourceError when no identity exists here; AuthError for a cause that retrying cannot
+        fix (a refused secret, a key file this user may not read, an unknown identity); otherwise
+        TokenRequestError, which is retryable (the token endpoint failed this time).
+    """
+    from azure.identity import CredentialUnavailableError
+
     e = os.environ if env is None else env
-    text = " ".join(str(x) for x in _chain(exc))
-    if detection.source == "arc":
+    text = " ".join(str(x) for x in _chain(exc)) or type(exc).__name__
+    source = detection.source if detection is not None else None
+    what = f"the {source} identity source" if source else "the credential"
+    if source == "arc":
         key_problem = _arc_key_problem(text)
         if key_problem:
             return AuthError(key_problem[0], hint=key_problem[1])
     if isinstance(exc, PermissionError) or "Permission denied" in text:
         return AuthError(
-            f"the {detection.source} identity source could not read a file it needs: {_first_line(text)}",
+            f"{what} could not read a file it needs: {_first_line(text)}",
             hint="run as a user allowed to read it",
         )
     unreachable = any(
@@ -138,17 +152,25 @@ def explain_failure(
             "unreachable",
         )
     )
-    if "No managed identity endpoint found" in text or (detection.source == "vm" and unreachable):
+    no_endpoint = "No managed identity endpoint found" in text or (source == "vm" and unreachable)
+    if detection is not None and (no_endpoint or isinstance(exc, CredentialUnavailableError)):
         where = detection.endpoint or "http://169.254.169.254"
         return IdentitySourceError(
-            f"no managed identity is available here: the {detection.source} source was tried ({detection.reason}) "
+            f"no managed identity is available here: the {source} source was tried ({detection.reason}) "
             f"and {where} did not answer. Looked for: " + "; ".join(detection.looked_for),
             hint="run on an Azure VM/VMSS, Arc-enabled server, App Service, Functions, Automation or AKS with an "
-            "identity enabled, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal",
+            "identity enabled, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal "
+            '(to try it locally: azlogs emulator start, then eval "$(azlogs emulator env --source vm)")',
+        )
+    if isinstance(exc, CredentialUnavailableError):
+        return IdentitySourceError(
+            f"no managed identity is available here: {_first_line(text)}",
+            hint="run on an Azure VM, Arc server, App Service, Functions or Automation account with a "
+            "managed identity, or pass credential=<any azure-identity credential>",
         )
     if "Identity not found" in text or "was not found in the directory" in text:
         return AuthError(
-            f"the {detection.source} endpoint does not know the requested identity: {_first_line(text)}",
+            f"{what} does not know the requested identity: {_first_line(text)}",
             hint="check --client-id / AZURE_CLIENT_ID: the user-assigned identity must be attached to this resource",
         )
     if "AADSTS7000215" in text:
@@ -165,7 +187,23 @@ def explain_failure(
             "no federated credential matches the presented token (AADSTS70021)",
             hint="the identity's federated credential must name this cluster's issuer and service account",
         )
-    return AuthError(f"the {detection.source} identity source failed: {_first_line(text)}")
+    if "AADSTS500011" in text:
+        return AuthError(
+            f"the token's resource is not known to this tenant (AADSTS500011): {_first_line(text)}",
+            hint="the audience must be the one of the endpoint's cloud (check --cloud / AZURE_CLOUD)",
+        )
+    return TokenRequestError(f"{what} failed: {_first_line(text)}")
+
+
+def managed_detection(credential: object, env: Mapping[str, str] | None = None) -> Detection | None:
+    """Where a credential's tokens come from, when it is azure-identity's managed identity (or a wrapper
+    that says so with a ``detection`` attribute); ``None`` for a credential the caller built otherwise."""
+    given = getattr(credential, "detection", None)
+    if isinstance(given, Detection):
+        return given
+    if type(credential).__name__ in ("ManagedIdentityCredential", "DefaultAzureCredential"):
+        return detect(os.environ if env is None else env)
+    return None
 
 
 def _arc_key_problem(text: str) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ import click
 
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
+from azlogs.ingest import TokenCache
 from azlogs.ingest.readers import FORMATS
 from azlogs.provision import (
     AZURE_ARM_ENDPOINT,
@@ -110,7 +111,7 @@ def _self_principal(source: str, client_id: str | None) -> tuple[str, str]:
     from azlogs.auth import get_token, shown_claims
 
     if source == "cli":
-        token = arm_credential("cli").get_token("https://monitor.azure.com/.default").token
+        token = TokenCache(arm_credential("cli"), "https://monitor.azure.com/.default").get().value
     else:
         token = get_token(source, "https://monitor.azure.com", client_id)[0].token
     claims = shown_claims(token)

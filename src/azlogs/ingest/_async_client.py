@@ -10,6 +10,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from azure.core.credentials import TokenProvider
+from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
 from azlogs.facts import MAX_BODY_BYTES
@@ -56,7 +58,7 @@ class AsyncLogsClient(ClientBase):
         self,
         endpoint: str,
         rule_id: str,
-        credential: Any | None = None,
+        credential: AsyncTokenProvider | TokenProvider | None = None,
         *,
         client_id: str | None = None,
         object_id: str | None = None,

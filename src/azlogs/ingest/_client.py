@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
 from azlogs.facts import MAX_BODY_BYTES
@@ -80,7 +81,7 @@ class LogsClient(ClientBase):
         self,
         endpoint: str,
         rule_id: str,
-        credential: Any | None = None,
+        credential: TokenProvider | None = None,
         *,
         client_id: str | None = None,
         object_id: str | None = None,

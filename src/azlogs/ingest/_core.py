@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+from azure.core.credentials import TokenProvider
+from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AzlogsError, InputError, NotSentError, UsageError
 from azlogs.facts import MAX_BODY_BYTES
@@ -241,7 +243,7 @@ def identity_config(
 
 
 def resolve_credential(
-    credential: Any | None,
+    credential: AsyncTokenProvider | TokenProvider | None,
     client_id: str | None,
     object_id: str | None,
     resource_id: str | None,

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
+from azure.core.credentials import TokenProvider
+
 from azlogs._exceptions import UsageError
 from azlogs.ingest._client import LogsClient, in_client_thread
 from azlogs.ingest._result import UploadResult
@@ -90,7 +92,7 @@ class LogsIngestionHandler(logging.Handler):
         *,
         endpoint: str | None = None,
         rule_id: str | None = None,
-        credential: Any | None = None,
+        credential: TokenProvider | None = None,
         level: int = logging.NOTSET,
         capacity: int = 10_000,
         overflow: Literal["drop_newest", "drop_oldest"] = "drop_newest",

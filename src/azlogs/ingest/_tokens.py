@@ -20,7 +20,10 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError
+from azure.core.credentials import TokenProvider
+from azure.core.credentials_async import AsyncTokenProvider
+
+from azlogs._exceptions import AuthError
 from azlogs.auth.claims import decode_claims
 
 SCOPE = "https://monitor.azure.com/.default"
@@ -68,21 +71,11 @@ class Token:
     __str__ = __repr__
 
 
-def map_credential_error(exc: BaseException) -> AuthError:
-    """Translate what a credential raised into the azlogs tree (retryable unless no identity exists)."""
-    from azure.core.exceptions import ClientAuthenticationError
-    from azure.identity import CredentialUnavailableError
+def map_credential_error(exc: BaseException, credential: object = None) -> AuthError:
+    """What a credential raised, in the azlogs tree: :func:`azlogs.auth.credential.explain_failure`."""
+    from azlogs.auth.credential import explain_failure, managed_detection
 
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, CredentialUnavailableError):
-        return IdentitySourceError(
-            f"no managed identity is available here: {text}",
-            hint="run on an Azure VM, Arc server, App Service, Functions or Automation account with a "
-            "managed identity, or pass credential=<any azure-identity credential>",
-        )
-    if isinstance(exc, ClientAuthenticationError):
-        return TokenRequestError(f"the token request failed: {text}")
-    return TokenRequestError(f"the token request failed: {type(exc).__name__}: {text}")
+    return explain_failure(exc, managed_detection(credential))
 
 
 def _token_from(result: Any, now: float) -> Token:
@@ -99,7 +92,9 @@ class TokenCache:
         now: wall clock (epoch seconds), injectable for tests.
     """
 
-    def __init__(self, credential: Any, scope: str = SCOPE, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, credential: TokenProvider, scope: str = SCOPE, now: Callable[[], float] = time.time
+    ) -> None:
         self._credential = credential
         self._scope = scope
         self._now = now
@@ -117,7 +112,7 @@ class TokenCache:
             else:
                 result = cred.get_token(self._scope)
         except Exception as exc:
-            raise map_credential_error(exc) from exc
+            raise map_credential_error(exc, cred) from exc
         return _token_from(result, self._now())
 
     def get(self, rejected: Token | None = None) -> Token:
@@ -150,7 +145,12 @@ class TokenCache:
 class AsyncTokenCache:
     """The asyncio twin of TokenCache, over an ``AsyncTokenCredential`` (a sync one runs in a thread)."""
 
-    def __init__(self, credential: Any, scope: str = SCOPE, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        credential: AsyncTokenProvider | TokenProvider,
+        scope: str = SCOPE,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self._credential = credential
         self._scope = scope
         self._now = now
@@ -162,7 +162,7 @@ class AsyncTokenCache:
     async def _fetch(self) -> Token:
         self.fetches += 1
         cred = self._credential
-        method = getattr(cred, "get_token_info", None) or cred.get_token
+        method: Any = getattr(cred, "get_token_info", None) or getattr(cred, "get_token")  # noqa: B009
         try:
             if inspect.iscoroutinefunction(method):
                 result = await method(self._scope)
@@ -171,7 +171,7 @@ class AsyncTokenCache:
                 if inspect.isawaitable(result):
                     result = await result
         except Exception as exc:
-            raise map_credential_error(exc) from exc
+            raise map_credential_error(exc, cred) from exc
         return _token_from(result, self._now())
 
     async def get(self, rejected: Token | None = None) -> Token:

@@ -9,6 +9,7 @@ details. One transport seam (``transport=``) for tests; the token comes from any
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -16,9 +17,13 @@ from typing import Any, Final
 
 import httpx
 import orjson
+from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import ArmRequestError, AuthError, PermanentServiceError, RetryableServiceError
 from azlogs.auth.claims import decode_claims
+from azlogs.ingest import RetryPolicy, TokenCache
+from azlogs.ingest._retry import backoff_delay, parse_retry_after
+from azlogs.ingest._tokens import Token
 from azlogs.ingest._transport import USER_AGENT, mapped_errors, resolve_verify
 
 __all__ = ["ARM_AUDIENCE", "AZURE_ARM_ENDPOINT", "ArmClient", "ArmRequestError"]
@@ -27,7 +32,6 @@ AZURE_ARM_ENDPOINT: Final = "https://management.azure.com"
 # The audience ARM tokens carry; the emulator's ARM (another URL) accepts the same audience.
 ARM_AUDIENCE: Final = "https://management.azure.com"
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
-_REFRESH_BEFORE: Final = 300.0
 
 
 def _error_parts(response: httpx.Response) -> tuple[str | None, str, list[dict[str, Any]]]:
@@ -78,7 +82,7 @@ class ArmClient:
     def __init__(
         self,
         endpoint: str,
-        credential: Any,
+        credential: TokenProvider,
         *,
         audience: str = ARM_AUDIENCE,
         verify: Any = True,
@@ -92,7 +96,11 @@ class ArmClient:
         self._scope = audience.rstrip("/") + "/.default"
         self._retries = retries
         self._sleep = sleep
-        self._token: tuple[str, float] | None = None
+        self._tokens = TokenCache(credential, self._scope)
+        self._current: Token | None = None
+        self._rejected: Token | None = None
+        self._policy = RetryPolicy()
+        self._rng = random.Random()
         self._client = httpx.Client(
             verify=resolve_verify(verify) if transport is None else True,
             transport=transport,
@@ -103,20 +111,14 @@ class ArmClient:
     # --- token --------------------------------------------------------------------------------------
 
     def _bearer(self) -> str:
-        now = time.time()
-        if self._token is None or self._token[1] - _REFRESH_BEFORE <= now:
-            try:
-                access = self._credential.get_token(self._scope)
-            except AuthError:
-                raise
-            except Exception as exc:  # azure-identity raises many types; all mean "no ARM token"
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise AuthError(
-                    f"no token for ARM ({self._scope}): {first[:300]}",
-                    hint="the identity must be able to get a token for https://management.azure.com",
-                ) from exc
-            self._token = (access.token, float(access.expires_on))
-        return self._token[0]
+        try:
+            self._current = self._tokens.get(self._rejected)
+            return self._current.value
+        except AuthError as exc:
+            raise type(exc)(
+                f"no token for ARM ({self._scope}): {exc.message}",
+                hint=exc.hint or f"the identity must be able to get a token for {self._scope}",
+            ) from exc
 
     @property
     def caller(self) -> dict[str, Any]:
@@ -167,17 +169,16 @@ class ArmClient:
                 continue
             if response.status_code == 401 and attempt == 0:
                 attempt += 1
-                self._token = None  # expired or revoked: one fresh token, once
+                self._rejected = self._current  # expired or revoked: one fresh token, once
                 continue
             raise self._error(method, path, response)
 
-    @staticmethod
-    def _retry_after(response: httpx.Response, attempt: int) -> float:
-        value = response.headers.get("Retry-After", "")
-        try:
-            return min(max(float(value), 0.0), 60.0)
-        except ValueError:
-            return min(2.0**attempt, 30.0)
+    def _retry_after(self, response: httpx.Response, attempt: int) -> float:
+        """What ARM asked for (seconds, HTTP date or ``retry-after-ms``; at most a minute), else backoff."""
+        asked = parse_retry_after(response.headers, time.time())
+        if asked is not None:
+            return min(asked, 60.0)
+        return backoff_delay(self._policy, attempt, self._rng)
 
     def _error(self, method: str, path: str, response: httpx.Response) -> Exception:
         status = response.status_code

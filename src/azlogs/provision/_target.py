@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from azure.core.credentials import TokenProvider
+
 from azlogs._exceptions import UsageError
 from azlogs.provision._arm import ARM_AUDIENCE, AZURE_ARM_ENDPOINT, ArmClient
 from azlogs.schema.model import DataCollectionRule, TableSchema
@@ -119,7 +121,7 @@ def dcr_resource_id(target: ArmTarget, name: str) -> str:
     )
 
 
-def emulator_credential(info: Mapping[str, Any]) -> Any:
+def emulator_credential(info: Mapping[str, Any]) -> TokenProvider:
     """The emulator's admin service principal (Owner of its subscription), as an azure-identity credential."""
     from azure.identity import ClientSecretCredential
 
@@ -133,7 +135,7 @@ def emulator_credential(info: Mapping[str, Any]) -> Any:
     )
 
 
-def arm_credential(source: str = "auto", client_id: str | None = None) -> Any:
+def arm_credential(source: str = "auto", client_id: str | None = None) -> TokenProvider:
     """A credential for ARM: ``cli`` is the Azure CLI's login; anything else is azlogs.auth's choice."""
     if source == "cli":
         from azure.identity import AzureCliCredential

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError, TransportError
+from azlogs.ingest import TokenCache
 
 QUERY_AUDIENCE = "https://api.loganalytics.io"
 DEFAULT_ENDPOINT = "https://api.loganalytics.io"
@@ -50,12 +52,13 @@ def _deepest(err: Any) -> str | None:
 def query_workspace(
     workspace_id: str,
     kql: str,
-    credential: Any,
+    credential: TokenProvider,
     *,
     endpoint: str = DEFAULT_ENDPOINT,
     timespan: str | dt.timedelta | None = None,
     verify: Any = True,
     timeout: float = 180.0,
+    transport: httpx.BaseTransport | None = None,
 ) -> list[QueryTable]:
     """Run ``kql`` in the workspace; returns the result tables (PrimaryResult first).
 
@@ -67,14 +70,12 @@ def query_workspace(
     if base.endswith("/v1"):
         base = base[:-3]
     try:
-        token = credential.get_token(f"{QUERY_AUDIENCE}/.default").token
-    except Exception as exc:
-        raise AuthError(
-            f"no token for the Log Analytics query API: {str(exc).splitlines()[0] if str(exc) else exc}"
-        ) from None
+        token = TokenCache(credential, f"{QUERY_AUDIENCE}/.default").get().value
+    except AuthError as exc:
+        raise type(exc)(f"no token for the Log Analytics query API: {exc.message}", hint=exc.hint) from None
     body = {"query": kql, "timespan": _timespan(timespan)}
     try:
-        with httpx.Client(verify=verify, timeout=timeout) as client:
+        with httpx.Client(verify=verify, timeout=timeout, transport=transport) as client:
             r = client.post(
                 f"{base}/v1/workspaces/{workspace_id}/query",
                 json=body,

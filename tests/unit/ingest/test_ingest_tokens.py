@@ -9,14 +9,13 @@ import pytest
 from azure.identity import CredentialUnavailableError
 from ingest_fakes import OID, FakeAsyncCredential, FakeCredential, FakeInfoCredential, make_jwt
 
-from azlogs._exceptions import AuthError, IdentitySourceError
+from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError
 from azlogs.ingest._tokens import (
     REFRESH_RETRY,
     SCOPE,
     AsyncTokenCache,
     Token,
     TokenCache,
-    TokenRequestError,
     decode_claims,
     refresh_time,
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
+import time
+
 import httpx
 import pytest
 
@@ -107,6 +110,20 @@ class TestErrors:
         sleeps: list[float] = []
         assert _client(lambda r: answers.pop(0), sleeps).get("/x", "1") == {"ok": True}
         assert sleeps == [7.0]
+
+    def test_retry_after_as_an_http_date_or_milliseconds(self) -> None:
+        """ARM's Retry-After is read by the one parser: an HTTP date and retry-after-ms count too
+        (the old ARM parser took only seconds and fell back to blind backoff)."""
+        when = email.utils.formatdate(time.time() + 20, usegmt=True)
+        answers = [
+            httpx.Response(429, headers={"Retry-After": when}),
+            httpx.Response(503, headers={"retry-after-ms": "1500"}),
+            httpx.Response(200, json={"ok": True}),
+        ]
+        sleeps: list[float] = []
+        assert _client(lambda r: answers.pop(0), sleeps).get("/x", "1") == {"ok": True}
+        assert 15.0 <= sleeps[0] <= 20.0
+        assert sleeps[1] == 1.5
 
     def test_busy_service_gives_up_after_the_retries(self) -> None:
         """503 is retried a bounded number of times, then reported as retryable."""
