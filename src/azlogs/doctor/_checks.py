@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import httpx
 
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.doctor._report import Step
 
 __all__ = [
@@ -103,13 +104,11 @@ def proxy_step(env: Mapping[str, str], identity_url: str, label: str) -> Step:
     return Step("proxy settings", "ok", detail, data=data)
 
 
-def imds_step(client: httpx.Client, imds: str) -> Step:
+def imds_step(client: httpx.Client, imds: str, resource: str = AZURE_PUBLIC.monitor_audience) -> Step:
     """IMDS answers at all (azure-identity's own probe: any HTTP answer means it is there)."""
     url = f"{imds.rstrip('/')}/metadata/identity/oauth2/token"
     try:
-        response = client.get(
-            url, params={"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        )
+        response = client.get(url, params={"api-version": "2018-02-01", "resource": resource})
     except httpx.HTTPError as exc:
         return Step(
             "IMDS reachable",
@@ -124,14 +123,17 @@ def imds_step(client: httpx.Client, imds: str) -> Step:
 
 
 def arc_key_step(
-    client: httpx.Client, identity_endpoint: str, read: Callable[[Path], str | None] = can_read
+    client: httpx.Client,
+    identity_endpoint: str,
+    read: Callable[[Path], str | None] = can_read,
+    resource: str = AZURE_PUBLIC.monitor_audience,
 ) -> Step:
     """The Arc agent's challenge names a key file; this user must be able to read it."""
     name = "Arc key file"
     try:
         response = client.get(
             identity_endpoint,
-            params={"api-version": "2020-06-01", "resource": "https://monitor.azure.com"},
+            params={"api-version": "2020-06-01", "resource": resource},
             headers={"Metadata": "true"},
         )
     except httpx.HTTPError as exc:

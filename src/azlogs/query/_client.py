@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 
 from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError, TransportError
+from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, resolve_cloud
 
-QUERY_AUDIENCE = "https://api.loganalytics.io"
-DEFAULT_ENDPOINT = "https://api.loganalytics.io"
+# The public cloud's (azlogs.auth.clouds owns every cloud's query endpoint and audience).
+QUERY_AUDIENCE = AZURE_PUBLIC.query_audience
+DEFAULT_ENDPOINT = AZURE_PUBLIC.query_endpoint
 
 
 @dataclass
@@ -52,22 +54,27 @@ def query_workspace(
     kql: str,
     credential: Any,
     *,
-    endpoint: str = DEFAULT_ENDPOINT,
+    endpoint: str | None = None,
     timespan: str | dt.timedelta | None = None,
     verify: Any = True,
     timeout: float = 180.0,
+    cloud: Cloud | str | None = None,
 ) -> list[QueryTable]:
     """Run ``kql`` in the workspace; returns the result tables (PrimaryResult first).
+
+    ``cloud`` (or ``AZURE_CLOUD``, or the endpoint's host) gives the query endpoint (when
+    ``endpoint`` is None) and the token's audience: ``api.loganalytics.us`` in US Government.
 
     Raises:
         AuthError: no token, or the service refused it (401/403, with the reason and the fix).
         PermanentServiceError: a query the service refuses (syntax, semantic), with its message.
     """
-    base = endpoint.rstrip("/")
+    the_cloud = resolve_cloud(cloud, endpoint=endpoint)
+    base = (endpoint or the_cloud.query_endpoint).rstrip("/")
     if base.endswith("/v1"):
         base = base[:-3]
     try:
-        token = credential.get_token(f"{QUERY_AUDIENCE}/.default").token
+        token = credential.get_token(the_cloud.query_scope).token
     except Exception as exc:
         raise AuthError(
             f"no token for the Log Analytics query API: {str(exc).splitlines()[0] if str(exc) else exc}"
@@ -97,7 +104,7 @@ def query_workspace(
                 text,
                 hint="the identity needs Log Analytics Reader (or Reader) on the workspace"
                 if r.status_code == 403
-                else "the token must be for https://api.loganalytics.io",
+                else f"the token must be for {the_cloud.query_audience} (the workspace's cloud: --cloud)",
             )
         cls = RetryableServiceError if r.status_code == 429 or r.status_code >= 500 else PermanentServiceError
         raise cls(text, status=r.status_code, code=err.get("code"))
