@@ -14,6 +14,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from azlogs import facts
 from azlogs.auth.claims import describe_expiry, shown_claims
 
 DEMO_TABLE = "AzlogsDemo_CL"
@@ -75,7 +76,7 @@ def demo(count: int, data_dir: Path | None) -> None:
                     arm,
                     info["workspace"]["resource_id"],
                     vm["principal_id"],
-                    "73c42c96-874c-492b-b04d-ab87d138a893",
+                    facts.LOG_ANALYTICS_READER_ROLE_ID,
                 )
             console.print(f"  table     {DEMO_TABLE} in workspace {info['workspace']['id']}")
             console.print(f"  endpoint  {pipe.endpoint}")

@@ -188,7 +188,7 @@ class _Doctor:
         data = {"cloud": used.name, "endpoint_cloud": own.name if own else None}
         if own is not None and own != used:
             where = (
-                "the emulator runs as"
+                "is the emulator's, which runs as"
                 if cloud_of_host(httpx.URL(self.o.endpoint or "").host) is None
                 else "is in"
             )

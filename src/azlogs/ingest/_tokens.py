@@ -81,6 +81,13 @@ def map_credential_error(exc: BaseException) -> AuthError:
     from azure.identity import CredentialUnavailableError
 
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "AADSTS500011" in str(exc):
+        # Entra does not know the resource: retrying cannot help; most often another cloud's audience.
+        return AuthError(
+            f"the token request failed: {_aadsts(str(exc), text)}",
+            hint="Entra of this identity does not know the Logs Ingestion audience asked for: choose the "
+            "endpoint's cloud with --cloud / AZURE_CLOUD (AzurePublic, AzureUSGovernment, AzureChinaCloud)",
+        )
     if isinstance(exc, CredentialUnavailableError):
         return IdentitySourceError(
             f"no managed identity is available here: {text}",
@@ -90,6 +97,12 @@ def map_credential_error(exc: BaseException) -> AuthError:
     if isinstance(exc, ClientAuthenticationError):
         return TokenRequestError(f"the token request failed: {text}")
     return TokenRequestError(f"the token request failed: {type(exc).__name__}: {text}")
+
+
+def _aadsts(full: str, first: str) -> str:
+    """The line that carries Entra's AADSTS code (azure-identity puts its own words first)."""
+    start = full.find("AADSTS")
+    return full[start : start + 300].splitlines()[0] if start >= 0 else first
 
 
 def _token_from(result: Any, now: float) -> Token:
