@@ -80,20 +80,25 @@ def _env(env: Mapping[str, str], name: str) -> str:
 
 
 def proxy_step(env: Mapping[str, str], identity_url: str, label: str) -> Step:
-    """HTTP_PROXY/ALL_PROXY would carry the plain-HTTP token request to ``identity_url`` off the host."""
+    """Where the proxy variables send traffic: the service through HTTPS_PROXY, the identity endpoint never.
+
+    azlogs reaches ``identity_url`` directly whatever HTTP_PROXY/ALL_PROXY say (a proxy cannot reach
+    IMDS or a local agent); programs on the host that use azure-identity unchanged do send it to the
+    proxy unless NO_PROXY excludes the host, so doctor says so, as a note, not a failure.
+    """
     host = httpx.URL(identity_url).host
     no_proxy = _env(env, "NO_PROXY")
     http_proxy = _env(env, "HTTP_PROXY") or _env(env, "ALL_PROXY")
     https_proxy = _env(env, "HTTPS_PROXY")
-    data = {"host": host, "no_proxy": no_proxy}
+    data = {"host": host, "no_proxy": no_proxy, "identity_proxied": False}
     if http_proxy and not bypasses_proxy(host, no_proxy):
         return Step(
             "proxy settings",
-            "failed",
-            f"HTTP_PROXY/ALL_PROXY is set and NO_PROXY does not exclude {host}: the token request to the "
-            f"{label} ({identity_url}) would go to the proxy, which cannot reach it",
-            f"add {host} to NO_PROXY (export NO_PROXY=$NO_PROXY,{host}; for a service, in its environment too)",
-            data,
+            "ok",
+            f"HTTP_PROXY/ALL_PROXY is set and NO_PROXY does not exclude {host}: azlogs reaches the {label} "
+            f"({identity_url}) directly, never through the proxy; other programs using azure-identity on this "
+            f"host would send their token requests to the proxy (add {host} to NO_PROXY for them)",
+            data={**data, "note": f"export NO_PROXY=$NO_PROXY,{host} for other azure-identity programs"},
         )
     if http_proxy:
         detail = f"a proxy is set and NO_PROXY excludes {host}"
