@@ -18,6 +18,7 @@ import click
 
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES, resolve_cloud
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.cli._cloud import HELP as CLOUD_HELP
 from azlogs.ingest.readers import FORMATS
 from azlogs.provision import (
@@ -53,7 +54,7 @@ def arm_options(func: F) -> F:
         click.option(
             "--arm-endpoint",
             default=None,
-            help="Azure: ARM's URL [default: the cloud's, management.azure.com].",
+            help=f"Azure: ARM's URL [default: the cloud's, {AZURE_PUBLIC.arm_endpoint} in {AZURE_PUBLIC.name}].",
         ),
         click.option("--cloud", default=None, metavar="CLOUD", help=CLOUD_HELP),
         click.option(

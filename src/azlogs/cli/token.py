@@ -7,6 +7,7 @@ import json
 import click
 
 from azlogs.auth import SOURCES, describe_expiry, get_token, shown_claims
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.cli._cloud import cloud_option
 
 
@@ -14,7 +15,8 @@ from azlogs.cli._cloud import cloud_option
 @click.option(
     "--resource",
     default=None,
-    help="Audience of the token [default: the cloud's Logs Ingestion audience, https://monitor.azure.com in AzurePublic].",
+    help="Audience of the token [default: the cloud's Logs Ingestion audience, "
+    f"{AZURE_PUBLIC.monitor_audience} in {AZURE_PUBLIC.name}].",
 )
 @click.option(
     "--source",

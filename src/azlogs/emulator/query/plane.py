@@ -1,6 +1,6 @@
 """``POST/GET {query}/v1/workspaces/{id}/query`` and ``POST {query}/v1/$batch`` in the service's shapes.
 
-Authentication: a token for https://api.loganalytics.io (with or without the trailing slash).
+Authentication: a token for the emulated cloud's query audience (https://api.loganalytics.io in AzurePublic, with or without the trailing slash).
 Authorization: a role on the workspace (or a parent scope) that grants the query read action:
 Log Analytics Reader, Reader, Contributor, Owner ... The query runs on the KQL engine over the
 SQLite store, with the ``timespan`` and leading time filters pushed down to SQLite.
