@@ -20,6 +20,7 @@ import orjson
 from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError
 from azlogs.auth.claims import decode_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
+from azlogs.ingest._retry import parse_retry_after
 from azlogs.ingest._transport import USER_AGENT, mapped_errors, resolve_verify
 
 __all__ = ["ARM_AUDIENCE", "AZURE_ARM_ENDPOINT", "ArmClient", "ArmRequestError"]
@@ -192,11 +193,9 @@ class ArmClient:
 
     @staticmethod
     def _retry_after(response: httpx.Response, attempt: int) -> float:
-        value = response.headers.get("Retry-After", "")
-        try:
-            return min(max(float(value), 0.0), 60.0)
-        except ValueError:
-            return min(2.0**attempt, 30.0)
+        # The client's one Retry-After reader (seconds, HTTP-date, retry-after-ms), capped for ARM.
+        asked = parse_retry_after(response.headers, time.time())
+        return min(asked, 60.0) if asked is not None else min(2.0**attempt, 30.0)
 
     def _error(self, method: str, path: str, response: httpx.Response) -> Exception:
         status = response.status_code
