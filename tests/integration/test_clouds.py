@@ -15,6 +15,7 @@ import pytest
 
 from azlogs.auth.clouds import CLOUDS, Cloud, get_cloud
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
+from tests.integration.test_pipeline_tools import rows
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 CLOUD_NAMES = [c.name for c in CLOUDS]
@@ -52,14 +53,15 @@ def cloud_of(emu: EmulatorProcess) -> Cloud:
     return get_cloud(emu.info["cloud"])
 
 
-def rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [AZLOGS, "emulator", "rows", table, "--limit", "0", "--data-dir", str(emu.data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+def target(pipeline: dict[str, Any]) -> list[str]:
+    return [
+        "--endpoint",
+        pipeline["endpoint"],
+        "--dcr",
+        pipeline["dcr_immutable_id"],
+        "--stream",
+        pipeline["stream"],
+    ]
 
 
 def imds_token(emu: EmulatorProcess, resource: str) -> httpx.Response:
@@ -105,15 +107,7 @@ class TestEachCloud:
         data.write_text(
             json.dumps({"TimeGenerated": NOW, "Message": f"azlogs in {cloud.name}", "Level": 3}) + "\n"
         )
-        target = [
-            "--endpoint",
-            pipeline["endpoint"],
-            "--dcr",
-            pipeline["dcr_immutable_id"],
-            "--stream",
-            pipeline["stream"],
-        ]
-        sent = cli(cloud_emulator, "send", str(data), *target, "--json")
+        sent = cli(cloud_emulator, "send", str(data), *target(pipeline), "--json")
         assert sent.returncode == 0, sent.stdout + sent.stderr
         sdk = run_with_env(
             cloud_emulator,
@@ -174,19 +168,23 @@ class TestEachCloud:
         with the emulator's own cloud (from AZURE_CLOUD) every step passes."""
         cloud = cloud_of(cloud_emulator)
         wrong = next(c for c in CLOUDS if c != cloud)
-        target = [
-            "--endpoint",
-            pipeline["endpoint"],
-            "--dcr",
-            pipeline["dcr_immutable_id"],
-            "--stream",
-            pipeline["stream"],
-        ]
-        bad = cli(cloud_emulator, "doctor", *target, "--cloud", wrong.name, "--json")
+        bad = cli(cloud_emulator, "doctor", *target(pipeline), "--cloud", wrong.name, "--json")
         assert bad.returncode == 1, bad.stdout + bad.stderr
         steps = {s["step"]: s for s in json.loads(bad.stdout)["steps"]}
         assert steps["cloud"]["status"] == "failed" and f"--cloud {cloud.name}" in steps["cloud"]["fix"]
         assert steps["token"]["status"] == "failed" and "AADSTS500011" in steps["token"]["detail"]
-        good = cli(cloud_emulator, "doctor", *target, "--json")
+        good = cli(cloud_emulator, "doctor", *target(pipeline), "--json")
         assert good.returncode == 0, good.stdout + good.stderr
         assert {s["step"]: s["status"] for s in json.loads(good.stdout)["steps"]}["cloud"] == "ok"
+
+    def test_token_follows_the_cloud(self, cloud_emulator: EmulatorProcess) -> None:
+        """azlogs token asks for the cloud's Logs Ingestion audience (from AZURE_CLOUD), and --cloud of another
+        cloud fails with AADSTS500011 and the fix."""
+        cloud = cloud_of(cloud_emulator)
+        out = cli(cloud_emulator, "token", "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["claims"]["aud"] == cloud.monitor_audience
+        wrong = next(c for c in CLOUDS if c != cloud)
+        refused = cli(cloud_emulator, "token", "--cloud", wrong.name)
+        assert refused.returncode != 0 and "AADSTS500011" in refused.stderr
+        assert "--cloud" in refused.stderr
