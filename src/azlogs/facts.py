@@ -22,8 +22,10 @@ __all__ = [
     "INFLATED_BODY_FACTOR",
     "KQL_MAKE_LIST_MAX_SIZE",
     "KQL_STRREP_MAX_MULTIPLIER",
+    "LOG_ANALYTICS_READER_ROLE_ID",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
+    "MONITORING_METRICS_PUBLISHER_ROLE_ID",
     "QUERY_DEFAULT_TIMEOUT_SECONDS",
     "QUERY_MAX_RECORDS",
     "QUERY_MAX_RESULT_BYTES",
@@ -75,3 +77,11 @@ QUERY_MAX_TIMEOUT_SECONDS: Final = 600
 KQL_STRREP_MAX_MULTIPLIER: Final = 1024
 # make_list()/make_set(): MaxSize "The default and max value is 1048576".
 KQL_MAKE_LIST_MAX_SIZE: Final = 1_048_576
+
+# --- Built-in Azure RBAC role definition ids (the same GUID in every tenant and cloud) ---------------
+# Source: Microsoft Learn, "Azure built-in roles" (Monitor and Analytics sections).
+# Monitoring Metrics Publisher: the role that lets a principal send to a DCR (its data action
+# Microsoft.Insights/Telemetry/Write).
+MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = "3913510d-42f4-4e42-8a64-420c390055eb"
+# Log Analytics Reader: read a workspace's data (the query API).
+LOG_ANALYTICS_READER_ROLE_ID: Final = "73c42c96-874c-492b-b04d-ab87d138a893"

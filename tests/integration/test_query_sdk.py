@@ -6,12 +6,13 @@ import json
 import sys
 from pathlib import Path
 
+from azlogs import facts
 from azlogs.emulator.quickstart import Arm, grant, provision
 from bench._common import DEMO_COLUMNS
 from tests.emulator_proc import EmulatorProcess, run_with_env
 
 SCRIPT = str(Path(__file__).parent / "scripts" / "sdk_query.py")
-LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+LOG_ANALYTICS_READER = facts.LOG_ANALYTICS_READER_ROLE_ID
 
 
 def _vm_query_token(emu: EmulatorProcess) -> str:

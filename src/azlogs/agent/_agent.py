@@ -49,7 +49,7 @@ INPUT_JOIN_SECONDS = 2.0
 
 def route_of(cfg: InputConfig) -> Route:
     """The destination of an input's records."""
-    return Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id)
+    return Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id, cfg.cloud)
 
 
 class Agent:

@@ -14,6 +14,8 @@
     [defaults]                            # any input key, inherited by every input
     endpoint = "https://my-dce.eastus-1.ingest.monitor.azure.com"
     dcr = "dcr-00000000000000000000000000000000"
+    cloud = "AzurePublic"                 # optional: AzureUSGovernment, AzureChinaCloud, a cloud file;
+                                          # default AZURE_CLOUD, else the endpoint's host
     fields = { Computer = "${HOSTNAME}" }
     id_column = "AzlogsId"
 
@@ -40,8 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from azlogs._exceptions import ConfigError
+from azlogs._exceptions import ConfigError, UsageError
 from azlogs.auth import SOURCES
+from azlogs.auth.clouds import resolve_cloud
+from azlogs.ingest._transport import check_endpoint
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -91,6 +95,7 @@ class InputConfig:
     path_field: str | None = None
     source: str = "auto"
     client_id: str | None = None
+    cloud: str | None = None
     poll_interval: float = 0.25
     glob_interval: float = 2.0
     rotate_wait: float = 5.0
@@ -179,6 +184,7 @@ _INPUT_KEYS = {
     "path_field",
     "source",
     "client_id",
+    "cloud",
     "poll_interval",
     "glob_interval",
     "rotate_wait",
@@ -422,11 +428,17 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
                 hint=f"set {key} in the input or in [defaults]",
             )
         route[key] = _expand(value, t.name(key), env).strip()
-    if not route["endpoint"].startswith("https://"):
-        raise ConfigError(
-            f"{t.name('endpoint')}: {route['endpoint']!r} is not an https:// URL",
-            hint="the DCE logs-ingestion endpoint or the DCR's endpoints.logsIngestion (always https)",
-        )
+    try:
+        # The client's own rule (https; plain http to loopback only), so the config accepts what sends.
+        check_endpoint(route["endpoint"])
+    except UsageError as exc:
+        raise ConfigError(f"{t.name('endpoint')}: {exc.message}", hint=exc.hint) from None
+    cloud = t.str_("cloud")
+    if cloud is not None:
+        try:
+            resolve_cloud(cloud, endpoint=route["endpoint"], env={})
+        except UsageError as exc:
+            raise ConfigError(f"{t.name('cloud')}: {exc.message}", hint=exc.hint) from None
     parser = t.choice("parser", "json", PARSERS)
     pattern = t.str_("pattern")
     if parser == "regex":
@@ -495,6 +507,7 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
         path_field=path_field,
         source=source,
         client_id=_expand(client_id, t.name("client_id"), env) if client_id else None,
+        cloud=cloud,
         poll_interval=t.number("poll_interval", 0.25, low=0.01, high=60),
         glob_interval=t.number("glob_interval", 2.0, low=0.01, high=3600),
         rotate_wait=t.number("rotate_wait", 5.0, low=0, high=3600),

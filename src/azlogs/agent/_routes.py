@@ -34,13 +34,25 @@ class Route:
     stream: str
     source: str = "auto"
     client_id: str | None = None
+    cloud: str | None = None  # None: AZURE_CLOUD, else the endpoint's host (azlogs.auth.clouds)
 
     @classmethod
-    def make(cls, endpoint: str, dcr: str, stream: str, source: str, client_id: str | None) -> Route:
+    def make(
+        cls,
+        endpoint: str,
+        dcr: str,
+        stream: str,
+        source: str,
+        client_id: str | None,
+        cloud: str | None = None,
+    ) -> Route:
         """The route with its key derived from everything that decides the destination."""
-        text = "\n".join((endpoint.rstrip("/"), dcr, stream, source, client_id or ""))
+        parts = [endpoint.rstrip("/"), dcr, stream, source, client_id or ""]
+        if cloud:  # routes without a cloud keep the keys they had before clouds were configurable
+            parts.append(cloud)
+        text = "\n".join(parts)
         key = "r-" + hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
-        return cls(key, endpoint, dcr, stream, source, client_id)
+        return cls(key, endpoint, dcr, stream, source, client_id, cloud)
 
     @property
     def identity(self) -> str:

@@ -93,6 +93,7 @@ class Destinations:
                     sleep=self._sleep,
                     verify=self._verify,
                     transport=self._transport,
+                    cloud=route.cloud,
                 )
                 self._clients[route.key] = client
             return client

@@ -1,17 +1,33 @@
 """Identity: source detection, credential choice on azure-identity, token inspection (claims only)."""
 
 from azlogs.auth.claims import decode_claims, describe_expiry, shown_claims
+from azlogs.auth.clouds import (
+    AZURE_CHINA,
+    AZURE_PUBLIC,
+    AZURE_US_GOVERNMENT,
+    CLOUDS,
+    Cloud,
+    get_cloud,
+    resolve_cloud,
+)
 from azlogs.auth.credential import MONITOR_SCOPE, choose, get_token
 from azlogs.auth.detect import SOURCES, Detection, detect
 
 __all__ = [
+    "AZURE_CHINA",
+    "AZURE_PUBLIC",
+    "AZURE_US_GOVERNMENT",
+    "CLOUDS",
     "MONITOR_SCOPE",
     "SOURCES",
+    "Cloud",
     "Detection",
     "choose",
     "decode_claims",
     "describe_expiry",
     "detect",
+    "get_cloud",
     "get_token",
+    "resolve_cloud",
     "shown_claims",
 ]

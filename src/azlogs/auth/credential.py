@@ -19,15 +19,11 @@ from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError, UsageError
+from azlogs.auth.clouds import AZURE_PUBLIC, CLOUDS, Cloud, is_microsoft_authority, resolve_cloud
 from azlogs.auth.detect import SOURCES, Detection, detect
 
-MONITOR_SCOPE = "https://monitor.azure.com/.default"
-_MICROSOFT_AUTHORITIES = (
-    "login.microsoftonline.com",
-    "login.microsoftonline.us",
-    "login.chinacloudapi.cn",
-    "login.partner.microsoftonline.cn",
-)
+# The public cloud's; a client in another cloud asks for ``Cloud.monitor_scope`` of its own.
+MONITOR_SCOPE = AZURE_PUBLIC.monitor_scope
 
 
 @dataclass
@@ -38,20 +34,56 @@ class Choice:
     detection: Detection
 
 
-def _is_microsoft_authority(authority: str | None) -> bool:
-    if not authority:
-        return True
-    host = authority.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    return host in _MICROSOFT_AUTHORITIES
+def identity_transport(*, asynchronous: bool = False) -> Any:
+    """An azure-core transport for the host's identity endpoint that never goes through a proxy.
+
+    IMDS (169.254.169.254), the Arc agent (localhost:40342) and the App Service / Automation
+    endpoints are on the host or its link: a proxy cannot reach them and must not see their tokens
+    (the Azure IMDS documentation: "IMDS is not intended to be used behind a proxy"). azure-identity
+    itself honours HTTP_PROXY / ALL_PROXY for them (azure-core's transports trust the environment),
+    so azlogs hands it a transport that does not read proxy variables. The service traffic
+    (ingestion, query, ARM, Entra) keeps honouring HTTPS_PROXY and NO_PROXY.
+    """
+    if asynchronous:
+        from azure.core.pipeline.transport import AioHttpTransport
+
+        return AioHttpTransport(use_env_settings=False)
+    from azure.core.pipeline.transport import RequestsTransport
+
+    return RequestsTransport(use_env_settings=False)
+
+
+def managed_identity(client_id: str | None = None, *, asynchronous: bool = False, **kwargs: Any) -> Any:
+    """azure-identity's ManagedIdentityCredential, its identity endpoint never proxied."""
+    if asynchronous:
+        from azure.identity.aio import ManagedIdentityCredential as AsyncManagedIdentityCredential
+
+        cls: Any = AsyncManagedIdentityCredential
+    else:
+        from azure.identity import ManagedIdentityCredential
+
+        cls = ManagedIdentityCredential
+    if client_id:
+        kwargs["client_id"] = client_id
+    return cls(transport=identity_transport(asynchronous=asynchronous), **kwargs)
 
 
 def choose(
-    source: str = "auto", client_id: str | None = None, env: Mapping[str, str] | None = None
+    source: str = "auto",
+    client_id: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cloud: Cloud | None = None,
 ) -> Choice:
-    """The azure-identity credential for ``source`` (``auto`` detects it from the environment)."""
-    from azure.identity import ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential
+    """The azure-identity credential for ``source`` (``auto`` detects it from the environment).
+
+    ``cloud`` gives the Entra authority of a service principal or workload identity when
+    ``AZURE_AUTHORITY_HOST`` does not (managed identities need none: the host's endpoint knows).
+    """
+    from azure.identity import ClientSecretCredential, WorkloadIdentityCredential
 
     e = dict(os.environ if env is None else env)
+    if cloud is None:
+        cloud = resolve_cloud(None, env=e)
     detection = detect(e)
     if source not in ("auto", *SOURCES):
         raise UsageError(f"unknown identity source {source!r}; one of auto, {', '.join(SOURCES)}")
@@ -63,18 +95,21 @@ def choose(
     chosen = detection.source
     cred: Any
     if chosen == "sp":
-        authority = e.get("AZURE_AUTHORITY_HOST")
+        authority = e.get("AZURE_AUTHORITY_HOST") or cloud.authority_host
         kwargs: dict[str, Any] = {}
         if authority:
             kwargs["authority"] = authority
-        if not _is_microsoft_authority(authority):
+        if not is_microsoft_authority(authority):
             # MSAL would otherwise ask login.microsoftonline.com to validate the authority.
             kwargs["disable_instance_discovery"] = True
         cred = ClientSecretCredential(
             e["AZURE_TENANT_ID"], e["AZURE_CLIENT_ID"], e["AZURE_CLIENT_SECRET"], **kwargs
         )
     elif chosen == "workload":
-        cred = WorkloadIdentityCredential(client_id=client_id or e.get("AZURE_CLIENT_ID"))
+        wkw: dict[str, Any] = {}
+        if not e.get("AZURE_AUTHORITY_HOST"):
+            wkw["authority"] = cloud.authority_host
+        cred = WorkloadIdentityCredential(client_id=client_id or e.get("AZURE_CLIENT_ID"), **wkw)
     else:
         # Like DefaultAzureCredential: AZURE_CLIENT_ID selects a user-assigned managed identity.
         if client_id is None and e.get("AZURE_CLIENT_ID"):
@@ -85,7 +120,7 @@ def choose(
                 detection.looked_for,
                 detection.endpoint,
             )
-        cred = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+        cred = managed_identity(client_id)
     return Choice(cred, detection)
 
 
@@ -152,6 +187,30 @@ def explain_failure(
             "unreachable",
         )
     )
+    if "Identity not found" in text or "was not found in the directory" in text:
+        return AuthError(
+            f"{what} does not know the requested identity: {_first_line(text)}",
+            hint="check --client-id / AZURE_CLIENT_ID: the user-assigned identity must be attached to this resource",
+        )
+    if "AADSTS500011" in text:
+        return AuthError(
+            f"Entra does not know the requested resource (AADSTS500011): {_aadsts_line(text)}",
+            hint=_other_cloud_hint(text, e),
+        )
+    if "AADSTS7000215" in text:
+        return AuthError(
+            "the client secret was refused (AADSTS7000215)", hint="use the secret's value, not its id"
+        )
+    if "AADSTS700024" in text:
+        return AuthError(
+            "the federated token is expired (AADSTS700024)",
+            hint=f"the file {e.get('AZURE_FEDERATED_TOKEN_FILE', '')} must be refreshed by the cluster",
+        )
+    if "AADSTS70021" in text:
+        return AuthError(
+            "no federated credential matches the presented token (AADSTS70021)",
+            hint="the identity's federated credential must name this cluster's issuer and service account",
+        )
     no_endpoint = "No managed identity endpoint found" in text or (source == "vm" and unreachable)
     if detection is not None and (no_endpoint or isinstance(exc, CredentialUnavailableError)):
         where = detection.endpoint or "http://169.254.169.254"
@@ -168,30 +227,6 @@ def explain_failure(
             hint="run on an Azure VM, Arc server, App Service, Functions or Automation account with a "
             "managed identity, or pass credential=<any azure-identity credential>",
         )
-    if "Identity not found" in text or "was not found in the directory" in text:
-        return AuthError(
-            f"{what} does not know the requested identity: {_first_line(text)}",
-            hint="check --client-id / AZURE_CLIENT_ID: the user-assigned identity must be attached to this resource",
-        )
-    if "AADSTS7000215" in text:
-        return AuthError(
-            "the client secret was refused (AADSTS7000215)", hint="use the secret's value, not its id"
-        )
-    if "AADSTS700024" in text:
-        return AuthError(
-            "the federated token is expired (AADSTS700024)",
-            hint=f"the file {e.get('AZURE_FEDERATED_TOKEN_FILE', '')} must be refreshed by the cluster",
-        )
-    if "AADSTS70021" in text:
-        return AuthError(
-            "no federated credential matches the presented token (AADSTS70021)",
-            hint="the identity's federated credential must name this cluster's issuer and service account",
-        )
-    if "AADSTS500011" in text:
-        return AuthError(
-            f"the token's resource is not known to this tenant (AADSTS500011): {_first_line(text)}",
-            hint="the audience must be the one of the endpoint's cloud (check --cloud / AZURE_CLOUD)",
-        )
     return TokenRequestError(f"{what} failed: {_first_line(text)}")
 
 
@@ -204,6 +239,23 @@ def managed_detection(credential: object, env: Mapping[str, str] | None = None) 
     if type(credential).__name__ in ("ManagedIdentityCredential", "DefaultAzureCredential"):
         return detect(os.environ if env is None else env)
     return None
+
+
+def _other_cloud_hint(text: str, env: Mapping[str, str]) -> str:
+    """The fix for AADSTS500011: most often one cloud's resource asked of another cloud's Entra."""
+    asked = next((c for c in CLOUDS if c.monitor_audience in text or c.query_audience in text), None)
+    authority = env.get("AZURE_AUTHORITY_HOST")
+    here = next((c for c in CLOUDS if authority and c.authority_host in authority), None)
+    names = ", ".join(f"{c.name} ({c.monitor_audience})" for c in CLOUDS)
+    if asked is not None and here is not None and asked != here:
+        return (
+            f"the resource is {asked.name}'s but the authority is {here.name}'s: use --cloud {here.name} "
+            f"(or AZURE_CLOUD={here.name})"
+        )
+    return (
+        "each cloud has its own audiences: " + names + "; choose the endpoint's cloud with --cloud "
+        "(or AZURE_CLOUD), and check that the resource is registered in the identity's tenant"
+    )
 
 
 def _arc_key_problem(text: str) -> tuple[str, str] | None:
@@ -234,16 +286,28 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _aadsts_line(text: str) -> str:
+    """The line that carries Entra's AADSTS code (azure-identity puts its own words first)."""
+    start = text.find("AADSTS")
+    return text[start : start + 300].splitlines()[0] if start >= 0 else _first_line(text)
+
+
 def _first_line(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else "unknown error"
     return line[:400]
 
 
 def get_token(
-    source: str = "auto", resource: str = "https://monitor.azure.com", client_id: str | None = None
+    source: str = "auto",
+    resource: str | None = None,
+    client_id: str | None = None,
+    cloud: str | Cloud | None = None,
 ) -> tuple[AccessToken, Detection]:
-    """Obtain a token for ``resource`` from the chosen source; failures raise AuthError with a fix."""
-    choice = choose(source, client_id)
+    """Obtain a token for ``resource`` (default: the cloud's Logs Ingestion audience) from the chosen
+    source; failures raise AuthError with a fix."""
+    the_cloud = resolve_cloud(cloud)
+    resource = resource or the_cloud.monitor_audience
+    choice = choose(source, client_id, cloud=the_cloud)
     scope = resource.rstrip("/") + "/.default" if not resource.endswith("/.default") else resource
     try:
         token = choice.credential.get_token(scope)

@@ -14,7 +14,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from azlogs import facts
 from azlogs.auth.claims import describe_expiry, shown_claims
+from azlogs.auth.clouds import AZURE_PUBLIC
 
 DEMO_TABLE = "AzlogsDemo_CL"
 
@@ -53,13 +55,13 @@ def demo(count: int, data_dir: Path | None) -> None:
 
             console.rule("[bold]2. a token, exactly as a script on an Azure VM gets one")
             url = f"{info['endpoints']['imds']}/metadata/identity/oauth2/token"
-            console.print(
-                f"GET {url}?api-version=2018-02-01&resource=https://monitor.azure.com  (Metadata: true)"
-            )
+            resource = AZURE_PUBLIC.monitor_audience
+            console.print(f"GET {url}?api-version=2018-02-01&resource={resource}  (Metadata: true)")
             resp = httpx.get(
                 url,
-                params={"api-version": "2018-02-01", "resource": "https://monitor.azure.com"},
+                params={"api-version": "2018-02-01", "resource": resource},
                 headers={"Metadata": "true"},
+                trust_env=False,  # an identity endpoint is never reached through a proxy
             )
             resp.raise_for_status()
             claims = shown_claims(resp.json()["access_token"])
@@ -75,7 +77,7 @@ def demo(count: int, data_dir: Path | None) -> None:
                     arm,
                     info["workspace"]["resource_id"],
                     vm["principal_id"],
-                    "73c42c96-874c-492b-b04d-ab87d138a893",
+                    facts.LOG_ANALYTICS_READER_ROLE_ID,
                 )
             console.print(f"  table     {DEMO_TABLE} in workspace {info['workspace']['id']}")
             console.print(f"  endpoint  {pipe.endpoint}")

@@ -8,6 +8,7 @@ import logging
 import click
 
 from azlogs.auth import SOURCES
+from azlogs.cli._cloud import cloud_option
 from azlogs.cli._exit import FAILED, exit_with
 from azlogs.doctor import DoctorOptions, DoctorReport, run_doctor
 
@@ -60,6 +61,7 @@ def render(report: DoctorReport) -> str:
     "--no-arm", is_flag=True, help="Do not read ARM; judge DCR, stream and role by an empty upload."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
+@cloud_option
 def doctor(
     endpoint: str | None,
     dcr: str | None,
@@ -71,6 +73,7 @@ def doctor(
     subscription: str | None,
     no_arm: bool,
     as_json: bool,
+    cloud: str | None,
 ) -> None:
     """Check identity, token, endpoint, DCR, stream and role; exit 1 if any step failed."""
     options = DoctorOptions(
@@ -83,6 +86,7 @@ def doctor(
         arm_endpoint=arm_endpoint,
         subscription=subscription,
         use_arm=not no_arm,
+        cloud=cloud,
     )
     # azure-identity logs each failed attempt as a warning; the token step already says why and what to do.
     logging.getLogger("azure").addHandler(logging.NullHandler())

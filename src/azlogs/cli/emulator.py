@@ -50,6 +50,13 @@ def emulator() -> None:
 @click.option(
     "--log-file", type=click.Path(path_type=Path), default=None, help="Request log (default: data dir)."
 )
+@click.option(
+    "--cloud",
+    default=None,
+    metavar="CLOUD",
+    help="The Azure cloud to emulate: AzurePublic (default), AzureUSGovernment, AzureChinaCloud; its "
+    "audiences only are granted and accepted.",
+)
 def start(
     data_dir: Path | None,
     host: str,
@@ -58,6 +65,7 @@ def start(
     in_memory: bool,
     config_file: Path | None,
     log_file: Path | None,
+    cloud: str | None,
 ) -> None:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM."""
     require_emulator_extra()
@@ -74,9 +82,10 @@ def start(
         in_memory=in_memory,
         config_file=config_file,
         log_file=log_file,
+        cloud=cloud,
     )
     emu = Emulator(settings)
-    click.echo(f"azlogs emulator starting; data dir {settings.data_dir}", err=True)
+    click.echo(f"azlogs emulator starting as {settings.cloud.name}; data dir {settings.data_dir}", err=True)
     emu.run()
 
 

@@ -17,11 +17,12 @@ from typing import Any, TypeVar, cast
 import click
 
 from azlogs._exceptions import UsageError
-from azlogs.auth import SOURCES
+from azlogs.auth import SOURCES, resolve_cloud
+from azlogs.auth.clouds import AZURE_PUBLIC
+from azlogs.cli._cloud import HELP as CLOUD_HELP
 from azlogs.ingest import TokenCache
 from azlogs.ingest.readers import FORMATS
 from azlogs.provision import (
-    AZURE_ARM_ENDPOINT,
     ArmClient,
     ArmTarget,
     ProvisionRequest,
@@ -52,8 +53,11 @@ def arm_options(func: F) -> F:
         ),
         click.option("--resource-group", default=None, help="Azure: the resource group of the DCR."),
         click.option(
-            "--arm-endpoint", default=None, help=f"Azure: ARM's URL [default {AZURE_ARM_ENDPOINT}]."
+            "--arm-endpoint",
+            default=None,
+            help=f"Azure: ARM's URL [default: the cloud's, {AZURE_PUBLIC.arm_endpoint} in {AZURE_PUBLIC.name}].",
         ),
+        click.option("--cloud", default=None, metavar="CLOUD", help=CLOUD_HELP),
         click.option(
             "--source",
             type=click.Choice(["auto", "cli", *SOURCES]),
@@ -79,21 +83,24 @@ def open_arm(
     workspace: str | None = None,
     location: str | None = None,
     writing: bool = True,
+    cloud: str | None = None,
 ) -> tuple[ArmClient, ArmTarget]:
     """An ARM client and target: Azure when any Azure option is given, else the running emulator.
 
     ``writing=False`` (validate) needs no workspace.
     """
     if subscription or resource_group or arm_endpoint:
+        the_cloud = resolve_cloud(cloud, endpoint=arm_endpoint)
         target = ArmTarget.for_azure(
             workspace=workspace,
             subscription=subscription,
             resource_group=resource_group,
-            arm_endpoint=arm_endpoint or AZURE_ARM_ENDPOINT,
+            arm_endpoint=arm_endpoint,
             location=location,
             require_workspace=writing,
+            cloud=the_cloud,
         )
-        credential = arm_credential(source, client_id)
+        credential = arm_credential(source, client_id, the_cloud)
     else:
         from azlogs.emulator.discovery import read_discovery  # only when the emulator is the target
 
@@ -105,15 +112,16 @@ def open_arm(
     return ArmClient(target.arm_endpoint, credential, verify=target.verify, audience=target.audience), target
 
 
-def _self_principal(source: str, client_id: str | None) -> tuple[str, str]:
+def _self_principal(source: str, client_id: str | None, cloud: str | None = None) -> tuple[str, str]:
     """The object id and principal type of the current credential (--assign-self): the identity
     azlogs sends with here, or with ``--source cli`` the Azure CLI's signed-in user."""
     from azlogs.auth import get_token, shown_claims
 
+    the_cloud = resolve_cloud(cloud)
     if source == "cli":
-        token = TokenCache(arm_credential("cli"), "https://monitor.azure.com/.default").get().value
+        token = TokenCache(arm_credential("cli"), the_cloud.monitor_scope).get().value
     else:
-        token = get_token(source, "https://monitor.azure.com", client_id)[0].token
+        token = get_token(source, None, client_id, the_cloud)[0].token
     claims = shown_claims(token)
     oid = claims.get("oid")
     if not oid:
@@ -238,6 +246,7 @@ def provision(
     arm_endpoint: str | None,
     source: str,
     client_id: str | None,
+    cloud: str | None,
 ) -> None:
     """Create or update TABLE, its Direct DCR and the role assignment, from sample FILES or --schema.
 
@@ -267,7 +276,7 @@ def provision(
             click.echo(f"rename: {r.original!r} -> {r.column} ({r.reason})", err=True)
     principal, ptype = assign, principal_type or "ServicePrincipal"
     if assign_self:
-        principal, detected = _self_principal(source, client_id)
+        principal, detected = _self_principal(source, client_id, cloud)
         ptype = principal_type or detected
     arm, target = open_arm(
         data_dir=data_dir,
@@ -278,6 +287,7 @@ def provision(
         client_id=client_id,
         workspace=workspace,
         location=location,
+        cloud=cloud,
     )
     request = ProvisionRequest(
         spec, mode=cast(Any, mode), dcr_name=dcr_name, dce=dce, principal_id=principal, principal_type=ptype

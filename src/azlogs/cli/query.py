@@ -13,17 +13,18 @@ from typing import Any
 import click
 
 from azlogs.auth import SOURCES
+from azlogs.cli._cloud import cloud_option
 
 
-def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any]:
-    """(endpoint, workspace id, credential, verify) of a running emulator, with its admin principal."""
+def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any, str | None]:
+    """(endpoint, workspace id, credential, verify, cloud) of a running emulator, with its admin principal."""
     from azlogs.emulator.discovery import read_discovery
     from azlogs.provision import emulator_credential
 
     info = read_discovery(data_dir)
     verify = ssl.create_default_context(cafile=info["ca_cert"])
     cred = emulator_credential(info)
-    return info["endpoints"]["query"], info["workspace"]["id"], cred, verify
+    return info["endpoints"]["query"], info["workspace"]["id"], cred, verify, info.get("cloud")
 
 
 @click.command()
@@ -37,6 +38,7 @@ def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any]:
 @click.option("--source", type=click.Choice(["auto", *SOURCES]), default="auto", show_default=True)
 @click.option("--client-id", default=None)
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="The emulator's data dir.")
+@cloud_option
 def query(
     kql: str,
     workspace: str | None,
@@ -46,18 +48,23 @@ def query(
     source: str,
     client_id: str | None,
     data_dir: Path | None,
+    cloud: str | None,
 ) -> None:
     """Run KQL against a Log Analytics workspace; without --workspace, against the running emulator."""
+    from azlogs.auth import resolve_cloud
     from azlogs.query import query_workspace
 
     verify: Any = True
     if workspace is None:
-        endpoint_url, workspace, credential, verify = _emulator_target(data_dir)
+        endpoint_url, workspace, credential, verify, emulator_cloud = _emulator_target(data_dir)
         endpoint = endpoint or endpoint_url
+        cloud = cloud or emulator_cloud
+        the_cloud = resolve_cloud(cloud, endpoint=endpoint)
     else:
         from azlogs.auth import choose
 
-        credential = choose(source, client_id).credential
+        the_cloud = resolve_cloud(cloud, endpoint=endpoint)
+        credential = choose(source, client_id, cloud=the_cloud).credential
         ca = os.environ.get("SSL_CERT_FILE")
         if ca:
             verify = ssl.create_default_context(cafile=ca)
@@ -65,9 +72,10 @@ def query(
         workspace,
         kql,
         credential,
-        endpoint=endpoint or "https://api.loganalytics.io",
+        endpoint=endpoint,
         timespan=timespan,
         verify=verify,
+        cloud=the_cloud,
     )
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     if fmt == "json":

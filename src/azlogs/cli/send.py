@@ -14,6 +14,7 @@ import click
 
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
+from azlogs.cli._cloud import cloud_option
 from azlogs.cli._exit import FAILED, exit_with
 from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
 from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
@@ -120,6 +121,7 @@ def progress_upload(
 @click.option("--dead-letter", type=click.Path(path_type=Path), default=None, help="Where unsent records go.")
 @click.option("--dry-run", is_flag=True, help="Read and batch, send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@cloud_option
 def send(
     files: tuple[str, ...],
     endpoint: str | None,
@@ -132,6 +134,7 @@ def send(
     dead_letter: Path | None,
     dry_run: bool,
     as_json: bool,
+    cloud: str | None,
 ) -> None:
     """Send records from FILES (JSON array, NDJSON or CSV; - or none for stdin) to a DCR stream.
 
@@ -164,15 +167,16 @@ def send(
         assert endpoint is not None
         assert dcr is not None
         assert stream is not None
-        from azlogs.auth import choose
+        from azlogs.auth import choose, resolve_cloud
         from azlogs.ingest import LogsClient
 
-        choice = choose(source, client_id)
+        the_cloud = resolve_cloud(cloud, endpoint=endpoint)
+        choice = choose(source, client_id, cloud=the_cloud)
         kwargs: dict[str, Any] = {}
         if concurrency:
             kwargs["max_concurrency"] = concurrency
         failures: list[UploadError] = []
-        with LogsClient(endpoint, dcr, choice.credential, **kwargs) as client:
+        with LogsClient(endpoint, dcr, choice.credential, cloud=the_cloud, **kwargs) as client:
             result = progress_upload(
                 client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
             )

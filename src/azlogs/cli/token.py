@@ -7,11 +7,16 @@ import json
 import click
 
 from azlogs.auth import SOURCES, describe_expiry, get_token, shown_claims
+from azlogs.auth.clouds import AZURE_PUBLIC
+from azlogs.cli._cloud import cloud_option
 
 
 @click.command()
 @click.option(
-    "--resource", default="https://monitor.azure.com", show_default=True, help="Audience of the token."
+    "--resource",
+    default=None,
+    help="Audience of the token [default: the cloud's Logs Ingestion audience, "
+    f"{AZURE_PUBLIC.monitor_audience} in {AZURE_PUBLIC.name}].",
 )
 @click.option(
     "--source",
@@ -23,9 +28,12 @@ from azlogs.auth import SOURCES, describe_expiry, get_token, shown_claims
 @click.option("--client-id", default=None, help="Client id of a user-assigned identity.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.option("--raw", is_flag=True, help="Also print the access token itself (it is a secret).")
-def token(resource: str, source: str, client_id: str | None, as_json: bool, raw: bool) -> None:
+@cloud_option
+def token(
+    resource: str | None, source: str, client_id: str | None, as_json: bool, raw: bool, cloud: str | None
+) -> None:
     """Get a token for RESOURCE from the identity of this host and show its claims."""
-    access, detection = get_token(source, resource, client_id)
+    access, detection = get_token(source, resource, client_id, cloud)
     claims = shown_claims(access.token)
     if as_json:
         out = {

@@ -128,6 +128,7 @@ def validate(
     arm_endpoint: str | None,
     source: str,
     client_id: str | None,
+    cloud: str | None,
 ) -> None:
     """Check FILES against a DCR stream and its transformation; exit 1 if anything would be lost."""
     tables: dict[str, TableSchema] = {}
@@ -143,6 +144,7 @@ def validate(
             source=source,
             client_id=client_id,
             writing=False,
+            cloud=cloud,
         )
         with arm:
             found = find_dcr(arm, dcr_arg, subscription=subscription or target.subscription_id or None)

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import httpx
 
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.doctor._report import Step
 
 __all__ = [
@@ -79,20 +80,25 @@ def _env(env: Mapping[str, str], name: str) -> str:
 
 
 def proxy_step(env: Mapping[str, str], identity_url: str, label: str) -> Step:
-    """HTTP_PROXY/ALL_PROXY would carry the plain-HTTP token request to ``identity_url`` off the host."""
+    """Where the proxy variables send traffic: the service through HTTPS_PROXY, the identity endpoint never.
+
+    azlogs reaches ``identity_url`` directly whatever HTTP_PROXY/ALL_PROXY say (a proxy cannot reach
+    IMDS or a local agent); programs on the host that use azure-identity unchanged do send it to the
+    proxy unless NO_PROXY excludes the host, so doctor says so, as a note, not a failure.
+    """
     host = httpx.URL(identity_url).host
     no_proxy = _env(env, "NO_PROXY")
     http_proxy = _env(env, "HTTP_PROXY") or _env(env, "ALL_PROXY")
     https_proxy = _env(env, "HTTPS_PROXY")
-    data = {"host": host, "no_proxy": no_proxy}
+    data = {"host": host, "no_proxy": no_proxy, "identity_proxied": False}
     if http_proxy and not bypasses_proxy(host, no_proxy):
         return Step(
             "proxy settings",
-            "failed",
-            f"HTTP_PROXY/ALL_PROXY is set and NO_PROXY does not exclude {host}: the token request to the "
-            f"{label} ({identity_url}) would go to the proxy, which cannot reach it",
-            f"add {host} to NO_PROXY (export NO_PROXY=$NO_PROXY,{host}; for a service, in its environment too)",
-            data,
+            "ok",
+            f"HTTP_PROXY/ALL_PROXY is set and NO_PROXY does not exclude {host}: azlogs reaches the {label} "
+            f"({identity_url}) directly, never through the proxy; other programs using azure-identity on this "
+            f"host would send their token requests to the proxy (add {host} to NO_PROXY for them)",
+            data={**data, "note": f"export NO_PROXY=$NO_PROXY,{host} for other azure-identity programs"},
         )
     if http_proxy:
         detail = f"a proxy is set and NO_PROXY excludes {host}"
@@ -103,13 +109,11 @@ def proxy_step(env: Mapping[str, str], identity_url: str, label: str) -> Step:
     return Step("proxy settings", "ok", detail, data=data)
 
 
-def imds_step(client: httpx.Client, imds: str) -> Step:
+def imds_step(client: httpx.Client, imds: str, resource: str = AZURE_PUBLIC.monitor_audience) -> Step:
     """IMDS answers at all (azure-identity's own probe: any HTTP answer means it is there)."""
     url = f"{imds.rstrip('/')}/metadata/identity/oauth2/token"
     try:
-        response = client.get(
-            url, params={"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        )
+        response = client.get(url, params={"api-version": "2018-02-01", "resource": resource})
     except httpx.HTTPError as exc:
         return Step(
             "IMDS reachable",
@@ -124,14 +128,17 @@ def imds_step(client: httpx.Client, imds: str) -> Step:
 
 
 def arc_key_step(
-    client: httpx.Client, identity_endpoint: str, read: Callable[[Path], str | None] = can_read
+    client: httpx.Client,
+    identity_endpoint: str,
+    read: Callable[[Path], str | None] = can_read,
+    resource: str = AZURE_PUBLIC.monitor_audience,
 ) -> Step:
     """The Arc agent's challenge names a key file; this user must be able to read it."""
     name = "Arc key file"
     try:
         response = client.get(
             identity_endpoint,
-            params={"api-version": "2020-06-01", "resource": "https://monitor.azure.com"},
+            params={"api-version": "2020-06-01", "resource": resource},
             headers={"Metadata": "true"},
         )
     except httpx.HTTPError as exc:

@@ -1,7 +1,7 @@
 """Walk the chain from identity to ingestion and say, step by step, what works and what to fix.
 
 Order: identity source -> the host's identity endpoint (Arc key file; IMDS and proxy on a VM) ->
-token (claims, expiry) -> endpoint DNS and TLS -> DCR, stream and role -> an empty upload (``[]``)
+cloud (the one azlogs would use against the endpoint's own) -> token (claims, expiry, audience) -> endpoint DNS and TLS -> DCR, stream and role -> an empty upload (``[]``)
 -> with ``probe``, one marked record. The DCR, its stream and the role are read through ARM when this
 identity may read them (Reader on the DCR, role assignments); otherwise the empty upload answers for
 them: 204 means all three hold; the answer's status and error code say which does not (400
@@ -24,7 +24,16 @@ import httpx
 
 from azlogs._exceptions import AuthError, AzlogsError, TransportError, UsageError
 from azlogs.auth.claims import describe_expiry, shown_claims
-from azlogs.auth.credential import MONITOR_SCOPE, Choice, choose, explain_failure
+from azlogs.auth.clouds import (
+    AZURE_PUBLIC,
+    CLOUD_ENV,
+    Cloud,
+    audience_problem,
+    cloud_of_host,
+    get_cloud,
+    resolve_cloud,
+)
+from azlogs.auth.credential import Choice, choose, explain_failure
 from azlogs.auth.detect import DEFAULT_IMDS
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
 from azlogs.doctor._report import DoctorReport, Step
@@ -33,7 +42,6 @@ from azlogs.ingest._diagnose import ROLE, Target, diagnose, read_answer
 from azlogs.ingest._retry import Fault, classify_answer
 from azlogs.ingest._transport import check_endpoint, ingestion_url, resolve_verify
 from azlogs.provision import (
-    AZURE_ARM_ENDPOINT,
     ArmClient,
     ArmRequestError,
     DcrLookup,
@@ -73,6 +81,7 @@ class DoctorOptions:
     arm_endpoint: str | None = None
     subscription: str | None = None
     use_arm: bool = True
+    cloud: str | None = None
 
 
 @dataclass
@@ -123,9 +132,90 @@ class _Doctor:
         self.report = DoctorReport()
         self.s = _State()
         self.emulator = _emulator_info(env)
+        self.cloud_problem: Step | None = None
+        self.cloud, self.endpoint_cloud = self._clouds()
+
+    # --- cloud ----------------------------------------------------------------------------------------
+
+    def _emulator_cloud(self) -> Cloud | None:
+        """The emulator's cloud when the endpoint is the emulator's (same host and port)."""
+        info, endpoint = self.emulator, self.o.endpoint
+        if not info or not endpoint or not info.get("cloud"):
+            return None
+        try:
+            given = httpx.URL(endpoint)
+            ours = httpx.URL(str(info["endpoints"]["dce"]))
+        except (httpx.InvalidURL, KeyError, TypeError):
+            return None
+        if (given.host, given.port) != (ours.host, ours.port):
+            return None
+        try:
+            return get_cloud(str(info["cloud"]))
+        except UsageError:
+            return None
+
+    def _clouds(self) -> tuple[Cloud, Cloud | None]:
+        """The cloud azlogs uses (--cloud, AZURE_CLOUD, the endpoint's host) and the endpoint's own, if known."""
+        endpoint = self.o.endpoint
+        host = None
+        if endpoint:
+            try:
+                host = httpx.URL(endpoint).host
+            except httpx.InvalidURL:
+                host = None
+        own = cloud_of_host(host) or self._emulator_cloud()
+        try:
+            used = resolve_cloud(self.o.cloud, endpoint=endpoint, env=self.env)
+        except UsageError as exc:
+            self.cloud_problem = Step("cloud", "failed", exc.message, exc.hint)
+            return own or AZURE_PUBLIC, own
+        return used, own
+
+    def _cloud_step(self) -> None:
+        if self.cloud_problem is not None:
+            self.report.add(self.cloud_problem)
+            return
+        used, own = self.cloud, self.endpoint_cloud
+        why = (
+            "--cloud"
+            if self.o.cloud
+            else CLOUD_ENV
+            if self.env.get(CLOUD_ENV)
+            else "the endpoint's host"
+            if own is not None and own == used
+            else "the default"
+        )
+        data = {"cloud": used.name, "endpoint_cloud": own.name if own else None}
+        if own is not None and own != used:
+            where = (
+                "is the emulator's, which runs as"
+                if cloud_of_host(httpx.URL(self.o.endpoint or "").host) is None
+                else "is in"
+            )
+            self.report.add(
+                Step(
+                    "cloud",
+                    "failed",
+                    f"the endpoint {where} {own.name}, but azlogs would use {used.name} (from {why}) and ask "
+                    f"for a token for {used.monitor_audience}, which {own.name} refuses (AADSTS500011 / "
+                    "InvalidAudience)",
+                    f"use --cloud {own.name} (or export {CLOUD_ENV}={own.name})",
+                    data,
+                )
+            )
+            return
+        self.report.add(
+            Step(
+                "cloud",
+                "ok",
+                f"{used.name} (from {why}): token audience {used.monitor_audience}, authority {used.authority_host}",
+                data=data,
+            )
+        )
 
     def run(self) -> DoctorReport:
         self._identity()
+        self._cloud_step()
         self._token()
         self._endpoint()
         self._arm()
@@ -139,7 +229,7 @@ class _Doctor:
 
     def _identity(self) -> None:
         try:
-            choice = self.chooser(self.o.source, self.o.client_id, self.env)
+            choice = self.chooser(self.o.source, self.o.client_id, self.env, cloud=self.cloud)
         except AzlogsError as exc:
             self.report.add(Step("identity source", "failed", exc.message, exc.hint))
             return
@@ -149,11 +239,11 @@ class _Doctor:
         if d.source == "arc":
             url = d.endpoint or "http://localhost:40342/metadata/identity/oauth2/token"
             self.report.add(proxy_step(self.env, url, "Azure Arc agent"))
-            self.report.add(arc_key_step(self.http, url, self.read_key))
+            self.report.add(arc_key_step(self.http, url, self.read_key, self.cloud.monitor_audience))
         elif d.source == "vm":
             imds = self.env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") or DEFAULT_IMDS
             self.report.add(proxy_step(self.env, imds, "instance metadata service"))
-            self.report.add(imds_step(self.http, imds))
+            self.report.add(imds_step(self.http, imds, self.cloud.monitor_audience))
 
     def _token(self) -> None:
         choice = self.s.choice
@@ -161,10 +251,14 @@ class _Doctor:
             self.report.add(Step("token", "skipped", "no identity source to ask"))
             return
         try:
-            access = choice.credential.get_token(MONITOR_SCOPE)
+            access = choice.credential.get_token(self.cloud.monitor_scope)
         except Exception as exc:  # azure-identity raises many types; explain_failure names the cause
             err = exc if isinstance(exc, AuthError) else explain_failure(exc, choice.detection, self.env)
-            self.report.add(Step("token", "failed", err.message, err.hint))
+            fix = err.hint
+            own = self.endpoint_cloud
+            if "AADSTS500011" in err.message and own is not None and own != self.cloud:
+                fix = f"use --cloud {own.name}: the endpoint's cloud; {self.cloud.name}'s {self.cloud.monitor_audience} is not known there"
+            self.report.add(Step("token", "failed", err.message, fix))
             return
         claims = shown_claims(access.token)
         self.s.claims = claims
@@ -173,15 +267,10 @@ class _Doctor:
             f"object id {claims.get('oid', '?')} (client id {claims.get('appid') or claims.get('azp', '?')})"
         )
         detail = f"{who}, audience {claims.get('aud')}, tenant {claims.get('tid')}, expires {describe_expiry(claims)}"
-        if aud and aud != "https://monitor.azure.com":
+        problem = audience_problem(self.endpoint_cloud or self.cloud, aud) if aud else None
+        if problem is not None:
             self.report.add(
-                Step(
-                    "token",
-                    "failed",
-                    f"the token is for {aud}, not https://monitor.azure.com: {detail}",
-                    "request the scope https://monitor.azure.com/.default",
-                    data={"claims": claims},
-                )
+                Step("token", "failed", f"{problem[0]}: {detail}", problem[1], data={"claims": claims})
             )
             return
         self.s.token_ok = True
@@ -206,12 +295,14 @@ class _Doctor:
 
     def _arm_client(self) -> ArmClient:
         info = self.emulator
-        arm = self.o.arm_endpoint or (info["endpoints"]["arm"] if info else AZURE_ARM_ENDPOINT)
+        arm = self.o.arm_endpoint or (info["endpoints"]["arm"] if info else self.cloud.arm_endpoint)
         verify: Any = info["ca_cert"] if info and not self.o.arm_endpoint else resolve_verify(True, self.env)
         assert self.s.choice is not None
         if self.arm_factory is not None:
             return self.arm_factory(arm, self.s.choice.credential, verify)
-        return ArmClient(arm, self.s.choice.credential, verify=verify, retries=1)
+        return ArmClient(
+            arm, self.s.choice.credential, audience=self.cloud.arm_endpoint, verify=verify, retries=1
+        )
 
     def _arm(self) -> None:
         if not self.o.dcr or not self.s.token_ok or not self.o.use_arm:
@@ -263,7 +354,7 @@ class _Doctor:
             )
             return Step(name, "skipped", f"not tried: {why}")
         url = ingestion_url(check_endpoint(o.endpoint), rule_id, o.stream)
-        token = st.choice.credential.get_token(MONITOR_SCOPE).token
+        token = st.choice.credential.get_token(self.cloud.monitor_scope).token
         verify = resolve_verify(True, self.env)
         try:
             with httpx.Client(verify=verify, transport=self.ingest_transport, timeout=30) as client:
@@ -288,7 +379,9 @@ class _Doctor:
 
     def _diagnosed(self, response: httpx.Response, rule_id: str) -> AzlogsError:
         answer = read_answer(response.status_code, response.headers, response.content)
-        target = Target(self.o.endpoint or "", rule_id, self.o.stream or "")
+        target = Target(
+            self.o.endpoint or "", rule_id, self.o.stream or "", self.endpoint_cloud or self.cloud
+        )
         return diagnose(answer, target, self.s.claims)
 
     def _probe_says(self) -> str | None:
@@ -460,6 +553,7 @@ class _Doctor:
             self.s.choice.credential,
             transport=self.ingest_transport,
             verify=resolve_verify(True, self.env),
+            cloud=self.cloud,
         ) as client:
             result = client.upload(self.o.stream, [record])
         if result.ok:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from azlogs import facts
-from azlogs._exceptions import ConfigError
+from azlogs._exceptions import ConfigError, UsageError
+from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,13 +29,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 IDENTITY_KINDS = ("system-assigned", "user-assigned", "service-principal", "workload")
 IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")
 
-# Resources an emulated identity may ask a token for (App ID URIs). Azure answers an unknown one
-# with AADSTS500011; so does the emulator. A config file may add more.
+# Resources an emulated identity may ask a token for (App ID URIs), besides the emulated cloud's own
+# Monitor, Log Analytics and ARM audiences (``Cloud.audiences``: only that cloud's, so a token for
+# another cloud's service is refused). Azure answers an unknown one with AADSTS500011; so does the
+# emulator. A config file may add more.
 DEFAULT_RESOURCES = (
-    "https://monitor.azure.com",
-    "https://management.azure.com",
-    "https://management.core.windows.net",
-    "https://api.loganalytics.io",
     "https://vault.azure.net",
     "https://storage.azure.com",
     "https://graph.microsoft.com",
@@ -114,6 +113,9 @@ class Settings:
     # when it exists, as on a real Arc server (readable by root and himds members only).
     arc_key_owner: str | None = None
     resources: list[str] = field(default_factory=lambda: list(DEFAULT_RESOURCES))
+    # The Azure cloud the emulator runs as: its issuer grants and its planes accept that cloud's
+    # audiences only (azlogs.auth.clouds owns them).
+    cloud: Cloud = AZURE_PUBLIC
     # Per listener: seconds to receive a request's headers (and the TLS handshake), seconds to
     # receive its body, connections open at once (lowered to fit the descriptor limit).
     header_timeout: float = 20.0
@@ -121,6 +123,11 @@ class Settings:
     max_connections: int = 1000
     limits: Limits = field(default_factory=Limits)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def token_resources(self) -> tuple[str, ...]:
+        """Every resource the emulated Entra and managed identity endpoints issue tokens for."""
+        return (*self.cloud.audiences, *(r.rstrip("/") for r in self.resources))
 
 
 @dataclass
@@ -289,6 +296,11 @@ def apply_config(settings: Settings, config: dict[str, Any]) -> dict[str, Any]:
             setattr(settings, key, type(getattr(settings, key))(emu[key]))
     if "arc_key_owner" in emu:
         settings.arc_key_owner = str(emu["arc_key_owner"])
+    if "cloud" in emu and not settings.extra.get("cloud_from_cli"):  # --cloud wins over the file
+        try:
+            settings.cloud = get_cloud(str(emu["cloud"]))
+        except UsageError as exc:
+            raise ConfigError(f"emulator.cloud: {exc.message}", hint=exc.hint) from None
     settings.resources.extend(str(r).rstrip("/") for r in emu.get("resources", []))
     for key, value in config.get("limits", {}).items():
         if not hasattr(settings.limits, key):

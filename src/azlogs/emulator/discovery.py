@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from azlogs._exceptions import EmulatorError, UsageError
+from azlogs.auth.clouds import AZURE_PUBLIC
 
 DISCOVERY_NAME = "emulator.json"
 SOURCES = ("vm", "arc", "appservice", "automation", "workload", "sp")
@@ -95,6 +96,8 @@ def environment(info: dict[str, Any], source: str, client_id: str | None = None)
     env["REQUESTS_CA_BUNDLE"] = info["ca_cert"]
     env["SSL_CERT_FILE"] = info["ca_cert"]
     env["AZLOGS_EMULATOR_FILE"] = info["_path"]
+    # azlogs reads AZURE_CLOUD; Microsoft's SDKs take the audience as an argument (credential_scopes).
+    env["AZURE_CLOUD"] = str(info.get("cloud") or AZURE_PUBLIC.name)
     if source == "vm":
         env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = ep["imds"]
     elif source == "arc":

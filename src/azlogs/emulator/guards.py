@@ -18,7 +18,6 @@ from typing import Final
 import orjson
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control.auth import ARM_AUDIENCES
 from azlogs.emulator.faults import ASGIApp, Message, Receive, Scope, Send, endpoint_group
 from azlogs.emulator.identity.issuer import TokenRejected
 
@@ -92,7 +91,7 @@ class AdminAuthMiddleware:
         if hmac.compare_digest(credential.encode(), self.ctx.admin_key.encode()):
             return True
         try:
-            claims = self.ctx.issuer.validate(credential, ARM_AUDIENCES)
+            claims = self.ctx.issuer.validate(credential, self.ctx.settings.cloud.arm_audiences)
         except TokenRejected:
             return False
         return str(claims.get("oid", "")).lower() == self.ctx.tenant.admin.principal_id.lower()

@@ -14,12 +14,14 @@ from typing import Any
 
 import httpx
 
+from azlogs import facts
 from azlogs._exceptions import EmulatorError
+from azlogs.auth.clouds import get_cloud
 
 TABLES_API = "2022-10-01"
 DCR_API = "2023-03-11"
 ROLES_API = "2022-04-01"
-MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
+MONITORING_METRICS_PUBLISHER = facts.MONITORING_METRICS_PUBLISHER_ROLE_ID
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,10 @@ class Pipeline:
     table: str
 
 
-def admin_token(info: dict[str, Any], resource: str = "https://management.azure.com") -> str:
-    """A token of the emulator's admin service principal, from its Entra endpoint (client credentials)."""
+def admin_token(info: dict[str, Any], resource: str | None = None) -> str:
+    """A token of the emulator's admin service principal, from its Entra endpoint (client credentials);
+    by default for ARM of the cloud the emulator runs as."""
+    resource = resource or get_cloud(str(info.get("cloud") or "AzurePublic")).arm_endpoint
     with httpx.Client(verify=ssl.create_default_context(cafile=info["ca_cert"]), timeout=30) as client:
         r = client.post(
             f"{info['endpoints']['authority']}/{info['tenant_id']}/oauth2/v2.0/token",

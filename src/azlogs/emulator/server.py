@@ -27,7 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from azlogs._exceptions import EmulatorError, UsageError
+from azlogs._exceptions import ConfigError, EmulatorError, UsageError
+from azlogs.auth.clouds import get_cloud
 from azlogs.emulator import discovery, ingestion
 from azlogs.emulator.config import (
     Settings,
@@ -248,6 +249,8 @@ class Emulator:
             "started_at": time.time(),
             "data_dir": str(self.settings.data_dir),
             "in_memory": self.settings.in_memory,
+            # The Azure cloud emulated: clients use its audiences (``azlogs emulator env`` exports it as AZURE_CLOUD).
+            "cloud": self.settings.cloud.name,
             "tenant_id": t.tenant_id,
             "subscription_id": t.subscription_id,
             "resource_group": t.resource_group,
@@ -432,8 +435,9 @@ def settings_from(
     in_memory: bool = False,
     config_file: Path | None = None,
     log_file: Path | None = None,
+    cloud: str | None = None,
 ) -> Settings:
-    return Settings(
+    settings = Settings(
         data_dir=data_dir or discovery.default_data_dir(),
         host=host,
         port=port,
@@ -442,3 +446,10 @@ def settings_from(
         config_file=config_file,
         log_file=log_file,
     )
+    if cloud:
+        try:
+            settings.cloud = get_cloud(cloud)
+        except UsageError as exc:
+            raise ConfigError(f"--cloud: {exc.message}", hint=exc.hint) from None
+        settings.extra["cloud_from_cli"] = True
+    return settings

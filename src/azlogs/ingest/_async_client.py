@@ -14,6 +14,7 @@ from azure.core.credentials import TokenProvider
 from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
+from azlogs.auth.clouds import Cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import aiter_batches
 from azlogs.ingest._core import (
@@ -40,10 +41,11 @@ Task = asyncio.Task[BatchReport]
 
 
 def _managed_identity(**kwargs: Any) -> Any:
-    """azure-identity's async ManagedIdentityCredential, imported only when no credential is given."""
-    from azure.identity.aio import ManagedIdentityCredential
+    """azure-identity's async ManagedIdentityCredential (its identity endpoint never proxied), made only when no
+    credential is given."""
+    from azlogs.auth.credential import managed_identity
 
-    return ManagedIdentityCredential(**kwargs)
+    return managed_identity(asynchronous=True, **kwargs)
 
 
 class AsyncLogsClient(ClientBase):
@@ -75,10 +77,12 @@ class AsyncLogsClient(ClientBase):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         seed: int | None = None,
         max_request_bytes: int = MAX_BODY_BYTES,
+        cloud: Cloud | str | None = None,
     ) -> None:
         super().__init__(
             endpoint,
             rule_id,
+            cloud=cloud,
             api_version=api_version,
             max_concurrency=max_concurrency,
             timeout=timeout,
@@ -94,7 +98,7 @@ class AsyncLogsClient(ClientBase):
             credential, client_id, object_id, resource_id, _managed_identity
         )
         credential = self.credential
-        self._tokens = AsyncTokenCache(credential)
+        self._tokens = AsyncTokenCache(credential, self.cloud.monitor_scope)
         self._http = httpx.AsyncClient(**self._http_options(transport, http2))
         self._sleep = sleep
         self._closed = False

@@ -14,6 +14,7 @@ import httpx
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
+from azlogs.auth.clouds import Cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import iter_batches
 from azlogs.ingest._core import (
@@ -45,10 +46,11 @@ def _mark_worker() -> None:
 
 
 def _managed_identity(**kwargs: Any) -> Any:
-    """azure-identity's ManagedIdentityCredential, imported only when no credential is given."""
-    from azure.identity import ManagedIdentityCredential
+    """azure-identity's ManagedIdentityCredential (its identity endpoint never proxied), made only when no
+    credential is given."""
+    from azlogs.auth.credential import managed_identity
 
-    return ManagedIdentityCredential(**kwargs)
+    return managed_identity(asynchronous=False, **kwargs)
 
 
 class LogsClient(ClientBase):
@@ -75,6 +77,11 @@ class LogsClient(ClientBase):
         seed: seeds the backoff jitter (for reproducible simulations).
         max_request_bytes: the body limit per request, at most (and by default) 1 MiB; lower it
             only to stay under a proxy's limit.
+        cloud: the Azure cloud (a ``Cloud`` or its name); None: ``AZURE_CLOUD``, else the endpoint's
+            host, else the public cloud. Its Logs Ingestion audience is the token's scope.
+
+    The requests honour HTTPS_PROXY / NO_PROXY (httpx reads them); the managed identity's own
+    endpoint (IMDS, Arc, App Service, Automation) never goes through a proxy.
     """
 
     def __init__(
@@ -98,10 +105,12 @@ class LogsClient(ClientBase):
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
         max_request_bytes: int = MAX_BODY_BYTES,
+        cloud: Cloud | str | None = None,
     ) -> None:
         super().__init__(
             endpoint,
             rule_id,
+            cloud=cloud,
             api_version=api_version,
             max_concurrency=max_concurrency,
             timeout=timeout,
@@ -117,7 +126,7 @@ class LogsClient(ClientBase):
             credential, client_id, object_id, resource_id, _managed_identity
         )
         credential = self.credential
-        self._tokens = TokenCache(credential)
+        self._tokens = TokenCache(credential, self.cloud.monitor_scope)
         self._http = httpx.Client(**self._http_options(transport, http2))
         self._sleep = sleep
         self._pool: ThreadPoolExecutor | None = None

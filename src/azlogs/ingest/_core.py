@@ -14,6 +14,7 @@ from azure.core.credentials import TokenProvider
 from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AzlogsError, InputError, NotSentError, UsageError
+from azlogs.auth.clouds import Cloud, resolve_cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import Batch, Batcher
 from azlogs.ingest._diagnose import Target
@@ -57,6 +58,7 @@ class ClientBase:
         wall: Callable[[], float],
         seed: int | None,
         max_request_bytes: int,
+        cloud: Cloud | str | None = None,
     ) -> None:
         if not 3 <= max_request_bytes <= MAX_BODY_BYTES:
             raise UsageError(
@@ -69,6 +71,7 @@ class ClientBase:
         if deadline is not None and deadline <= 0:
             raise UsageError(f"deadline must be positive seconds or None, got {deadline}")
         self.endpoint = check_endpoint(endpoint)
+        self.cloud = resolve_cloud(cloud, endpoint=self.endpoint)
         self.rule_id = rule_id.strip()
         self.api_version = api_version
         self.max_concurrency = max_concurrency
@@ -107,7 +110,7 @@ class ClientBase:
         if not stream or not stream.strip():
             raise UsageError("stream (the DCR stream name, e.g. Custom-MyTable_CL) is required")
         return FlowContext(
-            target=Target(self.endpoint, self.rule_id, stream),
+            target=Target(self.endpoint, self.rule_id, stream, self.cloud),
             policy=self.retry,
             clock=self._clock,
             wall=self._wall,

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from azlogs._exceptions import PermanentServiceError, RetryableServiceError, ServiceError
+from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, audience_problem
 from azlogs.ingest._retry import Fault, classify_answer
 
 _IMMUTABLE_ID = re.compile(r"dcr-[0-9a-f]{32}")
@@ -24,11 +25,12 @@ ROLE = "Monitoring Metrics Publisher"  # the built-in role that grants ingestion
 
 @dataclass(frozen=True)
 class Target:
-    """Where the records go: endpoint, DCR immutable id and stream."""
+    """Where the records go: endpoint, DCR immutable id, stream, and the endpoint's cloud."""
 
     endpoint: str
     rule_id: str
     stream: str
+    cloud: Cloud = AZURE_PUBLIC
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,18 @@ def diagnose(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any] | 
         return _forbidden(answer, target, claims)
     if fault is Fault.TOKEN:
         aud = claims.get("aud", "unknown")
+        cloud = target.cloud
+        problem = audience_problem(cloud, str(aud)) if "aud" in claims else None
         return PermanentServiceError(
-            f"the ingestion endpoint refused the token ({said}); token audience {aud}, "
-            f"tenant {claims.get('tid', 'unknown')}",
+            f"the ingestion endpoint refused the token ({said}); "
+            + (problem[0] if problem else f"token audience {aud}")
+            + f", tenant {claims.get('tid', 'unknown')}",
             status=status,
             code=answer.code,
-            hint="the token must be for https://monitor.azure.com (scope https://monitor.azure.com/.default) "
-            "from the tenant of the DCR; a sovereign cloud needs its own audience",
+            hint=problem[1]
+            if problem
+            else f"the token must be for {cloud.monitor_audience} (scope {cloud.monitor_scope}) from the "
+            "tenant of the DCR; another cloud's endpoint needs --cloud (AzureUSGovernment, AzureChinaCloud)",
         )
     if fault in (Fault.STREAM, Fault.DCR, Fault.DESTINATION) or (fault is Fault.ENDPOINT and status == 404):
         return _not_found(answer, target, fault)
@@ -187,7 +194,7 @@ def _not_found(answer: ServiceAnswer, target: Target, fault: Fault) -> ServiceEr
     elif fault is Fault.ENDPOINT:
         what = f"the endpoint {target.endpoint} does not serve the Logs Ingestion API"
         fix = (
-            "use the DCE's logsIngestion endpoint (https://<dce>.<region>-1.ingest.monitor.azure.com) or the "
+            f"use the DCE's logsIngestion endpoint (https://<dce>.<region>-1.{target.cloud.ingestion_suffix}) or the "
             "DCR's endpoints.logsIngestion"
         )
     else:

@@ -1,7 +1,7 @@
 """Bearer tokens for the ingestion endpoint: fetched once, shared, refreshed early, never per request.
 
 A small cache around an azure-core ``TokenCredential`` (or ``AsyncTokenCredential``) for the scope
-``https://monitor.azure.com/.default``. Concurrent batches share one token; when it is due for
+of the cloud's Logs Ingestion API (``Cloud.monitor_scope``; the public cloud's by default). Concurrent batches share one token; when it is due for
 refresh one caller fetches the next while the others keep using the current one (single flight);
 when there is no usable token, callers wait for the one fetch. A 401 passes the rejected token
 back (``get(rejected=...)``) and gets a fresh one unless another caller already replaced it.
@@ -25,8 +25,9 @@ from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AuthError
 from azlogs.auth.claims import decode_claims
+from azlogs.auth.clouds import AZURE_PUBLIC
 
-SCOPE = "https://monitor.azure.com/.default"
+SCOPE = AZURE_PUBLIC.monitor_scope
 
 # Refresh this long before expiry; tokens living less than twice this are refreshed at half-life.
 REFRESH_BEFORE = 300.0

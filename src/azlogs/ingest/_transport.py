@@ -26,6 +26,7 @@ from urllib.parse import quote
 import httpx
 
 from azlogs._exceptions import EndpointError, TlsVerifyError, TransportError, UsageError
+from azlogs.auth.clouds import AZURE_PUBLIC, CLOUDS
 
 try:
     _VERSION = metadata.version("azlogs")
@@ -56,7 +57,9 @@ def check_endpoint(endpoint: str) -> str:
         raise UsageError(
             f"the endpoint must be an https URL, got {endpoint!r}",
             hint="use the DCE's logsIngestion endpoint or the DCR's endpoints.logsIngestion "
-            "(https://...ingest.monitor.azure.com)",
+            f"(https://...{AZURE_PUBLIC.ingestion_suffix}; in other clouds "
+            + ", ".join(c.ingestion_suffix for c in CLOUDS[1:])
+            + ")",
         )
     return endpoint.rstrip("/")
 

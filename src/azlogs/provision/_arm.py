@@ -21,6 +21,7 @@ from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import ArmRequestError, AuthError, PermanentServiceError, RetryableServiceError
 from azlogs.auth.claims import decode_claims
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.ingest import RetryPolicy, TokenCache
 from azlogs.ingest._retry import backoff_delay, parse_retry_after
 from azlogs.ingest._tokens import Token
@@ -28,9 +29,10 @@ from azlogs.ingest._transport import USER_AGENT, mapped_errors, resolve_verify
 
 __all__ = ["ARM_AUDIENCE", "AZURE_ARM_ENDPOINT", "ArmClient", "ArmRequestError"]
 
-AZURE_ARM_ENDPOINT: Final = "https://management.azure.com"
-# The audience ARM tokens carry; the emulator's ARM (another URL) accepts the same audience.
-ARM_AUDIENCE: Final = "https://management.azure.com"
+# The public cloud's ARM (azlogs.auth.clouds owns every cloud's); the emulator's ARM, another URL,
+# accepts the audiences of the cloud it runs as.
+AZURE_ARM_ENDPOINT: Final = AZURE_PUBLIC.arm_endpoint
+ARM_AUDIENCE: Final = AZURE_PUBLIC.arm_endpoint
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -57,7 +59,8 @@ def _hint(status: int, code: str | None, method: str, caller: Mapping[str, Any])
         )
         return f"give principal {who} the {role} role on that scope, or run as an identity that has it"
     if status == 401:
-        return "the token must be for https://management.azure.com from the subscription's tenant"
+        aud = caller.get("aud") or "ARM's audience"
+        return f"the token (audience {aud}) must be for ARM in the subscription's cloud (--cloud) and tenant"
     if code in ("SubscriptionNotFound", "ResourceGroupNotFound"):
         return "check --subscription / --resource-group (and that the identity can see them)"
     if code == "ParentResourceNotFound":
@@ -117,7 +120,8 @@ class ArmClient:
         except AuthError as exc:
             raise type(exc)(
                 f"no token for ARM ({self._scope}): {exc.message}",
-                hint=exc.hint or f"the identity must be able to get a token for {self._scope}",
+                hint=exc.hint
+                or f"the identity must be able to get a token for {self._scope.removesuffix('/.default')}",
             ) from exc
 
     @property

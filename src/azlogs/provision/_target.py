@@ -14,7 +14,8 @@ from typing import Any, Final
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import UsageError
-from azlogs.provision._arm import ARM_AUDIENCE, AZURE_ARM_ENDPOINT, ArmClient
+from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
+from azlogs.provision._arm import ARM_AUDIENCE, ArmClient
 from azlogs.schema.model import DataCollectionRule, TableSchema
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
 
@@ -64,7 +65,9 @@ class ArmTarget:
 
     @classmethod
     def from_emulator(cls, info: Mapping[str, Any], *, workspace: str | None = None) -> ArmTarget:
-        """The emulator's ARM, subscription, resource group and workspace (``emulator.json``)."""
+        """The emulator's ARM, subscription, resource group and workspace (``emulator.json``); the
+        token audience is ARM's in the cloud the emulator runs as."""
+        cloud = get_cloud(str(info.get("cloud") or AZURE_PUBLIC.name))
         return cls(
             arm_endpoint=str(info["endpoints"]["arm"]),
             subscription_id=str(info["subscription_id"]),
@@ -72,6 +75,7 @@ class ArmTarget:
             workspace_resource_id=workspace or str(info["workspace"]["resource_id"]),
             location=info.get("location"),
             verify=str(info["ca_cert"]),
+            audience=cloud.arm_endpoint,
         )
 
     @classmethod
@@ -81,9 +85,10 @@ class ArmTarget:
         workspace: str | None,
         subscription: str | None = None,
         resource_group: str | None = None,
-        arm_endpoint: str = AZURE_ARM_ENDPOINT,
+        arm_endpoint: str | None = None,
         location: str | None = None,
         require_workspace: bool = True,
+        cloud: Cloud = AZURE_PUBLIC,
     ) -> ArmTarget:
         """Azure: the DCR goes to ``resource_group`` (default: the workspace's).
 
@@ -93,8 +98,12 @@ class ArmTarget:
         Raises:
             UsageError: no workspace, or a workspace id that is not an ARM id.
         """
+        arm_endpoint = (arm_endpoint or cloud.arm_endpoint).rstrip("/")
+        audience = cloud.arm_endpoint
         if not workspace and not require_workspace:
-            return cls(arm_endpoint.rstrip("/"), subscription or "", resource_group or "", "", location)
+            return cls(
+                arm_endpoint, subscription or "", resource_group or "", "", location, audience=audience
+            )
         if not workspace:
             raise UsageError(
                 "--workspace is required against Azure",
@@ -105,11 +114,12 @@ class ArmTarget:
         if parts is None or "/microsoft.operationalinsights/workspaces/" not in workspace.lower():
             raise UsageError(f"--workspace {workspace!r} is not a Log Analytics workspace resource id")
         return cls(
-            arm_endpoint=arm_endpoint.rstrip("/"),
+            arm_endpoint=arm_endpoint,
             subscription_id=subscription or parts[0],
             resource_group=resource_group or parts[1],
             workspace_resource_id=workspace,
             location=location,
+            audience=audience,
         )
 
 
@@ -135,15 +145,18 @@ def emulator_credential(info: Mapping[str, Any]) -> TokenProvider:
     )
 
 
-def arm_credential(source: str = "auto", client_id: str | None = None) -> TokenProvider:
-    """A credential for ARM: ``cli`` is the Azure CLI's login; anything else is azlogs.auth's choice."""
+def arm_credential(
+    source: str = "auto", client_id: str | None = None, cloud: Cloud | None = None
+) -> TokenProvider:
+    """A credential for ARM: ``cli`` is the Azure CLI's login; anything else is azlogs.auth's choice
+    (``cloud`` gives a service principal's authority)."""
     if source == "cli":
         from azure.identity import AzureCliCredential
 
         return AzureCliCredential()
     from azlogs.auth import choose
 
-    return choose(source, client_id).credential
+    return choose(source, client_id, cloud=cloud).credential
 
 
 @dataclass(frozen=True)

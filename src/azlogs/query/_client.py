@@ -10,10 +10,12 @@ import httpx
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError, TransportError
+from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, resolve_cloud
 from azlogs.ingest import TokenCache
 
-QUERY_AUDIENCE = "https://api.loganalytics.io"
-DEFAULT_ENDPOINT = "https://api.loganalytics.io"
+# The public cloud's (azlogs.auth.clouds owns every cloud's query endpoint and audience).
+QUERY_AUDIENCE = AZURE_PUBLIC.query_audience
+DEFAULT_ENDPOINT = AZURE_PUBLIC.query_endpoint
 
 
 @dataclass
@@ -54,23 +56,28 @@ def query_workspace(
     kql: str,
     credential: TokenProvider,
     *,
-    endpoint: str = DEFAULT_ENDPOINT,
+    endpoint: str | None = None,
     timespan: str | dt.timedelta | None = None,
     verify: Any = True,
     timeout: float = 180.0,
     transport: httpx.BaseTransport | None = None,
+    cloud: Cloud | str | None = None,
 ) -> list[QueryTable]:
     """Run ``kql`` in the workspace; returns the result tables (PrimaryResult first).
+
+    ``cloud`` (or ``AZURE_CLOUD``, or the endpoint's host) gives the query endpoint (when
+    ``endpoint`` is None) and the token's audience: ``api.loganalytics.us`` in US Government.
 
     Raises:
         AuthError: no token, or the service refused it (401/403, with the reason and the fix).
         PermanentServiceError: a query the service refuses (syntax, semantic), with its message.
     """
-    base = endpoint.rstrip("/")
+    the_cloud = resolve_cloud(cloud, endpoint=endpoint)
+    base = (endpoint or the_cloud.query_endpoint).rstrip("/")
     if base.endswith("/v1"):
         base = base[:-3]
     try:
-        token = TokenCache(credential, f"{QUERY_AUDIENCE}/.default").get().value
+        token = TokenCache(credential, the_cloud.query_scope).get().value
     except AuthError as exc:
         raise type(exc)(f"no token for the Log Analytics query API: {exc.message}", hint=exc.hint) from None
     body = {"query": kql, "timespan": _timespan(timespan)}
@@ -98,7 +105,7 @@ def query_workspace(
                 text,
                 hint="the identity needs Log Analytics Reader (or Reader) on the workspace"
                 if r.status_code == 403
-                else "the token must be for https://api.loganalytics.io",
+                else f"the token must be for {the_cloud.query_audience} (the workspace's cloud: --cloud)",
             )
         cls = RetryableServiceError if r.status_code == 429 or r.status_code >= 500 else PermanentServiceError
         raise cls(text, status=r.status_code, code=err.get("code"))

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
+from azlogs import facts
 from azlogs._exceptions import SchemaError
 from azlogs.schema.infer import InferredSchema
 from azlogs.schema.model import DataFlow, StreamDeclaration, TableSchema
@@ -32,8 +33,8 @@ __all__ = [
     "role_assignment_name",
 ]
 
-# protocols.md §1.9: Monitoring Metrics Publisher, a built-in role with the same id in every tenant.
-MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = "3913510d-42f4-4e42-8a64-420c390055eb"
+# Monitoring Metrics Publisher, a built-in role with the same id in every tenant (azlogs.facts owns it).
+MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = facts.MONITORING_METRICS_PUBLISHER_ROLE_ID
 TABLE_API_VERSION: Final = "2022-10-01"
 DCR_API_VERSION: Final = "2023-03-11"
 ROLE_ASSIGNMENT_API_VERSION: Final = "2022-04-01"

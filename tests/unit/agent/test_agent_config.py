@@ -111,7 +111,7 @@ class TestErrors:
             (('max_size = "64MiB"', 'max_size = "lots"'), "expected a size"),
             (('Env = "prod"', 'Env = "prod", "bad name" = 1'), "is not a valid column name"),
             (('name = "web"', 'name = "app"'), "used twice"),
-            (('"https://dce', '"http://dce'), "is not an https:// URL"),
+            (('"https://dce', '"http://dce'), "must be an https URL"),
         ],
     )
     def test_mistakes_name_the_key(self, tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -144,3 +144,34 @@ class TestErrors:
         with pytest.raises(ConfigError) as info:
             load_config(tmp_path / "nope.toml")
         assert info.value.exit_code == 2
+
+
+class TestCloudAndEndpointRule:
+    def test_cloud_key_reaches_the_input(self, tmp_path: Path) -> None:
+        """cloud = "..." in [defaults] is inherited by every input, under the name given."""
+        text = GOOD.replace(
+            '"https://dce.example.ingest.monitor.azure.com"', '"https://dce.example.ingest.monitor.azure.us"'
+        )
+        text = text.replace("[defaults]\n", '[defaults]\ncloud = "AzureUSGovernment"\n', 1)
+        cfg = load_config(write(tmp_path, text), env={})
+        assert {i.cloud for i in cfg.inputs} == {"AzureUSGovernment"}
+
+    def test_cloud_that_contradicts_the_endpoint(self, tmp_path: Path) -> None:
+        """A public-cloud endpoint with cloud = "AzureChinaCloud" is refused, naming the key and the right cloud."""
+        text = GOOD.replace("[defaults]\n", '[defaults]\ncloud = "AzureChinaCloud"\n', 1)
+        with pytest.raises(ConfigError) as info:
+            load_config(write(tmp_path, text), env={})
+        assert ".cloud" in info.value.message and "--cloud AzurePublic" in (info.value.hint or "")
+
+    def test_unknown_cloud(self, tmp_path: Path) -> None:
+        """An unknown cloud name is refused with the known names."""
+        text = GOOD.replace("[defaults]\n", '[defaults]\ncloud = "Mars"\n', 1)
+        with pytest.raises(ConfigError) as info:
+            load_config(write(tmp_path, text), env={})
+        assert "AzureUSGovernment" in (info.value.hint or "")
+
+    def test_loopback_http_like_the_client(self, tmp_path: Path) -> None:
+        """The agent accepts what the client sends to (plain http to loopback only), one rule for both."""
+        text = GOOD.replace('"https://dce.example.ingest.monitor.azure.com"', '"http://127.0.0.1:8080"')
+        cfg = load_config(write(tmp_path, text), env={})
+        assert cfg.inputs[0].endpoint == "http://127.0.0.1:8080"

@@ -30,7 +30,7 @@ def endpoint() -> Iterator[str]:
 
 
 def chooser(source: str = "vm", credential: Any = None) -> Callable[..., Choice]:
-    def choose(src: str, client_id: str | None, env: Any) -> Choice:
+    def choose(src: str, client_id: str | None, env: Any, **kw: Any) -> Choice:
         return Choice(credential or FakeCredential(), Detection(source, "test", [], "http://169.254.169.254"))
 
     return choose
@@ -93,7 +93,7 @@ class TestPlantedFaults:
     def test_no_identity(self, endpoint: str) -> None:
         """No identity source: that step fails with the fix; token and data-plane steps are skipped."""
 
-        def none(src: str, client_id: str | None, env: Any) -> Choice:
+        def none(src: str, client_id: str | None, env: Any, **kw: Any) -> Choice:
             raise IdentitySourceError("--source sp needs AZURE_CLIENT_ID", hint="set it")
 
         report = doctor(endpoint, chooser=none)

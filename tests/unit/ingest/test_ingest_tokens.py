@@ -190,3 +190,18 @@ class TestAsyncTokenCache:
         cache = AsyncTokenCache(FakeAsyncCredential(fail_first=1))
         with pytest.raises(TokenRequestError):
             await cache.get()
+
+
+def test_unknown_resource_is_permanent_and_names_the_cloud() -> None:
+    """AADSTS500011 (another cloud's audience), even inside CredentialUnavailableError, is permanent and says --cloud."""
+    from azure.identity import CredentialUnavailableError
+
+    from azlogs.ingest._tokens import map_credential_error
+
+    err = map_credential_error(
+        CredentialUnavailableError(
+            "ManagedIdentityCredential authentication unavailable. Token request error: (invalid_resource) "
+            "AADSTS500011: The resource principal named https://monitor.azure.com was not found in the tenant"
+        )
+    )
+    assert not err.retryable and "AADSTS500011" in err.message and "--cloud" in (err.hint or "")

@@ -125,6 +125,14 @@ class TestErrors:
         assert 15.0 <= sleeps[0] <= 20.0
         assert sleeps[1] == 1.5
 
+    def test_retry_after_as_an_http_date(self) -> None:
+        """An HTTP-date Retry-After is read by the client's one parser (it used to fall back to backoff)."""
+        when = email.utils.formatdate(time.time() + 3600, usegmt=True)
+        answers = [httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, json={"ok": True})]
+        sleeps: list[float] = []
+        assert _client(lambda r: answers.pop(0), sleeps).get("/x", "1") == {"ok": True}
+        assert sleeps == [60.0]  # an hour asked, ARM's cap applied
+
     def test_busy_service_gives_up_after_the_retries(self) -> None:
         """503 is retried a bounded number of times, then reported as retryable."""
         sleeps: list[float] = []

@@ -11,14 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from azlogs import facts
 from azlogs.schema.model import DataCollectionRule, TableSchema
 
 # Built-in role definition ids (the GUID part of /providers/Microsoft.Authorization/roleDefinitions/{id}).
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
-MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
-LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+MONITORING_METRICS_PUBLISHER = facts.MONITORING_METRICS_PUBLISHER_ROLE_ID
+LOG_ANALYTICS_READER = facts.LOG_ANALYTICS_READER_ROLE_ID
 LOG_ANALYTICS_CONTRIBUTOR = "92aaf0da-9dab-42b6-94a3-d43ce8d16293"
 MONITORING_READER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
 

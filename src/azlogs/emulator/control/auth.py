@@ -1,7 +1,8 @@
 """ARM authentication: the bearer token, validated by the tenant's issuer, answered in ARM's 401 shape.
 
-ARM accepts tokens for ``https://management.azure.com`` and ``https://management.core.windows.net``,
-each with or without the trailing slash, and lists them in its audience error message. A 401 carries
+ARM accepts tokens for ``https://management.azure.com`` and ``https://management.core.windows.net``
+(the emulated cloud's ARM audiences: ``management.usgovcloudapi.net`` ... in US Government), each
+with or without the trailing slash, and lists them in its audience error message. A 401 carries
 ``WWW-Authenticate: Bearer authorization_uri="<authority>/<tenant>", error="invalid_token",
 error_description="..."`` as ARM's does.
 """
@@ -15,16 +16,13 @@ from typing import Any, Final
 import jwt
 from starlette.requests import Request
 
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.errors import ArmError
 from azlogs.emulator.identity.issuer import TokenRejected
 
-ARM_AUDIENCES: Final = (
-    "https://management.core.windows.net/",
-    "https://management.core.windows.net",
-    "https://management.azure.com/",
-    "https://management.azure.com",
-)
+# The public cloud's; requests are checked against the emulated cloud's (``Cloud.arm_audiences``).
+ARM_AUDIENCES: Final = AZURE_PUBLIC.arm_audiences
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def _rejected(ctx: Context, token: str, exc: TokenRejected, now: float) -> ArmEr
             "The access token has expired.",
         )
     if exc.code == "InvalidAudience":
-        allowed = ",".join(f"'{a}'" for a in ARM_AUDIENCES)
+        allowed = ",".join(f"'{a}'" for a in ctx.settings.cloud.arm_audiences)
         return unauthorized(
             ctx,
             "InvalidAuthenticationTokenAudience",
@@ -113,7 +111,7 @@ def authenticate(ctx: Context, request: Request, now: float) -> Caller:
             "Authentication failed. The 'Authorization' header is provided in an invalid format.",
         )
     try:
-        claims = ctx.issuer.validate(token, ARM_AUDIENCES)
+        claims = ctx.issuer.validate(token, ctx.settings.cloud.arm_audiences)
     except TokenRejected as exc:
         raise _rejected(ctx, token, exc, now) from exc
     return Caller(object_id=str(claims["oid"]), app_id=str(claims.get("appid") or claims.get("azp") or ""))

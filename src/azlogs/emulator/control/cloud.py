@@ -11,8 +11,8 @@ Every URL points at the emulator's HTTPS listener, so a client set up from this 
 reaches Azure by accident. Services the emulator does not serve (batch, media, SQL, gallery) get
 the emulator's origin too: a call there answers a JSON 404, not a request to Azure. The DNS
 suffixes stay Azure's public ones: they name hosts, not endpoints, and cannot point at 127.0.0.1.
-ARM's audiences stay Azure's (``https://management.core.windows.net/``): those are the resources
-the emulator's authority issues ARM tokens for and ARM accepts.
+ARM's audiences stay Azure's, those of the cloud the emulator runs as (``https://management.core.windows.net/``
+in AzurePublic): the resources its authority issues ARM tokens for and its ARM accepts.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control.auth import ARM_AUDIENCES
 
 CLOUD_NAME: Final = "AzlogsEmulator"
 API_VERSIONS: Final = ("2015-01-01", "2019-05-01", "2022-09-01")
@@ -51,12 +50,13 @@ def metadata(ctx: Context) -> dict[str, Any]:
     """The 2022-09-01 document for the emulator's cloud."""
     u = ctx.urls
     base = u.https
+    aud = ctx.settings.cloud.arm_audiences
     return {
         "portal": base,
         "authentication": {
             "loginEndpoint": u.authority,
             # audiences[0] is the resource the CLI asks tokens for: one ARM accepts.
-            "audiences": [ARM_AUDIENCES[0], ARM_AUDIENCES[2]],
+            "audiences": [aud[0], aud[2]],
             "tenant": "common",
             "identityProvider": "AAD",
         },

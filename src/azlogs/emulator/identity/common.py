@@ -104,7 +104,7 @@ def check_resource(ctx: Context, resource: str | None, error_shape: str) -> str:
             _err(error_shape, 400, "invalid_request", "Required audience parameter not specified")
         )
     base = resource.rstrip("/")
-    if base not in {r.rstrip("/") for r in ctx.settings.resources}:
+    if base not in ctx.settings.token_resources:
         raise IdentityRequestError(
             _err(
                 error_shape,

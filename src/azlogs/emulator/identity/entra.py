@@ -198,7 +198,7 @@ def _resource_from(ctx: Context, form: dict[str, str], v2: bool) -> tuple[str | 
                 "takes exactly one '<resource>/.default' scope.",
             )
         resource = scopes[0][: -len("/.default")]
-    if resource.rstrip("/") not in {r.rstrip("/") for r in ctx.settings.resources}:
+    if resource.rstrip("/") not in ctx.settings.token_resources:
         return None, _aad_error(
             400,
             "invalid_resource",

@@ -5,7 +5,8 @@ Served on a DCE's endpoint (``/dce/{path_key}``) and on a kind Direct DCR's own 
 
 1. ``api-version`` is one the service knows (400);
 2. the endpoint exists (404);
-3. a bearer token: RS256 signature by the tenant's key, issuer, audience ``https://monitor.azure.com``
+3. a bearer token: RS256 signature by the tenant's key, issuer, audience the emulated cloud's Monitor
+   audience (``https://monitor.azure.com`` in AzurePublic, ``.azure.us``, ``.azure.cn``)
    with or without ``/``, ``exp``/``nbf`` with 5 minutes of leeway (401);
 4. the DCR immutable id exists (404 ``NotFound``, the service's text);
 5. the token's principal holds ``Microsoft.Insights/Telemetry/Write`` on the DCR or a parent scope,
@@ -56,7 +57,6 @@ from azlogs.emulator.store.workspace_store import WorkspaceStore
 log = logging.getLogger("azlogs.emulator.ingestion")
 
 API_VERSIONS: Final = ("2021-11-01-preview", "2023-01-01", "2023-04-01-preview")
-AUDIENCES: Final = ("https://monitor.azure.com", "https://monitor.azure.com/")
 
 
 class IngestionService:
@@ -316,15 +316,18 @@ class IngestionService:
                 401,
                 E.AUTHENTICATION_FAILED,
                 f"Authentication failed. The 'Authorization' header is {what}; send "
-                "'Authorization: Bearer <access token for https://monitor.azure.com>'.",
+                f"'Authorization: Bearer <access token for {self.ctx.settings.cloud.monitor_audience}>'.",
             )
         try:
-            return self.ctx.issuer.validate(token, AUDIENCES)
+            return self.ctx.issuer.validate(token, self.ctx.settings.cloud.monitor_audiences)
         except TokenRejected as exc:
             message = exc.message
             if exc.code == "InvalidAudience":
                 aud = _unverified_claim(token, "aud")
-                message += f" The token's audience is {aud!r}; request a token for https://monitor.azure.com."
+                message += (
+                    f" The token's audience is {aud!r}; request a token for "
+                    f"{self.ctx.settings.cloud.monitor_audience}."
+                )
             elif exc.code == "ExpiredAuthenticationToken":
                 message += " Get a new token (credentials refresh it before it expires)."
             raise E.Refusal(401, exc.code, message, challenge=exc.message) from exc

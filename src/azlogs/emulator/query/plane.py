@@ -1,6 +1,6 @@
 """``POST/GET {query}/v1/workspaces/{id}/query`` and ``POST {query}/v1/$batch`` in the service's shapes.
 
-Authentication: a token for https://api.loganalytics.io (with or without the trailing slash).
+Authentication: a token for the emulated cloud's query audience (https://api.loganalytics.io in AzurePublic, with or without the trailing slash).
 Authorization: a role on the workspace (or a parent scope) that grants the query read action:
 Log Analytics Reader, Reader, Contributor, Owner ... The query runs on the KQL engine over the
 SQLite store, with the ``timespan`` and leading time filters pushed down to SQLite.
@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from azlogs._exceptions import KqlError
+from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
@@ -39,11 +40,8 @@ from azlogs.emulator.query.errors import (
 from azlogs.kql import parse, run_query
 from azlogs.kql._values import format_timespan
 
-AUDIENCES = [
-    "https://api.loganalytics.io",
-    "https://api.loganalytics.io/",
-    "https://api.loganalytics.azure.com",
-]
+# The public cloud's; a request is checked against the emulated cloud's (``Cloud.query_audiences``).
+AUDIENCES = list(AZURE_PUBLIC.query_audiences)
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
 )
@@ -179,15 +177,15 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     if scheme.lower() != "bearer" or not token.strip():
         return authorization_required(), None
     try:
-        claims = ctx.issuer.validate(token.strip(), AUDIENCES)
+        claims = ctx.issuer.validate(token.strip(), ctx.settings.cloud.query_audiences)
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
+            q = ctx.settings.cloud.query_audience
             return _error(
                 403,
                 "InvalidAuthenticationTokenAudience",
                 "The access token has been obtained from wrong audience or resource. It should exactly match "
-                "(including forward slash) with one of the allowed audiences 'https://api.loganalytics.io', "
-                "'https://api.loganalytics.io/'.",
+                f"(including forward slash) with one of the allowed audiences '{q}', '{q}/'.",
             ), None
         return _error(403, "InvalidAuthenticationToken", f"The access token is invalid. {exc.message}"), None
     control: ControlPlane = ctx.extensions["control"]
