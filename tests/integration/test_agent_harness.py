@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from azlogs.emulator.quickstart import Pipeline, provision
+from azlogs.provision import ProvisionResult
 from tests.emulator_proc import AZLOGS, EmulatorProcess
+from tests.provisioning import provision_table
 
 COLUMNS = [
     {"name": "TimeGenerated", "type": "datetime"},
@@ -31,11 +32,11 @@ COLUMNS = [
 _tables = Counter[str]()
 
 
-def new_pipeline(emu: EmulatorProcess, prefix: str) -> Pipeline:
+def new_pipeline(emu: EmulatorProcess, prefix: str) -> ProvisionResult:
     """A fresh custom table and Direct DCR for one test, granted to the VM's identity."""
     _tables[prefix] += 1
     name = f"{prefix}{_tables[prefix]}_{os.getpid() % 10000}_CL"
-    return provision(emu.info, name, COLUMNS)
+    return provision_table(emu.info, name, COLUMNS)
 
 
 def free_port() -> int:
@@ -75,7 +76,7 @@ def _section(defaults: dict[str, str], overrides: str) -> str:
 
 def write_config(
     path: Path,
-    pipe: Pipeline,
+    pipe: ProvisionResult,
     paths: list[str],
     *,
     state_dir: Path,
@@ -109,7 +110,7 @@ def write_config(
 
 [defaults]
 endpoint = "{pipe.endpoint}"
-dcr = "{pipe.rule_id}"
+dcr = "{pipe.immutable_id}"
 stream = "{pipe.stream}"
 id_column = "AzlogsId"
 fields = {{ Computer = "agent-test" }}
