@@ -9,6 +9,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from azlogs.provision import ProvisionResult
+from tests.agent_disk_runner import RUNNER as DISK_RUNNER
 from tests.emulator_proc import AZLOGS, EmulatorProcess
 from tests.provisioning import provision_table
 
@@ -138,20 +140,28 @@ def reap_agents() -> Iterator[None]:
 
 
 class AgentProcess:
-    """``azlogs agent run --config FILE`` as a subprocess with the emulator's environment."""
+    """``azlogs agent run --config FILE`` as a subprocess with the emulator's environment.
 
-    def __init__(self, config: Path, env: dict[str, str], log: Path) -> None:
+    With ``disk`` (a control file), the agent runs from ``tests/agent_disk_runner.py`` instead: the
+    same agent, its spool on a disk that fills up on command.
+    """
+
+    def __init__(self, config: Path, env: dict[str, str], log: Path, *, disk: Path | None = None) -> None:
         self.config = config
         self.env = env
         self.log = log
+        self.disk = disk
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
         _started.append(self)
 
     def start(self) -> AgentProcess:
+        argv = [AZLOGS, "agent", "run", "--config", str(self.config)]
+        if self.disk is not None:
+            argv = [sys.executable, str(DISK_RUNNER), "--config", str(self.config), "--disk", str(self.disk)]
         with open(self.log, "ab") as err:
             self.proc = subprocess.Popen(
-                [AZLOGS, "agent", "run", "--config", str(self.config)],
+                argv,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
