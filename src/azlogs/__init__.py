@@ -17,6 +17,7 @@ from azlogs._exceptions import (
     TransportError,
     UsageError,
 )
+from azlogs._version import __version__
 from azlogs.ingest import (
     AsyncLogsClient,
     FailedRecord,
@@ -27,8 +28,6 @@ from azlogs.ingest import (
     UploadError,
     UploadResult,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AsyncLogsClient",

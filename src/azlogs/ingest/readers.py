@@ -320,7 +320,14 @@ def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> It
     if csv.field_size_limit() < _LINE_LIMIT:
         csv.field_size_limit(_LINE_LIMIT)
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
-    lines = _CsvLines(text)
+    try:
+        yield from _csv_records(_CsvLines(text), source, on_bad, where)
+    finally:
+        # The wrapper is let go of, not closed: the byte stream is the caller's (stdin stays open).
+        text.detach()
+
+
+def _csv_records(lines: _CsvLines, source: str, on_bad: OnBad, where: _Locations) -> Iterator[dict[str, str]]:
     rows = _csv_rows(lines, source, on_bad)
     header: list[str] | None = None
     problem = None
@@ -388,8 +395,8 @@ class RecordReader:
             except OSError as exc:
                 raise InputError(f"cannot open: {exc.strerror}", source=path) from exc
             source = path
+        buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
         try:
-            buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
             head = buffered.peek(4096)[:4096]
             fmt = (
                 self.fmt
@@ -405,6 +412,8 @@ class RecordReader:
         finally:
             if path != "-":
                 stream.close()
+            elif buffered is not stream:
+                buffered.detach()  # the wrapper goes, sys.stdin stays open
 
 
 def _with_record(entry: bytes, record: bytes) -> bytes:

@@ -33,7 +33,7 @@ __all__ = [
     "role_assignment_name",
 ]
 
-# protocols.md §1.9: Monitoring Metrics Publisher, a built-in role with the same id in every tenant.
+# Microsoft Learn, "Azure built-in roles": Monitoring Metrics Publisher, the same id in every tenant.
 MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = "3913510d-42f4-4e42-8a64-420c390055eb"
 # Log Analytics Reader: reads every table of a workspace (the demo's read-back identity).
 LOG_ANALYTICS_READER_ROLE_ID: Final = "73c42c96-874c-492b-b04d-ab87d138a893"
