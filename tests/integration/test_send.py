@@ -159,6 +159,30 @@ class TestDiagnosedFailures:
         assert "Custom-DoesNotExist" in failed[0]["reason"]
         assert "stream" in failed[0]["reason"].lower()
 
+    def test_terminal_shows_the_first_failures_with_file_line_and_reason(
+        self, emulator: EmulatorProcess, pipelines: dict[str, ProvisionResult], tmp_path: Path
+    ) -> None:
+        """Without --json, bad lines and refused records are shown with file, line and reason, the first
+        five, then how many more the dead-letter file holds."""
+        records = [json.dumps(r) for r in make_records(4)]
+        lines = [records[0], "{broken", records[1], "{broken", records[2], "{broken", records[3]]
+        data = tmp_path / "mixed.ndjson"
+        data.write_text("\n".join(lines) + "\n")
+        dead = tmp_path / "dead.ndjson"
+        pipe = pipelines["vm"]
+        argv = [AZLOGS, "send", "--endpoint", pipe.endpoint, "--dcr", pipe.immutable_id]
+        argv += ["--stream", "Custom-DoesNotExist", "--dead-letter", str(dead), str(data)]
+        result = run_with_env(emulator, "vm", argv, timeout=600)
+        assert result.returncode == 1, result.stderr[-3000:]
+        out = result.stdout.splitlines()
+        assert out[0].endswith("; 7 failed")
+        shown = [line.strip().split(": ", 1) for line in out[1:6]]
+        assert [where for where, _ in shown] == [f"{data}:{n}" for n in (2, 4, 6, 1, 3)]
+        assert all(reason.startswith("not valid JSON") for _, reason in shown[:3])
+        assert all("Custom-DoesNotExist" in reason for _, reason in shown[3:])
+        assert out[6] == f"  and 2 more in {dead}"
+        assert len(dead.read_text().splitlines()) == 7
+
     def test_oversize_record_is_reported_and_the_rest_land(
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:

@@ -15,41 +15,17 @@ import click
 from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
 from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
-from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
+from azlogs.ingest.deadletter import DeadLetter, Failure
+from azlogs.ingest.readers import FORMATS, RecordReader
+
+# How many failures the terminal shows (every one is in the dead-letter file).
+SHOWN_FAILURES = 5
 
 
 def _counting(records: Iterator[Any] | RecordReader, counter: list[int]) -> Iterator[Any]:
     for record in records:
         counter[0] += 1
         yield record
-
-
-def _where(reader: RecordReader, index: int) -> dict[str, Any]:
-    """The file and line of the index-th record read, for the dead-letter file."""
-    if 0 <= index < len(reader.locations):
-        loc = reader.locations[index]
-        return {"source": loc.source, "line": loc.line}
-    return {"source": None, "line": None}
-
-
-def dead_letter_failures(
-    dead: DeadLetter, reader: RecordReader, failures: list[UploadError], result: UploadResult
-) -> None:
-    """Write every record the upload reported failed, with its file and line, as the bytes sent."""
-    for failure in failures:
-        for item, raw in zip(failure.failed, failure.records or [b""] * len(failure.failed), strict=False):
-            entry: dict[str, Any] = {
-                **_where(reader, item.index),
-                "index": item.index,
-                "reason": item.reason,
-                "status": item.status,
-                "code": item.code,
-            }
-            dead.write(entry, raw or None)
-    reported = {f.index for u in failures for f in u.failed}
-    for item in result.failed:
-        if item.index not in reported:
-            dead.write({**_where(reader, item.index), **item.to_dict()})
 
 
 def _dry_run(reader: RecordReader) -> dict[str, Any]:
@@ -144,9 +120,7 @@ def send(
         if dry_run:
             report = _dry_run(reader)
             failed = len(report["failed"]) + len(reader.bad)
-            for f in report["failed"]:
-                loc = reader.locations[f.index]
-                dead.write({"source": loc.source, "line": loc.line, "reason": f.reason, "code": f.code})
+            dead.write_refused(reader.locations, report["failed"])
             summary = (
                 f"dry run: {report['records']} records in {report['requests']} requests "
                 f"({report['bytes']:,} bytes), {failed} failed"
@@ -175,7 +149,7 @@ def send(
             result = progress_upload(
                 client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
             )
-        dead_letter_failures(dead, reader, failures, result)
+        dead.write_upload(reader.locations, failures, result)
         failed = result.failed_count + len(reader.bad)
         out = {**result.to_dict(), "bad_lines": len(reader.bad), "source": choice.detection.source}
         rate = result.records_sent / result.duration if result.duration else 0.0
@@ -189,14 +163,33 @@ def send(
         dead.close()
 
 
+def _shown(failure: Failure) -> str:
+    lines = failure.reason.strip().splitlines()
+    reason = lines[0] if lines else ""
+    reason = reason if len(reason) <= 200 else reason[:199] + "…"
+    return f"  {failure.where}: {reason}"
+
+
 def _finish(out: dict[str, Any], summary: str, failed: int, dead: DeadLetter, as_json: bool) -> None:
     if failed:
         out["dead_letter"] = str(dead.path)
-        summary += f"; see {dead.path}"
+        out["first_failures"] = [
+            {"source": f.source, "line": f.line, "offset": f.offset, "reason": f.reason, "code": f.code}
+            for f in dead.failures[:SHOWN_FAILURES]
+        ]
     if as_json:
         click.echo(json.dumps(out, default=str))
     else:
         click.echo(summary)
+        if failed:
+            shown = dead.failures[:SHOWN_FAILURES]
+            for failure in shown:
+                click.echo(_shown(failure))
+            more = dead.count - len(shown)
+            if more > 0:
+                click.echo(f"  and {more:,} more in {dead.path}")
+            else:
+                click.echo(f"  (every failure, with its record, is in {dead.path})")
     if failed:
         dead.close()
         raise SystemExit(1)

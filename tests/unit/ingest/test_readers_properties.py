@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_fakes import STREAM, Sink, error_json, make_client
 
-from azlogs.cli.send import dead_letter_failures
 from azlogs.ingest import UploadError
 from azlogs.ingest._json_stream import json_pieces
 from azlogs.ingest.readers import DeadLetter, RecordReader
@@ -149,7 +148,7 @@ def _send(data: bytes, fmt: str, stdin: bool, refuse: list[bool]) -> tuple[list[
                 result = client.upload(STREAM, reader, on_error=failures.append)
         finally:
             sys.stdin = real
-        dead_letter_failures(dead, reader, failures, result)
+        dead.write_upload(reader.locations, failures, result)
         dead.close()
         file = Path(tmp) / "dead.ndjson"
         entries = [orjson.loads(x) for x in file.read_bytes().splitlines()] if file.exists() else []
