@@ -6,15 +6,18 @@ import base64
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 from click.testing import CliRunner
+from ingest_fakes import STREAM, Sink, error_json, make_client
 
 from azlogs import InputError
 from azlogs.agent import DeadLetters, InputConfig, RecordBuilder
 from azlogs.agent._parsers import too_long_line
 from azlogs.cli import main
 from azlogs.facts import MAX_RECORD_BYTES
+from azlogs.ingest import send_files
 from azlogs.ingest.deadletter import BadLine, DeadLetter, read_dead_letters
 from azlogs.ingest.readers import KEEP_BYTES, RecordReader
 
@@ -138,3 +141,23 @@ class TestSendShowsTheFailures:
         assert [(f["source"], f["line"]) for f in out["first_failures"]] == [
             (str(data), n) for n in range(4, 9)
         ]
+
+
+class TestSendFiles:
+    def test_bad_lines_and_refused_records_land_in_one_file_with_file_and_line(self, tmp_path: Path) -> None:
+        """send_files: unreadable lines and the records the service refused, each with its file and line."""
+        data = tmp_path / "app.ndjson"
+        data.write_bytes(b'{"i": 0}\n{"broken"\n{"i": 1}\n')
+
+        def refuse(sink: Sink, request: httpx.Request, records: list[object]) -> httpx.Response:
+            return httpx.Response(400, content=error_json("InvalidPayload", "refused"))
+
+        dead = DeadLetter(tmp_path / "dead.ndjson")
+        with make_client(Sink(respond=refuse)) as client:
+            sent = send_files(client, STREAM, [str(data)], dead)
+        dead.close()
+        assert (sent.bad_lines, sent.failed, sent.records_read) == (1, 3, 3)
+        entries = list(read_dead_letters(dead.path))
+        assert [e.failure.where for e in entries] == [f"{data}:2", f"{data}:1", f"{data}:3"]
+        assert [e.content() for e in entries] == [b'{"broken"', b'{"i":0}', b'{"i":1}']
+        assert [f.where for f in dead.failures] == [e.failure.where for e in entries]
