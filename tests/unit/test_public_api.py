@@ -142,3 +142,13 @@ def test_the_version_has_one_owner() -> None:
     literal = f'"{__version__}"'
     owners = [p.name for p in SRC.rglob("*.py") if literal in p.read_text()]
     assert owners == ["_version.py"]
+
+
+def test_the_dead_letter_format_has_one_owner() -> None:
+    """Only azlogs.ingest.deadletter spells the dead-letter entry's byte fields; send and the agent use it."""
+    spelled = {
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if re.search(r"[\"'](raw_base64|raw_latin1|raw_truncated|line_bytes)[\"']", p.read_text())
+    }
+    assert spelled == {"ingest/deadletter.py"}
