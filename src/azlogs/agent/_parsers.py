@@ -25,6 +25,7 @@ from azlogs.agent._config import InputConfig
 from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest._result import RECORD_TOO_LARGE
 from azlogs.ingest.deadletter import BadLine
+from azlogs.ingest.readers import json_line_reason, not_an_object
 
 _loads = orjson.loads
 _dumps = orjson.dumps
@@ -98,10 +99,10 @@ class RecordBuilder:
                 try:
                     value = _loads(stripped)
                 except orjson.JSONDecodeError as exc:
-                    bad.append(BadLine(source, _json_reason(exc, stripped), line, offset=offset))
+                    bad.append(BadLine(source, json_line_reason(stripped, exc), line, offset=offset))
                     continue
                 if type(value) is not dict:
-                    bad.append(BadLine(source, _not_object(value), line, offset=offset))
+                    bad.append(BadLine(source, not_an_object(value), line, offset=offset))
                     continue
                 out.append(stripped)
                 continue
@@ -183,19 +184,6 @@ class _Bad(Exception):
     """A line that cannot be parsed; the message is the reason."""
 
 
-def _json_reason(exc: Exception, line: bytes) -> str:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError as uexc:
-        return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"not valid JSON: {text[:200]}"
-
-
-def _not_object(value: Any) -> str:
-    return f"a JSON line must hold an object, not {type(value).__name__}"
-
-
 def _parse_json(offset: int, line: bytes) -> dict[str, Any] | None:
     stripped = line.strip()
     if not stripped:
@@ -203,9 +191,9 @@ def _parse_json(offset: int, line: bytes) -> dict[str, Any] | None:
     try:
         value = _loads(stripped)
     except orjson.JSONDecodeError as exc:
-        raise _Bad(_json_reason(exc, stripped)) from None
+        raise _Bad(json_line_reason(stripped, exc)) from None
     if type(value) is not dict:
-        raise _Bad(_not_object(value))
+        raise _Bad(not_an_object(value))
     return value
 
 

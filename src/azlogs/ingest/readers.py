@@ -45,6 +45,8 @@ __all__ = [
     "OnBad",
     "RecordReader",
     "detect_format",
+    "json_line_reason",
+    "not_an_object",
     "too_large",
 ]
 
@@ -149,25 +151,33 @@ def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) ->
         except orjson.JSONDecodeError as exc:
             if not raw.strip():
                 continue
-            on_bad(BadLine(source, _json_reason(raw, exc), raw.rstrip(b"\r\n"), number))
+            on_bad(BadLine(source, json_line_reason(raw, exc), raw.rstrip(b"\r\n"), number))
             continue
         if raw[0] != 0x7B:  # parsed: an object unless it is indented or another JSON type
             line = raw.strip()
             if line[:1] != b"{":
-                kind = type(loads(line)).__name__
-                on_bad(BadLine(source, f"a record must be a JSON object, not {kind}", line, number))
+                on_bad(BadLine(source, not_an_object(loads(line)), line, number))
                 continue
             raw = line
         mark(number)
         yield json_line(raw)
 
 
-def _json_reason(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+def json_line_reason(raw: bytes, exc: Exception) -> str:
+    """Why ``raw`` is not a record: not UTF-8 (naming the byte), or not JSON (orjson's first line).
+
+    ``azlogs send`` and the agent's JSON parser say it with these words.
+    """
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as uexc:
         return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
     return f"not valid JSON: {_reason(exc)}"
+
+
+def not_an_object(value: object) -> str:
+    """Why a parsed JSON value that is not an object is not a record."""
+    return f"a record must be a JSON object, not {type(value).__name__}"
 
 
 def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:
@@ -194,7 +204,7 @@ def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations
             value = loads(raw) if piece.value is NOT_PARSED else piece.value
         except orjson.JSONDecodeError as exc:
             at = _byte_offset(raw, exc.pos)
-            reason = f"{_json_reason(raw, exc)} (element {number}, byte {piece.offset + at})"
+            reason = f"{json_line_reason(raw, exc)} (element {number}, byte {piece.offset + at})"
             on_bad(BadLine(source, reason, raw, piece.line, piece.offset))
             continue
         if type(value) is not dict:
