@@ -112,7 +112,7 @@ workers = {workers}
 name = "bench"
 paths = ["{logs}"]
 endpoint = "{pipe.endpoint}"
-dcr = "{pipe.rule_id}"
+dcr = "{pipe.immutable_id}"
 stream = "{pipe.stream}"
 id_column = "AzlogsId"
 fields = {{ Computer = "bench-vm" }}
@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="sender threads")
     args = parser.parse_args()
 
-    from azlogs.emulator.quickstart import provision
+    from tests.provisioning import provision_table
 
     columns = [*DEMO_COLUMNS, {"name": "AzlogsId", "type": "string"}]
     with tempfile.TemporaryDirectory(prefix="azlogs-bench-agent-") as tmp:
@@ -194,7 +194,7 @@ def main() -> None:
             run1 = work / "run1"
             run1.mkdir()
             size = write_lines(run1 / "app.log", args.lines)
-            pipe = provision(info, "BenchAgent_CL", columns)
+            pipe = provision_table(info, "BenchAgent_CL", columns)
             agent = Agent(run1, info, pipe, run1 / "app.log", args.workers)
             seconds = agent.wait("sent", args.lines, timeout=3600)
             figures = proc_figures(agent.proc.pid)
@@ -214,7 +214,7 @@ def main() -> None:
                 step = 200_000
                 written += write_lines(run2 / "app.log", step, lines)
                 lines += step
-            pipe2 = provision(info, "BenchBacklog_CL", columns)
+            pipe2 = provision_table(info, "BenchBacklog_CL", columns)
             faults(info, {"endpoint": "ingestion", "status": 503})
             agent = Agent(run2, info, pipe2, run2 / "app.log", args.workers)
             spooled_s = agent.wait("records_in", lines, timeout=7200)

@@ -4,7 +4,7 @@ A script, not a test: ``.venv/bin/python bench/emulator_ingest.py [--records N] 
 
 It starts ``azlogs emulator start`` in a subprocess (its own data dir, the durable SQLite store),
 provisions a table, a DCE, a DCR and the Monitoring Metrics Publisher role for the VM identity
-through the emulator's ARM routes with the admin token, gets the VM's token from IMDS, builds gzip
+through azlogs.provision against the emulator's ARM, gets the VM's token from IMDS, builds gzip
 batches of about 1 MB of realistic ~350-byte records (azlogs.emulator.sample) before the clock
 starts, then runs ``--senders`` threads, each an httpx client with keep-alive, posting the batches
 over HTTPS. The clock covers HTTPS, gunzip, parse, authorization, coercion and the committed
@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -40,76 +39,14 @@ from bench._common import AZLOGS, DEMO_COLUMNS, Background, make_records
 
 GOAL = 100_000
 AZURE_DCR_BYTES_PER_MINUTE = 2 * 1024**3
-MMP = "3913510d-42f4-4e42-8a64-420c390055eb"
 TABLE = "Bench_CL"
-STREAM = "Custom-Bench"
 
 
 def provision(info: dict[str, Any]) -> tuple[str, str]:
-    """Table, DCE, DCR and role assignment through ARM; returns (ingestion URL, VM token)."""
-    verify = info["ca_cert"]
-    base = info["endpoints"]["arm"]
-    with httpx.Client(base_url=base, verify=verify, timeout=60) as c:
-        token = c.post(
-            f"/{info['tenant_id']}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": info["admin"]["client_id"],
-                "client_secret": info["admin"]["client_secret"],
-                "scope": "https://management.azure.com/.default",
-            },
-        ).json()["access_token"]
-        c.headers["Authorization"] = f"Bearer {token}"
-        sub = info["subscription_id"]
-        rg = f"/subscriptions/{sub}/resourceGroups/{info['resource_group']}"
-        ws = info["workspace"]["resource_id"]
-        columns = [{**c, "type": "dateTime" if c["type"] == "datetime" else c["type"]} for c in DEMO_COLUMNS]
-        r = c.put(
-            f"{ws}/tables/{TABLE}",
-            json={"properties": {"schema": {"name": TABLE, "columns": columns}}},
-            params={"api-version": "2022-10-01"},
-        )
-        r.raise_for_status()
-        dce_id = f"{rg}/providers/Microsoft.Insights/dataCollectionEndpoints/bench"
-        r = c.put(dce_id, json={"location": "eastus", "properties": {}}, params={"api-version": "2023-03-11"})
-        r.raise_for_status()
-        endpoint = r.json()["properties"]["logsIngestion"]["endpoint"]
-        dcr_body = {
-            "location": "eastus",
-            "properties": {
-                "dataCollectionEndpointId": dce_id,
-                "streamDeclarations": {STREAM: {"columns": DEMO_COLUMNS}},
-                "destinations": {"logAnalytics": [{"name": "la", "workspaceResourceId": ws}]},
-                "dataFlows": [
-                    {
-                        "streams": [STREAM],
-                        "destinations": ["la"],
-                        "transformKql": "source",
-                        "outputStream": f"Custom-{TABLE}",
-                    }
-                ],
-            },
-        }
-        r = c.put(
-            f"{rg}/providers/Microsoft.Insights/dataCollectionRules/bench",
-            json=dcr_body,
-            params={"api-version": "2023-03-11"},
-        )
-        r.raise_for_status()
-        dcr = r.json()
-        vm = next(i for i in info["identities"] if i["name"] == "vm")
-        r = c.put(
-            f"{dcr['id']}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}",
-            json={
-                "properties": {
-                    "roleDefinitionId": f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{MMP}",
-                    "principalId": vm["principal_id"],
-                    "principalType": "ServicePrincipal",
-                }
-            },
-            params={"api-version": "2022-04-01"},
-        )
-        r.raise_for_status()
+    """Table, DCE, DCR and role assignment through azlogs.provision; returns (ingestion URL, VM token)."""
+    from tests.provisioning import provision_table
+
+    pipe = provision_table(info, TABLE, DEMO_COLUMNS, dce=True)
     with httpx.Client(base_url=info["endpoints"]["imds"], timeout=30) as c:
         r = c.get(
             "/metadata/identity/oauth2/token",
@@ -118,7 +55,7 @@ def provision(info: dict[str, Any]) -> tuple[str, str]:
         )
         r.raise_for_status()
         vm_token = r.json()["access_token"]
-    url = f"{endpoint}/dataCollectionRules/{dcr['properties']['immutableId']}/streams/{STREAM}?api-version=2023-01-01"
+    url = f"{pipe.endpoint}/dataCollectionRules/{pipe.immutable_id}/streams/{pipe.stream}?api-version=2023-01-01"
     return url, vm_token
 
 

@@ -124,13 +124,13 @@ def main() -> None:
             tmpdir / "sink.json",
         )
         try:
-            from azlogs.emulator.quickstart import provision
+            from tests.provisioning import provision_table
 
-            pipe = provision(emu.info, "BenchSend_CL", DEMO_COLUMNS)
+            pipe = provision_table(emu.info, "BenchSend_CL", DEMO_COLUMNS)
             env = vm_env(emu.info)
             targets = {
                 "sink": (sink.info["url"], "dcr-00000000000000000000000000000000", pipe.stream),
-                "emulator": (pipe.endpoint, pipe.rule_id, pipe.stream),
+                "emulator": (pipe.endpoint, pipe.immutable_id, pipe.stream),
             }
             floor_cpu = statistics.median(floor(records) for _ in range(args.runs))
             print(

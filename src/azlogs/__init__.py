@@ -31,6 +31,7 @@ from azlogs._exceptions import (
     TransportError,
     UsageError,
 )
+from azlogs._version import __version__
 from azlogs.ingest import (
     AsyncLogsClient,
     FailedRecord,
@@ -41,8 +42,6 @@ from azlogs.ingest import (
     UploadError,
     UploadResult,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArmRequestError",

@@ -6,6 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.emulator_proc import AZLOGS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,3 +23,18 @@ def test_make_demo_sends_and_reads_back_every_record() -> None:
     assert "100,000 rows in the workspace" in out
     assert re.search(r"Information\s+│\s+[\d,]+", out)
     assert not re.search(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}", out), "no token in the demo's output"
+
+
+def test_demo_provisions_as_azlogs_provision_does() -> None:
+    """The demo's table, DCR, stream and role assignments are azlogs provision's (its names, its report)."""
+    result = subprocess.run(
+        [AZLOGS, "demo", "--records", "500"], capture_output=True, text=True, timeout=600, check=False
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert re.search(r"table\s+created\s+AzlogsDemo_CL", out)
+    assert re.search(r"dcr\s+created\s+dcr-azlogsdemo-cl", out)  # provision's default_dcr_name
+    assert "stream Custom-AzlogsDemo_CL" in out
+    assert re.search(r"role\s+created\s+Monitoring Metrics Publisher for", out)
+    assert re.search(r"role\s+created\s+Log Analytics Reader for", out)
+    assert "500 rows in the workspace" in out

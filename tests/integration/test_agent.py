@@ -201,12 +201,11 @@ class TestOutages:
         append(log, range(0, 500))
         pipe = new_pipeline(emulator, "DiskFull")
         config = write_config(tmp_path / "agent.toml", pipe, [str(log)], state_dir=tmp_path / "state")
-        env = {**emulator_env(emulator), "AZLOGS_AGENT_TEST_DISK": str(control)}
-        agent = AgentProcess(config, env, tmp_path / "agent.log").start()
+        agent = AgentProcess(config, emulator_env(emulator), tmp_path / "agent.log", disk=control).start()
         wait_rows(emulator, pipe.table, 500, agent=agent)
         control.write_text('{"full": true}')
         deadline = time.monotonic() + 30
-        while "disk full=True" not in agent.tail(200):  # the hook has applied it: now the disk is full
+        while "test disk: full=True" not in agent.tail(200):  # the runner has applied it: the disk is full
             assert time.monotonic() < deadline, agent.tail()
             time.sleep(0.05)
         append(log, range(500, 1000))

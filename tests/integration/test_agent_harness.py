@@ -9,6 +9,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,8 +18,10 @@ from typing import Any
 
 import pytest
 
-from azlogs.emulator.quickstart import Pipeline, provision
+from azlogs.provision import ProvisionResult
+from tests.agent_disk_runner import RUNNER as DISK_RUNNER
 from tests.emulator_proc import AZLOGS, EmulatorProcess
+from tests.provisioning import provision_table
 
 COLUMNS = [
     {"name": "TimeGenerated", "type": "datetime"},
@@ -31,11 +34,11 @@ COLUMNS = [
 _tables = Counter[str]()
 
 
-def new_pipeline(emu: EmulatorProcess, prefix: str) -> Pipeline:
+def new_pipeline(emu: EmulatorProcess, prefix: str) -> ProvisionResult:
     """A fresh custom table and Direct DCR for one test, granted to the VM's identity."""
     _tables[prefix] += 1
     name = f"{prefix}{_tables[prefix]}_{os.getpid() % 10000}_CL"
-    return provision(emu.info, name, COLUMNS)
+    return provision_table(emu.info, name, COLUMNS)
 
 
 def free_port() -> int:
@@ -75,7 +78,7 @@ def _section(defaults: dict[str, str], overrides: str) -> str:
 
 def write_config(
     path: Path,
-    pipe: Pipeline,
+    pipe: ProvisionResult,
     paths: list[str],
     *,
     state_dir: Path,
@@ -109,7 +112,7 @@ def write_config(
 
 [defaults]
 endpoint = "{pipe.endpoint}"
-dcr = "{pipe.rule_id}"
+dcr = "{pipe.immutable_id}"
 stream = "{pipe.stream}"
 id_column = "AzlogsId"
 fields = {{ Computer = "agent-test" }}
@@ -137,20 +140,28 @@ def reap_agents() -> Iterator[None]:
 
 
 class AgentProcess:
-    """``azlogs agent run --config FILE`` as a subprocess with the emulator's environment."""
+    """``azlogs agent run --config FILE`` as a subprocess with the emulator's environment.
 
-    def __init__(self, config: Path, env: dict[str, str], log: Path) -> None:
+    With ``disk`` (a control file), the agent runs from ``tests/agent_disk_runner.py`` instead: the
+    same agent, its spool on a disk that fills up on command.
+    """
+
+    def __init__(self, config: Path, env: dict[str, str], log: Path, *, disk: Path | None = None) -> None:
         self.config = config
         self.env = env
         self.log = log
+        self.disk = disk
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
         _started.append(self)
 
     def start(self) -> AgentProcess:
+        argv = [AZLOGS, "agent", "run", "--config", str(self.config)]
+        if self.disk is not None:
+            argv = [sys.executable, str(DISK_RUNNER), "--config", str(self.config), "--disk", str(self.disk)]
         with open(self.log, "ab") as err:
             self.proc = subprocess.Popen(
-                [AZLOGS, "agent", "run", "--config", str(self.config)],
+                argv,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

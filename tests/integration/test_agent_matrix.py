@@ -5,7 +5,8 @@ id) or is reported as lost by the spool, with the segment that held it.
 
 The seed is ``AZLOGS_CRASH_SEED`` (default 12), printed on failure. A real small filesystem is not
 used: mounting one needs root or a FUSE helper this suite cannot count on; the agent's storage seam
-(``AZLOGS_AGENT_TEST_DISK``) makes the spool's writes fail with ENOSPC as a full volume does.
+(``storage=``, from ``tests/agent_disk_runner.py``) makes the spool's writes fail with ENOSPC as a
+full volume does.
 """
 
 from __future__ import annotations
@@ -214,8 +215,8 @@ class TestDiskFull:
         harness.append(log, range(800))
         pipe = harness.new_pipeline(emulator, "FullKill")
         config = harness.write_config(tmp_path / "agent.toml", pipe, [str(log)], state_dir=tmp_path / "state")
-        env = {**harness.emulator_env(emulator), "AZLOGS_AGENT_TEST_DISK": str(control)}
-        agent = AgentProcess(config, env, tmp_path / "agent.log").start()
+        env = harness.emulator_env(emulator)
+        agent = AgentProcess(config, env, tmp_path / "agent.log", disk=control).start()
         doc = agent.wait_status(
             lambda d: (d["inputs"]["app"]["blocked"] or "").startswith("disk full"), what="the input to block"
         )

@@ -7,8 +7,9 @@ from typing import Any
 
 import orjson
 
-from azlogs.emulator.quickstart import DCR_API, Arm, admin_token, grant
+from azlogs.schema.template import DCR_API_VERSION
 from tests.emulator_proc import EmulatorProcess
+from tests.provisioning import admin_token, arm_client, grant
 
 
 def _dcr(
@@ -78,9 +79,11 @@ class TestBuiltinTables:
             {"name": "Sev", "type": "string"},
             {"name": "Pid", "type": "string"},
         ]
-        with Arm(info) as arm:
-            dcr = arm.put(dcr_id, DCR_API, _dcr(info, "Custom-AppSyslog", cols, kql, "Microsoft-Syslog"))
-            grant(arm, dcr_id, fresh_emulator.identity("vm")["principal_id"])
+        with arm_client(info) as arm:
+            dcr = arm.put(
+                dcr_id, DCR_API_VERSION, _dcr(info, "Custom-AppSyslog", cols, kql, "Microsoft-Syslog")
+            )
+        grant(info, dcr_id, fresh_emulator.identity("vm")["principal_id"])
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         _send(
             fresh_emulator,
@@ -120,9 +123,11 @@ class TestBuiltinTables:
             "SourceIP = tostring(ext.Extension.src), DestinationPort = toint(ext.Extension.dpt), Activity = tostring(ext.Name)"
         )
         cols = [{"name": "TimeGenerated", "type": "datetime"}, {"name": "Line", "type": "string"}]
-        with Arm(info) as arm:
-            dcr = arm.put(dcr_id, DCR_API, _dcr(info, "Custom-Cef", cols, kql, "Microsoft-CommonSecurityLog"))
-            grant(arm, dcr_id, fresh_emulator.identity("vm")["principal_id"])
+        with arm_client(info) as arm:
+            dcr = arm.put(
+                dcr_id, DCR_API_VERSION, _dcr(info, "Custom-Cef", cols, kql, "Microsoft-CommonSecurityLog")
+            )
+        grant(info, dcr_id, fresh_emulator.identity("vm")["principal_id"])
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         _send(
             fresh_emulator,
@@ -145,11 +150,14 @@ class TestBuiltinTables:
         info = fresh_emulator.info
         rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
         cols = [{"name": "TimeGenerated", "type": "datetime"}]
-        with Arm(info) as arm:
-            r = arm._client.put(
-                f"{arm.base}{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-nope",
-                params={"api-version": DCR_API},
-                json=_dcr(info, "Custom-X", cols, "source", "Microsoft-NoSuchTable"),
+        with arm_client(info) as arm:
+            r = arm.request(
+                "PUT",
+                f"{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-nope",
+                DCR_API_VERSION,
+                body=_dcr(info, "Custom-X", cols, "source", "Microsoft-NoSuchTable"),
+                ok=(400,),
             )
+        assert r is not None
         assert r.status_code == 400
         assert "InvalidOutputTable" in r.text or "InvalidDataFlow" in r.text

@@ -20,11 +20,12 @@ import orjson
 import pytest
 import yaml
 
-from azlogs.emulator.quickstart import DCR_API, TABLES_API, Arm, grant
 from azlogs.kql import compile_transformation
 from azlogs.kql._values import parse_datetime
 from azlogs.schema.names import column_name_problem
+from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
 from tests.emulator_proc import EmulatorProcess
+from tests.provisioning import arm_client, grant
 
 CORPUS = Path(__file__).resolve().parents[1] / "unit" / "kql" / "corpus"
 STREAM_TYPES = {"bool": "boolean", "boolean": "boolean"}
@@ -54,8 +55,7 @@ def setup(emulator: EmulatorProcess) -> dict[str, Any]:
     """The VM identity may publish to every DCR of the resource group (role at the parent scope)."""
     info = emulator.info
     rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
-    with Arm(info) as arm:
-        grant(arm, rg, emulator.identity("vm")["principal_id"])
+    grant(info, rg, emulator.identity("vm")["principal_id"])
     with emulator.http() as client:
         token = client.get(
             "/metadata/identity/oauth2/token",
@@ -120,17 +120,17 @@ class TestCorpusThroughIngestion:
         tag = case["id"].replace("-", "")
         table, stream = f"Corpus{tag}_CL", f"Custom-Corpus{tag}"
         table_columns = [{"name": n, "type": TABLE_TYPES.get(t, t)} for n, t in out.items()]
-        with Arm(info) as arm:
+        with arm_client(info) as arm:
             ws = info["workspace"]["resource_id"]
             arm.put(
                 f"{ws}/tables/{table}",
-                TABLES_API,
+                TABLE_API_VERSION,
                 {"properties": {"schema": {"name": table, "columns": table_columns}}},
             )
             dcr_id = (
                 f"{setup['rg']}/providers/Microsoft.Insights/dataCollectionRules/dcr-corpus-{tag.lower()}"
             )
-            dcr = arm.put(dcr_id, DCR_API, _dcr_body(info, stream, columns, kql, table))
+            dcr = arm.put(dcr_id, DCR_API_VERSION, _dcr_body(info, stream, columns, kql, table))
         endpoint = dcr["properties"]["endpoints"]["logsIngestion"]
         url = f"{endpoint}/dataCollectionRules/{dcr['properties']['immutableId']}/streams/{stream}"
         with emulator.admin() as client:
@@ -178,11 +178,11 @@ class TestCorpusThroughIngestion:
         info = emulator.info
         tag = case["id"].replace("-", "")
         table = "CorpusRefusal_CL"
-        with Arm(info) as arm:
+        with arm_client(info) as arm:
             ws = info["workspace"]["resource_id"]
             arm.put(
                 f"{ws}/tables/{table}",
-                TABLES_API,
+                TABLE_API_VERSION,
                 {
                     "properties": {
                         "schema": {"name": table, "columns": [{"name": "TimeGenerated", "type": "dateTime"}]}
@@ -192,13 +192,16 @@ class TestCorpusThroughIngestion:
             dcr_id = (
                 f"{setup['rg']}/providers/Microsoft.Insights/dataCollectionRules/dcr-refused-{tag.lower()}"
             )
-            r = arm._client.put(
-                f"{arm.base}{dcr_id}",
-                params={"api-version": DCR_API},
-                json=_dcr_body(
+            r = arm.request(
+                "PUT",
+                dcr_id,
+                DCR_API_VERSION,
+                body=_dcr_body(
                     info, f"Custom-Refused{tag}", case["input_columns"], case["transformKql"], table
                 ),
+                ok=(400,),
             )
+        assert r is not None
         assert r.status_code == 400, r.text
         error = r.json()["error"]
         assert error["code"] == "InvalidPayload"

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from azlogs.emulator.quickstart import provision
 from tests.emulator_proc import EmulatorProcess
+from tests.provisioning import provision_table
 
 GUARD = 30.0
 LIMITS = {"header_timeout": 1, "body_timeout": 1}
@@ -270,8 +270,8 @@ def test_normal_client_keeps_succeeding_under_300_slow_connections(tmp_path: Pat
     try:
         info = emu.info
         vm = emu.identity("vm")
-        pipe = provision(info, "Load_CL", COLUMNS, principal_id=vm["principal_id"])
-        url = f"{pipe.endpoint}/dataCollectionRules/{pipe.rule_id}/streams/{pipe.stream}"
+        pipe = provision_table(info, "Load_CL", COLUMNS, principal_id=vm["principal_id"])
+        url = f"{pipe.endpoint}/dataCollectionRules/{pipe.immutable_id}/streams/{pipe.stream}"
         answers: list[int] = []
         with (
             Attackers(emu, per_kind=75) as attackers,

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from azlogs.emulator.quickstart import provision
 from tests.emulator_proc import EmulatorProcess
 from tests.integration.test_ingestion_helpers import admin_token, imds_token, post, stored_rows
+from tests.provisioning import provision_table
 
 ADMIN_CALLS = [
     ("GET", "/_emulator/rows?table=Sec_CL&limit=0"),
@@ -64,7 +64,7 @@ class TestAdminSurfaceNeedsACredential:
     ) -> None:
         """The key from emulator.json, or the admin principal's ARM token, opens every admin endpoint."""
         emu = fresh_emulator
-        provision(emu.info, "Sec_CL", COLUMNS)
+        provision_table(emu.info, "Sec_CL", COLUMNS)
         for credential in (emu.info["admin"]["key"], admin_token(emu)):
             headers = {"Authorization": f"Bearer {credential}"}
             for listener, client in (("http", emu.http()), ("https", emu.https())):
@@ -112,13 +112,13 @@ class TestDataDirIsPrivate:
         info = emu.start()
         try:
             vm = emu.identity("vm")
-            pipe = provision(
+            pipe = provision_table(
                 info,
                 "Perm_CL",
                 COLUMNS,
                 principal_id=vm["principal_id"],
             )
-            url = f"{pipe.endpoint}/dataCollectionRules/{pipe.rule_id}/streams/{pipe.stream}?api-version=2023-01-01"
+            url = f"{pipe.endpoint}/dataCollectionRules/{pipe.immutable_id}/streams/{pipe.stream}?api-version=2023-01-01"
             now = datetime.now(timezone.utc).isoformat()
             assert (
                 post(emu, url, [{"TimeGenerated": now, "Msg": "secret row"}], imds_token(emu)).status_code

@@ -9,15 +9,14 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
-import uuid
 from typing import Any
 
 import httpx
 import orjson
 
+from azlogs.schema.template import role_assignment
 from tests.emulator_proc import AZLOGS, EmulatorProcess
 
-MMP = "3913510d-42f4-4e42-8a64-420c390055eb"
 DCR_V = {"api-version": "2023-03-11"}
 TABLE_V = {"api-version": "2022-10-01"}
 RA_V = {"api-version": "2022-04-01"}
@@ -134,15 +133,9 @@ class Provision:
         return self._put(f"{self.rg}/providers/Microsoft.Insights/dataCollectionRules/{name}", body, DCR_V)
 
     def grant(self, principal_id: str, scope: str) -> None:
-        """Monitoring Metrics Publisher for ``principal_id`` on ``scope``."""
-        body = {
-            "properties": {
-                "roleDefinitionId": f"/subscriptions/{self.sub}/providers/Microsoft.Authorization/roleDefinitions/{MMP}",
-                "principalId": principal_id,
-                "principalType": "ServicePrincipal",
-            }
-        }
-        self._put(f"{scope}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}", body, RA_V)
+        """Monitoring Metrics Publisher for ``principal_id`` on ``scope``, named as azlogs provision names it."""
+        name, body = role_assignment(scope=scope, principal_id=principal_id, subscription_id=self.sub)
+        self._put(f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", body, RA_V)
 
     def close(self) -> None:
         self.client.close()

@@ -17,8 +17,9 @@ import uuid
 import httpx
 import pytest
 
-from azlogs.emulator.quickstart import Arm, Pipeline, grant, provision
+from azlogs.provision import ProvisionResult
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
+from tests.provisioning import grant, provision_table
 
 TABLE = "LearnRecipes_CL"
 COLUMNS = [{"name": "TimeGenerated", "type": "datetime"}, {"name": "Recipe", "type": "string"}]
@@ -68,17 +69,16 @@ TOKEN=$(curl -s -H Metadata:true -H "Authorization: Basic $ChallengeToken" "$IDE
 
 
 @pytest.fixture(scope="module")
-def pipeline(emulator: EmulatorProcess) -> Pipeline:
-    pipe = provision(emulator.info, TABLE, COLUMNS)  # grants the VM's identity
-    with Arm(emulator.info) as arm:
-        for name in ("arc", "automation"):
-            grant(arm, pipe.dcr_resource_id, emulator.identity(name)["principal_id"])
+def pipeline(emulator: EmulatorProcess) -> ProvisionResult:
+    pipe = provision_table(emulator.info, TABLE, COLUMNS)  # grants the VM's identity
+    for name in ("arc", "automation"):
+        grant(emulator.info, pipe.dcr_id, emulator.identity(name)["principal_id"])
     return pipe
 
 
-def _run(emulator: EmulatorProcess, pipe: Pipeline, source: str, script: str) -> str:
+def _run(emulator: EmulatorProcess, pipe: ProvisionResult, source: str, script: str) -> str:
     recipe = f"{source}-{uuid.uuid4().hex[:8]}"
-    env = {"DCE": pipe.endpoint, "DCR": pipe.rule_id, "STREAM": pipe.stream, "RECIPE": recipe}
+    env = {"DCE": pipe.endpoint, "DCR": pipe.immutable_id, "STREAM": pipe.stream, "RECIPE": recipe}
     result = run_with_env(emulator, source, ["bash", "-c", script], extra_env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ingest=204" in result.stdout, result.stdout + result.stderr
@@ -96,21 +96,25 @@ def _landed(emulator: EmulatorProcess, recipe: str) -> bool:
 
 
 class TestRecipes:
-    def test_automation_get_without_api_version(self, emulator: EmulatorProcess, pipeline: Pipeline) -> None:
+    def test_automation_get_without_api_version(
+        self, emulator: EmulatorProcess, pipeline: ProvisionResult
+    ) -> None:
         """Learn's runbook GET (no api-version, Metadata: True) gets a token that lands a record."""
         assert _landed(emulator, _run(emulator, pipeline, "automation", AUTOMATION_GET))
 
-    def test_automation_post_with_a_form_body(self, emulator: EmulatorProcess, pipeline: Pipeline) -> None:
+    def test_automation_post_with_a_form_body(
+        self, emulator: EmulatorProcess, pipeline: ProvisionResult
+    ) -> None:
         """Learn's runbook POST with ``resource=`` in a form body gets a token that lands a record."""
         assert _landed(emulator, _run(emulator, pipeline, "automation", AUTOMATION_POST))
 
     def test_arc_bash_with_its_case_sensitive_grep(
-        self, emulator: EmulatorProcess, pipeline: Pipeline
+        self, emulator: EmulatorProcess, pipeline: ProvisionResult
     ) -> None:
         """Learn's Arc bash finds the key file by grepping ``Www-Authenticate`` and lands a record."""
         assert _landed(emulator, _run(emulator, pipeline, "arc", ARC_BASH))
 
-    def test_vm_curl_to_imds(self, emulator: EmulatorProcess, pipeline: Pipeline) -> None:
+    def test_vm_curl_to_imds(self, emulator: EmulatorProcess, pipeline: ProvisionResult) -> None:
         """The VM's curl to IMDS (Metadata: true, api-version 2018-02-01; the emulator's IMDS is the host
         that `azlogs emulator env` points azure-identity at) gets a token that lands a record."""
         script = (

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from azlogs.emulator.control.api import READER
-from azlogs.emulator.quickstart import Arm, grant
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
+from tests.provisioning import arm_client, grant
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
@@ -358,7 +358,7 @@ class TestTemplates:
         }
         ctx["params"] = {k: _eval_arm(v, ctx) for k, v in params.items()}
         assert ctx["params"]["principalId"] == principal
-        with Arm(info) as arm:
+        with arm_client(info) as arm:
             for res in template["resources"]:
                 name = _eval_arm(res["name"], ctx)
                 rtype = res["type"]
@@ -473,7 +473,7 @@ class TestValidate:
 
     def test_dcr_from_a_file(self, emulator: EmulatorProcess, checked: dict[str, Any]) -> None:
         """--dcr FILE with --table-schema checks the same way without ARM."""
-        with Arm(emulator.info) as arm:
+        with arm_client(emulator.info) as arm:
             dcr = arm.get(checked["dcr_id"], "2023-03-11")
             table = arm.get(f"{emulator.info['workspace']['resource_id']}/tables/Checked_CL", "2022-10-01")
         (checked["dir"] / "dcr.json").write_text(json.dumps(dcr))
@@ -577,8 +577,7 @@ class TestDoctor:
     def test_read_through_arm_when_allowed(self, emulator: EmulatorProcess, checked: dict[str, Any]) -> None:
         """An identity with Reader on the DCR gets DCR, stream and role judged from ARM (the role is missing)."""
         ident = emulator.identity("appservice")
-        with Arm(emulator.info) as arm:
-            grant(arm, checked["dcr_id"], ident["principal_id"], READER)
+        grant(emulator.info, checked["dcr_id"], ident["principal_id"], READER)
         # Reader on the DCR alone does not allow listing the subscription's DCRs: give its resource id.
         code, steps = _doctor(
             emulator, {**checked, "dcr_immutable_id": checked["dcr_id"]}, source="appservice"

@@ -6,13 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from azlogs import facts
-from azlogs.emulator.quickstart import Arm, grant, provision
+from azlogs.facts import LOG_ANALYTICS_READER_ROLE_ID
 from bench._common import DEMO_COLUMNS
 from tests.emulator_proc import EmulatorProcess, run_with_env
+from tests.provisioning import grant, provision_table
 
 SCRIPT = str(Path(__file__).parent / "scripts" / "sdk_query.py")
-LOG_ANALYTICS_READER = facts.LOG_ANALYTICS_READER_ROLE_ID
 
 
 def _vm_query_token(emu: EmulatorProcess) -> str:
@@ -29,18 +28,17 @@ class TestQueryPlane:
     def test_sdk_round_trip_with_types(self, fresh_emulator: EmulatorProcess) -> None:
         """Uploaded by the ingestion SDK, queried by the query SDK: where, project, extend, summarize by bin, take, sort, top."""
         info = fresh_emulator.info
-        pipe = provision(info, "QueryRt_CL", DEMO_COLUMNS)
-        with Arm(info) as arm:
-            grant(
-                arm,
-                info["workspace"]["resource_id"],
-                fresh_emulator.identity("vm")["principal_id"],
-                LOG_ANALYTICS_READER,
-            )
+        pipe = provision_table(info, "QueryRt_CL", DEMO_COLUMNS)
+        grant(
+            info,
+            info["workspace"]["resource_id"],
+            fresh_emulator.identity("vm")["principal_id"],
+            LOG_ANALYTICS_READER_ROLE_ID,
+        )
         result = run_with_env(
             fresh_emulator,
             "vm",
-            [sys.executable, SCRIPT, pipe.endpoint, pipe.rule_id, pipe.stream, pipe.table, "1200"],
+            [sys.executable, SCRIPT, pipe.endpoint, pipe.immutable_id, pipe.stream, pipe.table, "1200"],
         )
         assert result.returncode == 0, result.stderr[-3000:]
         out = json.loads(result.stdout.strip().splitlines()[-1])
@@ -80,13 +78,12 @@ class TestQueryPlane:
             missing = client.post(url, json={"query": "print 1"})
             assert missing.status_code == 401
             assert missing.json()["error"]["code"] == "AuthorizationRequiredError"
-        with Arm(info) as arm:
-            grant(
-                arm,
-                info["workspace"]["resource_id"],
-                fresh_emulator.identity("vm")["principal_id"],
-                LOG_ANALYTICS_READER,
-            )
+        grant(
+            info,
+            info["workspace"]["resource_id"],
+            fresh_emulator.identity("vm")["principal_id"],
+            LOG_ANALYTICS_READER_ROLE_ID,
+        )
         with fresh_emulator.https() as client:
             ok = client.post(
                 url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from azlogs.emulator.quickstart import Pipeline, provision
 from azlogs.facts import FIELD_MAX_BYTES
+from azlogs.provision import ProvisionResult
 from bench._common import DEMO_COLUMNS, make_records, write_ndjson
 from bench.send_rss import peak_rss
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
+from tests.provisioning import provision_table
 
 
 def rows(emu: EmulatorProcess, table: str, limit: int = 1_000_000) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def rows(emu: EmulatorProcess, table: str, limit: int = 1_000_000) -> list[dict[
 def send(
     emu: EmulatorProcess,
     source: str,
-    pipe: Pipeline,
+    pipe: ProvisionResult,
     *args: str,
     client_id: str | None = None,
     stdin: str | None = None,
@@ -40,7 +42,7 @@ def send(
         "--endpoint",
         pipe.endpoint,
         "--dcr",
-        pipe.rule_id,
+        pipe.immutable_id,
         "--stream",
         pipe.stream,
         "--json",
@@ -50,12 +52,12 @@ def send(
 
 
 @pytest.fixture(scope="module")
-def pipelines(emulator: EmulatorProcess) -> dict[str, Pipeline]:
+def pipelines(emulator: EmulatorProcess) -> dict[str, ProvisionResult]:
     """One table and Direct DCR per identity source, each granted to that source's identity."""
     out = {}
     for source in ("vm", "arc", "automation"):
         ident = emulator.identity(source)
-        out[source] = provision(
+        out[source] = provision_table(
             emulator.info, f"Send{source.capitalize()}_CL", DEMO_COLUMNS, principal_id=ident["principal_id"]
         )
     return out
@@ -64,7 +66,7 @@ def pipelines(emulator: EmulatorProcess) -> dict[str, Pipeline]:
 class TestEverySourceLandsComplete:
     @pytest.mark.parametrize("source", ["vm", "arc", "automation"])
     def test_100k_records(
-        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path, source: str
+        self, emulator: EmulatorProcess, pipelines: dict[str, ProvisionResult], tmp_path: Path, source: str
     ) -> None:
         """100,000 records sent with the source's managed identity all land, each exactly once."""
         records = make_records(100_000, seed=hash(source) % 1000)
@@ -93,7 +95,7 @@ class TestFaults:
         self, fresh_emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """Under 429 storms with Retry-After, 503s and a failing IMDS at start, every record lands once."""
-        pipe = provision(fresh_emulator.info, "Faulty_CL", DEMO_COLUMNS)
+        pipe = provision_table(fresh_emulator.info, "Faulty_CL", DEMO_COLUMNS)
         records = make_records(30_000, seed=3)
         data = tmp_path / "records.ndjson"
         write_ndjson(data, records)
@@ -116,7 +118,7 @@ class TestFaults:
 
 class TestDiagnosedFailures:
     def test_403_names_the_principal_dcr_and_role(
-        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path
+        self, emulator: EmulatorProcess, pipelines: dict[str, ProvisionResult], tmp_path: Path
     ) -> None:
         """A user-assigned identity without the role gets the 403 explained: object id, DCR, the role to assign."""
         ident = emulator.identity("vm-user")
@@ -138,18 +140,18 @@ class TestDiagnosedFailures:
         reason = summary["failed"][0]["reason"]
         assert summary["failed"][0]["status"] == 403
         assert ident["principal_id"] in reason
-        assert pipelines["vm"].rule_id in reason
+        assert pipelines["vm"].immutable_id in reason
         assert "Monitoring Metrics Publisher" in reason
         assert len(dead.read_text().splitlines()) == 3
 
     def test_wrong_stream_is_diagnosed(
-        self, emulator: EmulatorProcess, pipelines: dict[str, Pipeline], tmp_path: Path
+        self, emulator: EmulatorProcess, pipelines: dict[str, ProvisionResult], tmp_path: Path
     ) -> None:
         """A stream the DCR does not declare is reported as such, naming the stream."""
         data = tmp_path / "one.ndjson"
         write_ndjson(data, make_records(2))
         pipe = pipelines["vm"]
-        wrong = Pipeline(pipe.endpoint, pipe.rule_id, "Custom-DoesNotExist", pipe.dcr_resource_id, pipe.table)
+        wrong = dataclasses.replace(pipe, stream="Custom-DoesNotExist")
         result = send(emulator, "vm", wrong, str(data), "--dead-letter", str(tmp_path / "dead.ndjson"))
         assert result.returncode == 1
         failed = json.loads(result.stdout)["failed"]
@@ -157,11 +159,35 @@ class TestDiagnosedFailures:
         assert "Custom-DoesNotExist" in failed[0]["reason"]
         assert "stream" in failed[0]["reason"].lower()
 
+    def test_terminal_shows_the_first_failures_with_file_line_and_reason(
+        self, emulator: EmulatorProcess, pipelines: dict[str, ProvisionResult], tmp_path: Path
+    ) -> None:
+        """Without --json, bad lines and refused records are shown with file, line and reason, the first
+        five, then how many more the dead-letter file holds."""
+        records = [json.dumps(r) for r in make_records(4)]
+        lines = [records[0], "{broken", records[1], "{broken", records[2], "{broken", records[3]]
+        data = tmp_path / "mixed.ndjson"
+        data.write_text("\n".join(lines) + "\n")
+        dead = tmp_path / "dead.ndjson"
+        pipe = pipelines["vm"]
+        argv = [AZLOGS, "send", "--endpoint", pipe.endpoint, "--dcr", pipe.immutable_id]
+        argv += ["--stream", "Custom-DoesNotExist", "--dead-letter", str(dead), str(data)]
+        result = run_with_env(emulator, "vm", argv, timeout=600)
+        assert result.returncode == 1, result.stderr[-3000:]
+        out = result.stdout.splitlines()
+        assert out[0].endswith("; 7 failed")
+        shown = [line.strip().split(": ", 1) for line in out[1:6]]
+        assert [where for where, _ in shown] == [f"{data}:{n}" for n in (2, 4, 6, 1, 3)]
+        assert all(reason.startswith("not valid JSON") for _, reason in shown[:3])
+        assert all("Custom-DoesNotExist" in reason for _, reason in shown[3:])
+        assert out[6] == f"  and 2 more in {dead}"
+        assert len(dead.read_text().splitlines()) == 7
+
     def test_oversize_record_is_reported_and_the_rest_land(
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """A record larger than a request can carry fails alone, with its line and size; the others land."""
-        pipe = provision(emulator.info, "Oversize_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "Oversize_CL", DEMO_COLUMNS)
         records = make_records(1000, seed=11)
         records[500]["Message"] = "x" * 1_200_000
         data = tmp_path / "records.ndjson"
@@ -183,7 +209,7 @@ class TestBadInput:
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """Bad JSON and non-UTF-8 lines are counted exactly, written with file and line, and the good ones land."""
-        pipe = provision(emulator.info, "BadLines_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "BadLines_CL", DEMO_COLUMNS)
         good = make_records(10, seed=5)
         lines = [json.dumps(r).encode() for r in good]
         lines.insert(3, b'{"Message": "broken"')
@@ -204,7 +230,7 @@ class TestBadInput:
 
     def test_csv_and_json_array_files(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
         """CSV and JSON array files are detected and sent; CSV strings are coerced by the stream's types."""
-        pipe = provision(emulator.info, "Formats_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "Formats_CL", DEMO_COLUMNS)
         csv_file = tmp_path / "in.csv"
         csv_file.write_text('Computer,Message,StatusCode\nvm1,hello,200\nvm2,"a, b",404\n')
         arr = tmp_path / "in.json"
@@ -226,7 +252,7 @@ class TestNothingLost:
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """A refused request holding a record nested 300 deep: every record is dead-lettered as sent, no traceback."""
-        pipe = provision(emulator.info, "Deep_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "Deep_CL", DEMO_COLUMNS)
         deep = b'{"Dyn": ' + b"[" * 300 + b"]" * 300 + b"}"
         good = [json.dumps(r).encode() for r in make_records(3, seed=21)]
         data = tmp_path / "deep.ndjson"
@@ -247,7 +273,7 @@ class TestNothingLost:
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """2,000 records piped as a JSON array with a syntax error at the end: all sent, the rest kept whole."""
-        pipe = provision(emulator.info, "StdinArray_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "StdinArray_CL", DEMO_COLUMNS)
         records = make_records(2000, seed=22)
         body = "[\n" + ",\n".join(json.dumps(r) for r in records) + ',\n{"Computer": "x",}\n'
         data = tmp_path / "array.json"
@@ -272,7 +298,7 @@ class TestNothingLost:
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """CSV: a 200,000-char field is sent, an extra-field row is kept as read, a duplicate header reported."""
-        pipe = provision(emulator.info, "CsvEdge_CL", DEMO_COLUMNS)
+        pipe = provision_table(emulator.info, "CsvEdge_CL", DEMO_COLUMNS)
         big = "m" * 200_000
         csv_file = tmp_path / "in.csv"
         csv_file.write_text(f'Computer,Message\nvm1,{big}\n"a,b",1,extra\nvm3,after\n')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,38 @@ def test_nothing_imports_the_cli() -> None:
     """Only the CLI imports the CLI."""
     for package in ("kql", "schema", "auth", "ingest", "spool", "agent", "emulator", "query"):
         assert [(f, m) for f, m in _imports(package) if m.startswith("azlogs.cli")] == []
+
+
+def test_comments_name_no_file_missing_from_the_repository() -> None:
+    """Source comments cite Microsoft Learn pages or files of this repository, never notes kept outside it."""
+    root = SRC.parents[1]
+    for path in SRC.rglob("*.py"):
+        text = path.read_text()
+        for name in ("protocols.md", "client-anchors.md", "values.md", "reference/"):
+            assert name not in text, f"{path.relative_to(root)} cites {name}, which is not in the repository"
+        for cited in re.findall(r"\bdocs/[\w-]+\.md\b", text):
+            assert (root / cited).is_file(), f"{path.relative_to(root)} cites {cited}, which does not exist"
+
+
+def test_the_version_has_one_owner() -> None:
+    """azlogs._version owns the version: the package, pyproject and the User-Agent read it."""
+    from azlogs._version import __version__
+    from azlogs.ingest._transport import USER_AGENT
+
+    root = SRC.parents[1]
+    assert azlogs.__version__ == __version__
+    assert USER_AGENT.startswith(f"azlogs/{__version__} ")
+    assert 'version = {attr = "azlogs._version.__version__"}' in (root / "pyproject.toml").read_text()
+    literal = f'"{__version__}"'
+    owners = [p.name for p in SRC.rglob("*.py") if literal in p.read_text()]
+    assert owners == ["_version.py"]
+
+
+def test_the_dead_letter_format_has_one_owner() -> None:
+    """Only azlogs.ingest.deadletter spells the dead-letter entry's byte fields; send and the agent use it."""
+    spelled = {
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if re.search(r"[\"'](raw_base64|raw_latin1|raw_truncated|line_bytes)[\"']", p.read_text())
+    }
+    assert spelled == {"ingest/deadletter.py"}

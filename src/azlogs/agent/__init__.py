@@ -21,10 +21,11 @@ from azlogs.agent._agent import Agent, route_of
 from azlogs.agent._checkpoints import CheckpointStore, atomic_write
 from azlogs.agent._config import AgentConfig, InputConfig, SenderConfig, SpoolConfig, load_config, parse_size
 from azlogs.agent._logging import JsonFormatter, RedactFilter, redact, setup_logging
-from azlogs.agent._parsers import BadLine, RecordBuilder
+from azlogs.agent._parsers import RecordBuilder
 from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._stats import Stats, prometheus
 from azlogs.agent._tail import Chunk, FileTailer, fingerprint
+from azlogs.ingest.deadletter import BadLine
 
 __all__ = [
     "Agent",

@@ -39,7 +39,6 @@ from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._sender import Sender
 from azlogs.agent._server import StatusServer
 from azlogs.agent._stats import Stats
-from azlogs.agent._testing import DiskControl, disk_control
 from azlogs.spool import Spool, Storage
 
 log = logging.getLogger("azlogs.agent")
@@ -57,8 +56,8 @@ class Agent:
 
     Args:
         config: the parsed configuration.
-        storage: the spool's storage seam (tests); None is the real disk, unless the
-            ``AZLOGS_AGENT_TEST_DISK`` test hook is set.
+        storage: the spool's storage seam; None is the real disk (tests pass a
+            :class:`azlogs.spool.FaultyStorage`, e.g. from ``tests/agent_disk_runner.py``).
         stdin_fd: the file descriptor a stdin input reads.
         verify: TLS trust for the ingestion endpoints (see LogsClient).
         transport: an ``httpx`` transport for every client (unit tests use ``httpx.MockTransport``).
@@ -80,7 +79,6 @@ class Agent:
         self.state_dir = config.state_dir
         self.stats = Stats(str(config.path), str(config.state_dir))
         self._storage = storage
-        self._disk: DiskControl | None = None
         self._stdin_fd = stdin_fd
         self._verify = verify
         self._transport = transport
@@ -128,11 +126,6 @@ class Agent:
             private_dir(self.state_dir / sub, what)
         remove_stale_temp(self.state_dir)  # routes.json or status.json cut short by a crash
         storage = self._storage
-        if storage is None:
-            self._disk = disk_control(os.environ)
-            if self._disk is not None:
-                self._disk.start()
-                storage = self._disk.storage
         for i in cfg.inputs:  # fail fast on an identity that cannot work here (no network yet)
             self.identities.get(i.source, i.client_id)
         self.spool = Spool.open(
@@ -322,8 +315,6 @@ class Agent:
             self.sender.close()
         if self.server is not None:
             self.server.close()
-        if self._disk is not None:
-            self._disk.close()
         self.identities.close()
         if left:
             log.warning("stopped with %d records still spooled; they are sent at the next start", left)

@@ -5,8 +5,9 @@ path column if configured, ``TimeGenerated`` (the time it was read) where it has
 id column: ``<fid>-<offset>``, the identity of the file's content plus the line's byte offset, so a
 line read twice (after a crash) carries the same id twice and duplicates can be counted downstream.
 
-A line that cannot be parsed is returned as a :class:`BadLine` with the reason, for the dead-letter
-directory; it never stops the lines after it.
+A line that cannot be parsed is returned as a :class:`~azlogs.ingest.deadletter.BadLine` (the one
+format of ``azlogs send`` and the agent) with the reason, for the dead-letter directory; it never
+stops the lines after it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -24,36 +24,11 @@ import orjson
 from azlogs.agent._config import InputConfig
 from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest._result import RECORD_TOO_LARGE
+from azlogs.ingest.deadletter import BadLine
+from azlogs.ingest.readers import json_line_reason, not_an_object
 
 _loads = orjson.loads
 _dumps = orjson.dumps
-
-
-@dataclass(frozen=True)
-class BadLine:
-    """A line that did not become a record."""
-
-    source: str
-    offset: int
-    reason: str
-    raw: bytes
-    size: int | None = None
-    """The line's full length when ``raw`` is only its first bytes (a line over the limit)."""
-    code: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the dead-letter file: where, why, and the line (as text where it is UTF-8)."""
-        try:
-            raw: dict[str, Any] = {"raw": self.raw.decode("utf-8")}
-        except UnicodeDecodeError:
-            raw = {"raw_latin1": self.raw.decode("latin-1")}
-        out: dict[str, Any] = {"source": self.source, "offset": self.offset, "reason": self.reason}
-        if self.code is not None:
-            out["code"] = self.code
-        if self.size is not None:
-            out["line_bytes"] = self.size
-            out["raw_truncated"] = True
-        return {**out, **raw}
 
 
 def too_long_line(source: str, offset: int, prefix: bytes, length: int, limit: int) -> BadLine:
@@ -63,7 +38,7 @@ def too_long_line(source: str, offset: int, prefix: bytes, length: int, limit: i
         f"(max_line_bytes; the Logs Ingestion API takes at most {MAX_RECORD_BYTES:,} bytes a record); "
         f"its first {len(prefix):,} bytes are kept here"
     )
-    return BadLine(source, offset, reason, prefix, size=length, code=RECORD_TOO_LARGE)
+    return BadLine(source, reason, prefix, offset=offset, code=RECORD_TOO_LARGE, size=length)
 
 
 def utc_now_text(now: float) -> str:
@@ -124,17 +99,17 @@ class RecordBuilder:
                 try:
                     value = _loads(stripped)
                 except orjson.JSONDecodeError as exc:
-                    bad.append(BadLine(source, offset, _json_reason(exc, stripped), line))
+                    bad.append(BadLine(source, json_line_reason(stripped, exc), line, offset=offset))
                     continue
                 if type(value) is not dict:
-                    bad.append(BadLine(source, offset, _not_object(value), line))
+                    bad.append(BadLine(source, not_an_object(value), line, offset=offset))
                     continue
                 out.append(stripped)
                 continue
             try:
                 record = parse(offset, line)
             except _Bad as exc:
-                bad.append(BadLine(source, offset, str(exc), line))
+                bad.append(BadLine(source, str(exc), line, offset=offset))
                 continue
             if record is None:
                 continue
@@ -150,7 +125,7 @@ class RecordBuilder:
             try:
                 out.append(_dumps(record))
             except orjson.JSONEncodeError as exc:  # nested deeper than orjson writes (255 levels)
-                bad.append(BadLine(source, offset, f"the record cannot be re-encoded: {exc}", line))
+                bad.append(BadLine(source, f"the record cannot be re-encoded: {exc}", line, offset=offset))
         return out, bad
 
     def _parser(
@@ -209,19 +184,6 @@ class _Bad(Exception):
     """A line that cannot be parsed; the message is the reason."""
 
 
-def _json_reason(exc: Exception, line: bytes) -> str:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError as uexc:
-        return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"not valid JSON: {text[:200]}"
-
-
-def _not_object(value: Any) -> str:
-    return f"a JSON line must hold an object, not {type(value).__name__}"
-
-
 def _parse_json(offset: int, line: bytes) -> dict[str, Any] | None:
     stripped = line.strip()
     if not stripped:
@@ -229,9 +191,9 @@ def _parse_json(offset: int, line: bytes) -> dict[str, Any] | None:
     try:
         value = _loads(stripped)
     except orjson.JSONDecodeError as exc:
-        raise _Bad(_json_reason(exc, stripped)) from None
+        raise _Bad(json_line_reason(stripped, exc)) from None
     if type(value) is not dict:
-        raise _Bad(_not_object(value))
+        raise _Bad(not_an_object(value))
     return value
 
 

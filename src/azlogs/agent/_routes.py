@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from azlogs.agent._checkpoints import atomic_write
+from azlogs.ingest.deadletter import encode_entry
 
 # A dead-letter file is never written through a symlink planted in its place.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -112,6 +113,9 @@ class RouteTable:
 class DeadLetters:
     """NDJSON files of what could not be delivered, one per stream or input and day, fsynced per write.
 
+    The entries are in the one dead-letter format of :mod:`azlogs.ingest.deadletter` (``azlogs send``
+    writes the same), read back with :func:`azlogs.ingest.deadletter.read_dead_letters`.
+
     Args:
         directory: where the files go (created on first use, mode 0700).
     """
@@ -134,7 +138,7 @@ class DeadLetters:
         """
         now = time.time()
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        data = b"".join(orjson.dumps({"time": stamp, **e}) + b"\n" for e in entries)
+        data = b"".join(encode_entry({"time": stamp, **e}) + b"\n" for e in entries)
         path = self.path(name, now)
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)

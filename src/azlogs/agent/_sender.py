@@ -43,6 +43,7 @@ from azlogs.agent._stats import Stats, StreamStats
 from azlogs.ingest import LogsClient, RetryPolicy
 from azlogs.ingest._result import FailedRecord
 from azlogs.ingest._retry import Verdict, classify_answer
+from azlogs.ingest.deadletter import raw_fields
 from azlogs.spool import Batch, Spool, SpoolError
 
 log = logging.getLogger("azlogs.agent.sender")
@@ -326,9 +327,9 @@ class Sender:
                 orjson.loads(raw)
                 # The bytes as spooled, not re-encoded: orjson writes at most 255 levels of nesting,
                 # and the entry must hold the record whatever its depth.
-                record: Any = orjson.Fragment(raw)
+                content: dict[str, Any] = {"record": orjson.Fragment(raw)}
             except orjson.JSONDecodeError:
-                record = raw.decode("utf-8", errors="replace")
+                content = raw_fields(raw)  # the one dead-letter format: raw, or raw_base64
             entries.append(
                 {
                     "stream_key": key,
@@ -338,7 +339,7 @@ class Sender:
                     "status": status,
                     "code": code,
                     "reason": redact(reason),
-                    "record": record,
+                    **content,
                 }
             )
         name = f"stream-{route.stream if route else key}"

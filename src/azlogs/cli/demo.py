@@ -14,7 +14,6 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from azlogs import facts
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
 
@@ -38,10 +37,11 @@ def demo(count: int, data_dir: Path | None) -> None:
     from azlogs.cli.emulator import require_emulator_extra
 
     require_emulator_extra()
-    from azlogs.emulator.quickstart import Arm, grant, provision
     from azlogs.emulator.sample import COLUMNS, make_records
     from azlogs.emulator.server import Emulator, settings_from
+    from azlogs.facts import LOG_ANALYTICS_READER_ROLE_ID
     from azlogs.ingest import LogsClient
+    from azlogs.provision import ProvisionRequest, assign_role, emulator_arm, provision, spec_from_columns
     from azlogs.query import query_workspace
 
     console = Console(highlight=False)
@@ -69,22 +69,29 @@ def demo(count: int, data_dir: Path | None) -> None:
                 f"  oid {claims['oid']}  aud {claims['aud']}  expires {describe_expiry(claims)}  [dim](the token is never shown)[/]"
             )
 
-            console.rule("[bold]3. table, DCR and role assignment through ARM")
+            console.rule("[bold]3. table, DCR and role assignments through ARM (azlogs provision)")
             vm = next(i for i in info["identities"] if i["name"] == "vm")
-            pipe = provision(info, DEMO_TABLE, COLUMNS, principal_id=vm["principal_id"])
-            with Arm(info) as arm:  # the demo reads back with the same identity: Log Analytics Reader
-                grant(
-                    arm,
-                    info["workspace"]["resource_id"],
-                    vm["principal_id"],
-                    facts.LOG_ANALYTICS_READER_ROLE_ID,
+            arm, target = emulator_arm(info)
+            with arm:
+                request = ProvisionRequest(
+                    spec_from_columns(DEMO_TABLE, COLUMNS), principal_id=vm["principal_id"]
                 )
+                pipe = provision(arm, target, request, interval=0.1)
+                # The demo reads back with the same identity: Log Analytics Reader on the workspace.
+                reader = assign_role(
+                    arm,
+                    target,
+                    target.workspace_resource_id,
+                    vm["principal_id"],
+                    role_id=LOG_ANALYTICS_READER_ROLE_ID,
+                    interval=0.1,
+                )
+            for change in (*pipe.changes, reader):
+                what = change.detail if change.kind == "role" else change.resource_id.rsplit("/", 1)[-1]
+                console.print(f"  {change.kind:<5} {change.action:<9} {what}")
             console.print(f"  table     {DEMO_TABLE} in workspace {info['workspace']['id']}")
             console.print(f"  endpoint  {pipe.endpoint}")
-            console.print(f"  DCR       {pipe.rule_id}   stream {pipe.stream}")
-            console.print(
-                f"  role      Monitoring Metrics Publisher on the DCR for the VM identity {vm['principal_id']}"
-            )
+            console.print(f"  DCR       {pipe.immutable_id}   stream {pipe.stream}")
 
             console.rule(f"[bold]4. send {count:,} records with the VM's managed identity")
             vm_env = _vm_environment(info)
@@ -99,7 +106,7 @@ def demo(count: int, data_dir: Path | None) -> None:
                 from azlogs.cli.send import progress_upload
 
                 with LogsClient(
-                    pipe.endpoint, pipe.rule_id
+                    pipe.endpoint, pipe.immutable_id
                 ) as client:  # credential=None: the host's identity
                     result = progress_upload(client, pipe.stream, iter(records), None, console.is_terminal)
                 rate = result.records_sent / result.duration if result.duration else 0.0
@@ -145,7 +152,7 @@ def demo(count: int, data_dir: Path | None) -> None:
             console.rule("[bold]the same against Azure")
             console.print(
                 "  azlogs provision --table MyApp_CL --sample sample.ndjson --assign-self   # table, DCR, role\n"
-                "  azlogs send app.ndjson --endpoint <DCR logsIngestion endpoint> --dcr <dcr-...> --stream Custom-MyApp\n"
+                "  azlogs send app.ndjson --endpoint <DCR logsIngestion endpoint> --dcr <dcr-...> --stream Custom-MyApp_CL\n"
                 "  azlogs token        # on the VM: which identity, which claims\n"
                 "  azlogs doctor --endpoint ... --dcr ... --stream ...   # when something does not land"
             )

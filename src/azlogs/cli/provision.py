@@ -28,7 +28,7 @@ from azlogs.provision import (
     ProvisionRequest,
     ProvisionResult,
     arm_credential,
-    emulator_credential,
+    emulator_arm,
     spec_from_document,
     spec_from_samples,
 )
@@ -104,11 +104,8 @@ def open_arm(
     else:
         from azlogs.emulator.discovery import read_discovery  # only when the emulator is the target
 
-        info = read_discovery(data_dir)
-        target = ArmTarget.from_emulator(info, workspace=workspace)
-        if location:
-            target = replace(target, location=location)
-        credential = emulator_credential(info)
+        arm, target = emulator_arm(read_discovery(data_dir), workspace=workspace)
+        return arm, replace(target, location=location) if location else target
     return ArmClient(target.arm_endpoint, credential, verify=target.verify, audience=target.audience), target
 
 

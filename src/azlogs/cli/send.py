@@ -6,9 +6,9 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -16,59 +16,22 @@ from azlogs._exceptions import UsageError
 from azlogs.auth import SOURCES
 from azlogs.cli._cloud import cloud_option
 from azlogs.cli._exit import FAILED, exit_with
-from azlogs.ingest import FailedRecord, UploadError, UploadResult, iter_batches
-from azlogs.ingest.readers import FORMATS, DeadLetter, RecordReader
+from azlogs.ingest import UploadResult, dry_run_files, send_files
+from azlogs.ingest.deadletter import DeadLetter, Failure
+from azlogs.ingest.readers import FORMATS, Format
+
+# How many failures the terminal shows (every one is in the dead-letter file).
+SHOWN_FAILURES = 5
 
 
-def _counting(records: Iterator[Any] | RecordReader, counter: list[int]) -> Iterator[Any]:
+def _counting(records: Iterable[Any], counter: list[int]) -> Iterator[Any]:
     for record in records:
         counter[0] += 1
         yield record
 
 
-def _where(reader: RecordReader, index: int) -> dict[str, Any]:
-    """The file and line of the index-th record read, for the dead-letter file."""
-    if 0 <= index < len(reader.locations):
-        loc = reader.locations[index]
-        return {"source": loc.source, "line": loc.line}
-    return {"source": None, "line": None}
-
-
-def dead_letter_failures(
-    dead: DeadLetter, reader: RecordReader, failures: list[UploadError], result: UploadResult
-) -> None:
-    """Write every record the upload reported failed, with its file and line, as the bytes sent."""
-    for failure in failures:
-        for item, raw in zip(failure.failed, failure.records or [b""] * len(failure.failed), strict=False):
-            entry: dict[str, Any] = {
-                **_where(reader, item.index),
-                "index": item.index,
-                "reason": item.reason,
-                "status": item.status,
-                "code": item.code,
-            }
-            dead.write(entry, raw or None)
-    reported = {f.index for u in failures for f in u.failed}
-    for item in result.failed:
-        if item.index not in reported:
-            dead.write({**_where(reader, item.index), **item.to_dict()})
-
-
-def _dry_run(reader: RecordReader) -> dict[str, Any]:
-    batches = requests_bytes = read = 0
-    failed: list[FailedRecord] = []
-    for item in iter_batches(reader):
-        if isinstance(item, FailedRecord):
-            failed.append(item)
-            continue
-        batches += 1
-        read += len(item)
-        requests_bytes += len(item.body())
-    return {"dry_run": True, "records": read, "requests": batches, "bytes": requests_bytes, "failed": failed}
-
-
 def progress_upload(
-    client: Any, stream: str, reader: Iterator[Any] | RecordReader, on_error: Any, show: bool
+    client: Any, stream: str, reader: Iterable[Any], on_error: Any, show: bool
 ) -> UploadResult:
     """Upload with a live records/s line on a terminal (records read; the summary says what was sent)."""
     counter = [0]
@@ -143,20 +106,24 @@ def send(
     """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     dead = DeadLetter(dead_letter or Path(f"azlogs-dead-letter-{stamp}.ndjson"))
-    reader = RecordReader(list(files), fmt, on_bad=dead.write)  # type: ignore[arg-type]
+    paths = list(files) or ["-"]
+    form = cast(Format, fmt)
     try:
         if dry_run:
-            report = _dry_run(reader)
-            failed = len(report["failed"]) + len(reader.bad)
-            for f in report["failed"]:
-                loc = reader.locations[f.index]
-                dead.write({"source": loc.source, "line": loc.line, "reason": f.reason, "code": f.code})
+            plan = dry_run_files(paths, dead, fmt=form)
             summary = (
-                f"dry run: {report['records']} records in {report['requests']} requests "
-                f"({report['bytes']:,} bytes), {failed} failed"
+                f"dry run: {plan.records} records in {plan.requests} requests "
+                f"({plan.request_bytes:,} bytes), {plan.failed} failed"
             )
-            out: dict[str, Any] = {**report, "failed": failed, "bad_lines": len(reader.bad)}
-            _finish(out, summary, failed, dead, as_json)
+            out: dict[str, Any] = {
+                "dry_run": True,
+                "records": plan.records,
+                "requests": plan.requests,
+                "bytes": plan.request_bytes,
+                "failed": plan.failed,
+                "bad_lines": plan.bad_lines,
+            }
+            _finish(out, summary, plan.failed, dead, as_json)
             return
         missing = [n for n, v in (("--endpoint", endpoint), ("--dcr", dcr), ("--stream", stream)) if not v]
         if missing:
@@ -175,33 +142,56 @@ def send(
         kwargs: dict[str, Any] = {}
         if concurrency:
             kwargs["max_concurrency"] = concurrency
-        failures: list[UploadError] = []
+        show = sys.stderr.isatty() and not as_json
         with LogsClient(endpoint, dcr, choice.credential, cloud=the_cloud, **kwargs) as client:
-            result = progress_upload(
-                client, stream, reader, failures.append, sys.stderr.isatty() and not as_json
+            sent = send_files(
+                client,
+                stream,
+                paths,
+                dead,
+                fmt=form,
+                upload=lambda records, on_error: progress_upload(client, stream, records, on_error, show),
             )
-        dead_letter_failures(dead, reader, failures, result)
-        failed = result.failed_count + len(reader.bad)
-        out = {**result.to_dict(), "bad_lines": len(reader.bad), "source": choice.detection.source}
+        result = sent.result
+        out = {**result.to_dict(), "bad_lines": sent.bad_lines, "source": choice.detection.source}
         rate = result.records_sent / result.duration if result.duration else 0.0
         summary = (
-            f"sent {result.records_sent:,} of {result.records_read + len(reader.bad):,} records to {stream} in "
+            f"sent {result.records_sent:,} of {sent.records_read:,} records to {stream} in "
             f"{result.requests} requests ({result.retries} retries) in {result.duration:.2f} s "
-            f"({rate:,.0f} records/s); {failed} failed"
+            f"({rate:,.0f} records/s); {sent.failed} failed"
         )
-        _finish(out, summary, failed, dead, as_json)
+        _finish(out, summary, sent.failed, dead, as_json)
     finally:
         dead.close()
+
+
+def _shown(failure: Failure) -> str:
+    lines = failure.reason.strip().splitlines()
+    reason = lines[0] if lines else ""
+    reason = reason if len(reason) <= 200 else reason[:199] + "…"
+    return f"  {failure.where}: {reason}"
 
 
 def _finish(out: dict[str, Any], summary: str, failed: int, dead: DeadLetter, as_json: bool) -> None:
     if failed:
         out["dead_letter"] = str(dead.path)
-        summary += f"; see {dead.path}"
+        out["first_failures"] = [
+            {"source": f.source, "line": f.line, "offset": f.offset, "reason": f.reason, "code": f.code}
+            for f in dead.failures[:SHOWN_FAILURES]
+        ]
     if as_json:
         click.echo(json.dumps(out, default=str))
     else:
         click.echo(summary)
+        if failed:
+            shown = dead.failures[:SHOWN_FAILURES]
+            for failure in shown:
+                click.echo(_shown(failure))
+            more = dead.count - len(shown)
+            if more > 0:
+                click.echo(f"  and {more:,} more in {dead.path}")
+            else:
+                click.echo(f"  (every failure, with its record, is in {dead.path})")
     if failed:
         dead.close()
         exit_with(FAILED)

@@ -17,6 +17,7 @@ from azlogs.ingest._encoding import (
     encode_record,
     gzip_body,
 )
+from azlogs.ingest._files import DryRun, SentFiles, dry_run_files, send_files
 from azlogs.ingest._handler import LogsIngestionHandler
 from azlogs.ingest._result import FailedRecord, UploadError, UploadResult
 from azlogs.ingest._retry import RetryPolicy
@@ -29,6 +30,7 @@ __all__ = [
     "AsyncLogsClient",
     "Batch",
     "Batcher",
+    "DryRun",
     "EndpointError",
     "FailedRecord",
     "JsonLine",
@@ -36,11 +38,14 @@ __all__ = [
     "LogsIngestionHandler",
     "RecordEncodeError",
     "RetryPolicy",
+    "SentFiles",
     "TlsVerifyError",
     "TokenCache",
     "UploadError",
     "UploadResult",
+    "dry_run_files",
     "encode_record",
     "gzip_body",
     "iter_batches",
+    "send_files",
 ]

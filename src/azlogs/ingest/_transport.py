@@ -20,19 +20,15 @@ import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from importlib import metadata
 from urllib.parse import quote
 
 import httpx
 
 from azlogs._exceptions import EndpointError, TlsVerifyError, TransportError, UsageError
+from azlogs._version import __version__
 from azlogs.auth.clouds import AZURE_PUBLIC, CLOUDS
 
-try:
-    _VERSION = metadata.version("azlogs")
-except metadata.PackageNotFoundError:  # running from a source tree without installing
-    _VERSION = "0"
-USER_AGENT = f"azlogs/{_VERSION} Python/{sys.version_info.major}.{sys.version_info.minor}"
+USER_AGENT = f"azlogs/{__version__} Python/{sys.version_info.major}.{sys.version_info.minor}"
 
 _CA_HINT = (
     "trust the endpoint's CA with verify=<path or ssl.SSLContext>, or SSL_CERT_FILE / REQUESTS_CA_BUNDLE "

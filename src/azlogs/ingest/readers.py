@@ -10,11 +10,13 @@ Memory is bounded by the size limit of one record, not by the input: a line (or 
 longer than ``MAX_RECORD_BYTES`` is not held; a prefix of it is dead-lettered as ``RecordTooLarge``
 and reading goes on after it. A JSON array is read element by element: a break in its structure
 sets aside everything from the break to the end, whole, naming the byte offset and line.
+
+The bad lines are :class:`azlogs.ingest.deadletter.BadLine`, the agent's too, and go to a
+:class:`~azlogs.ingest.deadletter.DeadLetter` file in the one dead-letter format (both re-exported here).
 """
 
 from __future__ import annotations
 
-import base64
 import bisect
 import csv
 import io
@@ -22,8 +24,6 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Literal
 
 import orjson
@@ -33,6 +33,22 @@ from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest._encoding import JsonLine
 from azlogs.ingest._json_stream import NOT_PARSED, json_pieces
 from azlogs.ingest._result import RECORD_TOO_LARGE
+from azlogs.ingest.deadletter import BadLine, DeadLetter, Located
+
+__all__ = [
+    "FORMATS",
+    "KEEP_BYTES",
+    "BadLine",
+    "DeadLetter",
+    "Format",
+    "Located",
+    "OnBad",
+    "RecordReader",
+    "detect_format",
+    "json_line_reason",
+    "not_an_object",
+    "too_large",
+]
 
 Format = Literal["auto", "json", "ndjson", "csv"]
 FORMATS = ("auto", "json", "ndjson", "csv")
@@ -44,39 +60,7 @@ KEEP_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class BadLine:
-    """A line or record that could not be read."""
-
-    source: str
-    line: int
-    reason: str
-    raw: bytes
-    code: str | None = None  # RecordTooLarge when ``raw`` is only the start of the record
-    offset: int | None = None  # byte offset of ``raw`` in the input (JSON input)
-
-    def to_json(self) -> bytes:
-        entry: dict[str, Any] = {"source": self.source, "line": self.line, "reason": self.reason}
-        if self.code is not None:
-            entry["code"] = self.code
-        if self.offset is not None:
-            entry["offset"] = self.offset
-        try:
-            entry["raw"] = self.raw.decode("utf-8")
-        except UnicodeDecodeError:
-            entry["raw_base64"] = base64.b64encode(self.raw).decode()
-        return orjson.dumps(entry)
-
-
 OnBad = Callable[[BadLine], None]
-
-
-@dataclass(frozen=True)
-class Located:
-    """Where a yielded record came from, for reporting failures by file and line."""
-
-    source: str
-    line: int
 
 
 class _Locations:
@@ -158,32 +142,42 @@ def _ndjson(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) ->
         if len(raw) == limit and raw[-1] != 0x0A:  # longer than any record: not held, skipped
             size = _skip_line(readline, len(raw))
             keep = raw[:KEEP_BYTES]
-            on_bad(BadLine(source, number, too_large(size, len(keep)), keep, RECORD_TOO_LARGE))
+            on_bad(
+                BadLine(source, too_large(size, len(keep)), keep, number, code=RECORD_TOO_LARGE, size=size)
+            )
             continue
         try:
             loads(raw)
         except orjson.JSONDecodeError as exc:
             if not raw.strip():
                 continue
-            on_bad(BadLine(source, number, _json_reason(raw, exc), raw.rstrip(b"\r\n")))
+            on_bad(BadLine(source, json_line_reason(raw, exc), raw.rstrip(b"\r\n"), number))
             continue
         if raw[0] != 0x7B:  # parsed: an object unless it is indented or another JSON type
             line = raw.strip()
             if line[:1] != b"{":
-                kind = type(loads(line)).__name__
-                on_bad(BadLine(source, number, f"a record must be a JSON object, not {kind}", line))
+                on_bad(BadLine(source, not_an_object(loads(line)), line, number))
                 continue
             raw = line
         mark(number)
         yield json_line(raw)
 
 
-def _json_reason(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+def json_line_reason(raw: bytes, exc: Exception) -> str:
+    """Why ``raw`` is not a record: not UTF-8 (naming the byte), or not JSON (orjson's first line).
+
+    ``azlogs send`` and the agent's JSON parser say it with these words.
+    """
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as uexc:
         return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
     return f"not valid JSON: {_reason(exc)}"
+
+
+def not_an_object(value: object) -> str:
+    """Why a parsed JSON value that is not an object is not a record."""
+    return f"a record must be a JSON object, not {type(value).__name__}"
 
 
 def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:
@@ -196,25 +190,27 @@ def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations
             reason = (
                 f"not valid JSON: {piece.reason}; everything from here to the end of the input is kept here"
             )
-            on_bad(BadLine(source, piece.line, reason, piece.data, offset=piece.offset))
+            on_bad(BadLine(source, reason, piece.data, piece.line, piece.offset))
             return
         number += 1
         if piece.kind == "too_large":
             reason = too_large(piece.size, len(piece.data))
-            on_bad(BadLine(source, piece.line, reason, piece.data, RECORD_TOO_LARGE, piece.offset))
+            on_bad(
+                BadLine(source, reason, piece.data, piece.line, piece.offset, RECORD_TOO_LARGE, piece.size)
+            )
             continue
         raw = piece.data
         try:
             value = loads(raw) if piece.value is NOT_PARSED else piece.value
         except orjson.JSONDecodeError as exc:
             at = _byte_offset(raw, exc.pos)
-            reason = f"{_json_reason(raw, exc)} (element {number}, byte {piece.offset + at})"
-            on_bad(BadLine(source, piece.line, reason, raw, offset=piece.offset))
+            reason = f"{json_line_reason(raw, exc)} (element {number}, byte {piece.offset + at})"
+            on_bad(BadLine(source, reason, raw, piece.line, piece.offset))
             continue
         if type(value) is not dict:
             kind = type(value).__name__
             reason = f"array element {number} is {kind}, not an object"
-            on_bad(BadLine(source, piece.line, reason, raw, offset=piece.offset))
+            on_bad(BadLine(source, reason, raw, piece.line, piece.offset))
             continue
         mark(piece.line)
         yield JsonLine(raw)
@@ -292,11 +288,15 @@ def _csv_rows(lines: _CsvLines, source: str, on_bad: OnBad) -> Iterator[tuple[in
         except _RowTooLarge as exc:
             line, raw = lines.row()
             keep = raw[:KEEP_BYTES]
-            on_bad(BadLine(source, line, too_large(exc.size, len(keep)), keep, RECORD_TOO_LARGE))
+            on_bad(
+                BadLine(
+                    source, too_large(exc.size, len(keep)), keep, line, code=RECORD_TOO_LARGE, size=exc.size
+                )
+            )
             continue
         except csv.Error as exc:
             line, raw = lines.row()
-            on_bad(BadLine(source, line, f"not valid CSV: {_reason(exc)}", raw))
+            on_bad(BadLine(source, f"not valid CSV: {_reason(exc)}", raw, line))
             continue
         line, raw = lines.row()
         yield line, raw, row
@@ -320,7 +320,14 @@ def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> It
     if csv.field_size_limit() < _LINE_LIMIT:
         csv.field_size_limit(_LINE_LIMIT)
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
-    lines = _CsvLines(text)
+    try:
+        yield from _csv_records(_CsvLines(text), source, on_bad, where)
+    finally:
+        # The wrapper is let go of, not closed: the byte stream is the caller's (stdin stays open).
+        text.detach()
+
+
+def _csv_records(lines: _CsvLines, source: str, on_bad: OnBad, where: _Locations) -> Iterator[dict[str, str]]:
     rows = _csv_rows(lines, source, on_bad)
     header: list[str] | None = None
     problem = None
@@ -332,18 +339,18 @@ def _csv(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> It
                 header[0] = header[0][1:]
             problem = _duplicate_column(header, line)
             if problem is not None:
-                on_bad(BadLine(source, line, problem, raw))
+                on_bad(BadLine(source, problem, raw, line))
             continue
         if not row:
             continue
         if problem is not None:
-            on_bad(BadLine(source, line, f"not sent: {problem}", raw))
+            on_bad(BadLine(source, f"not sent: {problem}", raw, line))
             continue
         if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
-            on_bad(BadLine(source, line, "not UTF-8: the Logs Ingestion API takes UTF-8 only", raw))
+            on_bad(BadLine(source, "not UTF-8: the Logs Ingestion API takes UTF-8 only", raw, line))
             continue
         if len(row) != len(header):
-            on_bad(BadLine(source, line, f"{len(row)} fields where the header has {len(header)}", raw))
+            on_bad(BadLine(source, f"{len(row)} fields where the header has {len(header)}", raw, line))
             continue
         mark(line)
         yield dict(zip(header, row, strict=True))
@@ -388,8 +395,8 @@ class RecordReader:
             except OSError as exc:
                 raise InputError(f"cannot open: {exc.strerror}", source=path) from exc
             source = path
+        buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
         try:
-            buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
             head = buffered.peek(4096)[:4096]
             fmt = (
                 self.fmt
@@ -405,53 +412,5 @@ class RecordReader:
         finally:
             if path != "-":
                 stream.close()
-
-
-def _with_record(entry: bytes, record: bytes) -> bytes:
-    # JSON has no raw newline inside a string, so CR and LF in a valid record are whitespace.
-    body = record.strip().replace(b"\r", b" ").replace(b"\n", b" ")
-    spliced = entry[:-1] + (b',"record":' if len(entry) > 2 else b'"record":') + body + b"}"
-    try:
-        orjson.loads(spliced)
-    except orjson.JSONDecodeError:
-        try:
-            text: dict[str, str] = {"raw": record.decode("utf-8")}
-        except UnicodeDecodeError:
-            text = {"raw_base64": base64.b64encode(record).decode()}
-        return entry[:-1] + (b"," if len(entry) > 2 else b"") + orjson.dumps(text)[1:]
-    return spliced
-
-
-class DeadLetter:
-    """An NDJSON file of everything that was not sent: bad input lines and records the service refused."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.count = 0
-        self._fh: IO[bytes] | None = None
-        self._lock = threading.Lock()
-
-    def write(self, entry: dict[str, Any] | BadLine, record: bytes | None = None) -> None:
-        """Append one entry; ``record`` (a record's JSON as read or sent) is kept as those bytes.
-
-        The record is never parsed and serialised again (a record nested deeper than a serialiser
-        allows must still be written): it becomes the entry's ``record`` when the entry stays valid
-        JSON that way, else its text is the entry's ``raw`` (or ``raw_base64``).
-        """
-        data = entry.to_json() if isinstance(entry, BadLine) else orjson.dumps(entry)
-        if record is not None:
-            data = _with_record(data, record)
-        with self._lock:
-            if self._fh is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fh = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-            self._fh.write(data + b"\n")
-            self.count += 1
-
-    def close(self) -> None:
-        with self._lock:
-            if self._fh is not None:
-                self._fh.flush()
-                os.fsync(self._fh.fileno())
-                self._fh.close()
-                self._fh = None
+            elif buffered is not stream:
+                buffered.detach()  # the wrapper goes, sys.stdin stays open

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from azlogs.provision._arm import ARM_AUDIENCE, AZURE_ARM_ENDPOINT, ArmClient, ArmRequestError
 from azlogs.provision._merge import Mode, PipelinePlan, Spec, holds, plan_dcr, plan_pipeline
-from azlogs.provision._provision import Change, ProvisionRequest, ProvisionResult, provision
+from azlogs.provision._provision import Change, ProvisionRequest, ProvisionResult, assign_role, provision
 from azlogs.provision._spec import (
     Samples,
     read_samples,
     schema_document,
+    spec_from_columns,
     spec_from_document,
     spec_from_samples,
 )
@@ -22,6 +23,7 @@ from azlogs.provision._target import (
     DcrLookup,
     arm_credential,
     dcr_resource_id,
+    emulator_arm,
     emulator_credential,
     find_dcr,
     is_immutable_id,
@@ -45,7 +47,9 @@ __all__ = [
     "Samples",
     "Spec",
     "arm_credential",
+    "assign_role",
     "dcr_resource_id",
+    "emulator_arm",
     "emulator_credential",
     "find_dcr",
     "holds",
@@ -57,6 +61,7 @@ __all__ = [
     "provision",
     "read_samples",
     "schema_document",
+    "spec_from_columns",
     "spec_from_document",
     "spec_from_samples",
     "subscription_from_claims",

@@ -80,6 +80,7 @@ class ArmClient:
         timeout: seconds per request.
         retries: attempts after a 408/429/5xx answer or a dropped connection.
         sleep: how to wait between attempts (tests pass a recorder).
+        close_credential: close ``credential`` with the client (when the client's maker made it).
     """
 
     def __init__(
@@ -93,9 +94,11 @@ class ArmClient:
         timeout: float = 60.0,
         retries: int = 4,
         sleep: Callable[[float], None] = time.sleep,
+        close_credential: bool = False,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self._credential = credential
+        self._close_credential = close_credential
         self._scope = audience.rstrip("/") + "/.default"
         self._retries = retries
         self._sleep = sleep
@@ -234,8 +237,11 @@ class ArmClient:
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the HTTP connections (the credential is the caller's)."""
+        """Close the HTTP connections, and the credential when ``close_credential`` was set."""
         self._client.close()
+        close = getattr(self._credential, "close", None) if self._close_credential else None
+        if callable(close):
+            close()
 
     def __enter__(self) -> ArmClient:
         return self

@@ -20,6 +20,7 @@ from azlogs.provision._target import ArmTarget, dcr_resource_id
 from azlogs.schema.model import DataCollectionRule, TableSchema
 from azlogs.schema.template import (
     DCR_API_VERSION,
+    LOG_ANALYTICS_READER_ROLE_ID,
     MONITORING_METRICS_PUBLISHER_ROLE_ID,
     ROLE_ASSIGNMENT_API_VERSION,
     TABLE_API_VERSION,
@@ -27,11 +28,16 @@ from azlogs.schema.template import (
     role_assignment,
 )
 
-__all__ = ["Change", "ProvisionRequest", "ProvisionResult", "provision"]
+__all__ = ["Change", "ProvisionRequest", "ProvisionResult", "assign_role", "provision"]
 
 DCE_API_VERSION: Final = DCR_API_VERSION
 WORKSPACE_API_VERSION: Final = "2022-10-01"
 Action = Literal["created", "updated", "unchanged"]
+# How a change names the roles azlogs grants (any other role is named by its id).
+_ROLE_NAMES: Final = {
+    MONITORING_METRICS_PUBLISHER_ROLE_ID: "Monitoring Metrics Publisher",
+    LOG_ANALYTICS_READER_ROLE_ID: "Log Analytics Reader",
+}
 
 
 @dataclass(frozen=True)
@@ -336,49 +342,82 @@ def _ensure_role(
 ) -> str:
     principal = request.principal_id
     assert principal is not None
-    name, body = role_assignment(
-        scope=dcr_id,
-        principal_id=principal,
-        subscription_id=target.subscription_id,
-        principal_type=request.principal_type,
+    change = _assign(
+        arm,
+        dcr_id,
+        principal,
+        target.subscription_id,
+        MONITORING_METRICS_PUBLISHER_ROLE_ID,
+        request.principal_type,
+        wait,
     )
-    rid = f"{dcr_id}/providers/Microsoft.Authorization/roleAssignments/{name}"
-    if arm.get(rid, ROLE_ASSIGNMENT_API_VERSION) is not None:
-        changes.append(Change("role", "unchanged", rid, f"Monitoring Metrics Publisher for {principal}"))
-        return rid
-    granted = _granted_elsewhere(arm, dcr_id, principal)
-    if granted is not None:
-        changes.append(
-            Change(
-                "role",
-                "unchanged",
-                granted,
-                f"Monitoring Metrics Publisher for {principal} (existing assignment)",
-            )
+    changes.append(change)
+    if change.action == "created":
+        notes.append(
+            "a new role assignment can take up to 30 minutes to take effect in Azure (403 until then)"
         )
-        return granted
+    return change.resource_id
+
+
+def assign_role(
+    arm: ArmClient,
+    target: ArmTarget,
+    scope: str,
+    principal_id: str,
+    *,
+    role_id: str = MONITORING_METRICS_PUBLISHER_ROLE_ID,
+    principal_type: str = "ServicePrincipal",
+    timeout: float = 300.0,
+    interval: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Change:
+    """Grant ``role_id`` to ``principal_id`` at ``scope`` (an ARM id) unless it is granted there or above.
+
+    The assignment's name is :func:`azlogs.schema.template.role_assignment_name`, so a second call
+    finds the first one. Returns the change (``created`` or ``unchanged``, with the assignment's id).
+
+    Raises:
+        ArmRequestError: ARM refused (403: the caller may not write role assignments at ``scope``).
+    """
+    wait = _Waiter(timeout, interval, sleep)
+    return _assign(arm, scope, principal_id, target.subscription_id, role_id, principal_type, wait)
+
+
+def _assign(
+    arm: ArmClient,
+    scope: str,
+    principal: str,
+    subscription_id: str,
+    role_id: str,
+    principal_type: str,
+    wait: _Waiter,
+) -> Change:
+    role = _ROLE_NAMES.get(role_id.lower(), f"role {role_id}")
+    name, body = role_assignment(
+        scope=scope,
+        principal_id=principal,
+        subscription_id=subscription_id,
+        principal_type=principal_type,
+        role_id=role_id,
+    )
+    rid = f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"
+    if arm.get(rid, ROLE_ASSIGNMENT_API_VERSION) is not None:
+        return Change("role", "unchanged", rid, f"{role} for {principal}")
+    granted = _granted_elsewhere(arm, scope, principal, role_id)
+    if granted is not None:
+        return Change("role", "unchanged", granted, f"{role} for {principal} (existing assignment)")
     try:
         arm.put(rid, ROLE_ASSIGNMENT_API_VERSION, body)
     except ArmRequestError as exc:
         if exc.code != "RoleAssignmentExists":
             raise
-        changes.append(
-            Change(
-                "role",
-                "unchanged",
-                rid,
-                f"Monitoring Metrics Publisher for {principal} (existing assignment)",
-            )
-        )
-        return rid
+        return Change("role", "unchanged", rid, f"{role} for {principal} (existing assignment)")
     wait.until(f"role assignment {name}", lambda: arm.get(rid, ROLE_ASSIGNMENT_API_VERSION), lambda d: True)
-    changes.append(Change("role", "created", rid, f"Monitoring Metrics Publisher for {principal}"))
-    notes.append("a new role assignment can take up to 30 minutes to take effect in Azure (403 until then)")
-    return rid
+    return Change("role", "created", rid, f"{role} for {principal}")
 
 
-def _granted_elsewhere(arm: ArmClient, dcr_id: str, principal: str) -> str | None:
-    """The id of an assignment of Monitoring Metrics Publisher to ``principal`` at the DCR or above."""
+def _granted_elsewhere(arm: ArmClient, dcr_id: str, principal: str, role_id: str) -> str | None:
+    """The id of an assignment of ``role_id`` to ``principal`` at ``dcr_id`` (a scope) or above."""
     try:
         found = arm.list(
             f"{dcr_id}/providers/Microsoft.Authorization/roleAssignments",
@@ -392,10 +431,6 @@ def _granted_elsewhere(arm: ArmClient, dcr_id: str, principal: str) -> str | Non
         scope = str(p.get("scope") or "").lower().rstrip("/")
         role = str(p.get("roleDefinitionId") or "").rsplit("/", 1)[-1].lower()
         covers = scope in ("", "/") or dcr_id.lower() == scope or dcr_id.lower().startswith(scope + "/")
-        if (
-            str(p.get("principalId", "")).lower() == principal.lower()
-            and role == MONITORING_METRICS_PUBLISHER_ROLE_ID
-            and covers
-        ):
+        if str(p.get("principalId", "")).lower() == principal.lower() and role == role_id.lower() and covers:
             return str(a.get("id"))
     return None

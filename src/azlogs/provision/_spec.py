@@ -23,7 +23,14 @@ from azlogs.schema.model import Column, DataCollectionRule, StreamDeclaration, T
 from azlogs.schema.names import CUSTOM_STREAM_PREFIX, TIME_GENERATED
 from azlogs.schema.types import Vocabulary, parse_type, table_to_stream
 
-__all__ = ["Samples", "read_samples", "schema_document", "spec_from_document", "spec_from_samples"]
+__all__ = [
+    "Samples",
+    "read_samples",
+    "schema_document",
+    "spec_from_columns",
+    "spec_from_document",
+    "spec_from_samples",
+]
 
 InputFormat = Literal["auto", "json", "ndjson", "csv"]
 
@@ -177,3 +184,18 @@ def spec_from_document(doc: Any, *, table: str, transform: str | None = None) ->
     if transform is not None:
         spec = Spec(spec.table, spec.stream, transform, None, True)
     return spec
+
+
+def spec_from_columns(
+    table: str, columns: Sequence[Mapping[str, str]], *, transform: str | None = None
+) -> Spec:
+    """A spec for a table given as ARM columns (``[{name, type}]``), fed by a stream of the same columns.
+
+    What :func:`spec_from_document` makes of an ARM table body: the stream is ``Custom-<table>``,
+    the data flow passes records through unless ``transform`` is given.
+
+    Raises:
+        SchemaError: a column type is not a table type, or there is no ``TimeGenerated``.
+    """
+    body = {"properties": {"schema": {"name": table, "columns": [dict(c) for c in columns]}}}
+    return spec_from_document(body, table=table, transform=transform)

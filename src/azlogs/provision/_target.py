@@ -24,6 +24,7 @@ __all__ = [
     "DcrLookup",
     "arm_credential",
     "dcr_resource_id",
+    "emulator_arm",
     "emulator_credential",
     "find_dcr",
     "is_immutable_id",
@@ -143,6 +144,20 @@ def emulator_credential(info: Mapping[str, Any]) -> TokenProvider:
         disable_instance_discovery=True,
         connection_verify=str(info["ca_cert"]),
     )
+
+
+def emulator_arm(info: Mapping[str, Any], *, workspace: str | None = None) -> tuple[ArmClient, ArmTarget]:
+    """An ARM client of the emulator's admin principal and the emulator as the target (``emulator.json``)."""
+    target = ArmTarget.from_emulator(info, workspace=workspace)
+    credential = emulator_credential(info)
+    arm = ArmClient(
+        target.arm_endpoint,
+        credential,
+        verify=target.verify,
+        audience=target.audience,
+        close_credential=True,
+    )
+    return arm, target
 
 
 def arm_credential(

@@ -2,7 +2,8 @@
 
 The service answers 204 and then silently drops undeclared columns, nulls values it cannot read as
 the declared type, truncates long fields and replaces out-of-range ``TimeGenerated`` values
-(protocols.md §1.4, §1.7, §1.10; client-anchors.md §0, §8). This module does the same and says what
+(Microsoft Learn, "Logs Ingestion API in Azure Monitor" and "Azure Monitor service limits"; what
+the emulator chose where they are silent is in docs/differences.md). This module does the same and says what
 it did: every such change is a :class:`CoercionEvent`.
 
 Hot path: :class:`StreamCoercer` compiles one converter per declared column once; coercing a
@@ -386,7 +387,7 @@ def settle_time_generated(value: Any, received: datetime) -> tuple[datetime, Coe
     """Apply the service's ``TimeGenerated`` rule to an output row's value.
 
     A missing/null value is filled with ``received``; a value older than 2 days or more than 1 day
-    ahead of ``received`` is replaced by it (protocols.md §1.10). Use it on a transformation's
+    ahead of ``received`` is replaced by it (the service's window; its edges: docs/differences.md). Use it on a transformation's
     output; :class:`StreamCoercer` applies it itself when the stream declares ``TimeGenerated``.
     """
     received = ensure_utc(received)

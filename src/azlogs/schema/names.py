@@ -1,6 +1,6 @@
 """Name rules: custom-table column names, table names, stream names, output streams.
 
-Sources (shared/reference/protocols.md §2.3, §6): column names start with a letter A-Z/a-z, then
+Sources (Microsoft Learn, "Create a custom table" and "Structure of a data collection rule"): column names start with a letter A-Z/a-z, then
 ASCII letters, digits and underscores, 2 to 45 characters; reserved names cannot be used; custom
 tables end in ``_CL``; stream declarations begin with ``Custom-``.
 

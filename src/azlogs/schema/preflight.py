@@ -3,7 +3,8 @@
 The service answers 204 and then drops undeclared columns, nulls values it cannot read as the
 declared type, cuts long strings, replaces out-of-range ``TimeGenerated`` values, drops a body that
 is one object instead of an array, and runs the data flow's transformation, which may filter records
-or produce columns the table does not have (client-anchors.md §8, complaints 1 and 2). This module
+or produce columns the table does not have (what users of the service report most: "204 but no data",
+"some columns are empty"; see docs/differences.md). This module
 replays those steps on the records with the same code the emulator uses (:class:`StreamCoercer`, and
 the KQL engine for ``transformKql``) and reports every change, grouped per column and per record.
 

@@ -23,6 +23,7 @@ from azlogs.schema.names import output_stream_for_table
 
 __all__ = [
     "DCR_API_VERSION",
+    "LOG_ANALYTICS_READER_ROLE_ID",
     "MONITORING_METRICS_PUBLISHER_ROLE_ID",
     "ROLE_ASSIGNMENT_API_VERSION",
     "TABLE_API_VERSION",
@@ -35,6 +36,8 @@ __all__ = [
 
 # Monitoring Metrics Publisher, a built-in role with the same id in every tenant (azlogs.facts owns it).
 MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = facts.MONITORING_METRICS_PUBLISHER_ROLE_ID
+# Log Analytics Reader: reads every table of a workspace (the demo's read-back identity).
+LOG_ANALYTICS_READER_ROLE_ID: Final = facts.LOG_ANALYTICS_READER_ROLE_ID
 TABLE_API_VERSION: Final = "2022-10-01"
 DCR_API_VERSION: Final = "2023-03-11"
 ROLE_ASSIGNMENT_API_VERSION: Final = "2022-04-01"
@@ -325,16 +328,27 @@ output streamName string = {bicep_string(spec.stream.name)}
 # --- the concrete role assignment (provision) ----------------------------------------------------------------
 
 
-def role_assignment_name(scope: str, principal_id: str) -> str:
-    """A stable role-assignment name (a GUID) for this scope, principal and role: PUT twice, one assignment."""
-    key = f"{scope.lower()}|{principal_id.lower()}|{MONITORING_METRICS_PUBLISHER_ROLE_ID}"
+def role_assignment_name(
+    scope: str, principal_id: str, role_id: str = MONITORING_METRICS_PUBLISHER_ROLE_ID
+) -> str:
+    """A stable role-assignment name (a GUID) for this scope, principal and role: PUT twice, one assignment.
+
+    The one naming of azlogs: ``azlogs provision``, the demo and the emulator's start-up resources.
+    Scope, principal and role are compared case-insensitively, as ARM compares them.
+    """
+    key = f"{scope.lower().rstrip('/') or '/'}|{principal_id.lower()}|{role_id.lower()}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def role_assignment(
-    *, scope: str, principal_id: str, subscription_id: str, principal_type: str = "ServicePrincipal"
+    *,
+    scope: str,
+    principal_id: str,
+    subscription_id: str,
+    principal_type: str = "ServicePrincipal",
+    role_id: str = MONITORING_METRICS_PUBLISHER_ROLE_ID,
 ) -> tuple[str, dict[str, Any]]:
-    """The name and PUT body of Monitoring Metrics Publisher for ``principal_id`` on ``scope``.
+    """The name and PUT body of role ``role_id`` (Monitoring Metrics Publisher) for ``principal_id`` on ``scope``.
 
     PUT it at ``{scope}/providers/Microsoft.Authorization/roleAssignments/{name}``.
     """
@@ -343,9 +357,9 @@ def role_assignment(
     body = {
         "properties": {
             "roleDefinitionId": f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/"
-            f"roleDefinitions/{MONITORING_METRICS_PUBLISHER_ROLE_ID}",
+            f"roleDefinitions/{role_id}",
             "principalId": principal_id,
             "principalType": principal_type,
         }
     }
-    return role_assignment_name(scope, principal_id), body
+    return role_assignment_name(scope, principal_id, role_id), body

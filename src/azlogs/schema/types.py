@@ -197,7 +197,7 @@ def table_to_kql(column_type: ColumnType) -> ColumnType:
     """The KQL type under which a table column of this type is read.
 
     A ``guid`` table column is stored and queried as ``string`` (Log Analytics docs), so its values
-    are ``str`` (values.md), never ``uuid.UUID``.
+    are ``str`` (as the KQL engine represents strings, ``azlogs.kql``), never ``uuid.UUID``.
     """
     if column_type not in TABLE_TYPES:
         raise SchemaError(f"{column_type.kql_name!r} is not a table column type")

@@ -67,7 +67,7 @@ __all__ = [
     "validate_table",
 ]
 
-# protocols.md §1.7
+# Microsoft Learn, "Azure Monitor service limits" (data collection rules; Log Analytics tables).
 MAX_TABLE_COLUMNS: Final = 500
 MAX_DATA_FLOWS: Final = 10
 MAX_STREAMS: Final = 10

@@ -51,7 +51,7 @@ class TestJson:
         assert [r["ok"] for r in recs] == [True]
         assert [b.offset for b in bad] == [0, 6, 25]
         assert "not valid JSON" in bad[0].reason
-        assert "must hold an object, not list" in bad[1].reason
+        assert "a record must be a JSON object, not list" in bad[1].reason  # as azlogs send says it
         assert "not UTF-8" in bad[2].reason
         assert bad[0].to_dict()["source"] == "/var/log/a.log"
 

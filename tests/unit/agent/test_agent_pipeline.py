@@ -266,6 +266,21 @@ class TestRecordedAzureAnswers:
 
 
 class TestSpool:
+    def test_no_environment_variable_changes_the_spool_disk(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The disk-fault seam is the storage= argument only: the old test variable, set to a full
+        disk, changes nothing in a production run (every line lands)."""
+        control = tmp_path / "disk.json"
+        control.write_text('{"full": true}')
+        monkeypatch.setenv("AZLOGS_AGENT_TEST_DISK", str(control))
+        (tmp_path / "logs").mkdir()
+        (tmp_path / "logs" / "a.log").write_text(lines(50))
+        agent = run_agent(write_config(tmp_path, FILE_INPUT))
+        wait_for(lambda: len(sink.records) >= 50, what="50 records")
+        assert agent.status()["inputs"]["app"]["blocked"] is None
+        assert agent.stop() == 0
+
     def test_disk_full_blocks_inputs_then_resumes(
         self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
     ) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import sys
 import tracemalloc
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -92,6 +94,22 @@ class TestCsv:
             (4, "not UTF-8"),
         ]
         assert [loc.line for loc in reader.locations] == [2, 5, 7]
+
+    @pytest.mark.parametrize("stop_early", [False, True], ids=["read-to-the-end", "abandoned"])
+    def test_nothing_is_left_open(self, tmp_path: Path, stop_early: bool) -> None:
+        """Read to the end or abandoned after one record, a CSV file leaves no unclosed file behind."""
+        f = tmp_path / "in.csv"
+        f.write_text("A,B\n1,2\n3,4\n")
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", ResourceWarning)
+            records = iter(RecordReader([str(f)]))
+            if stop_early:
+                next(records)
+            else:
+                list(records)
+            del records
+            gc.collect()
+        assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
 
 
 class TestErrors:

@@ -23,10 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_fakes import STREAM, Sink, error_json, make_client
 
-from azlogs.cli.send import dead_letter_failures
-from azlogs.ingest import UploadError
+from azlogs.ingest import send_files
 from azlogs.ingest._json_stream import json_pieces
-from azlogs.ingest.readers import DeadLetter, RecordReader
+from azlogs.ingest.readers import DeadLetter
 
 settings.register_profile(
     "readers",
@@ -139,17 +138,14 @@ def _send(data: bytes, fmt: str, stdin: bool, refuse: list[bool]) -> tuple[list[
         if not stdin:
             path = str(Path(tmp) / f"in.{fmt}")
             Path(path).write_bytes(data)
-        reader = RecordReader([path], fmt, on_bad=dead.write)  # type: ignore[arg-type]
         sink = Sink(respond=respond)
-        failures: list[UploadError] = []
         real = sys.stdin
         sys.stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)))  # type: ignore[arg-type]
         try:
             with make_client(sink, max_concurrency=1, max_request_bytes=400) as client:
-                result = client.upload(STREAM, reader, on_error=failures.append)
+                send_files(client, STREAM, [path], dead, fmt=fmt)  # type: ignore[arg-type]
         finally:
             sys.stdin = real
-        dead_letter_failures(dead, reader, failures, result)
         dead.close()
         file = Path(tmp) / "dead.ndjson"
         entries = [orjson.loads(x) for x in file.read_bytes().splitlines()] if file.exists() else []

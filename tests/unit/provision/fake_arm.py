@@ -12,13 +12,14 @@ import orjson
 from azure.core.credentials import AccessToken
 
 from azlogs.provision import ArmClient, ArmTarget
+from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
 
 SUB = "00000000-1111-2222-3333-444444444444"
 RG = "rg-test"
 WS = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.OperationalInsights/workspaces/law"
 ARM = "https://arm.test"
 OID = "5f0c2b3a-1111-4222-8333-944445555666"
-MMP = "3913510d-42f4-4e42-8a64-420c390055eb"
+MMP = MONITORING_METRICS_PUBLISHER_ROLE_ID
 TARGET = ArmTarget(ARM, SUB, RG, WS)
 
 

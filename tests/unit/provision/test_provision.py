@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from azlogs import PermanentServiceError, SchemaError, UsageError
-from azlogs.provision import ArmRequestError, ArmTarget, ProvisionRequest, Spec, provision
+from azlogs.provision import ArmRequestError, ArmTarget, ProvisionRequest, Spec, assign_role, provision
 from azlogs.schema.infer import infer_schema
-from azlogs.schema.template import role_assignment_name
+from azlogs.schema.template import LOG_ANALYTICS_READER_ROLE_ID, role_assignment_name
 from tests.unit.provision.fake_arm import MMP, OID, RG, SUB, TARGET, WS, FakeArm
 
 RECORDS = [
@@ -205,3 +205,42 @@ class TestArmRefusals:
         arm.handler = handler  # type: ignore[method-assign]
         with pytest.raises(ArmRequestError, match="InvalidOutputTable: no table"):
             run(arm, request())
+
+
+class TestAssignRole:
+    def test_other_role_at_a_scope_is_assigned_once(self) -> None:
+        """Log Analytics Reader on the workspace: created with provision's naming, unchanged the second time."""
+        arm = FakeArm()
+        with arm.client() as client:
+            first = assign_role(
+                client, TARGET, WS, OID, role_id=LOG_ANALYTICS_READER_ROLE_ID, sleep=lambda s: None
+            )
+            again = assign_role(
+                client, TARGET, WS, OID, role_id=LOG_ANALYTICS_READER_ROLE_ID, sleep=lambda s: None
+            )
+        name = role_assignment_name(WS, OID, LOG_ANALYTICS_READER_ROLE_ID)
+        assert (first.action, again.action) == ("created", "unchanged")
+        assert (
+            first.resource_id
+            == again.resource_id
+            == f"{WS}/providers/Microsoft.Authorization/roleAssignments/{name}"
+        )
+        assert first.detail == f"Log Analytics Reader for {OID}"
+        (body,) = put_bodies(arm, "roleassignments")
+        assert body["properties"]["roleDefinitionId"].endswith(LOG_ANALYTICS_READER_ROLE_ID)
+
+    def test_another_role_at_the_scope_does_not_count(self) -> None:
+        """Monitoring Metrics Publisher granted above the scope does not stand in for another role."""
+        arm = FakeArm()
+        arm.add_assignment(f"/subscriptions/{SUB}/resourceGroups/{RG}", OID)
+        with arm.client() as client:
+            change = assign_role(
+                client, TARGET, WS, OID, role_id=LOG_ANALYTICS_READER_ROLE_ID, sleep=lambda s: None
+            )
+        assert change.action == "created"
+
+    def test_names_ignore_case_as_arm_does(self) -> None:
+        """The same grant written with other letter cases has the same name (one assignment)."""
+        assert role_assignment_name(DCR_ID.upper(), OID.upper(), MMP.upper()) == role_assignment_name(
+            DCR_ID, OID
+        )

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from azlogs import SchemaError, UsageError
-from azlogs.provision import read_samples, schema_document, spec_from_document, spec_from_samples
+from azlogs.provision import (
+    read_samples,
+    schema_document,
+    spec_from_columns,
+    spec_from_document,
+    spec_from_samples,
+)
 from azlogs.schema.infer import infer_schema
 from azlogs.schema.template import arm_template
 from azlogs.schema.types import ColumnType
@@ -112,3 +118,15 @@ class TestDocuments:
         """A document of no known shape says which shapes are read."""
         with pytest.raises(SchemaError, match="neither"):
             spec_from_document({"hello": 1}, table="App_CL")
+
+    def test_columns_give_the_table_and_a_stream_of_the_same_columns(self) -> None:
+        """ARM columns (as the demo and the tests give them): table, stream Custom-<table>, source."""
+        spec = spec_from_columns(
+            "Demo_CL", [{"name": "TimeGenerated", "type": "datetime"}, {"name": "N", "type": "int"}]
+        )
+        assert spec.table.name == "Demo_CL" and spec.stream.name == "Custom-Demo_CL"
+        assert spec.stream.column_types == {"TimeGenerated": ColumnType.DATETIME, "N": ColumnType.INT}
+        assert spec.transform_kql == "source"
+        assert spec_from_columns(
+            "Demo_CL", [{"name": "TimeGenerated", "type": "datetime"}], transform="source | take 1"
+        ).transform_given

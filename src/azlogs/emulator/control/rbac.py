@@ -11,7 +11,6 @@ is ``RoleAssignmentUpdateNotPermitted``; an unknown principal without ``principa
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any, Final
 
 from azlogs.emulator.control import ids, roles
@@ -20,6 +19,7 @@ from azlogs.emulator.control.common import now_iso, require_object
 from azlogs.emulator.control.errors import ArmError, bad_request, resource_group_not_found
 from azlogs.emulator.control.state import ArmState
 from azlogs.emulator.control.workspaces import Result
+from azlogs.schema.template import role_assignment_name
 
 PRINCIPAL_TYPES: Final = ("User", "Group", "ServicePrincipal", "ForeignGroup", "Device")
 _ROLE_DEF_RE: Final = re.compile(
@@ -206,7 +206,8 @@ def list_role_definitions(state: ArmState, target: ids.Target, filter_: str | No
 
 
 def deterministic_name(scope: str, principal_id: str, role_id: str) -> str:
-    """A stable assignment name for config files that give none (re-applied on every start)."""
-    return str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"azlogs:{ids.fold(scope)}:{principal_id.lower()}:{role_id.lower()}")
-    )
+    """A stable assignment name for config files that give none (re-applied on every start).
+
+    The same name ``azlogs provision`` gives the same grant: one naming for both.
+    """
+    return role_assignment_name(scope, principal_id, role_id)

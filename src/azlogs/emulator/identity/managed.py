@@ -1,6 +1,7 @@
 """The host-local managed-identity endpoints: Azure VM IMDS, Arc HIMDS, App Service and Automation.
 
-Each speaks its own protocol exactly as the real endpoint does (reference/protocols.md section 3):
+Each speaks its own protocol exactly as the real endpoint does (Microsoft Learn's pages on each
+source, and azure-identity's own clients for them; docs/emulator.md):
 IMDS wants ``Metadata: true`` and refuses ``X-Forwarded-For``; HIMDS answers a first request with a
 401 challenge naming a fresh key file and accepts the file's contents once; App Service and
 Automation want ``X-IDENTITY-HEADER``.

@@ -1,6 +1,7 @@
 """Reading, decompressing, measuring and parsing an ingestion request body.
 
-Size rule (the service says 1 MB "both compressed and uncompressed", protocols.md §1.7;
+Size rule (the service says 1 MB "both compressed and uncompressed", Microsoft Learn, "Azure
+Monitor service limits";
 docs/differences.md says why and what Azure was seen to accept):
 
 * the wire body (compressed, as sent) must be at most ``limit`` bytes;
@@ -50,7 +51,7 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 
 
 def too_large(limit: int, provided: int | str) -> Refusal:
-    """The service's 413 (client-anchors.md §0)."""
+    """The service's 413, with the text it answers ("Maximum allowed content length: ...", see facts.py)."""
     return Refusal(
         413,
         CONTENT_LENGTH_LIMIT,

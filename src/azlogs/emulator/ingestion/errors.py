@@ -1,8 +1,8 @@
 """The ingestion endpoint's refusals and their wire shape.
 
 Every refusal answers ``{"error": {"code": ..., "message": ...}}`` with an ``x-ms-error-code`` header
-(protocols.md §1.6), an ``x-ms-request-id``, ``WWW-Authenticate: Bearer ...`` on 401, and
-``Retry-After`` only on 429: azure-core retries any answer that carries Retry-After (§1.8), so a
+(as Azure's recorded sessions show, see facts.py), an ``x-ms-request-id``, ``WWW-Authenticate: Bearer ...`` on 401, and
+``Retry-After`` only on 429: azure-core retries any answer that carries Retry-After (azure-core's RetryPolicy), so a
 400/403/413 must never have one. Codes marked [U] are the emulator's choice where the service's
 code is not documented (docs/ingestion.md lists them).
 """

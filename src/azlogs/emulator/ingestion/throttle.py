@@ -1,6 +1,6 @@
 """Per-DCR throttling: requests per minute and bytes per minute over a sliding 60-second window.
 
-Azure documents the limits (12,000 requests and 2 GB per minute per DCR, protocols.md §1.7) and the
+Azure documents the limits (12,000 requests and 2 GB per minute per DCR, Microsoft Learn, "Azure Monitor service limits") and the
 answer (429 with ``Retry-After``), not the window's shape; a sliding window is the strictest reading
 that never refuses a client that stays under the rate, and it lets ``Retry-After`` say exactly when
 the window will have room: the time until enough of the oldest requests or bytes leave it.

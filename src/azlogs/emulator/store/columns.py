@@ -1,4 +1,4 @@
-"""How Log Analytics column values live in SQLite, and back (values.md representation).
+"""How Log Analytics column values live in SQLite, and back (as the KQL engine represents them).
 
 * ``dateTime``: INTEGER, 100-ns ticks since 0001-01-01T00:00:00Z (.NET ``DateTime.Ticks``, what
   Kusto counts in). Integers compare and index faster and smaller than 28-character ISO text, a
@@ -8,7 +8,7 @@
 * ``boolean``: INTEGER 0/1.
 * ``int``/``long``: INTEGER; ``real``: REAL; ``string``/``guid``: TEXT.
 
-Reading back gives the values of values.md: tz-aware UTC datetimes, parsed JSON for dynamic,
+Reading back gives the KQL engine's values (``azlogs.kql``): tz-aware UTC datetimes, parsed JSON for dynamic,
 ``bool``, and ``""`` for a null string or guid column (KQL strings are never null).
 """
 

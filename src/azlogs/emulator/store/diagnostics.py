@@ -1,6 +1,6 @@
 """The diagnostics feed: what the ingestion endpoint changed, dropped or refused, per request.
 
-Azure answers 204 and drops data silently (client-anchors.md §8, complaints 1 and 2); the emulator
+Azure answers 204 and drops data silently (docs/differences.md, the fidelity policy); the emulator
 does the same and writes down here what it did, so a user can see it (``GET /_emulator/diagnostics``,
 ``azlogs emulator diagnostics``). Entries live in the store's ``_diagnostics`` SQLite table, written in
 the same transaction as the rows they describe, capped to the newest :data:`DEFAULT_CAP` entries.

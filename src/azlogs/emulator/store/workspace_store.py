@@ -291,7 +291,7 @@ class WorkspaceStore:
         limit: int | None = None,
         newest: bool = False,
     ) -> ScanResult | None:
-        """Rows of a table in insertion order, values as in values.md; None if the store has no such table.
+        """Rows of a table in insertion order, values as the KQL engine reads them (see columns.py); None if the store has no such table.
 
         Args:
             workspace_id: the workspace's customer id.

@@ -1,0 +1,78 @@
+"""Provisioning for the tests and benchmarks: ``azlogs.provision`` against the emulator's ARM.
+
+The same calls ``azlogs provision`` and ``azlogs demo`` make (one naming of DCRs, streams and role
+assignments), with the emulator's admin service principal. Nothing here writes an ARM body itself:
+tests that need a body of their own PUT it with :func:`arm_client`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from azlogs.provision import (
+    ArmClient,
+    ProvisionRequest,
+    ProvisionResult,
+    assign_role,
+    emulator_arm,
+    emulator_credential,
+    provision,
+    spec_from_columns,
+)
+from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
+
+__all__ = ["admin_token", "arm_client", "grant", "provision_table"]
+
+# The emulator serves what it was sent at once: a short poll keeps a missed read from costing 2 s.
+_POLL = 0.05
+
+
+@contextmanager
+def arm_client(info: Mapping[str, Any]) -> Iterator[ArmClient]:
+    """azlogs' ARM client on the emulator, as its admin service principal (Owner of the subscription)."""
+    arm, _ = emulator_arm(info)
+    with arm:
+        yield arm
+
+
+def provision_table(
+    info: Mapping[str, Any],
+    table: str,
+    columns: Sequence[Mapping[str, str]],
+    *,
+    principal_id: str | None = None,
+    transform: str | None = None,
+    dce: bool = False,
+) -> ProvisionResult:
+    """``table`` (``_CL``), its Direct DCR (stream ``Custom-<table>``; with ``dce``, a DCE too) and
+    Monitoring Metrics Publisher on the DCR for ``principal_id`` (default: the VM's identity)."""
+    if principal_id is None:
+        principal_id = next(i["principal_id"] for i in info["identities"] if i["name"] == "vm")
+    arm, target = emulator_arm(info)
+    with arm:
+        spec = spec_from_columns(table, columns, transform=transform)
+        request = ProvisionRequest(spec, dce=dce, principal_id=principal_id)
+        return provision(arm, target, request, interval=_POLL)
+
+
+def grant(
+    info: Mapping[str, Any],
+    scope: str,
+    principal_id: str,
+    role_id: str = MONITORING_METRICS_PUBLISHER_ROLE_ID,
+) -> None:
+    """Assign ``role_id`` (default Monitoring Metrics Publisher) to ``principal_id`` at ``scope``."""
+    arm, target = emulator_arm(info)
+    with arm:
+        assign_role(arm, target, scope, principal_id, role_id=role_id, interval=_POLL)
+
+
+def admin_token(info: Mapping[str, Any], resource: str = "https://management.azure.com") -> str:
+    """A token of the emulator's admin service principal for ``resource`` (client credentials)."""
+    credential = emulator_credential(info)
+    try:
+        return str(credential.get_token(f"{resource}/.default").token)
+    finally:
+        credential.close()
