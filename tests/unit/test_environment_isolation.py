@@ -31,3 +31,27 @@ def test_ambient_identity_ca_and_proxy_variables_are_recognised() -> None:
 def test_the_test_process_has_none_of_them() -> None:
     """conftest removed every ambient variable before the tests ran."""
     assert ambient_variables(os.environ) == []
+
+
+def test_settings_of_the_test_run_itself_are_kept() -> None:
+    """AZLOGS_FUZZ (make fuzz's long profile) is a setting of the run, not ambient: it survives the cleaning
+    (it used to be removed with the rest, so `make fuzz` silently ran the fixed CI profile)."""
+    assert ambient_variables({"AZLOGS_FUZZ": "long", "AZLOGS_DCR": "dcr-x"}) == ["AZLOGS_DCR"]
+
+
+def test_make_fuzz_gets_the_long_profile() -> None:
+    """With AZLOGS_FUZZ=long in the environment of pytest, the fuzz tests run the long, random profile."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import tests.conftest, tests.unit.fuzz.profiles as p; print(p.FUZZ.max_examples, p.FUZZ.derandomize)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "AZLOGS_FUZZ": "long"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out[1] == "False" and int(out[0]) > 150
