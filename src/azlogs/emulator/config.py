@@ -28,6 +28,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 IDENTITY_KINDS = ("system-assigned", "user-assigned", "service-principal", "workload")
 IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")
 
+GRAPH_RESOURCE = "https://graph.microsoft.com"  # Microsoft Graph's App ID URI in Azure's public cloud
+
 # Resources an emulated identity may ask a token for (App ID URIs). Azure answers an unknown one
 # with AADSTS500011; so does the emulator. A config file may add more.
 DEFAULT_RESOURCES = (
@@ -37,7 +39,7 @@ DEFAULT_RESOURCES = (
     "https://api.loganalytics.io",
     "https://vault.azure.net",
     "https://storage.azure.com",
-    "https://graph.microsoft.com",
+    GRAPH_RESOURCE,
 )
 
 WORKLOAD_AUDIENCE = "api://AzureADTokenExchange"

@@ -179,7 +179,8 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     if scheme.lower() != "bearer" or not token.strip():
         return authorization_required(), None
     try:
-        claims = ctx.issuer.validate(token.strip(), AUDIENCES)
+        # Also the emulator's own query resource: the Azure CLI asks for its cloud's logAnalyticsResourceId.
+        claims = ctx.issuer.validate(token.strip(), [*AUDIENCES, *ctx.urls.query_audiences()])
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
             return _error(
