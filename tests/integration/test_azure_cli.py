@@ -424,17 +424,24 @@ class TestManagedIdentities:
         assignments: dict[str, Assignment],
     ) -> None:
         """`az rest --method post --resource https://monitor.azure.com` to the ingestion URL: 204 for the
-        VM (granted by provisioning) and for Arc (granted by `az role assignment create` above); the
+        VM (granted by provisioning), Arc and Automation (granted by `az role assignment create`); the
         rows read back through the query API with `az rest`."""
-        markers = {host: _marker() for host in ("vm", "arc")}
+        markers = {host: _marker() for host in ("vm", "arc", "automation")}
         mark = log_mark(emu)
         for host, marker in markers.items():
             result = _ingest_with_az_rest(hosts[host], pipeline, host, marker)
             assert result.returncode == 0, result.stderr[-2000:]
         posts = [r["status"] for r in requests_since(emu, mark) if r["endpoint"] == "ingestion"]
-        assert posts == [204, 204]
+        assert posts == [204, 204, 204]
         rows = _query_rows(admin, emu, f"{TABLE} | project Marker")
         assert set(markers.values()) <= {row[0] for row in rows}
+
+    def test_arm_still_enforces_roles(self, hosts: dict[str, AzCli], emu: EmulatorProcess) -> None:
+        """The VM's identity holds a role on the DCR only: ARM lists it no subscription (hence
+        `az login --allow-no-subscriptions`), while the admin's list has the emulator's."""
+        url = f"{emu.info['endpoints']['arm']}/subscriptions?api-version=2022-12-01"
+        listed = hosts["vm"].json("rest", "--method", "get", "--url", url, source="vm")
+        assert listed["value"] == []
 
     def test_graph_refuses_a_managed_identity_without_directory_permission(
         self, hosts: dict[str, AzCli], emu: EmulatorProcess
