@@ -393,6 +393,17 @@ class TestServicePrincipal:
         assert "servicePrincipalNames" in graph[0]["query"]
         assert {r["status"] for r in graph} == {200}
 
+    def test_role_assignment_list_names_the_principals(
+        self, admin: AzCli, emu: EmulatorProcess, pipeline: Pipeline, assignments: dict[str, Assignment]
+    ) -> None:
+        """`az role assignment list --scope DCR` fills each principal's name from Graph's getByIds (its
+        first servicePrincipalName, the app id) and the role's name from ARM's role definitions."""
+        listed = admin.json("role", "assignment", "list", "--scope", pipeline.dcr_resource_id)
+        named = {ra["principalId"]: (ra["principalName"], ra["roleDefinitionName"]) for ra in listed}
+        for name in ("arc", "automation", "vm-user", "vm"):
+            ident = emu.identity(name)
+            assert named[ident["principal_id"]] == (ident["client_id"], PUBLISHER)
+
     def test_ad_sp_show(self, admin: AzCli, emu: EmulatorProcess) -> None:
         """`az ad sp show --id APPID` answers the managed identity's service principal."""
         ident = emu.identity("vm")
