@@ -34,9 +34,11 @@ def loopback_aliases(base: str) -> list[str]:
 class Urls:
     """Base URLs of the two listeners, known once they are bound.
 
-    The emulator's own token resources are derived here, once: its HTTPS origin is Microsoft Graph's
-    resource (``microsoftGraphResourceId`` of its cloud metadata) and ``{origin}/query`` the query
-    API's (``logAnalyticsResourceId``), under each name of the origin, with and without the slash.
+    The emulator's own token resources are derived here, once, under each name of the origin, with
+    and without the slash: the HTTPS origin itself, which ARM, Graph and the query API all accept
+    because clients given only an endpoint ask for ``{endpoint}/.default`` (Graph's
+    ``microsoftGraphResourceId`` of the cloud metadata, JS ARM clients, azure-monitor-query's
+    ``LogsQueryClient``), and ``{origin}/query``, the query API's ``logAnalyticsResourceId``.
     """
 
     http: str = ""
@@ -87,15 +89,15 @@ class Urls:
         """The HTTPS listener's origin under each of its names."""
         return [f"https://{name}" for name in loopback_aliases(self.https)] if self.https else []
 
-    def graph_audiences(self) -> list[str]:
+    def origin_audiences(self) -> list[str]:
         return [a for o in self.origins() for a in (o, f"{o}/")]
 
     def query_audiences(self) -> list[str]:
         return [a for o in self.origins() for a in (f"{o}/query", f"{o}/query/")]
 
     def own_resources(self) -> list[str]:
-        """The emulator's own origins that its authority issues tokens for (Graph, the query API)."""
-        return [*self.graph_audiences(), *self.query_audiences()]
+        """The emulator's own resources its authority issues tokens for (the origin, the query API)."""
+        return [*self.origin_audiences(), *self.query_audiences()]
 
 
 @dataclass

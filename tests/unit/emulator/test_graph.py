@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from azlogs.emulator.config import Identity
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import graph
+from azlogs.emulator.control.routes import routes as arm_routes
 from azlogs.emulator.identity import entra
 from tests.unit.emulator.test_control_routes import bearer
 from tests.unit.emulator.test_control_state import BASE
@@ -30,7 +31,7 @@ ORIGIN = BASE.rstrip("/")
 
 @pytest.fixture
 async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=[*graph.routes(ctx), *entra.routes()])
+    app = Starlette(routes=[*arm_routes(ctx), *graph.routes(ctx), *entra.routes()])
     app.state.ctx = ctx
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN) as c:
         yield c
@@ -90,6 +91,31 @@ class TestOwnResources:
         assert r.status_code == 400
         assert r.json()["error"] == "invalid_resource"
         assert r.json()["error_codes"] == [500011]
+
+    @pytest.mark.parametrize("audience", [ORIGIN, f"{ORIGIN}/", "https://localhost:8443"])
+    async def test_arm_accepts_the_origin(
+        self, client: httpx.AsyncClient, ctx: Context, audience: str
+    ) -> None:
+        """ARM takes a token for its own origin (what a JS ``@azure/arm-*`` client given only an
+        endpoint asks for) and still checks roles: the admin sees the subscription, the ``sp`` none."""
+        v = {"api-version": "2022-12-01"}
+        admin = await client.get("/subscriptions", params=v, headers=bearer(ctx, ctx.tenant.admin, audience))
+        other = await client.get(
+            "/subscriptions", params=v, headers=bearer(ctx, ctx.tenant.identity("sp"), audience)
+        )
+        assert admin.status_code == other.status_code == 200
+        assert [s["subscriptionId"] for s in admin.json()["value"]] == [ctx.tenant.subscription_id]
+        assert other.json()["value"] == []
+
+    async def test_arm_refuses_the_query_resource(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """A token for ``{origin}/query`` is no ARM token: 401 InvalidAuthenticationTokenAudience."""
+        r = await client.get(
+            "/subscriptions",
+            params={"api-version": "2022-12-01"},
+            headers=bearer(ctx, ctx.tenant.admin, f"{ORIGIN}/query"),
+        )
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "InvalidAuthenticationTokenAudience"
 
 
 class TestGraphAuth:

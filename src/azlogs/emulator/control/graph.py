@@ -80,7 +80,7 @@ def _respond(
 
 
 def audiences(ctx: Context) -> list[str]:
-    return [*ctx.urls.graph_audiences(), GRAPH_RESOURCE, f"{GRAPH_RESOURCE}/"]
+    return [*ctx.urls.origin_audiences(), GRAPH_RESOURCE, f"{GRAPH_RESOURCE}/"]
 
 
 def _authorize(ctx: Context, request: Request) -> dict[str, Any]:

@@ -116,7 +116,7 @@ ADMIN_GRAPH_ROLES: Final = ("Directory.Read.All",)
 
 def app_roles(ctx: Context, identity: Identity, resource: str) -> tuple[str, ...]:
     """The ``roles`` claim of ``identity``'s token for ``resource``: Graph permissions for the admin only."""
-    graph = {a.rstrip("/") for a in ctx.urls.graph_audiences()} | {GRAPH_RESOURCE}
+    graph = {a.rstrip("/") for a in ctx.urls.origin_audiences()} | {GRAPH_RESOURCE}
     if identity.principal_id == ctx.tenant.admin.principal_id and resource.rstrip("/") in graph:
         return ADMIN_GRAPH_ROLES
     return ()

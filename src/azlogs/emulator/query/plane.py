@@ -179,8 +179,10 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     if scheme.lower() != "bearer" or not token.strip():
         return authorization_required(), None
     try:
-        # Also the emulator's own query resource: the Azure CLI asks for its cloud's logAnalyticsResourceId.
-        claims = ctx.issuer.validate(token.strip(), [*AUDIENCES, *ctx.urls.query_audiences()])
+        # Also the emulator's own resources: the Azure CLI asks for its cloud's logAnalyticsResourceId,
+        # azure-monitor-query's LogsQueryClient given only an endpoint for that endpoint's origin.
+        own = [*ctx.urls.origin_audiences(), *ctx.urls.query_audiences()]
+        claims = ctx.issuer.validate(token.strip(), [*AUDIENCES, *own])
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
             return _error(
