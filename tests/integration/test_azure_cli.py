@@ -426,6 +426,17 @@ class TestManagedIdentities:
         assert claims["oid"] == emu.identity(host)["principal_id"]
         assert claims["xms_mirid"] == emu.identity(host)["resource_id"]
 
+    def test_user_assigned_identity_by_client_id(self, base: AzCli, emu: EmulatorProcess) -> None:
+        """`az login --identity --client-id ID` on the VM selects its user-assigned identity."""
+        ident = emu.identity("vm-user")
+        cli = base.clone("vm-user")
+        cli.json(
+            "login", "--identity", "--client-id", ident["client_id"], "--allow-no-subscriptions", source="vm"
+        )
+        token = cli.json("account", "get-access-token", "--resource", MONITOR, source="vm")
+        claims = claims_of(token["accessToken"])
+        assert (claims["oid"], claims["appid"]) == (ident["principal_id"], ident["client_id"])
+
     def test_az_rest_ingests_and_the_rows_read_back(
         self,
         hosts: dict[str, AzCli],
