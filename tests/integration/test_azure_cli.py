@@ -35,7 +35,7 @@ import pytest
 from azlogs.emulator.quickstart import Pipeline, provision
 from tests.emulator_proc import AZLOGS, EmulatorProcess
 
-pytestmark = pytest.mark.xdist_group("azure_cli")
+pytestmark = [pytest.mark.xdist_group("azure_cli"), pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 AZ = Path(os.environ.get("TEST_AZ_CLI") or REPO / ".venv-az" / "bin" / "az")
