@@ -131,7 +131,8 @@ class AzCli:
             line = f'eval "$({env_cmd})"\n{line}'
         result = self.bash(line)
         if check:
-            assert result.returncode == 0, f"az {' '.join(args)}: {result.stderr[-3000:]}"
+            shown = ["***" if i and args[i - 1] == "--password" else a for i, a in enumerate(args)]
+            assert result.returncode == 0, f"az {' '.join(shown)}: {result.stderr[-3000:]}"
         return result
 
     def json(self, *args: str, source: str | None = None) -> Any:
