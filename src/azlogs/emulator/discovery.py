@@ -152,6 +152,8 @@ def az_commands(info: dict[str, Any], cloud_name: str = CLOUD_NAME) -> str:
     admin = info["admin"]["client_id"]
     lines = [
         f"# Azure CLI against the azlogs emulator ({path}): run these lines, or eval them.",
+        "# They switch the CLI's active cloud: `az cloud set --name AzureCloud` switches back, or keep the",
+        "# emulator apart with `export AZURE_CONFIG_DIR=~/.azure-emulator` first.",
         f"export REQUESTS_CA_BUNDLE={shlex.quote(info['ca_cert'])}",
         f"az cloud register --name {name} --endpoint-resource-manager {arm} --only-show-errors 2>/dev/null"
         f" || az cloud update --name {name} --endpoint-resource-manager {arm} --only-show-errors",
