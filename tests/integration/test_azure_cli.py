@@ -356,6 +356,21 @@ class TestServicePrincipal:
         assert group["id"] == f"/subscriptions/{emu.info['subscription_id']}/resourceGroups/rg-azcli"
         assert group["properties"]["provisioningState"] == "Succeeded"
 
+    def test_log_analytics_workspace_and_table(self, admin: AzCli, emu: EmulatorProcess) -> None:
+        """The CLI's core `az monitor log-analytics` commands: the workspace's customer id, and a new
+        custom table with its columns (typed as the tables API answers them)."""
+        ws = emu.info["workspace"]
+        rg = emu.info["resource_group"]
+        shown = admin.json("monitor", "log-analytics", "workspace", "show", "-g", rg, "-n", ws["name"])
+        assert (shown["id"], shown["customerId"]) == (ws["resource_id"], ws["id"])
+        table = admin.json(
+            "monitor", "log-analytics", "workspace", "table", "create", "-g", rg, "--workspace-name", ws["name"],
+            "-n", "AzCliMade_CL", "--columns", "TimeGenerated=datetime", "Message=string",
+        )  # fmt: skip
+        assert table["provisioningState"] == "Succeeded"
+        columns = {c["name"]: c["type"] for c in table["schema"]["columns"]}
+        assert columns == {"TimeGenerated": "dateTime", "Message": "string"}  # the spec's enum spelling
+
     def test_role_assignment_with_principal_type_asks_graph_nothing(
         self, assignments: dict[str, Assignment], emu: EmulatorProcess, pipeline: Pipeline
     ) -> None:
