@@ -3,14 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Azure CLI, unchanged, in a venv of its own (its pins would fight ours): tests/integration/test_azure_cli.py.
+AZ_VENV := .venv-az
+AZ_STAMP := $(AZ_VENV)/.installed
+AZ_LOCK := tests/az/requirements-az.lock
 
-.PHONY: demo test lint unit fuzz fmt bench clean
+.PHONY: demo test lint unit fuzz fmt bench clean az
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[emulator,dev]'
 	touch $(STAMP)
+
+# --no-deps: the lock is the whole resolved set (pip freeze), installed exactly.
+$(AZ_STAMP): $(AZ_LOCK)
+	test -x $(AZ_VENV)/bin/python || $(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet --no-deps -r $(AZ_LOCK)
+	$(AZ_VENV)/bin/python -c "import azure.cli.core, azure.cli.command_modules.role"
+	touch $(AZ_STAMP)
+
+az: $(AZ_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/azlogs demo
@@ -24,7 +37,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: lint
+test: lint $(AZ_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 unit: $(STAMP)
@@ -38,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/send.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info

@@ -10,7 +10,7 @@ import click
 
 from azlogs._exceptions import EmulatorError
 from azlogs.cli.emulator_data import COMMANDS as DATA_COMMANDS
-from azlogs.emulator.discovery import SOURCES, environment, read_discovery, render_exports
+from azlogs.emulator.discovery import SOURCES, az_commands, environment, read_discovery, render_exports
 
 
 def require_emulator_extra() -> None:
@@ -90,16 +90,35 @@ def start(
 
 
 @emulator.command()
-@click.option("--source", type=click.Choice(SOURCES), required=True, help="Which identity source to emulate.")
+@click.option("--source", type=click.Choice(SOURCES), default=None, help="Which identity source to emulate.")
+@click.option(
+    "--az",
+    "for_az",
+    is_flag=True,
+    help="Print the Azure CLI commands (cloud registration, CA trust) that point `az` at the emulator.",
+)
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None)
 @click.option("--client-id", default=None, help="Select a user-assigned identity (sets AZURE_CLIENT_ID).")
-def env(source: str, data_dir: Path | None, client_id: str | None) -> None:
+def env(source: str | None, for_az: bool, data_dir: Path | None, client_id: str | None) -> None:
     """Print `export` lines that point azure-identity and azlogs at a running emulator.
 
     Use it as: eval "$(azlogs emulator env --source vm)". The output contains emulator-local
     secrets (IDENTITY_HEADER, a client secret) by design: it is meant for eval, not for a log.
+
+    With --az it prints instead what points an unchanged Azure CLI at the emulator (no secrets):
+    eval "$(azlogs emulator env --az)", then `az login`.
     """
+    if for_az == (source is not None):
+        raise click.UsageError("give exactly one of --source or --az")
+    if for_az and client_id is not None:
+        raise click.UsageError(
+            "--client-id goes with --source (az login --identity --client-id ID selects one)"
+        )
     info = read_discovery(data_dir)
+    if for_az:
+        click.echo(az_commands(info), nl=False)
+        return
+    assert source is not None
     click.echo(render_exports(environment(info, source, client_id)), nl=False)
 
 

@@ -29,6 +29,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 IDENTITY_KINDS = ("system-assigned", "user-assigned", "service-principal", "workload")
 IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")
 
+GRAPH_RESOURCE = "https://graph.microsoft.com"  # Microsoft Graph's App ID URI in Azure's public cloud
+
 # Resources an emulated identity may ask a token for (App ID URIs), besides the emulated cloud's own
 # Monitor, Log Analytics and ARM audiences (``Cloud.audiences``: only that cloud's, so a token for
 # another cloud's service is refused). Azure answers an unknown one with AADSTS500011; so does the
@@ -36,7 +38,7 @@ IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")
 DEFAULT_RESOURCES = (
     "https://vault.azure.net",
     "https://storage.azure.com",
-    "https://graph.microsoft.com",
+    GRAPH_RESOURCE,
 )
 
 WORKLOAD_AUDIENCE = "api://AzureADTokenExchange"

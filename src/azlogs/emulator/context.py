@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from azlogs.emulator.config import Settings, TenantState
 from azlogs.emulator.faults import FaultRegistry
@@ -20,9 +21,25 @@ from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer
 ARC_KEY_DIR = Path("/var/opt/azcmagent/tokens")
 
 
+def loopback_aliases(base: str) -> list[str]:
+    """The ``host:port`` names of ``base``: a loopback listener answers under both names its certificate holds."""
+    parts = urlsplit(base)
+    names = [parts.netloc.lower()]
+    if parts.hostname in ("127.0.0.1", "localhost") and parts.port is not None:
+        names += [f"{h}:{parts.port}" for h in ("127.0.0.1", "localhost") if f"{h}:{parts.port}" not in names]
+    return names
+
+
 @dataclass
 class Urls:
-    """Base URLs of the two listeners, known once they are bound."""
+    """Base URLs of the two listeners, known once they are bound.
+
+    The emulator's own token resources are derived here, once, under each name of the origin, with
+    and without the slash: the HTTPS origin itself, which ARM, Graph and the query API all accept
+    because clients given only an endpoint ask for ``{endpoint}/.default`` (Graph's
+    ``microsoftGraphResourceId`` of the cloud metadata, JS ARM clients, azure-monitor-query's
+    ``LogsQueryClient``), and ``{origin}/query``, the query API's ``logAnalyticsResourceId``.
+    """
 
     http: str = ""
     https: str = ""
@@ -62,6 +79,25 @@ class Urls:
     @property
     def cluster_issuer(self) -> str:
         return f"{self.https}/aks/oidc/"
+
+    @property
+    def graph(self) -> str:
+        """Microsoft Graph's base URL and resource (the CLI appends ``v1.0/...``)."""
+        return f"{self.https}/"
+
+    def origins(self) -> list[str]:
+        """The HTTPS listener's origin under each of its names."""
+        return [f"https://{name}" for name in loopback_aliases(self.https)] if self.https else []
+
+    def origin_audiences(self) -> list[str]:
+        return [a for o in self.origins() for a in (o, f"{o}/")]
+
+    def query_audiences(self) -> list[str]:
+        return [a for o in self.origins() for a in (f"{o}/query", f"{o}/query/")]
+
+    def own_resources(self) -> list[str]:
+        """The emulator's own resources its authority issues tokens for (the origin, the query API)."""
+        return [*self.origin_audiences(), *self.query_audiences()]
 
 
 @dataclass

@@ -12,6 +12,9 @@ from azlogs._exceptions import EmulatorError, UsageError
 from azlogs.auth.clouds import AZURE_PUBLIC
 
 DISCOVERY_NAME = "emulator.json"
+# The name under which `emulator env --az` registers the emulator with the Azure CLI (also the
+# ``name`` of its cloud metadata document, /metadata/endpoints).
+CLOUD_NAME = "AzlogsEmulator"
 SOURCES = ("vm", "arc", "appservice", "automation", "workload", "sp")
 
 # Every variable any azure-identity source reads; `env` unsets those the chosen source must not see.
@@ -134,4 +137,35 @@ def render_exports(env: dict[str, str | None]) -> str:
     lines = []
     for name, value in env.items():
         lines.append(f"unset {name}" if value is None else f"export {name}={shlex.quote(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def az_commands(info: dict[str, Any], cloud_name: str = CLOUD_NAME) -> str:
+    """The shell lines that point an unchanged Azure CLI at the emulator described by ``info``.
+
+    ``az cloud register --endpoint-resource-manager`` reads every other endpoint from the emulator's
+    ``/metadata/endpoints`` (``update`` when the cloud is already registered, e.g. after a restart on
+    another port). MSAL validates any authority it does not know with a request to
+    login.microsoftonline.com unless the CLI's ``core.instance_discovery`` is off. The CLI's HTTP
+    (requests: MSAL, ARM, Graph, ``az rest``) trusts the CA in ``REQUESTS_CA_BUNDLE``. No secret is printed.
+    """
+    arm = shlex.quote(info["endpoints"]["arm"])
+    name = shlex.quote(cloud_name)
+    path = info.get("_path", DISCOVERY_NAME)
+    admin = info["admin"]["client_id"]
+    lines = [
+        f"# Azure CLI against the azlogs emulator ({path}): run these lines, or eval them.",
+        "# They switch the CLI's active cloud: `az cloud set --name AzureCloud` switches back, or keep the",
+        "# emulator apart with `export AZURE_CONFIG_DIR=~/.azure-emulator` first.",
+        f"export REQUESTS_CA_BUNDLE={shlex.quote(info['ca_cert'])}",
+        f"az cloud register --name {name} --endpoint-resource-manager {arm} --only-show-errors 2>/dev/null"
+        f" || az cloud update --name {name} --endpoint-resource-manager {arm} --only-show-errors",
+        f"az cloud set --name {name} --only-show-errors",
+        "az config set core.instance_discovery=false --only-show-errors",
+        "# Then sign in: as the admin service principal (Owner of the subscription; its secret is",
+        f"# admin.client_secret in {path}):",
+        f"#   az login --service-principal --username {admin} --password SECRET --tenant {info['tenant_id']}",
+        "# or as a host's managed identity:",
+        '#   eval "$(azlogs emulator env --source vm)"; az login --identity --allow-no-subscriptions',
+    ]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,7 @@
 """Fault injection per endpoint group, switchable at run time through ``/_emulator/faults``.
 
 A rule applies to one endpoint group (``imds``, ``arc``, ``appservice``, ``automation``, ``entra``,
-``arm``, ``ingestion``, ``query`` or ``*``) and does one of: answer a status code (429/500/503/410/...,
+``arm``, ``graph``, ``ingestion``, ``query`` or ``*``) and does one of: answer a status code (429/500/503/410/...,
 with an optional ``Retry-After``), delay the real answer, hang (hold the request until the client
 gives up or the delay ends), or reset (start the answer and drop the connection). It fires for the
 next ``count`` matching requests, or for a ``fraction`` of them, or both.
@@ -27,7 +27,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-GROUPS = ("imds", "arc", "appservice", "automation", "entra", "arm", "ingestion", "query", "*")
+GROUPS = ("imds", "arc", "appservice", "automation", "entra", "arm", "graph", "ingestion", "query", "*")
 _GUID_PATH = re.compile(r"^/[0-9a-fA-F-]{36}/")
 
 
@@ -45,6 +45,8 @@ def endpoint_group(path: str) -> str | None:
         return "automation"
     if path.startswith("/subscriptions/") or path.startswith("/providers/"):
         return "arm"
+    if path.startswith(("/v1.0/", "/beta/")):
+        return "graph"
     if path.startswith(("/dce/", "/dcr/")):
         return "ingestion"
     if path.startswith("/query/"):

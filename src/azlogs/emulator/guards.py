@@ -25,10 +25,10 @@ ADMIN_PREFIX: Final = "/_emulator"
 
 # Caps on request bodies the emulator reads into memory (its own choice; Azure documents none for
 # these endpoints). A token request, an IMDS call or an admin call is a few KB; an ARM resource or
-# a query (or a $batch of them) is far below 4 MiB.
+# a query (or a $batch of them) or a Graph getByIds of 1000 ids is far below 4 MiB.
 SMALL_BODY_MAX: Final = 64 * 1024
 LARGE_BODY_MAX: Final = 4 * 1024 * 1024
-_LARGE_GROUPS: Final = frozenset({"arm", "query"})
+_LARGE_GROUPS: Final = frozenset({"arm", "graph", "query"})
 
 
 def is_admin_path(path: str) -> bool:

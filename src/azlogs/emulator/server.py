@@ -43,7 +43,7 @@ from azlogs.emulator.connections import (
     guarded_protocol,
 )
 from azlogs.emulator.context import ARC_KEY_DIR, Context, Urls
-from azlogs.emulator.control import create_control_plane
+from azlogs.emulator.control import create_control_plane, graph
 from azlogs.emulator.control import routes as control_routes
 from azlogs.emulator.control.routes import not_served
 from azlogs.emulator.control.state import STATE_FILE
@@ -141,7 +141,12 @@ def _admin_routes() -> list[BaseRoute]:
 
 # Planes that add HTTPS routes: each is a callable taking the Context. Later planes (control,
 # ingestion, query) register here.
-HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [control_routes, ingestion.plane, query_routes]
+HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [
+    control_routes,
+    graph.routes,
+    ingestion.plane,
+    query_routes,
+]
 
 
 def _build_app(ctx: Context, routes: list[BaseRoute], listener: str) -> Any:
@@ -266,6 +271,7 @@ class Emulator:
                 "arm": u.arm,
                 "dce": u.dce,
                 "query": u.query,
+                "graph": u.graph,
                 "cluster_issuer": u.cluster_issuer,
                 "admin": f"{u.https}/_emulator",
             },

@@ -243,3 +243,33 @@ class TestDatetimeValues:
         kql = "print a = datetime(2015-12-31 23:59:59.9), b = make_datetime(2015, 12, 31, 23, 59, 59.9)"
         r = await api.query({"query": kql})
         assert r.json()["tables"][0]["rows"] == [["2015-12-31T23:59:59.9Z", "2015-12-31T23:59:59.9Z"]]
+
+
+class TestOwnAudiences:
+    @pytest.mark.parametrize(
+        "audience",
+        [
+            "https://127.0.0.1:9",
+            "https://localhost:9/",
+            "https://127.0.0.1:9/query",
+            "https://127.0.0.1:9/query/",
+        ],
+    )
+    async def test_the_emulators_origin_and_query_resource_are_accepted(
+        self, api: Api, audience: str
+    ) -> None:
+        """The origin (azure-monitor-query's LogsQueryClient given only an endpoint asks for its origin)
+        and ``{origin}/query`` (the CLI's logAnalyticsResourceId) are query audiences."""
+        api.auth = {"Authorization": f"Bearer {token(api.ctx, 'vm', audience)}"}
+        r = await api.query({"query": "print x = 1"})
+        assert r.status_code == 200, r.text
+
+    @pytest.mark.parametrize(
+        "audience", ["https://127.0.0.1:9/other", "https://127.0.0.1:10", "https://monitor.azure.com"]
+    )
+    async def test_other_audiences_are_still_refused(self, api: Api, audience: str) -> None:
+        """Another path under the origin, another port, or the ingestion audience: 403 wrong audience."""
+        api.auth = {"Authorization": f"Bearer {token(api.ctx, 'vm', audience)}"}
+        r = await api.query({"query": "print x = 1"})
+        assert r.status_code == 403
+        assert error_of(r)["code"] == "InvalidAuthenticationTokenAudience"

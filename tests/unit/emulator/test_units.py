@@ -35,6 +35,8 @@ class TestFaults:
         assert endpoint_group("/11111111-1111-1111-1111-111111111111/oauth2/v2.0/token") == "entra"
         assert endpoint_group("/subscriptions/x/resourceGroups/y") == "arm"
         assert endpoint_group("/dce/x/dataCollectionRules/d/streams/s") == "ingestion"
+        assert endpoint_group("/v1.0/directoryObjects/getByIds") == "graph"
+        assert endpoint_group("/beta/servicePrincipals") == "graph"
         assert endpoint_group("/_emulator/faults") is None
 
     def test_count_consumes_then_disappears(self) -> None:

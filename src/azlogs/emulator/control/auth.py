@@ -2,7 +2,9 @@
 
 ARM accepts tokens for ``https://management.azure.com`` and ``https://management.core.windows.net``
 (the emulated cloud's ARM audiences: ``management.usgovcloudapi.net`` ... in US Government), each
-with or without the trailing slash, and lists them in its audience error message. A 401 carries
+with or without the trailing slash, and lists them in its audience error message; and for the
+emulator's own origin (``Urls.origin_audiences``), which an ARM client given only an endpoint asks for
+(the JS ``@azure/arm-*`` clients' ``{endpoint}/.default``). A 401 carries
 ``WWW-Authenticate: Bearer authorization_uri="<authority>/<tenant>", error="invalid_token",
 error_description="..."`` as ARM's does.
 """
@@ -55,6 +57,10 @@ def unauthorized(ctx: Context, code: str, message: str, description: str | None 
     return ArmError(401, code, message, headers={"WWW-Authenticate": challenge})
 
 
+def audiences(ctx: Context) -> list[str]:
+    return [*ctx.settings.cloud.arm_audiences, *ctx.urls.origin_audiences()]
+
+
 def _rejected(ctx: Context, token: str, exc: TokenRejected, now: float) -> ArmError:
     claims = _unverified(token)
     if exc.code == "ExpiredAuthenticationToken" and isinstance(claims.get("exp"), int):
@@ -66,7 +72,7 @@ def _rejected(ctx: Context, token: str, exc: TokenRejected, now: float) -> ArmEr
             "The access token has expired.",
         )
     if exc.code == "InvalidAudience":
-        allowed = ",".join(f"'{a}'" for a in ctx.settings.cloud.arm_audiences)
+        allowed = ",".join(f"'{a}'" for a in audiences(ctx))
         return unauthorized(
             ctx,
             "InvalidAuthenticationTokenAudience",
@@ -111,7 +117,7 @@ def authenticate(ctx: Context, request: Request, now: float) -> Caller:
             "Authentication failed. The 'Authorization' header is provided in an invalid format.",
         )
     try:
-        claims = ctx.issuer.validate(token, ctx.settings.cloud.arm_audiences)
+        claims = ctx.issuer.validate(token, audiences(ctx))
     except TokenRejected as exc:
         raise _rejected(ctx, token, exc, now) from exc
     return Caller(object_id=str(claims["oid"]), app_id=str(claims.get("appid") or claims.get("azp") or ""))

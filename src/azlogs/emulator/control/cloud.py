@@ -12,7 +12,9 @@ reaches Azure by accident. Services the emulator does not serve (batch, media, S
 the emulator's origin too: a call there answers a JSON 404, not a request to Azure. The DNS
 suffixes stay Azure's public ones: they name hosts, not endpoints, and cannot point at 127.0.0.1.
 ARM's audiences stay Azure's, those of the cloud the emulator runs as (``https://management.core.windows.net/``
-in AzurePublic): the resources its authority issues ARM tokens for and its ARM accepts.
+in AzurePublic): the resources its authority issues ARM tokens for and its ARM accepts. Microsoft Graph's
+resource (``microsoftGraphResourceId``) and the query API's (``logAnalyticsResourceId``) are the emulator's
+own: its origin and ``{origin}/query``, which its authority issues tokens for (``Urls.own_resources``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from azlogs.emulator.context import Context
+from azlogs.emulator.discovery import CLOUD_NAME
 
-CLOUD_NAME: Final = "AzlogsEmulator"
 API_VERSIONS: Final = ("2015-01-01", "2019-05-01", "2022-09-01")
 
 # Azure's public-cloud suffixes (hostnames, not endpoints; see the module docstring).
@@ -61,8 +63,10 @@ def metadata(ctx: Context) -> dict[str, Any]:
             "identityProvider": "AAD",
         },
         "media": base,
-        "graphAudience": f"{base}/",
-        "graph": f"{base}/",
+        # Microsoft Graph (control/graph.py) at the origin: the CLI calls {graph}v1.0/... with a token
+        # for microsoftGraphResourceId.
+        "graphAudience": u.graph,
+        "graph": u.graph,
         "name": CLOUD_NAME,
         "suffixes": dict(_SUFFIXES),
         "batch": f"{base}/",
@@ -71,7 +75,7 @@ def metadata(ctx: Context) -> dict[str, Any]:
         "vmImageAliasDoc": f"{base}/",
         "activeDirectoryDataLake": f"{base}/",
         "sqlManagement": f"{base}/",
-        "microsoftGraphResourceId": f"{base}/",
+        "microsoftGraphResourceId": u.graph,
         "appInsightsResourceId": base,
         "appInsightsTelemetryChannelResourceId": f"{base}/v2/track",
         "attestationResourceId": base,

@@ -304,7 +304,8 @@ async def not_served(request: Request, exc: Exception) -> Response:
             status,
             "NotFound" if status == 404 else "BadRequest",
             f"The emulator does not serve '{request.method} {request.url.path}'. It serves the Entra "
-            "authority, ARM (/subscriptions/..., /metadata/endpoints), ingestion (/dce/..., /dcr/...) and "
+            "authority, ARM (/subscriptions/..., /metadata/endpoints), Microsoft Graph (/v1.0/...), ingestion "
+            "(/dce/..., /dcr/...) and "
             "query (/query/v1/...).",
             headers=headers,
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from azlogs.emulator.config import Identity
+from azlogs.emulator.config import GRAPH_RESOURCE, Identity
 from azlogs.emulator.context import Context
 
 
@@ -97,14 +98,37 @@ def select_identity(
     )
 
 
+def known_resource(ctx: Context, resource: str) -> bool:
+    """Whether the tenant has a resource principal for ``resource`` (with or without the trailing slash).
+
+    Azure's App ID URIs of the emulated cloud (``Settings.token_resources``) and the emulator's own origins where real clients ask
+    for them: the Azure CLI asks Graph tokens for ``microsoftGraphResourceId`` and query tokens for
+    ``logAnalyticsResourceId`` of the cloud it registered from ``/metadata/endpoints``.
+    """
+    base = resource.rstrip("/")
+    return base in {r.rstrip("/") for r in [*ctx.settings.token_resources, *ctx.urls.own_resources()]}
+
+
+# The application permissions the tenant's admin service principal holds on Microsoft Graph (what
+# `az role assignment create` needs to resolve a principal): read access to the directory, no more.
+ADMIN_GRAPH_ROLES: Final = ("Directory.Read.All",)
+
+
+def app_roles(ctx: Context, identity: Identity, resource: str) -> tuple[str, ...]:
+    """The ``roles`` claim of ``identity``'s token for ``resource``: Graph permissions for the admin only."""
+    graph = {a.rstrip("/") for a in ctx.urls.origin_audiences()} | {GRAPH_RESOURCE}
+    if identity.principal_id == ctx.tenant.admin.principal_id and resource.rstrip("/") in graph:
+        return ADMIN_GRAPH_ROLES
+    return ()
+
+
 def check_resource(ctx: Context, resource: str | None, error_shape: str) -> str:
     """The requested resource (audience) exactly as asked; unknown resources are refused like Entra does."""
     if not resource:
         raise IdentityRequestError(
             _err(error_shape, 400, "invalid_request", "Required audience parameter not specified")
         )
-    base = resource.rstrip("/")
-    if base not in ctx.settings.token_resources:
+    if not known_resource(ctx, resource):
         raise IdentityRequestError(
             _err(
                 error_shape,

@@ -20,8 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from azlogs.emulator.config import Identity
-from azlogs.emulator.context import Context
-from azlogs.emulator.identity.common import secrets_match
+from azlogs.emulator.context import Context, loopback_aliases
+from azlogs.emulator.identity.common import app_roles, known_resource, secrets_match
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -198,7 +198,7 @@ def _resource_from(ctx: Context, form: dict[str, str], v2: bool) -> tuple[str | 
                 "takes exactly one '<resource>/.default' scope.",
             )
         resource = scopes[0][: -len("/.default")]
-    if resource.rstrip("/") not in ctx.settings.token_resources:
+    if not known_resource(ctx, resource):
         return None, _aad_error(
             400,
             "invalid_resource",
@@ -332,7 +332,7 @@ async def _token(request: Request, v2: bool) -> Response:
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         )
     lifetime = ctx.settings.app_token_lifetime
-    token, claims = ctx.issuer.mint(ident, resource, lifetime, acr=acr)
+    token, claims = ctx.issuer.mint(ident, resource, lifetime, acr=acr, roles=app_roles(ctx, ident, resource))
     body: dict[str, Any] = {"token_type": "Bearer", "access_token": token}
     if v2:
         body |= {"expires_in": lifetime, "ext_expires_in": lifetime}
@@ -355,15 +355,6 @@ async def token_v1(request: Request) -> Response:
     return _echo(request, await _token(request, v2=False))
 
 
-def _aliases(base: str) -> list[str]:
-    """The host:port names of the authority (loopback answers under both names its certificate holds)."""
-    parts = urlsplit(base)
-    names = [parts.netloc.lower()]
-    if parts.hostname in ("127.0.0.1", "localhost") and parts.port is not None:
-        names += [f"{h}:{parts.port}" for h in ("127.0.0.1", "localhost") if f"{h}:{parts.port}" not in names]
-    return names
-
-
 async def instance_discovery(request: Request) -> Response:
     """``GET /common/discovery/instance``: MSAL's authority validation, in Entra's shape (api-version 1.1).
 
@@ -384,7 +375,7 @@ async def instance_discovery(request: Request) -> Response:
             ),
         )
     parts = urlsplit(endpoint)
-    aliases = _aliases(base)
+    aliases = loopback_aliases(base)
     # msal names the instance by host only (its canonicalize() drops the port).
     hosts = {urlsplit(f"https://{a}").hostname for a in aliases}
     port = urlsplit(base).port

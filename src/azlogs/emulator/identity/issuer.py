@@ -103,9 +103,19 @@ class Issuer:
         return {"keys": [self.key.public_jwk | {"issuer": self.issuer}]}
 
     def mint(
-        self, identity: Identity, resource: str, lifetime: int, *, acr: str = "2"
+        self,
+        identity: Identity,
+        resource: str,
+        lifetime: int,
+        *,
+        acr: str = "2",
+        roles: Iterable[str] = (),
     ) -> tuple[str, dict[str, Any]]:
-        """Return (token, claims) for ``identity`` and audience ``resource``."""
+        """Return (token, claims) for ``identity`` and audience ``resource``.
+
+        ``roles``: the application permissions the identity holds on ``resource`` (Entra's ``roles``
+        claim of app-only tokens), omitted when there are none, as Entra omits it.
+        """
         now = int(self._clock())
         claims: dict[str, Any] = {
             "aud": resource,
@@ -127,6 +137,9 @@ class Issuer:
         }
         if identity.kind in ("system-assigned", "user-assigned") and identity.resource_id:
             claims["xms_mirid"] = identity.resource_id
+        granted = sorted(set(roles))
+        if granted:
+            claims["roles"] = granted
         token = jwt.encode(
             claims,
             self.key.private_key,

@@ -177,7 +177,10 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     if scheme.lower() != "bearer" or not token.strip():
         return authorization_required(), None
     try:
-        claims = ctx.issuer.validate(token.strip(), ctx.settings.cloud.query_audiences)
+        # Also the emulator's own resources: the Azure CLI asks for its cloud's logAnalyticsResourceId,
+        # azure-monitor-query's LogsQueryClient given only an endpoint for that endpoint's origin.
+        own = [*ctx.urls.origin_audiences(), *ctx.urls.query_audiences()]
+        claims = ctx.issuer.validate(token.strip(), [*ctx.settings.cloud.query_audiences, *own])
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
             q = ctx.settings.cloud.query_audience
