@@ -97,6 +97,16 @@ def select_identity(
     )
 
 
+def known_resources(ctx: Context) -> set[str]:
+    """The App ID URIs tokens can be had for (no trailing slash): the configured resources, and the
+    emulator's own query API host, which stands in for https://api.loganalytics.io (a client given
+    the emulator's endpoint asks for a token for that endpoint by default)."""
+    known = {r.rstrip("/") for r in ctx.settings.resources}
+    if ctx.urls.https:
+        known.update((ctx.urls.https.rstrip("/"), ctx.urls.query.rstrip("/")))
+    return known
+
+
 def check_resource(ctx: Context, resource: str | None, error_shape: str) -> str:
     """The requested resource (audience) exactly as asked; unknown resources are refused like Entra does."""
     if not resource:
@@ -104,7 +114,7 @@ def check_resource(ctx: Context, resource: str | None, error_shape: str) -> str:
             _err(error_shape, 400, "invalid_request", "Required audience parameter not specified")
         )
     base = resource.rstrip("/")
-    if base not in {r.rstrip("/") for r in ctx.settings.resources}:
+    if base not in known_resources(ctx):
         raise IdentityRequestError(
             _err(
                 error_shape,

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from azlogs.emulator.config import Identity
 from azlogs.emulator.context import Context
-from azlogs.emulator.identity.common import secrets_match
+from azlogs.emulator.identity.common import known_resources, secrets_match
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -198,7 +198,7 @@ def _resource_from(ctx: Context, form: dict[str, str], v2: bool) -> tuple[str | 
                 "takes exactly one '<resource>/.default' scope.",
             )
         resource = scopes[0][: -len("/.default")]
-    if resource.rstrip("/") not in {r.rstrip("/") for r in ctx.settings.resources}:
+    if resource.rstrip("/") not in known_resources(ctx):
         return None, _aad_error(
             400,
             "invalid_resource",

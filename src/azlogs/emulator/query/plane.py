@@ -26,6 +26,7 @@ from azlogs._exceptions import KqlError
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.query import prefer as preferences
 from azlogs.emulator.query.errors import (
     BadRequest,
     authorization_required,
@@ -36,7 +37,10 @@ from azlogs.emulator.query.errors import (
     semantic_error,
     syntax_error,
 )
-from azlogs.kql import parse, run_query
+from azlogs.emulator.query.partial import partial_error
+from azlogs.emulator.query.prefer import Prefer, parse_prefer
+from azlogs.emulator.query.resources import LOGS_READ_ACTION, ScopedProvider, resource_of
+from azlogs.kql import TableProvider, parse, run_query, visualization
 from azlogs.kql._values import format_timespan
 
 AUDIENCES = [
@@ -171,15 +175,21 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Response | None, Any]:
-    if not _GUID.match(workspace_id):
-        return path_not_found(), None
+def audiences(ctx: Context) -> list[str]:
+    """Token audiences the API takes: Azure's, and the emulator's own query hosts (the default
+    audience of a client given the emulator's endpoint: the Python SDK asks for its endpoint)."""
+    own = [u.rstrip("/") for u in (ctx.urls.https, ctx.urls.query) if u]
+    return [*AUDIENCES, *own, *(u + "/" for u in own)]
+
+
+def _caller(ctx: Context, request: Request) -> tuple[Response | None, dict[str, Any]]:
+    """The validated token's claims, or the answer for a missing or refused token."""
     auth = request.headers.get("authorization")
     scheme, _, token = (auth or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return authorization_required(), None
+        return authorization_required(), {}
     try:
-        claims = ctx.issuer.validate(token.strip(), AUDIENCES)
+        claims: dict[str, Any] = ctx.issuer.validate(token.strip(), audiences(ctx))
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
             return _error(
@@ -188,8 +198,17 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
                 "The access token has been obtained from wrong audience or resource. It should exactly match "
                 "(including forward slash) with one of the allowed audiences 'https://api.loganalytics.io', "
                 "'https://api.loganalytics.io/'.",
-            ), None
-        return _error(403, "InvalidAuthenticationToken", f"The access token is invalid. {exc.message}"), None
+            ), {}
+        return _error(403, "InvalidAuthenticationToken", f"The access token is invalid. {exc.message}"), {}
+    return None, claims
+
+
+def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Response | None, Any]:
+    if not _GUID.match(workspace_id):
+        return path_not_found(), None
+    denied, claims = _caller(ctx, request)
+    if denied is not None:
+        return denied, None
     control: ControlPlane = ctx.extensions["control"]
     workspace = control.workspace_by_customer_id(workspace_id)
     if workspace is None:
@@ -213,22 +232,29 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     return None, workspace
 
 
-def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Response:
+def _run(
+    ctx: Context, source: str | TableProvider, kql: str, timespan: str | None, prefer: Prefer | None = None
+) -> Response:
+    """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape."""
+    prefer = prefer or Prefer()
     now = dt.datetime.now(dt.timezone.utc)
     try:
         span = parse_timespan(timespan, now)
     except ValueError as exc:
         return bad_argument("InvalidTimespan", str(exc))
     try:
-        parse(kql)
+        query = parse(kql)
     except KqlError as exc:
         return syntax_error(exc, kql)
-    provider = StoreProvider(ctx.extensions["store"], workspace_id)
+    inner = StoreProvider(ctx.extensions["store"], source) if isinstance(source, str) else source
+    provider = preferences.ScanCounter(inner)
+    clock = preferences.RunClock()
     try:
+        chart = visualization(query) if prefer.render else None
         result = run_query(kql, provider, timespan=span, clock=lambda: now)
     except KqlError as exc:
         return semantic_error(exc, kql)
-    tables = []
+    tables: list[dict[str, Any]] = []
     for table in result.tables:
         kinds = [t for _, t in table.columns]
         tables.append(
@@ -238,7 +264,14 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
                 "rows": [[_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in table.rows],
             }
         )
-    return _json({"tables": tables})
+    body: dict[str, Any] = {"tables": tables}
+    if prefer.statistics:
+        body["statistics"] = preferences.statistics(provider, clock.elapsed(), [t["rows"] for t in tables])
+    if prefer.render and chart is not None:
+        body["render"] = preferences.render(chart)
+    if result.partial is not None:
+        body["error"] = partial_error(result.partial)
+    return _json(body)
 
 
 def query_fields(body: Any) -> tuple[str, str | None]:
@@ -285,11 +318,57 @@ async def query_endpoint(request: Request) -> Response:
     denied, _ = _authorize(ctx, request, workspace_id)
     if denied is not None:
         return denied
+    return await _answer(ctx, request, workspace_id)
+
+
+async def _answer(ctx: Context, request: Request, source: str | TableProvider) -> Response:
+    """Read an authorized request's query and ``Prefer`` header(s) and run it over ``source``."""
     try:
         kql, timespan = await _query_body(request)
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    prefer = parse_prefer(request.headers.getlist("prefer"))
+    return await anyio.to_thread.run_sync(_run, ctx, source, kql, timespan, prefer)
+
+
+def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[Response | None, Any]:
+    """Authorize a resource-centric query: its workspace's customer id, or a provider over the scope."""
+    denied, claims = _caller(ctx, request)
+    if denied is not None:
+        return denied, None
+    control: ControlPlane = ctx.extensions["control"]
+    oid = str(claims.get("oid", ""))
+    workspace = control.workspace_by_resource_id(resource_id)
+    if workspace is not None:
+        denied, _ = _authorize(ctx, request, workspace.customer_id)
+        return denied, workspace.customer_id
+    if not control.resource_exists(resource_id):
+        return _error(404, "ResourceNotFoundError", f"The resource {resource_id} was not found"), None
+    if not control.has_permission(oid, resource_id, LOGS_READ_ACTION):
+        return _error(
+            403,
+            "InsufficientAccessError",
+            "The provided credentials have insufficient access to perform the requested operation",
+            {
+                "code": "AuthorizationFailedError",
+                "message": f"User '{oid}' does not have access to read logs for this resource",
+            },
+        ), None
+    store = ctx.extensions["store"]
+    parts = [StoreProvider(store, w.customer_id) for w in control.workspaces()]
+    return None, ScopedProvider(parts, resource_id)
+
+
+async def resource_query_endpoint(request: Request) -> Response:
+    """``GET/POST /v1/{resourceId}/query``; any other path under the API's root is a JSON 404."""
+    ctx: Context = request.app.state.ctx
+    resource_id = resource_of(request.path_params["rest"])
+    if resource_id is None or request.method not in ("GET", "POST"):
+        return path_not_found()
+    denied, source = _resource_scope(ctx, request, resource_id)
+    if denied is not None:
+        return denied
+    return await _answer(ctx, request, source)
 
 
 def batch_items(body: Any) -> list[dict[str, Any]]:
@@ -337,7 +416,9 @@ async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) ->
         kql, timespan = query_fields(item.get("body") or {})
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    headers = item.get("headers") or {}
+    prefer = parse_prefer(v for k, v in headers.items() if k.lower() == "prefer" and isinstance(v, str))
+    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan, prefer)
 
 
 async def batch_endpoint(request: Request) -> Response:
@@ -366,15 +447,19 @@ async def batch_endpoint(request: Request) -> Response:
     return _json({"responses": responses})
 
 
-async def unknown_path(request: Request) -> Response:
-    """Any other path under the API's root: the service's JSON 404, not a plain-text one."""
-    return path_not_found()
+# Where the API is served: under /query (the discovery file's endpoints.query), and at the origin,
+# where clients that put the API version on the host's root send it (@azure/monitor-query 1.x
+# always; azure-monitor-query 2.x given an endpoint that ends in /v1).
+ROOTS = ("/query/v1", "/v1")
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    return [
-        Route("/query/v1/workspaces/{workspace}/query", query_endpoint, methods=["GET", "POST"]),
-        Route("/query/v1/$batch", batch_endpoint, methods=["POST"]),
-        Route("/query/v1/{rest:path}", unknown_path, methods=methods),
-    ]
+    out: list[BaseRoute] = []
+    for root in ROOTS:
+        out += [
+            Route(root + "/workspaces/{workspace}/query", query_endpoint, methods=["GET", "POST"]),
+            Route(root + "/$batch", batch_endpoint, methods=["POST"]),
+            Route(root + "/{rest:path}", resource_query_endpoint, methods=methods),
+        ]
+    return out

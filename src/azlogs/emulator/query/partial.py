@@ -1,0 +1,37 @@
+"""The ``error`` member of a 200 answer whose rows were cut at a result limit (``PartialError``).
+
+The shape is that of a recorded answer (grafana's Log Analytics test data): ``PartialError`` /
+"There were some errors when processing your query." > ``EngineError`` > an innererror with Kusto's
+HRESULT as signed decimal text (``-2133196797``, E_QUERY_RESULT_SET_TOO_LARGE), severity 2.
+
+Kept small on purpose: the query limits work (``emulator/query/limits.py``, branch h/qlimits)
+owns the same answer; when both are merged, that one stays and this module goes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from azlogs.kql import PartialFailure
+
+E_QUERY_RESULT_SET_TOO_LARGE: Final = "-2133196797"
+
+
+def partial_error(partial: PartialFailure) -> dict[str, Any]:
+    """``{"code": "PartialError", ...}`` for rows cut at a result limit."""
+    return {
+        "code": "PartialError",
+        "message": "There were some errors when processing your query.",
+        "details": [
+            {
+                "code": "EngineError",
+                "message": "Something went wrong processing your query on the server.",
+                "innererror": {
+                    "code": E_QUERY_RESULT_SET_TOO_LARGE,
+                    "message": partial.message,
+                    "severity": 2,
+                    "severityName": "Error",
+                },
+            }
+        ],
+    }
