@@ -1,0 +1,140 @@
+"""azure-monitor-query's LogsQueryClient, unchanged: statistics, visualization, partial results,
+query_resource, query_batch and the API at the origin, against a running emulator over HTTPS.
+
+Each part failed before this change: the SDK's ``statistics`` and ``visualization`` were None, a
+``set`` statement was a 400, ``query_resource`` and an endpoint ending in ``/v1`` got 404s, and the
+SDK's default audience for the emulator's endpoint had no token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.identity import ClientSecretCredential
+from azure.monitor.ingestion import LogsIngestionClient
+from azure.monitor.query import LogsBatchQuery, LogsQueryClient, LogsQueryPartialResult, LogsQueryStatus
+
+from azlogs.emulator.quickstart import Pipeline, provision
+from tests.emulator_proc import EmulatorProcess
+
+COLUMNS = [
+    {"name": "TimeGenerated", "type": "datetime"},
+    {"name": "Computer", "type": "string"},
+    {"name": "Code", "type": "int"},
+]
+TABLE = "QueryFeat_CL"
+SPAN = dt.timedelta(days=1)
+
+
+def _credential(info: dict[str, Any]) -> ClientSecretCredential:
+    return ClientSecretCredential(
+        info["tenant_id"],
+        info["admin"]["client_id"],
+        info["admin"]["client_secret"],
+        authority=info["endpoints"]["authority"],
+        disable_instance_discovery=True,
+        connection_verify=info["ca_cert"],
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(emulator: EmulatorProcess) -> Iterator[tuple[dict[str, Any], Pipeline]]:
+    """The admin principal's credential, and 6 rows uploaded to QueryFeat_CL through a Direct DCR."""
+    info = emulator.info
+    pipe = provision(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    logs = [
+        {
+            "TimeGenerated": (now - dt.timedelta(minutes=i)).isoformat(),
+            "Computer": f"vm-{i % 2}",
+            "Code": 200 + i,
+        }
+        for i in range(6)
+    ]
+    LogsIngestionClient(pipe.endpoint, _credential(info), connection_verify=info["ca_cert"]).upload(
+        rule_id=pipe.rule_id, stream_name=pipe.stream, logs=logs
+    )
+    yield info, pipe
+
+
+def _client(info: dict[str, Any], **kwargs: Any) -> LogsQueryClient:
+    return LogsQueryClient(_credential(info), connection_verify=info["ca_cert"], **kwargs)
+
+
+def _query_client(info: dict[str, Any]) -> LogsQueryClient:
+    return _client(info, endpoint=info["endpoints"]["query"], audience="https://api.loganalytics.io")
+
+
+class TestLogsQueryClient:
+    def test_statistics_and_visualization(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+        """include_statistics and include_visualization fill result.statistics and result.visualization."""
+        info, _ = loaded
+        kql = f"{TABLE} | summarize n = count() by Computer | sort by Computer asc | render columnchart with (title='by vm')"
+        result = _query_client(info).query_workspace(
+            info["workspace"]["id"], kql, timespan=SPAN, include_statistics=True, include_visualization=True
+        )
+        assert result.status == LogsQueryStatus.SUCCESS
+        assert [list(r) for r in result.tables[0].rows] == [["vm-0", 3], ["vm-1", 3]]
+        assert result.statistics is not None
+        query = result.statistics["query"]
+        assert query["inputDatasetStatistics"]["rows"]["scanned"] == 6
+        assert query["datasetStatistics"][0]["tableRowCount"] == 2
+        assert isinstance(query["executionTime"], float)
+        assert result.visualization is not None
+        assert result.visualization["visualization"] == "columnchart"
+        assert result.visualization["title"] == "by vm" and result.visualization["isQuerySorted"] is True
+
+    def test_set_truncationmaxrecords_is_a_partial_result(
+        self, loaded: tuple[dict[str, Any], Pipeline]
+    ) -> None:
+        """set truncationmaxrecords=1 answers LogsQueryPartialResult: one row and a PartialError."""
+        info, _ = loaded
+        kql = f"set truncationmaxrecords=1; {TABLE} | take 5"
+        result = _query_client(info).query_workspace(info["workspace"]["id"], kql, timespan=SPAN)
+        assert isinstance(result, LogsQueryPartialResult)
+        assert result.status == LogsQueryStatus.PARTIAL
+        assert len(result.partial_data[0].rows) == 1
+        assert result.partial_error is not None and result.partial_error.code == "PartialError"
+        assert result.partial_error.details
+
+    def test_query_resource(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+        """query_resource on the workspace's id reads its rows; on the DCR, no rows; on nothing, 404."""
+        info, pipe = loaded
+        client = _query_client(info)
+        ws = client.query_resource(info["workspace"]["resource_id"], f"{TABLE} | count", timespan=SPAN)
+        assert [list(r) for r in ws.tables[0].rows] == [[6]]
+        dcr = client.query_resource(pipe.dcr_resource_id, f"{TABLE} | count", timespan=SPAN)
+        assert [list(r) for r in dcr.tables[0].rows] == [[0]]
+        missing = pipe.dcr_resource_id + "-missing"
+        with pytest.raises(HttpResponseError) as err:
+            client.query_resource(missing, "print 1", timespan=None)
+        assert err.value.status_code == 404 and "ResourceNotFoundError" in str(err.value)
+
+    def test_query_batch_with_statistics(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+        """query_batch: each item's include_statistics/include_visualization applies to it alone."""
+        info, _ = loaded
+        ws = info["workspace"]["id"]
+        batch = [
+            LogsBatchQuery(ws, f"{TABLE} | count", timespan=SPAN, include_statistics=True),
+            LogsBatchQuery(ws, "print n = 1 | render piechart", timespan=None, include_visualization=True),
+            LogsBatchQuery(ws, "print n = 1", timespan=None),
+        ]
+        stats, chart, plain = _query_client(info).query_batch(batch)
+        assert stats.statistics["query"]["inputDatasetStatistics"]["rows"]["scanned"] == 6
+        assert chart.visualization["visualization"] == "piechart"
+        assert plain.statistics is None and plain.visualization is None
+
+    def test_endpoint_at_the_origin_with_the_default_audience(
+        self, loaded: tuple[dict[str, Any], Pipeline]
+    ) -> None:
+        """Given https://host/v1 and no audience, the SDK asks for a token for its host and posts /v1/...: served."""
+        info, _ = loaded
+        origin = info["endpoints"]["query"].rsplit("/query", 1)[0]
+        result = _client(info, endpoint=origin + "/v1").query_workspace(
+            info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
+        )
+        assert [list(r) for r in result.tables[0].rows] == [[6]]
