@@ -9,7 +9,6 @@ SDK's default audience for the emulator's endpoint had no token.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,7 +41,7 @@ def _credential(info: dict[str, Any]) -> ClientSecretCredential:
 
 
 @pytest.fixture(scope="module")
-def loaded(emulator: EmulatorProcess) -> Iterator[tuple[dict[str, Any], Pipeline]]:
+def loaded(emulator: EmulatorProcess) -> tuple[dict[str, Any], Pipeline]:
     """The admin principal's credential, and 6 rows uploaded to QueryFeat_CL through a Direct DCR."""
     info = emulator.info
     pipe = provision(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
@@ -58,7 +57,7 @@ def loaded(emulator: EmulatorProcess) -> Iterator[tuple[dict[str, Any], Pipeline
     LogsIngestionClient(pipe.endpoint, _credential(info), connection_verify=info["ca_cert"]).upload(
         rule_id=pipe.rule_id, stream_name=pipe.stream, logs=logs
     )
-    yield info, pipe
+    return info, pipe
 
 
 def _client(info: dict[str, Any], **kwargs: Any) -> LogsQueryClient:
