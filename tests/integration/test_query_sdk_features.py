@@ -130,10 +130,14 @@ class TestLogsQueryClient:
     def test_endpoint_at_the_origin_with_the_default_audience(
         self, loaded: tuple[dict[str, Any], Pipeline]
     ) -> None:
-        """Given https://host/v1 and no audience, the SDK asks for a token for its host and posts /v1/...: served."""
+        """With no audience the SDK asks for a token for its endpoint: https://host/v1 (posting /v1/...) and .../query work."""
         info, _ = loaded
         origin = info["endpoints"]["query"].rsplit("/query", 1)[0]
         result = _client(info, endpoint=origin + "/v1").query_workspace(
             info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
         )
         assert [list(r) for r in result.tables[0].rows] == [[6]]
+        under_query = _client(info, endpoint=info["endpoints"]["query"]).query_workspace(
+            info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
+        )
+        assert [list(r) for r in under_query.tables[0].rows] == [[6]]
