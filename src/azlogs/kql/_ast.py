@@ -281,11 +281,11 @@ class Render:
     """``render`` passes rows through; it only tells a UI how to draw (the query API's ``render``).
 
     ``properties`` are the ``with (name = value, ...)`` pairs (names lower-cased; a value is a
-    literal or a column name given as :class:`Column`).
+    literal, a column name given as :class:`Column`, or a tuple of them for ``ycolumns=a, b``).
     """
 
     visual: str
-    properties: tuple[tuple[str, Expr], ...] = ()
+    properties: tuple[tuple[str, Expr | tuple[Expr, ...]], ...] = ()
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 

@@ -61,7 +61,8 @@ join_key: expr
 mv_expand_op: "mv-expand" option* mv_item ("," mv_item)* ["limit" expr]
 mv_item: assign ["to" "typeof" "(" TYPE_NAME ")"]
 render_op: "render" name render_prop* ["with" "(" [render_props] ")"]
-render_props: render_prop ("," render_prop)*
+render_props: render_prop ("," (render_prop | render_col))*
+render_col: name
 getschema_op: "getschema"
 serialize_op: "serialize" [agg_list]
 as_op: "as" name

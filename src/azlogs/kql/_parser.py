@@ -316,7 +316,19 @@ class _ToAst(Transformer[Token, Any]):
         return ch
 
     def render_props(self, meta: Any, ch: list[Any]) -> list[tuple[str, Any]]:
-        return list(ch)
+        # ycolumns=a, b, c: a bare name after a property continues that property's column list.
+        props: list[tuple[str, Any]] = []
+        for item in ch:
+            if isinstance(item, A.Column):
+                name, value = props[-1]
+                columns = value if isinstance(value, tuple) else (value,)
+                props[-1] = (name, (*columns, item))
+            else:
+                props.append(item)
+        return props
+
+    def render_col(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column(ch[0], pos=_mpos(meta))
 
     def count_op(self, meta: Any, ch: list[Any]) -> A.Count:
         return A.Count(pos=_mpos(meta))

@@ -260,7 +260,10 @@ def operator(op: Any) -> str:
         items = ", ".join(_assign(a) + (f" to typeof({t})" if t else "") for a, t in op.items)
         return f"mv-expand {items}" + (f" limit {expr(op.limit)}" if op.limit is not None else "")
     if isinstance(op, A.Render):
-        props = ", ".join(f"{name(k)}={expr(v)}" for k, v in op.properties)
+        props = ", ".join(
+            f"{name(k)}={', '.join(expr(x) for x in v) if isinstance(v, tuple) else expr(v)}"
+            for k, v in op.properties
+        )
         return f"render {name(op.visual)}" + (f" with ({props})" if props else "")
     if isinstance(op, A.GetSchema):
         return "getschema"

@@ -37,7 +37,11 @@ class Visualization:
     sorted: bool = False
 
 
-def _value(name: str, value: A.Expr) -> Any:
+def _value(name: str, value: A.Expr | tuple[A.Expr, ...]) -> Any:
+    if isinstance(value, tuple):
+        if name not in _COLUMN_LISTS:
+            raise KqlError(f"render property '{name}' takes one value, not a list")
+        return [c for v in value for c in _value(name, v)]
     if isinstance(value, A.Column):
         return [value.name] if name in _COLUMN_LISTS else value.name
     if isinstance(value, A.Literal):

@@ -28,6 +28,7 @@ class TestParse:
             'set request_app_name = "my app"; set query_language = kql; T',
             "set truncationmaxsize=1048576; let n = 3; T | take n",
             'T | render timechart with (title="x", ycolumns=a, accumulate=true, ymin=0)',
+            "T | render columnchart with (ycolumns=a, b, c, kind=stacked)",
         ],
     )
     def test_round_trip(self, text: str) -> None:
@@ -111,6 +112,13 @@ class TestVisualization:
         assert v is not None
         assert v.visualization == "columnchart" and v.sorted
         assert v.properties == {"kind": "stacked", "series": ["s"], "ytitle": "y", "ymax": 10}
+
+    def test_column_lists(self) -> None:
+        """ycolumns=a, b: bare names after a list property continue its list; elsewhere they are refused."""
+        v = visualization(parse("T | render timechart with (ycolumns=a, b, title='t', series=s, k)"))
+        assert v is not None and v.properties == {"ycolumns": ["a", "b"], "title": "t", "series": ["s", "k"]}
+        with pytest.raises(KqlError, match="'title' takes one value"):
+            visualization(parse("T | render timechart with (title='t', a)"))
 
     def test_none_without_render(self) -> None:
         """No render operator, no visualization."""
