@@ -12,7 +12,7 @@ start: _SEMI* (_stmt _SEMI+)* [_stmt]
 _stmt: let_stmt | set_stmt | pipeline
 
 set_stmt: "set" name ["=" set_value]
-?set_value: literal | name -> set_word
+?set_value: literal | dynamic_lit | name -> set_word
 
 let_stmt: "let" name "=" (pipeline | lambda_)
 lambda_: "(" [params] ")" "{" (let_stmt _SEMI+)* pipeline _SEMI* "}"
