@@ -247,7 +247,9 @@ def _run(
     except KqlError as exc:
         return syntax_error(exc, kql)
     inner = StoreProvider(ctx.extensions["store"], source) if isinstance(source, str) else source
-    provider = preferences.ScanCounter(inner)
+    # Counting what is scanned costs per row: only when the statistics are asked for.
+    counter = preferences.ScanCounter(inner) if prefer.statistics else None
+    provider = counter or inner
     clock = preferences.RunClock()
     try:
         chart = visualization(query) if prefer.render else None
@@ -265,8 +267,8 @@ def _run(
             }
         )
     body: dict[str, Any] = {"tables": tables}
-    if prefer.statistics:
-        body["statistics"] = preferences.statistics(provider, clock.elapsed(), [t["rows"] for t in tables])
+    if counter is not None:
+        body["statistics"] = preferences.statistics(counter, clock.elapsed(), [t["rows"] for t in tables])
     if prefer.render and chart is not None:
         body["render"] = preferences.render(chart)
     if result.partial is not None:
