@@ -1,6 +1,9 @@
-"""``POST/GET {query}/v1/workspaces/{id}/query`` and ``POST {query}/v1/$batch`` in the service's shapes.
+"""``POST/GET {query}/v1/workspaces/{id}/query``, ``POST {query}/v1/$batch`` and resource-centric
+``POST/GET {query}/v1/{resourceId}/query`` in the service's shapes, under ``/query`` and at the origin.
 
-Authentication: a token for https://api.loganalytics.io (with or without the trailing slash).
+Authentication: a token for https://api.loganalytics.io (with or without the trailing slash), or for
+the emulator's own query host. ``Prefer`` options and their answers are in :mod:`.prefer`; resource
+scopes in :mod:`.resources`.
 Authorization: a role on the workspace (or a parent scope) that grants the query read action:
 Log Analytics Reader, Reader, Contributor, Owner ... The query runs on the KQL engine over the
 SQLite store, with the ``timespan`` and leading time filters pushed down to SQLite.
