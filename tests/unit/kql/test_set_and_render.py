@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from azlogs import KqlError
 from azlogs.kql import MemoryProvider, compile_transformation, parse, run_query, to_text, visualization
 from azlogs.kql import _ast as A
+from azlogs.kql._options import ACCEPTED, APPLIED
+from tests.unit.fuzz.profiles import fuzz_settings
 
 RANGE = "range x from 1 to 5 step 1"
 
@@ -138,3 +142,44 @@ class TestVisualization:
         body = parse("T | render piechart with (title='t')").body
         assert isinstance(body, A.Pipeline) and isinstance(body.ops[-1], A.Render)
         assert body.ops[-1].properties == (("title", A.Literal("t", "string")),)
+
+
+NAMES = st.sampled_from(sorted(APPLIED | ACCEPTED)) | st.from_regex(
+    r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True
+)
+VALUES = st.sampled_from(
+    [
+        "",
+        "=1",
+        "=0",
+        "=1.5",
+        "='x'",
+        '="a b"',
+        "=true",
+        "=word",
+        "=1h",
+        "=datetime(2020-01-01)",
+        "=real(null)",
+        "=dynamic([1])",
+        "=-1",
+        "=",
+        "=guid(00000000-0000-0000-0000-000000000001)",
+    ]
+)
+
+
+@fuzz_settings(200)
+@given(statements=st.lists(st.tuples(NAMES, VALUES), min_size=1, max_size=4))
+def test_any_set_statements_answer_or_refuse(statements: list[tuple[str, str]]) -> None:
+    """Whatever the names and values, a query with set statements answers or raises KqlError, and prints back."""
+    text = "".join(f"set {n}{v}; " for n, v in statements) + "range x from 1 to 3 step 1"
+    try:
+        tree = parse(text)
+    except KqlError:
+        return
+    assert parse(to_text(tree)) == tree
+    try:
+        result = run_query(text, MemoryProvider())
+    except KqlError:
+        return
+    assert len(result.tables[0].rows) <= 3
