@@ -17,7 +17,7 @@ from azure.identity import ClientSecretCredential
 from azure.monitor.ingestion import LogsIngestionClient
 from azure.monitor.query import LogsBatchQuery, LogsQueryClient, LogsQueryPartialResult, LogsQueryStatus
 
-from azlogs.emulator.quickstart import Pipeline, provision
+from azlogs.emulator.quickstart import Arm, Pipeline, grant, provision
 from tests.emulator_proc import EmulatorProcess
 
 COLUMNS = [
@@ -26,6 +26,7 @@ COLUMNS = [
     {"name": "Code", "type": "int"},
 ]
 TABLE = "QueryFeat_CL"
+READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
 SPAN = dt.timedelta(days=1)
 
 
@@ -141,3 +142,28 @@ class TestLogsQueryClient:
             info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
         )
         assert [list(r) for r in under_query.tables[0].rows] == [[6]]
+
+
+class TestResourceScopeRbac:
+    def test_logs_read_on_the_resource_is_needed(self, fresh_emulator: EmulatorProcess) -> None:
+        """A DCR's publisher (Monitoring Metrics Publisher) may not read its logs: 403; with Reader on it: 200."""
+        info = fresh_emulator.info
+        vm = fresh_emulator.identity("vm")["principal_id"]
+        with fresh_emulator.http() as imds:
+            token = imds.get(
+                "/metadata/identity/oauth2/token",
+                params={"api-version": "2018-02-01", "resource": "https://api.loganalytics.io"},
+                headers={"Metadata": "true"},
+            ).json()["access_token"]
+        dcr = provision(info, TABLE, COLUMNS, principal_id=vm).dcr_resource_id
+        url = f"/query/v1{dcr}/query"
+        auth = {"Authorization": f"Bearer {token}"}
+        with fresh_emulator.https() as client:
+            denied = client.post(url, json={"query": "print 1"}, headers=auth)
+            assert denied.status_code == 403, denied.text
+            assert denied.json()["error"]["innererror"]["code"] == "AuthorizationFailedError"
+            with Arm(info) as arm:
+                grant(arm, dcr, vm, READER)
+            ok = client.post(url, json={"query": f"{TABLE} | count"}, headers=auth)
+            assert ok.status_code == 200, ok.text
+            assert ok.json()["tables"][0]["rows"] == [[0]]
