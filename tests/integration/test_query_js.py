@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.identity import ClientSecretCredential
 from azure.monitor.ingestion import LogsIngestionClient
 
 from azlogs.emulator.quickstart import provision
 from tests.emulator_proc import EmulatorProcess
+from tests.integration.test_query_sdk_features import admin_credential
 
 JS = Path(__file__).resolve().parent.parent / "js"
 NODE = shutil.which("node")
@@ -47,14 +47,7 @@ def loaded(emulator: EmulatorProcess) -> EmulatorProcess:
     )
     info = emulator.info
     pipe = provision(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
-    credential = ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
+    credential = admin_credential(info)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     logs = [
         {"TimeGenerated": (now - dt.timedelta(minutes=i)).isoformat(), "Computer": f"vm-{i % 2}", "Code": i}

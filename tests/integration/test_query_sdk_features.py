@@ -30,7 +30,8 @@ READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
 SPAN = dt.timedelta(days=1)
 
 
-def _credential(info: dict[str, Any]) -> ClientSecretCredential:
+def admin_credential(info: dict[str, Any]) -> ClientSecretCredential:
+    """azure-identity's ClientSecretCredential for the emulator's admin principal (Owner of the subscription)."""
     return ClientSecretCredential(
         info["tenant_id"],
         info["admin"]["client_id"],
@@ -55,14 +56,14 @@ def loaded(emulator: EmulatorProcess) -> tuple[dict[str, Any], Pipeline]:
         }
         for i in range(6)
     ]
-    LogsIngestionClient(pipe.endpoint, _credential(info), connection_verify=info["ca_cert"]).upload(
+    LogsIngestionClient(pipe.endpoint, admin_credential(info), connection_verify=info["ca_cert"]).upload(
         rule_id=pipe.rule_id, stream_name=pipe.stream, logs=logs
     )
     return info, pipe
 
 
 def _client(info: dict[str, Any], **kwargs: Any) -> LogsQueryClient:
-    return LogsQueryClient(_credential(info), connection_verify=info["ca_cert"], **kwargs)
+    return LogsQueryClient(admin_credential(info), connection_verify=info["ca_cert"], **kwargs)
 
 
 def _query_client(info: dict[str, Any]) -> LogsQueryClient:
