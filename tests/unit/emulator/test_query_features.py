@@ -10,13 +10,17 @@ queries (Learn "Querying logs for Azure resources") and the API at the origin (`
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from azlogs.emulator.control import ids
@@ -37,7 +41,9 @@ from tests.unit.emulator.test_ingestion_helpers import (
     table_schema,
     token,
 )
+from tests.unit.emulator.test_query_fuzz import Harness, _check, _headers, json_values, mostly, query_bodies
 from tests.unit.emulator.test_query_plane import AUDIENCE, QueryControl, batch_item
+from tests.unit.fuzz.profiles import fuzz_settings
 
 T0 = dt.datetime(2026, 1, 2, 3, 0, tzinfo=dt.timezone.utc)
 DCR_RID = f"{RG}/providers/Microsoft.Insights/dataCollectionRules/app-dcr"
@@ -310,3 +316,40 @@ class TestOrigin:
         auth = {"Authorization": f"Bearer {token(api.ctx, 'vm', audience)}"}
         r = await api.http.post(f"/v1/workspaces/{WS_ID}/query", json={"query": "print 1"}, headers=auth)
         assert r.status_code == 200, r.text
+
+
+_resource_paths = st.lists(
+    st.sampled_from(
+        ["subscriptions", SUB, "resourceGroups", "rg", "providers", "Microsoft.Insights", "x", "query"]
+    )
+    | st.text(
+        st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_characters="/"),
+        min_size=1,
+        max_size=12,
+    ).map(quote),
+    max_size=9,
+).map(lambda parts: "/".join(parts))
+
+
+def test_resource_paths_never_500() -> None:
+    """Random paths under /query/v1/ and /v1/ (resource ids or not), bodies and Prefer: a documented answer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        h = Harness(Path(tmp))
+        try:
+
+            @fuzz_settings(150)
+            @given(
+                root=st.sampled_from(["/query/v1/", "/v1/", "/v1//"]),
+                path=_resource_paths,
+                body=mostly(query_bodies, json_values),
+                prefer=st.none() | st.sampled_from(["include-statistics=true,include-render=true", "wait=1"]),
+                method=st.sampled_from(["POST", "GET", "PUT"]),
+            )
+            def one(root: str, path: str, body: Any, prefer: str | None, method: str) -> None:
+                url = root + path + ("/query" if not path.endswith("query") else "")
+                content = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+                _check(h.send(method, url, content, _headers(h, "good", prefer)))
+
+            one()
+        finally:
+            h.close()
