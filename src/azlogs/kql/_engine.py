@@ -55,10 +55,16 @@ class ResultTable:
 
 @dataclass
 class PartialFailure:
-    """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text."""
+    """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text.
+
+    ``limit`` says which limit cut the rows (``"records"`` or ``"bytes"``) and ``value`` its figure
+    for this run (the service's, or lower where the query's ``set truncationmax...`` lowered it).
+    """
 
     code: str  # "E_QUERY_RESULT_SET_TOO_LARGE"
     message: str
+    limit: str = "records"
+    value: int = 0
 
 
 @dataclass
@@ -250,10 +256,10 @@ def _run_query(
             if len(rows) >= max_records:
                 partial = PartialFailure(
                     "E_QUERY_RESULT_SET_TOO_LARGE",
-                    f"The results of this query exceed the set limit of {max_records} records."
-                    if options.records_set
-                    else f"Query result set has exceeded the internal record count limit {max_records} "
+                    f"Query result set has exceeded the internal record count limit {max_records} "
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                    "records",
+                    max_records,
                 )
                 break
             row = []
@@ -264,10 +270,10 @@ def _run_query(
             if size > max_bytes:
                 partial = PartialFailure(
                     "E_QUERY_RESULT_SET_TOO_LARGE",
-                    f"The results of this query exceed the set limit of {max_bytes} bytes."
-                    if options.bytes_set
-                    else f"Query result set has exceeded the internal data size limit {max_bytes} "
+                    f"Query result set has exceeded the internal data size limit {max_bytes} "
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                    "bytes",
+                    max_bytes,
                 )
                 break
             rows.append(row)

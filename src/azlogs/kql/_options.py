@@ -97,17 +97,12 @@ class RequestOptions:
         max_bytes: result size past which the answer is cut and marked partial.
         take: rows past which the answer is cut silently (``query_take_max_records``), or None.
         now: the instant ``now()`` reads (``query_now``), or None for the clock.
-        records_set: ``max_records`` comes from ``set truncationmaxrecords`` (Kusto then says "the
-            set limit" rather than "the internal record count limit").
-        bytes_set: likewise for ``max_bytes`` and ``set truncationmaxsize``.
     """
 
     max_records: int
     max_bytes: int
     take: int | None = None
     now: datetime | None = None
-    records_set: bool = False
-    bytes_set: bool = False
 
 
 def _count(option: A.SetOption) -> int:
@@ -129,17 +124,12 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
     """
     take: int | None = None
     now: datetime | None = None
-    records_set = bytes_set = False
     for option in sets:
         name = option.name
         if name == "truncationmaxrecords":
-            value = _count(option)
-            records_set = records_set or value < max_records
-            max_records = min(max_records, value)
+            max_records = min(max_records, _count(option))
         elif name == "truncationmaxsize":
-            value = _count(option)
-            bytes_set = bytes_set or value < max_bytes
-            max_bytes = min(max_bytes, value)
+            max_bytes = min(max_bytes, _count(option))
         elif name == "query_take_max_records":
             take = _count(option)
         elif name == "query_now":
@@ -150,7 +140,7 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
                 line=option.pos[0] or None,
                 column=option.pos[1] or None,
             )
-    return RequestOptions(max_records, max_bytes, take, now, records_set, bytes_set)
+    return RequestOptions(max_records, max_bytes, take, now)
 
 
 def _instant(option: A.SetOption) -> datetime:

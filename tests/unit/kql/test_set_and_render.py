@@ -70,17 +70,17 @@ class TestParse:
 
 class TestApply:
     def test_truncationmaxrecords_cuts_and_says_so(self) -> None:
-        """The first N rows, and a partial failure in Kusto's words for a set limit."""
+        """The first N rows, and a partial failure naming the limit and its figure for this run."""
         r = run_query(f"set truncationmaxrecords=2; {RANGE}", MemoryProvider())
         assert r.tables[0].rows == [[1], [2]]
         assert r.partial is not None
-        assert r.partial.message == "The results of this query exceed the set limit of 2 records."
+        assert (r.partial.limit, r.partial.value) == ("records", 2)
 
     def test_a_set_limit_above_the_services_keeps_the_service_limit(self) -> None:
         """set may lower the limits, never raise them: the message is then the service's own."""
         r = run_query(f"set truncationmaxrecords=100; {RANGE}", MemoryProvider(), max_records=3)
         assert len(r.tables[0].rows) == 3
-        assert r.partial is not None and "internal record count limit 3" in r.partial.message
+        assert r.partial is not None and (r.partial.limit, r.partial.value) == ("records", 3)
 
     def test_query_take_max_records_is_silent(self) -> None:
         """query_take_max_records caps the rows like a final take, without a partial failure."""

@@ -2,7 +2,9 @@
 
 The shape is that of a recorded answer (grafana's Log Analytics test data): ``PartialError`` /
 "There were some errors when processing your query." > ``EngineError`` > an innererror with Kusto's
-HRESULT as signed decimal text (``-2133196797``, E_QUERY_RESULT_SET_TOO_LARGE), severity 2.
+HRESULT as signed decimal text (``-2133196797``, E_QUERY_RESULT_SET_TOO_LARGE), severity 2, and
+the service's text naming the limit that cut the rows (the query's own ``set truncationmax...``
+figure when it set one).
 
 Kept small on purpose: the query limits work (``emulator/query/limits.py``, branch h/qlimits)
 owns the same answer; when both are merged, that one stays and this module goes.
@@ -28,7 +30,10 @@ def partial_error(partial: PartialFailure) -> dict[str, Any]:
                 "message": "Something went wrong processing your query on the server.",
                 "innererror": {
                     "code": E_QUERY_RESULT_SET_TOO_LARGE,
-                    "message": partial.message,
+                    "message": f"The results of this query exceed the set limit of {partial.value} "
+                    f"{partial.limit}, so not all records were returned (E_QUERY_RESULT_SET_TOO_LARGE, "
+                    "0x80DA0003, see https://aka.ms/kustoquerylimits for more information and possible "
+                    "solutions).",
                     "severity": 2,
                     "severityName": "Error",
                 },
