@@ -184,4 +184,4 @@ class TestAzlogsQueryCli:
         assert r.returncode == 1, r.stderr
         assert json.loads(r.stdout)["tables"][0]["rows"] == [[1], [2]]
         assert "partial result: PartialError" in r.stderr
-        assert "The results of this query exceed the set limit of 2 records, so not all records" in r.stderr
+        assert "The results of this query exceed the set limit of 2 records." in r.stderr

@@ -58,13 +58,15 @@ class PartialFailure:
     """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text.
 
     ``limit`` says which limit cut the rows (``"records"`` or ``"bytes"``) and ``value`` its figure
-    for this run (the service's, or lower where the query's ``set truncationmax...`` lowered it).
+    for this run; ``set_by_query`` is True when the query's own ``set truncationmaxrecords`` /
+    ``truncationmaxsize`` gave that figure (the service words that answer differently).
     """
 
     code: str  # "E_QUERY_RESULT_SET_TOO_LARGE"
     message: str
     limit: str = "records"
     value: int = 0
+    set_by_query: bool = False
 
 
 @dataclass
@@ -260,6 +262,7 @@ def _run_query(
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
                     "records",
                     max_records,
+                    options.records_set,
                 )
                 break
             row = []
@@ -274,6 +277,7 @@ def _run_query(
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
                     "bytes",
                     max_bytes,
+                    options.bytes_set,
                 )
                 break
             rows.append(row)

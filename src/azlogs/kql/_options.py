@@ -97,12 +97,16 @@ class RequestOptions:
         max_bytes: result size past which the answer is cut and marked partial.
         take: rows past which the answer is cut silently (``query_take_max_records``), or None.
         now: the instant ``now()`` reads (``query_now``), or None for the clock.
+        records_set: ``max_records`` is the query's ``set truncationmaxrecords`` (below the service's).
+        bytes_set: ``max_bytes`` is the query's ``set truncationmaxsize`` (below the service's).
     """
 
     max_records: int
     max_bytes: int
     take: int | None = None
     now: datetime | None = None
+    records_set: bool = False
+    bytes_set: bool = False
 
 
 def _count(option: A.SetOption) -> int:
@@ -124,12 +128,15 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
     """
     take: int | None = None
     now: datetime | None = None
+    records_set = bytes_set = False
     for option in sets:
         name = option.name
         if name == "truncationmaxrecords":
-            max_records = min(max_records, _count(option))
+            value = _count(option)
+            records_set, max_records = (True, value) if value < max_records else (records_set, max_records)
         elif name == "truncationmaxsize":
-            max_bytes = min(max_bytes, _count(option))
+            value = _count(option)
+            bytes_set, max_bytes = (True, value) if value < max_bytes else (bytes_set, max_bytes)
         elif name == "query_take_max_records":
             take = _count(option)
         elif name == "query_now":
@@ -140,7 +147,7 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
                 line=option.pos[0] or None,
                 column=option.pos[1] or None,
             )
-    return RequestOptions(max_records, max_bytes, take, now)
+    return RequestOptions(max_records, max_bytes, take, now, records_set, bytes_set)
 
 
 def _instant(option: A.SetOption) -> datetime:

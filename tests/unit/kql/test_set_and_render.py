@@ -74,13 +74,14 @@ class TestApply:
         r = run_query(f"set truncationmaxrecords=2; {RANGE}", MemoryProvider())
         assert r.tables[0].rows == [[1], [2]]
         assert r.partial is not None
-        assert (r.partial.limit, r.partial.value) == ("records", 2)
+        assert (r.partial.limit, r.partial.value, r.partial.set_by_query) == ("records", 2, True)
 
     def test_a_set_limit_above_the_services_keeps_the_service_limit(self) -> None:
         """set may lower the limits, never raise them: the message is then the service's own."""
         r = run_query(f"set truncationmaxrecords=100; {RANGE}", MemoryProvider(), max_records=3)
         assert len(r.tables[0].rows) == 3
-        assert r.partial is not None and (r.partial.limit, r.partial.value) == ("records", 3)
+        assert r.partial is not None
+        assert (r.partial.limit, r.partial.value, r.partial.set_by_query) == ("records", 3, False)
 
     def test_query_take_max_records_is_silent(self) -> None:
         """query_take_max_records caps the rows like a final take, without a partial failure."""

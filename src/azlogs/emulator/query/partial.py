@@ -30,13 +30,21 @@ def partial_error(partial: PartialFailure) -> dict[str, Any]:
                 "message": "Something went wrong processing your query on the server.",
                 "innererror": {
                     "code": E_QUERY_RESULT_SET_TOO_LARGE,
-                    "message": f"The results of this query exceed the set limit of {partial.value} "
-                    f"{partial.limit}, so not all records were returned (E_QUERY_RESULT_SET_TOO_LARGE, "
-                    "0x80DA0003, see https://aka.ms/kustoquerylimits for more information and possible "
-                    "solutions).",
+                    "message": _message(partial),
                     "severity": 2,
                     "severityName": "Error",
                 },
             }
         ],
     }
+
+
+def _message(partial: PartialFailure) -> str:
+    """The service's words: the recorded short text for a query's own ``set`` limit, else the long one."""
+    head = f"The results of this query exceed the set limit of {partial.value} {partial.limit}"
+    if partial.set_by_query:
+        return head + "."
+    return (
+        head + ", so not all records were returned (E_QUERY_RESULT_SET_TOO_LARGE, 0x80DA0003, see "
+        "https://aka.ms/kustoquerylimits for more information and possible solutions)."
+    )
