@@ -128,22 +128,18 @@ class _ToAst(Transformer[Token, Any]):
         for item in ch:
             if item is None:
                 continue
-            if isinstance(item, A.SetOption):
+            if isinstance(item, (A.SetOption, A.Let)):
                 if body is not None:
+                    word = "set" if isinstance(item, A.SetOption) else "let"
                     raise KqlError(
-                        "a 'set' statement must come before the tabular expression",
+                        f"a '{word}' statement must come before the tabular expression",
                         line=item.pos[0],
                         column=item.pos[1],
                     )
-                sets.append(item)
-            elif isinstance(item, A.Let):
-                if body is not None:
-                    raise KqlError(
-                        "a 'let' statement must come before the tabular expression",
-                        line=item.pos[0],
-                        column=item.pos[1],
-                    )
-                lets.append(item)
+                if isinstance(item, A.SetOption):
+                    sets.append(item)
+                else:
+                    lets.append(item)
             else:
                 if body is not None:
                     p = getattr(item, "pos", (0, 0))
