@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from azlogs.emulator.control import ids
+from azlogs.emulator.faults import endpoint_group
+from azlogs.emulator.guards import LARGE_BODY_MAX, body_cap
 from azlogs.emulator.ingestion import plane as ingestion_plane
 from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.query.prefer import parse_prefer
@@ -304,6 +306,12 @@ class TestResourceQueries:
 
 
 class TestOrigin:
+    def test_origin_paths_are_the_query_group(self) -> None:
+        """/v1/... is the query API for faults, the request log and body caps, as /query/v1/... is."""
+        for path in (f"/v1/workspaces/{WS_ID}/query", "/v1/$batch", f"/v1{DCR_RID}/query"):
+            assert endpoint_group(path) == "query"
+            assert body_cap(path) == LARGE_BODY_MAX
+
     async def test_workspace_query_and_batch_at_the_origin(self, api: Api) -> None:
         """POST /v1/workspaces/{id}/query and /v1/$batch, where @azure/monitor-query 1.x sends them."""
         one = await api.post(f"/v1/workspaces/{WS_ID}/query", {"query": "print x = 1"})
