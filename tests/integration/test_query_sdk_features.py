@@ -9,7 +9,6 @@ SDK's default audience for the emulator's endpoint had no token.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -169,19 +168,3 @@ class TestResourceScopeRbac:
             ok = client.post(url, json={"query": f"{TABLE} | count"}, headers=auth)
             assert ok.status_code == 200, ok.text
             assert ok.json()["tables"][0]["rows"] == [[0]]
-
-
-class TestAzlogsQueryCli:
-    def test_a_partial_result_is_shown_and_fails(self, emulator: EmulatorProcess) -> None:
-        """`azlogs query` prints the rows of a partial answer and exits 1 naming the PartialError, never silently."""
-        import subprocess
-
-        from tests.emulator_proc import AZLOGS
-
-        kql = "set truncationmaxrecords=2; range x from 1 to 5 step 1"
-        argv = [AZLOGS, "query", "--data-dir", str(emulator.data_dir), kql, "--format", "json"]
-        r = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
-        assert r.returncode == 1, r.stderr
-        assert json.loads(r.stdout)["tables"][0]["rows"] == [[1], [2]]
-        assert "partial result: PartialError" in r.stderr
-        assert "The results of this query exceed the set limit of 2 records." in r.stderr

@@ -8,15 +8,11 @@ import os
 import ssl
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from azlogs._exceptions import PermanentServiceError
 from azlogs.auth import SOURCES
-
-if TYPE_CHECKING:
-    from azlogs.query import QueryTable
 
 
 def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any]:
@@ -74,18 +70,6 @@ def query(
         verify=verify,
     )
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    _print(tables, fmt)
-    partial = next((t.partial_error for t in tables if t.partial_error), None)
-    if partial:
-        raise PermanentServiceError(
-            f"partial result: {partial}",
-            status=200,
-            code="PartialError",
-            hint="the rows shown are the first ones only; summarize, filter or take to stay under the limits",
-        )
-
-
-def _print(tables: list[QueryTable], fmt: str) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -16,17 +16,11 @@ DEFAULT_ENDPOINT = "https://api.loganalytics.io"
 
 @dataclass
 class QueryTable:
-    """One result table: column names and types (the query API's spelling) and rows.
-
-    ``partial_error`` is set when the service answered a partial result (200 with a ``PartialError``,
-    e.g. rows cut at a result limit or at ``set truncationmaxrecords``): the rows are then the
-    first ones only, never all of them.
-    """
+    """One result table: column names and types (the query API's spelling) and rows."""
 
     name: str
     columns: list[tuple[str, str]]
     rows: list[list[Any]] = field(default_factory=list)
-    partial_error: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
         names = [c for c, _ in self.columns]
@@ -93,7 +87,11 @@ def query_workspace(
     data: dict[str, Any] = r.json() if r.content else {}
     if r.status_code != 200:
         err = data.get("error", {}) if isinstance(data, dict) else {}
-        text = _error_text({"code": r.status_code, **err, "message": err.get("message") or r.text[:300]})
+        message = err.get("message") or r.text[:300]
+        detail = _deepest(err)
+        text = f"{err.get('code', r.status_code)}: {message}" + (
+            f" ({detail})" if detail and detail != message else ""
+        )
         if r.status_code in (401, 403):
             raise AuthError(
                 text,
@@ -103,25 +101,7 @@ def query_workspace(
             )
         cls = RetryableServiceError if r.status_code == 429 or r.status_code >= 500 else PermanentServiceError
         raise cls(text, status=r.status_code, code=err.get("code"))
-    err = data.get("error")
-    partial = _error_text(err) if isinstance(err, dict) else None
     return [
-        QueryTable(t["name"], [(c["name"], c["type"]) for c in t["columns"]], t["rows"], partial)
+        QueryTable(t["name"], [(c["name"], c["type"]) for c in t["columns"]], t["rows"])
         for t in data.get("tables", [])
     ]
-
-
-def _error_text(err: dict[str, Any]) -> str:
-    """``CODE: message (deepest CODE: message)``: the service's error, with where it says what it found."""
-    message = err.get("message") or ""
-    detail = _deepest_of(err)
-    return f"{err.get('code', 'Error')}: {message}" + (f" ({detail})" if detail and detail != message else "")
-
-
-def _deepest_of(err: dict[str, Any]) -> str | None:
-    """The deepest inner error of ``err`` or, for a PartialError, of its first detail."""
-    found = _deepest(err)
-    details = err.get("details")
-    if found is None and isinstance(details, list) and details and isinstance(details[0], dict):
-        found = _deepest(details[0])
-    return found
