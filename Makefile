@@ -25,6 +25,13 @@ $(AZ_STAMP): $(AZ_LOCK)
 
 az: $(AZ_STAMP)
 
+# The JavaScript query clients that tests/integration/test_query_js.py drives, pinned in
+# tests/js/package-lock.json (`npm ci`). Without npm (hence without node) that test is skipped.
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/js && npm ci && touch node_modules/.installed; \
+	else echo "npm not found: the JavaScript query client tests will be skipped"; fi
+
 demo: $(STAMP)
 	$(BIN)/azlogs demo
 
@@ -37,7 +44,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: lint $(AZ_STAMP)
+test: lint $(AZ_STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 unit: $(STAMP)
@@ -51,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/send.py
 
 clean:
-	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info tests/js/node_modules

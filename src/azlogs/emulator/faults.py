@@ -49,7 +49,7 @@ def endpoint_group(path: str) -> str | None:
         return "graph"
     if path.startswith(("/dce/", "/dcr/")):
         return "ingestion"
-    if path.startswith("/query/"):
+    if path.startswith(("/query/", "/v1/")):  # the query API under /query and at the origin
         return "query"
     if _GUID_PATH.match(path) or path.startswith(("/common/", "/organizations/", "/aks/")):
         return "entra"

@@ -22,9 +22,11 @@ from azlogs.kql._engine import (
     run_query,
 )
 from azlogs.kql._fn_special import add_geo_ranges
+from azlogs.kql._options import RequestOptions, request_options
 from azlogs.kql._parser import parse
 from azlogs.kql._printer import to_text
 from azlogs.kql._registry import REGISTRY, FunctionSpec, lookup
+from azlogs.kql._render import Visualization, visualization
 from azlogs.kql._values import KQL_TYPES
 
 FUNCTIONS = REGISTRY
@@ -40,15 +42,19 @@ __all__ = [
     "PartialFailure",
     "Query",
     "QueryResult",
+    "RequestOptions",
     "ResultTable",
     "TableProvider",
     "TransformResult",
     "Transformation",
+    "Visualization",
     "add_geo_ranges",
     "check",
     "compile_transformation",
     "lookup",
     "parse",
+    "request_options",
     "run_query",
     "to_text",
+    "visualization",
 ]

@@ -278,9 +278,14 @@ class MvExpand:
 
 @dataclass(frozen=True)
 class Render:
-    """``render`` is accepted and ignored (it only tells a UI how to draw)."""
+    """``render`` passes rows through; it only tells a UI how to draw (the query API's ``render``).
+
+    ``properties`` are the ``with (name = value, ...)`` pairs (names lower-cased; a value is a
+    literal, a column name given as :class:`Column`, or a tuple of them for ``ycolumns=a, b``).
+    """
 
     visual: str
+    properties: tuple[tuple[str, Expr | tuple[Expr, ...]], ...] = ()
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 
@@ -365,10 +370,20 @@ class Let:
 
 
 @dataclass(frozen=True)
+class SetOption:
+    """``set name [= value]``: a request property for the rest of the query (value True when omitted)."""
+
+    name: str
+    value: Any
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Query:
-    """A whole query text: ``let`` statements and at most one tabular expression statement."""
+    """A whole query text: ``set`` and ``let`` statements and at most one tabular expression statement."""
 
     lets: tuple[Let, ...]
     body: Expr | None
     text: str = field(default="", compare=False, repr=False)
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    sets: tuple[SetOption, ...] = ()

@@ -66,6 +66,11 @@ class _Checker:
 
     # -- statements
     def query(self, q: A.Query) -> None:
+        if q.sets and self.dialect == "transformation":
+            at = q.sets[0].pos
+            raise KqlError(
+                f"'set' statements are not supported in a transformation ({DCR})", line=at[0], column=at[1]
+            )
         for let in q.lets:
             self.let(let)
         if q.body is None:

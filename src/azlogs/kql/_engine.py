@@ -13,6 +13,7 @@ from azlogs.kql import _ast as A
 from azlogs.kql._budget import Budget
 from azlogs.kql._compile import Ctx, Env, bind_let
 from azlogs.kql._dialect import check
+from azlogs.kql._options import request_options
 from azlogs.kql._parser import parse
 from azlogs.kql._plan import Plan
 from azlogs.kql._tabular import TIME_COLUMN, compile_pipeline
@@ -54,10 +55,18 @@ class ResultTable:
 
 @dataclass
 class PartialFailure:
-    """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text."""
+    """What made an answer partial (Kusto's "partial query failure"): a code and Kusto's text.
+
+    ``limit`` says which limit cut the rows (``"records"`` or ``"bytes"``) and ``value`` its figure
+    for this run; ``set_by_query`` is True when the query's own ``set truncationmaxrecords`` /
+    ``truncationmaxsize`` gave that figure (the service words that answer differently).
+    """
 
     code: str  # "E_QUERY_RESULT_SET_TOO_LARGE"
     message: str
+    limit: str = "records"
+    value: int = 0
+    set_by_query: bool = False
 
 
 @dataclass
@@ -204,8 +213,8 @@ def run_query(
     """Run a Log Analytics query over the provider's tables.
 
     The answer holds at most ``max_records`` rows and about ``max_bytes`` of values (Kusto's result
-    truncation limits); past either, the rows are the first ones and ``partial`` says which limit
-    cut them. ``budget`` bounds the run (time, memory); past it, :class:`~azlogs.KqlLimitError`.
+    truncation limits, which the query's ``set truncationmaxrecords/truncationmaxsize`` may lower);
+    past either, the rows are the first ones and ``partial`` says which limit cut them. ``budget`` bounds the run (time, memory); past it, :class:`~azlogs.KqlLimitError`.
     """
     with (budget or Budget()).active():
         return _run_query(text, provider, timespan, clock, max_records, max_bytes)
@@ -221,6 +230,11 @@ def _run_query(
 ) -> QueryResult:
     query = parse(text)
     check(query, "query")
+    options = request_options(query.sets, max_records, max_bytes)
+    max_records, max_bytes, take = options.max_records, options.max_bytes, options.take
+    if options.now is not None:
+        fixed = options.now
+        clock = lambda: fixed  # noqa: E731 - set query_now: the instant now() reads
     ctx = Ctx(clock, provider)
     if timespan is not None:
         lo, hi = timespan
@@ -239,11 +253,16 @@ def _run_query(
     try:
         rows: list[list[Any]] = []
         for r in plan.rows():
+            if take is not None and len(rows) >= take:
+                break
             if len(rows) >= max_records:
                 partial = PartialFailure(
                     "E_QUERY_RESULT_SET_TOO_LARGE",
                     f"Query result set has exceeded the internal record count limit {max_records} "
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                    "records",
+                    max_records,
+                    options.records_set,
                 )
                 break
             row = []
@@ -256,6 +275,9 @@ def _run_query(
                     "E_QUERY_RESULT_SET_TOO_LARGE",
                     f"Query result set has exceeded the internal data size limit {max_bytes} "
                     "(E_QUERY_RESULT_SET_TOO_LARGE).",
+                    "bytes",
+                    max_bytes,
+                    options.bytes_set,
                 )
                 break
             rows.append(row)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 GRAMMAR = r"""
 start: _SEMI* (_stmt _SEMI+)* [_stmt]
-_stmt: let_stmt | pipeline
+_stmt: let_stmt | set_stmt | pipeline
+
+set_stmt: "set" name ["=" set_value]
+?set_value: literal | dynamic_lit | name -> set_word
 
 let_stmt: "let" name "=" (pipeline | lambda_)
 lambda_: "(" [params] ")" "{" (let_stmt _SEMI+)* pipeline _SEMI* "}"
@@ -57,8 +60,9 @@ join_op: "join" option* expr "on" join_key ("," join_key)*
 join_key: expr
 mv_expand_op: "mv-expand" option* mv_item ("," mv_item)* ["limit" expr]
 mv_item: assign ["to" "typeof" "(" TYPE_NAME ")"]
-render_op: "render" name ["with" "(" [render_props] ")"]
-render_props: render_prop ("," render_prop)*
+render_op: "render" name render_prop* ["with" "(" [render_props] ")"]
+render_props: render_prop ("," (render_prop | render_col))*
+render_col: name
 getschema_op: "getschema"
 serialize_op: "serialize" [agg_list]
 as_op: "as" name

@@ -123,18 +123,23 @@ class _ToAst(Transformer[Token, Any]):
     # -- statements
     def start(self, meta: Any, ch: list[Any]) -> A.Query:
         lets: list[A.Let] = []
+        sets: list[A.SetOption] = []
         body: A.Expr | None = None
         for item in ch:
             if item is None:
                 continue
-            if isinstance(item, A.Let):
+            if isinstance(item, (A.SetOption, A.Let)):
                 if body is not None:
+                    word = "set" if isinstance(item, A.SetOption) else "let"
                     raise KqlError(
-                        "a 'let' statement must come before the tabular expression",
+                        f"a '{word}' statement must come before the tabular expression",
                         line=item.pos[0],
                         column=item.pos[1],
                     )
-                lets.append(item)
+                if isinstance(item, A.SetOption):
+                    sets.append(item)
+                else:
+                    lets.append(item)
             else:
                 if body is not None:
                     p = getattr(item, "pos", (0, 0))
@@ -145,7 +150,18 @@ class _ToAst(Transformer[Token, Any]):
                         column=p[1],
                     )
                 body = item
-        return A.Query(tuple(lets), body, pos=_mpos(meta))
+        return A.Query(tuple(lets), body, pos=_mpos(meta), sets=tuple(sets))
+
+    def set_stmt(self, meta: Any, ch: list[Any]) -> A.SetOption:
+        value = ch[1]
+        if value is None:
+            value = True
+        elif isinstance(value, A.Literal):
+            value = value.value
+        return A.SetOption(ch[0].lower(), value, pos=_mpos(meta))
+
+    def set_word(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
 
     def let_stmt(self, meta: Any, ch: list[Any]) -> A.Let:
         return A.Let(ch[0], ch[1], pos=_mpos(meta))
@@ -295,8 +311,20 @@ class _ToAst(Transformer[Token, Any]):
     def json_items(self, meta: Any, ch: list[Any]) -> list[Any]:
         return ch
 
-    def render_props(self, meta: Any, ch: list[Any]) -> None:
-        return None
+    def render_props(self, meta: Any, ch: list[Any]) -> list[tuple[str, Any]]:
+        # ycolumns=a, b, c: a bare name after a property continues that property's column list.
+        props: list[tuple[str, Any]] = []
+        for item in ch:
+            if isinstance(item, A.Column):
+                name, value = props[-1]
+                columns = value if isinstance(value, tuple) else (value,)
+                props[-1] = (name, (*columns, item))
+            else:
+                props.append(item)
+        return props
+
+    def render_col(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column(ch[0], pos=_mpos(meta))
 
     def count_op(self, meta: Any, ch: list[Any]) -> A.Count:
         return A.Count(pos=_mpos(meta))
@@ -322,10 +350,16 @@ class _ToAst(Transformer[Token, Any]):
         return (ch[0], normalize_type(str(ch[1])) if ch[1] is not None else None)
 
     def render_op(self, meta: Any, ch: list[Any]) -> A.Render:
-        return A.Render(ch[0], pos=_mpos(meta))
+        props: list[tuple[str, Any]] = []
+        for c in ch[1:]:
+            if isinstance(c, tuple):
+                props.append(c)
+            elif isinstance(c, list):
+                props.extend(c)
+        return A.Render(ch[0], tuple(props), pos=_mpos(meta))
 
-    def render_prop(self, meta: Any, ch: list[Any]) -> None:
-        return None
+    def render_prop(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
+        return (ch[0].lower(), ch[1])
 
     def getschema_op(self, meta: Any, ch: list[Any]) -> A.GetSchema:
         return A.GetSchema(pos=_mpos(meta))
@@ -560,9 +594,9 @@ def parse(text: str) -> A.Query:
         raise KqlError(f"cannot parse the query: {exc}", line=1, column=1) from None
     except RecursionError:
         raise KqlError("the query is nested too deeply", line=1, column=1) from None
-    if query.body is None and not query.lets:
+    if query.body is None and not query.lets and not query.sets:
         raise KqlError("the query is empty", line=1, column=1)
-    return A.Query(query.lets, query.body, text=text, pos=query.pos)
+    return A.Query(query.lets, query.body, text=text, pos=query.pos, sets=query.sets)
 
 
 def parse_json_text(text: str) -> Any:

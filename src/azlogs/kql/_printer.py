@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from azlogs.kql import _ast as A
-from azlogs.kql._values import format_datetime_iso, format_timespan
+from azlogs.kql._values import format_datetime_iso, format_timespan, type_of_value
 
 _PLAIN_NAME = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*\Z")
 # Names the grammar reads as keywords in some positions: always bracket-quote them.
@@ -260,7 +260,11 @@ def operator(op: Any) -> str:
         items = ", ".join(_assign(a) + (f" to typeof({t})" if t else "") for a, t in op.items)
         return f"mv-expand {items}" + (f" limit {expr(op.limit)}" if op.limit is not None else "")
     if isinstance(op, A.Render):
-        return f"render {name(op.visual)}"
+        props = ", ".join(
+            f"{name(k)}={', '.join(expr(x) for x in v) if isinstance(v, tuple) else expr(v)}"
+            for k, v in op.properties
+        )
+        return f"render {name(op.visual)}" + (f" with ({props})" if props else "")
     if isinstance(op, A.GetSchema):
         return "getschema"
     if isinstance(op, A.Serialize):
@@ -299,9 +303,23 @@ def _let(let: A.Let) -> str:
     return f"let {name(let.name)} = {pipeline(value)}"
 
 
+def _set(option: A.SetOption) -> str:
+    value = option.value
+    if value is True:
+        return f"set {name(option.name)}"
+    if isinstance(value, str):
+        return f"set {name(option.name)}={_string_or_word(value)}"
+    return f"set {name(option.name)}={expr(A.Literal(value, type_of_value(value)))}"
+
+
+def _string_or_word(value: str) -> str:
+    return value if value.isidentifier() else expr(A.Literal(value, "string"))
+
+
 def to_text(query: A.Query) -> str:
     """Print a whole query: ``let`` statements, then the tabular expression."""
-    parts = [_let(let) for let in query.lets]
+    parts = [_set(option) for option in query.sets]
+    parts += [_let(let) for let in query.lets]
     if query.body is not None:
         parts.append(pipeline(query.body))
     return ";\n".join(parts)

@@ -161,6 +161,12 @@ class FakeControl:
     def dcr_by_direct_path_key(self, path_key: str) -> DcrRecord | None:
         return next((d for d in self.dcrs.values() if d.direct_path_key == path_key), None)
 
+    def resource_exists(self, resource_id: str) -> bool:
+        known = {f"/subscriptions/{SUB}", RG, WS_RID}
+        known.update(d.resource_id for d in self.dcrs.values())
+        known.update(d.resource_id for d in self.dces.values())
+        return resource_id.lower().rstrip("/") in {k.lower() for k in known}
+
     def has_permission(self, principal_id: str, scope: str, action: str) -> bool:
         if action != INGEST_DATA_ACTION:
             return False

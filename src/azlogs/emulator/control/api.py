@@ -86,6 +86,11 @@ class ControlPlane(Protocol):
 
     def dcr_by_direct_path_key(self, path_key: str) -> DcrRecord | None: ...
 
+    def resource_exists(self, resource_id: str) -> bool:
+        """True for the tenant's subscription, a resource ARM holds (a resource group, a workspace,
+        a DCR ...), and a resource an emulated identity is attached to (its ``resource_id``)."""
+        ...
+
     def has_permission(self, principal_id: str, scope: str, action: str) -> bool:
         """True when a role assignment at ``scope`` or a parent scope grants ``action`` (an action or a
         data action, wildcards as in the role definitions) to ``principal_id``, counting only

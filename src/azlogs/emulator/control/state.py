@@ -337,6 +337,13 @@ class ArmState:
     def dcr_by_direct_path_key(self, path_key: str) -> DcrRecord | None:
         return self._current().dcr_keys.get(path_key.lower())
 
+    def resource_exists(self, resource_id: str) -> bool:
+        folded = ids.fold(resource_id)
+        tenant = self.ctx.tenant
+        if folded == ids.fold(f"/subscriptions/{tenant.subscription_id}") or folded in self._docs:
+            return True
+        return any(i.resource_id and ids.fold(i.resource_id) == folded for i in tenant.identities)
+
     def has_permission(self, principal_id: str, scope: str, action: str) -> bool:
         """See :meth:`ControlPlane.has_permission`; data actions are those in :data:`roles.DATA_ACTIONS`."""
         grants = self._current().grants

@@ -1,4 +1,4 @@
-"""The Log Analytics query API of the emulator: ``/query/v1/workspaces/{id}/query`` over the workspace store."""
+"""The Log Analytics query API of the emulator (``/query/v1/...`` and ``/v1/...``) over the workspace store."""
 
 from azlogs.emulator.query.plane import StoreProvider, parse_timespan, routes
 

@@ -1,6 +1,9 @@
-"""``POST/GET {query}/v1/workspaces/{id}/query`` and ``POST {query}/v1/$batch`` in the service's shapes.
+"""``POST/GET {query}/v1/workspaces/{id}/query``, ``POST {query}/v1/$batch`` and resource-centric
+``POST/GET {query}/v1/{resourceId}/query`` in the service's shapes, under ``/query`` and at the origin.
 
-Authentication: a token for the emulated cloud's query audience (https://api.loganalytics.io in AzurePublic, with or without the trailing slash).
+Authentication: a token for the emulated cloud's query audience (https://api.loganalytics.io in AzurePublic,
+with or without the trailing slash), or for the emulator's own origin and query host. ``Prefer`` options
+and their answers are in :mod:`.prefer`; resource scopes in :mod:`.resources`.
 Authorization: a role on the workspace (or a parent scope) that grants the query read action:
 Log Analytics Reader, Reader, Contributor, Owner ... The query runs on the KQL engine over the
 SQLite store, with the ``timespan`` and leading time filters pushed down to SQLite.
@@ -27,6 +30,7 @@ from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.query import prefer as preferences
 from azlogs.emulator.query.errors import (
     BadRequest,
     authorization_required,
@@ -37,7 +41,10 @@ from azlogs.emulator.query.errors import (
     semantic_error,
     syntax_error,
 )
-from azlogs.kql import parse, run_query
+from azlogs.emulator.query.partial import partial_error
+from azlogs.emulator.query.prefer import Prefer, parse_prefer
+from azlogs.emulator.query.resources import LOGS_READ_ACTION, ScopedProvider, resource_of
+from azlogs.kql import TableProvider, parse, run_query, visualization
 from azlogs.kql._values import format_timespan
 
 # The public cloud's; a request is checked against the emulated cloud's (``Cloud.query_audiences``).
@@ -169,18 +176,22 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Response | None, Any]:
-    if not _GUID.match(workspace_id):
-        return path_not_found(), None
+def audiences(ctx: Context) -> list[str]:
+    """Token audiences the API takes: Azure's, and the emulator's own query hosts (the default
+    audience of a client given the emulator's endpoint: the Python SDK asks for its endpoint)."""
+    # The Azure CLI asks for its cloud's logAnalyticsResourceId (the query host), azure-monitor-query's
+    # LogsQueryClient given only an endpoint for that endpoint's origin.
+    return [*ctx.settings.cloud.query_audiences, *ctx.urls.origin_audiences(), *ctx.urls.query_audiences()]
+
+
+def _caller(ctx: Context, request: Request) -> tuple[Response | None, dict[str, Any]]:
+    """The validated token's claims, or the answer for a missing or refused token."""
     auth = request.headers.get("authorization")
     scheme, _, token = (auth or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return authorization_required(), None
+        return authorization_required(), {}
     try:
-        # Also the emulator's own resources: the Azure CLI asks for its cloud's logAnalyticsResourceId,
-        # azure-monitor-query's LogsQueryClient given only an endpoint for that endpoint's origin.
-        own = [*ctx.urls.origin_audiences(), *ctx.urls.query_audiences()]
-        claims = ctx.issuer.validate(token.strip(), [*ctx.settings.cloud.query_audiences, *own])
+        claims: dict[str, Any] = ctx.issuer.validate(token.strip(), audiences(ctx))
     except TokenRejected as exc:
         if exc.code == "InvalidAudience":
             q = ctx.settings.cloud.query_audience
@@ -189,8 +200,17 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
                 "InvalidAuthenticationTokenAudience",
                 "The access token has been obtained from wrong audience or resource. It should exactly match "
                 f"(including forward slash) with one of the allowed audiences '{q}', '{q}/'.",
-            ), None
-        return _error(403, "InvalidAuthenticationToken", f"The access token is invalid. {exc.message}"), None
+            ), {}
+        return _error(403, "InvalidAuthenticationToken", f"The access token is invalid. {exc.message}"), {}
+    return None, claims
+
+
+def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Response | None, Any]:
+    if not _GUID.match(workspace_id):
+        return path_not_found(), None
+    denied, claims = _caller(ctx, request)
+    if denied is not None:
+        return denied, None
     control: ControlPlane = ctx.extensions["control"]
     workspace = control.workspace_by_customer_id(workspace_id)
     if workspace is None:
@@ -214,22 +234,31 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     return None, workspace
 
 
-def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Response:
+def _run(
+    ctx: Context, source: str | TableProvider, kql: str, timespan: str | None, prefer: Prefer | None = None
+) -> Response:
+    """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape."""
+    prefer = prefer or Prefer()
     now = dt.datetime.now(dt.timezone.utc)
     try:
         span = parse_timespan(timespan, now)
     except ValueError as exc:
         return bad_argument("InvalidTimespan", str(exc))
     try:
-        parse(kql)
+        query = parse(kql)
     except KqlError as exc:
         return syntax_error(exc, kql)
-    provider = StoreProvider(ctx.extensions["store"], workspace_id)
+    inner = StoreProvider(ctx.extensions["store"], source) if isinstance(source, str) else source
+    # Counting what is scanned costs per row: only when the statistics are asked for.
+    counter = preferences.ScanCounter(inner) if prefer.statistics else None
+    provider = counter or inner
+    clock = preferences.RunClock()
     try:
+        chart = visualization(query) if prefer.render else None
         result = run_query(kql, provider, timespan=span, clock=lambda: now)
     except KqlError as exc:
         return semantic_error(exc, kql)
-    tables = []
+    tables: list[dict[str, Any]] = []
     for table in result.tables:
         kinds = [t for _, t in table.columns]
         tables.append(
@@ -239,7 +268,14 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
                 "rows": [[_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in table.rows],
             }
         )
-    return _json({"tables": tables})
+    body: dict[str, Any] = {"tables": tables}
+    if counter is not None:
+        body["statistics"] = preferences.statistics(counter, clock.elapsed(), [t["rows"] for t in tables])
+    if prefer.render and chart is not None:
+        body["render"] = preferences.render(chart)
+    if result.partial is not None:
+        body["error"] = partial_error(result.partial)
+    return _json(body)
 
 
 def query_fields(body: Any) -> tuple[str, str | None]:
@@ -286,11 +322,57 @@ async def query_endpoint(request: Request) -> Response:
     denied, _ = _authorize(ctx, request, workspace_id)
     if denied is not None:
         return denied
+    return await _answer(ctx, request, workspace_id)
+
+
+async def _answer(ctx: Context, request: Request, source: str | TableProvider) -> Response:
+    """Read an authorized request's query and ``Prefer`` header(s) and run it over ``source``."""
     try:
         kql, timespan = await _query_body(request)
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    prefer = parse_prefer(request.headers.getlist("prefer"))
+    return await anyio.to_thread.run_sync(_run, ctx, source, kql, timespan, prefer)
+
+
+def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[Response | None, Any]:
+    """Authorize a resource-centric query: its workspace's customer id, or a provider over the scope."""
+    denied, claims = _caller(ctx, request)
+    if denied is not None:
+        return denied, None
+    control: ControlPlane = ctx.extensions["control"]
+    oid = str(claims.get("oid", ""))
+    workspace = control.workspace_by_resource_id(resource_id)
+    if workspace is not None:
+        denied, _ = _authorize(ctx, request, workspace.customer_id)
+        return denied, workspace.customer_id
+    if not control.resource_exists(resource_id):
+        return _error(404, "ResourceNotFoundError", f"The resource {resource_id} was not found"), None
+    if not control.has_permission(oid, resource_id, LOGS_READ_ACTION):
+        return _error(
+            403,
+            "InsufficientAccessError",
+            "The provided credentials have insufficient access to perform the requested operation",
+            {
+                "code": "AuthorizationFailedError",
+                "message": f"User '{oid}' does not have access to read logs for this resource",
+            },
+        ), None
+    store = ctx.extensions["store"]
+    parts = [StoreProvider(store, w.customer_id) for w in control.workspaces()]
+    return None, ScopedProvider(parts, resource_id)
+
+
+async def resource_query_endpoint(request: Request) -> Response:
+    """``GET/POST /v1/{resourceId}/query``; any other path under the API's root is a JSON 404."""
+    ctx: Context = request.app.state.ctx
+    resource_id = resource_of(request.path_params["rest"])
+    if resource_id is None or request.method not in ("GET", "POST"):
+        return path_not_found()
+    denied, source = _resource_scope(ctx, request, resource_id)
+    if denied is not None:
+        return denied
+    return await _answer(ctx, request, source)
 
 
 def batch_items(body: Any) -> list[dict[str, Any]]:
@@ -338,7 +420,9 @@ async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) ->
         kql, timespan = query_fields(item.get("body") or {})
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    headers = item.get("headers") or {}
+    prefer = parse_prefer(v for k, v in headers.items() if k.lower() == "prefer" and isinstance(v, str))
+    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan, prefer)
 
 
 async def batch_endpoint(request: Request) -> Response:
@@ -367,15 +451,19 @@ async def batch_endpoint(request: Request) -> Response:
     return _json({"responses": responses})
 
 
-async def unknown_path(request: Request) -> Response:
-    """Any other path under the API's root: the service's JSON 404, not a plain-text one."""
-    return path_not_found()
+# Where the API is served: under /query (the discovery file's endpoints.query), and at the origin,
+# where clients that put the API version on the host's root send it (@azure/monitor-query 1.x
+# always; azure-monitor-query 2.x given an endpoint that ends in /v1).
+ROOTS = ("/query/v1", "/v1")
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    return [
-        Route("/query/v1/workspaces/{workspace}/query", query_endpoint, methods=["GET", "POST"]),
-        Route("/query/v1/$batch", batch_endpoint, methods=["POST"]),
-        Route("/query/v1/{rest:path}", unknown_path, methods=methods),
-    ]
+    out: list[BaseRoute] = []
+    for root in ROOTS:
+        out += [
+            Route(root + "/workspaces/{workspace}/query", query_endpoint, methods=["GET", "POST"]),
+            Route(root + "/$batch", batch_endpoint, methods=["POST"]),
+            Route(root + "/{rest:path}", resource_query_endpoint, methods=methods),
+        ]
+    return out
