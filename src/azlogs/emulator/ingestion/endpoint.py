@@ -42,6 +42,7 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import INGEST_DATA_ACTION, ChangeEvent, ControlPlane, DcrRecord
+from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
@@ -263,7 +264,13 @@ class IngestionService:
         )
         if wait is not None:
             raise _throttled(plan.dcr, wait, f"{limits.bytes_per_minute} bytes per minute")
-        writes = pipeline.run(plan, decoded.value, received, report)
+        # The deadline starts when the worker takes the request: time queued behind others is not
+        # the transformation's.
+        deadline = Deadline(limits.transform_timeout_seconds)
+        writes = pipeline.run(
+            plan, decoded.value, received, report, deadline=deadline, max_held_rows=limits.kql_max_held_rows
+        )
+        del decoded
         self.store.write(writes, report.entries())
 
     def _plan(self, control: ControlPlane, dcr: DcrRecord, stream: str) -> StreamPlan:

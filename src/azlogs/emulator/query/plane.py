@@ -16,16 +16,16 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import anyio
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from azlogs._exceptions import KqlError
+from azlogs._exceptions import KqlError, KqlLimitError, KqlTimeoutError
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.query import limits as query_limits
 from azlogs.emulator.query.errors import (
     BadRequest,
     authorization_required,
@@ -213,7 +213,14 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     return None, workspace
 
 
-def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Response:
+def _run(
+    ctx: Context,
+    workspace_id: str,
+    kql: str,
+    timespan: str | None,
+    limits: query_limits.QueryLimits | None = None,
+) -> Response:
+    limits = limits or query_limits.QueryLimits.for_request(ctx, None)
     now = dt.datetime.now(dt.timezone.utc)
     try:
         span = parse_timespan(timespan, now)
@@ -225,7 +232,20 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
         return syntax_error(exc, kql)
     provider = StoreProvider(ctx.extensions["store"], workspace_id)
     try:
-        result = run_query(kql, provider, timespan=span, clock=lambda: now)
+        result = run_query(
+            kql,
+            provider,
+            timespan=span,
+            clock=lambda: now,
+            budget=limits.budget(),
+            max_records=limits.max_records,
+            max_bytes=limits.max_bytes,
+        )
+    except KqlTimeoutError:
+        return limits.gateway_timeout()
+    except KqlLimitError as exc:
+        empty = {"name": "PrimaryResult", "columns": [], "rows": []}
+        return _json({"tables": [empty], "error": query_limits.runaway_error(exc)}, headers=limits.headers)
     except KqlError as exc:
         return semantic_error(exc, kql)
     tables = []
@@ -238,7 +258,10 @@ def _run(ctx: Context, workspace_id: str, kql: str, timespan: str | None) -> Res
                 "rows": [[_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in table.rows],
             }
         )
-    return _json({"tables": tables})
+    body: dict[str, Any] = {"tables": tables}
+    if result.partial is not None:  # the rows were cut at a result limit: never silently
+        body["error"] = query_limits.partial_error(result.partial)
+    return _json(body, headers=limits.headers)
 
 
 def query_fields(body: Any) -> tuple[str, str | None]:
@@ -285,11 +308,12 @@ async def query_endpoint(request: Request) -> Response:
     denied, _ = _authorize(ctx, request, workspace_id)
     if denied is not None:
         return denied
+    limits = query_limits.QueryLimits.for_request(ctx, request.headers.get("prefer"))
     try:
         kql, timespan = await _query_body(request)
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    return await query_limits.runner(ctx).run(limits, _run, ctx, workspace_id, kql, timespan, limits)
 
 
 def batch_items(body: Any) -> list[dict[str, Any]]:
@@ -337,7 +361,8 @@ async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) ->
         kql, timespan = query_fields(item.get("body") or {})
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan)
+    limits = query_limits.QueryLimits.for_request(ctx, query_limits.prefer_of(item.get("headers")))
+    return await query_limits.runner(ctx).run(limits, _run, ctx, workspace_id, kql, timespan, limits)
 
 
 async def batch_endpoint(request: Request) -> Response:
