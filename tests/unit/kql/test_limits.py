@@ -211,10 +211,16 @@ class TestBudget:
             "range x from 1 to 1000 step 1 | summarize max(x) by x",
             "range x from 1 to 1000 step 1 | distinct x",
             "range x from 1 to 10 step 1 | join (range x from 1 to 1000 step 1) on x",
+            # One group, but state that grows with the rows (it used to be unbounded: issue 12).
+            "range x from 1 to 1000 step 1 | summarize percentile(x, 50)",
+            "range x from 1 to 1000 step 1 | summarize make_list(x)",
+            "range x from 1 to 1000 step 1 | summarize make_set(x)",
+            "range x from 1 to 1000 step 1 | summarize dcount(x)",
+            "range x from 1 to 1000 step 1 | summarize dcountif(x, x > 0)",
         ],
     )
     def test_rows_held_by_groups_joins_and_distinct_are_limited(self, text: str) -> None:
-        """Summarize groups, distinct keys and a join's right side count as held rows."""
+        """Summarize groups, distinct keys, a join's right side and growing aggregate states count as held rows."""
         with pytest.raises(KqlLimitError):
             run_query(text, MemoryProvider(), budget=Budget(max_held_rows=100))
 
