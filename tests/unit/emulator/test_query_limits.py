@@ -150,7 +150,9 @@ class TestResultLimits:
     async def test_rows_past_500000_are_cut_with_a_partial_error(self, api: Api) -> None:
         """500,001 rows answer the first 500,000 and a PartialError (E_QUERY_RESULT_SET_TOO_LARGE), never silently."""
         r = await ask(api, f"range x from 1 to {facts.QUERY_MAX_RECORDS + 1} step 1")
-        self.assert_partial(r, facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE, "E_QUERY_RESULT_SET_TOO_LARGE")
+        self.assert_partial(
+            r, facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE, "exceed the set limit of 500000 records"
+        )
         rows = rows_of(r)
         assert len(rows) == facts.QUERY_MAX_RECORDS and rows[-1] == [facts.QUERY_MAX_RECORDS]
 
@@ -164,7 +166,9 @@ class TestResultLimits:
         """A result past the data size limit is cut and says so with the same PartialError code."""
         api.ctx.settings.limits.query_max_result_bytes = 10_000
         r = await ask(api, "range x from 1 to 1000 step 1 | extend s = strrep('a', 100)")
-        self.assert_partial(r, facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE, "data size limit")
+        self.assert_partial(
+            r, facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE, "exceed the set limit of 10000 bytes"
+        )
         assert 0 < len(rows_of(r)) < 1000
 
     async def test_a_query_past_the_memory_budget_is_a_runaway_partial_error(self, api: Api) -> None:

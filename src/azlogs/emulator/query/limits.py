@@ -114,9 +114,18 @@ class QueryLimits:
         return response
 
 
-def partial_error(partial: PartialFailure) -> dict[str, Any]:
-    """The ``error`` member of a 200 whose rows were cut at a result limit."""
-    return _partial(facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE, partial.message)
+def partial_error(partial: PartialFailure, limits: QueryLimits) -> dict[str, Any]:
+    """The ``error`` member of a 200 whose rows were cut at a result limit, in the service's words."""
+    # The engine says which limit cut the rows; the API's text is the one its answers show.
+    limit = (
+        f"{limits.max_records} records" if "record count" in partial.message else f"{limits.max_bytes} bytes"
+    )
+    return _partial(
+        facts.KUSTO_E_QUERY_RESULT_SET_TOO_LARGE,
+        f"The results of this query exceed the set limit of {limit}, so not all records were returned "
+        "(E_QUERY_RESULT_SET_TOO_LARGE, 0x80DA0003, see https://aka.ms/kustoquerylimits for more "
+        "information and possible solutions).",
+    )
 
 
 def runaway_error(exc: KqlLimitError) -> dict[str, Any]:

@@ -260,7 +260,7 @@ def _run(
         )
     body: dict[str, Any] = {"tables": tables}
     if result.partial is not None:  # the rows were cut at a result limit: never silently
-        body["error"] = query_limits.partial_error(result.partial)
+        body["error"] = query_limits.partial_error(result.partial, limits)
     return _json(body, headers=limits.headers)
 
 
