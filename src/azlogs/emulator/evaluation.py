@@ -47,4 +47,9 @@ class Deadline:
 
     def budget(self, *, max_held_rows: int) -> Budget:
         """A budget for one run that ends at this deadline, whenever the run starts."""
-        return Budget(timeout=self.remaining(), max_held_rows=max_held_rows, clock=self.clock)
+        return Budget(
+            timeout=self.remaining(),
+            max_held_rows=max_held_rows,
+            clock=self.clock,
+            time_limit=f"{self.seconds:g} s",
+        )

@@ -47,6 +47,8 @@ class Budget:
         max_value_size: the longest string (characters) or array (elements) an expression may build.
         max_compile_steps: expressions compiled for one text.
         clock: a monotonic clock in seconds (tests pass a fake one).
+        time_limit: how the deadline is named in the error (default: ``timeout`` in seconds), for a
+            caller whose run has only what is left of a longer limit.
     """
 
     def __init__(
@@ -57,8 +59,10 @@ class Budget:
         max_value_size: int = DEFAULT_MAX_VALUE_SIZE,
         max_compile_steps: int = DEFAULT_MAX_COMPILE_STEPS,
         clock: Callable[[], float] = time.monotonic,
+        time_limit: str | None = None,
     ) -> None:
         self.timeout = timeout
+        self.time_limit = time_limit
         self.max_held_rows = max_held_rows
         self.max_value_size = max_value_size
         self.max_compile_steps = max_compile_steps
@@ -91,7 +95,7 @@ class Budget:
         """Raise :class:`KqlTimeoutError` when the deadline has passed."""
         if self.deadline is not None and self.clock() > self.deadline:
             raise KqlTimeoutError(
-                f"the run went past its time limit of {self.timeout:g} s and was stopped",
+                f"the run went past its time limit of {self.time_limit or f'{self.timeout:g} s'} and was stopped",
                 limit="time",
                 hint="narrow the time range, filter earlier, or give the query more time (Prefer: wait=N)",
             )

@@ -95,7 +95,7 @@ class TestTransformationDeadline:
         assert env.rows() == []
         entry = env.entries(dcr)[kinds.TRANSFORM_ERROR]
         assert entry.count == 50 and entry.record_index == 0
-        assert "time limit" in entry.reason and "record dropped" in entry.reason
+        assert "time limit of 1 s" in entry.reason and "record dropped" in entry.reason
 
     async def test_the_next_request_is_served_after_a_runaway(self, env: Env) -> None:
         """The ingestion worker is free again once the runaway request ends: the next request lands."""
