@@ -36,7 +36,7 @@ from azlogs import facts
 from azlogs._exceptions import KqlLimitError
 from azlogs.emulator.context import Context
 from azlogs.emulator.evaluation import Deadline
-from azlogs.emulator.query.errors import error
+from azlogs.emulator.query.errors import error, json_response
 from azlogs.kql import Budget, PartialFailure
 
 _WAIT: Final = re.compile(r"^\s*wait\s*=\s*(\d{1,9})\s*$", re.IGNORECASE)
@@ -112,6 +112,11 @@ class QueryLimits:
         )
         response.headers.update(self.headers)
         return response
+
+    def runaway(self, exc: KqlLimitError) -> Response:
+        """200 with no rows and the ``E_RUNAWAY_QUERY`` partial error: the memory budget stopped the run."""
+        empty = {"name": "PrimaryResult", "columns": [], "rows": []}
+        return json_response({"tables": [empty], "error": runaway_error(exc)}, headers=self.headers)
 
 
 def partial_error(partial: PartialFailure, limits: QueryLimits) -> dict[str, Any]:

@@ -244,8 +244,7 @@ def _run(
     except KqlTimeoutError:
         return limits.gateway_timeout()
     except KqlLimitError as exc:
-        empty = {"name": "PrimaryResult", "columns": [], "rows": []}
-        return _json({"tables": [empty], "error": query_limits.runaway_error(exc)}, headers=limits.headers)
+        return limits.runaway(exc)
     except KqlError as exc:
         return semantic_error(exc, kql)
     tables = []
