@@ -1,7 +1,7 @@
 """A runaway transformation and a runaway query cannot stop the emulator's other planes (issue 12).
 
 The real emulator in a subprocess: while a DCR transformation that would run for minutes and a query
-that would run for hours are in flight, IMDS keeps issuing tokens, ARM keeps answering and
+that would run for hours are in flight, IMDS and Entra keep issuing tokens, ARM keeps answering and
 ``/_emulator/health`` keeps saying ok; then each runaway ends with what Azure answers: the ingestion
 request 204 with its records dropped and recorded (a failing transformation), the query 504
 GatewayTimeout at its ``Prefer: wait``. Bounds are request counts and client timeouts, never a
@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from azlogs.emulator.quickstart import TABLES_API, Arm, grant, provision
+from azlogs.emulator.quickstart import TABLES_API, Arm, admin_token, grant, provision
 from bench._common import DEMO_COLUMNS
 from tests.emulator_proc import EmulatorProcess
 
@@ -74,7 +74,7 @@ class TestRunawaysCannotBlock:
     def test_imds_arm_and_health_answer_while_runaways_run_and_each_ends_as_azure_does(
         self, emu: EmulatorProcess
     ) -> None:
-        """IMDS, ARM and health answer during a runaway transformation and query; they end 204/dropped and 504."""
+        """IMDS, Entra, ARM and health answer during a runaway transformation and query; they end 204/dropped and 504."""
         info = emu.info
         pipe = provision(info, "Runaway_CL", DEMO_COLUMNS, transform=RUNAWAY_TRANSFORM)
         vm = emu.identity("vm")["principal_id"]
@@ -110,13 +110,14 @@ class TestRunawaysCannotBlock:
             r.start()
         answered_during = 0
         with emu.admin() as admin, Arm(info) as arm:
-            for _ in range(400):  # a bound by count: each round is three requests with 10 s timeouts
+            for _ in range(400):  # a bound by count: each round is four requests with timeouts
                 if not any(r.is_alive() for r in runaways):
                     break
                 token = _imds_token(emu, "https://management.azure.com")
+                entra = admin_token(info)  # client credentials at the Entra token endpoint
                 health = admin.get("/_emulator/health", timeout=10)
                 workspace = arm.get(f"{info['workspace']['resource_id']}/tables/{pipe.table}", TABLES_API)
-                assert token.status_code == 200 and token.json()["access_token"]
+                assert token.status_code == 200 and token.json()["access_token"] and entra
                 assert health.status_code == 200 and health.json() == {"status": "ok"}
                 assert workspace["name"] == pipe.table
                 if all(r.is_alive() for r in runaways):
