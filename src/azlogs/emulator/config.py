@@ -103,8 +103,11 @@ class Limits:
     # The time one request's transformations may take [U: Azure publishes no figure]; past it the
     # records not yet transformed are dropped and recorded, as a failing transformation's are.
     transform_timeout_seconds: float = 30.0
-    # Rows that sort, join, summarize or distinct may hold in one run (the emulator's memory budget).
+    # The emulator's memory budget of a run: rows or values that sort, join, summarize, distinct and
+    # the growing aggregates may hold, and the process's resident memory past which a run is stopped
+    # (0: 4 GiB, or half the machine's memory if that is less).
     kql_max_held_rows: int = 2_000_000
+    kql_max_rss_bytes: int = 0
 
 
 @dataclass

@@ -11,31 +11,75 @@ so no transformation or query runs on it:
 
 A thread cannot be stopped from outside, so every run carries a :class:`~azlogs.kql.Budget` with a
 deadline and memory limits that the engine checks as it goes (``KqlTimeoutError`` /
-``KqlLimitError``). The GIL is released between the engine's steps, so the event loop keeps
+``KqlLimitError``): rows and values held, counted, and the process's resident memory, read from
+``/proc`` every few thousand steps (a process-wide figure: with several runs at once, the one that
+reads it past the limit stops, which may not be the one that grew). The GIL is released between the engine's steps, so the event loop keeps
 answering while a run works; no single step is large (strings and arrays are capped by the budget,
 ``long`` arithmetic is 64-bit).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from typing import Final
 
+from azlogs.emulator.config import Limits
 from azlogs.kql import Budget
+
+_DEFAULT_RSS_CAP: Final = 4 * 2**30
+
+
+def resident_bytes() -> int:
+    """The process's resident memory in bytes (Linux ``/proc/self/statm``; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def memory_limit(configured: int) -> int:
+    """The resident memory past which a run stops: ``configured``, or by default 4 GiB or half the RAM."""
+    if configured > 0:
+        return configured
+    try:
+        ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return _DEFAULT_RSS_CAP
+    return min(_DEFAULT_RSS_CAP, ram // 2) if ram > 0 else _DEFAULT_RSS_CAP
 
 
 class Deadline:
-    """A point in time that runs started for one request must end by.
+    """A point in time that runs started for one request must end by, and their memory limits.
 
     Args:
         seconds: from now until the deadline.
+        max_held_rows: rows or values one run may hold (``Limits.kql_max_held_rows``).
+        max_rss: the resident memory past which a run stops (``Limits.kql_max_rss_bytes``; 0 for
+            the default, see :func:`memory_limit`).
         clock: a monotonic clock in seconds (tests pass a fake one).
     """
 
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        max_held_rows: int = Limits.kql_max_held_rows,
+        max_rss: int = Limits.kql_max_rss_bytes,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.seconds = seconds
+        self.max_held_rows = max_held_rows
+        self.max_rss = memory_limit(max_rss)
         self.clock = clock
         self.at = clock() + seconds
+
+    @classmethod
+    def of(cls, seconds: float, limits: Limits) -> Deadline:
+        """A deadline ``seconds`` from now with the memory limits of the emulator's settings."""
+        return cls(seconds, max_held_rows=limits.kql_max_held_rows, max_rss=limits.kql_max_rss_bytes)
 
     def remaining(self) -> float:
         """Seconds left, never below zero."""
@@ -45,11 +89,13 @@ class Deadline:
         """Whether the deadline has passed."""
         return self.clock() >= self.at
 
-    def budget(self, *, max_held_rows: int) -> Budget:
+    def budget(self) -> Budget:
         """A budget for one run that ends at this deadline, whenever the run starts."""
         return Budget(
             timeout=self.remaining(),
-            max_held_rows=max_held_rows,
+            max_held_rows=self.max_held_rows,
             clock=self.clock,
             time_limit=f"{self.seconds:g} s",
+            memory=resident_bytes,
+            max_memory=self.max_rss,
         )

@@ -36,6 +36,8 @@ DEFAULT_MAX_VALUE_SIZE: Final = 64 * 1024 * 1024
 DEFAULT_MAX_COMPILE_STEPS: Final = 1_000_000
 # The clock is read once every this many ticks: cheap enough for the per-row loops.
 _CHECK_EVERY: Final = 256
+# The memory probe (a read of /proc in the emulator, ~10 us) once every this many clock reads.
+_MEMORY_EVERY: Final = 16
 
 
 class Budget:
@@ -49,6 +51,11 @@ class Budget:
         clock: a monotonic clock in seconds (tests pass a fake one).
         time_limit: how the deadline is named in the error (default: ``timeout`` in seconds), for a
             caller whose run has only what is left of a longer limit.
+        memory: the process's memory in use, in bytes (the caller's probe: the engine reads no
+            files), checked every few thousand ticks; with ``max_memory``, the run stops past it.
+            Rows and values are counted by number elsewhere; this catches what number cannot (a
+            sort of rows that each hold a megabyte string).
+        max_memory: the limit for ``memory``.
     """
 
     def __init__(
@@ -60,9 +67,14 @@ class Budget:
         max_compile_steps: int = DEFAULT_MAX_COMPILE_STEPS,
         clock: Callable[[], float] = time.monotonic,
         time_limit: str | None = None,
+        memory: Callable[[], int] | None = None,
+        max_memory: int | None = None,
     ) -> None:
         self.timeout = timeout
         self.time_limit = time_limit
+        self.memory = memory if max_memory is not None else None
+        self.max_memory = max_memory
+        self._memory_countdown = _MEMORY_EVERY
         self.max_held_rows = max_held_rows
         self.max_value_size = max_value_size
         self.max_compile_steps = max_compile_steps
@@ -92,12 +104,30 @@ class Budget:
             self.check_time()
 
     def check_time(self) -> None:
-        """Raise :class:`KqlTimeoutError` when the deadline has passed."""
+        """Raise :class:`KqlTimeoutError` when the deadline has passed (and check the memory now and then)."""
+        if self.memory is not None:
+            self._memory_countdown -= 1
+            if self._memory_countdown <= 0:
+                self._memory_countdown = _MEMORY_EVERY
+                self.check_memory()
         if self.deadline is not None and self.clock() > self.deadline:
             raise KqlTimeoutError(
                 f"the run went past its time limit of {self.time_limit or f'{self.timeout:g} s'} and was stopped",
                 limit="time",
                 hint="narrow the time range, filter earlier, or give the query more time (Prefer: wait=N)",
+            )
+
+    def check_memory(self) -> None:
+        """Raise :class:`KqlLimitError` when the process uses more memory than ``max_memory``."""
+        if self.memory is None or self.max_memory is None:
+            return
+        used = self.memory()
+        if used > self.max_memory:
+            raise KqlLimitError(
+                f"the process used {used // 2**20} MiB, more than the limit of {self.max_memory // 2**20} MiB, "
+                "while the run held its rows (E_RUNAWAY_QUERY)",
+                limit="memory",
+                hint="project fewer or shorter columns, summarize or take before sort, join or make_list",
             )
 
     def hold(self, n: int = 1) -> None:
@@ -143,6 +173,19 @@ class _Unlimited(Budget):
 
     def tick(self, n: int = 1) -> None:
         return None
+
+    def check_memory(self) -> None:
+        """Raise :class:`KqlLimitError` when the process uses more memory than ``max_memory``."""
+        if self.memory is None or self.max_memory is None:
+            return
+        used = self.memory()
+        if used > self.max_memory:
+            raise KqlLimitError(
+                f"the process used {used // 2**20} MiB, more than the limit of {self.max_memory // 2**20} MiB, "
+                "while the run held its rows (E_RUNAWAY_QUERY)",
+                limit="memory",
+                hint="project fewer or shorter columns, summarize or take before sort, join or make_list",
+            )
 
     def hold(self, n: int = 1) -> None:
         return None  # shared by every thread outside a run: it keeps no count

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from azlogs import facts
+from azlogs.emulator.evaluation import resident_bytes
 from azlogs.emulator.query import limits
 from tests.unit.emulator.test_query_plane import BATCH_URL, QUERY_URL, Api, batch_item
 from tests.unit.emulator.test_query_plane import api as api
@@ -176,4 +177,15 @@ class TestResultLimits:
         api.ctx.settings.limits.kql_max_held_rows = 100
         r = await ask(api, "range x from 1 to 1000 step 1 | sort by x desc")
         self.assert_partial(r, facts.KUSTO_E_RUNAWAY_QUERY, "E_RUNAWAY_QUERY")
+        assert rows_of(r) == []
+
+    async def test_a_query_past_the_memory_limit_is_a_runaway_partial_error(self, api: Api) -> None:
+        """Rows that each hold a large string, sorted, stop at the resident-memory limit: E_RUNAWAY_QUERY, no rows."""
+        api.ctx.settings.limits.kql_max_rss_bytes = resident_bytes() + 64 * 2**20
+        # 2,000 rows of 256 KiB strings: 512 MiB held by the sort, far under the held-rows limit.
+        r = await ask(
+            api,
+            "range x from 1 to 2000 step 1 | extend s = strrep(strrep('abcd', 256), 256) | extend s = strcat(s, x) | sort by x | count",
+        )
+        self.assert_partial(r, facts.KUSTO_E_RUNAWAY_QUERY, "MiB")
         assert rows_of(r) == []

@@ -234,6 +234,23 @@ class TestBudget:
         assert [i for i, _ in out.errors] == [1, 2]
         assert all("time limit" in reason for _, reason in out.errors)
 
+    def test_a_run_past_the_memory_limit_is_stopped(self) -> None:
+        """The caller's memory probe is read as the run goes; past max_memory the run stops (limit "memory")."""
+        reads = []
+
+        def probe() -> int:
+            reads.append(1)
+            return 10_000 if len(reads) > 3 else 0
+
+        with pytest.raises(KqlLimitError) as info:
+            run_query(
+                "range x from 1 to 1000000 step 1 | count",
+                MemoryProvider(),
+                budget=Budget(memory=probe, max_memory=5_000),
+            )
+        assert info.value.limit == "memory" and "E_RUNAWAY_QUERY" in info.value.message
+        assert len(reads) == 4  # read every few thousand rows, not for each
+
     def test_budget_errors_are_kql_errors(self) -> None:
         """The budget's errors are in the documented tree: KqlTimeoutError < KqlLimitError < KqlError."""
         assert issubclass(KqlTimeoutError, KqlLimitError) and issubclass(KqlLimitError, KqlError)

@@ -266,10 +266,8 @@ class IngestionService:
             raise _throttled(plan.dcr, wait, f"{limits.bytes_per_minute} bytes per minute")
         # The deadline starts when the worker takes the request: time queued behind others is not
         # the transformation's.
-        deadline = Deadline(limits.transform_timeout_seconds)
-        writes = pipeline.run(
-            plan, decoded.value, received, report, deadline=deadline, max_held_rows=limits.kql_max_held_rows
-        )
+        deadline = Deadline.of(limits.transform_timeout_seconds, limits)
+        writes = pipeline.run(plan, decoded.value, received, report, deadline=deadline)
         del decoded
         self.store.write(writes, report.entries())
 

@@ -21,7 +21,6 @@ from typing import Any, Final
 
 import orjson
 
-from azlogs.emulator.config import Limits
 from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.ingestion.plan import FlowPlan, StreamPlan, Target
 from azlogs.emulator.ingestion.report import RequestReport
@@ -66,7 +65,6 @@ def run(
     report: RequestReport,
     *,
     deadline: Deadline | None = None,
-    max_held_rows: int = Limits.kql_max_held_rows,
 ) -> list[TableWrite]:
     """The table writes for one request's parsed body; what was lost goes into ``report``.
 
@@ -101,9 +99,7 @@ def run(
             out_rows: Sequence[Mapping[str, Any]] = rows
             positions: list[int] | None = origin
             if flow.transform is not None:
-                out_rows = _transform(
-                    flow, rows, origin, received, report, deadline, max_held_rows, emitted[f]
-                )
+                out_rows = _transform(flow, rows, origin, received, report, deadline, emitted[f])
                 emitted[f] += len(out_rows)
                 positions = None  # table-level entries name output rows after a transformation
             if not out_rows:
@@ -153,7 +149,6 @@ def _transform(
     received: datetime,
     report: RequestReport,
     deadline: Deadline | None,
-    max_held_rows: int,
     offset: int,
 ) -> list[dict[str, Any]]:
     """One slice through a flow's transformation, under what is left of the request's deadline."""
@@ -172,7 +167,7 @@ def _transform(
     if deadline is None:
         result = flow.transform.apply(rows)
     else:
-        result = flow.transform.apply(rows, budget=deadline.budget(max_held_rows=max_held_rows))
+        result = flow.transform.apply(rows, budget=deadline.budget())
     for index, reason in result.errors:
         report.add(
             kinds.TRANSFORM_ERROR, f"data flow {flow.index}: {reason}; record dropped", index=origin[index]

@@ -70,10 +70,11 @@ class QueryLimits:
     max_records: int
     max_bytes: int
     max_held_rows: int
+    max_rss: int = 0
     deadline: Deadline = field(init=False)
 
     def __post_init__(self) -> None:
-        self.deadline = Deadline(self.timeout)
+        self.deadline = Deadline(self.timeout, max_held_rows=self.max_held_rows, max_rss=self.max_rss)
 
     @classmethod
     def for_request(cls, ctx: Context, prefer: str | None) -> QueryLimits:
@@ -91,11 +92,12 @@ class QueryLimits:
             limits.query_max_records,
             limits.query_max_result_bytes,
             limits.kql_max_held_rows,
+            limits.kql_max_rss_bytes,
         )
 
     def budget(self) -> Budget:
         """The budget of the run: what is left of the request's timeout, and the memory limits."""
-        return self.deadline.budget(max_held_rows=self.max_held_rows)
+        return self.deadline.budget()
 
     @property
     def headers(self) -> dict[str, str]:
