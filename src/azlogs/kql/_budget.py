@@ -174,19 +174,6 @@ class _Unlimited(Budget):
     def tick(self, n: int = 1) -> None:
         return None
 
-    def check_memory(self) -> None:
-        """Raise :class:`KqlLimitError` when the process uses more memory than ``max_memory``."""
-        if self.memory is None or self.max_memory is None:
-            return
-        used = self.memory()
-        if used > self.max_memory:
-            raise KqlLimitError(
-                f"the process used {used // 2**20} MiB, more than the limit of {self.max_memory // 2**20} MiB, "
-                "while the run held its rows (E_RUNAWAY_QUERY)",
-                limit="memory",
-                hint="project fewer or shorter columns, summarize or take before sort, join or make_list",
-            )
-
     def hold(self, n: int = 1) -> None:
         return None  # shared by every thread outside a run: it keeps no count
 
