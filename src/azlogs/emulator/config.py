@@ -104,10 +104,10 @@ class Limits:
     # records not yet transformed are dropped and recorded, as a failing transformation's are.
     transform_timeout_seconds: float = 30.0
     # The emulator's memory budget of a run: rows or values that sort, join, summarize, distinct and
-    # the growing aggregates may hold, and the process's resident memory past which a run is stopped
-    # (0: 4 GiB, or half the machine's memory if that is less).
+    # the growing aggregates may hold, and how much a run may grow the process's resident memory
+    # (0: 2 GiB, or a quarter of the machine's memory if that is less).
     kql_max_held_rows: int = 2_000_000
-    kql_max_rss_bytes: int = 0
+    kql_max_run_memory_bytes: int = 0
 
 
 @dataclass

@@ -11,9 +11,9 @@ so no transformation or query runs on it:
 
 A thread cannot be stopped from outside, so every run carries a :class:`~azlogs.kql.Budget` with a
 deadline and memory limits that the engine checks as it goes (``KqlTimeoutError`` /
-``KqlLimitError``): rows and values held, counted, and the process's resident memory, read from
-``/proc`` every few thousand steps (a process-wide figure: with several runs at once, the one that
-reads it past the limit stops, which may not be the one that grew). The GIL is released between the engine's steps, so the event loop keeps
+``KqlLimitError``): rows and values held, counted, and the growth of the process's resident memory
+since the run started, read from ``/proc`` every few thousand steps (a process-wide figure: with
+several runs at once, one may be stopped for another's growth). The GIL is released between the engine's steps, so the event loop keeps
 answering while a run works; no single step is large (strings and arrays are capped by the budget,
 ``long`` arithmetic is 64-bit).
 """
@@ -28,7 +28,7 @@ from typing import Final
 from azlogs.emulator.config import Limits
 from azlogs.kql import Budget
 
-_DEFAULT_RSS_CAP: Final = 4 * 2**30
+_DEFAULT_GROWTH: Final = 2 * 2**30
 
 
 def resident_bytes() -> int:
@@ -41,14 +41,14 @@ def resident_bytes() -> int:
 
 
 def memory_limit(configured: int) -> int:
-    """The resident memory past which a run stops: ``configured``, or by default 4 GiB or half the RAM."""
+    """How much a run may grow the process's resident memory: ``configured``, or 2 GiB or a quarter of the RAM."""
     if configured > 0:
         return configured
     try:
         ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
-        return _DEFAULT_RSS_CAP
-    return min(_DEFAULT_RSS_CAP, ram // 2) if ram > 0 else _DEFAULT_RSS_CAP
+        return _DEFAULT_GROWTH
+    return min(_DEFAULT_GROWTH, ram // 4) if ram > 0 else _DEFAULT_GROWTH
 
 
 class Deadline:
@@ -57,8 +57,8 @@ class Deadline:
     Args:
         seconds: from now until the deadline.
         max_held_rows: rows or values one run may hold (``Limits.kql_max_held_rows``).
-        max_rss: the resident memory past which a run stops (``Limits.kql_max_rss_bytes``; 0 for
-            the default, see :func:`memory_limit`).
+        max_growth: how much one run may grow the resident memory (``Limits.kql_max_run_memory_bytes``;
+            0 for the default, see :func:`memory_limit`).
         clock: a monotonic clock in seconds (tests pass a fake one).
     """
 
@@ -67,19 +67,21 @@ class Deadline:
         seconds: float,
         *,
         max_held_rows: int = Limits.kql_max_held_rows,
-        max_rss: int = Limits.kql_max_rss_bytes,
+        max_growth: int = Limits.kql_max_run_memory_bytes,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.seconds = seconds
         self.max_held_rows = max_held_rows
-        self.max_rss = memory_limit(max_rss)
+        self.max_growth = memory_limit(max_growth)
         self.clock = clock
         self.at = clock() + seconds
 
     @classmethod
     def of(cls, seconds: float, limits: Limits) -> Deadline:
         """A deadline ``seconds`` from now with the memory limits of the emulator's settings."""
-        return cls(seconds, max_held_rows=limits.kql_max_held_rows, max_rss=limits.kql_max_rss_bytes)
+        return cls(
+            seconds, max_held_rows=limits.kql_max_held_rows, max_growth=limits.kql_max_run_memory_bytes
+        )
 
     def remaining(self) -> float:
         """Seconds left, never below zero."""
@@ -97,5 +99,5 @@ class Deadline:
             clock=self.clock,
             time_limit=f"{self.seconds:g} s",
             memory=resident_bytes,
-            max_memory=self.max_rss,
+            max_memory=self.max_growth,
         )

@@ -52,10 +52,10 @@ class Budget:
         time_limit: how the deadline is named in the error (default: ``timeout`` in seconds), for a
             caller whose run has only what is left of a longer limit.
         memory: the process's memory in use, in bytes (the caller's probe: the engine reads no
-            files), checked every few thousand ticks; with ``max_memory``, the run stops past it.
-            Rows and values are counted by number elsewhere; this catches what number cannot (a
-            sort of rows that each hold a megabyte string).
-        max_memory: the limit for ``memory``.
+            files), read when the run starts and every few thousand ticks; with ``max_memory``, the
+            run stops when it has grown by more than that. Rows and values are counted by number
+            elsewhere; this catches what number cannot (a sort of rows that each hold a large string).
+        max_memory: how much ``memory`` may grow during the run.
     """
 
     def __init__(
@@ -75,6 +75,7 @@ class Budget:
         self.memory = memory if max_memory is not None else None
         self.max_memory = max_memory
         self._memory_countdown = _MEMORY_EVERY
+        self._memory_base = 0
         self.max_held_rows = max_held_rows
         self.max_value_size = max_value_size
         self.max_compile_steps = max_compile_steps
@@ -89,6 +90,7 @@ class Budget:
         """Make this the budget of the code run inside the block; the deadline starts now."""
         self.deadline = None if self.timeout is None else self.clock() + self.timeout
         self.held = 0
+        self._memory_base = self.memory() if self.memory is not None else 0
         token = _CURRENT.set(self)
         try:
             yield self
@@ -118,14 +120,14 @@ class Budget:
             )
 
     def check_memory(self) -> None:
-        """Raise :class:`KqlLimitError` when the process uses more memory than ``max_memory``."""
+        """Raise :class:`KqlLimitError` when the memory grew by more than ``max_memory`` during the run."""
         if self.memory is None or self.max_memory is None:
             return
-        used = self.memory()
-        if used > self.max_memory:
+        grown = self.memory() - self._memory_base
+        if grown > self.max_memory:
             raise KqlLimitError(
-                f"the process used {used // 2**20} MiB, more than the limit of {self.max_memory // 2**20} MiB, "
-                "while the run held its rows (E_RUNAWAY_QUERY)",
+                f"the run grew the memory in use by {grown // 2**20} MiB, more than the limit of "
+                f"{self.max_memory // 2**20} MiB (E_RUNAWAY_QUERY)",
                 limit="memory",
                 hint="project fewer or shorter columns, summarize or take before sort, join or make_list",
             )

@@ -17,7 +17,6 @@ import orjson
 import pytest
 
 from azlogs import facts
-from azlogs.emulator.evaluation import resident_bytes
 from azlogs.emulator.query import limits
 from tests.unit.emulator.test_query_plane import BATCH_URL, QUERY_URL, Api, batch_item
 from tests.unit.emulator.test_query_plane import api as api
@@ -180,8 +179,8 @@ class TestResultLimits:
         assert rows_of(r) == []
 
     async def test_a_query_past_the_memory_limit_is_a_runaway_partial_error(self, api: Api) -> None:
-        """Rows that each hold a large string, sorted, stop at the resident-memory limit: E_RUNAWAY_QUERY, no rows."""
-        api.ctx.settings.limits.kql_max_rss_bytes = resident_bytes() + 64 * 2**20
+        """Rows that each hold a large string, sorted, stop at the run's memory growth limit: E_RUNAWAY_QUERY, no rows."""
+        api.ctx.settings.limits.kql_max_run_memory_bytes = 64 * 2**20
         # 2,000 rows of 256 KiB strings: 512 MiB held by the sort, far under the held-rows limit.
         r = await ask(
             api,

@@ -235,12 +235,12 @@ class TestBudget:
         assert all("time limit" in reason for _, reason in out.errors)
 
     def test_a_run_past_the_memory_limit_is_stopped(self) -> None:
-        """The caller's memory probe is read as the run goes; past max_memory the run stops (limit "memory")."""
+        """The caller's memory probe is read at the start and as the run goes; grown past max_memory, it stops."""
         reads = []
 
         def probe() -> int:
             reads.append(1)
-            return 10_000 if len(reads) > 3 else 0
+            return 10_000 if len(reads) > 4 else 1_000
 
         with pytest.raises(KqlLimitError) as info:
             run_query(
@@ -249,7 +249,7 @@ class TestBudget:
                 budget=Budget(memory=probe, max_memory=5_000),
             )
         assert info.value.limit == "memory" and "E_RUNAWAY_QUERY" in info.value.message
-        assert len(reads) == 4  # read every few thousand rows, not for each
+        assert len(reads) == 5  # at the start, then every few thousand rows, not for each
 
     def test_budget_errors_are_kql_errors(self) -> None:
         """The budget's errors are in the documented tree: KqlTimeoutError < KqlLimitError < KqlError."""

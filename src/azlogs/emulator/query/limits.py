@@ -70,11 +70,11 @@ class QueryLimits:
     max_records: int
     max_bytes: int
     max_held_rows: int
-    max_rss: int = 0
+    max_growth: int = 0
     deadline: Deadline = field(init=False)
 
     def __post_init__(self) -> None:
-        self.deadline = Deadline(self.timeout, max_held_rows=self.max_held_rows, max_rss=self.max_rss)
+        self.deadline = Deadline(self.timeout, max_held_rows=self.max_held_rows, max_growth=self.max_growth)
 
     @classmethod
     def for_request(cls, ctx: Context, prefer: str | None) -> QueryLimits:
@@ -92,7 +92,7 @@ class QueryLimits:
             limits.query_max_records,
             limits.query_max_result_bytes,
             limits.kql_max_held_rows,
-            limits.kql_max_rss_bytes,
+            limits.kql_max_run_memory_bytes,
         )
 
     def budget(self) -> Budget:
