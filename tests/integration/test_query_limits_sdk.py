@@ -9,7 +9,10 @@ the SDK raises as ``HttpResponseError`` (the SDK's own live test ``test_logs_ser
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -17,7 +20,10 @@ from azure.identity import ClientSecretCredential
 from azure.monitor.query import LogsQueryClient, LogsQueryPartialResult, LogsQueryResult, LogsQueryStatus
 
 from azlogs import facts
-from tests.emulator_proc import EmulatorProcess
+from azlogs._exceptions import RetryableServiceError
+from azlogs.provision import emulator_credential
+from azlogs.query import query_workspace
+from tests.emulator_proc import AZLOGS, EmulatorProcess
 
 
 @pytest.fixture
@@ -92,3 +98,55 @@ class TestLogsQueryClientLimits:
         )
         assert isinstance(result, LogsQueryResult) and result.status == LogsQueryStatus.SUCCESS
         assert result.tables[0].rows[0][0] == 100_000
+
+
+@pytest.fixture
+def small_limits(tmp_path: Path) -> Iterator[EmulatorProcess]:
+    """An emulator whose result limit is 10 records, so a partial answer is quick to make."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"limits": {"query_max_records": 10}}))
+    emu = EmulatorProcess(tmp_path / "data", "--config", str(config))
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+class TestAzlogsQueryLimits:
+    def test_the_cli_says_a_result_is_partial_and_fails(self, small_limits: EmulatorProcess) -> None:
+        """`azlogs query` prints the rows it got, says the result is partial and exits 1 (it printed them as whole)."""
+        done = subprocess.run(
+            [
+                AZLOGS,
+                "query",
+                "range x from 1 to 11 step 1",
+                "--format",
+                "json",
+                "--data-dir",
+                str(small_limits.data_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr
+        out = json.loads(done.stdout)
+        assert len(out["tables"][0]["rows"]) == 10
+        assert (
+            out["error"].startswith("PartialError: ") and "exceed the set limit of 10 records" in out["error"]
+        )
+        assert "partial result" in done.stderr
+
+    def test_the_client_gets_the_504_not_its_own_timeout(self, small_limits: EmulatorProcess) -> None:
+        """azlogs' query client waits past its server timeout, so a runaway is the service's 504 GatewayTimeout."""
+        info = small_limits.info
+        with emulator_credential(info) as credential, pytest.raises(RetryableServiceError) as raised:
+            query_workspace(
+                info["workspace"]["id"],
+                "range x from 1 to 10000000000 step 1 | count",
+                credential,
+                endpoint=info["endpoints"]["query"],
+                verify=small_limits.ssl_context(),
+                timeout=2,
+            )
+        assert raised.value.status == 504 and "GatewayTimeout" in raised.value.message
