@@ -248,7 +248,8 @@ class KqlError(AzlogsError):
 class KqlLimitError(KqlError):
     """A query or transformation run that exceeded a limit of its budget (memory, rows, a value's size).
 
-    ``limit`` names the limit (``"rows"``, ``"value_bytes"``, ``"compile_steps"``, ``"time"``), so an
+    ``limit`` names the limit (``"rows"``, ``"value_bytes"``, ``"compile_steps"``, ``"memory"``,
+    ``"time"``), so an
     answer can say which one; the message says the figure and how to stay under it.
     """
 

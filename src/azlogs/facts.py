@@ -22,10 +22,13 @@ __all__ = [
     "INFLATED_BODY_FACTOR",
     "KQL_MAKE_LIST_MAX_SIZE",
     "KQL_STRREP_MAX_MULTIPLIER",
+    "KUSTO_E_QUERY_RESULT_SET_TOO_LARGE",
+    "KUSTO_E_RUNAWAY_QUERY",
     "LOG_ANALYTICS_READER_ROLE_ID",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
     "MONITORING_METRICS_PUBLISHER_ROLE_ID",
+    "QUERY_CONCURRENT_PER_USER",
     "QUERY_DEFAULT_TIMEOUT_SECONDS",
     "QUERY_MAX_RECORDS",
     "QUERY_MAX_RESULT_BYTES",
@@ -72,6 +75,15 @@ QUERY_MAX_RECORDS: Final = 500_000
 QUERY_MAX_RESULT_BYTES: Final = 67_108_864
 QUERY_DEFAULT_TIMEOUT_SECONDS: Final = 180
 QUERY_MAX_TIMEOUT_SECONDS: Final = 600
+# "A user can run up to five concurrent queries. Any other query is added to a queue" (service
+# limits, "User query throttling").
+QUERY_CONCURRENT_PER_USER: Final = 5
+# Kusto's HRESULTs (facility 0xDA) as the query API writes them in a PartialError's innererror.code:
+# signed decimal text (a recorded answer: "-2133196797" for "The results of this query exceed the set
+# limit of 1 records."; Kusto "Error codes": E_RUNAWAY_QUERY 0x80DA0001, E_QUERY_RESULT_SET_TOO_LARGE
+# 0x80DA0003).
+KUSTO_E_RUNAWAY_QUERY: Final = "-2133196799"
+KUSTO_E_QUERY_RESULT_SET_TOO_LARGE: Final = "-2133196797"
 # strrep(): "If multiplier is more than the maximal allowed value of 1024, the input string will be
 # repeated 1024 times."
 KQL_STRREP_MAX_MULTIPLIER: Final = 1024

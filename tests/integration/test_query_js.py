@@ -80,7 +80,7 @@ def run_client(emu: EmulatorProcess, client: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("client", ["monitor-query", "monitor-query-logs"])
 def test_javascript_clients_read_azure_shaped_answers(loaded: EmulatorProcess, client: str) -> None:
-    """Workspace query with statistics and render, batch, partial result, resource query, error."""
+    """Workspace query with statistics and render, batch, partial result, resource query, error, server timeout."""
     out = run_client(loaded, client)
     ws = out["workspace"]
     assert ws.get("thrown") is None, ws
@@ -100,6 +100,10 @@ def test_javascript_clients_read_azure_shaped_answers(loaded: EmulatorProcess, c
     assert partial["error"]["code"] == "PartialError"
 
     assert out["resource"]["tables"][0]["rows"] == [[4]]
+
+    timeout = out["timeout"]
+    assert timeout["thrown"] and timeout["statusCode"] == 504, timeout
+    assert "GatewayTimeout" in (str(timeout["code"]) + timeout["message"])
 
     err = out["error"]
     assert err["thrown"] and err["statusCode"] == 400

@@ -19,13 +19,16 @@ const credential = new ClientSecretCredential(info.tenant_id, info.admin.client_
 });
 const origin = new URL(info.endpoints.query).origin;
 
-let client;
+let client, timeoutClient;
+const noRetries = { retryOptions: { maxRetries: 0 } };
 if (clientName === "monitor-query") {
   const { LogsQueryClient } = await import("@azure/monitor-query");
   client = new LogsQueryClient(credential, { endpoint: origin });
+  timeoutClient = new LogsQueryClient(credential, { endpoint: origin, ...noRetries });
 } else if (clientName === "monitor-query-logs") {
   const { LogsQueryClient } = await import("@azure/monitor-query-logs");
   client = new LogsQueryClient(credential, { endpoint: `${info.endpoints.query}/v1` });
+  timeoutClient = new LogsQueryClient(credential, { endpoint: `${info.endpoints.query}/v1`, ...noRetries });
 } else {
   throw new Error(`unknown client ${clientName}`);
 }
@@ -73,5 +76,12 @@ out.resource = await attempt(async () => {
 });
 
 out.error = await attempt(async () => client.queryWorkspace(workspace, "print x = ", day));
+
+// A server timeout: Prefer wait=2 on a query that would run for hours (no retries of the 504).
+out.timeout = await attempt(async () =>
+  timeoutClient.queryWorkspace(workspace, "range x from 1 to 10000000000 step 1 | count", day, {
+    serverTimeoutInSeconds: 2,
+  }),
+);
 
 console.log(JSON.stringify(out));

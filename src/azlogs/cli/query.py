@@ -14,6 +14,7 @@ import click
 
 from azlogs.auth import SOURCES
 from azlogs.cli._cloud import cloud_option
+from azlogs.cli._exit import FAILED, exit_with
 
 
 def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any, str | None]:
@@ -78,21 +79,27 @@ def query(
         cloud=the_cloud,
     )
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    if fmt == "json":
+    partial = next((t.partial_error for t in tables if t.partial_error), None)
+    _print(tables, fmt, partial)
+    if partial is not None:
+        # The rows shown are not all of them: say so, and fail the command (exit 1).
         click.echo(
-            json.dumps(
-                {
-                    "tables": [
-                        {
-                            "name": t.name,
-                            "columns": [{"name": n, "type": ty} for n, ty in t.columns],
-                            "rows": t.rows,
-                        }
-                        for t in tables
-                    ]
-                }
-            )
+            f"partial result: {partial}; narrow the query (filter, project, summarize, take)", err=True
         )
+        exit_with(FAILED)
+
+
+def _print(tables: list[Any], fmt: str, partial: str | None) -> None:
+    if fmt == "json":
+        out: dict[str, Any] = {
+            "tables": [
+                {"name": t.name, "columns": [{"name": n, "type": ty} for n, ty in t.columns], "rows": t.rows}
+                for t in tables
+            ]
+        }
+        if partial is not None:
+            out["error"] = partial
+        click.echo(json.dumps(out))
         return
     primary = tables[0] if tables else None
     if primary is None:

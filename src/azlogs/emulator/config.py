@@ -95,6 +95,20 @@ class Limits:
     requests_per_minute: int = facts.REQUESTS_PER_MINUTE
     bytes_per_minute: int = facts.BYTES_PER_MINUTE
     role_propagation_seconds: float = 0.0
+    # The query API: the server timeout without `Prefer: wait=N`, queries run at once (more wait
+    # their turn, within their timeout), and the result truncation limits (a PartialError past them).
+    query_timeout_seconds: float = facts.QUERY_DEFAULT_TIMEOUT_SECONDS
+    concurrent_queries: int = facts.QUERY_CONCURRENT_PER_USER
+    query_max_records: int = facts.QUERY_MAX_RECORDS
+    query_max_result_bytes: int = facts.QUERY_MAX_RESULT_BYTES
+    # The time one request's transformations may take [U: Azure publishes no figure]; past it the
+    # records not yet transformed are dropped and recorded, as a failing transformation's are.
+    transform_timeout_seconds: float = 30.0
+    # The emulator's memory budget of a run: rows or values that sort, join, summarize, distinct and
+    # the growing aggregates may hold, and how much a run may grow the process's resident memory
+    # (0: 2 GiB, or a quarter of the machine's memory if that is less).
+    kql_max_held_rows: int = 2_000_000
+    kql_max_run_memory_bytes: int = 0
 
 
 @dataclass

@@ -1,5 +1,9 @@
 """Summarize aggregates. Each aggregate keeps a small state per group: ``new()``, ``add(state, row)``
-(returns the new state) and ``result(state)``. Nulls are ignored, as in KQL."""
+(returns the new state) and ``result(state)``. Nulls are ignored, as in KQL.
+
+Aggregates whose state grows with the rows (dcount, make_list/make_set, percentile) count each value
+they keep against the run's budget of held rows, like sort and join do: a percentile over a range
+of a billion rows is stopped by the budget, not by the machine running out of memory."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from azlogs.facts import KQL_MAKE_LIST_MAX_SIZE
+from azlogs.kql._budget import current
 from azlogs.kql._registry import REGISTRY, FunctionSpec, numeric_promote
 from azlogs.kql._values import dumps, to_dynamic
 
@@ -52,7 +57,10 @@ def _dcount(args: list[Any], types: list[str]) -> Aggregate:
     def add(s: set[Any], r: Row) -> set[Any]:
         v = f(r)
         if v is not None and v != "":
+            n = len(s)
             s.add(hashable(v))
+            if len(s) > n:
+                current().hold()
         return s
 
     return Aggregate("long", set, add, len)
@@ -65,7 +73,10 @@ def _dcountif(args: list[Any], types: list[str]) -> Aggregate:
         if p(r) is True:
             v = f(r)
             if v is not None:
+                n = len(s)
                 s.add(hashable(v))
+                if len(s) > n:
+                    current().hold()
         return s
 
     return Aggregate("long", set, add, len)
@@ -158,6 +169,7 @@ def _make(args: list[Any], types: list[str], unique: bool, pred: Fn | None = Non
                     continue
                 s[1].add(h)
             s[0].append(to_dynamic(item))
+            current().hold()
         return s
 
     return Aggregate("dynamic", lambda: ([], set()), add, lambda s: s[0])
@@ -177,6 +189,7 @@ def _percentile(args: list[Any], types: list[str]) -> Aggregate:
         v = f(r)
         if v is not None and not isinstance(v, (str, bool, dict, list)):
             s.append(v)
+            current().hold()
         return s
 
     def result(s: list[Any]) -> Any:

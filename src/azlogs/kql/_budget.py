@@ -36,6 +36,8 @@ DEFAULT_MAX_VALUE_SIZE: Final = 64 * 1024 * 1024
 DEFAULT_MAX_COMPILE_STEPS: Final = 1_000_000
 # The clock is read once every this many ticks: cheap enough for the per-row loops.
 _CHECK_EVERY: Final = 256
+# The memory probe (a read of /proc in the emulator, ~10 us) once every this many clock reads.
+_MEMORY_EVERY: Final = 16
 
 
 class Budget:
@@ -47,6 +49,13 @@ class Budget:
         max_value_size: the longest string (characters) or array (elements) an expression may build.
         max_compile_steps: expressions compiled for one text.
         clock: a monotonic clock in seconds (tests pass a fake one).
+        time_limit: how the deadline is named in the error (default: ``timeout`` in seconds), for a
+            caller whose run has only what is left of a longer limit.
+        memory: the process's memory in use, in bytes (the caller's probe: the engine reads no
+            files), read when the run starts and every few thousand ticks; with ``max_memory``, the
+            run stops when it has grown by more than that. Rows and values are counted by number
+            elsewhere; this catches what number cannot (a sort of rows that each hold a large string).
+        max_memory: how much ``memory`` may grow during the run.
     """
 
     def __init__(
@@ -57,8 +66,16 @@ class Budget:
         max_value_size: int = DEFAULT_MAX_VALUE_SIZE,
         max_compile_steps: int = DEFAULT_MAX_COMPILE_STEPS,
         clock: Callable[[], float] = time.monotonic,
+        time_limit: str | None = None,
+        memory: Callable[[], int] | None = None,
+        max_memory: int | None = None,
     ) -> None:
         self.timeout = timeout
+        self.time_limit = time_limit
+        self.memory = memory if max_memory is not None else None
+        self.max_memory = max_memory
+        self._memory_countdown = _MEMORY_EVERY
+        self._memory_base = 0
         self.max_held_rows = max_held_rows
         self.max_value_size = max_value_size
         self.max_compile_steps = max_compile_steps
@@ -73,6 +90,7 @@ class Budget:
         """Make this the budget of the code run inside the block; the deadline starts now."""
         self.deadline = None if self.timeout is None else self.clock() + self.timeout
         self.held = 0
+        self._memory_base = self.memory() if self.memory is not None else 0
         token = _CURRENT.set(self)
         try:
             yield self
@@ -88,12 +106,30 @@ class Budget:
             self.check_time()
 
     def check_time(self) -> None:
-        """Raise :class:`KqlTimeoutError` when the deadline has passed."""
+        """Raise :class:`KqlTimeoutError` when the deadline has passed (and check the memory now and then)."""
+        if self.memory is not None:
+            self._memory_countdown -= 1
+            if self._memory_countdown <= 0:
+                self._memory_countdown = _MEMORY_EVERY
+                self.check_memory()
         if self.deadline is not None and self.clock() > self.deadline:
             raise KqlTimeoutError(
-                f"the run went past its time limit of {self.timeout:g} s and was stopped",
+                f"the run went past its time limit of {self.time_limit or f'{self.timeout:g} s'} and was stopped",
                 limit="time",
                 hint="narrow the time range, filter earlier, or give the query more time (Prefer: wait=N)",
+            )
+
+    def check_memory(self) -> None:
+        """Raise :class:`KqlLimitError` when the memory grew by more than ``max_memory`` during the run."""
+        if self.memory is None or self.max_memory is None:
+            return
+        grown = self.memory() - self._memory_base
+        if grown > self.max_memory:
+            raise KqlLimitError(
+                f"the run grew the memory in use by {grown // 2**20} MiB, more than the limit of "
+                f"{self.max_memory // 2**20} MiB (E_RUNAWAY_QUERY)",
+                limit="memory",
+                hint="project fewer or shorter columns, summarize or take before sort, join or make_list",
             )
 
     def hold(self, n: int = 1) -> None:

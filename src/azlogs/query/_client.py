@@ -16,15 +16,22 @@ from azlogs.ingest import TokenCache
 # The public cloud's (azlogs.auth.clouds owns every cloud's query endpoint and audience).
 QUERY_AUDIENCE = AZURE_PUBLIC.query_audience
 DEFAULT_ENDPOINT = AZURE_PUBLIC.query_endpoint
+# How much longer than the server timeout the client waits for an answer.
+_MARGIN_SECONDS = 15.0
 
 
 @dataclass
 class QueryTable:
-    """One result table: column names and types (the query API's spelling) and rows."""
+    """One result table: column names and types (the query API's spelling) and rows.
+
+    ``partial_error`` is set when the service answered a ``PartialError`` (rows cut at its result
+    limits, a runaway query stopped): the rows are not all of them.
+    """
 
     name: str
     columns: list[tuple[str, str]]
     rows: list[list[Any]] = field(default_factory=list)
+    partial_error: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
         names = [c for c, _ in self.columns]
@@ -51,6 +58,17 @@ def _deepest(err: Any) -> str | None:
     return f"{code}: {found['message']}" if code else str(found["message"])
 
 
+def _partial_text(err: Any) -> str | None:
+    """``PartialError: <the engine's words>`` for the ``error`` of a 200, None when there is none."""
+    if not isinstance(err, dict) or not err:
+        return None
+    said = _deepest(err)
+    details = err.get("details")
+    if said is None and isinstance(details, list) and details and isinstance(details[0], dict):
+        said = _deepest(details[0]) or details[0].get("message")
+    return f"{err.get('code', 'PartialError')}: {said or err.get('message', '')}"
+
+
 def query_workspace(
     workspace_id: str,
     kql: str,
@@ -68,9 +86,14 @@ def query_workspace(
     ``cloud`` (or ``AZURE_CLOUD``, or the endpoint's host) gives the query endpoint (when
     ``endpoint`` is None) and the token's audience: ``api.loganalytics.us`` in US Government.
 
+    A partial answer (rows cut at the service's limits) is returned with ``partial_error`` set on
+    every table. ``timeout`` is the server timeout asked for (``Prefer: wait``); the client waits a
+    little longer, so that the service's 504 arrives rather than a client-side timeout.
+
     Raises:
         AuthError: no token, or the service refused it (401/403, with the reason and the fix).
         PermanentServiceError: a query the service refuses (syntax, semantic), with its message.
+        RetryableServiceError: 429 or 5xx, such as 504 GatewayTimeout past the server timeout.
     """
     the_cloud = resolve_cloud(cloud, endpoint=endpoint)
     base = (endpoint or the_cloud.query_endpoint).rstrip("/")
@@ -82,7 +105,7 @@ def query_workspace(
         raise type(exc)(f"no token for the Log Analytics query API: {exc.message}", hint=exc.hint) from None
     body = {"query": kql, "timespan": _timespan(timespan)}
     try:
-        with httpx.Client(verify=verify, timeout=timeout, transport=transport) as client:
+        with httpx.Client(verify=verify, timeout=timeout + _MARGIN_SECONDS, transport=transport) as client:
             r = client.post(
                 f"{base}/v1/workspaces/{workspace_id}/query",
                 json=body,
@@ -109,7 +132,8 @@ def query_workspace(
             )
         cls = RetryableServiceError if r.status_code == 429 or r.status_code >= 500 else PermanentServiceError
         raise cls(text, status=r.status_code, code=err.get("code"))
+    partial = _partial_text(data.get("error"))
     return [
-        QueryTable(t["name"], [(c["name"], c["type"]) for c in t["columns"]], t["rows"])
+        QueryTable(t["name"], [(c["name"], c["type"]) for c in t["columns"]], t["rows"], partial)
         for t in data.get("tables", [])
     ]

@@ -199,7 +199,7 @@ class FakeTransform:
 
     output_columns = {"TimeGenerated": "datetime", "Computer": "string", "Code": "long", "Doubled": "long"}
 
-    def apply(self, records: Sequence[Mapping[str, Any]]) -> Result:
+    def apply(self, records: Sequence[Mapping[str, Any]], *, budget: object = None) -> Result:
         out = Result()
         for i, r in enumerate(records):
             if r["Code"] == 0:

@@ -211,10 +211,16 @@ class TestBudget:
             "range x from 1 to 1000 step 1 | summarize max(x) by x",
             "range x from 1 to 1000 step 1 | distinct x",
             "range x from 1 to 10 step 1 | join (range x from 1 to 1000 step 1) on x",
+            # One group, but state that grows with the rows (it used to be unbounded: issue 12).
+            "range x from 1 to 1000 step 1 | summarize percentile(x, 50)",
+            "range x from 1 to 1000 step 1 | summarize make_list(x)",
+            "range x from 1 to 1000 step 1 | summarize make_set(x)",
+            "range x from 1 to 1000 step 1 | summarize dcount(x)",
+            "range x from 1 to 1000 step 1 | summarize dcountif(x, x > 0)",
         ],
     )
     def test_rows_held_by_groups_joins_and_distinct_are_limited(self, text: str) -> None:
-        """Summarize groups, distinct keys and a join's right side count as held rows."""
+        """Summarize groups, distinct keys, a join's right side and growing aggregate states count as held rows."""
         with pytest.raises(KqlLimitError):
             run_query(text, MemoryProvider(), budget=Budget(max_held_rows=100))
 
@@ -227,6 +233,23 @@ class TestBudget:
         assert out.rows == []
         assert [i for i, _ in out.errors] == [1, 2]
         assert all("time limit" in reason for _, reason in out.errors)
+
+    def test_a_run_past_the_memory_limit_is_stopped(self) -> None:
+        """The caller's memory probe is read at the start and as the run goes; grown past max_memory, it stops."""
+        reads = []
+
+        def probe() -> int:
+            reads.append(1)
+            return 10_000 if len(reads) > 4 else 1_000
+
+        with pytest.raises(KqlLimitError) as info:
+            run_query(
+                "range x from 1 to 1000000 step 1 | count",
+                MemoryProvider(),
+                budget=Budget(memory=probe, max_memory=5_000),
+            )
+        assert info.value.limit == "memory" and "E_RUNAWAY_QUERY" in info.value.message
+        assert len(reads) == 5  # at the start, then every few thousand rows, not for each
 
     def test_budget_errors_are_kql_errors(self) -> None:
         """The budget's errors are in the documented tree: KqlTimeoutError < KqlLimitError < KqlError."""

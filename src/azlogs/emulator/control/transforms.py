@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from azlogs._exceptions import KqlError
-from azlogs.kql import compile_transformation
+from azlogs.kql import Budget, compile_transformation
 from azlogs.schema import ArmErrorDetail
 from azlogs.schema.validate import FlowContext
 
 INVALID_TRANSFORM_QUERY = "InvalidTransformQuery"
+# The time a DCR's transformation may take to compile (constant folding included) [U].
+VALIDATION_TIMEOUT_SECONDS = 10.0
 INVALID_TRANSFORM_OUTPUT = "InvalidTransformOutput"
 
 # What the ingestion plane converts when a transformation's output type differs from the column's.
@@ -47,7 +49,9 @@ def check_transform(flow: FlowContext) -> Iterable[ArmErrorDetail]:
         ]
     columns = {c.name: c.type.kql_name for c in flow.input_streams[0].columns}
     try:
-        compiled = compile_transformation(text, columns, strict=True)
+        # Compiling folds constant expressions: a budget keeps a runaway one from holding the request.
+        with Budget(timeout=VALIDATION_TIMEOUT_SECONDS).active():
+            compiled = compile_transformation(text, columns, strict=True)
     except KqlError as exc:
         hint = f" Fix: {exc.hint}" if exc.hint else ""
         return [

@@ -156,19 +156,27 @@ def _check_depth(raw: bytes, value: Any) -> None:
     # Fewer brackets than the limit cannot nest past it: most bodies stop here, at C speed.
     if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
         return
-    try:
-        orjson.dumps(value)
-        return
-    except orjson.JSONEncodeError:
-        pass
+    # Record by record: one dumps() of the whole body reserves an output buffer of ~70 times the
+    # body (108 MB for 2 MiB of "{}"), each record's only its own.
     where = "the body"
     if isinstance(value, list):
+        dumps = orjson.dumps
         for i, item in enumerate(value):
+            if type(item) is dict and not item:
+                continue
             try:
-                orjson.dumps(item)
+                dumps([item])  # inside the body's array, as the store will write it
             except orjson.JSONEncodeError:
                 where = f"record {i}"
                 break
+        else:
+            return
+    else:
+        try:
+            orjson.dumps(value)
+            return
+        except orjson.JSONEncodeError:
+            pass
     raise Refusal(
         400,
         MALFORMED_JSON,

@@ -43,6 +43,7 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import INGEST_DATA_ACTION, ChangeEvent, ControlPlane, DcrRecord
+from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
@@ -238,7 +239,11 @@ class IngestionService:
         wait = self.throttle.admit_request(dcr.immutable_id, limits.requests_per_minute)
         if wait is not None:
             raise _throttled(dcr, wait, f"{limits.requests_per_minute} requests per minute")
-        plan = self._plan(control, dcr, report.stream)
+        plan = self._cached_plan(dcr, report.stream)
+        if plan is None:  # compiling is KQL work too: off the event loop
+            compiled = await self._on_worker(functools.partial(self._plan, control, dcr, report.stream))
+            assert isinstance(compiled, StreamPlan)
+            plan = compiled
         content_type = request.headers.get("content-type", "")
         if content_type.split(";")[0].strip().lower() != "application/json":
             report.add(
@@ -263,23 +268,35 @@ class IngestionService:
         )
         if wait is not None:
             raise _throttled(plan.dcr, wait, f"{limits.bytes_per_minute} bytes per minute")
-        writes = pipeline.run(plan, decoded.value, received, report)
+        # The deadline starts when the worker takes the request: time queued behind others is not
+        # the transformation's.
+        deadline = Deadline.of(limits.transform_timeout_seconds, limits)
+        writes = pipeline.run(plan, decoded.value, received, report, deadline=deadline)
+        del decoded
         self.store.write(writes, report.entries())
 
+    def _cached_plan(self, dcr: DcrRecord, stream: str) -> StreamPlan | None:
+        plan = self._plans.get((dcr.immutable_id, stream))
+        return plan if plan is not None and plan.dcr is dcr else None
+
     def _plan(self, control: ControlPlane, dcr: DcrRecord, stream: str) -> StreamPlan:
+        """The stream's plan, compiled if needed (on the worker: under the transformation budget)."""
         key = (dcr.immutable_id, stream)
-        plan = self._plans.get(key)
-        if plan is not None and plan.dcr is dcr:
+        plan = self._cached_plan(dcr, stream)
+        if plan is not None:
             return plan
         stream_decl = dcr.rule.stream(stream)
         assert stream_decl is not None
-        plan = compile_plan(
-            dcr,
-            stream_decl,
-            control,
-            field_limit=self.ctx.settings.limits.field_max_bytes,
-            transform_factory=self.transform_factory,
-        )
+        limits = self.ctx.settings.limits
+        # Compiling folds constant expressions (a let function called with constants runs then).
+        with Deadline.of(limits.transform_timeout_seconds, limits).budget().active():
+            plan = compile_plan(
+                dcr,
+                stream_decl,
+                control,
+                field_limit=limits.field_max_bytes,
+                transform_factory=self.transform_factory,
+            )
         with self._lock:
             self._plans[key] = plan
         return plan

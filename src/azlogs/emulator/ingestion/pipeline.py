@@ -1,6 +1,7 @@
 """Records of one request through a :class:`~.plan.StreamPlan`: coerce, transform, map to tables.
 
-Runs on a worker thread (CPU-bound; the event loop stays free). Everything Azure would do silently
+Runs on the ingestion worker thread (CPU-bound; the event loop stays free), in slices, with the
+request's transformations under a deadline (see :mod:`azlogs.emulator.evaluation`). Everything Azure would do silently
 is done here too, and written into the request's :class:`~.report.RequestReport`:
 
 * a body that is not a JSON array (an object, a scalar): nothing written (204 as Azure answers);
@@ -20,7 +21,8 @@ from typing import Any, Final
 
 import orjson
 
-from azlogs.emulator.ingestion.plan import StreamPlan, Target
+from azlogs.emulator.evaluation import Deadline
+from azlogs.emulator.ingestion.plan import FlowPlan, StreamPlan, Target
 from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.store import diagnostics as kinds
 from azlogs.emulator.store.columns import to_ticks
@@ -29,6 +31,8 @@ from azlogs.schema.coerce import TIME_FILLED, settle_time_generated
 from azlogs.schema.names import TIME_GENERATED
 
 _PREVIEW: Final = 120
+# Records coerced, transformed and encoded together: small enough that a slice's dicts are a few MB.
+SLICE: Final = 4096
 
 
 def preview(value: Any) -> str:
@@ -54,8 +58,25 @@ def _json_kind(value: Any) -> str:
     return "number"
 
 
-def run(plan: StreamPlan, body: Any, received: datetime, report: RequestReport) -> list[TableWrite]:
-    """The table writes for one request's parsed body; what was lost goes into ``report``."""
+def run(
+    plan: StreamPlan,
+    body: Any,
+    received: datetime,
+    report: RequestReport,
+    *,
+    deadline: Deadline | None = None,
+) -> list[TableWrite]:
+    """The table writes for one request's parsed body; what was lost goes into ``report``.
+
+    Records go through in slices of :data:`SLICE`: a slice is coerced, transformed and encoded for
+    the store, then its dicts are released, so the peak memory is the parsed body, the encoded rows
+    and one slice (a 2 MiB body of ``{}`` records once took ~250 MB). Each element of ``body`` is
+    replaced by None once its slice is done.
+
+    ``deadline`` bounds the time of the request's transformations: a slice reached after it is not
+    transformed, and a slice it interrupts keeps what was done; either way the records left are
+    dropped and recorded as transformation errors, as Azure drops records whose transformation fails.
+    """
     if not isinstance(body, list):
         report.add(
             kinds.OBJECT_BODY,
@@ -64,13 +85,48 @@ def run(plan: StreamPlan, body: Any, received: datetime, report: RequestReport) 
             sample=preview(body),
         )
         return []
+    received_ticks = to_ticks(received)
+    merged: dict[tuple[int, int], TableWrite] = {}
+    emitted = [0] * len(plan.flows)  # output rows of each transformed flow so far
+    records = 0
+    for start in range(0, len(body), SLICE):
+        chunk = body[start : start + SLICE]
+        body[start : start + SLICE] = [None] * len(chunk)
+        rows, origin = _coerce(plan, chunk, start, received, report)
+        del chunk
+        records += len(rows)
+        for f, flow in enumerate(plan.flows):
+            out_rows: Sequence[Mapping[str, Any]] = rows
+            positions: list[int] | None = origin
+            if flow.transform is not None:
+                out_rows = _transform(flow, rows, origin, received, report, deadline, emitted[f])
+                emitted[f] += len(out_rows)
+                positions = None  # table-level entries name output rows after a transformation
+            if not out_rows:
+                continue
+            for t, target in enumerate(flow.targets):
+                write = _target_write(target, out_rows, received_ticks, report, positions)
+                if write is not None:
+                    _merge(merged, (f, t), write)
+    if records and not plan.flows:
+        report.add(
+            kinds.TABLE_MISSING,
+            f"no data flow of the DCR reads stream '{plan.stream.name}'; the records go nowhere",
+            count=records,
+        )
+    return list(merged.values())
+
+
+def _coerce(
+    plan: StreamPlan, chunk: list[Any], start: int, received: datetime, report: RequestReport
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The coerced rows of one slice and the input index of each."""
     coerce = plan.coercer.coerce
     rows: list[dict[str, Any]] = []
-    origin: list[int] | None = None  # input index of each row, when some elements were skipped
-    for i, rec in enumerate(body):
+    origin: list[int] = []
+    for n, rec in enumerate(chunk):
+        i = start + n
         if type(rec) is not dict:
-            if origin is None:
-                origin = list(range(len(rows)))
             report.add(
                 kinds.NOT_AN_OBJECT,
                 f"element is a JSON {_json_kind(rec)}, not an object; skipped",
@@ -82,47 +138,72 @@ def run(plan: StreamPlan, body: Any, received: datetime, report: RequestReport) 
         if coerced.events:
             report.add_events(i, coerced.events)
         rows.append(coerced.row)
-        if origin is not None:
-            origin.append(i)
+        origin.append(i)
+    return rows, origin
+
+
+def _transform(
+    flow: FlowPlan,
+    rows: list[dict[str, Any]],
+    origin: list[int],
+    received: datetime,
+    report: RequestReport,
+    deadline: Deadline | None,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """One slice through a flow's transformation, under what is left of the request's deadline."""
+    assert flow.transform is not None
     if not rows:
         return []
-    received_ticks = to_ticks(received)
-    writes: list[TableWrite] = []
-    if not plan.flows:
+    if deadline is not None and deadline.expired():
         report.add(
-            kinds.TABLE_MISSING,
-            f"no data flow of the DCR reads stream '{plan.stream.name}'; the records go nowhere",
+            kinds.TRANSFORM_ERROR,
+            f"data flow {flow.index}: the transformations of this request went past their time limit "
+            f"of {deadline.seconds:g} s; record dropped",
+            index=origin[0],
             count=len(rows),
         )
-    for flow in plan.flows:
-        out_rows: Sequence[Mapping[str, Any]] = rows
-        if flow.transform is not None:
-            result = flow.transform.apply(rows)
-            for index, reason in result.errors:
-                report.add(
-                    kinds.TRANSFORM_ERROR,
-                    f"data flow {flow.index}: {reason}; record dropped",
-                    index=origin[index] if origin is not None else index,
-                )
-            out_rows = _settle(result.rows, received, report, flow.transform.output_columns)
-        if not out_rows:
-            continue
-        # Table-level entries name input records for a pass-through flow, output rows after a transformation.
-        positions = origin if flow.transform is None else None
-        for target in flow.targets:
-            write = _target_write(target, out_rows, received_ticks, report, positions)
-            if write is not None:
-                writes.append(write)
-    return writes
+        return []
+    if deadline is None:
+        result = flow.transform.apply(rows)
+    else:
+        result = flow.transform.apply(rows, budget=deadline.budget())
+    for index, reason in result.errors:
+        report.add(
+            kinds.TRANSFORM_ERROR, f"data flow {flow.index}: {reason}; record dropped", index=origin[index]
+        )
+    return _settle(result.rows, received, report, flow.transform.output_columns, offset)
+
+
+def _merge(merged: dict[tuple[int, int], TableWrite], key: tuple[int, int], write: TableWrite) -> None:
+    """Add a slice's write to the request's write for the same flow and target."""
+    found = merged.get(key)
+    if found is None:
+        merged[key] = TableWrite(
+            write.workspace,
+            write.schema,
+            write.columns,
+            list(write.rows),
+            write.time_received,
+            write.constants,
+        )
+    else:
+        rows = found.rows
+        assert isinstance(rows, list)
+        rows.extend(write.rows)
 
 
 def _settle(
-    rows: list[dict[str, Any]], received: datetime, report: RequestReport, columns: Mapping[str, str]
+    rows: list[dict[str, Any]],
+    received: datetime,
+    report: RequestReport,
+    columns: Mapping[str, str],
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Apply the service's TimeGenerated rule to a transformation's output rows."""
+    """Apply the service's TimeGenerated rule to a transformation's output rows (numbered from ``offset``)."""
     if TIME_GENERATED not in columns:
         return rows
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows, offset):
         value, event = settle_time_generated(row.get(TIME_GENERATED), received)
         row[TIME_GENERATED] = value
         if event is not None:

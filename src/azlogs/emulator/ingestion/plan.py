@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from azlogs._exceptions import AzlogsError
 from azlogs.emulator.control.api import ControlPlane, DcrRecord
@@ -31,6 +31,9 @@ from azlogs.schema.coerce import StreamCoercer
 from azlogs.schema.model import DataFlow, StreamDeclaration, TableSchema
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType, Vocabulary, parse_type
+
+if TYPE_CHECKING:
+    from azlogs.kql import Budget
 
 _T: Final = ColumnType
 _INT32: Final = (-(2**31), 2**31 - 1)
@@ -48,7 +51,9 @@ class Transform(Protocol):
 
     output_columns: dict[str, str]  # name -> KQL type name
 
-    def apply(self, records: Sequence[Mapping[str, Any]]) -> TransformOutput: ...
+    def apply(
+        self, records: Sequence[Mapping[str, Any]], *, budget: Budget | None = None
+    ) -> TransformOutput: ...
 
 
 TransformFactory = Callable[[str, Mapping[str, str]], Transform]

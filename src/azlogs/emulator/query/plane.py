@@ -19,17 +19,17 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import anyio
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from azlogs._exceptions import KqlError
+from azlogs._exceptions import KqlError, KqlLimitError, KqlTimeoutError
 from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import QUERY_ACTION, ControlPlane
 from azlogs.emulator.identity.issuer import TokenRejected
+from azlogs.emulator.query import limits as query_limits
 from azlogs.emulator.query import prefer as preferences
 from azlogs.emulator.query.errors import (
     BadRequest,
@@ -41,7 +41,6 @@ from azlogs.emulator.query.errors import (
     semantic_error,
     syntax_error,
 )
-from azlogs.emulator.query.partial import partial_error
 from azlogs.emulator.query.prefer import Prefer, parse_prefer
 from azlogs.emulator.query.resources import LOGS_READ_ACTION, ScopedProvider, resource_of
 from azlogs.kql import TableProvider, parse, run_query, visualization
@@ -235,10 +234,16 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
 
 
 def _run(
-    ctx: Context, source: str | TableProvider, kql: str, timespan: str | None, prefer: Prefer | None = None
+    ctx: Context,
+    source: str | TableProvider,
+    kql: str,
+    timespan: str | None,
+    prefer: Prefer | None = None,
+    limits: query_limits.QueryLimits | None = None,
 ) -> Response:
     """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape."""
     prefer = prefer or Prefer()
+    limits = limits or query_limits.QueryLimits.for_request(ctx, None)
     now = dt.datetime.now(dt.timezone.utc)
     try:
         span = parse_timespan(timespan, now)
@@ -255,7 +260,19 @@ def _run(
     clock = preferences.RunClock()
     try:
         chart = visualization(query) if prefer.render else None
-        result = run_query(kql, provider, timespan=span, clock=lambda: now)
+        result = run_query(
+            kql,
+            provider,
+            timespan=span,
+            clock=lambda: now,
+            budget=limits.budget(),
+            max_records=limits.max_records,
+            max_bytes=limits.max_bytes,
+        )
+    except KqlTimeoutError:
+        return limits.gateway_timeout()
+    except KqlLimitError as exc:
+        return limits.runaway(exc)
     except KqlError as exc:
         return semantic_error(exc, kql)
     tables: list[dict[str, Any]] = []
@@ -273,9 +290,9 @@ def _run(
         body["statistics"] = preferences.statistics(counter, clock.elapsed(), [t["rows"] for t in tables])
     if prefer.render and chart is not None:
         body["render"] = preferences.render(chart)
-    if result.partial is not None:
-        body["error"] = partial_error(result.partial)
-    return _json(body)
+    if result.partial is not None:  # the rows were cut at a result limit: never silently
+        body["error"] = query_limits.partial_error(result.partial, limits)
+    return _json(body, headers=limits.headers)
 
 
 def query_fields(body: Any) -> tuple[str, str | None]:
@@ -332,7 +349,8 @@ async def _answer(ctx: Context, request: Request, source: str | TableProvider) -
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
     prefer = parse_prefer(request.headers.getlist("prefer"))
-    return await anyio.to_thread.run_sync(_run, ctx, source, kql, timespan, prefer)
+    limits = query_limits.QueryLimits.for_request(ctx, request.headers.get("prefer"))
+    return await query_limits.runner(ctx).run(limits, _run, ctx, source, kql, timespan, prefer, limits)
 
 
 def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[Response | None, Any]:
@@ -420,9 +438,10 @@ async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) ->
         kql, timespan = query_fields(item.get("body") or {})
     except BadRequest as exc:
         return bad_argument(exc.code, exc.message)
-    headers = item.get("headers") or {}
-    prefer = parse_prefer(v for k, v in headers.items() if k.lower() == "prefer" and isinstance(v, str))
-    return await anyio.to_thread.run_sync(_run, ctx, workspace_id, kql, timespan, prefer)
+    item_prefer = query_limits.prefer_of(item.get("headers"))
+    prefer = parse_prefer([item_prefer] if item_prefer else [])
+    limits = query_limits.QueryLimits.for_request(ctx, item_prefer)
+    return await query_limits.runner(ctx).run(limits, _run, ctx, workspace_id, kql, timespan, prefer, limits)
 
 
 async def batch_endpoint(request: Request) -> Response:
