@@ -19,6 +19,8 @@ from tests.integration.test_pipeline_tools import rows
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 CLOUD_NAMES = [c.name for c in CLOUDS]
+# One worker runs the whole module, so each cloud's emulator starts once (module-scoped fixture).
+pytestmark = pytest.mark.xdist_group("clouds")
 
 
 @pytest.fixture(scope="module", params=CLOUD_NAMES)
