@@ -188,7 +188,7 @@ def explain_failure(
         )
     if "AADSTS500011" in text:
         return AuthError(
-            f"Entra does not know the requested resource: {aadsts_line(text)}",
+            f"Entra does not know the requested resource (AADSTS500011): {_first_line(text)}",
             hint=_other_cloud_hint(text, e),
         )
     if "AADSTS7000215" in text:
@@ -206,13 +206,6 @@ def explain_failure(
             hint="the identity's federated credential must name this cluster's issuer and service account",
         )
     return AuthError(f"the {detection.source} identity source failed: {_first_line(text)}")
-
-
-def aadsts_line(text: str) -> str:
-    """The part of an error text that carries Entra's ``AADSTS`` code (azure-identity puts its own words
-    first, which may say "no response from the IMDS endpoint" for an answer that came)."""
-    start = text.find("AADSTS")
-    return _first_line(text[start:] if start >= 0 else text)[:300]
 
 
 def _other_cloud_hint(text: str, env: Mapping[str, str]) -> str:

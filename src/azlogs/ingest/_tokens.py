@@ -23,7 +23,6 @@ from typing import Any
 from azlogs._exceptions import AuthError, IdentitySourceError
 from azlogs.auth.claims import decode_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
-from azlogs.auth.credential import aadsts_line
 
 SCOPE = AZURE_PUBLIC.monitor_scope
 
@@ -85,7 +84,7 @@ def map_credential_error(exc: BaseException) -> AuthError:
     if "AADSTS500011" in str(exc):
         # Entra does not know the resource: retrying cannot help; most often another cloud's audience.
         return AuthError(
-            f"the token request failed: {aadsts_line(str(exc))}",
+            f"the token request failed: {_aadsts(str(exc), text)}",
             hint="Entra of this identity does not know the Logs Ingestion audience asked for: choose the "
             "endpoint's cloud with --cloud / AZURE_CLOUD (AzurePublic, AzureUSGovernment, AzureChinaCloud)",
         )
@@ -98,6 +97,12 @@ def map_credential_error(exc: BaseException) -> AuthError:
     if isinstance(exc, ClientAuthenticationError):
         return TokenRequestError(f"the token request failed: {text}")
     return TokenRequestError(f"the token request failed: {type(exc).__name__}: {text}")
+
+
+def _aadsts(full: str, first: str) -> str:
+    """The line that carries Entra's AADSTS code (azure-identity puts its own words first)."""
+    start = full.find("AADSTS")
+    return full[start : start + 300].splitlines()[0] if start >= 0 else first
 
 
 def _token_from(result: Any, now: float) -> Token:

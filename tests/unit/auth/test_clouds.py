@@ -197,23 +197,3 @@ class TestAudienceProblem:
         )
         err = diagnose(answer, target, {"aud": "https://monitor.azure.com", "tid": "t"})
         assert "AzurePublic" in err.message and "--cloud AzureUSGovernment" in (err.hint or "")
-
-
-class TestExplainUnknownResource:
-    def test_aadsts500011_names_the_authoritys_cloud(self) -> None:
-        """AADSTS500011 for the public audience from the US Government authority: the fix is --cloud AzureUSGovernment,
-        and the message quotes Entra, not azure-identity's "no response" preface."""
-        from azlogs.auth.credential import explain_failure
-        from azlogs.auth.detect import Detection
-
-        exc = RuntimeError(
-            "ClientSecretCredential authentication unavailable, no response from the IMDS endpoint. "
-            "AADSTS500011: The resource principal named https://monitor.azure.com was not found in the tenant named t."
-        )
-        err = explain_failure(
-            exc,
-            Detection("sp", "env", [], None),
-            {"AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us"},
-        )
-        assert err.message.startswith("Entra does not know the requested resource: AADSTS500011")
-        assert "--cloud AzureUSGovernment" in (err.hint or "")
