@@ -19,6 +19,8 @@ from tests.integration.test_pipeline_tools import rows
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 CLOUD_NAMES = [c.name for c in CLOUDS]
+# One worker runs the whole module, so each cloud's emulator starts once (module-scoped fixture).
+pytestmark = pytest.mark.xdist_group("clouds")
 
 
 @pytest.fixture(scope="module", params=CLOUD_NAMES)
@@ -81,6 +83,20 @@ endpoint, rule, stream, scope, message, now = sys.argv[1:]
 with LogsIngestionClient(endpoint, ManagedIdentityCredential(), credential_scopes=[scope]) as client:
     client.upload(rule, stream, [{"TimeGenerated": now, "Message": message, "Level": 2}])
 print("sent")
+"""
+
+
+SDK_QUERY = """
+import json, os, sys
+from azure.identity import ClientSecretCredential
+from azure.monitor.query import LogsQueryClient
+audience = sys.argv[1]
+info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]))
+cred = ClientSecretCredential(info["tenant_id"], info["admin"]["client_id"], info["admin"]["client_secret"],
+    authority=info["endpoints"]["authority"], disable_instance_discovery=True)
+client = LogsQueryClient(cred, endpoint=info["endpoints"]["query"], audience=audience)
+result = client.query_workspace(info["workspace"]["id"], "Clouds_CL | count", timespan=None)
+print(json.dumps(result.tables[0].rows[0][0]))
 """
 
 
@@ -188,3 +204,15 @@ class TestEachCloud:
         refused = cli(cloud_emulator, "token", "--cloud", wrong.name)
         assert refused.returncode != 0 and "AADSTS500011" in refused.stderr
         assert "--cloud" in refused.stderr
+
+    def test_sdk_query_with_the_clouds_audience(
+        self, cloud_emulator: EmulatorProcess, pipeline: dict[str, Any]
+    ) -> None:
+        """LogsQueryClient with the cloud's audience reads the workspace; with another cloud's it is refused."""
+        cloud = cloud_of(cloud_emulator)
+        ok = run_with_env(cloud_emulator, "vm", [sys.executable, "-c", SDK_QUERY, cloud.query_audience])
+        assert ok.returncode == 0, ok.stderr
+        assert int(ok.stdout.strip()) >= 0
+        wrong = next(c for c in CLOUDS if c != cloud)
+        refused = run_with_env(cloud_emulator, "vm", [sys.executable, "-c", SDK_QUERY, wrong.query_audience])
+        assert refused.returncode != 0 and "AADSTS500011" in refused.stderr

@@ -56,3 +56,18 @@ def test_cloud_and_role_facts_have_one_owner() -> None:
                     if needle in text and not any(rel == f and text.startswith(a) for f, a in ALLOWED):
                         copies.append((rel, needle, text[:80]))
     assert copies == []
+
+
+def test_the_cloud_table_is_pure() -> None:
+    """azlogs.auth.clouds imports only the standard library and the error tree: the client side and the
+    emulator both read it, and it pulls in neither."""
+    import sys
+
+    tree = ast.parse((SRC / "auth" / "clouds.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module if node.module.startswith("azlogs") else node.module.split(".")[0])
+    assert {m for m in imported if m not in sys.stdlib_module_names} == {"azlogs._exceptions"}

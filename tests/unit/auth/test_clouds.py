@@ -197,3 +197,23 @@ class TestAudienceProblem:
         )
         err = diagnose(answer, target, {"aud": "https://monitor.azure.com", "tid": "t"})
         assert "AzurePublic" in err.message and "--cloud AzureUSGovernment" in (err.hint or "")
+
+
+class TestExplainUnknownResource:
+    def test_aadsts500011_names_the_authoritys_cloud(self) -> None:
+        """AADSTS500011 for the public audience from the US Government authority: a permanent AuthError whose
+        fix is --cloud AzureUSGovernment."""
+        from azlogs.auth.credential import explain_failure
+        from azlogs.auth.detect import Detection
+
+        exc = RuntimeError(
+            "ClientSecretCredential authentication failed. "
+            "AADSTS500011: The resource principal named https://monitor.azure.com was not found in the tenant named t."
+        )
+        err = explain_failure(
+            exc,
+            Detection("sp", "env", [], None),
+            {"AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us"},
+        )
+        assert "AADSTS500011" in err.message and not err.retryable
+        assert "--cloud AzureUSGovernment" in (err.hint or "")
