@@ -103,7 +103,7 @@ def put(
     state: ArmState, rid: str, body: dict[str, Any], caller: Caller | None = None
 ) -> tuple[int, dict[str, Any]]:
     """PUT through the same handlers the routes use, inside a transaction."""
-    from azlogs.emulator.control.routes import PUT_HANDLERS
+    from azlogs.emulator.control.handlers import PUT_HANDLERS
 
     target = ids.parse_path(rid)
     with state.transaction():

@@ -78,14 +78,15 @@ def put_resource_group(state: ArmState, target: ids.Target, body: Any, caller: C
 
 
 def delete_resource_group(state: ArmState, target: ids.Target) -> Result:
+    """Delete the group and what it holds: 202 (Azure's answer; the job is already done), 204 when absent."""
     existing = state.get(target.id)
     if existing is None:
         return 204, None
-    for rtype in (ids.DCRS, ids.TABLES, ids.DCES, ids.WORKSPACES):
+    for rtype in (ids.DCRS, ids.TABLES, ids.DCES, ids.WORKSPACES, ids.DEPLOYMENTS):
         for doc in state.docs(rtype, under=existing["id"]):
             state.delete(doc["id"])
     state.delete(existing["id"])
-    return 200, None
+    return 202, None
 
 
 # --- workspaces ----------------------------------------------------------------------------------

@@ -1,0 +1,307 @@
+"""Template deployments in-process: ARM's async protocol, the schema template deployed unchanged, refusals.
+
+Shapes from the Go SDK's recorded live session
+(Azure/azure-sdk-assets ``go/sdk/resourcemanager/resources/armresources/testdata/recordings/TestDeploymentsClient.json``):
+PUT 201 ``provisioningState: Accepted`` + ``Azure-AsyncOperation: .../operationStatuses/{id}``, the status
+``{"status": "Succeeded"}``, GET with typed ``parameters``/``outputs`` and ``outputResources``, POST
+``validate`` 200 with ``validatedResources``, DELETE 202 + ``Location`` (``/operationresults/``) +
+``Retry-After: 15``, then 204.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from azlogs.emulator.context import Context
+from azlogs.emulator.control import rbac
+from azlogs.schema import PipelineSpec, arm_template
+from azlogs.schema.model import Column, StreamDeclaration, TableSchema
+from azlogs.schema.types import ColumnType as T
+from tests.unit.emulator.test_control_routes import bearer, rg
+
+V = {"api-version": "2024-03-01"}
+DCR_V = {"api-version": "2023-03-11"}
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+
+
+def pipeline_template() -> dict[str, Any]:
+    cols = (Column("TimeGenerated", T.DATETIME), Column("Msg", T.STRING), Column("Level", T.INT))
+    spec = PipelineSpec(
+        table=TableSchema(name="Deploy_CL", columns=cols),
+        stream=StreamDeclaration(name="Custom-Deploy", columns=cols),
+        transform_kql="source",
+        dcr_name="dcr-deploy",
+    )
+    return arm_template(spec)
+
+
+def params(ctx: Context, **extra: Any) -> dict[str, Any]:
+    values = {
+        "workspaceName": ctx.tenant.workspace_resource_id.rsplit("/", 1)[-1],
+        "principalId": ctx.tenant.identities[0].principal_id,
+        **extra,
+    }
+    return {k: {"value": v} for k, v in values.items()}
+
+
+def deployment_url(ctx: Context, name: str = "dep1") -> str:
+    return f"{rg(ctx)}/providers/Microsoft.Resources/deployments/{name}"
+
+
+def body(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    return {"properties": {"mode": "Incremental", "template": template, "parameters": parameters}}
+
+
+async def deploy(
+    client: httpx.AsyncClient,
+    ctx: Context,
+    template: dict[str, Any],
+    parameters: dict[str, Any],
+    name: str = "dep1",
+) -> httpx.Response:
+    h = bearer(ctx, ctx.tenant.admin)
+    return await client.put(deployment_url(ctx, name), params=V, json=body(template, parameters), headers=h)
+
+
+class TestProtocol:
+    async def test_schema_template_deploys_unchanged(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """The template `schema infer --format arm` writes: 201 Accepted, the status says Succeeded, GET has the outputs."""
+        h = bearer(ctx, ctx.tenant.admin)
+        r = await deploy(client, ctx, pipeline_template(), params(ctx))
+        assert r.status_code == 201, r.text
+        assert r.json()["properties"]["provisioningState"] == "Accepted"
+        assert r.json()["type"] == "Microsoft.Resources/deployments"
+        status_url = r.headers["azure-asyncoperation"]
+        assert status_url.startswith(f"{ctx.urls.arm}{deployment_url(ctx)}/operationStatuses/")
+        assert status_url.endswith("?api-version=2024-03-01")
+        s = await client.get(status_url.removeprefix(ctx.urls.arm), headers=h)
+        assert (s.status_code, s.json()) == (200, {"status": "Succeeded"})
+        g = await client.get(deployment_url(ctx), params=V, headers=h)
+        props = g.json()["properties"]
+        assert props["provisioningState"] == "Succeeded"
+        assert props["parameters"]["principalType"] == {"type": "String", "value": "ServicePrincipal"}
+        dcr = await client.get(
+            rg(ctx) + "/providers/Microsoft.Insights/dataCollectionRules/dcr-deploy", params=DCR_V, headers=h
+        )
+        assert dcr.status_code == 200
+        outputs = props["outputs"]
+        assert outputs["immutableId"] == {"type": "String", "value": dcr.json()["properties"]["immutableId"]}
+        assert (
+            outputs["logsIngestionEndpoint"]["value"]
+            == dcr.json()["properties"]["endpoints"]["logsIngestion"]
+        )
+        assert outputs["streamName"]["value"] == "Custom-Deploy"
+        assert len(props["outputResources"]) == 3
+        table = await client.get(
+            f"{ctx.tenant.workspace_resource_id}/tables/Deploy_CL",
+            params={"api-version": "2022-10-01"},
+            headers=h,
+        )
+        assert table.status_code == 200
+        ras = await client.get(
+            dcr.json()["id"] + "/providers/Microsoft.Authorization/roleAssignments",
+            params={"api-version": "2022-04-01"},
+            headers=h,
+        )
+        principals = [a["properties"]["principalId"] for a in ras.json()["value"]]
+        assert ctx.tenant.identities[0].principal_id in principals
+
+    async def test_redeploy_is_200_and_operations_listed(
+        self, client: httpx.AsyncClient, ctx: Context
+    ) -> None:
+        """A second PUT of the same deployment answers 200; operations list one Create per resource."""
+        assert (await deploy(client, ctx, pipeline_template(), params(ctx))).status_code == 201
+        again = await deploy(client, ctx, pipeline_template(), params(ctx))
+        assert again.status_code == 200, again.text
+        h = bearer(ctx, ctx.tenant.admin)
+        ops = (await client.get(deployment_url(ctx) + "/operations", params=V, headers=h)).json()["value"]
+        assert [o["properties"]["provisioningOperation"] for o in ops] == ["Create"] * 3
+        assert {o["properties"]["statusCode"] for o in ops} <= {"OK", "Created"}
+        types = [o["properties"]["targetResource"]["resourceType"] for o in ops]
+        assert types[0] == "Microsoft.OperationalInsights/workspaces/tables"  # dependsOn honoured
+        assert types[-1] == "Microsoft.Authorization/roleAssignments"
+
+    async def test_validate_lists_resources_and_creates_nothing(
+        self, client: httpx.AsyncClient, ctx: Context
+    ) -> None:
+        """POST validate (what `az deployment group create` sends first) is 200 with validatedResources, no writes."""
+        h = bearer(ctx, ctx.tenant.admin)
+        r = await client.post(
+            deployment_url(ctx) + "/validate",
+            params=V,
+            json=body(pipeline_template(), params(ctx)),
+            headers=h,
+        )
+        assert r.status_code == 200, r.text
+        props = r.json()["properties"]
+        assert props["provisioningState"] == "Succeeded"
+        assert len(props["validatedResources"]) == 3
+        dcr = await client.get(
+            rg(ctx) + "/providers/Microsoft.Insights/dataCollectionRules/dcr-deploy", params=DCR_V, headers=h
+        )
+        assert dcr.status_code == 404
+        assert (await client.get(deployment_url(ctx), params=V, headers=h)).status_code == 404
+
+    async def test_delete_is_202_then_204(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """DELETE answers 202 with Location and Retry-After 15; the location answers 204; the deployment is gone."""
+        assert (await deploy(client, ctx, pipeline_template(), params(ctx))).status_code == 201
+        h = bearer(ctx, ctx.tenant.admin)
+        d = await client.delete(deployment_url(ctx), params=V, headers=h)
+        assert d.status_code == 202
+        assert d.headers["retry-after"] == "15"
+        location = d.headers["location"]
+        assert f"/subscriptions/{ctx.tenant.subscription_id}/operationresults/" in location
+        done = await client.get(location.removeprefix(ctx.urls.arm), headers=h)
+        assert done.status_code == 204
+        gone = await client.get(deployment_url(ctx), params=V, headers=h)
+        assert (gone.status_code, gone.json()["error"]["code"]) == (404, "DeploymentNotFound")
+        assert (await client.delete(deployment_url(ctx), params=V, headers=h)).status_code == 204
+        head = await client.head(deployment_url(ctx), params=V, headers=h)
+        assert head.status_code == 404
+
+
+class TestRefusals:
+    @pytest.mark.parametrize(
+        ("change", "words"),
+        [
+            (lambda p: p.pop("principalId"), "'principalId' is not provided"),
+            (lambda p: p.update(nope={"value": 1}), "'nope' in the parameters file are not valid"),
+            (lambda p: p.update(principalType={"value": "Robot"}), "not valid. The value must be one of"),
+            (lambda p: p.update(workspaceName={"value": 7}), "Expected a value of type 'String'"),
+        ],
+    )
+    async def test_parameter_problems_are_invalid_template(
+        self, client: httpx.AsyncClient, ctx: Context, change: Any, words: str
+    ) -> None:
+        """Missing, unknown, disallowed or mistyped parameters: 400 InvalidTemplate, no deployment recorded."""
+        p = params(ctx)
+        change(p)
+        r = await deploy(client, ctx, pipeline_template(), p)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["code"] == "InvalidTemplate"
+        assert words in r.json()["error"]["message"]
+        h = bearer(ctx, ctx.tenant.admin)
+        assert (await client.get(deployment_url(ctx), params=V, headers=h)).status_code == 404
+
+    async def test_unknown_function_and_cycle(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """An unknown function and a dependsOn cycle are InvalidTemplate before anything is written."""
+        tpl = pipeline_template()
+        tpl["resources"][1]["name"] = "[nosuch('x')]"
+        r = await deploy(client, ctx, tpl, params(ctx))
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "InvalidTemplate")
+        assert "The template function 'nosuch' is not valid" in r.json()["error"]["message"]
+        tpl = pipeline_template()
+        tpl["resources"][0]["dependsOn"] = [
+            "[resourceId('Microsoft.Insights/dataCollectionRules', parameters('dataCollectionRuleName'))]"
+        ]
+        r = await deploy(client, ctx, tpl, params(ctx))
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "InvalidTemplate")
+        assert "Circular dependency" in r.json()["error"]["message"]
+
+    async def test_unsupported_type_is_invalid_template_deployment(
+        self, client: httpx.AsyncClient, ctx: Context
+    ) -> None:
+        """A resource type the emulator does not serve: 400 InvalidTemplateDeployment naming it; nothing deployed."""
+        tpl = pipeline_template()
+        tpl["resources"].append(
+            {
+                "type": "Microsoft.Storage/storageAccounts",
+                "apiVersion": "2023-01-01",
+                "name": "st1",
+                "location": "eastus",
+            }
+        )
+        r = await deploy(client, ctx, tpl, params(ctx))
+        assert r.status_code == 400, r.text
+        err = r.json()["error"]
+        assert err["code"] == "InvalidTemplateDeployment"
+        assert err["details"][0]["code"] == "InvalidResourceType"
+        assert "Microsoft.Storage/storageAccounts" in err["details"][0]["message"]
+        h = bearer(ctx, ctx.tenant.admin)
+        t = await client.get(
+            f"{ctx.tenant.workspace_resource_id}/tables/Deploy_CL",
+            params={"api-version": "2022-10-01"},
+            headers=h,
+        )
+        assert t.status_code == 404
+
+    async def test_linked_template_refused(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """templateLink (which ARM downloads) is refused clearly: the emulator never reaches the network."""
+        h = bearer(ctx, ctx.tenant.admin)
+        sent = {
+            "properties": {"mode": "Incremental", "templateLink": {"uri": "https://example.invalid/t.json"}}
+        }
+        r = await client.put(deployment_url(ctx), params=V, json=sent, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "InvalidContentLink")
+
+    async def test_each_resource_needs_write_permission(
+        self, client: httpx.AsyncClient, ctx: Context
+    ) -> None:
+        """Contributor may deploy but not write role assignments: 403 AuthorizationFailed, and nothing is deployed."""
+        who = ctx.tenant.identities[1]
+        state = ctx.extensions["control"]
+        with state.transaction():
+            target_path = f"{rg(ctx)}/providers/Microsoft.Authorization/roleAssignments/5d8f3a1e-0000-4000-8000-00000000c0de"
+            from azlogs.emulator.control import ids
+
+            rbac.put_role_assignment(
+                state,
+                ids.parse_path(target_path),
+                {
+                    "properties": {
+                        "roleDefinitionId": rbac.role_definition_id(ctx.tenant.subscription_id, CONTRIBUTOR),
+                        "principalId": who.principal_id,
+                        "principalType": "ServicePrincipal",
+                    }
+                },
+                _caller(ctx),
+                granted_at=0.0,
+            )
+        h = bearer(ctx, who)
+        r = await client.put(
+            deployment_url(ctx), params=V, json=body(pipeline_template(), params(ctx)), headers=h
+        )
+        assert r.status_code == 403, r.text
+        assert r.json()["error"]["code"] == "AuthorizationFailed"
+        assert "Microsoft.Authorization/roleAssignments/write" in r.json()["error"]["message"]
+        admin = bearer(ctx, ctx.tenant.admin)
+        t = await client.get(
+            f"{ctx.tenant.workspace_resource_id}/tables/Deploy_CL",
+            params={"api-version": "2022-10-01"},
+            headers=admin,
+        )
+        assert t.status_code == 404
+
+    async def test_provider_refusal_fails_the_deployment(
+        self, client: httpx.AsyncClient, ctx: Context
+    ) -> None:
+        """A DCR the provider refuses: status Failed with DeploymentFailed and the provider's error; dependents skipped."""
+        tpl = pipeline_template()
+        del tpl["resources"][0]  # no table: the DCR's output table is missing
+        tpl["resources"][0]["dependsOn"] = []
+        r = await deploy(client, ctx, tpl, params(ctx))
+        assert r.status_code == 201, r.text
+        h = bearer(ctx, ctx.tenant.admin)
+        s = (await client.get(r.headers["azure-asyncoperation"].removeprefix(ctx.urls.arm), headers=h)).json()
+        assert s["status"] == "Failed"
+        assert s["error"]["code"] == "DeploymentFailed"
+        detail = s["error"]["details"][0]
+        assert detail["code"] == "InvalidPayload"
+        assert detail["target"].endswith("/dataCollectionRules/dcr-deploy")
+        assert any(d["code"] == "InvalidOutputTable" for d in detail["details"])
+        g = (await client.get(deployment_url(ctx), params=V, headers=h)).json()["properties"]
+        assert g["provisioningState"] == "Failed"
+        assert "outputs" not in g
+        ops = (await client.get(deployment_url(ctx) + "/operations", params=V, headers=h)).json()["value"]
+        assert [(o["properties"]["provisioningState"], o["properties"]["statusCode"]) for o in ops] == [
+            ("Failed", "BadRequest")
+        ]
+
+
+def _caller(ctx: Context) -> Any:
+    from azlogs.emulator.control.auth import Caller
+
+    return Caller(object_id=ctx.tenant.admin.principal_id, app_id=ctx.tenant.admin.client_id)
