@@ -257,15 +257,20 @@ async def arm_endpoint(request: Request) -> Response:
             status, out = await run_in_threadpool(_write, state, target, method, body, caller)
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
+    return _json(status, out, request, _headers(state, target, method, status, str(version)))
+
+
+def _headers(state: ArmState, target: ids.Target, method: str, status: int, version: str) -> dict[str, str]:
+    """Headers Azure adds to some answers (see docs/differences.md for the sources)."""
     if target.rtype == ids.RESOURCE_GROUPS and method == "DELETE" and status == 202:
-        # Azure answers a resource-group delete 202 with a job to poll (recorded: Retry-After 15).
-        return _json(
-            status,
-            out,
-            request,
-            deployments.result_location(state, "resourceGroup", target.name, str(version)),
-        )
-    return _json(status, out, request)
+        # A resource-group delete is a job to poll (Go SDK recording: 202, Location, Retry-After 15).
+        return deployments.result_location(state, "resourceGroup", target.name, version)
+    if target.rtype == ids.WORKSPACES and method == "PUT" and status == 201:
+        # A workspace create answers 201 with Location; the emulator's is the workspace itself, done. [U]
+        doc = state.get(target.id)
+        if doc is not None:
+            return {"Location": f"{state.ctx.urls.arm}{doc['id']}?api-version={version}"}
+    return {}
 
 
 class ArmRoute(BaseRoute):
