@@ -10,13 +10,15 @@ PUT 201 ``provisioningState: Accepted`` + ``Azure-AsyncOperation: .../operationS
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control import rbac
+from azlogs.emulator.control import ids, rbac
+from azlogs.emulator.control.auth import Caller
 from azlogs.schema import PipelineSpec, arm_template
 from azlogs.schema.model import Column, StreamDeclaration, TableSchema
 from azlogs.schema.types import ColumnType as T
@@ -245,8 +247,6 @@ class TestRefusals:
         state = ctx.extensions["control"]
         with state.transaction():
             target_path = f"{rg(ctx)}/providers/Microsoft.Authorization/roleAssignments/5d8f3a1e-0000-4000-8000-00000000c0de"
-            from azlogs.emulator.control import ids
-
             rbac.put_role_assignment(
                 state,
                 ids.parse_path(target_path),
@@ -301,7 +301,44 @@ class TestRefusals:
         ]
 
 
-def _caller(ctx: Context) -> Any:
-    from azlogs.emulator.control.auth import Caller
-
+def _caller(ctx: Context) -> Caller:
     return Caller(object_id=ctx.tenant.admin.principal_id, app_id=ctx.tenant.admin.client_id)
+
+
+class TestAzureCliShapes:
+    async def test_jsonc_body_as_the_cli_splices_it(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """The CLI's body: template after an unquoted key, the file's comments kept (azure-cli JsonCTemplatePolicy)."""
+        text = json.dumps(pipeline_template(), indent=2)
+        text = text.replace('"resources": [', '// the resources\n  "resources": [ /* three */', 1)
+        head = json.dumps({"properties": {"mode": "Incremental", "parameters": params(ctx)}})
+        raw = head[:-2] + ", template:" + text + "}}"
+        h = {**bearer(ctx, ctx.tenant.admin), "Content-Type": "application/json"}
+        r = await client.put(
+            deployment_url(ctx), params={"api-version": "2025-04-01"}, content=raw, headers=h
+        )
+        assert r.status_code == 201, r.text
+        bad = await client.put(deployment_url(ctx, "bad"), params=V, content=b"{nope", headers=h)
+        assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidRequestContent")
+
+    async def test_operations_path_without_providers(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """`az deployment operation group list` asks .../resourcegroups/{rg}/deployments/{name}/operations (the spec's path)."""
+        assert (await deploy(client, ctx, pipeline_template(), params(ctx))).status_code == 201
+        h = bearer(ctx, ctx.tenant.admin)
+        url = f"{rg(ctx)}/deployments/dep1/operations"
+        r = await client.get(url, params=V, headers=h)
+        assert r.status_code == 200, r.text
+        ops = r.json()["value"]
+        assert len(ops) == 3
+        one = await client.get(f"{url}/{ops[0]['operationId']}", params=V, headers=h)
+        assert one.json()["operationId"] == ops[0]["operationId"]
+
+    async def test_head_of_a_resource_group(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """HEAD of a resource group (`az group exists`) is 204 when it exists, 404 when not, without a body."""
+        h = bearer(ctx, ctx.tenant.admin)
+        v = {"api-version": "2024-11-01"}
+        sub = f"/subscriptions/{ctx.tenant.subscription_id}/resourcegroups"
+        assert (
+            await client.head(f"{sub}/{ctx.tenant.resource_group}", params=v, headers=h)
+        ).status_code == 204
+        missing = await client.head(f"{sub}/nope", params=v, headers=h)
+        assert (missing.status_code, missing.content) == (404, b"")

@@ -175,6 +175,9 @@ def parse_path(path: str) -> Target:
         rg = segs[3]
         if len(segs) == 4:
             return Target(RESOURCE_GROUPS, sub, rg, (rg,), False, rg_id(sub, rg))
+        if low[4] == "deployments" and len(segs) >= 6:
+            # The deployment operations' own path: .../resourcegroups/{rg}/deployments/{name}/operations.
+            return _deployment_target(path, sub, rg, ["Microsoft.Resources", *segs[4:]])
         if low[4] != "providers" or len(segs) < 7:
             raise _unsupported(path, "expected /providers/{namespace}/{type} after the resource group")
         rest, rest_low = segs[5:], low[5:]

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control import cloud, deployments, ids, monitor, rbac, subscriptions, workspaces
+from azlogs.emulator.control import cloud, deployments, ids, jsonc, monitor, rbac, subscriptions, workspaces
 from azlogs.emulator.control.auth import Caller, authenticate, authorization_failed
 from azlogs.emulator.control.common import check_subscription, require_resource_group
 from azlogs.emulator.control.errors import ArmError, invalid_content, resource_not_found
@@ -72,8 +72,10 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
     ids.ROLE_DEFINITIONS: ("2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"),
     ids.RESOURCE_GROUPS: _RESOURCES,
     # Deployments and ARM's job results share the resource groups' versions (Microsoft.Resources).
-    ids.DEPLOYMENTS: _RESOURCES,
-    ids.OPERATION_RESULTS: _RESOURCES,
+    # The deployments SDK (azure-mgmt-resource 24's DeploymentsMgmtClient, which azure-cli 2.91 uses)
+    # defaults to 2025-04-01.
+    ids.DEPLOYMENTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
+    ids.OPERATION_RESULTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
     # Microsoft.Resources' tenant-level reads (the subscriptions spec's versions).
     ids.SUBSCRIPTIONS: _TENANT_LEVEL,
     ids.TENANTS: _TENANT_LEVEL,
@@ -193,8 +195,8 @@ def _method_allowed(target: ids.Target, method: str) -> bool:
     if target.rtype == ids.DEPLOYMENTS and target.tail:
         posted = target.tail[0].lower() in ("validate", "exporttemplate")
         return method == ("POST" if posted else "GET")
-    if target.rtype == ids.DEPLOYMENTS and method == "HEAD":
-        return not target.is_list
+    if method == "HEAD":  # CheckExistence (az group exists): resource groups and deployments
+        return target.rtype in (ids.DEPLOYMENTS, ids.RESOURCE_GROUPS) and not target.is_list
     if method in ("POST", "HEAD"):
         return False
     if method == "GET":
@@ -225,8 +227,10 @@ async def arm_endpoint(request: Request) -> Response:
         if method in ("PUT", "PATCH", "POST"):
             raw = await request.body()
             try:
-                body = orjson.loads(raw) if raw else None
-            except orjson.JSONDecodeError as exc:
+                # Deployment bodies may be JSONC, as the Azure CLI sends them and ARM accepts.
+                parse = jsonc.loads if target.rtype == ids.DEPLOYMENTS else orjson.loads
+                body = parse(raw) if raw else None
+            except ValueError as exc:
                 raise invalid_content(str(exc)) from exc
         location = body.get("location") if isinstance(body, dict) else None
         version = request.query_params.get("api-version")
@@ -245,6 +249,8 @@ async def arm_endpoint(request: Request) -> Response:
                     deployments.write, state, target, method, body, caller, str(version)
                 )
             return _json(status, out, request, headers)
+        if method == "HEAD":  # 204 when it exists, 404 otherwise, never a body (the recorded HEAD)
+            return _json(204 if state.get(target.id) is not None else 404, None, request)
         if method == "GET":
             if (
                 target.subscription is not None
