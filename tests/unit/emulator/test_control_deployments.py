@@ -342,3 +342,122 @@ class TestAzureCliShapes:
         ).status_code == 204
         missing = await client.head(f"{sub}/nope", params=v, headers=h)
         assert (missing.status_code, missing.content) == (404, b"")
+
+
+def full_template() -> dict[str, Any]:
+    """A hand-written template: workspace with a nested table, a DCE, a DCR using both, outputs by reference()."""
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            "prefix": {"type": "string", "minLength": 3},
+            "retention": {"type": "int", "defaultValue": 45},
+        },
+        "variables": {
+            "ws": "[toLower(concat(parameters('prefix'), '-law-', uniqueString(resourceGroup().id)))]",
+            "dce": "[format('{0}-dce', parameters('prefix'))]",
+        },
+        "resources": [
+            {
+                "type": "Microsoft.Insights/dataCollectionRules",
+                "apiVersion": "2023-03-11",
+                "name": "[concat(parameters('prefix'), '-dcr')]",
+                "location": "[resourceGroup().location]",
+                "dependsOn": [
+                    "[resourceId('Microsoft.Insights/dataCollectionEndpoints', variables('dce'))]",
+                    "[resourceId('Microsoft.OperationalInsights/workspaces/tables', variables('ws'), 'Full_CL')]",
+                ],
+                "properties": {
+                    "dataCollectionEndpointId": "[resourceId('Microsoft.Insights/dataCollectionEndpoints', variables('dce'))]",
+                    "streamDeclarations": {
+                        "Custom-Full": {
+                            "columns": [
+                                {"name": "TimeGenerated", "type": "datetime"},
+                                {"name": "Msg", "type": "string"},
+                            ]
+                        }
+                    },
+                    "destinations": {
+                        "logAnalytics": [
+                            {
+                                "name": "la",
+                                "workspaceResourceId": "[resourceId('Microsoft.OperationalInsights/workspaces', variables('ws'))]",
+                            }
+                        ]
+                    },
+                    "dataFlows": [
+                        {"streams": ["Custom-Full"], "destinations": ["la"], "outputStream": "Custom-Full_CL"}
+                    ],
+                },
+            },
+            {
+                "type": "Microsoft.OperationalInsights/workspaces",
+                "apiVersion": "2022-10-01",
+                "name": "[variables('ws')]",
+                "location": "[resourceGroup().location]",
+                "properties": {"retentionInDays": "[parameters('retention')]"},
+                "resources": [
+                    {
+                        "type": "tables",
+                        "apiVersion": "2022-10-01",
+                        "name": "Full_CL",
+                        "dependsOn": [
+                            "[resourceId('Microsoft.OperationalInsights/workspaces', variables('ws'))]"
+                        ],
+                        "properties": {
+                            "schema": {
+                                "name": "Full_CL",
+                                "columns": [
+                                    {"name": "TimeGenerated", "type": "dateTime"},
+                                    {"name": "Msg", "type": "string"},
+                                ],
+                            }
+                        },
+                    }
+                ],
+            },
+            {
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": "2023-03-11",
+                "name": "[variables('dce')]",
+                "location": "[resourceGroup().location]",
+                "properties": {},
+            },
+        ],
+        "outputs": {
+            "endpoint": {
+                "type": "string",
+                "value": "[reference(resourceId('Microsoft.Insights/dataCollectionEndpoints', variables('dce'))).logsIngestion.endpoint]",
+            },
+            "retention": {
+                "type": "int",
+                "value": "[reference(resourceId('Microsoft.OperationalInsights/workspaces', variables('ws')), '2022-10-01', 'Full').properties.retentionInDays]",
+            },
+            "workspace": {"type": "string", "value": "[variables('ws')]"},
+        },
+    }
+
+
+class TestLanguage:
+    async def test_hand_written_template(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """Nested child resources, variables, uniqueString, dependsOn out of template order, reference() outputs."""
+        r = await deploy(client, ctx, full_template(), {"prefix": {"value": "Full"}})
+        assert r.status_code == 201, r.text
+        h = bearer(ctx, ctx.tenant.admin)
+        props = (await client.get(deployment_url(ctx), params=V, headers=h)).json()["properties"]
+        assert props["provisioningState"] == "Succeeded", props.get("error")
+        out = {k: v["value"] for k, v in props["outputs"].items()}
+        assert out["workspace"].startswith("full-law-") and len(out["workspace"]) == len("full-law-") + 13
+        assert out["retention"] == 45
+        dce = await client.get(
+            rg(ctx) + "/providers/Microsoft.Insights/dataCollectionEndpoints/Full-dce",
+            params=DCR_V,
+            headers=h,
+        )
+        assert out["endpoint"] == dce.json()["properties"]["logsIngestion"]["endpoint"]
+        ops = (await client.get(deployment_url(ctx) + "/operations", params=V, headers=h)).json()["value"]
+        order = [o["properties"]["targetResource"]["resourceType"].rsplit("/", 1)[-1] for o in ops]
+        assert order.index("tables") < order.index("dataCollectionRules")
+        assert order.index("dataCollectionEndpoints") < order.index("dataCollectionRules")
+        short = await deploy(client, ctx, full_template(), {"prefix": {"value": "ab"}}, name="dep2")
+        assert (short.status_code, short.json()["error"]["code"]) == (400, "InvalidTemplate")

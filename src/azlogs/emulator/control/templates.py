@@ -257,7 +257,7 @@ def _flatten(resources: Any, parent: tuple[str, str] | None = None) -> list[dict
         if parent is not None:
             res["type"] = f"{parent[0]}/{res.get('type')}"
             res["name"] = _join_name(parent[1], res.get("name"))
-            res["dependsOn"] = [*res.get("dependsOn", []), f"{parent[0]}/{parent[1]}"]
+            res["dependsOn"] = [*res.get("dependsOn", []), _join_name(parent[0], parent[1])]
         out.append(res)
         children = res.get("resources")
         if children:
