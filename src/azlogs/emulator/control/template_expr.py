@@ -164,7 +164,13 @@ def evaluate(value: Any, env: Env) -> Any:
             return value[1:]
         return value
     if isinstance(value, dict):
-        return {evaluate(k, env) if is_expression(k) else k: evaluate(v, env) for k, v in value.items()}
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = evaluate(k, env) if is_expression(k) else k
+            if not isinstance(key, str):
+                raise TemplateError(f"The property name expression '{k}' must evaluate to a string.")
+            out[key] = evaluate(v, env)
+        return out
     if isinstance(value, list):
         return [evaluate(v, env) for v in value]
     return value

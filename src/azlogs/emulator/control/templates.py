@@ -414,8 +414,10 @@ def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
                     f"Deployment template validation failed: 'The template resource at {where} is missing "
                     f"its '{key}' (a non-empty string).'."
                 )
-        ext = res.get("scope")
-        ext_scope = _extension_scope(scope, evaluate(ext, env)) if ext is not None else None
+        ext = evaluate(res.get("scope"), env)
+        if ext is not None and not isinstance(ext, str):
+            raise TemplateError(f"The template resource '{name}' has a 'scope' that is not a string.")
+        ext_scope = _extension_scope(scope, ext) if ext else None
         rid = _resource_id(scope, rtype, name, ext_scope, where)
         if rid.lower() in ids:
             raise TemplateError(
