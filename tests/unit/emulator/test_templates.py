@@ -99,6 +99,12 @@ def _template(*resources: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"parameters": {}, "resources": list(resources), **extra}
 
 
+def _plan_and_bodies(template: dict[str, Any]) -> None:
+    checked = plan(template, {}, SCOPE)
+    for r in checked.resources:
+        checked.body(r, lambda *a: None)
+
+
 class TestPlan:
     def test_depends_on_orders_resources(self) -> None:
         """A resource listed first but depending on a later one is deployed after it; ids and types are full."""
@@ -177,12 +183,30 @@ class TestPlan:
                 "copy loops",
             ),
             ({"type": "Microsoft.Insights/dataCollectionEndpoints", "name": "e"}, "missing its 'apiVersion'"),
+            (
+                {
+                    "type": "Microsoft.Insights/dataCollectionEndpoints",
+                    "apiVersion": "x",
+                    "name": "e",
+                    "scope": 0,
+                },
+                "'scope' that is not a string",
+            ),
+            (
+                {
+                    "type": "Microsoft.Insights/dataCollectionEndpoints",
+                    "apiVersion": "x",
+                    "name": "e",
+                    "properties": {"[json('1')]": 1},
+                },
+                "must evaluate to a string",
+            ),
         ],
     )
     def test_resource_problems(self, resource: dict[str, Any], words: str) -> None:
-        """Bad names, dangling dependsOn, copy loops and missing keys are InvalidTemplate."""
+        """Bad names, dangling dependsOn, copy loops, missing keys, non-string scopes and keys are InvalidTemplate."""
         with pytest.raises(TemplateError) as err:
-            plan(_template(resource), {}, SCOPE)
+            _plan_and_bodies(_template(resource))
         assert words in err.value.message
 
     def test_parameters_defaults_types_and_secure(self) -> None:
