@@ -461,3 +461,61 @@ class TestLanguage:
         assert order.index("dataCollectionEndpoints") < order.index("dataCollectionRules")
         short = await deploy(client, ctx, full_template(), {"prefix": {"value": "ab"}}, name="dep2")
         assert (short.status_code, short.json()["error"]["code"]) == (400, "InvalidTemplate")
+
+
+class TestRecordedReplay:
+    async def test_workspace_deployment_as_recorded(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """The Go SDK's recorded ``WorkSpaces_Create`` deployment (armmonitor TestDatacollectionrulesTestSuite.json,
+        2021-04-01), replayed: 201 Accepted with its providers and no dependencies, then Succeeded with the
+        output typed String and the workspace in outputResources."""
+        sent = {
+            "properties": {
+                "mode": "Incremental",
+                "parameters": {"location": {"value": "eastus"}},
+                "template": {
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "contentVersion": "1.0.0.0",
+                    "outputs": {
+                        "workspaceId": {
+                            "type": "string",
+                            "value": "[resourceId('Microsoft.OperationalInsights/workspaces','workspacena')]",
+                        }
+                    },
+                    "parameters": {"location": {"defaultValue": "$(location)", "type": "string"}},
+                    "resources": [
+                        {
+                            "apiVersion": "2021-12-01-preview",
+                            "location": "[parameters('location')]",
+                            "name": "workspacena",
+                            "properties": {"retentionInDays": 30, "sku": {"name": "PerNode"}},
+                            "tags": {"tag1": "value1"},
+                            "type": "Microsoft.OperationalInsights/workspaces",
+                        }
+                    ],
+                },
+            }
+        }
+        h = bearer(ctx, ctx.tenant.admin)
+        url = deployment_url(ctx, "WorkSpaces_Create")
+        v = {"api-version": "2021-04-01"}
+        r = await client.put(url, params=v, json=sent, headers=h)
+        assert r.status_code == 201, r.text
+        first = r.json()["properties"]
+        assert first["provisioningState"] == "Accepted"
+        assert first["parameters"] == {"location": {"type": "String", "value": "eastus"}}
+        assert first["dependencies"] == []
+        assert first["providers"] == [
+            {
+                "namespace": "Microsoft.OperationalInsights",
+                "resourceTypes": [{"resourceType": "workspaces", "locations": [ctx.tenant.location]}],
+            }
+        ]
+        assert set(first) >= {"templateHash", "mode", "timestamp", "duration", "correlationId"}
+        status = await client.get(r.headers["azure-asyncoperation"].removeprefix(ctx.urls.arm), headers=h)
+        assert status.json() == {"status": "Succeeded"}
+        done = (await client.get(url, params=v, headers=h)).json()["properties"]
+        ws_id = f"{rg(ctx)}/providers/Microsoft.OperationalInsights/workspaces/workspacena"
+        assert done["outputs"] == {"workspaceId": {"type": "String", "value": ws_id}}
+        assert done["outputResources"] == [{"id": ws_id}]
+        ws = await client.get(ws_id, params={"api-version": "2021-12-01-preview"}, headers=h)
+        assert (ws.json()["tags"], ws.json()["properties"]["sku"]["name"]) == ({"tag1": "value1"}, "PerNode")
