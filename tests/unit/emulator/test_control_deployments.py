@@ -519,3 +519,45 @@ class TestRecordedReplay:
         assert done["outputResources"] == [{"id": ws_id}]
         ws = await client.get(ws_id, params={"api-version": "2021-12-01-preview"}, headers=h)
         assert (ws.json()["tags"], ws.json()["properties"]["sku"]["name"]) == ({"tag1": "value1"}, "PerNode")
+
+
+class TestImplicitDependencies:
+    async def test_reference_orders_and_resolves_names(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """reference() of a template resource in a body makes it wait for that resource (no dependsOn), and
+        reference('name') finds a template resource by its name, as ARM does."""
+        dce_id = "[resourceId('Microsoft.Insights/dataCollectionEndpoints', 'imp-dce')]"
+        tpl = {
+            "resources": [
+                {
+                    "type": "Microsoft.Insights/dataCollectionEndpoints",
+                    "apiVersion": "2023-03-11",
+                    "name": "imp-dce2",
+                    "location": "eastus",
+                    "properties": {"description": f"[reference({dce_id[1:-1]}).immutableId]"},
+                },
+                {
+                    "type": "Microsoft.Insights/dataCollectionEndpoints",
+                    "apiVersion": "2023-03-11",
+                    "name": "imp-dce",
+                    "location": "eastus",
+                    "properties": {},
+                },
+            ],
+            "outputs": {"first": {"type": "string", "value": "[reference('imp-dce').immutableId]"}},
+        }
+        r = await deploy(client, ctx, tpl, {})
+        assert r.status_code == 201, r.text
+        h = bearer(ctx, ctx.tenant.admin)
+        props = (await client.get(deployment_url(ctx), params=V, headers=h)).json()["properties"]
+        assert props["provisioningState"] == "Succeeded", props.get("error")
+        first = await client.get(
+            rg(ctx) + "/providers/Microsoft.Insights/dataCollectionEndpoints/imp-dce", params=DCR_V, headers=h
+        )
+        second = await client.get(
+            rg(ctx) + "/providers/Microsoft.Insights/dataCollectionEndpoints/imp-dce2",
+            params=DCR_V,
+            headers=h,
+        )
+        immutable = first.json()["properties"]["immutableId"]
+        assert second.json()["properties"]["description"] == immutable
+        assert props["outputs"]["first"]["value"] == immutable

@@ -27,7 +27,7 @@ from azlogs.emulator.control.template_functions import (
     json_type,
 )
 
-__all__ = ["Env", "Scope", "TemplateError", "evaluate", "is_expression", "json_type", "parse"]
+__all__ = ["Env", "Scope", "TemplateError", "evaluate", "is_expression", "json_type", "parse", "referenced"]
 
 
 def variable(env: Env, name: str) -> Any:
@@ -174,6 +174,44 @@ def evaluate(value: Any, env: Env) -> Any:
     if isinstance(value, list):
         return [evaluate(v, env) for v in value]
     return value
+
+
+def referenced(value: Any, env: Env) -> list[str]:
+    """What the ``reference()`` calls in ``value`` name, where that can be known before deploying.
+
+    ARM makes a resource wait for every template resource its properties ``reference()``; an argument
+    that itself needs a deployed resource cannot be known yet and is skipped.
+    """
+    out: list[str] = []
+
+    def walk(node: Node) -> None:
+        if node[0] == "call":
+            if node[1] == "reference" and node[2]:
+                try:
+                    target = _eval(node[2][0], env)
+                except TemplateError:
+                    target = None
+                if isinstance(target, str):
+                    out.append(target)
+            for arg in node[2]:
+                walk(arg)
+        elif node[0] == "index":
+            walk(node[1])
+            walk(node[2])
+
+    def scan(v: Any) -> None:
+        if is_expression(v):
+            walk(parse(v[1:-1]))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                scan(k)
+                scan(x)
+        elif isinstance(v, list):
+            for x in v:
+                scan(x)
+
+    scan(value)
+    return out
 
 
 # --- evaluation ---------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from azlogs.emulator.control.template_expr import evaluate, is_expression
+from azlogs.emulator.control.template_expr import evaluate, is_expression, referenced
 from azlogs.emulator.control.template_functions import Env, Reference, Scope, TemplateError, json_type
 
 __all__ = ["Plan", "PlannedResource", "Scope", "TemplateError", "plan", "template_hash"]
@@ -66,9 +66,21 @@ class Plan:
     raw_outputs: Mapping[str, Any]
     env: Env
 
+    def _resolving(self, reference: Reference) -> Reference:
+        """``reference`` that also finds a template resource by ``type/name`` or bare name, as ARM does."""
+        ids = {r.resource_id.lower(): r.resource_id for r in self.resources}
+
+        def resolve(target: str, api_version: str | None, full: bool) -> Any:
+            if not target.startswith("/"):
+                key = _find_dependency(target, ids)
+                target = ids[key] if key is not None else target
+            return reference(target, api_version, full)
+
+        return resolve
+
     def body(self, resource: PlannedResource, reference: Reference) -> dict[str, Any]:
         """The PUT body of ``resource``: its template object without the deployment-only keys, evaluated."""
-        self.env.reference = reference
+        self.env.reference = self._resolving(reference)
         try:
             out: dict[str, Any] = {}
             for key, value in resource.raw.items():
@@ -81,7 +93,7 @@ class Plan:
 
     def outputs(self, reference: Reference) -> dict[str, dict[str, Any]]:
         """``outputs`` evaluated, as ARM answers them: ``{name: {"type": "String", "value": ...}}``."""
-        self.env.reference = reference
+        self.env.reference = self._resolving(reference)
         try:
             out: dict[str, dict[str, Any]] = {}
             for name, spec in self.raw_outputs.items():
@@ -303,13 +315,23 @@ def _extension_scope(scope: Scope, value: str) -> str:
     return f"{scope.resource_group_id}/providers/{namespace}/" + "/".join(rest)
 
 
-def _match_dependency(dep: str, ids: dict[str, str], where: str) -> str:
-    """The folded id of the template resource that a ``dependsOn`` entry names."""
+def _candidates(dep: str, ids: dict[str, str]) -> list[str]:
     low = dep.lower().rstrip("/")
     if low in ids:
-        return low
-    # 'Namespace/type/name' or a bare name: unique suffix match, as ARM resolves them.
-    found = [k for k in ids if k.endswith("/" + low) or k.rsplit("/", 1)[-1] == low]
+        return [low]
+    # 'Namespace/type/name' or a bare name: suffix match, as ARM resolves them.
+    return [k for k in ids if k.endswith("/" + low) or k.rsplit("/", 1)[-1] == low]
+
+
+def _find_dependency(dep: str, ids: dict[str, str]) -> str | None:
+    """The folded id of the one template resource ``dep`` names, or None."""
+    found = _candidates(dep, ids)
+    return found[0] if len(found) == 1 else None
+
+
+def _match_dependency(dep: str, ids: dict[str, str], where: str) -> str:
+    """The folded id of the template resource that a ``dependsOn`` entry names."""
+    found = _candidates(dep, ids)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -435,18 +457,19 @@ def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
             )
         pending_deps.append(deps)
         planned.append(PlannedResource(i, rtype, name, api_version, rid, (), res))
-    resolved = [
-        PlannedResource(
-            r.index,
-            r.type,
-            r.name,
-            r.api_version,
-            r.resource_id,
-            tuple(dict.fromkeys(_match_dependency(d, ids, f"'{r.name}'") for d in deps)),
-            r.raw,
+    resolved = []
+    for r, deps in zip(planned, pending_deps, strict=True):
+        explicit = [_match_dependency(d, ids, f"'{r.name}'") for d in deps]
+        # reference() of a template resource in the body is an implicit dependency, as in ARM.
+        body = {k: v for k, v in r.raw.items() if k not in _DEPLOYMENT_KEYS}
+        implicit = [_find_dependency(t, ids) for t in referenced(body, env)]
+        own = r.resource_id.lower()
+        order = [d for d in (*explicit, *implicit) if d is not None and d != own]
+        resolved.append(
+            PlannedResource(
+                r.index, r.type, r.name, r.api_version, r.resource_id, tuple(dict.fromkeys(order)), r.raw
+            )
         )
-        for r, deps in zip(planned, pending_deps, strict=True)
-    ]
     outputs = template.get("outputs") or {}
     if not isinstance(outputs, Mapping):
         raise TemplateError("The template 'outputs' must be an object.")
