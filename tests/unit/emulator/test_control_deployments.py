@@ -561,3 +561,27 @@ class TestImplicitDependencies:
         immutable = first.json()["properties"]["immutableId"]
         assert second.json()["properties"]["description"] == immutable
         assert props["outputs"]["first"]["value"] == immutable
+
+
+class TestWhatIf:
+    async def test_what_if_create_then_deploy(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """POST whatIf: 202 + Location (operationresults) + Retry-After, as recorded; the job lists Create for
+        new resources, Deploy once they exist; nothing is written by it."""
+        h = bearer(ctx, ctx.tenant.admin)
+        sent = body(pipeline_template(), params(ctx))
+        r = await client.post(deployment_url(ctx) + "/whatIf", params=V, json=sent, headers=h)
+        assert r.status_code == 202, r.text
+        assert r.headers["retry-after"] == "15"
+        job = await client.get(r.headers["location"].removeprefix(ctx.urls.arm), headers=h)
+        assert job.status_code == 200
+        result = job.json()
+        assert result["status"] == "Succeeded"
+        changes = result["properties"]["changes"]
+        assert [c["changeType"] for c in changes] == ["Create"] * 3
+        dcr = next(c for c in changes if c["resourceId"].endswith("/dataCollectionRules/dcr-deploy"))
+        assert dcr["after"]["kind"] == "Direct" and dcr["before"] is None
+        assert (await client.get(deployment_url(ctx), params=V, headers=h)).status_code == 404
+        assert (await deploy(client, ctx, pipeline_template(), params(ctx))).status_code == 201
+        r = await client.post(deployment_url(ctx) + "/whatIf", params=V, json=sent, headers=h)
+        again = (await client.get(r.headers["location"].removeprefix(ctx.urls.arm), headers=h)).json()
+        assert [c["changeType"] for c in again["properties"]["changes"]] == ["Deploy"] * 3

@@ -13,7 +13,11 @@ Azure/azure-sdk-assets, api-version 2021-04-01):
   calls first), or ``400`` with the error.
 - ``DELETE`` answers ``202`` with ``Location: /subscriptions/{sub}/operationresults/{token}`` and
   ``Retry-After``; that location answers ``204`` when the job is done.
-- ``GET .../operations`` lists one operation per resource (and one ``EvaluateDeploymentOutput``).
+- ``GET .../operations`` lists one operation per resource.
+- ``POST .../whatIf`` answers ``202`` with ``Location`` (``operationresults``, as recorded); that location
+  answers ``{"status": "Succeeded", "properties": {"changes": [...]}}``: ``Create`` for a resource that
+  does not exist (``after``: what would be written), ``Deploy`` for one that does (``before`` and
+  ``after``; the emulator does not diff properties), nothing written.
 
 Refusals: a template ARM would refuse is ``400 InvalidTemplate`` (``templates.plan``); a resource type
 the emulator does not serve is ``400 InvalidTemplateDeployment`` with an ``InvalidResourceType`` detail;
@@ -53,6 +57,8 @@ RETRY_AFTER_SECONDS: Final = "15"
 # Resource types a template may deploy here: those with a PUT handler (resource groups are not
 # resources of a resource-group deployment).
 DEPLOYABLE: Final = tuple(t for t in PUT_HANDLERS if t != ids.RESOURCE_GROUPS)
+# What-if results wait here for their poll (kept in memory, the last few only).
+WHAT_IF_KEPT: Final = 64
 _STATUS_WORDS: Final = {200: "OK", 201: "Created", 202: "Accepted", 400: "BadRequest", 403: "Forbidden",
                         404: "NotFound", 409: "Conflict"}  # fmt: skip
 
@@ -89,7 +95,7 @@ def result_location(state: ArmState, kind: str, job: str, api_version: str) -> d
 def read(state: ArmState, target: ids.Target, method: str) -> Answer:
     """GET (and HEAD) of deployments, their operations and statuses, and ``operationresults``."""
     if target.rtype == ids.OPERATION_RESULTS:
-        return _operation_result(target)
+        return _operation_result(state, target)
     assert target.subscription is not None and target.resource_group is not None
     require_resource_group(state, target.subscription, target.resource_group)
     if target.is_list:
@@ -122,13 +128,24 @@ def read(state: ArmState, target: ids.Target, method: str) -> Answer:
     )
 
 
-def _operation_result(target: ids.Target) -> Answer:
+def _what_if_results(state: ArmState) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = state.ctx.extensions.setdefault("deployments.whatIf", {})
+    return results
+
+
+def _operation_result(state: ArmState, target: ids.Target) -> Answer:
     token = target.name + "=" * (-len(target.name) % 4)
+    not_found = ArmError(404, "NotFound", f"The operation result '{target.name}' could not be found.")
     try:
         job = json.loads(base64.urlsafe_b64decode(token))
         kind = job["jobKind"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ArmError(404, "NotFound", f"The operation result '{target.name}' could not be found.") from exc
+        raise not_found from exc
+    if kind == "whatIf":
+        result = _what_if_results(state).get(str(job.get("jobId")))
+        if result is None:
+            raise not_found
+        return 200, result, {}
     # Both jobs finish before their 202 is sent. A finished deployment delete answers 204 (recorded);
     # a resource-group delete answers 200. [U]
     return (204 if kind == "deployment" else 200), None, {}
@@ -158,6 +175,8 @@ def write(
     props = _properties(body)
     checked = _plan(state, target, props)
     steps = _preflight(state, checked, caller)
+    if target.tail and target.tail[0].lower() == "whatif":
+        return _what_if(state, checked, steps, api_version)
     if target.tail:  # validate
         return 200, _validated(state, target, props, checked, steps), {}
     return _deploy(state, target, props, checked, steps, caller, api_version)
@@ -424,3 +443,40 @@ def _deploy(
         f"{state.ctx.urls.arm}{doc['id']}/operationStatuses/{doc['_operationId']}?api-version={api_version}"
     )
     return (200 if existed else 201), accepted, {"Azure-AsyncOperation": status_url}
+
+
+def _what_if(
+    state: ArmState, checked: Plan, steps: list[tuple[PlannedResource, ids.Target]], api_version: str
+) -> Answer:
+    """The changes a deployment would make, as a finished what-if job (202 + Location)."""
+    reference = _reference(state, checked.scope.resource_group)
+    changes: list[dict[str, Any]] = []
+    for r, _ in steps:
+        try:
+            body = checked.body(r, reference)
+        except TemplateError:
+            # A value that needs a resource this deployment creates: shown as the template wrote it.
+            body = {
+                k: v for k, v in r.raw.items() if k not in ("dependsOn", "condition", "comments", "resources")
+            }
+        after = {"id": r.resource_id, "name": r.name.rsplit("/", 1)[-1], "type": r.type, **body}
+        existing = state.get(r.resource_id)
+        if existing is None:
+            changes.append(
+                {"resourceId": r.resource_id, "changeType": "Create", "before": None, "after": after}
+            )
+        else:
+            changes.append(
+                {
+                    "resourceId": r.resource_id,
+                    "changeType": "Deploy",
+                    "before": state.render(existing),
+                    "after": after,
+                }
+            )
+    job = uuid.uuid4().hex
+    results = _what_if_results(state)
+    results[job] = {"status": "Succeeded", "properties": {"changes": changes}}
+    for old in list(results)[:-WHAT_IF_KEPT]:
+        del results[old]
+    return 202, None, result_location(state, "whatIf", job, api_version)

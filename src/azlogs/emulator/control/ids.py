@@ -30,6 +30,7 @@ OPERATION_RESULTS: Final = "Microsoft.Resources/operationResults"
 DEPLOYMENT_TAILS: Final = {
     "validate": False,
     "exporttemplate": False,
+    "whatif": False,
     "operations": True,
     "operationstatuses": True,
 }
