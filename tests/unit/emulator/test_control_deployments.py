@@ -230,6 +230,16 @@ class TestRefusals:
         )
         assert t.status_code == 404
 
+    async def test_unserved_resource_api_version(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """A resource apiVersion the provider does not serve is refused before deploying, in the words of a direct PUT."""
+        tpl = pipeline_template()
+        tpl["resources"][1]["apiVersion"] = "2099-01-01"
+        r = await deploy(client, ctx, tpl, params(ctx))
+        assert r.status_code == 400, r.text
+        (detail,) = r.json()["error"]["details"]
+        assert detail["code"] == "NoRegisteredProviderFound"
+        assert "API version '2099-01-01' for type 'dataCollectionRules'" in detail["message"]
+
     async def test_linked_template_refused(self, client: httpx.AsyncClient, ctx: Context) -> None:
         """templateLink (which ARM downloads) is refused clearly: the emulator never reaches the network."""
         h = bearer(ctx, ctx.tenant.admin)

@@ -34,7 +34,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from azlogs.emulator.control import ids
@@ -154,10 +154,23 @@ def _operation_result(state: ArmState, target: ids.Target) -> Answer:
 # --- writes -----------------------------------------------------------------------------------
 
 
+# (resource type, api-version, location) -> ARM's error for an api-version the provider does not serve.
+VersionCheck = Callable[[str, str, str], ArmError | None]
+
+
 def write(
-    state: ArmState, target: ids.Target, method: str, body: Any, caller: Caller, api_version: str
+    state: ArmState,
+    target: ids.Target,
+    method: str,
+    body: Any,
+    caller: Caller,
+    api_version: str,
+    check_version: VersionCheck | None = None,
 ) -> Answer:
-    """PUT/DELETE of a deployment, ``POST .../validate`` and ``POST .../exportTemplate``."""
+    """PUT/DELETE of a deployment, ``POST .../validate``, ``.../whatIf`` and ``.../exportTemplate``.
+
+    ``check_version`` checks each template resource's ``apiVersion`` as the routes check a request's.
+    """
     assert target.subscription is not None and target.resource_group is not None
     require_resource_group(state, target.subscription, target.resource_group)
     if method == "DELETE":
@@ -174,7 +187,7 @@ def write(
     _check_name(target.name)
     props = _properties(body)
     checked = _plan(state, target, props)
-    steps = _preflight(state, checked, caller)
+    steps = _preflight(state, checked, caller, check_version)
     if target.tail and target.tail[0].lower() == "whatif":
         return _what_if(state, checked, steps, api_version)
     if target.tail:  # validate
@@ -225,8 +238,10 @@ def _plan(state: ArmState, target: ids.Target, props: Mapping[str, Any]) -> Plan
         raise ArmError(400, "InvalidTemplate", exc.message) from exc
 
 
-def _preflight(state: ArmState, checked: Plan, caller: Caller) -> list[tuple[PlannedResource, ids.Target]]:
-    """Each planned resource with its target; unsupported types refused, write permission checked."""
+def _preflight(
+    state: ArmState, checked: Plan, caller: Caller, check_version: VersionCheck | None
+) -> list[tuple[PlannedResource, ids.Target]]:
+    """Each planned resource with its target; unsupported types and api-versions refused, permission checked."""
     steps: list[tuple[PlannedResource, ids.Target]] = []
     refused: list[dict[str, Any]] = []
     for r in checked.resources:
@@ -241,6 +256,10 @@ def _preflight(state: ArmState, checked: Plan, caller: Caller) -> list[tuple[Pla
                     "assignments.",
                 }
             )
+            continue
+        wrong = check_version(t.rtype, r.api_version, checked.scope.location) if check_version else None
+        if wrong is not None:
+            refused.append({"code": wrong.code, "target": r.resource_id, "message": wrong.message})
             continue
         steps.append((r, t))
     if refused:

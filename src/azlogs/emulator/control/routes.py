@@ -98,6 +98,27 @@ _PATCH_TYPES: Final = (ids.RESOURCE_GROUPS, ids.WORKSPACES, ids.DCES, ids.DCRS)
 _PUBLIC: Final = (ids.ROLE_DEFINITIONS, ids.OPERATION_RESULTS, *_TENANT_READS)
 
 
+def api_version_error(rtype: str, version: str, location: str) -> ArmError | None:
+    """ARM's 400 for ``version`` of ``rtype``, or None when Azure serves it (also used by deployments)."""
+    supported = API_VERSIONS[rtype]
+    if version in supported:
+        return None
+    listed = ", ".join(reversed(supported))
+    if rtype in _ARM_OWN:
+        return ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{version}' is invalid. The supported versions are '{listed}'.",
+        )
+    short = rtype.split("/", 1)[1]
+    return ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        f"No registered resource provider found for location '{location}' and API version '{version}' for "
+        f"type '{short}'. The supported api-versions are '{listed}'.",
+    )
+
+
 def _check_api_version(target: ids.Target, version: str | None, location: str) -> None:
     if not version:
         raise ArmError(
@@ -105,23 +126,9 @@ def _check_api_version(target: ids.Target, version: str | None, location: str) -
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         )
-    supported = API_VERSIONS[target.rtype]
-    if version in supported:
-        return
-    listed = ", ".join(reversed(supported))
-    if target.rtype in _ARM_OWN:
-        raise ArmError(
-            400,
-            "InvalidApiVersionParameter",
-            f"The api-version '{version}' is invalid. The supported versions are '{listed}'.",
-        )
-    short = target.rtype.split("/", 1)[1]
-    raise ArmError(
-        400,
-        "NoRegisteredProviderFound",
-        f"No registered resource provider found for location '{location}' and API version '{version}' for "
-        f"type '{short}'. The supported api-versions are '{listed}'.",
-    )
+    err = api_version_error(target.rtype, version, location)
+    if err is not None:
+        raise err
 
 
 def _json(
@@ -246,7 +253,7 @@ async def arm_endpoint(request: Request) -> Response:
                 status, out, headers = deployments.read(state, target, method)
             else:
                 status, out, headers = await run_in_threadpool(
-                    deployments.write, state, target, method, body, caller, str(version)
+                    deployments.write, state, target, method, body, caller, str(version), api_version_error
                 )
             return _json(status, out, request, headers)
         if method == "HEAD":  # 204 when it exists, 404 otherwise, never a body (the recorded HEAD)
