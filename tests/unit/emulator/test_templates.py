@@ -145,6 +145,59 @@ class TestPlan:
             "Microsoft.Insights/dataCollectionRules"
         )
 
+    def test_resource_copy_loop(self) -> None:
+        """A copy loop makes count resources named with copyIndex(); dependsOn on the loop's name waits for all."""
+        t = _template(
+            {
+                "type": "Microsoft.Insights/dataCollectionRules",
+                "apiVersion": "x",
+                "name": "d",
+                "dependsOn": ["dceLoop"],
+            },
+            {
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": "x",
+                "name": "[concat('dce-', copyIndex(1))]",
+                "copy": {"name": "dceLoop", "count": "[length(createArray(1, 2, 3))]"},
+                "properties": {"description": "[format('copy {0}', copyIndex())]"},
+            },
+        )
+        p = plan(t, {}, SCOPE)
+        assert [r.name for r in p.resources] == ["dce-1", "dce-2", "dce-3", "d"]
+        assert len(p.resources[-1].depends_on) == 3
+        bodies = [p.body(r, lambda *a: None) for r in p.resources[:3]]
+        assert [b["properties"]["description"] for b in bodies] == ["copy 0", "copy 1", "copy 2"]
+        assert all("copy" not in b for b in bodies)
+
+    def test_property_copy_and_limits(self) -> None:
+        """A properties.copy array becomes a list property; counts above 800 and copyIndex() outside a loop fail."""
+        props = {
+            "copy": [{"name": "items", "count": 2, "input": "[concat('x', copyIndex('items'))]"}],
+            "k": 1,
+        }
+        t = _template(
+            {
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": "x",
+                "name": "e",
+                "properties": props,
+            }
+        )
+        p = plan(t, {}, SCOPE)
+        assert p.body(p.resources[0], lambda *a: None)["properties"] == {"items": ["x0", "x1"], "k": 1}
+        big = _template(
+            {
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": "x",
+                "name": "e",
+                "copy": {"name": "l", "count": 801},
+            }
+        )
+        with pytest.raises(TemplateError, match="from 0 to 800"):
+            plan(big, {}, SCOPE)
+        with pytest.raises(TemplateError, match="copyIndex' is not expected"):
+            ev("[copyIndex()]")
+
     def test_condition_false_skips(self) -> None:
         """A resource whose condition is false is not planned."""
         t = _template(
@@ -180,7 +233,7 @@ class TestPlan:
                     "name": "e",
                     "copy": {"count": 2},
                 },
-                "copy loops",
+                "'copy' needs a 'name'",
             ),
             ({"type": "Microsoft.Insights/dataCollectionEndpoints", "name": "e"}, "missing its 'apiVersion'"),
             (

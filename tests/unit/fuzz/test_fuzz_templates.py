@@ -29,7 +29,7 @@ from tests.unit.emulator.test_control_state import make_ctx
 from tests.unit.fuzz.profiles import fuzz_settings
 
 SCOPE = Scope("sub", "tenant", "rg", "eastus", "dep")
-NAMES = [*sorted(FUNCTIONS), "variables", "if", "nosuch", "parameters"]
+NAMES = [*sorted(FUNCTIONS), "variables", "if", "nosuch", "parameters", "copyIndex"]
 text = st.text(st.characters(min_codepoint=1, max_codepoint=0x2FF), max_size=12)
 
 
@@ -79,6 +79,9 @@ resource = st.fixed_dictionaries(
         "properties": json_value,
         "scope": value,
         "resources": st.lists(st.fixed_dictionaries({"type": value, "name": value}), max_size=1),
+        "copy": st.fixed_dictionaries(
+            {"name": st.just("l") | value, "count": st.integers(-1, 3) | st.just("[copyIndex()]") | value}
+        ),
     },
 )
 template = st.fixed_dictionaries(

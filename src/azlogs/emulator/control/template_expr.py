@@ -165,6 +165,9 @@ def evaluate(value: Any, env: Env) -> Any:
         return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
+        if isinstance(value.get("copy"), list):
+            out.update(_property_copies(value["copy"], env))
+            value = {k: v for k, v in value.items() if k != "copy"}
         for k, v in value.items():
             key = evaluate(k, env) if is_expression(k) else k
             if not isinstance(key, str):
@@ -174,6 +177,52 @@ def evaluate(value: Any, env: Env) -> Any:
     if isinstance(value, list):
         return [evaluate(v, env) for v in value]
     return value
+
+
+MAX_COPIES: Final = 800  # ARM's limit on a copy loop's count
+
+
+def copy_count(spec: Any, env: Env, what: str) -> tuple[str, int]:
+    """The name and evaluated count of a ``copy`` object, checked as ARM does (0 to 800)."""
+    if not isinstance(spec, Mapping):
+        raise TemplateError(f"The {what} 'copy' must be an object with 'name' and 'count'.")
+    name = evaluate(spec.get("name"), env)
+    count = evaluate(spec.get("count"), env)
+    if not isinstance(name, str) or not name:
+        raise TemplateError(f"The {what} 'copy' needs a 'name'.")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COPIES:
+        raise TemplateError(
+            f"The {what} copy '{name}' has an invalid count '{count}': it must be an integer from 0 to {MAX_COPIES}."
+        )
+    return name, count
+
+
+def in_loop(env: Env, name: str, index: int) -> tuple[dict[str, int], str | None]:
+    """Enter iteration ``index`` of loop ``name``; returns what :func:`leave_loop` restores."""
+    saved = (dict(env.copy_indexes), env.current_loop)
+    env.copy_indexes[name.lower()] = index
+    env.current_loop = name.lower()
+    return saved
+
+
+def leave_loop(env: Env, saved: tuple[dict[str, int], str | None]) -> None:
+    env.copy_indexes, env.current_loop = saved
+
+
+def _property_copies(specs: list[Any], env: Env) -> dict[str, list[Any]]:
+    """A ``properties.copy`` array: each entry makes a list property of ``count`` evaluated ``input`` values."""
+    out: dict[str, list[Any]] = {}
+    for spec in specs:
+        name, count = copy_count(spec, env, "property")
+        items = []
+        for i in range(count):
+            saved = in_loop(env, name, i)
+            try:
+                items.append(evaluate(spec.get("input"), env))
+            finally:
+                leave_loop(env, saved)
+        out[name] = items
+    return out
 
 
 def referenced(value: Any, env: Env) -> list[str]:

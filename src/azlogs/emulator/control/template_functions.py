@@ -60,6 +60,9 @@ class Env:
     reference: Reference | None = None
     variables_done: dict[str, Any] = field(default_factory=dict)
     evaluating: set[str] = field(default_factory=set)
+    # copy loops: loop name (lower case) -> current index, and the innermost loop's name
+    copy_indexes: dict[str, int] = field(default_factory=dict)
+    current_loop: str | None = None
 
 
 def find_key(obj: Mapping[str, Any], name: str) -> str | None:
@@ -257,6 +260,24 @@ def _reference(env: Env, args: list[Any]) -> Any:
         if len(parts) >= 3:
             target = resource_id_from(env, "resourceid", ["/".join(parts[:2]), *parts[2:]])
     return env.reference(target, api_version, full)
+
+
+def _copy_index(env: Env, args: list[Any]) -> int:
+    """``copyIndex([loopName], [offset])``: the iteration of a copy loop."""
+    arity("copyIndex", args, 0, 2)
+    loop = env.current_loop
+    offset = 0
+    if args and isinstance(args[0], str):
+        loop = args[0].lower()
+        args = args[1:]
+    if args:
+        offset = as_int("copyIndex", args[0])
+    if loop is None or loop not in env.copy_indexes:
+        raise TemplateError(
+            "The template function 'copyIndex' is not expected at this location. It can only be used within "
+            "a resource, property or variable copy loop."
+        )
+    return env.copy_indexes[loop] + offset
 
 
 def _replace(env: Env, args: list[Any]) -> str:
@@ -470,6 +491,7 @@ FUNCTIONS: Final[dict[str, Callable[[Env, list[Any]], Any]]] = {
     "resourcegroup": _resource_group,
     "deployment": _deployment,
     "reference": _reference,
+    "copyindex": _copy_index,
     "concat": _concat,
     "format": _format,
     "guid": _fixed("guid", 1, None, _guid),

@@ -8,7 +8,9 @@ in an order that honours ``dependsOn``. The resource bodies (``properties`` ...)
 one by one, by :meth:`Plan.body`, because ``reference()`` in them may read a resource deployed just
 before. :meth:`Plan.outputs` evaluates ``outputs`` at the end.
 
-Not supported, refused with a message that says so: ``copy`` loops, ``languageVersion`` 2.0 templates
+Resource ``copy`` loops (``count``, ``copyIndex()``, ``dependsOn`` on the loop's name) and property
+``copy`` arrays are expanded. Not supported, refused with a message that says so: variable ``copy``,
+``languageVersion`` 2.0 templates
 (symbolic resource names, ``existing``), nested ``Microsoft.Resources/deployments``, user-defined
 ``functions``, Key Vault parameter references.
 """
@@ -21,7 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from azlogs.emulator.control.template_expr import evaluate, is_expression, referenced
+from azlogs.emulator.control.template_expr import (
+    copy_count,
+    evaluate,
+    in_loop,
+    is_expression,
+    leave_loop,
+    referenced,
+)
 from azlogs.emulator.control.template_functions import Env, Reference, Scope, TemplateError, json_type
 
 __all__ = ["Plan", "PlannedResource", "Scope", "TemplateError", "plan", "template_hash"]
@@ -37,10 +46,7 @@ TYPES: Final = {
     "array": "Array",
 }
 _SECURE: Final = ("securestring", "secureobject")
-_UNSUPPORTED_KEYS: Final = {
-    "copy": "copy loops",
-    "functions": "user-defined functions",
-}
+_UNSUPPORTED_KEYS: Final = {"functions": "user-defined functions"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class PlannedResource:
     resource_id: str
     depends_on: tuple[str, ...]  # resource ids (folded) of template resources this one waits for
     raw: Mapping[str, Any]  # the template's resource object (bodies evaluated later)
+    copy: tuple[str, int] | None = None  # (loop name, index) of a resource copy loop
 
 
 @dataclass
@@ -81,6 +88,7 @@ class Plan:
     def body(self, resource: PlannedResource, reference: Reference) -> dict[str, Any]:
         """The PUT body of ``resource``: its template object without the deployment-only keys, evaluated."""
         self.env.reference = self._resolving(reference)
+        saved = in_loop(self.env, *resource.copy) if resource.copy else None
         try:
             out: dict[str, Any] = {}
             for key, value in resource.raw.items():
@@ -90,6 +98,8 @@ class Plan:
             return out
         finally:
             self.env.reference = None
+            if saved is not None:
+                leave_loop(self.env, saved)
 
     def outputs(self, reference: Reference) -> dict[str, dict[str, Any]]:
         """``outputs`` evaluated, as ARM answers them: ``{name: {"type": "String", "value": ...}}``."""
@@ -122,7 +132,18 @@ class Plan:
 
 # Keys of a template resource that belong to the deployment, not to the resource's PUT body.
 _DEPLOYMENT_KEYS: Final = frozenset(
-    {"type", "apiVersion", "name", "dependsOn", "condition", "scope", "comments", "metadata", "resources"}
+    {
+        "type",
+        "apiVersion",
+        "name",
+        "dependsOn",
+        "condition",
+        "scope",
+        "comments",
+        "metadata",
+        "resources",
+        "copy",
+    }
 )
 
 
@@ -329,6 +350,13 @@ def _find_dependency(dep: str, ids: dict[str, str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _match_dependencies(dep: str, ids: dict[str, str], loops: dict[str, list[str]], where: str) -> list[str]:
+    """The folded ids a ``dependsOn`` entry names: a copy loop's name means all of its resources."""
+    if dep.lower() in loops and _find_dependency(dep, ids) is None:
+        return loops[dep.lower()]
+    return [_match_dependency(dep, ids, where)]
+
+
 def _match_dependency(dep: str, ids: dict[str, str], where: str) -> str:
     """The folded id of the template resource that a ``dependsOn`` entry names."""
     found = _candidates(dep, ids)
@@ -375,6 +403,51 @@ def _order(resources: list[PlannedResource]) -> list[PlannedResource]:
     return out
 
 
+def _plan_one(
+    res: Mapping[str, Any],
+    i: int,
+    where: str,
+    env: Env,
+    scope: Scope,
+    ids: dict[str, str],
+    copy: tuple[str, int] | None,
+) -> tuple[PlannedResource, list[str]] | None:
+    """One resource (one copy of it) planned: its id and raw ``dependsOn``; None when its condition is false."""
+    if "condition" in res:
+        cond = evaluate(res["condition"], env)
+        if not isinstance(cond, bool):
+            raise TemplateError(f"The template resource at {where} has a 'condition' that is not a boolean.")
+        if not cond:
+            return None
+    rtype = evaluate(res.get("type"), env)
+    name = evaluate(res.get("name"), env)
+    api_version = evaluate(res.get("apiVersion"), env)
+    for value, key in ((rtype, "type"), (name, "name"), (api_version, "apiVersion")):
+        if not isinstance(value, str) or not value:
+            raise TemplateError(
+                f"Deployment template validation failed: 'The template resource at {where} is missing "
+                f"its '{key}' (a non-empty string).'."
+            )
+    ext = evaluate(res.get("scope"), env)
+    if ext is not None and not isinstance(ext, str):
+        raise TemplateError(f"The template resource '{name}' has a 'scope' that is not a string.")
+    ext_scope = _extension_scope(scope, ext) if ext else None
+    rid = _resource_id(scope, rtype, name, ext_scope, where)
+    if rid.lower() in ids:
+        raise TemplateError(
+            f"Deployment template validation failed: 'The resource '{rid}' is defined multiple times in a "
+            "template. Please see https://aka.ms/arm-syntax-resources for usage details.'."
+        )
+    ids[rid.lower()] = rid
+    raw_deps = res.get("dependsOn", [])
+    if not isinstance(raw_deps, list):
+        raise TemplateError(f"The template resource '{name}' has a 'dependsOn' that is not an array.")
+    deps = [evaluate(d, env) for d in raw_deps]
+    if not all(isinstance(d, str) for d in deps):
+        raise TemplateError(f"The template resource '{name}' has a 'dependsOn' entry that is not a string.")
+    return PlannedResource(i, rtype, name, api_version, rid, (), res, copy), deps
+
+
 def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
     """Check ``template`` with ``parameters`` for a resource-group deployment and plan its resources.
 
@@ -407,6 +480,7 @@ def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
     planned: list[PlannedResource] = []
     pending_deps: list[list[str]] = []
     ids: dict[str, str] = {}
+    loops: dict[str, list[str]] = {}
     for i, res in enumerate(_flatten(template.get("resources"))):
         where = f"resources[{i}]"
         for key, what in _UNSUPPORTED_KEYS.items():
@@ -419,55 +493,49 @@ def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
             raise TemplateError(
                 f"The template resource at {where} uses 'existing', which needs languageVersion 2.0."
             )
-        if "condition" in res:
-            cond = evaluate(res["condition"], env)
-            if not isinstance(cond, bool):
-                raise TemplateError(
-                    f"The template resource at {where} has a 'condition' that is not a boolean."
-                )
-            if not cond:
-                continue
-        rtype = evaluate(res.get("type"), env)
-        name = evaluate(res.get("name"), env)
-        api_version = evaluate(res.get("apiVersion"), env)
-        for value, key in ((rtype, "type"), (name, "name"), (api_version, "apiVersion")):
-            if not isinstance(value, str) or not value:
-                raise TemplateError(
-                    f"Deployment template validation failed: 'The template resource at {where} is missing "
-                    f"its '{key}' (a non-empty string).'."
-                )
-        ext = evaluate(res.get("scope"), env)
-        if ext is not None and not isinstance(ext, str):
-            raise TemplateError(f"The template resource '{name}' has a 'scope' that is not a string.")
-        ext_scope = _extension_scope(scope, ext) if ext else None
-        rid = _resource_id(scope, rtype, name, ext_scope, where)
-        if rid.lower() in ids:
-            raise TemplateError(
-                f"Deployment template validation failed: 'The resource '{rid}' is defined multiple times in a "
-                "template. Please see https://aka.ms/arm-syntax-resources for usage details.'."
-            )
-        ids[rid.lower()] = rid
-        raw_deps = res.get("dependsOn", [])
-        if not isinstance(raw_deps, list):
-            raise TemplateError(f"The template resource '{name}' has a 'dependsOn' that is not an array.")
-        deps = [evaluate(d, env) for d in raw_deps]
-        if not all(isinstance(d, str) for d in deps):
-            raise TemplateError(
-                f"The template resource '{name}' has a 'dependsOn' entry that is not a string."
-            )
-        pending_deps.append(deps)
-        planned.append(PlannedResource(i, rtype, name, api_version, rid, (), res))
+        if "copy" not in res:
+            one = _plan_one(res, i, where, env, scope, ids, None)
+            if one is not None:
+                planned.append(one[0])
+                pending_deps.append(one[1])
+            continue
+        loop, count = copy_count(res["copy"], env, f"resource at {where}")
+        if loop.lower() in loops:
+            raise TemplateError(f"The copy name '{loop}' is used more than once in the template.")
+        loops[loop.lower()] = []
+        for n in range(count):
+            saved = in_loop(env, loop, n)
+            try:
+                one = _plan_one(res, i, f"{where} (copy {n})", env, scope, ids, (loop, n))
+            finally:
+                leave_loop(env, saved)
+            if one is not None:
+                planned.append(one[0])
+                pending_deps.append(one[1])
+                loops[loop.lower()].append(one[0].resource_id.lower())
     resolved = []
     for r, deps in zip(planned, pending_deps, strict=True):
-        explicit = [_match_dependency(d, ids, f"'{r.name}'") for d in deps]
+        explicit = [x for d in deps for x in _match_dependencies(d, ids, loops, f"'{r.name}'")]
         # reference() of a template resource in the body is an implicit dependency, as in ARM.
         body = {k: v for k, v in r.raw.items() if k not in _DEPLOYMENT_KEYS}
-        implicit = [_find_dependency(t, ids) for t in referenced(body, env)]
+        in_copy = in_loop(env, *r.copy) if r.copy else None
+        try:
+            implicit = [_find_dependency(t, ids) for t in referenced(body, env)]
+        finally:
+            if in_copy is not None:
+                leave_loop(env, in_copy)
         own = r.resource_id.lower()
         order = [d for d in (*explicit, *implicit) if d is not None and d != own]
         resolved.append(
             PlannedResource(
-                r.index, r.type, r.name, r.api_version, r.resource_id, tuple(dict.fromkeys(order)), r.raw
+                r.index,
+                r.type,
+                r.name,
+                r.api_version,
+                r.resource_id,
+                tuple(dict.fromkeys(order)),
+                r.raw,
+                r.copy,
             )
         )
     outputs = template.get("outputs") or {}
