@@ -198,6 +198,26 @@ class TestPlan:
         with pytest.raises(TemplateError, match="copyIndex' is not expected"):
             ev("[copyIndex()]")
 
+    def test_variable_copy(self) -> None:
+        """A variables.copy entry defines a list variable; its input may use other variables."""
+        t = {
+            "variables": {
+                "prefix": "n",
+                "copy": [
+                    {
+                        "name": "names",
+                        "count": 3,
+                        "input": "[concat(variables('prefix'), copyIndex('names'))]",
+                    }
+                ],
+            },
+            "resources": [],
+            "outputs": {"o": {"type": "array", "value": "[variables('names')]"}},
+        }
+        assert plan(t, {}, SCOPE).outputs(lambda *a: None) == {
+            "o": {"type": "Array", "value": ["n0", "n1", "n2"]}
+        }
+
     def test_condition_false_skips(self) -> None:
         """A resource whose condition is false is not planned."""
         t = _template(

@@ -33,8 +33,8 @@ __all__ = ["Env", "Scope", "TemplateError", "evaluate", "is_expression", "json_t
 def variable(env: Env, name: str) -> Any:
     """``variables(name)``: evaluated on first use, then remembered; a variable using itself is refused."""
     key = find_key(env.raw_variables, name)
-    if key is None:
-        raise TemplateError(f"The template variable '{name}' is not found. {FUNCTIONS_HELP}")
+    if key is None or key == "copy":
+        return _copied_variable(env, name)
     if key in env.variables_done:
         return env.variables_done[key]
     if key in env.evaluating:
@@ -207,6 +207,30 @@ def in_loop(env: Env, name: str, index: int) -> tuple[dict[str, int], str | None
 
 def leave_loop(env: Env, saved: tuple[dict[str, int], str | None]) -> None:
     env.copy_indexes, env.current_loop = saved
+
+
+def _copied_variable(env: Env, name: str) -> Any:
+    """A variable defined by the variables' ``copy`` array (``{name, count, input}``), built on first use."""
+    memo = f"copy:{name.lower()}"
+    if memo in env.variables_done:
+        return env.variables_done[memo]
+    specs = env.raw_variables.get("copy")
+    for spec in specs if isinstance(specs, list) else []:
+        if (
+            isinstance(spec, Mapping)
+            and isinstance(spec.get("name"), str)
+            and spec["name"].lower() == name.lower()
+        ):
+            if memo in env.evaluating:
+                raise TemplateError(f"The template variable '{name}' refers to itself.")
+            env.evaluating.add(memo)
+            try:
+                value = _property_copies([spec], env)[spec["name"]]
+            finally:
+                env.evaluating.discard(memo)
+            env.variables_done[memo] = value
+            return value
+    raise TemplateError(f"The template variable '{name}' is not found. {FUNCTIONS_HELP}")
 
 
 def _property_copies(specs: list[Any], env: Env) -> dict[str, list[Any]]:

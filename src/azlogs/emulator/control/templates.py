@@ -9,7 +9,7 @@ one by one, by :meth:`Plan.body`, because ``reference()`` in them may read a res
 before. :meth:`Plan.outputs` evaluates ``outputs`` at the end.
 
 Resource ``copy`` loops (``count``, ``copyIndex()``, ``dependsOn`` on the loop's name) and property
-``copy`` arrays are expanded. Not supported, refused with a message that says so: variable ``copy``,
+and variable ``copy`` arrays are expanded. Not supported, refused with a message that says so:
 ``languageVersion`` 2.0 templates
 (symbolic resource names, ``existing``), nested ``Microsoft.Resources/deployments``, user-defined
 ``functions``, Key Vault parameter references.
@@ -471,10 +471,8 @@ def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
     variables = template.get("variables") or {}
     if not isinstance(variables, Mapping):
         raise TemplateError("The template 'variables' must be an object.")
-    if "copy" in variables:
-        raise TemplateError(
-            "The template uses variable copy loops, which the azlogs emulator does not support."
-        )
+    if "copy" in variables and not isinstance(variables["copy"], list):
+        raise TemplateError("The template variables' 'copy' must be an array of {name, count, input}.")
     env = Env(scope=scope, parameters={k: v for k, (_, v) in bound.items()}, raw_variables=variables)
 
     planned: list[PlannedResource] = []
