@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from azlogs.emulator.control import ids
+from azlogs.emulator.control import ids, subscriptions
 from azlogs.emulator.control.auth import Caller, authorization_failed
 from azlogs.emulator.control.common import now_iso, require_object, require_resource_group
 from azlogs.emulator.control.errors import ArmError, bad_request
@@ -228,7 +228,9 @@ def _scope(state: ArmState, target: ids.Target) -> Scope:
     assert target.subscription is not None and target.resource_group is not None
     rg = require_resource_group(state, target.subscription, target.resource_group)
     t = state.ctx.tenant
-    return Scope(t.subscription_id, t.tenant_id, rg["name"], rg["location"], target.name)
+    return Scope(
+        t.subscription_id, t.tenant_id, rg["name"], rg["location"], target.name, subscriptions.DISPLAY_NAME
+    )
 
 
 def _plan(state: ArmState, target: ids.Target, props: Mapping[str, Any]) -> Plan:

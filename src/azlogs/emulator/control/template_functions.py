@@ -40,6 +40,7 @@ class Scope:
     resource_group: str
     location: str
     deployment_name: str
+    subscription_name: str = ""
 
     @property
     def resource_group_id(self) -> str:
@@ -305,7 +306,7 @@ def _subscription(env: Env, args: list[Any]) -> dict[str, Any]:
         "id": f"/subscriptions/{s.subscription_id}",
         "subscriptionId": s.subscription_id,
         "tenantId": s.tenant_id,
-        "displayName": "azlogs emulator",
+        "displayName": s.subscription_name,
     }
 
 
