@@ -174,3 +174,29 @@ class TestResourceGroupDelete:
         assert job.status_code == 200
         assert (await client.get(url, params=v, headers=h)).status_code == 404
         assert (await client.delete(url, params=v, headers=h)).status_code == 204
+
+
+class TestResourceProviders:
+    async def test_list_get_register(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """GET /providers lists the served namespaces as Registered with their types and api-versions (the REST
+        spec's GetProvider.json shape); GET of one, POST register answer it; an unknown one is InvalidResourceNamespace."""
+        sub = f"/subscriptions/{ctx.tenant.subscription_id}/providers"
+        v = {"api-version": "2021-04-01"}
+        h = bearer(ctx, ctx.tenant.admin)
+        listed = await client.get(sub, params=v, headers=h)
+        assert listed.status_code == 200, listed.text
+        names = {p["namespace"] for p in listed.json()["value"]}
+        assert {"Microsoft.Insights", "Microsoft.OperationalInsights", "Microsoft.Authorization"} <= names
+        one = await client.get(f"{sub}/microsoft.insights", params=v, headers=h)
+        doc = one.json()
+        assert (doc["id"], doc["registrationState"]) == (f"{sub}/Microsoft.Insights", "Registered")
+        dcr = next(t for t in doc["resourceTypes"] if t["resourceType"] == "dataCollectionRules")
+        assert "2023-03-11" in dcr["apiVersions"]
+        reg = await client.post(f"{sub}/Microsoft.Insights/register", params=v, headers=h)
+        assert (reg.status_code, reg.json()["namespace"]) == (200, "Microsoft.Insights")
+        bad = await client.get(f"{sub}/Microsoft.Nope", params=v, headers=h)
+        assert (bad.status_code, bad.json()["error"]["code"]) == (404, "InvalidResourceNamespace")
+        unserved = await client.get(
+            f"{sub}/Microsoft.Insights/dataCollectionRules", params={"api-version": "2023-03-11"}, headers=h
+        )
+        assert unserved.status_code == 200  # the subscription-level list still works

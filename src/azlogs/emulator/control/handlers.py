@@ -40,6 +40,8 @@ def action_for(target: ids.Target, method: str) -> str:
         if target.rtype == ids.RESOURCE_GROUPS
         else target.rtype
     )
+    if target.rtype == ids.PROVIDERS and target.tail:  # register / unregister
+        return f"{target.name}/{target.tail[0].lower()}/action"
     if target.rtype == ids.DEPLOYMENTS and target.tail:
         # validate and exportTemplate are actions; operations and operationStatuses are reads.
         child = target.tail[0]

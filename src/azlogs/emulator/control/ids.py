@@ -26,6 +26,8 @@ TENANTS: Final = "Microsoft.Resources/tenants"
 # Template deployments at resource-group scope, and the status of ARM's own async jobs (deletes).
 DEPLOYMENTS: Final = "Microsoft.Resources/deployments"
 OPERATION_RESULTS: Final = "Microsoft.Resources/operationResults"
+# Resource providers of the subscription: GET /subscriptions/{sub}/providers[/{namespace}], POST .../register.
+PROVIDERS: Final = "Microsoft.Resources/providers"
 # What may follow .../deployments/{name}: (segment, takes a name) as ARM serves them.
 DEPLOYMENT_TAILS: Final = {
     "validate": False,
@@ -117,6 +119,8 @@ class Target:
             return rg_id(self.subscription, self.resource_group)
         if self.rtype in (SUBSCRIPTIONS, TENANTS, OPERATION_RESULTS):
             return self.scope
+        if self.rtype == PROVIDERS:
+            return f"{self.scope}/providers/{self.name}" if self.names else f"{self.scope}/providers"
         assert self.subscription is not None and self.resource_group is not None
         return resource_id(self.subscription, self.resource_group, self.rtype, *self.names)
 
@@ -168,6 +172,11 @@ def parse_path(path: str) -> Target:
     if len(segs) < 3 or low[0] != "subscriptions":
         raise _unsupported(path, "not an ARM path under /subscriptions/{id}")
     sub = segs[1]
+    if low[2] == "providers" and (
+        len(segs) in (3, 4) or (len(segs) == 5 and low[4] in ("register", "unregister"))
+    ):
+        ns: tuple[str, ...] = (segs[3],) if len(segs) >= 4 else ()
+        return Target(PROVIDERS, sub, None, ns, not ns, f"/subscriptions/{sub}", tuple(segs[4:5]))
     if low[2] == "operationresults" and len(segs) == 4:
         return Target(OPERATION_RESULTS, sub, None, (segs[3],), False, f"/subscriptions/{sub}")
     if low[2] == "resourcegroups":
@@ -218,6 +227,6 @@ def parse_resource_id(rid: str) -> Target | None:
     except ArmError:
         return None
     # Subscriptions and tenants are read-only here: they are not resources a caller creates.
-    if target.is_list or target.rtype in (SUBSCRIPTIONS, TENANTS, DEPLOYMENTS, OPERATION_RESULTS):
+    if target.is_list or target.rtype in (SUBSCRIPTIONS, TENANTS, DEPLOYMENTS, OPERATION_RESULTS, PROVIDERS):
         return None
     return target

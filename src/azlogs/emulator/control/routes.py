@@ -20,7 +20,17 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control import cloud, deployments, ids, jsonc, monitor, rbac, subscriptions, workspaces
+from azlogs.emulator.control import (
+    cloud,
+    deployments,
+    ids,
+    jsonc,
+    monitor,
+    providers,
+    rbac,
+    subscriptions,
+    workspaces,
+)
 from azlogs.emulator.control.auth import Caller, authenticate, authorization_failed
 from azlogs.emulator.control.common import check_subscription, require_resource_group
 from azlogs.emulator.control.errors import ArmError, invalid_content, resource_not_found
@@ -76,6 +86,7 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
     # defaults to 2025-04-01.
     ids.DEPLOYMENTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
     ids.OPERATION_RESULTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
+    ids.PROVIDERS: _RESOURCES,
     # Microsoft.Resources' tenant-level reads (the subscriptions spec's versions).
     ids.SUBSCRIPTIONS: _TENANT_LEVEL,
     ids.TENANTS: _TENANT_LEVEL,
@@ -84,6 +95,7 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
 # InvalidApiVersionParameter, and of a resource provider's types with NoRegisteredProviderFound. [U]
 _ARM_OWN: Final = (
     ids.RESOURCE_GROUPS,
+    ids.PROVIDERS,
     ids.DEPLOYMENTS,
     ids.OPERATION_RESULTS,
     ids.ROLE_ASSIGNMENTS,
@@ -153,6 +165,8 @@ def _read(
     filter_ = request.query_params.get("$filter")
     if target.rtype == ids.TENANTS:
         return subscriptions.list_tenants(state, caller)
+    if target.rtype == ids.PROVIDERS:
+        return providers.read(state, target, API_VERSIONS)
     if target.rtype == ids.SUBSCRIPTIONS:
         if target.is_list:
             return subscriptions.list_subscriptions(state, caller)
@@ -204,6 +218,8 @@ def _method_allowed(target: ids.Target, method: str) -> bool:
         return method == ("POST" if posted else "GET")
     if method == "HEAD":  # CheckExistence (az group exists): resource groups and deployments
         return target.rtype in (ids.DEPLOYMENTS, ids.RESOURCE_GROUPS) and not target.is_list
+    if target.rtype == ids.PROVIDERS:
+        return method == ("POST" if target.tail else "GET")
     if method in ("POST", "HEAD"):
         return False
     if method == "GET":
@@ -258,7 +274,7 @@ async def arm_endpoint(request: Request) -> Response:
             return _json(status, out, request, headers)
         if method == "HEAD":  # 204 when it exists, 404 otherwise, never a body (the recorded HEAD)
             return _json(204 if state.get(target.id) is not None else 404, None, request)
-        if method == "GET":
+        if method == "GET" or target.rtype == ids.PROVIDERS:  # registering a provider changes nothing here
             if (
                 target.subscription is not None
                 and target.resource_group is not None
