@@ -164,6 +164,15 @@ class TestProtocol:
         head = await client.head(deployment_url(ctx), params=V, headers=h)
         assert head.status_code == 404
 
+    async def test_cancel_of_a_finished_deployment(self, client: httpx.AsyncClient, ctx: Context) -> None:
+        """POST cancel: a finished deployment cannot be cancelled (409), an unknown one is DeploymentNotFound."""
+        assert (await deploy(client, ctx, pipeline_template(), params(ctx))).status_code == 201
+        h = bearer(ctx, ctx.tenant.admin)
+        r = await client.post(deployment_url(ctx) + "/cancel", params=V, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "DeploymentCannotBeCancelled")
+        r = await client.post(deployment_url(ctx, "nope") + "/cancel", params=V, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "DeploymentNotFound")
+
 
 class TestRefusals:
     @pytest.mark.parametrize(

@@ -179,6 +179,17 @@ def write(
         if gone is None:
             return 204, None, {}
         return 202, None, result_location(state, "deployment", target.name, api_version)
+    if target.tail and target.tail[0].lower() == "cancel":
+        doc = state.get(target.id)
+        if doc is None:
+            raise _deployment_not_found(target.name)
+        # Every deployment here has finished by the time anyone can ask. [U: Azure's code for this]
+        state_now = doc["properties"]["provisioningState"]
+        raise ArmError(
+            409,
+            "DeploymentCannotBeCancelled",
+            f"The deployment '{target.name}' cannot be cancelled: it is in '{state_now}' state.",
+        )
     if target.tail and target.tail[0].lower() == "exporttemplate":
         doc = state.get(target.id)
         if doc is None:

@@ -33,6 +33,7 @@ DEPLOYMENT_TAILS: Final = {
     "validate": False,
     "exporttemplate": False,
     "whatif": False,
+    "cancel": False,
     "operations": True,
     "operationstatuses": True,
 }

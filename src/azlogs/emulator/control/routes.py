@@ -214,7 +214,7 @@ def _write(
 
 def _method_allowed(target: ids.Target, method: str) -> bool:
     if target.rtype == ids.DEPLOYMENTS and target.tail:
-        posted = target.tail[0].lower() in ("validate", "exporttemplate", "whatif")
+        posted = target.tail[0].lower() in ("validate", "exporttemplate", "whatif", "cancel")
         return method == ("POST" if posted else "GET")
     if method == "HEAD":  # CheckExistence (az group exists): resource groups and deployments
         return target.rtype in (ids.DEPLOYMENTS, ids.RESOURCE_GROUPS) and not target.is_list
