@@ -351,6 +351,34 @@ class TestServicePrincipal:
         assert claims["oid"] == emu.info["admin"]["principal_id"]
         assert claims["tid"] == token["tenant"] == emu.info["tenant_id"]
 
+    def test_deployment_group_create_with_the_schema_template(
+        self, admin: AzCli, emu: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """`az deployment group create` deploys the template `azlogs schema infer --format arm` writes,
+        unchanged (validate, then PUT and poll): Succeeded, with the DCR's immutable id in the outputs."""
+        sample = tmp_path / "sample.ndjson"
+        sample.write_text('{"msg": "a", "level": 3}\n')
+        vm = next(i for i in emu.info["identities"] if i["name"] == "vm")["principal_id"]
+        inferred = subprocess.run(
+            [AZLOGS, "schema", "infer", str(sample), "--table", "AzDeployed_CL", "--format", "arm",
+             "--principal-id", vm],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        template = tmp_path / "template.json"
+        template.write_text(inferred.stdout)
+        done = admin.json(
+            "deployment", "group", "create", "-g", emu.info["resource_group"], "-n", "azlogs-cli",
+            "--template-file", str(template),
+            "--parameters", f"workspaceName={emu.info['workspace']['name']}", f"principalId={vm}",
+        )  # fmt: skip
+        assert done["properties"]["provisioningState"] == "Succeeded"
+        outputs = {k: v["value"] for k, v in done["properties"]["outputs"].items()}
+        assert outputs["immutableId"].startswith("dcr-") and outputs["streamName"] == "Custom-AzDeployed_CL"
+        ops = admin.json(
+            "deployment", "operation", "group", "list", "-g", emu.info["resource_group"], "-n", "azlogs-cli"
+        )
+        assert len(ops) == 3
+
     def test_group_create(self, admin: AzCli, emu: EmulatorProcess) -> None:
         """`az group create` makes a resource group in the emulator's subscription."""
         group = admin.json("group", "create", "--name", "rg-azcli", "--location", "eastus")

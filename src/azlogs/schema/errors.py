@@ -21,6 +21,7 @@ from azlogs._exceptions import DCR_INVALID_MESSAGE, INVALID_PAYLOAD, ArmErrorDet
 __all__ = [
     "DCR_INVALID_MESSAGE",
     "INVALID_DATA_FLOW",
+    "INVALID_DATA_SOURCE",
     "INVALID_DESTINATION",
     "INVALID_OUTPUT_TABLE",
     "INVALID_PAYLOAD",
@@ -40,6 +41,7 @@ __all__ = [
 INVALID_STREAM: Final = "InvalidStream"
 INVALID_OUTPUT_TABLE: Final = "InvalidOutputTable"
 INVALID_DATA_FLOW: Final = "InvalidDataFlow"
+INVALID_DATA_SOURCE: Final = "InvalidDataSource"
 INVALID_DESTINATION: Final = "InvalidDestination"
 INVALID_TRANSFORM_QUERY: Final = "InvalidTransformQuery"
 INVALID_TRANSFORM_OUTPUT: Final = "InvalidTransformOutput"

@@ -76,8 +76,10 @@ KNOWN_MICROSOFT_STREAMS: Final[frozenset[str]] = frozenset(
         "Microsoft-Event",
         "Microsoft-InsightsMetrics",
         "Microsoft-Perf",
+        "Microsoft-PrometheusMetrics",
         "Microsoft-SecurityEvent",
         "Microsoft-Syslog",
+        "Microsoft-W3CIISLog",
         "Microsoft-WindowsEvent",
     }
 )

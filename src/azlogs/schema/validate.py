@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
+from azlogs.schema.datasources import data_source_problems
 from azlogs.schema.errors import (
     DCR_INVALID_MESSAGE,
     INVALID_DATA_FLOW,
@@ -42,10 +43,12 @@ from azlogs.schema.model import (
 )
 from azlogs.schema.names import (
     CUSTOM_STREAM_PREFIX,
+    MICROSOFT_STREAM_PREFIX,
     TIME_GENERATED,
     column_name_problem,
     output_stream_problem,
     stream_name_problem,
+    table_for_output_stream,
     table_name_problem,
 )
 from azlogs.schema.types import ColumnType, Vocabulary, is_stream_to_table_compatible, type_name
@@ -239,6 +242,8 @@ def validate_dcr(
     dcr = _parse_dcr(body, errs)
     if dcr is not None:
         _check_declarations(dcr, errs)
+        declared = {d.name for d in dcr.stream_declarations}
+        errs.extend(data_source_problems(dcr.extra_properties.get("dataSources"), declared))
         ws_by_dest = _check_destinations(dcr, workspaces, errs)
         _check_flows(dcr, tables, ws_by_dest, tuple(flow_checks), require_time_generated, errs)
     if errs or dcr is None:
@@ -376,7 +381,7 @@ def _check_flows(
     for i, flow in enumerate(dcr.data_flows):
         target = f"Properties.DataFlows[{i}]"
         before = len(errs)
-        inputs = _check_flow_streams(dcr, flow, target, errs)
+        inputs = _check_flow_streams(dcr, flow, tables, target, errs)
         la_dests = _check_flow_destinations(flow, ws_by_dest, other_dests, target, errs)
         for s in flow.streams:
             workspaces_of_stream.setdefault(s, set()).update(ws_by_dest[d] for d in la_dests)
@@ -418,8 +423,13 @@ def _check_flows(
 
 
 def _check_flow_streams(
-    dcr: DataCollectionRule, flow: DataFlow, target: str, errs: list[ArmErrorDetail]
+    dcr: DataCollectionRule,
+    flow: DataFlow,
+    tables: TableLookup | None,
+    target: str,
+    errs: list[ArmErrorDetail],
 ) -> list[StreamDeclaration]:
+    """The flow's input streams: declared ones, and Microsoft streams with their standard table's columns."""
     if not flow.streams:
         errs.append(
             ArmErrorDetail(INVALID_DATA_FLOW, "a data flow needs at least one stream", f"{target}.Streams")
@@ -434,6 +444,12 @@ def _check_flow_streams(
         decl = dcr.stream(stream)
         if decl is not None:
             inputs.append(decl)
+        elif stream.startswith(MICROSOFT_STREAM_PREFIX):
+            # A Microsoft stream needs no declaration: its columns are its standard table's.
+            table_name = table_for_output_stream(stream)
+            table = _lookup(tables, table_name) if tables is not None and table_name else None
+            if table is not None:
+                inputs.append(StreamDeclaration(name=stream, columns=table.columns))
         elif stream.startswith(CUSTOM_STREAM_PREFIX):
             errs.append(
                 ArmErrorDetail(
@@ -463,11 +479,12 @@ def _check_flow_destinations(
         if name in ws_by_dest:
             la.append(name)
         elif name not in other_dests:
+            # Azure answers InvalidDataFlow at the flow itself (issue 10's measured answer).
             errs.append(
                 ArmErrorDetail(
-                    INVALID_DESTINATION,
-                    f"destination '{name}' is not defined in 'destinations'",
-                    f"{target}.Destinations[{j}]",
+                    INVALID_DATA_FLOW,
+                    f"Destinations[{j}]: destination '{name}' is not defined in 'destinations'",
+                    target,
                 )
             )
     return la
@@ -480,6 +497,7 @@ def _check_flow_output(
     target: str,
     errs: list[ArmErrorDetail],
 ) -> TableSchema | None:
+    """Check the tables the flow writes; return the table when the flow writes exactly one."""
     if not la_dests:
         return None
     where = f"{target}.OutputStream"
@@ -492,30 +510,40 @@ def _check_flow_output(
                 )
             )
             return None
-    out = flow.effective_output_stream
-    table_name = flow.output_table
-    if out is None or table_name is None:
-        errs.append(
-            ArmErrorDetail(
-                INVALID_OUTPUT_TABLE,
-                "'outputStream' is required: 'Custom-<Table>_CL' for a custom table",
-                where,
-            )
-        )
-        return None
-    if tables is None:
-        return None
-    table = _lookup(tables, table_name)
-    if table is None:
-        for dest in la_dests:
+        outs = [flow.output_stream]
+    else:
+        # Without outputStream each input stream goes to its own table: Microsoft-Perf to Perf,
+        # Custom-X_CL to X_CL (the recorded agent DCR sends Microsoft-Perf and Microsoft-Syslog so).
+        outs = list(flow.streams)
+        lacking = [s for s in outs if table_for_output_stream(s) is None]
+        if lacking or not outs:
+            named = f" for stream '{lacking[0]}'" if lacking else ""
             errs.append(
                 ArmErrorDetail(
                     INVALID_OUTPUT_TABLE,
-                    f"Table for output stream '{out}' is not available for destination '{dest}'.",
+                    f"'outputStream' is required{named}: 'Custom-<Table>_CL' for a custom table, "
+                    "'Microsoft-<Table>' for a standard table",
                     where,
                 )
             )
-    return table
+            return None
+    if tables is None:
+        return None
+    found: TableSchema | None = None
+    for out in outs:
+        table_name = table_for_output_stream(out)
+        table = _lookup(tables, table_name) if table_name else None
+        if table is None:
+            for dest in la_dests:
+                errs.append(
+                    ArmErrorDetail(
+                        INVALID_OUTPUT_TABLE,
+                        f"Table for output stream '{out}' is not available for destination '{dest}'.",
+                        where,
+                    )
+                )
+        found = table
+    return found if len(outs) == 1 else None
 
 
 def _check_passthrough(

@@ -16,6 +16,7 @@ from azlogs.emulator.context import Context, Urls
 from azlogs.emulator.control import api, ids, monitor, rbac, workspaces
 from azlogs.emulator.control.api import ChangeEvent
 from azlogs.emulator.control.auth import Caller
+from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.emulator.control.errors import ArmError
 from azlogs.emulator.control.provision import apply_resources, create_control_plane
 from azlogs.emulator.control.state import STATE_FILE, ArmState
@@ -103,7 +104,7 @@ def put(
     state: ArmState, rid: str, body: dict[str, Any], caller: Caller | None = None
 ) -> tuple[int, dict[str, Any]]:
     """PUT through the same handlers the routes use, inside a transaction."""
-    from azlogs.emulator.control.routes import PUT_HANDLERS
+    from azlogs.emulator.control.handlers import PUT_HANDLERS
 
     target = ids.parse_path(rid)
     with state.transaction():
@@ -398,7 +399,9 @@ class TestTables:
         record = state.table(app_table.upper(), "app_cl")
         assert record is not None and record.schema.name == "App_CL"
         assert [c.name for c in record.schema.columns] == ["TimeGenerated", "Msg"]
-        assert [t.schema.name for t in state.tables(app_table)] == ["Syslog", "CommonSecurityLog", "App_CL"]
+        builtin = [t.name for t in builtin_tables().values()]
+        assert [t.schema.name for t in state.tables(app_table)] == [*builtin, "App_CL"]
+        assert builtin[:2] == ["Syslog", "CommonSecurityLog"]
 
     def test_column_type_cannot_change(self, state: ArmState, app_table: str) -> None:
         """Adding a column is allowed; changing an existing column's type is a 400."""

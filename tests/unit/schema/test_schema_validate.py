@@ -141,14 +141,14 @@ class TestValidateDcr:
         assert err.details[0].target == "Properties.StreamDeclarations.MyTable"
 
     def test_unknown_destination(self, dcr_body: dict[str, Any]) -> None:
-        """A flow naming an undefined destination is InvalidDestination."""
+        """A flow naming an undefined destination is InvalidDataFlow at the flow, as Azure answers (issue 10)."""
         dcr_body["properties"]["dataFlows"][0]["destinations"] = ["nope"]
         err = _refused(dcr_body, tables=None)
         assert err.details == [
             ArmErrorDetail(
-                "InvalidDestination",
-                "destination 'nope' is not defined in 'destinations'",
-                "Properties.DataFlows[0].Destinations[0]",
+                "InvalidDataFlow",
+                "Destinations[0]: destination 'nope' is not defined in 'destinations'",
+                "Properties.DataFlows[0]",
             )
         ]
 
@@ -249,7 +249,7 @@ class TestValidateDcr:
         flow["streams"] = ["Custom-Nope"]
         flow["destinations"] = ["nope"]
         err = _refused(dcr_body, tables={})
-        assert _codes(err) == ["InvalidStream", "InvalidDestination"]
+        assert _codes(err) == ["InvalidStream", "InvalidDataFlow"]
 
 
 class TestPassthrough:
@@ -336,11 +336,11 @@ class TestHooksAndBody:
         body = to_arm_error(err)
         assert body["error"]["code"] == "InvalidPayload"
         assert body["error"]["message"] == "Data collection rule is invalid"
-        assert body["error"]["details"][0]["target"] == "Properties.DataFlows[0].Destinations[0]"
+        assert body["error"]["details"][0]["target"] == "Properties.DataFlows[0]"
         assert body["error"]["details"][1] == {"code": "InvalidTransformQuery", "message": "bad"}
 
     def test_str_lists_details(self, dcr_body: dict[str, Any]) -> None:
         """The error's text lists every detail with its code and target."""
         dcr_body["properties"]["dataFlows"][0]["destinations"] = ["nope"]
         text = str(_refused(dcr_body, tables=None))
-        assert "InvalidDestination at Properties.DataFlows[0].Destinations[0]" in text
+        assert "InvalidDataFlow at Properties.DataFlows[0]" in text

@@ -1,9 +1,12 @@
 """Built-in Log Analytics tables that DCRs can write to through ``Microsoft-<Table>`` output streams.
 
 Every workspace has them, as in Azure. Only the tables the emulator's users need most are modelled:
-``Syslog`` and ``CommonSecurityLog`` (the CEF table), with the columns of Azure's schema reference
-that data collection writes (the standard columns TenantId, Type, _ResourceId are added by the
-store). CommonSecurityLog's long tail of rarely used columns is left out: docs/differences.md says so.
+``Syslog`` and ``CommonSecurityLog`` (the CEF table), and the tables of the Azure Monitor Agent's
+Microsoft streams (``Perf``, ``Event``, ``WindowsEvent``, ``InsightsMetrics``, ``SecurityEvent``,
+``W3CIISLog``) plus ``Alert``, with the columns of Azure's table reference (learn.microsoft.com/
+azure/azure-monitor/reference/tables/<table>) that data collection writes (the standard columns
+TenantId, Type, _ResourceId are added by the store). The long tails of rarely used columns
+(CommonSecurityLog, SecurityEvent) are left out: docs/differences.md says so.
 """
 
 from __future__ import annotations
@@ -184,6 +187,129 @@ _CEF_TYPED = [
 ]
 
 
+_PERF = [
+    ("TimeGenerated", T.DATETIME),
+    ("Computer", T.STRING),
+    ("ObjectName", T.STRING),
+    ("CounterName", T.STRING),
+    ("InstanceName", T.STRING),
+    ("CounterValue", T.REAL),
+    ("CounterPath", T.STRING),
+    ("SourceSystem", T.STRING),
+    ("Min", T.REAL),
+    ("Max", T.REAL),
+    ("SampleCount", T.INT),
+    ("StandardDeviation", T.REAL),
+    ("BucketStartTime", T.DATETIME),
+    ("BucketEndTime", T.DATETIME),
+    ("MG", T.STRING),
+]
+_EVENT = [
+    ("TimeGenerated", T.DATETIME),
+    ("Source", T.STRING),
+    ("EventLog", T.STRING),
+    ("Computer", T.STRING),
+    ("EventLevel", T.INT),
+    ("EventLevelName", T.STRING),
+    ("ParameterXml", T.STRING),
+    ("EventData", T.STRING),
+    ("EventID", T.INT),
+    ("RenderedDescription", T.STRING),
+    ("EventCategory", T.INT),
+    ("UserName", T.STRING),
+    ("Message", T.STRING),
+    ("SourceSystem", T.STRING),
+    ("MG", T.STRING),
+    ("ManagementGroupName", T.STRING),
+]
+_WINDOWS_EVENT = [
+    ("TimeGenerated", T.DATETIME),
+    ("Provider", T.STRING),
+    ("Channel", T.STRING),
+    ("Computer", T.STRING),
+    ("EventID", T.INT),
+    ("EventLevel", T.INT),
+    ("EventLevelName", T.STRING),
+    ("Data", T.DYNAMIC),
+    ("EventOriginId", T.STRING),
+    ("Task", T.INT),
+    ("Keywords", T.STRING),
+    ("RawEventData", T.STRING),
+    ("SystemUserId", T.STRING),
+    ("SystemThreadId", T.INT),
+    ("SystemProcessId", T.INT),
+    ("Correlation", T.STRING),
+    ("Opcode", T.STRING),
+    ("EventRecordId", T.STRING),
+    ("TimeCreated", T.DATETIME),
+    ("ManagementGroupName", T.STRING),
+]
+_INSIGHTS_METRICS = [
+    ("TimeGenerated", T.DATETIME),
+    ("Computer", T.STRING),
+    ("Origin", T.STRING),
+    ("Namespace", T.STRING),
+    ("Name", T.STRING),
+    ("Val", T.REAL),
+    ("Tags", T.STRING),
+    ("AgentId", T.STRING),
+    ("SourceSystem", T.STRING),
+]
+_SECURITY_EVENT = [
+    ("TimeGenerated", T.DATETIME),
+    ("Computer", T.STRING),
+    ("EventID", T.INT),
+    ("Activity", T.STRING),
+    ("Channel", T.STRING),
+    ("EventSourceName", T.STRING),
+    ("Level", T.STRING),
+    ("Task", T.INT),
+    ("Account", T.STRING),
+    ("AccountType", T.STRING),
+    ("EventData", T.STRING),
+    ("LogonType", T.INT),
+    ("IpAddress", T.STRING),
+    ("SubjectUserName", T.STRING),
+    ("TargetUserName", T.STRING),
+    ("SourceSystem", T.STRING),
+]
+_W3C_IIS_LOG = [
+    ("TimeGenerated", T.DATETIME),
+    ("Computer", T.STRING),
+    ("sSiteName", T.STRING),
+    ("csMethod", T.STRING),
+    ("csUriStem", T.STRING),
+    ("csUriQuery", T.STRING),
+    ("sPort", T.INT),
+    ("csUserName", T.STRING),
+    ("cIP", T.STRING),
+    ("csUserAgent", T.STRING),
+    ("scStatus", T.STRING),
+    ("TimeTaken", T.LONG),
+    ("SourceSystem", T.STRING),
+]
+_ALERT = [
+    ("TimeGenerated", T.DATETIME),
+    ("AlertName", T.STRING),
+    ("AlertSeverity", T.STRING),
+    ("AlertState", T.STRING),
+    ("AlertDescription", T.STRING),
+    ("Computer", T.STRING),
+    ("SourceDisplayName", T.STRING),
+    ("SourceSystem", T.STRING),
+    ("AlertContext", T.STRING),
+]
+_SIMPLE = {
+    "Perf": _PERF,
+    "Event": _EVENT,
+    "WindowsEvent": _WINDOWS_EVENT,
+    "InsightsMetrics": _INSIGHTS_METRICS,
+    "SecurityEvent": _SECURITY_EVENT,
+    "W3CIISLog": _W3C_IIS_LOG,
+    "Alert": _ALERT,
+}
+
+
 @cache
 def builtin_tables() -> dict[str, TableSchema]:
     """The built-in tables by lower-case name."""
@@ -192,4 +318,7 @@ def builtin_tables() -> dict[str, TableSchema]:
         name="CommonSecurityLog",
         columns=tuple(Column(n, t) for n, t in [*_CEF_TYPED, *((s, T.STRING) for s in _CEF_STRINGS)]),
     )
-    return {t.name.lower(): t for t in (syslog, cef)}
+    others = [
+        TableSchema(name=n, columns=tuple(Column(c, t) for c, t in cols)) for n, cols in _SIMPLE.items()
+    ]
+    return {t.name.lower(): t for t in (syslog, cef, *others)}

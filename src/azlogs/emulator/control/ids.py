@@ -23,6 +23,20 @@ RESOURCE_GROUPS: Final = "Microsoft.Resources/resourceGroups"
 # Tenant-level ARM collections: GET /subscriptions, GET /subscriptions/{id}, GET /tenants.
 SUBSCRIPTIONS: Final = "Microsoft.Resources/subscriptions"
 TENANTS: Final = "Microsoft.Resources/tenants"
+# Template deployments at resource-group scope, and the status of ARM's own async jobs (deletes).
+DEPLOYMENTS: Final = "Microsoft.Resources/deployments"
+OPERATION_RESULTS: Final = "Microsoft.Resources/operationResults"
+# Resource providers of the subscription: GET /subscriptions/{sub}/providers[/{namespace}], POST .../register.
+PROVIDERS: Final = "Microsoft.Resources/providers"
+# What may follow .../deployments/{name}: (segment, takes a name) as ARM serves them.
+DEPLOYMENT_TAILS: Final = {
+    "validate": False,
+    "exporttemplate": False,
+    "whatif": False,
+    "cancel": False,
+    "operations": True,
+    "operationstatuses": True,
+}
 
 _CANONICAL_TYPES: Final = {t.lower(): t for t in (WORKSPACES, TABLES, DCES, DCRS)}
 _EXTENSION_TYPES: Final = {t.lower(): t for t in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)}
@@ -76,6 +90,8 @@ class Target:
         is_list: the path names a collection, not one resource.
         scope: for role assignments and definitions, the scope before ``/providers/Microsoft.Authorization``
             (``""`` at the tenant root); otherwise the id of the resource or of the collection's parent.
+        tail: for deployments, the path after ``deployments/{name}`` (``("validate",)``,
+            ``("operationStatuses", "{id}")``); empty otherwise.
     """
 
     rtype: str
@@ -84,6 +100,7 @@ class Target:
     names: tuple[str, ...]
     is_list: bool
     scope: str
+    tail: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -101,8 +118,10 @@ class Target:
         if self.rtype == RESOURCE_GROUPS:
             assert self.subscription is not None and self.resource_group is not None
             return rg_id(self.subscription, self.resource_group)
-        if self.rtype in (SUBSCRIPTIONS, TENANTS):
+        if self.rtype in (SUBSCRIPTIONS, TENANTS, OPERATION_RESULTS):
             return self.scope
+        if self.rtype == PROVIDERS:
+            return f"{self.scope}/providers/{self.name}" if self.names else f"{self.scope}/providers"
         assert self.subscription is not None and self.resource_group is not None
         return resource_id(self.subscription, self.resource_group, self.rtype, *self.names)
 
@@ -154,15 +173,27 @@ def parse_path(path: str) -> Target:
     if len(segs) < 3 or low[0] != "subscriptions":
         raise _unsupported(path, "not an ARM path under /subscriptions/{id}")
     sub = segs[1]
+    if low[2] == "providers" and (
+        len(segs) in (3, 4) or (len(segs) == 5 and low[4] in ("register", "unregister"))
+    ):
+        ns: tuple[str, ...] = (segs[3],) if len(segs) >= 4 else ()
+        return Target(PROVIDERS, sub, None, ns, not ns, f"/subscriptions/{sub}", tuple(segs[4:5]))
+    if low[2] == "operationresults" and len(segs) == 4:
+        return Target(OPERATION_RESULTS, sub, None, (segs[3],), False, f"/subscriptions/{sub}")
     if low[2] == "resourcegroups":
         if len(segs) == 3:
             return Target(RESOURCE_GROUPS, sub, None, (), True, f"/subscriptions/{sub}")
         rg = segs[3]
         if len(segs) == 4:
             return Target(RESOURCE_GROUPS, sub, rg, (rg,), False, rg_id(sub, rg))
+        if low[4] == "deployments" and len(segs) >= 6:
+            # The deployment operations' own path: .../resourcegroups/{rg}/deployments/{name}/operations.
+            return _deployment_target(path, sub, rg, ["Microsoft.Resources", *segs[4:]])
         if low[4] != "providers" or len(segs) < 7:
             raise _unsupported(path, "expected /providers/{namespace}/{type} after the resource group")
         rest, rest_low = segs[5:], low[5:]
+        if rest_low[:2] == ["microsoft.resources", "deployments"]:
+            return _deployment_target(path, sub, rg, rest)
     elif low[2] == "providers" and len(segs) == 5:
         rg = None
         rest, rest_low = segs[3:], low[3:]
@@ -180,6 +211,16 @@ def parse_path(path: str) -> Target:
     return Target(rtype, sub, rg, names, is_list, parent)
 
 
+def _deployment_target(path: str, sub: str, rg: str, rest: list[str]) -> Target:
+    if len(rest) == 2:
+        return Target(DEPLOYMENTS, sub, rg, (), True, rg_id(sub, rg))
+    tail = tuple(rest[3:])
+    takes_name = DEPLOYMENT_TAILS.get(tail[0].lower()) if tail else None
+    if tail and (takes_name is None or len(tail) > (2 if takes_name else 1)):
+        raise _unsupported(path, f"'{'/'.join(tail)}' is not a deployment operation the emulator serves")
+    return Target(DEPLOYMENTS, sub, rg, (rest[2],), False, rg_id(sub, rg), tail)
+
+
 def parse_resource_id(rid: str) -> Target | None:
     """Parse a full ARM id of an emulated, writable resource type; None when it is not one."""
     try:
@@ -187,4 +228,6 @@ def parse_resource_id(rid: str) -> Target | None:
     except ArmError:
         return None
     # Subscriptions and tenants are read-only here: they are not resources a caller creates.
-    return None if target.is_list or target.rtype in (SUBSCRIPTIONS, TENANTS) else target
+    if target.is_list or target.rtype in (SUBSCRIPTIONS, TENANTS, DEPLOYMENTS, OPERATION_RESULTS, PROVIDERS):
+        return None
+    return target

@@ -29,7 +29,7 @@ from azlogs.emulator.control import api, ids, rbac, roles, workspaces
 from azlogs.emulator.control.auth import Caller
 from azlogs.emulator.control.common import require_resource_group
 from azlogs.emulator.control.errors import ArmError
-from azlogs.emulator.control.routes import PUT_HANDLERS
+from azlogs.emulator.control.handlers import PUT_HANDLERS
 from azlogs.emulator.control.state import STATE_FILE, ArmState
 
 _META_KEYS: Final = frozenset({"id", "type", "name", "workspace", "resourceGroup", "scope"})

@@ -9,7 +9,6 @@ so the event loop never waits on the state file's fsync.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any, Final
 
 import orjson
@@ -21,10 +20,21 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
-from azlogs.emulator.control import cloud, ids, monitor, rbac, subscriptions, workspaces
+from azlogs.emulator.control import (
+    cloud,
+    deployments,
+    ids,
+    jsonc,
+    monitor,
+    providers,
+    rbac,
+    subscriptions,
+    workspaces,
+)
 from azlogs.emulator.control.auth import Caller, authenticate, authorization_failed
 from azlogs.emulator.control.common import check_subscription, require_resource_group
 from azlogs.emulator.control.errors import ArmError, invalid_content, resource_not_found
+from azlogs.emulator.control.handlers import DELETE_HANDLERS, PUT_HANDLERS, VERBS, action_for
 from azlogs.emulator.control.state import ArmState
 
 _TENANT_LEVEL: Final = (
@@ -35,6 +45,16 @@ _TENANT_LEVEL: Final = (
     "2020-01-01",
     "2021-01-01",
     "2022-12-01",
+)
+_RESOURCES: Final = (
+    "2019-10-01",
+    "2020-06-01",
+    "2021-04-01",
+    "2022-09-01",
+    "2023-07-01",
+    "2024-03-01",
+    "2024-07-01",
+    "2024-11-01",
 )
 # api-versions Azure serves for each type (a superset of what the SDKs and the docs use).
 API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -60,16 +80,13 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
         "2022-04-01",
     ),
     ids.ROLE_DEFINITIONS: ("2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"),
-    ids.RESOURCE_GROUPS: (
-        "2019-10-01",
-        "2020-06-01",
-        "2021-04-01",
-        "2022-09-01",
-        "2023-07-01",
-        "2024-03-01",
-        "2024-07-01",
-        "2024-11-01",
-    ),
+    ids.RESOURCE_GROUPS: _RESOURCES,
+    # Deployments and ARM's job results share the resource groups' versions (Microsoft.Resources).
+    # The deployments SDK (azure-mgmt-resource 24's DeploymentsMgmtClient, which azure-cli 2.91 uses)
+    # defaults to 2025-04-01.
+    ids.DEPLOYMENTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
+    ids.OPERATION_RESULTS: (*_RESOURCES, "2025-03-01", "2025-04-01"),
+    ids.PROVIDERS: _RESOURCES,
     # Microsoft.Resources' tenant-level reads (the subscriptions spec's versions).
     ids.SUBSCRIPTIONS: _TENANT_LEVEL,
     ids.TENANTS: _TENANT_LEVEL,
@@ -78,6 +95,9 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
 # InvalidApiVersionParameter, and of a resource provider's types with NoRegisteredProviderFound. [U]
 _ARM_OWN: Final = (
     ids.RESOURCE_GROUPS,
+    ids.PROVIDERS,
+    ids.DEPLOYMENTS,
+    ids.OPERATION_RESULTS,
     ids.ROLE_ASSIGNMENTS,
     ids.ROLE_DEFINITIONS,
     ids.SUBSCRIPTIONS,
@@ -85,37 +105,30 @@ _ARM_OWN: Final = (
 )
 # Tenant-level reads: visibility follows the caller's role assignments, not one RBAC action.
 _TENANT_READS: Final = (ids.SUBSCRIPTIONS, ids.TENANTS)
-
-_VERBS: Final = {"GET": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}
-
-Handler = Callable[..., tuple[int, dict[str, Any] | None]]
-PUT_HANDLERS: Final[dict[str, Handler]] = {
-    ids.RESOURCE_GROUPS: workspaces.put_resource_group,
-    ids.WORKSPACES: workspaces.put_workspace,
-    ids.TABLES: workspaces.put_table,
-    ids.DCES: monitor.put_dce,
-    ids.DCRS: monitor.put_dcr,
-    ids.ROLE_ASSIGNMENTS: rbac.put_role_assignment,
-}
-_DELETE: Final[dict[str, Handler]] = {
-    ids.RESOURCE_GROUPS: workspaces.delete_resource_group,
-    ids.WORKSPACES: workspaces.delete_workspace,
-    ids.TABLES: workspaces.delete_table,
-    ids.DCES: monitor.delete_plain,
-    ids.DCRS: monitor.delete_plain,
-    ids.ROLE_ASSIGNMENTS: rbac.delete_role_assignment,
-}
 _PATCH_TYPES: Final = (ids.RESOURCE_GROUPS, ids.WORKSPACES, ids.DCES, ids.DCRS)
+# Async job results carry no data; any signed-in caller may poll them.
+_PUBLIC: Final = (ids.ROLE_DEFINITIONS, ids.OPERATION_RESULTS, *_TENANT_READS)
 
 
-def action_for(target: ids.Target, method: str) -> str:
-    """The RBAC action ARM checks for ``method`` on ``target``."""
-    base = (
-        "Microsoft.Resources/subscriptions/resourceGroups"
-        if target.rtype == ids.RESOURCE_GROUPS
-        else target.rtype
+def api_version_error(rtype: str, version: str, location: str) -> ArmError | None:
+    """ARM's 400 for ``version`` of ``rtype``, or None when Azure serves it (also used by deployments)."""
+    supported = API_VERSIONS[rtype]
+    if version in supported:
+        return None
+    listed = ", ".join(reversed(supported))
+    if rtype in _ARM_OWN:
+        return ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{version}' is invalid. The supported versions are '{listed}'.",
+        )
+    short = rtype.split("/", 1)[1]
+    return ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        f"No registered resource provider found for location '{location}' and API version '{version}' for "
+        f"type '{short}'. The supported api-versions are '{listed}'.",
     )
-    return f"{base}/{_VERBS[method]}"
 
 
 def _check_api_version(target: ids.Target, version: str | None, location: str) -> None:
@@ -125,23 +138,9 @@ def _check_api_version(target: ids.Target, version: str | None, location: str) -
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         )
-    supported = API_VERSIONS[target.rtype]
-    if version in supported:
-        return
-    listed = ", ".join(reversed(supported))
-    if target.rtype in _ARM_OWN:
-        raise ArmError(
-            400,
-            "InvalidApiVersionParameter",
-            f"The api-version '{version}' is invalid. The supported versions are '{listed}'.",
-        )
-    short = target.rtype.split("/", 1)[1]
-    raise ArmError(
-        400,
-        "NoRegisteredProviderFound",
-        f"No registered resource provider found for location '{location}' and API version '{version}' for "
-        f"type '{short}'. The supported api-versions are '{listed}'.",
-    )
+    err = api_version_error(target.rtype, version, location)
+    if err is not None:
+        raise err
 
 
 def _json(
@@ -166,6 +165,8 @@ def _read(
     filter_ = request.query_params.get("$filter")
     if target.rtype == ids.TENANTS:
         return subscriptions.list_tenants(state, caller)
+    if target.rtype == ids.PROVIDERS:
+        return providers.read(state, target, API_VERSIONS)
     if target.rtype == ids.SUBSCRIPTIONS:
         if target.is_list:
             return subscriptions.list_subscriptions(state, caller)
@@ -208,12 +209,23 @@ def _write(
             return PUT_HANDLERS[target.rtype](state, target, body, caller)
         if method == "PATCH":
             return monitor.patch_tags(state, target, body, caller)
-        return _DELETE[target.rtype](state, target)
+        return DELETE_HANDLERS[target.rtype](state, target)
 
 
 def _method_allowed(target: ids.Target, method: str) -> bool:
+    if target.rtype == ids.DEPLOYMENTS and target.tail:
+        posted = target.tail[0].lower() in ("validate", "exporttemplate", "whatif", "cancel")
+        return method == ("POST" if posted else "GET")
+    if method == "HEAD":  # CheckExistence (az group exists): resource groups and deployments
+        return target.rtype in (ids.DEPLOYMENTS, ids.RESOURCE_GROUPS) and not target.is_list
+    if target.rtype == ids.PROVIDERS:
+        return method == ("POST" if target.tail else "GET")
+    if method in ("POST", "HEAD"):
+        return False
     if method == "GET":
         return True
+    if target.rtype == ids.OPERATION_RESULTS:
+        return False
     if target.is_list or target.rtype in (ids.ROLE_DEFINITIONS, *_TENANT_READS):
         return False
     return method in ("PUT", "DELETE") or (method == "PATCH" and target.rtype in _PATCH_TYPES)
@@ -226,7 +238,7 @@ async def arm_endpoint(request: Request) -> Response:
     try:
         target = ids.parse_path(request.url.path)
         method = request.method.upper()
-        if method not in _VERBS or not _method_allowed(target, method):
+        if method not in (*VERBS, "POST") or not _method_allowed(target, method):
             raise ArmError(
                 405,
                 "MethodNotAllowed",
@@ -235,22 +247,34 @@ async def arm_endpoint(request: Request) -> Response:
         caller = authenticate(ctx, request, state.clock())
         check_subscription(state, target.subscription)
         body: Any = None
-        if method in ("PUT", "PATCH"):
+        if method in ("PUT", "PATCH", "POST"):
             raw = await request.body()
             try:
-                body = orjson.loads(raw) if raw else None
-            except orjson.JSONDecodeError as exc:
+                # Deployment bodies may be JSONC, as the Azure CLI sends them and ARM accepts.
+                parse = jsonc.loads if target.rtype == ids.DEPLOYMENTS else orjson.loads
+                body = parse(raw) if raw else None
+            except ValueError as exc:
                 raise invalid_content(str(exc)) from exc
         location = body.get("location") if isinstance(body, dict) else None
-        _check_api_version(
-            target, request.query_params.get("api-version"), str(location or ctx.tenant.location)
-        )
+        version = request.query_params.get("api-version")
+        _check_api_version(target, version, str(location or ctx.tenant.location))
         action = action_for(target, method)
         # Built-in role definitions are readable by any signed-in principal, at any scope.
-        public = target.rtype in (ids.ROLE_DEFINITIONS, *_TENANT_READS)
-        if not public and not state.has_permission(caller.object_id, target.rbac_scope, action):
+        if target.rtype not in _PUBLIC and not state.has_permission(
+            caller.object_id, target.rbac_scope, action
+        ):
             raise authorization_failed(caller, action, target.rbac_scope)
-        if method == "GET":
+        if target.rtype in (ids.DEPLOYMENTS, ids.OPERATION_RESULTS):
+            if method in ("GET", "HEAD"):
+                status, out, headers = deployments.read(state, target, method)
+            else:
+                status, out, headers = await run_in_threadpool(
+                    deployments.write, state, target, method, body, caller, str(version), api_version_error
+                )
+            return _json(status, out, request, headers)
+        if method == "HEAD":  # 204 when it exists, 404 otherwise, never a body (the recorded HEAD)
+            return _json(204 if state.get(target.id) is not None else 404, None, request)
+        if method == "GET" or target.rtype == ids.PROVIDERS:  # registering a provider changes nothing here
             if (
                 target.subscription is not None
                 and target.resource_group is not None
@@ -262,7 +286,20 @@ async def arm_endpoint(request: Request) -> Response:
             status, out = await run_in_threadpool(_write, state, target, method, body, caller)
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
-    return _json(status, out, request)
+    return _json(status, out, request, _headers(state, target, method, status, str(version)))
+
+
+def _headers(state: ArmState, target: ids.Target, method: str, status: int, version: str) -> dict[str, str]:
+    """Headers Azure adds to some answers (see docs/differences.md for the sources)."""
+    if target.rtype == ids.RESOURCE_GROUPS and method == "DELETE" and status == 202:
+        # A resource-group delete is a job to poll (Go SDK recording: 202, Location, Retry-After 15).
+        return deployments.result_location(state, "resourceGroup", target.name, version)
+    if target.rtype == ids.WORKSPACES and method == "PUT" and status == 201:
+        # A workspace create answers 201 with Location; the emulator's is the workspace itself, done. [U]
+        doc = state.get(target.id)
+        if doc is not None:
+            return {"Location": f"{state.ctx.urls.arm}{doc['id']}?api-version={version}"}
+    return {}
 
 
 class ArmRoute(BaseRoute):

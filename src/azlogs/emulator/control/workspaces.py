@@ -7,6 +7,7 @@ Tables are validated by :func:`azlogs.schema.validate_table` (custom ``_CL`` tab
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -78,14 +79,15 @@ def put_resource_group(state: ArmState, target: ids.Target, body: Any, caller: C
 
 
 def delete_resource_group(state: ArmState, target: ids.Target) -> Result:
+    """Delete the group and what it holds: 202 (Azure's answer; the job is already done), 204 when absent."""
     existing = state.get(target.id)
     if existing is None:
         return 204, None
-    for rtype in (ids.DCRS, ids.TABLES, ids.DCES, ids.WORKSPACES):
+    for rtype in (ids.DCRS, ids.TABLES, ids.DCES, ids.WORKSPACES, ids.DEPLOYMENTS):
         for doc in state.docs(rtype, under=existing["id"]):
             state.delete(doc["id"])
     state.delete(existing["id"])
-    return 200, None
+    return 202, None
 
 
 # --- workspaces ----------------------------------------------------------------------------------
@@ -118,6 +120,15 @@ def workspace_doc(
             "modifiedDate": now,
         }
     )
+    # What Azure answers for a workspace without a daily cap (Learn's workspace GET samples).
+    cap = props.get("workspaceCapping")
+    props["workspaceCapping"] = {
+        "dailyQuotaGb": -1.0,
+        "quotaNextResetTime": _next_reset(now),
+        "dataIngestionStatus": "RespectQuota",
+        **(cap if isinstance(cap, dict) else {}),
+    }
+    props.setdefault("source", "Azure")
     props.setdefault("publicNetworkAccessForIngestion", "Enabled")
     props.setdefault("publicNetworkAccessForQuery", "Enabled")
     props.setdefault(
@@ -138,6 +149,13 @@ def workspace_doc(
     elif existing and "tags" in existing:
         doc["tags"] = existing["tags"]
     return doc
+
+
+def _next_reset(now: str) -> str:
+    """The next midnight UTC after ``now``, in the workspace API's RFC 1123 form."""
+    t = dt.datetime.strptime(now[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.timezone.utc)
+    reset = (t + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    return reset.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def put_workspace(state: ArmState, target: ids.Target, body: Any, caller: Caller) -> Result:
@@ -183,6 +201,16 @@ def _column_docs(table: TableSchema) -> list[dict[str, Any]]:
     ]
 
 
+def _standard_column(name: str) -> dict[str, Any]:
+    # Learn's tables GET sample and the Python SDK's recorded tables list: TenantId is hidden. [U for the others]
+    return {
+        "name": name,
+        "type": _STANDARD_COLUMN_TYPES.get(name, "string"),
+        "isDefaultDisplay": False,
+        "isHidden": name == "TenantId",
+    }
+
+
 def table_doc(rid: str, table: TableSchema, workspace: dict[str, Any]) -> dict[str, Any]:
     """The stored document of a custom table (what a GET of the tables API returns)."""
     ws_retention = int(workspace["properties"].get("retentionInDays", DEFAULT_RETENTION_DAYS))
@@ -193,9 +221,7 @@ def table_doc(rid: str, table: TableSchema, workspace: dict[str, Any]) -> dict[s
         "tableType": "CustomLog",
         "tableSubType": "DataCollectionRuleBased",
         "columns": _column_docs(table),
-        "standardColumns": [
-            {"name": n, "type": _STANDARD_COLUMN_TYPES.get(n, "string")} for n in STANDARD_COLUMNS
-        ],
+        "standardColumns": [_standard_column(n) for n in STANDARD_COLUMNS],
         "solutions": ["LogManagement"],
         "isTroubleshootingAllowed": True,
     }
@@ -230,7 +256,7 @@ def builtin_table_doc(state: ArmState, target: ids.Target) -> dict[str, Any] | N
     doc = table_doc(f"{ws['id']}/tables/{schema.name}", schema, ws)
     s = doc["properties"]["schema"]
     s["tableType"] = "Microsoft"
-    del s["tableSubType"]
+    s["tableSubType"] = "Any"  # Learn's sample GET of tables/Heartbeat
     s["standardColumns"] = [*s["columns"], *s["standardColumns"]]
     s["columns"] = []
     return doc
