@@ -100,15 +100,29 @@ def _v6(value: Any) -> tuple[int, int] | None:
     return addr & _mask(prefix, 128), prefix
 
 
-def _compare(a: tuple[int, int], b: tuple[int, int], prefix: int, width: int) -> int:
-    m = _mask(min(a[1], b[1], prefix), width)
+def _compare(ip1: Any, ip2: Any, prefix: Any, parse: Any, width: int) -> int | None:
+    """-1, 0 or 1 on the common prefix of both addresses and ``prefix``; None when one is invalid."""
+    a, b, p = parse(ip1), parse(ip2), _prefix_arg(prefix, width)
+    if a is None or b is None or p is None:
+        return None
+    m = _mask(min(a[1], b[1], p), width)
     x, y = a[0] & m, b[0] & m
     return (x > y) - (x < y)
 
 
-def _in_range(addr: tuple[int, int], rng: tuple[int, int], width: int) -> bool:
+def _match(ip1: Any, ip2: Any, prefix: Any, parse: Any, width: int) -> bool | None:
+    c = _compare(ip1, ip2, prefix, parse, width)
+    return None if c is None else c == 0
+
+
+def _contains(rng: tuple[int, int], addr: tuple[int, int], width: int) -> bool:
     m = _mask(rng[1], width)
     return addr[0] & m == rng[0] & m
+
+
+def _in_range(ip: Any, rng: Any, parse: Any, width: int) -> bool | None:
+    a, r = parse(ip), parse(rng)
+    return None if a is None or r is None else _contains(r, a, width)
 
 
 def _flatten(values: tuple[Any, ...]) -> Iterator[Any]:
@@ -128,7 +142,7 @@ def _in_any(addr: Any, ranges: tuple[Any, ...], parse: Any, width: int) -> bool 
         rng = parse(r)
         if rng is None:
             invalid = True
-        elif _in_range(a, rng, width):
+        elif _contains(rng, a, width):
             return True
     return None if invalid else False
 
@@ -162,8 +176,7 @@ def ipv4_is_private(ip: Any) -> bool | None:
 @register("ipv4_is_in_range", 2, 2, "bool", "query")
 def ipv4_is_in_range(ip: Any, rng: Any) -> bool | None:
     """True when the address lies in the IP-prefix range."""
-    a, r = _v4(ip), _v4(rng)
-    return None if a is None or r is None else _in_range(a, r, 32)
+    return _in_range(ip, rng, _v4, 32)
 
 
 @register("ipv4_is_in_any_range", 2, -1, "bool", "query")
@@ -175,15 +188,13 @@ def ipv4_is_in_any_range(ip: Any, *ranges: Any) -> bool | None:
 @register("ipv4_compare", 2, 3, "long", "query")
 def ipv4_compare(ip1: Any, ip2: Any, prefix: Any = 32) -> int | None:
     """-1, 0 or 1 comparing two IPv4 addresses on their common prefix."""
-    a, b, p = _v4(ip1), _v4(ip2), _prefix_arg(prefix, 32)
-    return None if a is None or b is None or p is None else _compare(a, b, p, 32)
+    return _compare(ip1, ip2, prefix, _v4, 32)
 
 
 @register("ipv4_is_match", 2, 3, "bool", "query")
 def ipv4_is_match(ip1: Any, ip2: Any, prefix: Any = 32) -> bool | None:
     """True when two IPv4 addresses are equal on their common prefix."""
-    c = ipv4_compare(ip1, ip2, prefix)
-    return None if c is None else c == 0
+    return _match(ip1, ip2, prefix, _v4, 32)
 
 
 @register("ipv4_netmask_suffix", 1, 1, "int", "query")
@@ -313,22 +324,19 @@ def parse_ipv6_mask(ip: Any, prefix: Any) -> str:
 @register("ipv6_compare", 2, 3, "long", "query")
 def ipv6_compare(ip1: Any, ip2: Any, prefix: Any = 128) -> int | None:
     """-1, 0 or 1 comparing two IPv6/IPv4 addresses on their common prefix."""
-    a, b, p = _v6(ip1), _v6(ip2), _prefix_arg(prefix, 128)
-    return None if a is None or b is None or p is None else _compare(a, b, p, 128)
+    return _compare(ip1, ip2, prefix, _v6, 128)
 
 
 @register("ipv6_is_match", 2, 3, "bool", "query")
 def ipv6_is_match(ip1: Any, ip2: Any, prefix: Any = 128) -> bool | None:
     """True when two IPv6/IPv4 addresses are equal on their common prefix."""
-    c = ipv6_compare(ip1, ip2, prefix)
-    return None if c is None else c == 0
+    return _match(ip1, ip2, prefix, _v6, 128)
 
 
 @register("ipv6_is_in_range", 2, 2, "bool", "query")
 def ipv6_is_in_range(ip: Any, rng: Any) -> bool | None:
     """True when the address lies in the IPv6 prefix range."""
-    a, r = _v6(ip), _v6(rng)
-    return None if a is None or r is None else _in_range(a, r, 128)
+    return _in_range(ip, rng, _v6, 128)
 
 
 @register("ipv6_is_in_any_range", 2, -1, "bool", "query")
