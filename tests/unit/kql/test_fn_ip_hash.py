@@ -168,6 +168,11 @@ class TestHash:
         assert xxh64(b"a" * 32) == 0x856E843298F99AD7
         assert xxh64(b"Nobody inspects the spammish repetition") == 0xFBCEA83C8A378BF1
 
+    def test_datetime_hashes_its_ticks(self) -> None:
+        """hash of a datetime is the page's value (hash-function.md, written there as datetime("2015-01-01"))."""
+        assert scalar("hash(datetime(2015-01-01))") == 1380966698541616202
+        assert scalar("hash_xxhash64(datetime(2015-01-01))") == 1380966698541616202
+
     def test_null_and_bad_mod(self) -> None:
         """hash(null) is null; a modulus that is not positive gives null; a modulus bounds the result."""
         assert scalar("hash(long(null))") is None
