@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from azlogs.kql._registry import register
@@ -31,6 +31,7 @@ _MAPPED = 0xFFFF << 32
 # delimit (``1.2.3.4.5`` holds no address).
 _V4_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(?<!\d\.)(\d{1,3}(?:\.\d{1,3}){3})(?![A-Za-z0-9]|\.\d)")
 _V4_PREFIX_RE = re.compile(r"(?:\d{1,3}\.){1,3}|\d{1,3}(?:\.\d{1,3}){3}")
+Parse = Callable[[Any], "tuple[int, int] | None"]
 _PRIVATE = tuple(
     (int(ipaddress.IPv4Address(n)), p) for n, p in (("10.0.0.0", 8), ("172.16.0.0", 12), ("192.168.0.0", 16))
 )
@@ -100,7 +101,7 @@ def _v6(value: Any) -> tuple[int, int] | None:
     return addr & _mask(prefix, 128), prefix
 
 
-def _compare(ip1: Any, ip2: Any, prefix: Any, parse: Any, width: int) -> int | None:
+def _compare(ip1: Any, ip2: Any, prefix: Any, parse: Parse, width: int) -> int | None:
     """-1, 0 or 1 on the common prefix of both addresses and ``prefix``; None when one is invalid."""
     a, b, p = parse(ip1), parse(ip2), _prefix_arg(prefix, width)
     if a is None or b is None or p is None:
@@ -110,7 +111,7 @@ def _compare(ip1: Any, ip2: Any, prefix: Any, parse: Any, width: int) -> int | N
     return (x > y) - (x < y)
 
 
-def _match(ip1: Any, ip2: Any, prefix: Any, parse: Any, width: int) -> bool | None:
+def _match(ip1: Any, ip2: Any, prefix: Any, parse: Parse, width: int) -> bool | None:
     c = _compare(ip1, ip2, prefix, parse, width)
     return None if c is None else c == 0
 
@@ -120,7 +121,7 @@ def _contains(rng: tuple[int, int], addr: tuple[int, int], width: int) -> bool:
     return addr[0] & m == rng[0] & m
 
 
-def _in_range(ip: Any, rng: Any, parse: Any, width: int) -> bool | None:
+def _in_range(ip: Any, rng: Any, parse: Parse, width: int) -> bool | None:
     a, r = parse(ip), parse(rng)
     return None if a is None or r is None else _contains(r, a, width)
 
@@ -133,7 +134,7 @@ def _flatten(values: tuple[Any, ...]) -> Iterator[Any]:
             yield v
 
 
-def _in_any(addr: Any, ranges: tuple[Any, ...], parse: Any, width: int) -> bool | None:
+def _in_any(addr: Any, ranges: tuple[Any, ...], parse: Parse, width: int) -> bool | None:
     a = parse(addr)
     if a is None:
         return None
