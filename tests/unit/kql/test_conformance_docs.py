@@ -9,12 +9,14 @@ yet are left out and listed in docs/differences.md.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from azlogs.kql import MemoryProvider, run_query
+from tests.unit.kql._docs_examples import DOC_EXAMPLES
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
 
@@ -403,6 +405,16 @@ CASES: list[Case] = [
 ]
 
 
+def _comparable(value: Any) -> Any:
+    """Plain values, with NaN (which equals nothing) as a marker that equals itself."""
+    value = plain(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
 class TestDocumentedExamples:
     """The documented examples, run through the query engine."""
 
@@ -414,7 +426,18 @@ class TestDocumentedExamples:
         assert table.columns == case.columns
         assert [[plain(v) for v in row] for row in table.rows] == case.rows
 
+    @pytest.mark.parametrize(
+        ("page", "query", "names", "rows"), DOC_EXAMPLES, ids=[e[0] for e in DOC_EXAMPLES]
+    )
+    def test_other_pages_answer_as_shown(
+        self, page: str, query: str, names: list[str], rows: list[list[Any]]
+    ) -> None:
+        """Examples of the other function and operator pages: output column names and rows as printed."""
+        table = run_query(query, MemoryProvider(), clock=lambda: FIXED_NOW).tables[0]
+        assert [name for name, _ in table.columns] == names
+        assert _comparable(table.rows) == _comparable(rows)
+
     def test_case_ids_are_unique(self) -> None:
         """Each case names its own page and example, so a failure points at one place in the docs."""
-        pages = [c.page for c in CASES]
+        pages = [c.page for c in CASES] + [e[0] for e in DOC_EXAMPLES]
         assert len(pages) == len(set(pages))
