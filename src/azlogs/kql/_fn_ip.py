@@ -16,6 +16,7 @@ data-explorer/kusto/query/*-ipv4-*.md, *-ipv6-*.md and includes/ip-prefix-notati
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
@@ -44,8 +45,12 @@ def _mask(bits: int, width: int) -> int:
 
 def _v4(value: Any) -> tuple[int, int] | None:
     """(address, prefix) of IPv4 text with optional ``/prefix``; None when it is not one."""
-    if not isinstance(value, str):
-        return None
+    return _v4_text(value) if isinstance(value, str) else None
+
+
+# Columns repeat their addresses and a range list is the same on every row: parse each text once.
+@functools.lru_cache(maxsize=4096)
+def _v4_text(value: str) -> tuple[int, int] | None:
     m = _V4_RE.fullmatch(value)
     if m is None:
         return None
@@ -75,9 +80,12 @@ def _prefix_arg(value: Any, width: int) -> int | None:
 
 def _v6(value: Any) -> tuple[int, int] | None:
     """(address, prefix in IPv6 bits) of IPv6 or IPv4 text with optional ``/prefix``."""
-    if not isinstance(value, str):
-        return None
-    v4 = _v4(value)
+    return _v6_text(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _v6_text(value: str) -> tuple[int, int] | None:
+    v4 = _v4_text(value)
     if v4 is not None:
         return _MAPPED | v4[0], 96 + v4[1]
     text, slash, bits = value.partition("/")
