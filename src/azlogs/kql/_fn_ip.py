@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from azlogs.kql._fn_special import geo_lookup
 from azlogs.kql._registry import register
 
 _V4_RE = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,3}))?")
@@ -352,3 +353,23 @@ def ipv6_is_in_range(ip: Any, rng: Any) -> bool | None:
 def ipv6_is_in_any_range(ip: Any, *ranges: Any) -> bool | None:
     """True when the address lies in any of the ranges (strings or dynamic arrays of strings)."""
     return _in_any(ip, ranges, _v6, 128)
+
+
+# ----------------------------------------------------------------------------- geolocation
+
+
+@register("geo_info_from_ip_address", 1, 1, "dynamic", "query")
+def geo_info_from_ip_address(ip: Any) -> dict[str, Any] | None:
+    """country, state, city, latitude, longitude of an address from the offline table (see
+    ``_fn_special``): Kusto reads MaxMind's GeoLite2-City data, which the emulator does not ship;
+    unknown addresses give ``{}``."""
+    info = geo_lookup(ip)
+    if not info:
+        return info
+    return {
+        "country": info.get("Country"),
+        "state": info.get("State"),
+        "city": info.get("City"),
+        "latitude": info.get("Latitude"),
+        "longitude": info.get("Longitude"),
+    }

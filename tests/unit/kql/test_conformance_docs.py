@@ -374,6 +374,38 @@ CASES: list[Case] = [
             ["a5e:f127:8a9d:146d:e102:b5d3:c756:abd1", F],
         ],
     ),
+    Case(
+        "geo-info-from-ip-address-function.md#1",
+        "print ip_location=geo_info_from_ip_address('20.53.203.50')",
+        [("ip_location", D)],
+        [
+            [
+                {
+                    "country": "Australia",
+                    "state": "New South Wales",
+                    "city": "Sydney",
+                    "latitude": -33.8715,
+                    "longitude": 151.2006,
+                }
+            ]
+        ],
+    ),
+    Case(
+        "geo-info-from-ip-address-function.md#2",
+        "print ip_location=geo_info_from_ip_address('2a03:2880:f12c:83:face:b00c::25de')",
+        [("ip_location", D)],
+        [
+            [
+                {
+                    "country": "United States",
+                    "state": "Florida",
+                    "city": "Boca Raton",
+                    "latitude": 26.3594,
+                    "longitude": -80.0771,
+                }
+            ]
+        ],
+    ),
     # ------------------------------------------------------------------ hash
     Case("hash-function.md#1", *_print('hash("World")', 1846988464401551951, L)),
     Case("hash-function.md#2", *_print('hash("World", 100)', 51, L)),

@@ -117,6 +117,20 @@ class TestAddressSemantics:
         assert scalar("parse_ipv4_mask('127.0.0.1', 24)") == 2130706432
 
 
+class TestGeoInfo:
+    """geo_info_from_ip_address over the emulator's small offline table."""
+
+    def test_unknown_and_invalid(self) -> None:
+        """An address outside the table gives {}; text that is not an address gives null."""
+        assert scalar("geo_info_from_ip_address('10.0.0.1')") == {}
+        assert scalar("geo_info_from_ip_address('not an ip')") is None
+
+    def test_query_only(self) -> None:
+        """It is a log-query function: a strict transformation refuses it (geo_location is the DCR one)."""
+        with pytest.raises(KqlError):
+            check(parse("source | extend g = geo_info_from_ip_address(ip)"), "transformation")
+
+
 class TestResultTypes:
     """Each function's static result type."""
 
@@ -144,6 +158,7 @@ class TestResultTypes:
             ("ipv6_is_match('::1', '::1')", "bool"),
             ("ipv6_is_in_range('::1', '::/64')", "bool"),
             ("ipv6_is_in_any_range('::1', '::/64')", "bool"),
+            ("geo_info_from_ip_address('1.2.3.4')", "dynamic"),
             ("hash('a')", "long"),
             ("hash_xxhash64('a', 10)", "long"),
             ("hash_md5('a')", "string"),
