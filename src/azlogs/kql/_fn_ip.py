@@ -207,7 +207,7 @@ def ipv4_is_match(ip1: Any, ip2: Any, prefix: Any = 32) -> bool | None:
     return _match(ip1, ip2, prefix, _v4, 32)
 
 
-@register("ipv4_netmask_suffix", 1, 1, "int", "query")
+@register("ipv4_netmask_suffix", 1, 1, "long", "query")
 def ipv4_netmask_suffix(ip: Any) -> int | None:
     """The prefix length written after the address, 32 when there is none."""
     a = _v4(ip)

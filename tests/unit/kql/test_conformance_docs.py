@@ -236,7 +236,7 @@ CASES: list[Case] = [
         "ipv4-netmask-suffix-function.md#1",
         "datatable(ip_string:string)\n[\n '10.1.2.3',\n '192.168.1.1/24',\n '127.0.0.1/16',\n]\n"
         "| extend cidr_suffix = ipv4_netmask_suffix(ip_string)",
-        [("ip_string", S), ("cidr_suffix", "int")],
+        [("ip_string", S), ("cidr_suffix", L)],
         [["10.1.2.3", 32], ["192.168.1.1/24", 24], ["127.0.0.1/16", 16]],
     ),
     Case(

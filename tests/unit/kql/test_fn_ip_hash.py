@@ -144,7 +144,7 @@ class TestResultTypes:
             ("ipv4_is_in_any_range('1.2.3.4', '1.2.0.0/16')", "bool"),
             ("ipv4_is_match('1.2.3.4', '1.2.3.4')", "bool"),
             ("ipv4_compare('1.2.3.4', '1.2.3.4')", "long"),
-            ("ipv4_netmask_suffix('1.2.3.4')", "int"),
+            ("ipv4_netmask_suffix('1.2.3.4')", "long"),
             ("ipv4_range_to_cidr_list('1.2.3.4', '1.2.3.5')", "dynamic"),
             ("format_ipv4('1.2.3.4')", "string"),
             ("format_ipv4_mask('1.2.3.4')", "string"),
