@@ -211,3 +211,14 @@ class TestHash:
         for expr in ("hash(s)", "ipv4_is_private(s)"):
             with pytest.raises(KqlError):
                 check(parse(f"source | extend h = {expr}"), "transformation")
+
+
+class TestDatatableTrailingComma:
+    """The documentation's datatable examples end their rows with a comma."""
+
+    def test_trailing_comma_is_accepted(self) -> None:
+        """A comma after the last value adds no value; a lone comma is still a syntax error."""
+        table = run_query("datatable(a:string)\n[\n 'x',\n 'y', // last\n]", MemoryProvider()).tables[0]
+        assert table.rows == [["x"], ["y"]]
+        with pytest.raises(KqlError):
+            run_query("datatable(a:string)[,]", MemoryProvider())
