@@ -2,7 +2,8 @@
 
 ``geo_location`` in Azure calls an IP geolocation service. Here it reads a deliberately small,
 built-in offline table (a handful of well-known public ranges), so results are deterministic;
-unknown addresses give an empty bag. Callers can add ranges with :func:`add_geo_ranges`.
+unknown addresses give an empty bag. Callers can add ranges with :func:`add_geo_ranges`. The log-query
+function ``geo_info_from_ip_address`` (in ``_fn_ip``) reads the same table.
 The exact shape of ``parse_cef_dictionary``'s result is documented only as a screenshot: the
 header field names used here are our reading of the CEF specification (unverified).
 """
@@ -139,9 +140,39 @@ add_geo_ranges(
 )
 
 
-@register("geo_location", 1, 1, "dynamic", "dcr-only")
-def geo_location(ip: Any) -> Any:
-    """Approximate location of an IP from the small offline table; {} when unknown."""
+# The two addresses of the examples of geo_info_from_ip_address() in the Kusto documentation
+# (dataexplorer-docs, data-explorer/kusto/query/geo-info-from-ip-address-function.md), as that page
+# answers them.
+add_geo_ranges(
+    [
+        (
+            "20.53.203.50/32",
+            {
+                "Country": "Australia",
+                "Region": "New South Wales",
+                "State": "New South Wales",
+                "City": "Sydney",
+                "Latitude": -33.8715,
+                "Longitude": 151.2006,
+            },
+        ),
+        (
+            "2a03:2880:f12c:83:face:b00c::25de/128",
+            {
+                "Country": "United States",
+                "Region": "Florida",
+                "State": "Florida",
+                "City": "Boca Raton",
+                "Latitude": 26.3594,
+                "Longitude": -80.0771,
+            },
+        ),
+    ]
+)
+
+
+def geo_lookup(ip: Any) -> dict[str, Any] | None:
+    """The offline table's bag for an address: None when it is not an address, {} when unknown."""
     try:
         addr = ipaddress.ip_address(to_str(ip).strip())
     except ValueError:
@@ -150,3 +181,9 @@ def geo_location(ip: Any) -> Any:
         if addr.version == net.version and addr in net:
             return dict(info)
     return {}
+
+
+@register("geo_location", 1, 1, "dynamic", "dcr-only")
+def geo_location(ip: Any) -> Any:
+    """Approximate location of an IP from the small offline table; {} when unknown."""
+    return geo_lookup(ip)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
-import hashlib
 import io
 import re
 import urllib.parse
@@ -160,12 +159,6 @@ def base64_decode(s: Any) -> str:
         return base64.b64decode(_s(s), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return ""
-
-
-@register("hash_sha256", 1, 1, "string", "dcr")
-def hash_sha256(v: Any) -> str:
-    """SHA-256 of the text form, lower-case hex."""
-    return hashlib.sha256(_s(v).encode("utf-8")).hexdigest()
 
 
 @register("replace_string", 3, 3, "string", "dcr-doc")

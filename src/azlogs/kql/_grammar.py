@@ -99,7 +99,7 @@ args: expr_or_star ("," expr_or_star)*
 ?expr_or_star: expr | STAR -> star
 
 datatable: "datatable" "(" col_decl ("," col_decl)* ")" "[" [dt_values] "]"
-dt_values: dt_value ("," dt_value)*
+dt_values: dt_value ("," dt_value)* ","?
 col_decl: name ":" TYPE_NAME
 ?dt_value: literal | dynamic_lit | ADD_OP NUMBER -> signed_number | ADD_OP TIMESPAN -> signed_timespan
 
