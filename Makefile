@@ -8,7 +8,7 @@ AZ_VENV := .venv-az
 AZ_STAMP := $(AZ_VENV)/.installed
 AZ_LOCK := tests/az/requirements-az.lock
 
-.PHONY: demo test lint unit fuzz fmt bench clean az
+.PHONY: demo test lint unit fuzz fmt bench clean az compat
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,24 @@ fmt: $(STAMP)
 
 test: lint $(AZ_STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(MAKE) --no-print-directory compat
+
+# The package claims Python >= 3.11; the whole suite runs on $(PYTHON) (3.11 here) and the unit and CLI
+# suites on every newer CPython this machine has (pyenv's, or python3.N on PATH), each in .venv-3.N.
+COMPAT_VERSIONS ?= 3.12 3.13
+compat: $(STAMP)
+	@for v in $(COMPAT_VERSIONS); do \
+	  py=$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/$$v.*/bin/python 2>/dev/null | tail -1); \
+	  [ -n "$$py" ] && "$$py" -c 'pass' 2>/dev/null || py=$$(command -v python$$v 2>/dev/null); \
+	  if [ -z "$$py" ] || ! "$$py" -c 'pass' 2>/dev/null; then echo "compat: no Python $$v on this machine, skipped"; continue; fi; \
+	  venv=.venv-$$v; \
+	  if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ] || [ requirements.lock -nt $$venv/.installed ]; then \
+	    { test -x $$venv/bin/python || "$$py" -m venv $$venv; } && \
+	    $$venv/bin/python -m pip install --quiet -c requirements.lock -e '.[emulator,dev]' && touch $$venv/.installed || exit 1; \
+	  fi; \
+	  echo "compat: the unit and CLI suites on Python $$v"; \
+	  $$venv/bin/python -m pytest -q -n 2 -p no:cacheprovider tests/unit tests/cli || exit 1; \
+	done
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
@@ -58,4 +76,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/send.py
 
 clean:
-	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info tests/js/node_modules
+	rm -rf $(VENV) $(AZ_VENV) .venv-3.* .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info tests/js/node_modules

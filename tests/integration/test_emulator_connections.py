@@ -237,7 +237,7 @@ class Attackers:
                 while not self._stop.is_set():
                     try:
                         chunk = await asyncio.wait_for(reader.read(65536), 0.3)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         if kind == "slow-headers":
                             writer.write(b"X-Slow: 1\r\n")
                         elif kind == "slow-body":

@@ -80,6 +80,29 @@ class TestTokenCommand:
         assert "IDENTITY_ENDPOINT + IDENTITY_HEADER" in result.stderr
         assert "fix:" in result.stderr
 
+    @pytest.mark.parametrize("command", ["token", "send"])
+    def test_outside_azure_one_paragraph_and_no_sdk_log_lines(self, command: str, tmp_path: Path) -> None:
+        """Outside Azure, `azlogs token` and `azlogs send` say in one paragraph what was looked for, that
+        the host does not look like Azure and how to try locally; azure-identity's own warning lines
+        ("ImdsCredential.get_token failed: ...") do not leak onto the terminal."""
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))
+        }
+        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"  # closed: "not on an Azure VM"
+        records = tmp_path / "one.ndjson"
+        records.write_text('{"a": 1}\n')
+        args = {
+            "token": [AZLOGS, "token"],
+            "send": [AZLOGS, "send", "--endpoint", "https://127.0.0.1:9", "--dcr", "dcr-1", "--stream", "Custom-T",
+                     "--dead-letter", str(tmp_path / "dead.ndjson"), str(records)],
+        }[command]  # fmt: skip
+        result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert result.returncode == 1
+        out = result.stdout + result.stderr
+        assert "get_token" not in out and "get_token_info failed" not in out, out
+        assert "this host does not look like an Azure machine" in out
+        assert "azlogs emulator start" in out
+
     def test_forced_source_without_its_environment(self, emulator: EmulatorProcess) -> None:
         """--source arc where the Arc variables are not set says which ones are missing."""
         result = run_with_env(emulator, "vm", [AZLOGS, "token", "--source", "arc"])

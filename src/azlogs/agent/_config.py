@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,11 +46,6 @@ from azlogs._exceptions import ConfigError, UsageError
 from azlogs.auth import SOURCES
 from azlogs.auth.clouds import resolve_cloud
 from azlogs.ingest._transport import check_endpoint
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 ParserKind = Literal["json", "csv", "text", "regex"]
 PARSERS = ("json", "csv", "text", "regex")

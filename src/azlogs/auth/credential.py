@@ -214,8 +214,10 @@ def explain_failure(
     no_endpoint = "No managed identity endpoint found" in text or (source == "vm" and unreachable)
     if detection is not None and (no_endpoint or isinstance(exc, CredentialUnavailableError)):
         where = detection.endpoint or "http://169.254.169.254"
+        # IMDS is only the fallback when nothing else was found: then the host does not look like Azure.
+        verdict = "this host does not look like an Azure machine: " if source == "vm" else ""
         return IdentitySourceError(
-            f"no managed identity is available here: the {source} source was tried ({detection.reason}) "
+            f"no managed identity is available here: {verdict}the {source} source was tried ({detection.reason}) "
             f"and {where} did not answer. Looked for: " + "; ".join(detection.looked_for),
             hint="run on an Azure VM/VMSS, Arc-enabled server, App Service, Functions, Automation or AKS with an "
             "identity enabled, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -27,6 +28,10 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="azlogs")
 def main() -> None:
     """Send custom logs to Azure Monitor with managed identity; run and test it all locally."""
+    # azure-identity logs each failed attempt as a warning, which Python would print on stderr with no
+    # handler configured; the command's own error already says why and what to do, once. (The agent
+    # configures logging of its own; records still reach its handlers.)
+    logging.getLogger("azure").addHandler(logging.NullHandler())
 
 
 def _register() -> None:

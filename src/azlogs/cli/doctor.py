@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import click
 
@@ -88,8 +87,6 @@ def doctor(
         use_arm=not no_arm,
         cloud=cloud,
     )
-    # azure-identity logs each failed attempt as a warning; the token step already says why and what to do.
-    logging.getLogger("azure").addHandler(logging.NullHandler())
     report = run_doctor(options)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
     if not report.ok:

@@ -160,6 +160,10 @@ def send(
             f"{result.requests} requests ({result.retries} retries) in {result.duration:.2f} s "
             f"({rate:,.0f} records/s); {sent.failed} failed"
         )
+        if result.stopped:
+            # Why nothing more was sent (no identity, a refused token, an unknown stream or DCR ...), in
+            # full: the per-record lines below are cut to one line each.
+            summary += f"\nthe upload stopped: {result.stopped}"
         _finish(out, summary, sent.failed, dead, as_json)
     finally:
         dead.close()

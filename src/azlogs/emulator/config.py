@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import sys
+import tomllib
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,11 +20,6 @@ from typing import Any
 from azlogs import facts
 from azlogs._exceptions import ConfigError, UsageError
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 IDENTITY_KINDS = ("system-assigned", "user-assigned", "service-principal", "workload")
 IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")

@@ -1,7 +1,8 @@
 """The emulator's shared state: settings, tenant, issuers, faults and the URLs it serves.
 
-Each plane (identity, control, ingestion, query) takes this object and adds routes; planes that
-keep state of their own hang it on ``extensions`` under their name.
+Each plane (identity, control, ingestion, query) takes this object and adds routes; the services
+planes keep (the ARM state, the workspace store, the ingestion service, the query runner, Arc's
+challenges) are typed attributes, wired by the server (or by a test, with fakes) before a request.
 """
 
 from __future__ import annotations
@@ -9,12 +10,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from azlogs.emulator.config import Settings, TenantState
 from azlogs.emulator.faults import FaultRegistry
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer
+
+if TYPE_CHECKING:
+    from azlogs.emulator.control.api import ControlPlane
+    from azlogs.emulator.identity.managed import ArcChallenges
+    from azlogs.emulator.ingestion.endpoint import IngestionService
+    from azlogs.emulator.query.limits import QueryRunner
+    from azlogs.emulator.store.workspace_store import WorkspaceStore
 
 # On Linux, unchanged azure-identity (async) only accepts a key file in this directory, and MSAL
 # (sync) opens <this directory>/<basename>.key whatever the realm says.
@@ -118,4 +126,12 @@ class Context:
     )
     # Per start: the credential of the /_emulator/ admin surface, published only in emulator.json (0600).
     admin_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    extensions: dict[str, Any] = field(default_factory=dict)
+    # The planes' services (typed; no free-form registry). Wired by the server before it serves; an
+    # attribute not wired yet raises AttributeError, as a missing plane is a wiring error.
+    arc: ArcChallenges = field(init=False)
+    control: ControlPlane = field(init=False)
+    store: WorkspaceStore = field(init=False)
+    ingestion: IngestionService = field(init=False)
+    query_runner: QueryRunner | None = field(default=None, init=False)
+    # What-if results of ARM deployments, by operation id (answered by the Location poll).
+    what_if: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)

@@ -208,8 +208,8 @@ class Emulator:
             arc_key_dir=arc_dir,
             arc_key_dir_warning=arc_warning,
         )
-        self.ctx.extensions["arc"] = ArcChallenges(arc_dir, settings.arc_secret_ttl, settings.arc_key_owner)
-        self.ctx.extensions["control"] = create_control_plane(
+        self.ctx.arc = ArcChallenges(arc_dir, settings.arc_secret_ttl, settings.arc_key_owner)
+        self.ctx.control = create_control_plane(
             self.ctx, config.get("resources", []), source=f"config file {settings.config_file}"
         )
         self.tls = ensure_tls(
@@ -365,11 +365,11 @@ class Emulator:
             await asyncio.gather(*tasks)
         finally:
             refresher.cancel()
-            self.ctx.extensions["arc"].close()
-            for ext in self.ctx.extensions.values():
-                closer = getattr(ext, "close_async", None)
-                if closer is not None:
-                    await closer()
+            self.ctx.arc.close()
+            # The ingestion worker finishes its queue before the store under it closes.
+            for service in (getattr(self.ctx, "ingestion", None), getattr(self.ctx, "store", None)):
+                if service is not None:
+                    await service.close_async()
             with contextlib.suppress(FileNotFoundError):
                 self.discovery_path.unlink()
             logging.getLogger("azlogs.emulator.requests").removeHandler(log_handler)

@@ -185,7 +185,7 @@ def _part_flow(
                 if delay.deadline:
                     report.stop = "the upload deadline would pass before the next retry"
             if is_auth:
-                report.stop = f"no token for the ingestion endpoint: {error.message}"
+                report.stop = f"no token for the ingestion endpoint: {error}"  # with its fix
             report.failures.append(BatchFailure(part, error, None, code))
             return
 

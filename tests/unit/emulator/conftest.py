@@ -24,7 +24,7 @@ def key() -> SigningKey:
 @pytest.fixture
 def ctx(tmp_path: Path, key: SigningKey) -> Context:
     ctx = make_ctx(tmp_path, key)
-    ctx.extensions["control"] = create_control_plane(ctx, [])
+    ctx.control = create_control_plane(ctx, [])
     return ctx
 
 

@@ -263,7 +263,7 @@ class TestRefusals:
     ) -> None:
         """Contributor may deploy but not write role assignments: 403 AuthorizationFailed, and nothing is deployed."""
         who = ctx.tenant.identities[1]
-        state = ctx.extensions["control"]
+        state = ctx.control
         with state.transaction():
             target_path = f"{rg(ctx)}/providers/Microsoft.Authorization/roleAssignments/5d8f3a1e-0000-4000-8000-00000000c0de"
             rbac.put_role_assignment(

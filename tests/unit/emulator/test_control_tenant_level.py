@@ -21,7 +21,7 @@ SUBS_V = {"api-version": "2022-12-01"}
 
 def grant(ctx: Context, principal: str, role_id: str, scope: str) -> None:
     """A role assignment effective at once (written as the admin would)."""
-    state: ArmState = ctx.extensions["control"]
+    state: ArmState = ctx.control
     name = rbac.deterministic_name(scope, principal, role_id)
     target = ids.parse_path(f"{scope}/providers/{ids.ROLE_ASSIGNMENTS}/{name}")
     body = {

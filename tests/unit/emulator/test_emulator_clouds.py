@@ -28,7 +28,7 @@ GOV = AZURE_US_GOVERNMENT
 def gov(tmp_path: Path, key: SigningKey) -> Context:
     ctx = make_ctx(tmp_path, key)
     ctx.settings.cloud = GOV
-    ctx.extensions["control"] = create_control_plane(ctx, [])
+    ctx.control = create_control_plane(ctx, [])
     return ctx
 
 

@@ -43,7 +43,7 @@ class Env:
         app: Any,
     ) -> None:
         self.ctx, self.control, self.dce, self.dcr, self.http, self.app = ctx, control, dce, dcr, http, app
-        self.store: WorkspaceStore = ctx.extensions["store"]
+        self.store: WorkspaceStore = ctx.store
 
     def url(
         self, dcr: DcrRecord | None = None, *, stream: str = "Custom-App", version: str | None = "2023-01-01"
@@ -77,7 +77,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     control.grant(ctx.tenant.identity("vm").principal_id, dcr.resource_id)
     async with client(app) as http:
         yield Env(ctx, control, dce, dcr, http, app)
-    ctx.extensions["ingestion"].close()
+    ctx.ingestion.close()
 
 
 def code(r: httpx.Response) -> str:
@@ -98,7 +98,7 @@ class TestOrderOfChecks:
 
     async def test_no_control_plane_is_503(self, env: Env) -> None:
         """Without a control plane nothing is known: 503."""
-        del env.ctx.extensions["control"]
+        del env.ctx.control
         r = await env.post(env.url(), [RECORD])
         assert r.status_code == 503 and code(r) == "ServiceUnavailable"
 
@@ -177,7 +177,7 @@ class TestRefusals:
         def absent(text: str, cols: Mapping[str, str]) -> Any:
             raise TransformUnavailable("absent")
 
-        env.ctx.extensions["ingestion"].transform_factory = absent
+        env.ctx.ingestion.transform_factory = absent
         dcr = env.control.add_dcr(
             "t", rule(transform="source | extend X = 1", dce_id=env.dce.resource_id), env.dce
         )

@@ -199,7 +199,7 @@ def make_context(data_dir: Path | None, control: FakeControl, *, in_memory: bool
         urls=Urls(http="http://127.0.0.1:8", https=BASE),
         arc_key_dir=Path("/nonexistent"),
     )
-    ctx.extensions["control"] = control
+    ctx.control = control
     return ctx
 
 

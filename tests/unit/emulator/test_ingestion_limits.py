@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[3]
 class Env:
     def __init__(self, ctx: Context, control: helpers.FakeControl, http: httpx.AsyncClient) -> None:
         self.ctx, self.control, self.http = ctx, control, http
-        self.store: WorkspaceStore = ctx.extensions["store"]
+        self.store: WorkspaceStore = ctx.store
         self.dce = control.add_dce()
 
     def dcr(self, name: str, transform: str) -> DcrRecord:
@@ -76,7 +76,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     app = helpers.make_app(ctx)
     async with helpers.client(app) as http:
         yield Env(ctx, control, http)
-    ctx.extensions["ingestion"].close()
+    ctx.ingestion.close()
 
 
 def record(i: int) -> dict[str, Any]:
@@ -156,8 +156,8 @@ async def main():
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         r = await http.post(url, content=body, headers=headers)
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        rows = ctx.extensions["store"].count(sys.argv[1], "App_CL")
-    ctx.extensions["ingestion"].close()
+        rows = ctx.store.count(sys.argv[1], "App_CL")
+    ctx.ingestion.close()
     print(json.dumps({"status": [warm.status_code, r.status_code], "rows": rows, "grew_kib": after - before}))
 
 asyncio.run(main())

@@ -77,7 +77,7 @@ class Api:
         rows = [(to_ticks(T0 + dt.timedelta(minutes=i)), f"vm-{i % 2}", 200 + i) for i in range(n)]
         ref = WorkspaceRef(WS_ID, WS_RID)
         write = TableWrite(ref, table_schema(), ("TimeGenerated", "Computer", "Code"), rows, to_ticks(T0))
-        self.ctx.extensions["store"].write([write])
+        self.ctx.store.write([write])
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         yield Api(ctx, http, control)
-    ctx.extensions["ingestion"].close()
+    ctx.ingestion.close()
 
 
 QUERY = f"/query/v1/workspaces/{WS_ID}/query"

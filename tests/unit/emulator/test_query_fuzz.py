@@ -103,7 +103,7 @@ class Harness:
 
     def close(self) -> None:
         self.loop.run_until_complete(self.http.aclose())
-        self.ctx.extensions["ingestion"].close()
+        self.ctx.ingestion.close()
         self.loop.close()
 
 

@@ -64,7 +64,7 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://127.0.0.1:9") as http:
         yield Api(ctx, http)
-    ctx.extensions["ingestion"].close()
+    ctx.ingestion.close()
 
 
 def error_of(r: httpx.Response) -> dict[str, Any]:

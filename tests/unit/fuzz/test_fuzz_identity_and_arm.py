@@ -72,8 +72,8 @@ def _arm_paths(ctx: Context) -> list[str]:
 @pytest.fixture
 def app(tmp_path: Path) -> tuple[Any, list[str], str]:
     ctx = make_ctx(tmp_path, load_or_create_key(None))
-    ctx.extensions["control"] = create_control_plane(ctx, [])
-    ctx.extensions["arc"] = ArcChallenges(tmp_path, 60.0)
+    ctx.control = create_control_plane(ctx, [])
+    ctx.arc = ArcChallenges(tmp_path, 60.0)
     routes = [*managed.routes(), *entra.routes(), *arm_routes(ctx)]
     admin_token, _ = ctx.issuer.mint(ctx.tenant.admin, "https://management.azure.com", 3600)
     return server._build_app(ctx, routes, "https"), IDENTITY_PATHS + _arm_paths(ctx), f"Bearer {admin_token}"
@@ -197,7 +197,7 @@ def test_graph_never_answers_5xx(tmp_path: Path) -> None:
     from azlogs.emulator.control import graph
 
     ctx = make_ctx(tmp_path, load_or_create_key(None))
-    ctx.extensions["control"] = create_control_plane(ctx, [])
+    ctx.control = create_control_plane(ctx, [])
     asgi = server._build_app(ctx, [*graph.routes(ctx), *entra.routes()], "https")
     token, _ = ctx.issuer.mint(ctx.tenant.admin, ctx.urls.graph, 3600, roles=["Directory.Read.All"])
 

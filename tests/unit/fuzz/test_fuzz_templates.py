@@ -156,7 +156,7 @@ def _mutations(base: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 @pytest.fixture
 def app(tmp_path: Path) -> tuple[Any, str, str]:
     ctx = make_ctx(tmp_path, load_or_create_key(None))
-    ctx.extensions["control"] = create_control_plane(ctx, [])
+    ctx.control = create_control_plane(ctx, [])
     token, _ = ctx.issuer.mint(ctx.tenant.admin, "https://management.azure.com", 3600)
     url = f"/subscriptions/{ctx.tenant.subscription_id}/resourceGroups/{ctx.tenant.resource_group}/providers/Microsoft.Resources/deployments/fz"
     return server._build_app(ctx, arm_routes(ctx), "https"), url, f"Bearer {token}"

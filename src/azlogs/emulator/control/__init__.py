@@ -1,7 +1,7 @@
 """emulator/control: the ARM subset (workspaces, tables, DCEs, DCRs, role assignments) and its state.
 
 :func:`create_control_plane` builds the :class:`ArmState` that ``server.Emulator`` puts on
-``ctx.extensions["control"]``; :func:`routes` gives the HTTPS routes. The other planes use only the
+``ctx.control``; :func:`routes` gives the HTTPS routes. The other planes use only the
 :class:`~azlogs.emulator.control.api.ControlPlane` Protocol that ``ArmState`` implements.
 """
 

@@ -1,7 +1,7 @@
 """What the control plane offers the other planes (ingestion, query, store): a read-only view of ARM state.
 
 The control plane (``azlogs.emulator.control``) implements :class:`ControlPlane` and puts it on
-``ctx.extensions["control"]``. The ingestion and query planes only use this Protocol, so either
+``ctx.control``. The ingestion and query planes only use this Protocol, so either
 side can change its internals freely.
 """
 

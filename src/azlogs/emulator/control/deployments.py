@@ -129,7 +129,7 @@ def read(state: ArmState, target: ids.Target, method: str) -> Answer:
 
 
 def _what_if_results(state: ArmState) -> dict[str, dict[str, Any]]:
-    results: dict[str, dict[str, Any]] = state.ctx.extensions.setdefault("deployments.whatIf", {})
+    results: dict[str, dict[str, Any]] = state.ctx.what_if
     return results
 
 

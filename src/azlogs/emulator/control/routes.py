@@ -234,7 +234,9 @@ def _method_allowed(target: ids.Target, method: str) -> bool:
 async def arm_endpoint(request: Request) -> Response:
     """Serve one ARM request (any method, any emulated path)."""
     ctx: Context = request.app.state.ctx
-    state: ArmState = ctx.extensions["control"]
+    state = ctx.control
+    if not isinstance(state, ArmState):  # the ARM routes serve the emulator's own state, never a stand-in
+        raise TypeError(f"the ARM routes need the emulator's ArmState, not {type(state).__name__}")
     try:
         target = ids.parse_path(request.url.path)
         method = request.method.upper()

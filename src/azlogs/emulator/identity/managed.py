@@ -185,7 +185,7 @@ def _unlink(path: str) -> None:
 async def arc_token(request: Request) -> Response:
     """Azure Arc HIMDS: GET /arc/metadata/identity/oauth2/token with the key-file challenge."""
     ctx: Context = request.app.state.ctx
-    challenges: ArcChallenges = ctx.extensions["arc"]
+    challenges: ArcChallenges = ctx.arc
     shape = "imds"
     try:
         if not _metadata_ok(request):

@@ -1,7 +1,7 @@
 """The emulator's data plane: the Logs Ingestion API over the workspace store.
 
-:func:`plane` is what the server calls: it creates the workspace store (``ctx.extensions["store"]``)
-and the ingestion service (``ctx.extensions["ingestion"]``) and returns their HTTPS routes.
+:func:`plane` is what the server calls: it creates the workspace store (``ctx.store``)
+and the ingestion service (``ctx.ingestion``) and returns their HTTPS routes.
 
 * :mod:`.endpoint`  the POST endpoint: checks in the service's order, refusals, 204
 * :mod:`.body`      wire size, gzip, JSON, the compact-JSON size rule
@@ -49,16 +49,16 @@ def tune_gc() -> None:
 def plane(ctx: Context) -> list[BaseRoute]:
     """Create the store and the ingestion service on ``ctx`` (once) and return their routes."""
     tune_gc()
-    service: IngestionService | None = ctx.extensions.get("ingestion")
+    service: IngestionService | None = getattr(ctx, "ingestion", None)
     if service is None:
-        store: WorkspaceStore | None = ctx.extensions.get("store")
+        store: WorkspaceStore | None = getattr(ctx, "store", None)
         if store is None:
             path = None if ctx.settings.in_memory else ctx.settings.data_dir / DB_NAME
             store = WorkspaceStore(path)
         service = IngestionService(ctx, store)
-        # The emulator closes extensions in this order at shutdown: the ingestion worker finishes
-        # its queue before the store closes (closing either twice is harmless).
-        ctx.extensions["ingestion"] = service
-        ctx.extensions.setdefault("store", store)
+        # At shutdown the emulator closes the ingestion worker (it finishes its queue) before the
+        # store (closing either twice is harmless).
+        ctx.ingestion = service
+        ctx.store = store
     service.sync_tables()
     return [*service.routes(), *admin_routes()]

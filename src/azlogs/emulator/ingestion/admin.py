@@ -44,7 +44,7 @@ def _int_param(request: Request, name: str, default: int | None) -> int | None:
 
 def _store(request: Request) -> WorkspaceStore:
     ctx: Context = request.app.state.ctx
-    store: WorkspaceStore = ctx.extensions["store"]
+    store: WorkspaceStore = ctx.store
     return store
 
 

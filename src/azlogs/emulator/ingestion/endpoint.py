@@ -64,7 +64,7 @@ class IngestionService:
     """The data plane of the emulator: routes, checks, throttling, plans and writes.
 
     Args:
-        ctx: the emulator context; the control plane is read from ``ctx.extensions["control"]``.
+        ctx: the emulator context; the control plane is read from ``ctx.control``.
         store: the workspace store.
         transform_factory: compiles a non-trivial ``transformKql`` (the KQL engine by default).
     """
@@ -100,7 +100,7 @@ class IngestionService:
 
     def control(self) -> ControlPlane:
         """The control plane, subscribed to on first use."""
-        control: ControlPlane | None = self.ctx.extensions.get("control")
+        control: ControlPlane | None = getattr(self.ctx, "control", None)
         if control is None:
             raise E.Refusal(
                 503,
@@ -120,7 +120,7 @@ class IngestionService:
             self._plans.clear()
         if event.kind != "table":
             return
-        control = self.ctx.extensions.get("control")
+        control = getattr(self.ctx, "control", None)
         cut = event.resource_id.lower().rfind("/tables/")  # ARM ids compare case-insensitively
         if control is None or cut < 0:
             return
@@ -140,7 +140,7 @@ class IngestionService:
 
     def sync_tables(self) -> None:
         """Create or alter every table the control plane knows (at start)."""
-        control = self.ctx.extensions.get("control")
+        control = getattr(self.ctx, "control", None)
         if control is None:
             return
         self.control()

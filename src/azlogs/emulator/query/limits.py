@@ -205,8 +205,8 @@ class QueryRunner:
 
 def runner(ctx: Context) -> QueryRunner:
     """The emulator's query runner (one per context)."""
-    found = ctx.extensions.get("query_runner")
+    found = ctx.query_runner
     if not isinstance(found, QueryRunner):
         found = QueryRunner(max(1, ctx.settings.limits.concurrent_queries))
-        ctx.extensions["query_runner"] = found
+        ctx.query_runner = found
     return found

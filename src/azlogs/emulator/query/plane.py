@@ -210,7 +210,7 @@ def _authorize(ctx: Context, request: Request, workspace_id: str) -> tuple[Respo
     denied, claims = _caller(ctx, request)
     if denied is not None:
         return denied, None
-    control: ControlPlane = ctx.extensions["control"]
+    control: ControlPlane = ctx.control
     workspace = control.workspace_by_customer_id(workspace_id)
     if workspace is None:
         return _error(
@@ -253,7 +253,7 @@ def _run(
         query = parse(kql)
     except KqlError as exc:
         return syntax_error(exc, kql)
-    inner = StoreProvider(ctx.extensions["store"], source) if isinstance(source, str) else source
+    inner = StoreProvider(ctx.store, source) if isinstance(source, str) else source
     # Counting what is scanned costs per row: only when the statistics are asked for.
     counter = preferences.ScanCounter(inner) if prefer.statistics else None
     provider = counter or inner
@@ -358,7 +358,7 @@ def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[R
     denied, claims = _caller(ctx, request)
     if denied is not None:
         return denied, None
-    control: ControlPlane = ctx.extensions["control"]
+    control: ControlPlane = ctx.control
     oid = str(claims.get("oid", ""))
     workspace = control.workspace_by_resource_id(resource_id)
     if workspace is not None:
@@ -376,7 +376,7 @@ def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[R
                 "message": f"User '{oid}' does not have access to read logs for this resource",
             },
         ), None
-    store = ctx.extensions["store"]
+    store = ctx.store
     parts = [StoreProvider(store, w.customer_id) for w in control.workspaces()]
     return None, ScopedProvider(parts, resource_id)
 
