@@ -175,8 +175,8 @@ def test_comments_name_no_file_missing_from_the_repository() -> None:
 
 def test_the_version_has_one_owner() -> None:
     """azlogs._version owns the version: the package, pyproject and the User-Agent read it."""
+    from azlogs._http import USER_AGENT
     from azlogs._version import __version__
-    from azlogs.ingest._transport import USER_AGENT
 
     root = SRC.parents[1]
     assert azlogs.__version__ == __version__

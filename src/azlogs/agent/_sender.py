@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import orjson
 
+from azlogs._http import Verify
 from azlogs.agent._config import SenderConfig
 from azlogs.agent._identity import Identities
 from azlogs.agent._logging import redact
@@ -61,7 +62,7 @@ class Destinations:
         cfg: SenderConfig,
         identities: Identities,
         sleep: Any,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.cfg = cfg
@@ -120,7 +121,7 @@ class Sender:
         stats: Stats,
         cfg: SenderConfig,
         *,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.spool = spool

@@ -7,6 +7,7 @@ Batching, encoding and compression, the retry policy and the per-batch flow are 
 from __future__ import annotations
 
 from azlogs._exceptions import EndpointError, RecordEncodeError, TlsVerifyError
+from azlogs._http import RetryPolicy
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._async_client import AsyncLogsClient
 from azlogs.ingest._batching import Batch, Batcher, iter_batches
@@ -20,8 +21,7 @@ from azlogs.ingest._encoding import (
 from azlogs.ingest._files import DryRun, SentFiles, dry_run_files, send_files
 from azlogs.ingest._handler import LogsIngestionHandler
 from azlogs.ingest._result import FailedRecord, UploadError, UploadResult
-from azlogs.ingest._retry import RetryPolicy
-from azlogs.ingest._tokens import SCOPE, TokenCache
+from azlogs.ingest._tokens import SCOPE, Token, TokenCache
 
 __all__ = [
     "GZIP_LEVEL",
@@ -40,6 +40,7 @@ __all__ = [
     "RetryPolicy",
     "SentFiles",
     "TlsVerifyError",
+    "Token",
     "TokenCache",
     "UploadError",
     "UploadResult",
