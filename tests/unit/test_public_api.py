@@ -156,6 +156,42 @@ def test_house_rules_on_imports(package: str, forbidden: tuple[str, ...]) -> Non
     assert bad == []
 
 
+# The house's shared private modules, which every package may import.
+SHARED_PRIVATE = ("azlogs._exceptions", "azlogs._http", "azlogs._version")
+
+
+def _private_imports_across_packages() -> list[tuple[str, str]]:
+    """(file, module) where a file imports a private module of a package other than its own."""
+    bad = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        own = rel.parts[0] if len(rel.parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module] + [
+                    f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")
+                ]
+            else:
+                continue
+            for module in modules:
+                parts = module.split(".")
+                if parts[0] != "azlogs" or len(parts) < 2 or module.startswith(SHARED_PRIVATE):
+                    continue
+                if parts[1].startswith("_") and parts[1] != "__version__":
+                    bad.append((str(rel), module))  # a private top-level module
+                elif parts[1] != own and any(p.startswith("_") for p in parts[2:]):
+                    bad.append((str(rel), module))
+    return sorted(set(bad))
+
+
+def test_no_package_imports_another_packages_private_module() -> None:
+    """A package reaches another one through its public API (its __init__ or public modules); only
+    azlogs._exceptions, azlogs._http and azlogs._version are shared private modules."""
+    assert _private_imports_across_packages() == []
+
+
 def test_nothing_imports_the_cli() -> None:
     """Only the CLI imports the CLI."""
     for package in ("kql", "schema", "auth", "ingest", "spool", "agent", "emulator", "query"):

@@ -41,9 +41,7 @@ from azlogs.agent._identity import Identities
 from azlogs.agent._logging import redact
 from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._stats import Stats, StreamStats
-from azlogs.ingest import LogsClient, RetryPolicy
-from azlogs.ingest._result import FailedRecord
-from azlogs.ingest._retry import Verdict, classify_answer
+from azlogs.ingest import FailedRecord, LogsClient, RetryPolicy, Verdict, classify_answer
 from azlogs.ingest.deadletter import raw_fields
 from azlogs.spool import Batch, Spool, SpoolError
 

@@ -39,9 +39,8 @@ from azlogs.auth.detect import DEFAULT_IMDS
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
 from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
-from azlogs.ingest._diagnose import ROLE, Target, diagnose, read_answer
-from azlogs.ingest._retry import Fault, classify_answer
-from azlogs.ingest._transport import ingestion_url
+from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE as ROLE
+from azlogs.ingest import Fault, Target, classify_answer, diagnose, ingestion_url, read_answer
 from azlogs.provision import (
     ArmClient,
     ArmRequestError,

@@ -12,6 +12,7 @@ from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._async_client import AsyncLogsClient
 from azlogs.ingest._batching import Batch, Batcher, iter_batches
 from azlogs.ingest._client import LogsClient
+from azlogs.ingest._diagnose import Target, diagnose, read_answer
 from azlogs.ingest._encoding import (
     GZIP_LEVEL,
     JsonLine,
@@ -20,12 +21,15 @@ from azlogs.ingest._encoding import (
 )
 from azlogs.ingest._files import DryRun, SentFiles, dry_run_files, send_files
 from azlogs.ingest._handler import LogsIngestionHandler
-from azlogs.ingest._result import FailedRecord, UploadError, UploadResult
+from azlogs.ingest._result import RECORD_TOO_LARGE, FailedRecord, UploadError, UploadResult
+from azlogs.ingest._retry import Fault, Verdict, classify_answer
 from azlogs.ingest._tokens import SCOPE, Token, TokenCache
+from azlogs.ingest._transport import ingestion_url
 
 __all__ = [
     "GZIP_LEVEL",
     "MAX_BODY_BYTES",
+    "RECORD_TOO_LARGE",
     "SCOPE",
     "AsyncLogsClient",
     "Batch",
@@ -33,20 +37,27 @@ __all__ = [
     "DryRun",
     "EndpointError",
     "FailedRecord",
+    "Fault",
     "JsonLine",
     "LogsClient",
     "LogsIngestionHandler",
     "RecordEncodeError",
     "RetryPolicy",
     "SentFiles",
+    "Target",
     "TlsVerifyError",
     "Token",
     "TokenCache",
     "UploadError",
     "UploadResult",
+    "Verdict",
+    "classify_answer",
+    "diagnose",
     "dry_run_files",
     "encode_record",
     "gzip_body",
+    "ingestion_url",
     "iter_batches",
+    "read_answer",
     "send_files",
 ]

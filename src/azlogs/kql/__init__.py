@@ -18,6 +18,7 @@ from azlogs.kql._engine import (
     TableProvider,
     Transformation,
     TransformResult,
+    approx_size,
     compile_transformation,
     run_query,
 )
@@ -27,7 +28,7 @@ from azlogs.kql._parser import parse
 from azlogs.kql._printer import to_text
 from azlogs.kql._registry import REGISTRY, FunctionSpec, lookup
 from azlogs.kql._render import Visualization, visualization
-from azlogs.kql._values import KQL_TYPES
+from azlogs.kql._values import KQL_TYPES, format_timespan
 
 FUNCTIONS = REGISTRY
 
@@ -49,8 +50,10 @@ __all__ = [
     "Transformation",
     "Visualization",
     "add_geo_ranges",
+    "approx_size",
     "check",
     "compile_transformation",
+    "format_timespan",
     "lookup",
     "parse",
     "request_options",
