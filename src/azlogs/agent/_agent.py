@@ -58,7 +58,7 @@ class Agent:
     Args:
         config: the parsed configuration.
         storage: the spool's storage seam; None is the real disk (tests pass a
-            :class:`azlogs.spool.FaultyStorage`, e.g. from ``tests/agent_disk_runner.py``).
+            :class:`azlogs.spool._faults.FaultyStorage`, e.g. from ``tests/agent_disk_runner.py``).
         stdin_fd: the file descriptor a stdin input reads.
         verify: TLS trust for the ingestion endpoints (see LogsClient).
         transport: an ``httpx`` transport for every client (unit tests use ``httpx.MockTransport``).

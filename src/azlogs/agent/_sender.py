@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import orjson
 
+from azlogs._exceptions import SpoolError
 from azlogs._http import Verify
 from azlogs.agent._config import SenderConfig
 from azlogs.agent._identity import Identities
@@ -43,7 +44,7 @@ from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._stats import Stats, StreamStats
 from azlogs.ingest import FailedRecord, LogsClient, RetryPolicy, Verdict, classify_answer
 from azlogs.ingest.deadletter import raw_fields
-from azlogs.spool import Batch, Spool, SpoolError
+from azlogs.spool import Batch, Spool
 
 log = logging.getLogger("azlogs.agent.sender")
 

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import httpx
 
-from azlogs._exceptions import AuthError, AzlogsError, TransportError, UsageError
+from azlogs._exceptions import ArmRequestError, AuthError, AzlogsError, TransportError, UsageError
 from azlogs._http import Verify, check_endpoint, client, resolve_verify
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import (
@@ -41,14 +41,7 @@ from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
 from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE as ROLE
 from azlogs.ingest import Fault, Target, classify_answer, diagnose, ingestion_url, read_answer
-from azlogs.provision import (
-    ArmClient,
-    ArmRequestError,
-    DcrLookup,
-    find_dcr,
-    is_immutable_id,
-    subscription_from_claims,
-)
+from azlogs.provision import ArmClient, DcrLookup, find_dcr, is_immutable_id, subscription_from_claims
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType
