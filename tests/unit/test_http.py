@@ -3,22 +3,64 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import re
+import socket
 import ssl
+import threading
 from pathlib import Path
 from typing import Any
 
 import certifi
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from azlogs import _http
 from azlogs._exceptions import TlsVerifyError, TransportError, UsageError
+from azlogs.cli import main
 from azlogs.query import query_workspace
 from tests.unit.ingest.ingest_fakes import FakeCredential
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "azlogs"
 WORKSPACE = "00000000-0000-4000-8000-000000000001"
+
+
+class _LoopbackServer:
+    """A plain HTTP server on 127.0.0.1 answering 200 with ``body`` to every GET, in a thread."""
+
+    def __init__(self, body: bytes = b"") -> None:
+        self.body = body
+
+    def __enter__(self) -> str:
+        body = self.body
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
@@ -65,16 +107,17 @@ class TestFactory:
         with _http.client(transport=httpx.MockTransport(handler)) as c:
             assert c.get("https://example.invalid/x").status_code == 307
 
-    def test_a_local_endpoint_reads_no_proxy_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """With every proxy variable set, a service client honours them and a local one (identity endpoint,
-        the agent's status) does not."""
-        for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
-            monkeypatch.setenv(name, "http://127.0.0.1:9")
-        with _http.client() as service, _http.client(local=True) as local:
-            assert service.trust_env
-            assert not local.trust_env
-            assert local._mounts == {}  # no proxy transport for any URL
-            assert service._mounts != {}
+    def test_a_local_endpoint_is_never_reached_through_a_proxy(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With every proxy variable pointing at a closed port, a local client (identity endpoint, the
+        agent's status) reaches a loopback server directly, while a service client goes to the proxy."""
+        proxy = f"http://127.0.0.1:{_closed_port()}"
+        with _LoopbackServer() as url:
+            for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+                monkeypatch.setenv(name, proxy)
+            with _http.client(local=True, timeout=10) as local:
+                assert local.get(url + "/status").status_code == 200
+            with _http.client(timeout=10) as service, pytest.raises((httpx.ProxyError, httpx.ConnectError)):
+                service.get(url + "/status")
 
     def test_verify_true_reads_the_ca_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """verify=True loads REQUESTS_CA_BUNDLE (as send does); a CA that cannot be loaded is a usage error naming it."""
@@ -92,6 +135,16 @@ class TestFactory:
             pass
         with _http.client(http2=True, transport=httpx.MockTransport(_answer)):
             pass
+
+
+def test_agent_status_url_is_read_without_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`azlogs agent status --url http://127.0.0.1:N` reads the agent's loopback listener directly even
+    when HTTP_PROXY points elsewhere (it used to send the request to the proxy and fail)."""
+    doc = {"pid": 999_999_999, "state": "stopped", "updated_epoch": 0, "totals": {}, "inputs": {}}
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    with _LoopbackServer(json.dumps(doc).encode()) as url:
+        result = CliRunner().invoke(main, ["agent", "status", "--url", url, "--json"])
+    assert json.loads(result.output)["state"] == "stopped", result.output
 
 
 class TestMappedErrors:
