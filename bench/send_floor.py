@@ -15,7 +15,7 @@ of ~350 bytes): level 1 costs ~2 us/record of zlib time and sends ~80 wire bytes
 saves ~4 % of the bytes for ~5 % more CPU, level 3 ~13 % of the bytes for ~30 % more, level 6
 (zlib's default and azure-monitor-ingestion's) ~25 % of the bytes for ~3x the CPU. zlib is about
 half of the client's CPU per record, the service limits records and requests rather than wire
-bytes, and a 1 MiB body is ~240 KB at level 1: level 1 it is (azlogs.ingest.GZIP_LEVEL).
+bytes, and a 1 MiB body is ~240 KB at level 1: level 1 it is (azlogs.ingest._encoding.GZIP_LEVEL).
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from azlogs.ingest import GZIP_LEVEL, MAX_BODY_BYTES, Batch, JsonLine, gzip_body, iter_batches
+from azlogs.facts import MAX_BODY_BYTES
+from azlogs.ingest import JsonLine
+from azlogs.ingest._batching import Batch, iter_batches
+from azlogs.ingest._encoding import GZIP_LEVEL, gzip_body
 from bench._common import make_records
 
 

@@ -4,7 +4,7 @@ For the agent's disk-full tests, which need a real process (signals, SIGKILL, re
 
     python tests/agent_disk_runner.py --config agent.toml --disk control.json
 
-The spool opens on a :class:`azlogs.spool.FaultyStorage` passed through the agent's ``storage=``
+The spool opens on a :class:`azlogs.spool._faults.FaultyStorage` passed through the agent's ``storage=``
 argument (its one storage seam; nothing in the product reads a test variable). The control file is
 read every 0.1 s: ``{"full": true}`` makes every spool write fail with ENOSPC (a volume filled by
 someone else: deleting acked segments does not help), ``{"free": N}`` lets the spool's files grow by
@@ -24,7 +24,7 @@ from pathlib import Path
 import orjson
 
 from azlogs.agent import Agent, load_config, setup_logging
-from azlogs.spool import FaultyStorage
+from azlogs.spool._faults import FaultyStorage
 
 log = logging.getLogger("azlogs.agent")
 

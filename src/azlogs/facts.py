@@ -27,6 +27,7 @@ __all__ = [
     "LOG_ANALYTICS_READER_ROLE_ID",
     "MAX_BODY_BYTES",
     "MAX_RECORD_BYTES",
+    "MONITORING_METRICS_PUBLISHER_ROLE",
     "MONITORING_METRICS_PUBLISHER_ROLE_ID",
     "QUERY_CONCURRENT_PER_USER",
     "QUERY_DEFAULT_TIMEOUT_SECONDS",
@@ -95,5 +96,6 @@ KQL_MAKE_LIST_MAX_SIZE: Final = 1_048_576
 # Monitoring Metrics Publisher: the role that lets a principal send to a DCR (its data action
 # Microsoft.Insights/Telemetry/Write).
 MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = "3913510d-42f4-4e42-8a64-420c390055eb"
+MONITORING_METRICS_PUBLISHER_ROLE: Final = "Monitoring Metrics Publisher"  # its name, as `az role` takes it
 # Log Analytics Reader: read a workspace's data (the query API).
 LOG_ANALYTICS_READER_ROLE_ID: Final = "73c42c96-874c-492b-b04d-ab87d138a893"

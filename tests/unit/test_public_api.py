@@ -57,6 +57,168 @@ def test_public_names_are_pinned() -> None:
         assert getattr(azlogs, name) is not None
 
 
+# Each package's curated surface: what users (and the other packages) need. Names only tests use stay
+# in the private modules; errors are exported once, from azlogs.
+PACKAGE_API: dict[str, list[str]] = {
+    "auth": [
+        "AZURE_CHINA",
+        "AZURE_PUBLIC",
+        "AZURE_US_GOVERNMENT",
+        "CLOUDS",
+        "Choice",
+        "Cloud",
+        "Detection",
+        "SOURCES",
+        "choose",
+        "decode_claims",
+        "describe_expiry",
+        "detect",
+        "get_cloud",
+        "get_token",
+        "resolve_cloud",
+        "shown_claims",
+    ],
+    "ingest": [
+        "AsyncLogsClient",
+        "DryRun",
+        "FailedRecord",
+        "Fault",
+        "JsonLine",
+        "LogsClient",
+        "LogsIngestionHandler",
+        "RECORD_TOO_LARGE",
+        "RetryPolicy",
+        "SentFiles",
+        "Target",
+        "Token",
+        "TokenCache",
+        "UploadError",
+        "UploadResult",
+        "Verdict",
+        "classify_answer",
+        "diagnose",
+        "dry_run_files",
+        "ingestion_url",
+        "read_answer",
+        "send_files",
+    ],
+    "schema": [
+        "ArmErrorDetail",
+        "ArmValidationError",
+        "Column",
+        "ColumnType",
+        "DataCollectionRule",
+        "DataFlow",
+        "InferredSchema",
+        "LogAnalyticsDestination",
+        "PipelineSpec",
+        "Rename",
+        "StreamDeclaration",
+        "TableSchema",
+        "Vocabulary",
+        "arm_template",
+        "bicep_template",
+        "infer_schema",
+        "validate_dcr",
+        "validate_table",
+    ],
+    "kql": [
+        "Budget",
+        "MemoryProvider",
+        "PartialFailure",
+        "Query",
+        "QueryResult",
+        "ResultTable",
+        "TableProvider",
+        "TransformResult",
+        "Transformation",
+        "Visualization",
+        "approx_size",
+        "check",
+        "compile_transformation",
+        "format_timespan",
+        "parse",
+        "run_query",
+        "visualization",
+    ],
+    "spool": [
+        "Batch",
+        "FsyncPolicy",
+        "FullPolicy",
+        "OsStorage",
+        "Spool",
+        "SpoolProblem",
+        "SpoolStats",
+        "Storage",
+        "StorageFile",
+    ],
+    "agent": [
+        "Agent",
+        "AgentConfig",
+        "InputConfig",
+        "SenderConfig",
+        "SpoolConfig",
+        "load_config",
+        "route_of",
+        "setup_logging",
+    ],
+    "provision": [
+        "ArmClient",
+        "ArmTarget",
+        "Change",
+        "DcrLookup",
+        "Mode",
+        "ProvisionRequest",
+        "ProvisionResult",
+        "Samples",
+        "Spec",
+        "arm_credential",
+        "assign_role",
+        "emulator_arm",
+        "emulator_credential",
+        "find_dcr",
+        "is_immutable_id",
+        "output_tables",
+        "provision",
+        "read_samples",
+        "schema_document",
+        "spec_from_columns",
+        "spec_from_document",
+        "spec_from_samples",
+        "subscription_from_claims",
+    ],
+    "doctor": [
+        "DoctorOptions",
+        "DoctorReport",
+        "Status",
+        "Step",
+        "run_doctor",
+    ],
+    "query": [
+        "QueryTable",
+        "query_workspace",
+    ],
+    "emulator": [],
+}
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGE_API))
+def test_each_package_all_is_pinned_and_is_exactly_its_public_names(package: str) -> None:
+    """Each package's __all__ is its pinned list, and equals the public names it holds (as httpx checks
+    its own): nothing importable from the package without being in __all__, nothing listed that is missing."""
+    import importlib
+    import types
+
+    module = importlib.import_module(f"azlogs.{package}")
+    public = sorted(
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)  # submodules are modules
+    )
+    assert sorted(module.__all__) == sorted(PACKAGE_API[package])
+    assert sorted(module.__all__) == public
+
+
 def test_the_whole_error_tree_lives_in_one_module() -> None:
     """Every azlogs error class (a subclass of AzlogsError anywhere in the package) is defined in
     azlogs._exceptions, drawn in its docstring and exported from azlogs: one tree, one place."""
@@ -156,6 +318,42 @@ def test_house_rules_on_imports(package: str, forbidden: tuple[str, ...]) -> Non
     assert bad == []
 
 
+# The house's shared private modules, which every package may import.
+SHARED_PRIVATE = ("azlogs._exceptions", "azlogs._http", "azlogs._version")
+
+
+def _private_imports_across_packages() -> list[tuple[str, str]]:
+    """(file, module) where a file imports a private module of a package other than its own."""
+    bad = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        own = rel.parts[0] if len(rel.parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module] + [
+                    f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")
+                ]
+            else:
+                continue
+            for module in modules:
+                parts = module.split(".")
+                if parts[0] != "azlogs" or len(parts) < 2 or module.startswith(SHARED_PRIVATE):
+                    continue
+                if parts[1].startswith("_") and parts[1] != "__version__":
+                    bad.append((str(rel), module))  # a private top-level module
+                elif parts[1] != own and any(p.startswith("_") for p in parts[2:]):
+                    bad.append((str(rel), module))
+    return sorted(set(bad))
+
+
+def test_no_package_imports_another_packages_private_module() -> None:
+    """A package reaches another one through its public API (its __init__ or public modules); only
+    azlogs._exceptions, azlogs._http and azlogs._version are shared private modules."""
+    assert _private_imports_across_packages() == []
+
+
 def test_nothing_imports_the_cli() -> None:
     """Only the CLI imports the CLI."""
     for package in ("kql", "schema", "auth", "ingest", "spool", "agent", "emulator", "query"):
@@ -179,8 +377,8 @@ def test_comments_name_no_file_missing_from_the_repository() -> None:
 
 def test_the_version_has_one_owner() -> None:
     """azlogs._version owns the version: the package, pyproject and the User-Agent read it."""
+    from azlogs._http import USER_AGENT
     from azlogs._version import __version__
-    from azlogs.ingest._transport import USER_AGENT
 
     root = SRC.parents[1]
     assert azlogs.__version__ == __version__

@@ -15,41 +15,17 @@ repeat the same line with the same id column value (``<fid>-<offset>``), so dupl
 countable downstream. See docs/agent.md.
 """
 
-from __future__ import annotations
-
 from azlogs.agent._agent import Agent, route_of
-from azlogs.agent._checkpoints import CheckpointStore, atomic_write
-from azlogs.agent._config import AgentConfig, InputConfig, SenderConfig, SpoolConfig, load_config, parse_size
-from azlogs.agent._logging import JsonFormatter, RedactFilter, redact, setup_logging
-from azlogs.agent._parsers import RecordBuilder
-from azlogs.agent._routes import DeadLetters, Route, RouteTable
-from azlogs.agent._stats import Stats, prometheus
-from azlogs.agent._tail import Chunk, FileTailer, fingerprint
-from azlogs.ingest.deadletter import BadLine
+from azlogs.agent._config import AgentConfig, InputConfig, SenderConfig, SpoolConfig, load_config
+from azlogs.agent._logging import setup_logging
 
 __all__ = [
     "Agent",
     "AgentConfig",
-    "BadLine",
-    "CheckpointStore",
-    "Chunk",
-    "DeadLetters",
-    "FileTailer",
     "InputConfig",
-    "JsonFormatter",
-    "RecordBuilder",
-    "RedactFilter",
-    "Route",
-    "RouteTable",
     "SenderConfig",
     "SpoolConfig",
-    "Stats",
-    "atomic_write",
-    "fingerprint",
     "load_config",
-    "parse_size",
-    "prometheus",
-    "redact",
     "route_of",
     "setup_logging",
 ]

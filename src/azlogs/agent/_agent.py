@@ -31,6 +31,7 @@ import httpx
 import orjson
 
 from azlogs._exceptions import AzlogsError
+from azlogs._http import Verify
 from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
 from azlogs.agent._config import AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
@@ -57,7 +58,7 @@ class Agent:
     Args:
         config: the parsed configuration.
         storage: the spool's storage seam; None is the real disk (tests pass a
-            :class:`azlogs.spool.FaultyStorage`, e.g. from ``tests/agent_disk_runner.py``).
+            :class:`azlogs.spool._faults.FaultyStorage`, e.g. from ``tests/agent_disk_runner.py``).
         stdin_fd: the file descriptor a stdin input reads.
         verify: TLS trust for the ingestion endpoints (see LogsClient).
         transport: an ``httpx`` transport for every client (unit tests use ``httpx.MockTransport``).
@@ -71,7 +72,7 @@ class Agent:
         *,
         storage: Storage | None = None,
         stdin_fd: int = 0,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
         credentials: Factory | None = None,
     ) -> None:

@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from azlogs._exceptions import ConfigError, UsageError
+from azlogs._http import check_endpoint
 from azlogs.auth import SOURCES
 from azlogs.auth.clouds import resolve_cloud
-from azlogs.ingest._transport import check_endpoint
 
 ParserKind = Literal["json", "csv", "text", "regex"]
 PARSERS = ("json", "csv", "text", "regex")

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from azlogs._exceptions import SpoolError, SpoolFullError, SpoolStorageError
 from azlogs.agent._checkpoints import CheckpointStore
 from azlogs.agent._config import InputConfig
 from azlogs.agent._parsers import RecordBuilder, too_long_line
@@ -23,7 +24,7 @@ from azlogs.agent._routes import DeadLetters
 from azlogs.agent._stats import InputStats, Stats
 from azlogs.agent._tail import LONG_LINE_PREFIX, Chunk, FileTailer, new_fid
 from azlogs.ingest.deadletter import BadLine
-from azlogs.spool import Spool, SpoolError, SpoolFullError, SpoolStorageError
+from azlogs.spool import Spool
 
 log = logging.getLogger("azlogs.agent")
 

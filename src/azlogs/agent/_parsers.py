@@ -23,7 +23,7 @@ import orjson
 
 from azlogs.agent._config import InputConfig
 from azlogs.facts import MAX_RECORD_BYTES
-from azlogs.ingest._result import RECORD_TOO_LARGE
+from azlogs.ingest import RECORD_TOO_LARGE
 from azlogs.ingest.deadletter import BadLine
 from azlogs.ingest.readers import json_line_reason, not_an_object
 

@@ -35,16 +35,16 @@ from typing import Any
 import httpx
 import orjson
 
+from azlogs._exceptions import SpoolError
+from azlogs._http import Verify
 from azlogs.agent._config import SenderConfig
 from azlogs.agent._identity import Identities
 from azlogs.agent._logging import redact
 from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._stats import Stats, StreamStats
-from azlogs.ingest import LogsClient, RetryPolicy
-from azlogs.ingest._result import FailedRecord
-from azlogs.ingest._retry import Verdict, classify_answer
+from azlogs.ingest import FailedRecord, LogsClient, RetryPolicy, Verdict, classify_answer
 from azlogs.ingest.deadletter import raw_fields
-from azlogs.spool import Batch, Spool, SpoolError
+from azlogs.spool import Batch, Spool
 
 log = logging.getLogger("azlogs.agent.sender")
 
@@ -61,7 +61,7 @@ class Destinations:
         cfg: SenderConfig,
         identities: Identities,
         sleep: Any,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.cfg = cfg
@@ -120,7 +120,7 @@ class Sender:
         stats: Stats,
         cfg: SenderConfig,
         *,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.spool = spool

@@ -10,7 +10,7 @@ from azlogs.auth.clouds import (
     get_cloud,
     resolve_cloud,
 )
-from azlogs.auth.credential import MONITOR_SCOPE, choose, get_token
+from azlogs.auth.credential import Choice, choose, get_token
 from azlogs.auth.detect import SOURCES, Detection, detect
 
 __all__ = [
@@ -18,8 +18,8 @@ __all__ = [
     "AZURE_PUBLIC",
     "AZURE_US_GOVERNMENT",
     "CLOUDS",
-    "MONITOR_SCOPE",
     "SOURCES",
+    "Choice",
     "Cloud",
     "Detection",
     "choose",

@@ -117,7 +117,10 @@ def _read_status(
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise UsageError(f"--url must be a loopback address, not {host}")
         try:
-            r = httpx.get(url.rstrip("/") + "/status", timeout=5)
+            from azlogs._http import client
+
+            with client(local=True, timeout=5) as http:  # the agent's own loopback listener: never a proxy
+                r = http.get(url.rstrip("/") + "/status")
         except httpx.HTTPError as exc:
             raise UsageError(
                 f"no agent status at {url}: {exc}", hint="is the agent running with http_port set?"

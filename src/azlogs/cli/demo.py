@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 from rich.console import Console
 from rich.table import Table
 
+from azlogs import _http
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
 
@@ -57,12 +57,12 @@ def demo(count: int, data_dir: Path | None) -> None:
             url = f"{info['endpoints']['imds']}/metadata/identity/oauth2/token"
             resource = AZURE_PUBLIC.monitor_audience
             console.print(f"GET {url}?api-version=2018-02-01&resource={resource}  (Metadata: true)")
-            resp = httpx.get(
-                url,
-                params={"api-version": "2018-02-01", "resource": resource},
-                headers={"Metadata": "true"},
-                trust_env=False,  # an identity endpoint is never reached through a proxy
-            )
+            with _http.client(local=True) as http:  # an identity endpoint is never reached through a proxy
+                resp = http.get(
+                    url,
+                    params={"api-version": "2018-02-01", "resource": resource},
+                    headers={"Metadata": "true"},
+                )
             resp.raise_for_status()
             claims = shown_claims(resp.json()["access_token"])
             console.print(

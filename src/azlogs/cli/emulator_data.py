@@ -15,6 +15,7 @@ import httpx
 import orjson
 
 from azlogs._exceptions import EmulatorError
+from azlogs._http import client
 from azlogs.emulator.discovery import admin_headers, read_discovery
 
 FOLLOW_INTERVAL = 1.0
@@ -23,10 +24,10 @@ FOLLOW_INTERVAL = 1.0
 def _get(info: dict[str, Any], path: str, params: dict[str, Any]) -> httpx.Response:
     base = info["endpoints"]["arm"]
     try:
-        with httpx.Client(
-            base_url=base, verify=info["ca_cert"], timeout=60, headers=admin_headers(info)
-        ) as client:
-            return client.get(path, params={k: v for k, v in params.items() if v is not None})
+        with client(
+            base_url=base, verify=str(info["ca_cert"]), timeout=60, headers=admin_headers(info)
+        ) as http:
+            return http.get(path, params={k: v for k, v in params.items() if v is not None})
     except httpx.HTTPError as exc:
         raise EmulatorError(
             f"cannot reach the emulator at {base}: {exc}",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import ssl
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,16 +14,18 @@ from azlogs.auth import SOURCES
 from azlogs.cli._cloud import cloud_option
 from azlogs.cli._exit import FAILED, exit_with
 
+if TYPE_CHECKING:
+    from azlogs._http import Verify
 
-def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, Any, str | None]:
-    """(endpoint, workspace id, credential, verify, cloud) of a running emulator, with its admin principal."""
+
+def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, str, str | None]:
+    """(endpoint, workspace id, credential, CA path, cloud) of a running emulator, with its admin principal."""
     from azlogs.emulator.discovery import read_discovery
     from azlogs.provision import emulator_credential
 
     info = read_discovery(data_dir)
-    verify = ssl.create_default_context(cafile=info["ca_cert"])
     cred = emulator_credential(info)
-    return info["endpoints"]["query"], info["workspace"]["id"], cred, verify, info.get("cloud")
+    return info["endpoints"]["query"], info["workspace"]["id"], cred, str(info["ca_cert"]), info.get("cloud")
 
 
 @click.command()
@@ -55,7 +55,7 @@ def query(
     from azlogs.auth import resolve_cloud
     from azlogs.query import query_workspace
 
-    verify: Any = True
+    verify: Verify = True  # SSL_CERT_FILE, REQUESTS_CA_BUNDLE or SSL_CERT_DIR, as for send
     if workspace is None:
         endpoint_url, workspace, credential, verify, emulator_cloud = _emulator_target(data_dir)
         endpoint = endpoint or endpoint_url
@@ -66,9 +66,6 @@ def query(
 
         the_cloud = resolve_cloud(cloud, endpoint=endpoint)
         credential = choose(source, client_id, cloud=the_cloud).credential
-        ca = os.environ.get("SSL_CERT_FILE")
-        if ca:
-            verify = ssl.create_default_context(cafile=ca)
     tables = query_workspace(
         workspace,
         kql,

@@ -22,7 +22,8 @@ from typing import Any, Final
 
 import httpx
 
-from azlogs._exceptions import AuthError, AzlogsError, TransportError, UsageError
+from azlogs._exceptions import ArmRequestError, AuthError, AzlogsError, TransportError, UsageError
+from azlogs._http import Verify, check_endpoint, client, resolve_verify
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import (
     AZURE_PUBLIC,
@@ -38,17 +39,9 @@ from azlogs.auth.detect import DEFAULT_IMDS
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
 from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
-from azlogs.ingest._diagnose import ROLE, Target, diagnose, read_answer
-from azlogs.ingest._retry import Fault, classify_answer
-from azlogs.ingest._transport import check_endpoint, ingestion_url, resolve_verify
-from azlogs.provision import (
-    ArmClient,
-    ArmRequestError,
-    DcrLookup,
-    find_dcr,
-    is_immutable_id,
-    subscription_from_claims,
-)
+from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE as ROLE
+from azlogs.ingest import Fault, Target, classify_answer, diagnose, ingestion_url, read_answer
+from azlogs.provision import ArmClient, DcrLookup, find_dcr, is_immutable_id, subscription_from_claims
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType
@@ -116,7 +109,7 @@ class _Doctor:
         env: Mapping[str, str],
         http: httpx.Client,
         chooser: Callable[..., Choice],
-        arm_factory: Callable[[str, Any, Any], ArmClient] | None,
+        arm_factory: Callable[[str, Any, Verify], ArmClient] | None,
         ingest_transport: httpx.BaseTransport | None,
         read_key: Callable[[Path], str | None],
         net: Mapping[str, Any],
@@ -296,7 +289,9 @@ class _Doctor:
     def _arm_client(self) -> ArmClient:
         info = self.emulator
         arm = self.o.arm_endpoint or (info["endpoints"]["arm"] if info else self.cloud.arm_endpoint)
-        verify: Any = info["ca_cert"] if info and not self.o.arm_endpoint else resolve_verify(True, self.env)
+        verify: Verify = (
+            info["ca_cert"] if info and not self.o.arm_endpoint else resolve_verify(True, self.env)
+        )
         assert self.s.choice is not None
         if self.arm_factory is not None:
             return self.arm_factory(arm, self.s.choice.credential, verify)
@@ -355,10 +350,9 @@ class _Doctor:
             return Step(name, "skipped", f"not tried: {why}")
         url = ingestion_url(check_endpoint(o.endpoint), rule_id, o.stream)
         token = st.choice.credential.get_token(self.cloud.monitor_scope).token
-        verify = resolve_verify(True, self.env)
         try:
-            with httpx.Client(verify=verify, transport=self.ingest_transport, timeout=30) as client:
-                st.probe = client.post(
+            with client(environ=self.env, transport=self.ingest_transport, timeout=30) as http:
+                st.probe = http.post(
                     url,
                     params={"api-version": _API_VERSION},
                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
@@ -554,8 +548,8 @@ class _Doctor:
             transport=self.ingest_transport,
             verify=resolve_verify(True, self.env),
             cloud=self.cloud,
-        ) as client:
-            result = client.upload(self.o.stream, [record])
+        ) as logs:
+            result = logs.upload(self.o.stream, [record])
         if result.ok:
             where = (
                 f"column {column}"
@@ -592,7 +586,7 @@ def run_doctor(
     env: Mapping[str, str] | None = None,
     http: httpx.Client | None = None,
     chooser: Callable[..., Choice] = choose,
-    arm_factory: Callable[[str, Any, Any], ArmClient] | None = None,
+    arm_factory: Callable[[str, Any, Verify], ArmClient] | None = None,
     ingest_transport: httpx.BaseTransport | None = None,
     read_key: Callable[[Path], str | None] = can_read,
     resolve: Any = None,
@@ -611,9 +605,9 @@ def run_doctor(
     if connect is not None:
         net["connect"] = connect
     owns = http is None
-    client = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), trust_env=False)
+    identity = http or client(local=True, timeout=httpx.Timeout(10.0, connect=5.0))
     try:
-        return _Doctor(options, e, client, chooser, arm_factory, ingest_transport, read_key, net).run()
+        return _Doctor(options, e, identity, chooser, arm_factory, ingest_transport, read_key, net).run()
     finally:
         if owns:
-            client.close()
+            identity.close()

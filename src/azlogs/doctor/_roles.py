@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from azlogs._exceptions import AuthError, TransportError
-from azlogs.provision import ArmClient, ArmRequestError
+from azlogs._exceptions import ArmRequestError, AuthError, TransportError
+from azlogs.provision import ArmClient
 from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID, ROLE_ASSIGNMENT_API_VERSION
 
 __all__ = ["INGEST_DATA_ACTION", "RoleCheck", "check_role", "grants"]

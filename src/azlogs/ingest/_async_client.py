@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from types import TracebackType
@@ -14,13 +13,13 @@ from azure.core.credentials import TokenProvider
 from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
+from azlogs._http import DEFAULT_TIMEOUT, RetryPolicy, Verify, async_client, mapped_errors
 from azlogs.auth.clouds import Cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import aiter_batches
 from azlogs.ingest._core import (
     DEFAULT_API_VERSION,
     DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_TIMEOUT,
     ClientBase,
     ErrorCallback,
     UploadState,
@@ -29,9 +28,8 @@ from azlogs.ingest._core import (
 from azlogs.ingest._encoding import gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
 from azlogs.ingest._result import FailedRecord, UploadResult
-from azlogs.ingest._retry import RetryPolicy
 from azlogs.ingest._tokens import AsyncTokenCache
-from azlogs.ingest._transport import build_request, mapped_errors
+from azlogs.ingest._transport import build_request
 
 # Bodies larger than this are gzipped in a worker thread (zlib releases the GIL), so the event
 # loop keeps serving other requests and a second core does the compression.
@@ -71,7 +69,7 @@ class AsyncLogsClient(ClientBase):
         deadline: float | None = None,
         http2: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: bool | str | ssl.SSLContext = True,
+        verify: Verify = True,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -99,7 +97,7 @@ class AsyncLogsClient(ClientBase):
         )
         credential = self.credential
         self._tokens = AsyncTokenCache(credential, self.cloud.monitor_scope)
-        self._http = httpx.AsyncClient(**self._http_options(transport, http2))
+        self._http = async_client(transport=transport, **self._client_options(http2))
         self._sleep = sleep
         self._closed = False
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -14,13 +13,13 @@ import httpx
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
+from azlogs._http import DEFAULT_TIMEOUT, RetryPolicy, Verify, client, mapped_errors
 from azlogs.auth.clouds import Cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import iter_batches
 from azlogs.ingest._core import (
     DEFAULT_API_VERSION,
     DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_TIMEOUT,
     ClientBase,
     ErrorCallback,
     UploadState,
@@ -29,9 +28,8 @@ from azlogs.ingest._core import (
 from azlogs.ingest._encoding import gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
 from azlogs.ingest._result import FailedRecord, UploadResult
-from azlogs.ingest._retry import RetryPolicy
 from azlogs.ingest._tokens import TokenCache
-from azlogs.ingest._transport import build_request, mapped_errors
+from azlogs.ingest._transport import build_request
 
 _local = threading.local()
 
@@ -99,7 +97,7 @@ class LogsClient(ClientBase):
         deadline: float | None = None,
         http2: bool = False,
         transport: httpx.BaseTransport | None = None,
-        verify: bool | str | ssl.SSLContext = True,
+        verify: Verify = True,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -127,7 +125,7 @@ class LogsClient(ClientBase):
         )
         credential = self.credential
         self._tokens = TokenCache(credential, self.cloud.monitor_scope)
-        self._http = httpx.Client(**self._http_options(transport, http2))
+        self._http = client(transport=transport, **self._client_options(http2))
         self._sleep = sleep
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()

@@ -4,7 +4,6 @@ bookkeeping of one upload. Neither face repeats any of this; they only do the I/
 from __future__ import annotations
 
 import random
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,15 +13,15 @@ from azure.core.credentials import TokenProvider
 from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AzlogsError, InputError, NotSentError, UsageError
+from azlogs._http import ClientOptions, RetryPolicy, Verify, check_endpoint
 from azlogs.auth.clouds import Cloud, resolve_cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import Batch, Batcher
 from azlogs.ingest._diagnose import Target
 from azlogs.ingest._flow import Answer, BatchReport, Failure, FlowContext, oversize_failure
 from azlogs.ingest._result import NOT_SENT, FailedRecord, UploadError, UploadResult
-from azlogs.ingest._retry import RetryPolicy
 from azlogs.ingest._tokens import Token
-from azlogs.ingest._transport import check_endpoint, ingestion_url, resolve_verify
+from azlogs.ingest._transport import ingestion_url
 
 DEFAULT_API_VERSION = "2023-01-01"
 # Requests in flight per upload, chosen with `bench/send_floor.py --sweep` (100,000 records of ~350
@@ -30,7 +29,6 @@ DEFAULT_API_VERSION = "2023-01-01"
 # 263k/216k records/s (the client is CPU-bound by 4); with 50 ms per request, as over a real network,
 # 39k/75k/138k/219k/223k. 8 is near the best in both, at ~1.25 MiB of memory per request in flight.
 DEFAULT_MAX_CONCURRENCY = 8
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 ErrorCallback = Callable[[UploadError], None]
 
@@ -52,7 +50,7 @@ class ClientBase:
         max_concurrency: int,
         timeout: float | httpx.Timeout | None,
         deadline: float | None,
-        verify: bool | str | ssl.SSLContext,
+        verify: Verify,
         retry: RetryPolicy | None,
         clock: Callable[[], float],
         wall: Callable[[], float],
@@ -84,27 +82,12 @@ class ClientBase:
         self._rng = random.Random(seed)
         self.max_request_bytes = max_request_bytes
 
-    def _http_options(self, transport: Any, http2: bool) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "timeout": self._timeout,
-            "follow_redirects": False,  # a redirect would re-send the bearer token elsewhere
-            "limits": httpx.Limits(
-                max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency
-            ),
-        }
-        if transport is not None:
-            options["transport"] = transport
-        else:
-            if http2:
-                try:
-                    import h2  # noqa: F401
-                except ImportError as exc:
-                    raise UsageError(
-                        "http2=True needs the h2 package", hint="pip install 'httpx[http2]'"
-                    ) from exc
-            options["verify"] = resolve_verify(self._verify)
-            options["http2"] = http2
-        return options
+    def _client_options(self, http2: bool) -> ClientOptions:
+        """What both faces ask of azlogs._http's client factory (besides their transport)."""
+        limits = httpx.Limits(
+            max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency
+        )
+        return {"verify": self._verify, "timeout": self._timeout, "http2": http2, "limits": limits}
 
     def _context(self, stream: str, deadline_at: float | None) -> FlowContext:
         if not stream or not stream.strip():

@@ -17,10 +17,10 @@ import orjson
 
 from azlogs._exceptions import PermanentServiceError, RetryableServiceError, ServiceError
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, audience_problem
+from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE
 from azlogs.ingest._retry import Fault, classify_answer
 
 _IMMUTABLE_ID = re.compile(r"dcr-[0-9a-f]{32}")
-ROLE = "Monitoring Metrics Publisher"  # the built-in role that grants ingestion into a DCR
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def _forbidden(answer: ServiceAnswer, target: Target, claims: Mapping[str, Any])
         f"the {who} may not ingest into DCR {target.rule_id} ({_said(answer)})",
         status=answer.status,
         code=answer.code,
-        hint=f"assign the {ROLE} role on the DCR to principal {principal} "
+        hint=f"assign the {MONITORING_METRICS_PUBLISHER_ROLE} role on the DCR to principal {principal} "
         "(role propagation can take up to 30 minutes)",
     )
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 
 from azlogs._exceptions import AuthError, AzlogsError, DeadlineExceeded, NotSentError, OversizeBody
+from azlogs._http import RetryPolicy, parse_retry_after
 from azlogs.ingest._batching import Batch
 from azlogs.ingest._diagnose import Target, diagnose, read_answer
 from azlogs.ingest._result import (
@@ -29,7 +30,7 @@ from azlogs.ingest._result import (
     RECORD_TOO_LARGE,
     TRANSPORT_FAILED,
 )
-from azlogs.ingest._retry import GiveUp, RetryPolicy, Verdict, classify_answer, next_delay, parse_retry_after
+from azlogs.ingest._retry import GiveUp, Verdict, classify_answer, next_delay
 from azlogs.ingest._tokens import Token
 
 

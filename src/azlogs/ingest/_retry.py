@@ -1,5 +1,8 @@
 """Retry policy: what an answer means, how long to wait, when to give up. Pure functions.
 
+The pacing shared with every client that retries (``RetryPolicy``, ``parse_retry_after``,
+``backoff_delay``) is azlogs._http's; this module reads the ingestion endpoint's answers.
+
 ``classify_answer`` is the one reading of an answer of the ingestion endpoint, used by the sync and
 async clients (through ``_flow``), the agent (on each ``FailedRecord``) and ``doctor``. It reads the
 status and the error code (body ``error.code`` or ``x-ms-error-code``), because the status alone
@@ -25,13 +28,11 @@ the status of a refused record.
 from __future__ import annotations
 
 import enum
-import math
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Final
 
+from azlogs._http import RetryPolicy, backoff_delay
 from azlogs.facts import CODE_DCR_NOT_FOUND, CODE_INVALID_STREAM
 from azlogs.ingest._result import RECORD_INVALID, RECORD_TOO_LARGE
 
@@ -127,76 +128,6 @@ def classify_answer(status: int | None, code: str | None = None) -> Fault:
     if 200 <= status < 400:
         return Fault.ENDPOINT  # a proxy or portal, not the ingestion API
     return Fault.REQUEST
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How retries are paced and bounded.
-
-    Attributes:
-        max_attempts: attempts per request, the first included.
-        backoff_base: seconds; the first backoff window is ``[0, backoff_base]``.
-        backoff_cap: seconds; no backoff window is wider than this.
-        max_elapsed: seconds a request may spend in retries since its first attempt.
-        retry_after_jitter: seconds of jitter added after a ``Retry-After`` wait, so that
-            concurrent requests told to wait the same time do not return in one burst.
-    """
-
-    max_attempts: int = 10
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    max_elapsed: float = 300.0
-    retry_after_jitter: float = 0.25
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.backoff_base < 0 or self.backoff_cap < 0 or self.max_elapsed < 0:
-            raise ValueError("backoff_base, backoff_cap and max_elapsed must not be negative")
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds the service asked to wait, or None when it did not say (or said it unreadably).
-
-    Args:
-        headers: response headers; keys are looked up in lower case, so pass a case-insensitive
-            mapping (``httpx.Headers``) or lower-case keys.
-        now: the current wall-clock time (epoch seconds), for an HTTP-date value.
-    """
-    value = headers.get("retry-after")
-    if value:
-        seconds = _number(value.strip())
-        if seconds is None:
-            try:
-                when = parsedate_to_datetime(value.strip())
-            except (TypeError, ValueError, IndexError):
-                when = None
-            if when is not None and when.tzinfo is not None:
-                seconds = when.timestamp() - now
-        if seconds is not None:
-            return max(0.0, seconds)
-    for name in ("retry-after-ms", "x-ms-retry-after-ms"):
-        value = headers.get(name)
-        if value:
-            millis = _number(value.strip())
-            if millis is not None:
-                return max(0.0, millis / 1000.0)
-    return None
-
-
-def backoff_delay(policy: RetryPolicy, attempt: int, rng: random.Random) -> float:
-    """Full-jitter exponential backoff after the ``attempt``-th failed attempt (1-based)."""
-    exponent = min(attempt - 1, 62)  # 2**62 * base is far past any cap; avoid huge floats
-    window = min(policy.backoff_cap, policy.backoff_base * (2.0**exponent))
-    return rng.uniform(0.0, window)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ Not pure: it talks to ARM over HTTPS (Azure's, or the emulator's with the same c
 thin seam with one transport for tests.
 """
 
-from __future__ import annotations
-
-from azlogs.provision._arm import ARM_AUDIENCE, AZURE_ARM_ENDPOINT, ArmClient, ArmRequestError
-from azlogs.provision._merge import Mode, PipelinePlan, Spec, holds, plan_dcr, plan_pipeline
+from azlogs.provision._arm import ArmClient
+from azlogs.provision._merge import Mode, Spec
 from azlogs.provision._provision import Change, ProvisionRequest, ProvisionResult, assign_role, provision
 from azlogs.provision._spec import (
     Samples,
@@ -22,42 +20,31 @@ from azlogs.provision._target import (
     ArmTarget,
     DcrLookup,
     arm_credential,
-    dcr_resource_id,
     emulator_arm,
     emulator_credential,
     find_dcr,
     is_immutable_id,
     output_tables,
-    parse_resource_id,
     subscription_from_claims,
 )
 
 __all__ = [
-    "ARM_AUDIENCE",
-    "AZURE_ARM_ENDPOINT",
     "ArmClient",
-    "ArmRequestError",
     "ArmTarget",
     "Change",
     "DcrLookup",
     "Mode",
-    "PipelinePlan",
     "ProvisionRequest",
     "ProvisionResult",
     "Samples",
     "Spec",
     "arm_credential",
     "assign_role",
-    "dcr_resource_id",
     "emulator_arm",
     "emulator_credential",
     "find_dcr",
-    "holds",
     "is_immutable_id",
     "output_tables",
-    "parse_resource_id",
-    "plan_dcr",
-    "plan_pipeline",
     "provision",
     "read_samples",
     "schema_document",

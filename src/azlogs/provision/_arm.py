@@ -20,12 +20,10 @@ import orjson
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import ArmRequestError, AuthError, PermanentServiceError, RetryableServiceError
+from azlogs._http import RetryPolicy, Verify, backoff_delay, client, mapped_errors, parse_retry_after
 from azlogs.auth.claims import decode_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
-from azlogs.ingest import RetryPolicy, TokenCache
-from azlogs.ingest._retry import backoff_delay, parse_retry_after
-from azlogs.ingest._tokens import Token
-from azlogs.ingest._transport import USER_AGENT, mapped_errors, resolve_verify
+from azlogs.ingest import Token, TokenCache
 
 __all__ = ["ARM_AUDIENCE", "AZURE_ARM_ENDPOINT", "ArmClient", "ArmRequestError"]
 
@@ -89,7 +87,7 @@ class ArmClient:
         credential: TokenProvider,
         *,
         audience: str = ARM_AUDIENCE,
-        verify: Any = True,
+        verify: Verify = True,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 60.0,
         retries: int = 4,
@@ -107,11 +105,8 @@ class ArmClient:
         self._rejected: Token | None = None
         self._policy = RetryPolicy()
         self._rng = random.Random()
-        self._client = httpx.Client(
-            verify=resolve_verify(verify) if transport is None else True,
-            transport=transport,
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        self._client = client(
+            verify=verify, transport=transport, timeout=timeout, headers={"Accept": "application/json"}
         )
 
     # --- token --------------------------------------------------------------------------------------

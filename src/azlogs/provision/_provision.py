@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from azlogs._exceptions import PermanentServiceError, SchemaError, UsageError
+from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE
 from azlogs.provision._arm import ArmClient, ArmRequestError
 from azlogs.provision._merge import Mode, Spec, existing_flow, plan_dcr, plan_pipeline, same_table
 from azlogs.provision._target import ArmTarget, dcr_resource_id
@@ -35,7 +36,7 @@ WORKSPACE_API_VERSION: Final = "2022-10-01"
 Action = Literal["created", "updated", "unchanged"]
 # How a change names the roles azlogs grants (any other role is named by its id).
 _ROLE_NAMES: Final = {
-    MONITORING_METRICS_PUBLISHER_ROLE_ID: "Monitoring Metrics Publisher",
+    MONITORING_METRICS_PUBLISHER_ROLE_ID: MONITORING_METRICS_PUBLISHER_ROLE,
     LOG_ANALYTICS_READER_ROLE_ID: "Log Analytics Reader",
 }
 

@@ -14,6 +14,7 @@ from typing import Any, Final
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import UsageError
+from azlogs._http import Verify
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
 from azlogs.provision._arm import ARM_AUDIENCE, ArmClient
 from azlogs.schema.model import DataCollectionRule, TableSchema
@@ -61,7 +62,7 @@ class ArmTarget:
     resource_group: str
     workspace_resource_id: str
     location: str | None = None
-    verify: Any = True
+    verify: Verify = True
     audience: str = ARM_AUDIENCE
 
     @classmethod

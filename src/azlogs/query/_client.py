@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from azure.core.credentials import TokenProvider
 
-from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError, TransportError
+from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError
+from azlogs._http import Verify, client, mapped_errors
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, resolve_cloud
 from azlogs.ingest import TokenCache
 
@@ -76,7 +77,7 @@ def query_workspace(
     *,
     endpoint: str | None = None,
     timespan: str | dt.timedelta | None = None,
-    verify: Any = True,
+    verify: Verify = True,
     timeout: float = 180.0,
     transport: httpx.BaseTransport | None = None,
     cloud: Cloud | str | None = None,
@@ -90,7 +91,11 @@ def query_workspace(
     every table. ``timeout`` is the server timeout asked for (``Prefer: wait``); the client waits a
     little longer, so that the service's 504 arrives rather than a client-side timeout.
 
+    ``verify`` is the TLS trust, as for ``LogsClient``: ``True`` reads SSL_CERT_FILE, REQUESTS_CA_BUNDLE or
+    SSL_CERT_DIR; a CA path or an ``ssl.SSLContext`` is used as given.
+
     Raises:
+        TransportError: no answer (TlsVerifyError: the endpoint's certificate is not trusted).
         AuthError: no token, or the service refused it (401/403, with the reason and the fix).
         PermanentServiceError: a query the service refuses (syntax, semantic), with its message.
         RetryableServiceError: 429 or 5xx, such as 504 GatewayTimeout past the server timeout.
@@ -104,15 +109,14 @@ def query_workspace(
     except AuthError as exc:
         raise type(exc)(f"no token for the Log Analytics query API: {exc.message}", hint=exc.hint) from None
     body = {"query": kql, "timespan": _timespan(timespan)}
-    try:
-        with httpx.Client(verify=verify, timeout=timeout + _MARGIN_SECONDS, transport=transport) as client:
-            r = client.post(
-                f"{base}/v1/workspaces/{workspace_id}/query",
-                json=body,
-                headers={"Authorization": f"Bearer {token}", "Prefer": f"wait={int(timeout)}"},
-            )
-    except httpx.HTTPError as exc:
-        raise TransportError(f"the query endpoint {base} did not answer: {exc}") from exc
+    url = f"{base}/v1/workspaces/{workspace_id}/query"
+    with (
+        client(verify=verify, timeout=timeout + _MARGIN_SECONDS, transport=transport) as http,
+        mapped_errors(url),
+    ):
+        r = http.post(
+            url, json=body, headers={"Authorization": f"Bearer {token}", "Prefer": f"wait={int(timeout)}"}
+        )
     if r.status_code == 204:
         return []
     data: dict[str, Any] = r.json() if r.content else {}

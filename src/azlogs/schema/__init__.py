@@ -13,10 +13,7 @@ the client's preflight. Submodules:
 * :mod:`~azlogs.schema.template`  ARM JSON and Bicep templates for table, DCR and role assignment
 """
 
-from __future__ import annotations
-
-from azlogs.schema.coerce import CoercedRecord, CoercionEvent, StreamCoercer, coerce_record, coerce_value
-from azlogs.schema.errors import ArmErrorDetail, ArmValidationError, to_arm_error
+from azlogs.schema.errors import ArmErrorDetail, ArmValidationError
 from azlogs.schema.infer import InferredSchema, Rename, infer_schema
 from azlogs.schema.model import (
     Column,
@@ -26,16 +23,13 @@ from azlogs.schema.model import (
     StreamDeclaration,
     TableSchema,
 )
-from azlogs.schema.names import column_name_problem, stream_name_problem, table_name_problem
 from azlogs.schema.template import PipelineSpec, arm_template, bicep_template
-from azlogs.schema.types import ColumnType, Vocabulary, parse_type
+from azlogs.schema.types import ColumnType, Vocabulary
 from azlogs.schema.validate import validate_dcr, validate_table
 
 __all__ = [
     "ArmErrorDetail",
     "ArmValidationError",
-    "CoercedRecord",
-    "CoercionEvent",
     "Column",
     "ColumnType",
     "DataCollectionRule",
@@ -44,20 +38,12 @@ __all__ = [
     "LogAnalyticsDestination",
     "PipelineSpec",
     "Rename",
-    "StreamCoercer",
     "StreamDeclaration",
     "TableSchema",
     "Vocabulary",
     "arm_template",
     "bicep_template",
-    "coerce_record",
-    "coerce_value",
-    "column_name_problem",
     "infer_schema",
-    "parse_type",
-    "stream_name_problem",
-    "table_name_problem",
-    "to_arm_error",
     "validate_dcr",
     "validate_table",
 ]

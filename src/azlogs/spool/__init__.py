@@ -13,10 +13,6 @@ durable ack. Details, fsync policies and locking are in :mod:`azlogs.spool._spoo
 format is in :mod:`azlogs.spool._format`.
 """
 
-from __future__ import annotations
-
-from azlogs.spool._errors import SpoolError, SpoolFullError, SpoolStorageError
-from azlogs.spool._faults import FaultyStorage
 from azlogs.spool._recovery import SpoolProblem
 from azlogs.spool._spool import Spool
 from azlogs.spool._storage import OsStorage, Storage, StorageFile
@@ -24,16 +20,12 @@ from azlogs.spool._types import Batch, FsyncPolicy, FullPolicy, SpoolStats
 
 __all__ = [
     "Batch",
-    "FaultyStorage",
     "FsyncPolicy",
     "FullPolicy",
     "OsStorage",
     "Spool",
-    "SpoolError",
-    "SpoolFullError",
     "SpoolProblem",
     "SpoolStats",
-    "SpoolStorageError",
     "Storage",
     "StorageFile",
 ]

@@ -1,7 +1,7 @@
 """The storage seam: every file operation of the spool goes through these two small interfaces.
 
 A test (or the agent's disk-full test) injects its own :class:`Storage` to make any operation fail
-with ``ENOSPC`` or ``EIO`` at a chosen moment (see :class:`azlogs.spool.FaultyStorage`). Operations
+with ``ENOSPC`` or ``EIO`` at a chosen moment (see :class:`azlogs.spool._faults.FaultyStorage`). Operations
 raise ``OSError`` as the OS does; the spool turns them into :class:`SpoolStorageError`.
 """
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from azlogs._exceptions import ConfigError
-from azlogs.agent import load_config, parse_size
+from azlogs.agent import load_config
+from azlogs.agent._config import parse_size
 
 DCR = "dcr-0123456789abcdef0123456789abcdef"
 GOOD = f"""

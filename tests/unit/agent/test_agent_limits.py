@@ -9,8 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from azlogs.agent import FileTailer
-from azlogs.agent._tail import LONG_LINE_PREFIX
+from azlogs.agent._tail import LONG_LINE_PREFIX, FileTailer
 from azlogs.facts import MAX_RECORD_BYTES
 from tests.unit.agent.conftest import Running, Sink, wait_for, write_config
 from tests.unit.agent.test_agent_pipeline import dead_letters, lines

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import orjson
 
-from azlogs.agent import InputConfig, RecordBuilder
+from azlogs.agent import InputConfig
+from azlogs.agent._parsers import RecordBuilder
 
 BASE = InputConfig(
     name="t", type="file", endpoint="https://e.example", dcr="dcr-x", stream="Custom-T", paths=("/x",)

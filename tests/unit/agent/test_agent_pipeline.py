@@ -15,7 +15,8 @@ import orjson
 import pytest
 
 from azlogs.agent import route_of
-from azlogs.spool import FaultyStorage, Spool
+from azlogs.spool import Spool
+from azlogs.spool._faults import FaultyStorage
 from tests.unit import azure_answers as azure
 from tests.unit.agent.conftest import DCR, STREAM, Running, Sink, wait_for, write_config
 

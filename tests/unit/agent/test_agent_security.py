@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from azlogs._exceptions import ConfigError
-from azlogs.agent import Agent, DeadLetters, FileTailer, RouteTable, atomic_write, load_config
-from azlogs.agent._checkpoints import private_dir
+from azlogs.agent import Agent, load_config
+from azlogs.agent._checkpoints import atomic_write, private_dir
+from azlogs.agent._routes import DeadLetters, RouteTable
+from azlogs.agent._tail import FileTailer
 from tests.unit.agent.conftest import Running, Sink, credentials, write_config
 from tests.unit.agent.test_agent_tail import Clock, drain, texts
 

@@ -11,17 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from azlogs.agent import (
-    CheckpointStore,
-    DeadLetters,
-    Route,
-    RouteTable,
-    Stats,
-    atomic_write,
-    prometheus,
-    redact,
-)
-from azlogs.agent._logging import setup_logging
+from azlogs.agent._checkpoints import CheckpointStore, atomic_write
+from azlogs.agent._logging import redact, setup_logging
+from azlogs.agent._routes import DeadLetters, Route, RouteTable
+from azlogs.agent._stats import Stats, prometheus
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 

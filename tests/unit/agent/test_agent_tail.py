@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from azlogs.agent import FileTailer
 from azlogs.agent._checkpoints import CheckpointStore
-from azlogs.agent._tail import COPY_MIN_BYTES, Chunk
+from azlogs.agent._tail import COPY_MIN_BYTES, Chunk, FileTailer
 
 
 class Clock:

@@ -11,7 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from azlogs.doctor import arc_key_step, bypasses_proxy, can_read, endpoint_steps, imds_step, proxy_step
+from azlogs.doctor._checks import (
+    arc_key_step,
+    bypasses_proxy,
+    can_read,
+    endpoint_steps,
+    imds_step,
+    proxy_step,
+)
 from azlogs.emulator.tls import ensure_tls
 
 IMDS = "http://169.254.169.254"

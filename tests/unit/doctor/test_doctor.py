@@ -13,7 +13,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from azlogs import IdentitySourceError
 from azlogs.auth.credential import Choice
 from azlogs.auth.detect import Detection
-from azlogs.doctor import DoctorOptions, DoctorReport, check_role, grants, run_doctor
+from azlogs.doctor import DoctorOptions, DoctorReport, run_doctor
+from azlogs.doctor._roles import check_role, grants
 from azlogs.provision import ArmClient
 from tests.unit.provision.fake_arm import ARM, MMP, OID, SUB, FakeArm, FakeCredential
 

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from ingest_fakes import STREAM, Sink, error_json, make_client
 
 from azlogs import InputError
-from azlogs.agent import DeadLetters, InputConfig, RecordBuilder
-from azlogs.agent._parsers import too_long_line
+from azlogs.agent import InputConfig
+from azlogs.agent._parsers import RecordBuilder, too_long_line
+from azlogs.agent._routes import DeadLetters
 from azlogs.cli import main
 from azlogs.facts import MAX_RECORD_BYTES
 from azlogs.ingest import send_files
@@ -45,10 +46,10 @@ def agent_entries(lines: list[tuple[int, bytes]], tmp_path: Path) -> list[dict[s
 class TestOneFormat:
     def test_send_and_the_agent_share_one_bad_line(self) -> None:
         """`azlogs send`'s reader and the agent's parsers report bad lines with the same class."""
-        import azlogs.agent
+        import azlogs.agent._parsers
         import azlogs.ingest.readers
 
-        assert azlogs.agent.BadLine is azlogs.ingest.readers.BadLine is BadLine
+        assert azlogs.agent._parsers.BadLine is azlogs.ingest.readers.BadLine is BadLine
 
     def test_a_line_that_is_not_utf8_is_kept_the_same_way(self, tmp_path: Path) -> None:
         """Both write bytes that are not UTF-8 as raw_base64 (the agent wrote raw_latin1 before)."""

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azlogs.ingest import MAX_BODY_BYTES, Batch, Batcher, FailedRecord, iter_batches
-from azlogs.ingest._batching import aiter_batches
+from azlogs.facts import MAX_BODY_BYTES
+from azlogs.ingest import FailedRecord
+from azlogs.ingest._batching import Batch, Batcher, aiter_batches, iter_batches
 
 # A record is given by its JSON size (padding), or is a poison value that cannot be serialised.
 sizes = st.lists(st.integers(min_value=0, max_value=400) | st.just(-1), max_size=60)

@@ -32,8 +32,8 @@ from ingest_fakes import (
 )
 
 from azlogs._exceptions import UsageError
+from azlogs._http import resolve_verify
 from azlogs.ingest import LogsClient, RetryPolicy, UploadError
-from azlogs.ingest._transport import resolve_verify
 from tests.unit import azure_answers as azure
 
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azlogs._exceptions import InputError
-from azlogs.ingest import GZIP_LEVEL, JsonLine, RecordEncodeError, encode_record, gzip_body
-from azlogs.ingest._encoding import body_size, join_body
+from azlogs._exceptions import InputError, RecordEncodeError
+from azlogs.ingest import JsonLine
+from azlogs.ingest._encoding import GZIP_LEVEL, body_size, encode_record, gzip_body, join_body
 
 UTC = dt.timezone.utc
 

@@ -8,7 +8,8 @@ from collections.abc import Callable, Generator
 import httpx
 from ingest_fakes import ENDPOINT, RULE_ID, STREAM
 
-from azlogs.ingest import Batch, Batcher, RetryPolicy, iter_batches
+from azlogs.ingest import RetryPolicy
+from azlogs.ingest._batching import Batch, Batcher, iter_batches
 from azlogs.ingest._diagnose import Target
 from azlogs.ingest._flow import (
     Action,

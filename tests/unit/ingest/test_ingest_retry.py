@@ -11,16 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azlogs.ingest import RetryPolicy
-from azlogs.ingest._retry import (
-    Fault,
-    GiveUp,
-    Verdict,
-    backoff_delay,
-    classify_answer,
-    next_delay,
-    parse_retry_after,
-)
+from azlogs._http import RetryPolicy, backoff_delay, parse_retry_after
+from azlogs.ingest._retry import Fault, GiveUp, Verdict, classify_answer, next_delay
 
 NOW = 1_750_000_000.0
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from azlogs import KqlError
-from azlogs.kql import FUNCTIONS, KQL_TYPES, check, compile_transformation, lookup, parse
+from azlogs.kql import check, compile_transformation, parse
+from azlogs.kql._registry import REGISTRY as FUNCTIONS
+from azlogs.kql._registry import lookup
+from azlogs.kql._values import KQL_TYPES
 
 
 class TestTransformationDialect:

@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 
 from azlogs import KqlError
-from azlogs.kql import (
-    Budget,
-    KqlLimitError,
-    KqlTimeoutError,
-    MemoryProvider,
-    compile_transformation,
-    run_query,
-)
+from azlogs._exceptions import KqlLimitError, KqlTimeoutError
+from azlogs.kql import Budget, MemoryProvider, compile_transformation, run_query
 from tests.unit.kql._helpers import FIXED_NOW
 
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azlogs import KqlError
-from azlogs.kql import check, parse, to_text
+from azlogs.kql import check, parse
+from azlogs.kql._printer import to_text
 
 SAMPLES = [
     "source",

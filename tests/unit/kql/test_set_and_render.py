@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azlogs import KqlError
-from azlogs.kql import MemoryProvider, compile_transformation, parse, run_query, to_text, visualization
+from azlogs.kql import MemoryProvider, compile_transformation, parse, run_query, visualization
 from azlogs.kql import _ast as A
 from azlogs.kql._options import ACCEPTED, APPLIED
+from azlogs.kql._printer import to_text
 from tests.unit.fuzz.profiles import fuzz_settings
 
 RANGE = "range x from 1 to 5 step 1"

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from azlogs import AuthError, RetryableServiceError, TransportError
-from azlogs.provision import ArmClient, ArmRequestError
+from azlogs._exceptions import ArmRequestError
+from azlogs.provision import ArmClient
 from tests.unit.provision.fake_arm import ARM, OID, WS, FakeArm, FakeCredential
 
 

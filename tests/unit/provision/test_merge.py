@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azlogs import SchemaError
-from azlogs.provision import Spec, holds, plan_dcr, plan_pipeline
-from azlogs.provision._merge import _guid_keys, _reinfer
+from azlogs.provision import Spec
+from azlogs.provision._merge import _guid_keys, _reinfer, holds, plan_dcr, plan_pipeline
 from azlogs.schema.infer import infer_schema
 from azlogs.schema.model import (
     Column,

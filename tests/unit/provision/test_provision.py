@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from azlogs import PermanentServiceError, SchemaError, UsageError
-from azlogs.provision import ArmRequestError, ArmTarget, ProvisionRequest, Spec, assign_role, provision
+from azlogs._exceptions import ArmRequestError
+from azlogs.provision import ArmTarget, ProvisionRequest, Spec, assign_role, provision
 from azlogs.schema.infer import infer_schema
 from azlogs.schema.template import LOG_ANALYTICS_READER_ROLE_ID, role_assignment_name
 from tests.unit.provision.fake_arm import MMP, OID, RG, SUB, TARGET, WS, FakeArm

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from azlogs.spool import Spool, SpoolError, SpoolFullError
+from azlogs._exceptions import SpoolError, SpoolFullError
+from azlogs.spool import Spool
 
 Drain = Callable[..., list[tuple[str, bytes]]]
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from azlogs.spool import FaultyStorage, Spool, SpoolStorageError
+from azlogs._exceptions import SpoolStorageError
+from azlogs.spool import Spool
+from azlogs.spool._faults import FaultyStorage
 from azlogs.spool._format import HEADER_BYTES
 
 Drain = Callable[..., list[tuple[str, bytes]]]

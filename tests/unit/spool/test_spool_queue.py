@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from azlogs import UsageError
-from azlogs.spool import FaultyStorage, Spool, SpoolError
+from azlogs._exceptions import SpoolError
+from azlogs.spool import Spool
+from azlogs.spool._faults import FaultyStorage
 from azlogs.spool._format import HEADER_BYTES
 
 Drain = Callable[..., list[tuple[str, bytes]]]

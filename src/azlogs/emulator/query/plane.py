@@ -43,8 +43,7 @@ from azlogs.emulator.query.errors import (
 )
 from azlogs.emulator.query.prefer import Prefer, parse_prefer
 from azlogs.emulator.query.resources import LOGS_READ_ACTION, ScopedProvider, resource_of
-from azlogs.kql import TableProvider, parse, run_query, visualization
-from azlogs.kql._values import format_timespan
+from azlogs.kql import TableProvider, format_timespan, parse, run_query, visualization
 
 # The public cloud's; a request is checked against the emulated cloud's (``Cloud.query_audiences``).
 AUDIENCES = list(AZURE_PUBLIC.query_audiences)

@@ -28,9 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from azlogs.kql import TableProvider, Visualization
-from azlogs.kql._engine import approx_size
-from azlogs.kql._values import format_timespan
+from azlogs.kql import TableProvider, Visualization, approx_size, format_timespan
 from azlogs.schema.names import TIME_GENERATED
 
 
