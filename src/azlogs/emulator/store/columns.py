@@ -14,6 +14,7 @@ Reading back gives the KQL engine's values (``azlogs.kql``): tz-aware UTC dateti
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
@@ -68,12 +69,19 @@ def _enc_dynamic(value: Any) -> Any:
     return None if value is None else orjson.dumps(value).decode()
 
 
+def _enc_guid(value: Any) -> Any:
+    # A transformation's toguid() gives a uuid.UUID; the column keeps GUID text, as string feeds it.
+    return str(value) if type(value) is uuid.UUID else value
+
+
 def encoder(column_type: ColumnType) -> Callable[[Any], Any] | None:
     """The function turning a typed value into its SQLite value, or None when none is needed."""
     if column_type is ColumnType.DATETIME:
         return _enc_datetime
     if column_type is ColumnType.DYNAMIC:
         return _enc_dynamic
+    if column_type is ColumnType.GUID:
+        return _enc_guid
     return None
 
 
