@@ -56,6 +56,7 @@ __all__ = [
     "table_to_kql",
     "table_to_stream",
     "type_name",
+    "widens",
 ]
 
 
@@ -285,18 +286,31 @@ def _to_int(value: Any) -> int | None:
     return value if value is None or INT_MIN <= value <= INT_MAX else None
 
 
+# Kusto's implicit widening of numbers (Kusto.Language, ScalarTypes.cs, "widerThan"): long is wider than
+# int; real than int and long; decimal than int, long and real.
+_WIDER: Final[Mapping[ColumnType, frozenset[ColumnType]]] = {
+    _T.LONG: frozenset({_T.INT}),
+    _T.REAL: frozenset({_T.INT, _T.LONG}),
+    _T.DECIMAL: frozenset({_T.INT, _T.LONG, _T.REAL}),
+}
+
+
+def widens(narrow: ColumnType, wide: ColumnType) -> bool:
+    """Whether KQL widens values of type ``narrow`` to ``wide`` implicitly (int to long, long to real ...)."""
+    return narrow in _WIDER.get(wide, frozenset())
+
+
 _AS_IS: Final = Conversion(True)
 _REFUSED: Final = Conversion(False)
-# Other than identical types: what Kusto widens implicitly (int into long; int, long and decimal into
-# real: Kusto.Language's ScalarTypes "widerThan"), long into int with a range check, and string into guid
-# (streams have no guid type; a guid column is stored and read as string).
+# Other than identical types: KQL's widening into long and real, decimal into real (a table has no
+# decimal type), long into int with a range check, and string into guid (streams have no guid type;
+# a guid column is stored and read as string).
 _CONVERSIONS: Final[Mapping[tuple[ColumnType, ColumnType], Conversion]] = {
-    (_T.INT, _T.LONG): _AS_IS,
-    (_T.STRING, _T.GUID): _AS_IS,
-    (_T.LONG, _T.INT): Conversion(True, _to_int),
-    (_T.INT, _T.REAL): Conversion(True, _to_real),
-    (_T.LONG, _T.REAL): Conversion(True, _to_real),
+    **{(n, _T.LONG): _AS_IS for n in _T if widens(n, _T.LONG)},
+    **{(n, _T.REAL): Conversion(True, _to_real) for n in _T if widens(n, _T.REAL)},
     (_T.DECIMAL, _T.REAL): Conversion(True, _to_real),
+    (_T.LONG, _T.INT): Conversion(True, _to_int),
+    (_T.STRING, _T.GUID): _AS_IS,
 }
 
 

@@ -23,6 +23,7 @@ from azlogs.schema.types import (
     table_to_kql,
     table_to_stream,
     type_name,
+    widens,
 )
 
 
@@ -195,3 +196,8 @@ class TestOutputConversion:
         assert output_conversion(_T.LONG, _T.REAL).landing(2**53 + 1) == "rounded"
         assert output_conversion(_T.DECIMAL, _T.REAL).landing(Decimal("0.5")) == "as_is"
         assert output_conversion(_T.DECIMAL, _T.REAL).landing(Decimal("0.1")) == "rounded"
+
+    def test_widening_is_kustos(self) -> None:
+        """KQL widens int to long and int and long to real (Kusto.Language's widerThan), never back."""
+        assert widens(_T.INT, _T.LONG) and widens(_T.INT, _T.REAL) and widens(_T.LONG, _T.REAL)
+        assert not widens(_T.LONG, _T.INT) and not widens(_T.REAL, _T.LONG) and not widens(_T.INT, _T.INT)
