@@ -19,7 +19,14 @@ DYNAMIC    dynamic       dynamic      dynamic
 =========  ============  ===========  ==========
 
 Input spellings are case-insensitive in every vocabulary (ARM accepts ``datetime`` and ``dateTime``
-alike); output spellings are the canonical ones above.
+alike); output spellings are the canonical ones above. KQL also reads aliases (``int64``, ``double``,
+``uuid`` ...: :data:`KQL_ALIASES`).
+
+This module is the one owner of these facts (a test keeps it so): the vocabularies and aliases, the
+widths of ``int`` and ``long``, KQL's widening (:func:`widens`), what a pass-through data flow may
+connect (:func:`is_stream_to_table_compatible`) and how a transformation's output lands in a table
+column of another type (:func:`output_conversion`), which ARM's DCR check, the emulator's ingestion
+and ``azlogs validate`` all read.
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Final, Literal
 
 from azlogs._exceptions import SchemaError
@@ -242,7 +248,7 @@ def is_stream_to_table_compatible(stream_type: ColumnType, table_type: ColumnTyp
     return stream_type is table_type or (stream_type, table_type) in _COMPATIBLE_PAIRS
 
 
-Landing = Literal["as_is", "converted", "rounded", "nulled"]
+Landing = Literal["as_is", "rounded", "nulled"]
 
 
 @dataclass(frozen=True)
@@ -264,8 +270,8 @@ class Conversion:
     convert: Callable[[Any], Any] | None = None
 
     def landing(self, value: Any) -> Landing:
-        """What happens to ``value``: lands ``as_is`` (or converted to an equal value), ``converted``,
-        ``rounded`` (a number that the column holds only approximately) or ``nulled``."""
+        """What happens to ``value``: it lands ``as_is`` (or converted to an equal value), ``rounded``
+        (a number the column holds only approximately) or ``nulled``."""
         if not self.accepted:
             return "nulled"
         if self.convert is None or value is None:
@@ -273,9 +279,7 @@ class Conversion:
         out = self.convert(value)
         if out is None:
             return "nulled"
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            return "as_is" if out == value or out != out else "rounded"  # NaN stays NaN
-        return "converted"
+        return "as_is" if out == value or out != out else "rounded"  # (out != out: NaN stays NaN)
 
 
 def _to_real(value: Any) -> float | None:
