@@ -118,6 +118,10 @@ def _columns(v_type: ColumnType, vocabulary: Vocabulary) -> list[dict[str, str]]
     ]
 
 
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _same(landed: Any, produced: Any) -> bool:
     """Whether the value read back is the value the transformation produced, as its column reads it."""
     if isinstance(produced, uuid.UUID):
@@ -131,7 +135,9 @@ def _same(landed: Any, produced: Any) -> bool:
     return bool(landed == produced)
 
 
-def check_agreement(stream_type: ColumnType, expr: str, table_type: ColumnType, value: Any) -> None:
+def check_agreement(
+    stream_type: ColumnType, expr: str, table_type: ColumnType, value: Any, *, skip_known: bool = True
+) -> None:
     try:
         value = orjson.loads(orjson.dumps(value))  # what the service receives: JSON
     except (TypeError, orjson.JSONEncodeError):
@@ -151,6 +157,8 @@ def check_agreement(stream_type: ColumnType, expr: str, table_type: ColumnType, 
         assume(False)
         raise
     produced_type = trial.output_columns["V"]
+    if skip_known and produced_type == "dynamic" and any(_is_nan(row.get("V")) for row in trial.rows):
+        return  # a known difference, pinned by test_nan_in_a_dynamic_column_is_lost below
 
     # azlogs validate
     report = preflight([record], dcr, "Custom-App", tables={"App_CL": table}, received=RECEIVED)
@@ -211,6 +219,8 @@ class TestOneOwnerAgreement:
     @example((T.INT, "V", T.LONG, 7))  # validate once called this a loss; the emulator ingests it
     @example((T.LONG, "V", T.INT, 2**40))  # out of int's range: nulled, and validate must say so
     @example((T.LONG, "V", T.REAL, 2**53 + 1))  # rounded into real
+    @example((T.STRING, "toreal(V)", T.REAL, "NaN"))  # the store once turned NaN into null
+    @example((T.STRING, "toguid(V)", T.GUID, GUID))  # the store once refused a UUID
     @example((T.STRING, "V", T.STRING, "2024-1-2"))  # todatetime() once read it, ingestion nulled it
     @example((T.STRING, "V", T.STRING, "20240102"))
     @example((T.STRING, "V", T.STRING, "2024-01-02T3:04:05Z"))
@@ -236,3 +246,10 @@ class TestOneOwnerAgreement:
 def test_known_cases(stream_type: ColumnType, expr: str, table_type: ColumnType, value: Any) -> None:
     """The cases issue 13 names, and their neighbours, agree across the four readers."""
     check_agreement(stream_type, expr, table_type, value)
+
+
+@pytest.mark.xfail(strict=True, reason="the store writes dynamic values with orjson, which has no NaN")
+def test_nan_in_a_dynamic_column_is_lost() -> None:
+    """todynamic("NaN") is a real NaN inside a dynamic value; the store keeps dynamic values as JSON text,
+    and JSON has no NaN, so it reads back null while validate calls it lossless (a known difference)."""
+    check_agreement(T.STRING, "todynamic(V)", T.DYNAMIC, "NaN", skip_known=False)
