@@ -9,15 +9,17 @@ specifiers: ``%m``/``%d`` are two-digit month and day, ``%n``/``%e`` the same wi
 form        shape                                               example
 ==========  ==================================================  ===================================
 ISO 8601    ``%Y-%m-%d[(T| )%H:%M[:%s]][%z]``                   ``2014-05-25T08:20:03.123456Z``
-sortable    ``%Y-%n-%e(T| )%H:%M[:%s][ %Z]``                    ``2014-11-8 15:05:25 GMT``
+sortable    ``%Y-%n-%e[(T| )%H:%M[:%s][ %Z]]``                  ``2014-11-8 15:05:25 GMT``
 RFC 822     ``[%w, ]%e %b %r %H:%M[:%s][ %Z]``                  ``Sat, 8 Nov 14 15:05:02 GMT``
 RFC 850     ``[%w, ]%e-%b-%r %H:%M[:%s][ %Z]``                  ``Saturday, 08-Nov-14 15:05:02 GMT``
 ==========  ==================================================  ===================================
 
-Everything else is refused, among it texts Kusto's page does not list (``2024-1-2`` without a time,
-``20240102``, ``T3:04:05``, a ``,5`` fraction, epoch numbers). A text without a zone is UTC; a zone is
-``Z``/``UTC``/``GMT``/``UT``, a US zone of RFC 822 (``EST`` ... ``PDT``) or an offset (``+01:00``, ``-0530``,
-``+01``); military letters are left out. Two-digit years fall in 1950-2049 (.NET's window, which Kusto
+The page lists the sortable form only with a time, but Kusto reads the date alone too: its dayofweek()
+page shows ``datetime(1970-5-12)`` answering Tuesday. Everything else is refused, among it texts no
+page shows Kusto reading (``20240102``, ``T3:04:05``, a ``,5`` fraction, epoch numbers) [U].
+
+A text without a zone is UTC; a zone is ``Z``/``UTC``/``GMT``/``UT``, a US zone of RFC 822 (``EST`` ...
+``PDT``) or an offset (``+01:00``, ``-0530``, ``+01``); military letters are left out. Two-digit years fall in 1950-2049 (.NET's window, which Kusto
 inherits [U]). Results are aware UTC ``datetime`` values with microsecond precision: fractional
 digits beyond six (Kusto keeps 100 ns ticks) are truncated, a documented difference.
 """
@@ -32,7 +34,7 @@ __all__ = ["ensure_utc", "parse_datetime"]
 
 _UTC: Final = timezone.utc
 
-# ISO 8601 and the sortable form in one: month and day of one digit only with a time (sortable).
+# ISO 8601 and the sortable form in one (month and day of one or two digits).
 _ISO: Final = re.compile(
     r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
@@ -139,8 +141,6 @@ def _parse_slow(text: str) -> datetime | None:
     m = _ISO.match(text)
     if m is not None:
         y, mo, d, hh, mi, ss, frac, zone = m.groups()
-        if hh is None and (len(mo) != 2 or len(d) != 2):
-            return None  # a date alone is ISO 8601's %Y-%m-%d; the sortable form carries a time
         offset = _offset(zone)
         if offset is None:
             return None

@@ -51,6 +51,9 @@ class TestFormats:
             ),  # sortable %Y-%n-%e %H:%M:%s
             ("2014-11-08 15:05:25 GMT", datetime(2014, 11, 8, 15, 5, 25, tzinfo=UTC)),  # sortable ... %Z
             ("2024-1-2 03:04", datetime(2024, 1, 2, 3, 4, tzinfo=UTC)),  # sortable %Y-%n-%e %H:%M
+            # The date alone: Kusto's dayofweek() page shows datetime(1970-5-12) answering Tuesday.
+            ("1970-5-12", datetime(1970, 5, 12, tzinfo=UTC)),
+            ("2024-1-2", datetime(2024, 1, 2, tzinfo=UTC)),
             ("2024-1-2T03:04 GMT", datetime(2024, 1, 2, 3, 4, tzinfo=UTC)),  # sortable %Y-%n-%eT%H:%M %Z
         ],
     )
@@ -67,7 +70,6 @@ class TestFormats:
             "2014-02-30T00:00:00",
             "2014-05-25T24:00:00",
             "2014-05-25T08:20:03,5",  # %s: the documented fraction is "."
-            "2024-1-2",  # a date alone is %Y-%m-%d; the sortable forms carry a time
             "20240102",  # no documented basic (compact) form
             "2024-01-02T3:04:05Z",  # %H is two digits
             "Sat, 8 Nov 14 5:05:02 GMT",  # %H is two digits
