@@ -605,7 +605,7 @@ class Preflight:
                 continue
             what = f"the transformation produces {produced.kql_name} {_preview(value)}"
             if landing == "nulled":
-                reason = f"{what}, which a {column.kql_name} column cannot hold: it lands as null"
+                reason = f"{what}, which the table's {column.kql_name} column cannot hold: it lands as null"
                 self._tally.add("out_of_range", name, reason, where, _preview(value))
             else:
                 held = conversion.convert(value) if conversion.convert is not None else value
