@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "azlogs"
@@ -71,3 +72,75 @@ def test_the_cloud_table_is_pure() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module if node.module.startswith("azlogs") else node.module.split(".")[0])
     assert {m for m in imported if m not in sys.stdlib_module_names} == {"azlogs._exceptions"}
+
+
+# --- column types, their aliases and conversions; datetime text: azlogs.schema owns them ---------------
+
+_TYPE_WORDS = {"bool", "int", "long", "real", "decimal", "string", "datetime", "timespan", "guid", "dynamic"}
+_TYPE_MEMBERS = {w.upper() for w in _TYPE_WORDS}
+_MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+# A regex that reads a date: four digits then a dash ("(\d{4})-", "[0-9]{4}-").
+_DATE_REGEX = re.compile(r"(\\d|\[0-9\])\{4\}\)?-")
+
+
+def _type_word(node: ast.expr) -> str | None:
+    """The type a node names: a literal KQL type name or a ColumnType member (``T.INT``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in _TYPE_WORDS:
+        return node.value.lower()
+    if isinstance(node, ast.Attribute) and node.attr in _TYPE_MEMBERS:
+        return node.attr.lower()
+    return None
+
+
+def _type_pairs(tree: ast.AST) -> list[tuple[int, int]]:
+    """(line, number of pairs) of each literal collection holding two or more (type, type) pairs."""
+    found = []
+    for node in ast.walk(tree):
+        elements: list[ast.expr | None] = []
+        if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+            elements = list(node.elts)
+        elif isinstance(node, ast.Dict):
+            elements = list(node.keys)
+        pairs = [
+            e
+            for e in elements
+            if isinstance(e, ast.Tuple) and len(e.elts) == 2 and all(_type_word(x) for x in e.elts)
+        ]
+        if len(pairs) >= 2:
+            found.append((node.lineno, len(pairs)))
+    return found
+
+
+def test_type_and_datetime_facts_have_one_owner() -> None:
+    """Only azlogs.schema.types lists type aliases and type-to-type conversions, and only
+    azlogs.schema.datetimes reads datetime text (its regexes, the month names): a second copy, as
+    issue 13 found three of, would give another answer."""
+    copies = []
+    aliases = {"int64", "int32", "uniqueid", "uuid", "uint", "ulong", "uint64", "uint32", "single"}
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        tree = ast.parse(path.read_text())
+        texts = _literals(path)
+        if rel != "schema/types.py":
+            # Words of every literal, a regex's alternatives too (not .NET names such as System.Int64).
+            words = {w for t in texts for w in re.findall(r"(?<![.\w])[a-z0-9]+", t.lower())}
+            spelled = aliases & words
+            if len(spelled) >= 2:
+                copies.append((rel, "KQL type aliases", sorted(spelled)))
+            copies += [(rel, "a table of type conversions", at) for at in _type_pairs(tree)]
+        if rel != "schema/datetimes.py":
+            if len(_MONTHS & {t.lower() for t in texts}) >= 6:
+                copies.append((rel, "month names", ""))
+            copies += [(rel, "a datetime regex", t[:60]) for t in texts if _DATE_REGEX.search(t)]
+    assert copies == []
+
+
+def test_the_owner_check_sees_a_copy() -> None:
+    """The check above finds the copies it looks for (the old ones of issue 13, in miniature)."""
+    old = ast.parse(
+        '_CONVERTIBLE = {("int", "long"), ("long", "real")}\n'
+        "_ADAPT = {(_T.INT, _T.LONG): None, (_T.STRING, _T.GUID): None}\n"
+    )
+    assert [n for _, n in _type_pairs(old)] == [2, 2]
+    assert _DATE_REGEX.search(r"^\s*([0-9]{4})-([0-9]{1,2})")
+    assert _DATE_REGEX.search(r"\s*(\d{4})-(\d{2})")

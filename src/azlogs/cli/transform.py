@@ -14,7 +14,7 @@ import click
 from azlogs._exceptions import UsageError
 from azlogs.ingest.readers import FORMATS, RecordReader
 from azlogs.schema import StreamDeclaration, infer_schema
-from azlogs.schema.coerce import StreamCoercer
+from azlogs.schema.trial import try_transformation
 
 
 def _json_value(value: Any) -> Any:
@@ -87,7 +87,7 @@ def test_cmd(
     as_json: bool,
 ) -> None:
     """Run a transformation on sample records (JSON, NDJSON, CSV) and show what the table would get."""
-    from azlogs.kql import check, compile_transformation, parse
+    from azlogs.kql import check, parse
 
     if (kql is None) == (dcr_file is None):
         raise UsageError("give exactly one of --kql or --dcr")
@@ -112,37 +112,23 @@ def test_cmd(
             raise UsageError("no input records to infer the stream's columns from; give --dcr or records")
         inferred = infer_schema(records, table="Sample_CL", source_format="csv" if fmt == "csv" else "json")
         declaration = inferred.stream
-    coercer = StreamCoercer(declaration)
-    received = dt.datetime.now(dt.timezone.utc)
-    coerced = []
-    events: list[dict[str, Any]] = []
-    for index, record in enumerate(records):
-        result = coercer.coerce(record, received)
-        coerced.append(result.row)
-        for e in result.events:
-            events.append({"record": index, "column": e.column, "kind": e.kind, "reason": e.reason})
-    input_types = {c.name: c.type.kql_name for c in declaration.columns}
-    compiled = compile_transformation(kql, input_types, strict=not loose)
-    out_rows: list[dict[str, Any]] = []
-    dropped: list[dict[str, Any]] = []
-    for index, row in enumerate(coerced):
-        res = compiled.apply([row])
-        if res.errors:
-            dropped.append({"record": index, "reason": res.errors[0][1]})
-        elif not res.rows:
-            dropped.append({"record": index, "reason": "filtered out by the transformation (where)"})
-        out_rows.extend(res.rows)
-    lost_columns = sorted(set(input_types) - set(compiled.output_columns))
+    trial = try_transformation(records, declaration, kql, strict=not loose)
+    out_rows = trial.rows
+    events = [
+        {"record": index, "column": e.column, "kind": e.kind, "reason": e.reason} for index, e in trial.events
+    ]
+    dropped = [{"record": index, "reason": reason} for index, reason in trial.dropped]
+    lost_columns = trial.input_columns_not_in_output
     rendered = [{k: _json_value(v) for k, v in r.items()} for r in out_rows]
     report: dict[str, Any] = {
         "records_in": len(records),
         "rows_out": len(out_rows),
-        "output_columns": compiled.output_columns,
+        "output_columns": trial.output_columns,
         "input_columns_not_in_output": lost_columns,
         "dropped_records": dropped,
         "coercion_events": events,
         "bad_lines": [{"source": b.source, "line": b.line, "reason": b.reason} for b in reader.bad],
-        "warnings": compiled.warnings,
+        "warnings": trial.warnings,
         "rows": rendered,
     }
     if as_json:
@@ -151,10 +137,8 @@ def test_cmd(
     for row in rendered:
         click.echo(json.dumps(row, default=str))
     click.echo(f"--- {len(records)} records in, {len(out_rows)} rows out", err=True)
-    click.echo(
-        "output columns: " + ", ".join(f"{k}:{v}" for k, v in compiled.output_columns.items()), err=True
-    )
-    if "TimeGenerated" not in compiled.output_columns:
+    click.echo("output columns: " + ", ".join(f"{k}:{v}" for k, v in trial.output_columns.items()), err=True)
+    if "TimeGenerated" not in trial.output_columns:
         click.echo("note: the output has no TimeGenerated column; the table requires one", err=True)
     for name in lost_columns:
         click.echo(f"column {name}: not in the output (removed by the transformation)", err=True)
@@ -164,5 +148,5 @@ def test_cmd(
         click.echo(f"record {ev['record']} column {ev['column']}: {ev['kind']}: {ev['reason']}", err=True)
     for b in reader.bad:
         click.echo(f"{b.source}:{b.line}: {b.reason}", err=True)
-    for w in compiled.warnings:
+    for w in trial.warnings:
         click.echo(f"warning: {w}", err=True)

@@ -7,7 +7,14 @@ followed by ``| operator`` steps, which lets ``(T | where x)`` and ``(a + b)`` s
 
 from __future__ import annotations
 
-GRAMMAR = r"""
+from typing import Final
+
+from azlogs.schema.types import KQL_ALIASES, ColumnType
+
+# The words a type position reads: KQL's type names and their aliases (one list, azlogs.schema.types).
+TYPE_WORDS: Final[frozenset[str]] = frozenset({t.kql_name for t in ColumnType} | set(KQL_ALIASES))
+
+_GRAMMAR = r"""
 start: _SEMI* (_stmt _SEMI+)* [_stmt]
 _stmt: let_stmt | set_stmt | pipeline
 
@@ -139,7 +146,7 @@ IN_OP.3: /!?(in~?|has_any|has_all)(?![A-Za-z0-9_])/
 BETWEEN_OP.2: /!?between(?![A-Za-z0-9_])/
 ADD_OP: "+" | "-"
 MUL_OP: "/" | "%"
-TYPE_NAME.3: /(bool|boolean|int|long|real|double|decimal|string|datetime|date|timespan|time|guid|dynamic|int64|uniqueid)(?![A-Za-z0-9_(])/
+TYPE_NAME.3: /(@TYPE_WORDS@)(?![A-Za-z0-9_(])/
 TYPED_LIT.3: /(bool|boolean|int|long|real|double|decimal|datetime|date|timespan|time|guid)[ \t]*\([^()]*\)/
 TIMESPAN.3: /[0-9]+(\.[0-9]+)?(days|day|d|hours|hour|hrs|hr|h|minutes|minute|min|m|seconds|second|sec|s|milliseconds|millisecond|milli|ms|microseconds|microsecond|micro|ticks|tick|nanoseconds|nanosecond|nano)(?![A-Za-z0-9_])/
 NUMBER.2: /(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)(?![A-Za-z_])/
@@ -152,3 +159,4 @@ NAME: /\$?[A-Za-z_][A-Za-z0-9_]*/
 COMMENT: /\/\/[^\n]*/
 %ignore COMMENT
 """
+GRAMMAR: Final = _GRAMMAR.replace("@TYPE_WORDS@", "|".join(sorted(TYPE_WORDS, key=lambda w: (-len(w), w))))

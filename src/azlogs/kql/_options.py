@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
-from azlogs.kql._values import ensure_utc
+from azlogs.kql._values import ensure_utc, parse_datetime
 
 APPLIED: Final = frozenset(
     {"truncationmaxrecords", "truncationmaxsize", "notruncation", "query_take_max_records", "query_now"}
@@ -155,10 +155,9 @@ def _instant(option: A.SetOption) -> datetime:
     if isinstance(v, datetime):
         return ensure_utc(v)
     if isinstance(v, str):
-        try:
-            return ensure_utc(datetime.fromisoformat(v.replace("Z", "+00:00")))
-        except ValueError:
-            pass
+        parsed = parse_datetime(v)  # the one reader of datetime text, as todatetime() reads it
+        if parsed is not None:
+            return parsed
     raise KqlError(
         f"set query_now: expected a datetime, not {v!r}",
         line=option.pos[0] or None,

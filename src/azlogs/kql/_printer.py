@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from azlogs.kql import _ast as A
+from azlogs.kql._grammar import TYPE_WORDS
 from azlogs.kql._values import format_datetime_iso, format_timespan, type_of_value
 
 _PLAIN_NAME = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -56,22 +57,7 @@ _RESERVED = {
     "bagexpansion",
     "withsource",
     "isfuzzy",
-    "bool",
-    "boolean",
-    "int",
-    "long",
-    "real",
-    "double",
-    "decimal",
-    "string",
-    "datetime",
-    "date",
-    "timespan",
-    "time",
-    "guid",
-    "int64",
-    "uniqueid",
-}
+} | TYPE_WORDS
 
 
 def quote_string(value: str) -> str:

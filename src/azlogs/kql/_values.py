@@ -17,42 +17,27 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# Owned by azlogs.schema (one reader of datetime text, one list of types and aliases), re-exported for kql.
+from azlogs.schema.datetimes import ensure_utc as ensure_utc
+from azlogs.schema.datetimes import parse_datetime as parse_datetime
+from azlogs.schema.types import INT_MAX as INT_MAX
+from azlogs.schema.types import INT_MIN as INT_MIN
+from azlogs.schema.types import LONG_MAX as LONG_MAX
+from azlogs.schema.types import LONG_MIN as LONG_MIN
+from azlogs.schema.types import ColumnType, find_kql_type
+
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TICK_US = 0.1  # a tick is 100 ns; Python keeps whole microseconds
 
-KQL_TYPES: tuple[str, ...] = (
-    "bool",
-    "int",
-    "long",
-    "real",
-    "decimal",
-    "string",
-    "datetime",
-    "timespan",
-    "guid",
-    "dynamic",
-)
-_TYPE_ALIASES = {
-    "boolean": "bool",
-    "double": "real",
-    "date": "datetime",
-    "time": "timespan",
-    "int64": "long",
-    "uniqueid": "guid",
-    "int32": "int",
-    "float": "real",
-}
+KQL_TYPES: tuple[str, ...] = tuple(t.kql_name for t in ColumnType)
 NUMERIC = frozenset({"int", "long", "real", "decimal"})
 
 # Kusto's integers are fixed width: long is a signed 64-bit integer, int a signed 32-bit one, and
 # their arithmetic wraps around on overflow (two's complement, as .NET's unchecked arithmetic)
 # rather than growing: Python's unbounded ints would let `x * x` repeated build numbers of millions
-# of digits. Every integer result of an operator or function goes through these two functions.
-LONG_MIN: int = -(1 << 63)
-LONG_MAX: int = (1 << 63) - 1
-INT_MIN: int = -(1 << 31)
-INT_MAX: int = (1 << 31) - 1
+# of digits. Every integer result of an operator or function goes through these two functions
+# (the bounds are azlogs.schema.types').
 
 
 def wrap_long(value: int) -> int:
@@ -71,11 +56,10 @@ def wrap_int(value: int) -> int:
 
 def normalize_type(name: str) -> str:
     """Canonical KQL type name for a type keyword (``double`` -> ``real``, ``boolean`` -> ``bool``)."""
-    low = name.strip().lower()
-    low = _TYPE_ALIASES.get(low, low)
-    if low not in KQL_TYPES:
+    found = find_kql_type(name)
+    if found is None:
         raise ValueError(f"unknown type {name!r}")
-    return low
+    return found.kql_name
 
 
 def null_of(kql_type: str) -> Any:
@@ -167,115 +151,6 @@ def format_timespan(td: timedelta) -> str:
 
 # ----------------------------------------------------------------------------- datetime
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-    )
-}
-_ZONES = {
-    "gmt": 0,
-    "utc": 0,
-    "ut": 0,
-    "z": 0,
-    "est": -5,
-    "edt": -4,
-    "cst": -6,
-    "cdt": -5,
-    "mst": -7,
-    "mdt": -6,
-    "pst": -8,
-    "pdt": -7,
-}
-_ISO_RE = re.compile(
-    r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
-    r"(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?)?"
-    r"\s*(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?|UTC|GMT)?\s*$"
-)
-_COMPACT_RE = re.compile(
-    r"^\s*([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})?)?\s*(Z)?\s*$"
-)
-_WD = r"(?:[A-Za-z]{3,9},?\s+)?"
-_ZONE = r"(?:\s+([A-Za-z]{1,3}|[+-][0-9]{4}))?"
-_RFC822_RE = re.compile(
-    r"^\s*" + _WD + r"([0-9]{1,2})\s+([A-Za-z]{3})\s+([0-9]{2}|[0-9]{4})\s+"
-    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?" + _ZONE + r"\s*$"
-)
-_RFC850_RE = re.compile(
-    r"^\s*" + _WD + r"([0-9]{1,2})-([A-Za-z]{3})-([0-9]{2}|[0-9]{4})\s+"
-    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?" + _ZONE + r"\s*$"
-)
-
-
-def _zone_offset(zone: str | None) -> timedelta | None:
-    if not zone:
-        return timedelta(0)
-    z = zone.lower()
-    if z in _ZONES:
-        return timedelta(hours=_ZONES[z])
-    m = re.fullmatch(r"([+-])([0-9]{2}):?([0-9]{2})?", zone)
-    if not m:
-        return None
-    off = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
-    return -off if m.group(1) == "-" else off
-
-
-def _year(text: str) -> int:
-    y = int(text)
-    if len(text) == 2:
-        y += 2000 if y < 50 else 1900  # .NET's two-digit-year window
-    return y
-
-
-def parse_datetime(text: str) -> datetime | None:
-    """``todatetime`` of a string: ISO 8601, RFC 822/1123, RFC 850 and sortable forms; else None."""
-    try:
-        m = _ISO_RE.match(text)
-        if m:
-            frac = (m.group(7) or "")[:6].ljust(6, "0")
-            dt = datetime(
-                int(m.group(1)),
-                int(m.group(2)),
-                int(m.group(3)),
-                int(m.group(4) or 0),
-                int(m.group(5) or 0),
-                int(m.group(6) or 0),
-                int(frac),
-                tzinfo=UTC,
-            )
-            off = _zone_offset(m.group(8))
-            return None if off is None else dt - off
-        m = _RFC822_RE.match(text) or _RFC850_RE.match(text)
-        if m:
-            month = _MONTHS.get(m.group(2).lower())
-            off = _zone_offset(m.group(7))
-            if month is None or off is None:
-                return None
-            dt = datetime(
-                _year(m.group(3)),
-                month,
-                int(m.group(1)),
-                int(m.group(4)),
-                int(m.group(5)),
-                int(m.group(6) or 0),
-                tzinfo=UTC,
-            )
-            return dt - off
-        m = _COMPACT_RE.match(text)
-        if m:
-            return datetime(
-                int(m.group(1)),
-                int(m.group(2)),
-                int(m.group(3)),
-                int(m.group(4) or 0),
-                int(m.group(5) or 0),
-                int(m.group(6) or 0),
-                tzinfo=UTC,
-            )
-    except (ValueError, OverflowError):
-        return None
-    return None
-
 
 def format_datetime_iso(dt: datetime) -> str:
     """KQL's text form of a datetime: ``2024-01-01T10:00:00Z`` or with 7 fractional digits."""
@@ -284,11 +159,6 @@ def format_datetime_iso(dt: datetime) -> str:
     if dt.microsecond:
         return f"{base}.{dt.microsecond:06d}0Z"
     return base + "Z"
-
-
-def ensure_utc(dt: datetime) -> datetime:
-    """Treat a naive datetime as UTC; convert an aware one to UTC."""
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 # ----------------------------------------------------------------------------- dynamic / text

@@ -32,7 +32,7 @@ from azlogs.schema.model import (
     TableSchema,
 )
 from azlogs.schema.names import TIME_GENERATED, output_stream_for_table
-from azlogs.schema.types import ColumnType, Vocabulary, type_name
+from azlogs.schema.types import ColumnType, Vocabulary, type_name, widens
 
 __all__ = [
     "Mode",
@@ -46,9 +46,6 @@ __all__ = [
 
 Mode = Literal["create", "merge"]
 T = ColumnType
-_HOLDS: Final[frozenset[tuple[ColumnType, ColumnType]]] = frozenset(
-    {(T.REAL, T.INT), (T.REAL, T.LONG), (T.LONG, T.INT)}
-)
 # One value per stream type that infer_schema reads back as that type (merge re-inference).
 _SYNTHETIC: Final[Mapping[ColumnType, Any]] = {
     T.STRING: "text",
@@ -98,7 +95,7 @@ class PipelinePlan:
 
 def holds(existing: ColumnType, new: ColumnType) -> bool:
     """Whether a column of type ``existing`` keeps values that call for ``new`` without loss."""
-    return existing is new or existing in (T.STRING, T.DYNAMIC) or (existing, new) in _HOLDS
+    return existing is new or existing in (T.STRING, T.DYNAMIC) or widens(new, existing)
 
 
 def _table_word(t: ColumnType) -> str:

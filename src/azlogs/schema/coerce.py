@@ -44,7 +44,7 @@ from azlogs.facts import FIELD_MAX_BYTES
 from azlogs.schema.datetimes import ensure_utc, parse_datetime
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import TIME_GENERATED
-from azlogs.schema.types import ColumnType
+from azlogs.schema.types import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, ColumnType
 
 __all__ = [
     "COERCED",
@@ -84,8 +84,8 @@ DEFAULT_FIELD_LIMIT: Final = FIELD_MAX_BYTES
 TIME_GENERATED_MAX_AGE: Final = timedelta(days=2)
 TIME_GENERATED_MAX_AHEAD: Final = timedelta(days=1)
 _PREVIEW_CHARS: Final = 120
-_INT32: Final = (-(2**31), 2**31 - 1)
-_INT64: Final = (-(2**63), 2**63 - 1)
+_INT32: Final = (INT_MIN, INT_MAX)
+_INT64: Final = (LONG_MIN, LONG_MAX)
 _DYNAMIC_INT: Final = (-(2**63), 2**64 - 1)  # what orjson reads and writes as an integer
 _INT_TEXT: Final = re.compile(r"\s*[+-]?\d+\s*\Z")
 _REAL_TEXT: Final = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")

@@ -1,11 +1,27 @@
-"""Reading datetime text the way Kusto's ``todatetime`` and ingestion read it.
+"""Reading datetime text the way Kusto reads it: one reader for ingestion, ``todatetime()`` and literals.
 
-Accepted (Kusto "datetime" docs, supported formats): ISO 8601 and its sortable form
-(``2014-05-25T08:20:03.123456Z``, ``2014-11-08 15:55:55``, ``2014-11-08T15:55``, ``2014-11-08``),
-RFC 822 (``Sat, 8 Nov 14 15:05:02 GMT``, also without weekday, seconds or zone) and RFC 850
-(``Saturday, 08-Nov-14 15:05:02 GMT``). A text without a zone is UTC. Results are aware UTC
-``datetime`` values with microsecond precision: fractional digits beyond six (Kusto keeps 100 ns
-ticks) are truncated, a documented difference.
+The formats are those of Kusto's "The datetime data type" page (Supported formats), read by its own
+specifiers: ``%m``/``%d`` are two-digit month and day, ``%n``/``%e`` the same without a leading zero,
+``%H:%M`` two-digit hours and minutes, ``%s`` two-digit seconds with an optional ``.`` fraction,
+``%r`` a two- or four-digit year (RFC 822 and RFC 1123), ``%z``/``%Z`` a zone:
+
+==========  ==================================================  ===================================
+form        shape                                               example
+==========  ==================================================  ===================================
+ISO 8601    ``%Y-%m-%d[(T| )%H:%M[:%s]][%z]``                   ``2014-05-25T08:20:03.123456Z``
+sortable    ``%Y-%n-%e[(T| )%H:%M[:%s][ %Z]]``                  ``2014-11-8 15:05:25 GMT``
+RFC 822     ``[%w, ]%e %b %r %H:%M[:%s][ %Z]``                  ``Sat, 8 Nov 14 15:05:02 GMT``
+RFC 850     ``[%w, ]%e-%b-%r %H:%M[:%s][ %Z]``                  ``Saturday, 08-Nov-14 15:05:02 GMT``
+==========  ==================================================  ===================================
+
+The page lists the sortable form only with a time, but Kusto reads the date alone too: its dayofweek()
+page shows ``datetime(1970-5-12)`` answering Tuesday. Everything else is refused, among it texts no
+page shows Kusto reading (``20240102``, ``T3:04:05``, a ``,5`` fraction, epoch numbers) [U].
+
+A text without a zone is UTC; a zone is ``Z``/``UTC``/``GMT``/``UT``, a US zone of RFC 822 (``EST`` ...
+``PDT``) or an offset (``+01:00``, ``-0530``, ``+01``); military letters are left out. Two-digit years fall in 1950-2049 (.NET's window, which Kusto
+inherits [U]). Results are aware UTC ``datetime`` values with microsecond precision: fractional
+digits beyond six (Kusto keeps 100 ns ticks) are truncated, a documented difference.
 """
 
 from __future__ import annotations
@@ -18,15 +34,16 @@ __all__ = ["ensure_utc", "parse_datetime"]
 
 _UTC: Final = timezone.utc
 
+# ISO 8601 and the sortable form in one (month and day of one or two digits).
 _ISO: Final = re.compile(
-    r"\s*(\d{4})-(\d{2})-(\d{2})"
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
-    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?\s*\Z"
+    r"\s*(Z|z|[A-Za-z]{2,3}|[+-]\d{2}(?::?\d{2})?)?)?\s*\Z"
 )
 _RFC: Final = re.compile(
     r"\s*(?:([A-Za-z]{3,9}),\s*)?(\d{1,2})([ -])([A-Za-z]{3})\3(\d{4}|\d{2})\s+"
-    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
-    r"(?:\s*([A-Za-z]{1,3}|[+-]\d{4}))?\s*\Z"
+    r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
+    r"(?:\s+([A-Za-z]{1,3}|[+-]\d{4}))?\s*\Z"
 )
 _MONTHS: Final = {
     m: i + 1

@@ -53,7 +53,7 @@ from azlogs.schema.names import (
     output_stream_for_table,
     table_name_problem,
 )
-from azlogs.schema.types import ColumnType, table_to_stream
+from azlogs.schema.types import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, ColumnType, table_to_stream
 from azlogs.schema.validate import MAX_TABLE_COLUMNS
 
 __all__ = [
@@ -66,8 +66,8 @@ __all__ = [
 ]
 
 T = ColumnType
-_INT32: Final = (-(2**31), 2**31 - 1)
-_INT64: Final = (-(2**63), 2**63 - 1)
+_INT32: Final = (INT_MIN, INT_MAX)
+_INT64: Final = (LONG_MIN, LONG_MAX)
 _REAL_MAX_INT: Final = 2**1023  # float(n) overflows beyond about 2**1024
 _NUMERIC: Final = (T.INT, T.LONG, T.REAL)
 _TYPE_SUFFIX: Final = {

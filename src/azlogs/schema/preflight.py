@@ -44,10 +44,11 @@ from azlogs.schema.model import DataCollectionRule, DataFlow, StreamDeclaration,
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import (
     ColumnType,
+    Conversion,
     Vocabulary,
     is_stream_to_table_compatible,
-    kql_to_table,
-    parse_kql_type,
+    output_conversion,
+    output_type,
     type_name,
 )
 
@@ -70,11 +71,12 @@ __all__ = [
 # dropped: key not declared in the stream | coerced: converted, value kept | truncated: cut to the field
 # limit | nulled: unreadable as the declared type | time_replaced / time_filled: TimeGenerated set to the
 # received time (unreadable or out of range / absent) | absent: declared column a record lacks |
-# not_in_table / type_mismatch: output column the table lacks / types differently | unfilled: table
-# column the data flow never produces.
+# not_in_table / type_mismatch: output column the table lacks / types differently | out_of_range / rounded:
+# an output value the table column's type cannot hold (nulled) / holds only approximately | unfilled:
+# table column the data flow never produces.
 FindingKind = Literal[
     "dropped", "coerced", "truncated", "nulled", "time_replaced", "time_filled", "absent",
-    "not_in_table", "type_mismatch", "unfilled",
+    "not_in_table", "type_mismatch", "out_of_range", "rounded", "unfilled",
 ]  # fmt: skip
 # object_body: one JSON object as the body (204, nothing written) | not_an_object: an element that is
 # not an object | undeclared_only: no declared key, an empty row | empty: no keys | too_large: one
@@ -87,7 +89,8 @@ RecordKind = Literal[
 
 LOSS_KINDS: Final[frozenset[str]] = frozenset({
     "dropped", "truncated", "nulled", "time_replaced", "not_in_table", "type_mismatch",
-    "object_body", "not_an_object", "undeclared_only", "too_large", "transform_failed",
+    "out_of_range", "rounded", "object_body", "not_an_object", "undeclared_only", "too_large",
+    "transform_failed",
 })  # fmt: skip
 _STRICT_KINDS: Final[frozenset[str]] = LOSS_KINDS | {"coerced", "filtered"}
 
@@ -331,6 +334,8 @@ class _Flow:
         self.table = table
         self.step = step
         self.transform: CompiledTransform | None = None
+        # Output columns whose values ingestion converts into the table column's type.
+        self.conversions: dict[str, tuple[Conversion, ColumnType, ColumnType]] = {}
 
 
 class Preflight:
@@ -447,14 +452,29 @@ class Preflight:
     def _check_output_columns(self, flow: _Flow) -> None:
         produced: dict[str, tuple[ColumnType | None, str]] = {}
         for name, kql in flow.step.output_columns.items():
-            try:
-                produced[name] = (kql_to_table(parse_kql_type(kql)), f"the transformation produces {kql}")
-            except SchemaError:
-                produced[name] = (None, f"the transformation produces {kql}")
-        self._compare(flow, produced)
+            produced[name] = (output_type(kql), f"the transformation produces {kql}")
+        self._compare(flow, produced, output_conversion)
+        if flow.table is None:
+            return
+        for name, (col_type, _) in produced.items():
+            tcol = flow.table.column(name)
+            if tcol is None or col_type is None or name == TIME_GENERATED:
+                continue  # TimeGenerated is settled on its own (filled or replaced), below
+            conversion = output_conversion(col_type, tcol.type)
+            if conversion.accepted and conversion.convert is not None:
+                flow.conversions[name] = (conversion, col_type, tcol.type)
 
-    def _compare(self, flow: _Flow, produced: Mapping[str, tuple[ColumnType | None, str]]) -> None:
-        """Output columns (name -> table type it can land as, what produces it) against the table."""
+    def _compare(
+        self,
+        flow: _Flow,
+        produced: Mapping[str, tuple[ColumnType | None, str]],
+        accepts: Callable[[ColumnType, ColumnType], Conversion] | None = None,
+    ) -> None:
+        """Output columns (name -> type, what produces it) against the table.
+
+        ``accepts`` is the rule for a transformation's output; without it, the pass-through rule
+        (identical types but string into guid, as ARM requires of a data flow without transformation).
+        """
         table = flow.table
         if table is None:
             return
@@ -464,7 +484,11 @@ class Preflight:
             if tcol is None:
                 reason = f"{what} but table {table.name} has no such column: its values are dropped"
                 self._tally.add("not_in_table", name, reason, where)
-            elif col_type is None or not is_stream_to_table_compatible(col_type, tcol.type):
+            elif col_type is None or not (
+                accepts(col_type, tcol.type).accepted
+                if accepts is not None
+                else is_stream_to_table_compatible(col_type, tcol.type)
+            ):
                 reason = f"{what}, table {table.name} has {type_name(tcol.type, Vocabulary.TABLE)}"
                 self._tally.add("type_mismatch", name, reason, where)
         self._unfilled(flow, set(produced))
@@ -547,6 +571,7 @@ class Preflight:
         step.rows_out += len(rows)
         table = flow.table
         for out in rows:
+            self._converted(flow, out, where)
             if table is None or table.column(TIME_GENERATED) is None:
                 continue
             value = out.get(TIME_GENERATED)
@@ -570,6 +595,22 @@ class Preflight:
                     where,
                     _preview(value),
                 )
+
+    def _converted(self, flow: _Flow, row: Mapping[str, Any], where: str) -> None:
+        """Output values that ingestion converts into the table column's type, and what that loses."""
+        for name, (conversion, produced, column) in flow.conversions.items():
+            value = row.get(name)
+            landing = conversion.landing(value)
+            if landing not in ("nulled", "rounded"):
+                continue
+            what = f"the transformation produces {produced.kql_name} {_preview(value)}"
+            if landing == "nulled":
+                reason = f"{what}, which the table's {column.kql_name} column cannot hold: it lands as null"
+                self._tally.add("out_of_range", name, reason, where, _preview(value))
+            else:
+                held = conversion.convert(value) if conversion.convert is not None else value
+                reason = f"{what}; the {column.kql_name} column holds {_preview(held)}"
+                self._tally.add("rounded", name, reason, where, _preview(value))
 
     def add_all(self, records: Iterable[Any]) -> None:
         """Check every record of ``records``."""

@@ -19,25 +19,41 @@ DYNAMIC    dynamic       dynamic      dynamic
 =========  ============  ===========  ==========
 
 Input spellings are case-insensitive in every vocabulary (ARM accepts ``datetime`` and ``dateTime``
-alike); output spellings are the canonical ones above.
+alike); output spellings are the canonical ones above. KQL also reads aliases (``int64``, ``double``,
+``uuid`` ...: :data:`KQL_ALIASES`).
+
+This module is the one owner of these facts (a test keeps it so): the vocabularies and aliases, the
+widths of ``int`` and ``long``, KQL's widening (:func:`widens`), what a pass-through data flow may
+connect (:func:`is_stream_to_table_compatible`) and how a transformation's output lands in a table
+column of another type (:func:`output_conversion`), which ARM's DCR check, the emulator's ingestion
+and ``azlogs validate`` all read.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 from azlogs._exceptions import SchemaError
 
 __all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "KQL_ALIASES",
     "KQL_TYPES",
+    "LONG_MAX",
+    "LONG_MIN",
     "STREAM_TYPES",
     "TABLE_TYPES",
     "ColumnType",
+    "Conversion",
     "Vocabulary",
+    "find_kql_type",
     "is_stream_to_table_compatible",
-    "kql_to_table",
+    "output_conversion",
+    "output_type",
     "parse_kql_type",
     "parse_stream_type",
     "parse_table_type",
@@ -46,6 +62,7 @@ __all__ = [
     "table_to_kql",
     "table_to_stream",
     "type_name",
+    "widens",
 ]
 
 
@@ -67,6 +84,15 @@ class ColumnType(enum.Enum):
     def kql_name(self) -> str:
         """The KQL / query API spelling (``bool``, ``datetime`` ...)."""
         return self.value
+
+
+# Kusto's integers are fixed width: int is a signed 32-bit integer, long a signed 64-bit one (Kusto
+# "Scalar data types"). The KQL engine wraps its arithmetic to these; ingestion nulls what a column
+# of the type cannot hold.
+INT_MIN: Final = -(1 << 31)
+INT_MAX: Final = (1 << 31) - 1
+LONG_MIN: Final = -(1 << 63)
+LONG_MAX: Final = (1 << 63) - 1
 
 
 class Vocabulary(enum.Enum):
@@ -110,19 +136,24 @@ _NAMES: Final[Mapping[Vocabulary, Mapping[ColumnType, str]]] = {
     Vocabulary.KQL: _KQL_NAMES,
 }
 
-# KQL accepts a few synonyms in type positions (`double`, `date`, `time`, `boolean`, `uniqueid`).
-_KQL_ALIASES: Final[Mapping[str, ColumnType]] = {
+# KQL's other names for its types, as the Kusto language service reads them (microsoft/Kusto-Query-Language,
+# src/Kusto.Language/Symbols/ScalarTypes.cs); the documented ones are boolean, date, double, time,
+# uuid and uniqueid (Kusto "Scalar data types"). Kusto has no unsigned or narrow integers: `uint` is an
+# int and `ulong` a long, as there.
+KQL_ALIASES: Final[Mapping[str, ColumnType]] = {
     "boolean": _T.BOOL,
-    "double": _T.REAL,
+    **dict.fromkeys(("int32", "uint", "uint32", "int8", "uint8", "int16", "uint16"), _T.INT),
+    **dict.fromkeys(("int64", "ulong", "uint64"), _T.LONG),
+    **dict.fromkeys(("double", "float", "single"), _T.REAL),
     "date": _T.DATETIME,
     "time": _T.TIMESPAN,
-    "uniqueid": _T.GUID,
+    **dict.fromkeys(("uuid", "uniqueid"), _T.GUID),
 }
 
 _PARSE: Final[Mapping[Vocabulary, Mapping[str, ColumnType]]] = {
     Vocabulary.TABLE: {name.lower(): t for t, name in _TABLE_NAMES.items()},
     Vocabulary.STREAM: {name.lower(): t for t, name in _STREAM_NAMES.items()},
-    Vocabulary.KQL: {**{name: t for t, name in _KQL_NAMES.items()}, **_KQL_ALIASES},
+    Vocabulary.KQL: {**{name: t for t, name in _KQL_NAMES.items()}, **KQL_ALIASES},
 }
 
 _CONTEXT_WORDS: Final[Mapping[Vocabulary, str]] = {
@@ -204,17 +235,7 @@ def table_to_kql(column_type: ColumnType) -> ColumnType:
     return _T.STRING if column_type is _T.GUID else column_type
 
 
-def kql_to_table(column_type: ColumnType) -> ColumnType | None:
-    """The table type that can hold a KQL value of this type, or None when none can.
-
-    ``decimal`` is held as ``real`` (precision may be lost); ``timespan`` has no table type.
-    """
-    if column_type is _T.DECIMAL:
-        return _T.REAL
-    if column_type in TABLE_TYPES:
-        return column_type
-    return None
-
+# --- where values land -----------------------------------------------------------------------------
 
 # A pass-through data flow (transformKql "source") needs identical types: field reports show Azure
 # refusing even int -> long ("InvalidTransformOutput: ... produced 'Int' output 'Long'"). The one
@@ -225,3 +246,92 @@ _COMPATIBLE_PAIRS: Final[frozenset[tuple[ColumnType, ColumnType]]] = frozenset({
 def is_stream_to_table_compatible(stream_type: ColumnType, table_type: ColumnType) -> bool:
     """Whether a stream column of ``stream_type`` may feed a table column of ``table_type`` as is."""
     return stream_type is table_type or (stream_type, table_type) in _COMPATIBLE_PAIRS
+
+
+Landing = Literal["as_is", "rounded", "nulled"]
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How the values of a transformation's output column land in a table column of another type.
+
+    The one rule for ARM (which refuses a DCR whose output a table cannot take, ``InvalidTransformOutput``),
+    for the emulator's ingestion (which writes the converted values) and for ``azlogs validate`` (which
+    says, value by value, what would land).
+
+    Attributes:
+        accepted: whether the table column takes values of this type at all; if not, ingestion drops the
+            column's values (a type mismatch).
+        convert: None when values land as they are, else what ingestion applies to each value (None
+            out for a value the column cannot hold).
+    """
+
+    accepted: bool
+    convert: Callable[[Any], Any] | None = None
+
+    def landing(self, value: Any) -> Landing:
+        """What happens to ``value``: it lands ``as_is`` (or converted to an equal value), ``rounded``
+        (a number the column holds only approximately) or ``nulled``."""
+        if not self.accepted:
+            return "nulled"
+        if self.convert is None or value is None:
+            return "as_is"
+        out = self.convert(value)
+        if out is None:
+            return "nulled"
+        return "as_is" if out == value or out != out else "rounded"  # (out != out: NaN stays NaN)
+
+
+def _to_real(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _to_int(value: Any) -> int | None:
+    return value if value is None or INT_MIN <= value <= INT_MAX else None
+
+
+# Kusto's implicit widening of numbers (Kusto.Language, ScalarTypes.cs, "widerThan"): long is wider than
+# int; real than int and long; decimal than int, long and real.
+_WIDER: Final[Mapping[ColumnType, frozenset[ColumnType]]] = {
+    _T.LONG: frozenset({_T.INT}),
+    _T.REAL: frozenset({_T.INT, _T.LONG}),
+    _T.DECIMAL: frozenset({_T.INT, _T.LONG, _T.REAL}),
+}
+
+
+def widens(narrow: ColumnType, wide: ColumnType) -> bool:
+    """Whether KQL widens values of type ``narrow`` to ``wide`` implicitly (int to long, long to real ...)."""
+    return narrow in _WIDER.get(wide, frozenset())
+
+
+_AS_IS: Final = Conversion(True)
+_REFUSED: Final = Conversion(False)
+# Other than identical types: KQL's widening into long and real, decimal into real (a table has no
+# decimal type), long into int with a range check, and string into guid (streams have no guid type;
+# a guid column is stored and read as string).
+_CONVERSIONS: Final[Mapping[tuple[ColumnType, ColumnType], Conversion]] = {
+    **{(n, _T.LONG): _AS_IS for n in _T if widens(n, _T.LONG)},
+    **{(n, _T.REAL): Conversion(True, _to_real) for n in _T if widens(n, _T.REAL)},
+    (_T.DECIMAL, _T.REAL): Conversion(True, _to_real),
+    (_T.LONG, _T.INT): Conversion(True, _to_int),
+    (_T.STRING, _T.GUID): _AS_IS,
+}
+
+
+def find_kql_type(name: str) -> ColumnType | None:
+    """The type a KQL type name (or one of its aliases) names, case-insensitively; None for no type."""
+    return _PARSE[Vocabulary.KQL].get(name.strip().lower())
+
+
+def output_type(kql_name: str) -> ColumnType:
+    """The type of a transformation's output column from its KQL type name; a name KQL's vocabulary lacks
+    (an engine-specific type) is ``dynamic``: its values are kept as JSON where a column allows."""
+    found = find_kql_type(kql_name)
+    return _T.DYNAMIC if found is None else found
+
+
+def output_conversion(output_type: ColumnType, column_type: ColumnType) -> Conversion:
+    """How values a transformation outputs as ``output_type`` land in a ``column_type`` table column."""
+    if output_type is column_type:
+        return _AS_IS
+    return _CONVERSIONS.get((output_type, column_type), _REFUSED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import uuid
@@ -110,6 +111,15 @@ class TestValues:
         assert isinstance(first["Ok"], bool) and first["TimeGenerated"].tzinfo is not None
         assert second["Computer"] == "" and second["Id"] == ""
         assert second["Code"] is None and second["Ok"] is None and second["Props"] is None
+
+    def test_real_keeps_nan_and_infinities(self, store: WorkspaceStore) -> None:
+        """A real column reads back NaN and the infinities (SQLite alone turns a NaN into NULL)."""
+        table = schema()
+        write(
+            store, table, [{"TimeGenerated": T0, "Ratio": v} for v in (math.nan, math.inf, -math.inf, None)]
+        )
+        ratios = [r["Ratio"] for r in scan_dicts(store)]
+        assert math.isnan(ratios[0]) and ratios[1:] == [math.inf, -math.inf, None]
 
     def test_dynamic_json_values_of_every_kind(self, store: WorkspaceStore) -> None:
         """A dynamic column keeps strings, numbers, booleans, arrays and objects as JSON values."""

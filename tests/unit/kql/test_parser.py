@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azlogs import KqlError
-from azlogs.kql import check, parse
+from azlogs.kql import MemoryProvider, check, parse, run_query
 from azlogs.kql._printer import to_text
+from azlogs.schema.types import KQL_ALIASES
 
 SAMPLES = [
     "source",
@@ -203,3 +204,18 @@ class TestErrors:
         """AST nodes carry (line, column)."""
         tree = parse("source\n| where a == 1")
         assert tree.body.ops[0].pos == (2, 3)  # type: ignore[union-attr]
+
+
+class TestTypeNames:
+    @pytest.mark.parametrize("alias", sorted(KQL_ALIASES))
+    def test_every_alias_reads_in_a_type_position(self, alias: str) -> None:
+        """The grammar, the engine and azlogs.schema read one list of type aliases (Kusto.Language's
+        ScalarTypes): `int32`, `float` and `uuid` parsed in schema but not in a query before."""
+        result = run_query(f"datatable(x:{alias})[] | project x", MemoryProvider())
+        assert result.tables[0].columns == [("x", KQL_ALIASES[alias].kql_name)]
+
+    def test_printer_quotes_type_words_used_as_names(self) -> None:
+        """A column named like a type alias prints bracket-quoted, so the text parses back."""
+        text = to_text(parse("T | project ['int32'] = 1"))
+        assert '["int32"]' in text
+        assert to_text(parse(text)) == text

@@ -265,6 +265,33 @@ class TestTransformation:
         report = run([CLEAN], rule("source | extend Count = tostring(Count)"))
         assert ("type_mismatch", "Count") in kinds(report)
 
+    def test_int_output_into_a_long_column_is_no_loss(self) -> None:
+        """An int output lands in a long column unchanged, as the emulator ingests it (issue 13: validate
+        called this a type mismatch)."""
+        wide = TableSchema(
+            "App_CL", tuple(Column(c.name, T.LONG) if c.name == "Count" else c for c in TABLE.columns)
+        )
+        report = run([CLEAN], rule("source | extend Count = toint(Count)"), tables={"App_CL": wide})
+        assert not report.lossy, report.summary()
+
+    def test_long_output_into_an_int_column_loses_only_what_does_not_fit(self) -> None:
+        """A long output into an int column: values in int's range land, a larger one is nulled."""
+        dcr = rule("source | extend Count = tolong(Count) * 1000000000")
+        assert not run([{**CLEAN, "Count": 2}], dcr).lossy
+        report = run([{**CLEAN, "Count": 3}], dcr)
+        assert ("out_of_range", "Count") in kinds(report)
+        assert report.lossy
+
+    def test_long_output_into_a_real_column_that_rounds(self) -> None:
+        """A long output into a real column: a value past 2**53 lands rounded, which is a loss."""
+        real = TableSchema(
+            "App_CL", tuple(Column(c.name, T.REAL) if c.name == "Count" else c for c in TABLE.columns)
+        )
+        dcr = rule("source | extend Count = tolong(Count) + 9007199254740990")
+        assert not run([{**CLEAN, "Count": 2}], dcr, tables={"App_CL": real}).lossy
+        report = run([{**CLEAN, "Count": 3}], dcr, tables={"App_CL": real})
+        assert ("rounded", "Count") in kinds(report)
+
     def test_table_column_never_filled(self) -> None:
         """A table column the flow never produces is noted as unfilled, not lost."""
         report = run([CLEAN], rule("source | project-away Ok"))

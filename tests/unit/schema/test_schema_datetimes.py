@@ -1,4 +1,8 @@
-"""Kusto datetime text formats."""
+"""Kusto datetime text formats: one reader for ingestion, todatetime() and datetime literals.
+
+Source: Kusto "The datetime data type", Supported formats (ISO 8601, RFC 822, RFC 850, sortable);
+each case below names the table row it comes from, or why it is refused.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from azlogs.kql import MemoryProvider, run_query
+from azlogs.schema.coerce import coerce_value
 from azlogs.schema.datetimes import _parse_slow, ensure_utc, parse_datetime
+from azlogs.schema.types import ColumnType
 
 UTC = timezone.utc
 
@@ -37,6 +44,17 @@ class TestFormats:
             ("Saturday, 08-Nov-14 15:05:02 GMT", datetime(2014, 11, 8, 15, 5, 2, tzinfo=UTC)),
             ("08-Nov-14 15:05", datetime(2014, 11, 8, 15, 5, tzinfo=UTC)),
             ("1 Jan 70 00:00", datetime(1970, 1, 1, tzinfo=UTC)),
+            ("Sat, 08 Nov 2014 15:05:02 GMT", datetime(2014, 11, 8, 15, 5, 2, tzinfo=UTC)),  # RFC 1123
+            (
+                "2014-11-8 15:05:25",
+                datetime(2014, 11, 8, 15, 5, 25, tzinfo=UTC),
+            ),  # sortable %Y-%n-%e %H:%M:%s
+            ("2014-11-08 15:05:25 GMT", datetime(2014, 11, 8, 15, 5, 25, tzinfo=UTC)),  # sortable ... %Z
+            ("2024-1-2 03:04", datetime(2024, 1, 2, 3, 4, tzinfo=UTC)),  # sortable %Y-%n-%e %H:%M
+            # The date alone: Kusto's dayofweek() page shows datetime(1970-5-12) answering Tuesday.
+            ("1970-5-12", datetime(1970, 5, 12, tzinfo=UTC)),
+            ("2024-1-2", datetime(2024, 1, 2, tzinfo=UTC)),
+            ("2024-1-2T03:04 GMT", datetime(2024, 1, 2, 3, 4, tzinfo=UTC)),  # sortable %Y-%n-%eT%H:%M %Z
         ],
     )
     def test_accepted(self, text: str, expected: datetime) -> None:
@@ -51,7 +69,11 @@ class TestFormats:
             "2014-13-01",
             "2014-02-30T00:00:00",
             "2014-05-25T24:00:00",
-            "2014-05-25T08:20:03,5",
+            "2014-05-25T08:20:03,5",  # %s: the documented fraction is "."
+            "20240102",  # no documented basic (compact) form
+            "2024-01-02T3:04:05Z",  # %H is two digits
+            "Sat, 8 Nov 14 5:05:02 GMT",  # %H is two digits
+            "2014-11-08 15:05:25 XYZ",  # not a zone
             "2014-05-25T08:20:03.",
             "2014-05-25T08",
             "20140525T082003",
@@ -99,3 +121,38 @@ class TestEnsureUtc:
         value = ensure_utc(datetime(2020, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))))
         assert value.tzinfo is UTC
         assert value.hour == 0
+
+
+# The cases where ingestion and todatetime() once disagreed (issue 13), and a few of each form.
+AGREEMENT = [
+    "2024-1-2",
+    "20240102",
+    "2024-01-02T3:04:05Z",
+    "2014-05-25T08:20:03,5",
+    "2024-1-2 03:04",
+    "2014-05-25T08:20:03.123456Z",
+    "Sat, 8 Nov 14 15:05:02 GMT",
+    "Saturday, 08-Nov-14 15:05:02 GMT",
+    "2014-11-08 15:05:25 GMT",
+    "20140525T082003",
+    "not a date",
+]
+
+
+def _todatetime(text: str) -> object:
+    result = run_query(f'print r = todatetime("{text}")', MemoryProvider())
+    return result.tables[0].rows[0][0]
+
+
+class TestOneReader:
+    @pytest.mark.parametrize("text", AGREEMENT)
+    def test_ingestion_and_todatetime_agree(self, text: str) -> None:
+        """Ingestion's coercion of a datetime column, todatetime() and the reader give one answer."""
+        coerced, _ = coerce_value(text, ColumnType.DATETIME)
+        assert coerced == _todatetime(text) == parse_datetime(text)
+
+    @pytest.mark.parametrize("text", [t for t in AGREEMENT if parse_datetime(t) is not None])
+    def test_datetime_literals_read_the_same(self, text: str) -> None:
+        """A datetime(...) literal reads its text with the same reader."""
+        result = run_query(f"print r = datetime({text})", MemoryProvider())
+        assert result.tables[0].rows[0][0] == parse_datetime(text)

@@ -11,8 +11,10 @@ from azlogs.schema.types import (
     TABLE_TYPES,
     ColumnType,
     Vocabulary,
+    find_kql_type,
     is_stream_to_table_compatible,
-    kql_to_table,
+    output_conversion,
+    output_type,
     parse_kql_type,
     parse_stream_type,
     parse_table_type,
@@ -21,6 +23,7 @@ from azlogs.schema.types import (
     table_to_kql,
     table_to_stream,
     type_name,
+    widens,
 )
 
 
@@ -67,12 +70,29 @@ class TestParsing:
             ("date", ColumnType.DATETIME),
             ("time", ColumnType.TIMESPAN),
             ("uniqueid", ColumnType.GUID),
+            ("uuid", ColumnType.GUID),
+            ("int32", ColumnType.INT),
+            ("uint", ColumnType.INT),
+            ("int64", ColumnType.LONG),
+            ("ulong", ColumnType.LONG),
+            ("float", ColumnType.REAL),
+            ("single", ColumnType.REAL),
             ("Decimal", ColumnType.DECIMAL),
         ],
     )
     def test_kql_names_and_synonyms(self, name: str, expected: ColumnType) -> None:
-        """KQL reads its type names and synonyms."""
+        """KQL reads its type names and the aliases of Kusto's language service (Kusto.Language
+        ScalarTypes.cs; boolean, date, double, time, uuid and uniqueid are also in the Kusto docs)."""
         assert parse_kql_type(name) is expected
+        assert find_kql_type(name) is expected
+
+    def test_unknown_kql_names(self) -> None:
+        """A name that is no KQL type is found as nothing, and a transformation output of it is dynamic."""
+        assert find_kql_type("int128") is None
+        assert output_type("int128") is ColumnType.DYNAMIC
+        assert output_type("int64") is ColumnType.LONG
+        with pytest.raises(SchemaError):
+            parse_kql_type("int128")
 
     @pytest.mark.parametrize("name", [None, 3, ["string"]])
     def test_non_string_names_rejected(self, name: object) -> None:
@@ -118,12 +138,6 @@ class TestMappings:
             assert table_to_stream(t) is t
             assert table_to_kql(t) is t
 
-    def test_kql_to_table(self) -> None:
-        """decimal lands in real, timespan has no table type."""
-        assert kql_to_table(ColumnType.DECIMAL) is ColumnType.REAL
-        assert kql_to_table(ColumnType.TIMESPAN) is None
-        assert kql_to_table(ColumnType.LONG) is ColumnType.LONG
-
     def test_mapping_refuses_foreign_types(self) -> None:
         """Mapping a type outside the source vocabulary is a SchemaError."""
         with pytest.raises(SchemaError):
@@ -139,3 +153,51 @@ class TestMappings:
         assert is_stream_to_table_compatible(ColumnType.STRING, ColumnType.GUID)
         assert not is_stream_to_table_compatible(ColumnType.INT, ColumnType.LONG)
         assert not is_stream_to_table_compatible(ColumnType.DATETIME, ColumnType.STRING)
+
+
+_T = ColumnType
+
+
+class TestOutputConversion:
+    @pytest.mark.parametrize(
+        ("output", "column"),
+        [(_T.INT, _T.LONG), (_T.STRING, _T.GUID), (_T.LONG, _T.LONG), (_T.DYNAMIC, _T.DYNAMIC)],
+    )
+    def test_lands_as_is(self, output: ColumnType, column: ColumnType) -> None:
+        """Identical types, int into long and string into guid land without conversion."""
+        conversion = output_conversion(output, column)
+        assert conversion.accepted
+        assert conversion.convert is None
+        assert conversion.landing(5 if output is not _T.STRING else "x") == "as_is"
+
+    @pytest.mark.parametrize(
+        ("output", "column"),
+        [(_T.DATETIME, _T.STRING), (_T.STRING, _T.LONG), (_T.TIMESPAN, _T.STRING), (_T.DYNAMIC, _T.LONG),
+         (_T.REAL, _T.LONG), (_T.BOOL, _T.INT)],
+    )  # fmt: skip
+    def test_refused(self, output: ColumnType, column: ColumnType) -> None:
+        """Other pairs are not taken: ingestion drops the column's values."""
+        assert not output_conversion(output, column).accepted
+
+    def test_long_into_int_keeps_what_fits(self) -> None:
+        """long into int: values in int's range land, the others are nulled."""
+        conversion = output_conversion(_T.LONG, _T.INT)
+        assert conversion.landing(2**31 - 1) == "as_is"
+        assert conversion.landing(-(2**31)) == "as_is"
+        assert conversion.landing(2**31) == "nulled"
+        assert conversion.landing(None) == "as_is"
+
+    def test_into_real_says_when_it_rounds(self) -> None:
+        """int, long and decimal into real: exact values land as is, others are rounded."""
+        from decimal import Decimal
+
+        assert output_conversion(_T.INT, _T.REAL).landing(7) == "as_is"
+        assert output_conversion(_T.LONG, _T.REAL).landing(2**53) == "as_is"
+        assert output_conversion(_T.LONG, _T.REAL).landing(2**53 + 1) == "rounded"
+        assert output_conversion(_T.DECIMAL, _T.REAL).landing(Decimal("0.5")) == "as_is"
+        assert output_conversion(_T.DECIMAL, _T.REAL).landing(Decimal("0.1")) == "rounded"
+
+    def test_widening_is_kustos(self) -> None:
+        """KQL widens int to long and int and long to real (Kusto.Language's widerThan), never back."""
+        assert widens(_T.INT, _T.LONG) and widens(_T.INT, _T.REAL) and widens(_T.LONG, _T.REAL)
+        assert not widens(_T.LONG, _T.INT) and not widens(_T.REAL, _T.LONG) and not widens(_T.INT, _T.INT)

@@ -15,22 +15,13 @@ from collections.abc import Iterable
 from azlogs._exceptions import KqlError
 from azlogs.kql import Budget, compile_transformation
 from azlogs.schema import ArmErrorDetail
+from azlogs.schema.types import ColumnType, output_conversion, output_type
 from azlogs.schema.validate import FlowContext
 
 INVALID_TRANSFORM_QUERY = "InvalidTransformQuery"
 # The time a DCR's transformation may take to compile (constant folding included) [U].
 VALIDATION_TIMEOUT_SECONDS = 10.0
 INVALID_TRANSFORM_OUTPUT = "InvalidTransformOutput"
-
-# What the ingestion plane converts when a transformation's output type differs from the column's.
-_CONVERTIBLE = {
-    ("int", "long"),
-    ("int", "real"),
-    ("long", "int"),
-    ("long", "real"),
-    ("decimal", "real"),
-    ("string", "guid"),
-}
 
 
 def check_transform(flow: FlowContext) -> Iterable[ArmErrorDetail]:
@@ -81,7 +72,13 @@ def check_transform(flow: FlowContext) -> Iterable[ArmErrorDetail]:
         if produced is None or column.name == "TimeGenerated":
             continue
         want = column.type.kql_name
-        if produced != want and (produced, want) not in _CONVERTIBLE and produced != "dynamic":
+        produced_type = output_type(produced)
+        # A dynamic output (e.g. `parse_json(x).a` not converted) is not refused at creation [U]; its
+        # values land only in a dynamic column: ingestion drops the rest and azlogs validate says so.
+        if (
+            produced_type is not ColumnType.DYNAMIC
+            and not output_conversion(produced_type, column.type).accepted
+        ):
             problems.append(
                 ArmErrorDetail(
                     INVALID_TRANSFORM_OUTPUT,

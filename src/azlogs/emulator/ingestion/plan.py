@@ -30,13 +30,12 @@ from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.schema.coerce import StreamCoercer
 from azlogs.schema.model import DataFlow, StreamDeclaration, TableSchema
 from azlogs.schema.names import TIME_GENERATED
-from azlogs.schema.types import ColumnType, Vocabulary, parse_type
+from azlogs.schema.types import ColumnType, output_conversion, output_type
 
 if TYPE_CHECKING:
     from azlogs.kql import Budget
 
 _T: Final = ColumnType
-_INT32: Final = (-(2**31), 2**31 - 1)
 
 
 class TransformOutput(Protocol):
@@ -84,17 +83,6 @@ def unavailable_message(index: int, text: str) -> str:
 # --- column maps ---------------------------------------------------------------------------------------
 
 
-def _adapter(source: ColumnType, target: ColumnType) -> Callable[[Any], Any] | bool | None:
-    """How a value of ``source`` type lands in a ``target`` column: None (as is), a function, or False."""
-    if source is target or (source, target) in ((_T.STRING, _T.GUID), (_T.INT, _T.LONG)):
-        return None
-    if target is _T.REAL and source in (_T.INT, _T.LONG, _T.DECIMAL):
-        return lambda v: None if v is None else float(v)
-    if (source, target) == (_T.LONG, _T.INT):
-        return lambda v: v if v is None or _INT32[0] <= v <= _INT32[1] else None
-    return False
-
-
 @dataclass(frozen=True)
 class ColumnMap:
     """Turns rows (dicts keyed by source column) into tuples of a table's columns, encoded for SQLite.
@@ -122,8 +110,8 @@ class ColumnMap:
             if col is None:
                 dropped.append(name)
                 continue
-            adapt = _adapter(src_type, col.type)
-            if adapt is False:
+            conversion = output_conversion(src_type, col.type)
+            if not conversion.accepted:
                 mismatched.append(
                     (
                         name,
@@ -132,7 +120,7 @@ class ColumnMap:
                     )
                 )
                 continue
-            fn = _compose(adapt if callable(adapt) else None, encoder(col.type))
+            fn = _compose(conversion.convert, encoder(col.type))
             if fn is not None:
                 converters[len(written)] = fn
             written.append(name)
@@ -208,12 +196,7 @@ class StreamPlan:
 def _source_columns(plan_flow: FlowPlan, stream: StreamDeclaration) -> dict[str, ColumnType]:
     if plan_flow.transform is None:
         return dict(stream.column_types)
-    out: dict[str, ColumnType] = {}
-    for name, kql_type in plan_flow.transform.output_columns.items():
-        try:
-            out[name] = parse_type(kql_type, Vocabulary.KQL)
-        except AzlogsError:
-            out[name] = _T.DYNAMIC  # an engine-specific type: kept as JSON where the table allows
+    out = {name: output_type(kql) for name, kql in plan_flow.transform.output_columns.items()}
     if TIME_GENERATED in out:
         out[TIME_GENERATED] = _T.DATETIME  # settled to a datetime before writing
     return out

@@ -6,7 +6,8 @@
   is two C-level operations. Python datetimes carry microseconds, so stored ticks are multiples of 10.
 * ``dynamic``: TEXT holding compact JSON (orjson); NULL for null.
 * ``boolean``: INTEGER 0/1.
-* ``int``/``long``: INTEGER; ``real``: REAL; ``string``/``guid``: TEXT.
+* ``int``/``long``: INTEGER; ``real``: REAL, but NaN as the text ``NaN`` (SQLite stores a NaN REAL as
+  NULL; KQL's real keeps it); ``string``/``guid``: TEXT.
 
 Reading back gives the KQL engine's values (``azlogs.kql``): tz-aware UTC datetimes, parsed JSON for dynamic,
 ``bool``, and ``""`` for a null string or guid column (KQL strings are never null).
@@ -14,6 +15,7 @@ Reading back gives the KQL engine's values (``azlogs.kql``): tz-aware UTC dateti
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
@@ -68,12 +70,29 @@ def _enc_dynamic(value: Any) -> Any:
     return None if value is None else orjson.dumps(value).decode()
 
 
+def _enc_real(value: Any) -> Any:
+    return "NaN" if value != value else value  # only NaN differs from itself
+
+
+def _dec_real(value: Any) -> Any:
+    return float(value) if type(value) is str else value
+
+
+def _enc_guid(value: Any) -> Any:
+    # A transformation's toguid() gives a uuid.UUID; the column keeps GUID text, as string feeds it.
+    return str(value) if type(value) is uuid.UUID else value
+
+
 def encoder(column_type: ColumnType) -> Callable[[Any], Any] | None:
     """The function turning a typed value into its SQLite value, or None when none is needed."""
     if column_type is ColumnType.DATETIME:
         return _enc_datetime
     if column_type is ColumnType.DYNAMIC:
         return _enc_dynamic
+    if column_type is ColumnType.GUID:
+        return _enc_guid
+    if column_type is ColumnType.REAL:
+        return _enc_real
     return None
 
 
@@ -103,6 +122,8 @@ def decoder(column_type: ColumnType) -> Callable[[Any], Any] | None:
         return _dec_bool
     if column_type in (ColumnType.STRING, ColumnType.GUID):
         return _dec_string
+    if column_type is ColumnType.REAL:
+        return _dec_real
     return None
 
 
