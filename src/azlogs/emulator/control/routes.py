@@ -28,6 +28,7 @@ from azlogs.emulator.control import (
     monitor,
     providers,
     rbac,
+    sharedkeys,
     subscriptions,
     workspaces,
 )
@@ -143,6 +144,12 @@ def _check_api_version(target: ids.Target, version: str | None, location: str) -
         raise err
 
 
+def method_not_allowed(method: str) -> ArmError:
+    return ArmError(
+        405, "MethodNotAllowed", f"The requested resource does not support http method '{method}'."
+    )
+
+
 def _json(
     status: int, body: dict[str, Any] | None, request: Request, headers: dict[str, str] | None = None
 ) -> Response:
@@ -235,15 +242,14 @@ async def arm_endpoint(request: Request) -> Response:
     """Serve one ARM request (any method, any emulated path)."""
     ctx: Context = request.app.state.ctx
     state: ArmState = ctx.extensions["control"]
+    action_path = sharedkeys.split_action(request.url.path)
+    if action_path is not None:
+        return await _workspace_action(request, state, *action_path)
     try:
         target = ids.parse_path(request.url.path)
         method = request.method.upper()
         if method not in (*VERBS, "POST") or not _method_allowed(target, method):
-            raise ArmError(
-                405,
-                "MethodNotAllowed",
-                f"The requested resource does not support http method '{request.method}'.",
-            )
+            raise method_not_allowed(request.method)
         caller = authenticate(ctx, request, state.clock())
         check_subscription(state, target.subscription)
         body: Any = None
@@ -287,6 +293,32 @@ async def arm_endpoint(request: Request) -> Response:
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
     return _json(status, out, request, _headers(state, target, method, status, str(version)))
+
+
+async def _workspace_action(request: Request, state: ArmState, path: str, action: str) -> Response:
+    """``POST {workspace}/sharedKeys`` or ``/regenerateSharedKey``: the same checks as any ARM request."""
+    ctx: Context = request.app.state.ctx
+    try:
+        target = ids.parse_path(path)
+        if target.rtype != ids.WORKSPACES or target.is_list or request.method.upper() != "POST":
+            raise method_not_allowed(request.method)
+        caller = authenticate(ctx, request, state.clock())
+        check_subscription(state, target.subscription)
+        raw = await request.body()
+        try:
+            body = orjson.loads(raw) if raw else None
+        except ValueError as exc:
+            raise invalid_content(str(exc)) from exc
+        _check_api_version(target, request.query_params.get("api-version"), ctx.tenant.location)
+        rbac_action = sharedkeys.ACTIONS[action]
+        if not state.has_permission(caller.object_id, target.rbac_scope, rbac_action):
+            raise authorization_failed(caller, rbac_action, target.rbac_scope)
+        assert target.subscription is not None and target.resource_group is not None
+        require_resource_group(state, target.subscription, target.resource_group)
+        status, out = await run_in_threadpool(sharedkeys.act, state, target.id, action, body)
+    except ArmError as exc:
+        return _json(exc.status, exc.body(), request, exc.headers)
+    return _json(status, out, request)
 
 
 def _headers(state: ArmState, target: ids.Target, method: str, status: int, version: str) -> dict[str, str]:
