@@ -249,3 +249,44 @@ class TestSharedKeys:
             )
         assert r.status_code == 403
         assert r.json()["error"]["code"] == "AuthorizationFailed"
+
+
+class TestMigrate:
+    def test_migrate_turns_the_table_dcr_based_and_stops_new_columns(self, emulator: EmulatorProcess) -> None:
+        """tables/{t}/migrate makes a classic table DCR-based (twice is a no-op); the API then adds no column."""
+        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        lt = log_type()
+        assert post_data(emulator, ws, key, json.dumps({"Name": "a"}), lt).status_code == 200
+        token = admin_token(emulator.info)
+        path = f"{emulator.info['workspace']['resource_id']}/tables/{lt}_CL/migrate"
+        with emulator.https() as c:
+            for _ in range(2):
+                r = c.post(
+                    path,
+                    params={"api-version": "2021-12-01-preview"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert r.status_code == 200, r.text
+        schema = table_schema(emulator, f"{lt}_CL")
+        assert schema["tableSubType"] == "DataCollectionRuleBased"
+        assert post_data(emulator, ws, key, json.dumps({"Name": "b", "New": 1}), lt).status_code == 200
+        assert [c["name"] for c in table_schema(emulator, f"{lt}_CL")["columns"]] == [
+            "TimeGenerated",
+            "Name_s",
+        ]
+        assert [x["Name_s"] for x in query(emulator, f"{lt}_CL | order by Name_s asc | project Name_s")] == [
+            "a",
+            "b",
+        ]
+
+    def test_migrate_of_a_missing_table_is_404(self, emulator: EmulatorProcess) -> None:
+        """A table that does not exist cannot be migrated."""
+        token = admin_token(emulator.info)
+        with emulator.https() as c:
+            r = c.post(
+                f"{emulator.info['workspace']['resource_id']}/tables/Nope_CL/migrate",
+                params={"api-version": "2021-12-01-preview"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert r.status_code == 404
+        assert r.json()["error"]["code"] == "ResourceNotFound"

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import (
+    classic,
     cloud,
     deployments,
     ids,
@@ -242,7 +243,7 @@ async def arm_endpoint(request: Request) -> Response:
     """Serve one ARM request (any method, any emulated path)."""
     ctx: Context = request.app.state.ctx
     state: ArmState = ctx.extensions["control"]
-    action_path = sharedkeys.split_action(request.url.path)
+    action_path = sharedkeys.split_action(request.url.path) or classic.split_action(request.url.path)
     if action_path is not None:
         return await _workspace_action(request, state, *action_path)
     try:
@@ -296,11 +297,13 @@ async def arm_endpoint(request: Request) -> Response:
 
 
 async def _workspace_action(request: Request, state: ArmState, path: str, action: str) -> Response:
-    """``POST {workspace}/sharedKeys`` or ``/regenerateSharedKey``: the same checks as any ARM request."""
+    """``POST {workspace}/sharedKeys``, ``/regenerateSharedKey`` or ``{table}/migrate``: ARM's usual checks."""
     ctx: Context = request.app.state.ctx
+    migrate = action == "migrate"
     try:
         target = ids.parse_path(path)
-        if target.rtype != ids.WORKSPACES or target.is_list or request.method.upper() != "POST":
+        rtype = ids.TABLES if migrate else ids.WORKSPACES
+        if target.rtype != rtype or target.is_list or request.method.upper() != "POST":
             raise method_not_allowed(request.method)
         caller = authenticate(ctx, request, state.clock())
         check_subscription(state, target.subscription)
@@ -310,12 +313,15 @@ async def _workspace_action(request: Request, state: ArmState, path: str, action
         except ValueError as exc:
             raise invalid_content(str(exc)) from exc
         _check_api_version(target, request.query_params.get("api-version"), ctx.tenant.location)
-        rbac_action = sharedkeys.ACTIONS[action]
+        rbac_action = classic.ACTION if migrate else sharedkeys.ACTIONS[action]
         if not state.has_permission(caller.object_id, target.rbac_scope, rbac_action):
             raise authorization_failed(caller, rbac_action, target.rbac_scope)
         assert target.subscription is not None and target.resource_group is not None
         require_resource_group(state, target.subscription, target.resource_group)
-        status, out = await run_in_threadpool(sharedkeys.act, state, target.id, action, body)
+        if migrate:
+            status, out = await run_in_threadpool(classic.migrate, state, target, body)
+        else:
+            status, out = await run_in_threadpool(sharedkeys.act, state, target, action, body)
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
     return _json(status, out, request)

@@ -15,7 +15,7 @@ import secrets
 from typing import Any, Final
 
 from azlogs.emulator.control import ids
-from azlogs.emulator.control.errors import ArmError
+from azlogs.emulator.control.errors import ArmError, resource_not_found
 from azlogs.emulator.control.state import ArmState
 
 FIELD: Final = "_sharedKeys"
@@ -61,14 +61,11 @@ def keys_of(state: ArmState, workspace_id: str) -> dict[str, str] | None:
         return dict(current[FIELD])
 
 
-def act(state: ArmState, workspace_id: str, action: str, body: Any) -> tuple[int, dict[str, Any]]:
+def act(state: ArmState, target: ids.Target, action: str, body: Any) -> tuple[int, dict[str, Any]]:
     """Run ``action`` on the workspace; the caller has checked the token, RBAC and the api-version."""
+    workspace_id = target.id
     if keys_of(state, workspace_id) is None:
-        raise ArmError(
-            404,
-            "ResourceNotFound",
-            f"The Resource '{ids.WORKSPACES}/{workspace_id.rsplit('/', 1)[-1]}' was not found.",
-        )
+        raise resource_not_found(ids.WORKSPACES, target.names, target.resource_group or "")
     if action == "sharedkeys":
         return 200, keys_of(state, workspace_id) or {}
     name = body.get("keyName") if isinstance(body, dict) else None

@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import ids, sharedkeys
+from azlogs.emulator.control.classic import CLASSIC, is_classic
 from azlogs.emulator.control.state import ArmState
 from azlogs.emulator.control.workspaces import table_doc
 from azlogs.emulator.store.columns import encoder, to_ticks
@@ -37,7 +38,6 @@ from azlogs.schema.model import Column, TableSchema
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType
 
-CLASSIC: Final = "Classic"
 # How far x-ms-date may be from the emulator's clock. Azure refused stale dates; its window is not
 # documented [U]: 15 minutes, as Azure Storage's SharedKey allows.
 DATE_SKEW: Final = timedelta(minutes=15)
@@ -177,11 +177,11 @@ def land(
         table_id = f"{workspace_rid}/tables/{dc.table_name(log_type)}"
         doc = state.get(table_id)
         old = state.table_schema(table_id) if doc is not None else None
-        classic = doc is None or doc["properties"]["schema"].get("tableSubType") == CLASSIC
+        extend = doc is None or is_classic(doc)
         existing = [c for c in old.columns if c.name != TIME_GENERATED] if old is not None else []
         try:
             batch = dc.type_records(
-                records, existing, received, time_generated_field=time_generated_field, extend=classic
+                records, existing, received, time_generated_field=time_generated_field, extend=extend
             )
         except dc.PayloadError as exc:
             raise DataCollectorError(400, "InvalidDataFormat", str(exc)) from exc
