@@ -13,7 +13,10 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -21,6 +24,7 @@ import requests
 from tests.emulator_proc import EmulatorProcess
 from tests.provisioning import admin_token, query_table
 
+SCRIPT = Path(__file__).parent / "scripts" / "datacollector_post.sh"
 WS_V = {"api-version": "2020-08-01"}
 TABLE_V = {"api-version": "2022-10-01"}
 
@@ -290,3 +294,25 @@ class TestMigrate:
             )
         assert r.status_code == 404
         assert r.json()["error"]["code"] == "ResourceNotFound"
+
+
+class TestShellScript:
+    def test_curl_and_openssl_script_lands_rows(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
+        """A plain curl/openssl script with the documented signature lands its records (and a wrong key is 403)."""
+        info = emulator.info
+        body = tmp_path / "body.json"
+        body.write_text(json.dumps([{"Host": "web1", "Latency": 12.5, "Ok": True}]))
+        lt = log_type()
+        args = ["sh", str(SCRIPT), info["endpoints"]["data_collector"], info["workspace"]["id"], lt]
+        args += [info["ca_cert"], str(body)]
+
+        def run(key: str) -> str:
+            env = {"PATH": os.environ["PATH"], "SHARED_KEY": key}
+            return subprocess.run(
+                args, env=env, capture_output=True, text=True, check=True, timeout=60
+            ).stdout
+
+        assert run(shared_keys(emulator)["secondarySharedKey"]) == "200"
+        assert run(base64.b64encode(b"z" * 64).decode()) == "403"
+        rows = query(emulator, f"{lt}_CL | project Host_s, Latency_d, Ok_b")
+        assert rows == [{"Host_s": "web1", "Latency_d": 12.5, "Ok_b": True}]
