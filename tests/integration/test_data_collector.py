@@ -237,6 +237,22 @@ class TestSharedKeys:
             post_data(emu, ws, new["primarySharedKey"], json.dumps({"a": 1}), log_type()).status_code == 200
         )
 
+    def test_keys_and_classic_tables_survive_a_restart(self, fresh_emulator: EmulatorProcess) -> None:
+        """The keys and a classic table are kept in the data dir: after a restart both are as they were."""
+        emu = fresh_emulator
+        ws = emu.info["workspace"]["id"]
+        keys = shared_keys(emu)
+        lt = log_type()
+        assert post_data(emu, ws, keys["primarySharedKey"], json.dumps({"a": 1}), lt).status_code == 200
+        emu.stop()
+        emu.start()
+        assert shared_keys(emu) == keys
+        assert post_data(emu, ws, keys["primarySharedKey"], json.dumps({"b": "x"}), lt).status_code == 200
+        schema = table_schema(emu, f"{lt}_CL")
+        assert schema["tableSubType"] == "Classic"
+        assert [c["name"] for c in schema["columns"]] == ["TimeGenerated", "a_d", "b_s"]
+        assert len(query(emu, f"{lt}_CL")) == 2
+
     def test_shared_keys_need_the_action(self, emulator: EmulatorProcess) -> None:
         """A caller without workspaces/sharedKeys/action (the VM identity) gets ARM's 403."""
         with emulator.http() as c:

@@ -380,7 +380,7 @@ async def not_served(request: Request, exc: Exception) -> Response:
             "NotFound" if status == 404 else "BadRequest",
             f"The emulator does not serve '{request.method} {request.url.path}'. It serves the Entra "
             "authority, ARM (/subscriptions/..., /metadata/endpoints), Microsoft Graph (/v1.0/...), ingestion "
-            "(/dce/..., /dcr/...) and "
+            "(/dce/..., /dcr/...), the Data Collector API (/ods/{workspaceId}/api/logs) and "
             "query (/query/v1/...).",
             headers=headers,
         )
