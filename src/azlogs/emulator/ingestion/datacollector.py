@@ -142,7 +142,8 @@ async def post_logs(request: Request) -> Response:
         if not isinstance(state, ArmState) or store is None:
             raise DataCollectorError(503, "ServiceUnavailable", "The emulator's planes are not running.")
         ws = state.workspace_by_customer_id(workspace_id)
-        keys = sharedkeys.keys_of(state, ws.resource_id) if ws is not None else None
+        # Made and persisted on first use (an fsync): off the event loop.
+        keys = await run_in_threadpool(sharedkeys.keys_of, state, ws.resource_id) if ws is not None else None
         if ws is None or keys is None:
             raise _forbidden(f"No workspace '{workspace_id}' exists; check the workspace id.")
         raw = await _read_body(request)
