@@ -26,11 +26,12 @@ class Env:
     def __init__(self, ctx: Context, http: httpx.AsyncClient) -> None:
         self.ctx, self.http = ctx, http
         self.ws = ctx.tenant.workspace_id
-        state: ArmState = ctx.extensions["control"]
-        keys = sharedkeys.keys_of(state, ctx.tenant.workspace_resource_id)
+        # The planes' services on the Context (the one place this test reads them).
+        self.state: ArmState = ctx.extensions["control"]
+        self.store: WorkspaceStore = ctx.extensions["store"]
+        keys = sharedkeys.keys_of(self.state, ctx.tenant.workspace_resource_id)
         assert keys is not None
         self.key = keys[sharedkeys.PRIMARY]
-        self.store: WorkspaceStore = ctx.extensions["store"]
 
     async def post(
         self,
@@ -149,7 +150,7 @@ class TestClassicTable:
         """The table the API made is in the tables API with tableSubType Classic, extended by a later post."""
         assert (await env.post(RECORD)).status_code == 200
         assert (await env.post(orjson.dumps({"Extra": True}))).status_code == 200
-        state: ArmState = env.ctx.extensions["control"]
+        state = env.state
         doc = state.get(f"{env.ctx.tenant.workspace_resource_id}/tables/App_CL")
         assert doc is not None
         schema = state.render(doc)["properties"]["schema"]
@@ -158,7 +159,7 @@ class TestClassicTable:
 
     async def test_keys_are_private_and_kept_by_a_workspace_update(self, env: Env) -> None:
         """The keys never show in the workspace's rendered document, and a workspace PUT keeps them."""
-        state: ArmState = env.ctx.extensions["control"]
+        state = env.state
         rid = env.ctx.tenant.workspace_resource_id
         doc = state.get(rid)
         assert doc is not None and sharedkeys.FIELD in doc
