@@ -7,9 +7,12 @@ tests that need a body of their own PUT it with :func:`arm_client`.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+import httpx
 
 from azlogs.provision import (
     ArmClient,
@@ -23,7 +26,7 @@ from azlogs.provision import (
 )
 from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
 
-__all__ = ["admin_token", "arm_client", "grant", "provision_table"]
+__all__ = ["admin_token", "arm_client", "grant", "provision_table", "query_table"]
 
 # The emulator serves what it was sent at once: a short poll keeps a missed read from costing 2 s.
 _POLL = 0.05
@@ -76,3 +79,21 @@ def admin_token(info: Mapping[str, Any], resource: str = "https://management.azu
         return str(credential.get_token(f"{resource}/.default").token)
     finally:
         credential.close()
+
+
+def query_table(info: Mapping[str, Any], kql: str) -> dict[str, Any]:
+    """The first table of the query API's answer to ``kql`` over the tenant's workspace (admin's token)."""
+    token = admin_token(info, "https://api.loganalytics.io")
+    with httpx.Client(
+        base_url=info["endpoints"]["arm"],
+        verify=ssl.create_default_context(cafile=info["ca_cert"]),
+        timeout=30,
+    ) as client:
+        r = client.post(
+            f"/query/v1/workspaces/{info['workspace']['id']}/query",
+            json={"query": kql},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert r.status_code == 200, r.text
+    table: dict[str, Any] = r.json()["tables"][0]
+    return table

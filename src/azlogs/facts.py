@@ -99,3 +99,20 @@ MONITORING_METRICS_PUBLISHER_ROLE_ID: Final = "3913510d-42f4-4e42-8a64-420c39005
 MONITORING_METRICS_PUBLISHER_ROLE: Final = "Monitoring Metrics Publisher"  # its name, as `az role` takes it
 # Log Analytics Reader: read a workspace's data (the query API).
 LOG_ANALYTICS_READER_ROLE_ID: Final = "73c42c96-874c-492b-b04d-ab87d138a893"
+
+# --- HTTP Data Collector API (retired 2026-09-14) -----------------------------------------------------
+# Source: Microsoft Learn, "Send log data to Azure Monitor by using the HTTP Data Collector API"
+# (MicrosoftDocs/azure-docs articles/azure-monitor/logs/data-collector-api.md): the URI, headers,
+# signature, suffixes, reserved properties, data limits and return codes.
+DATA_COLLECTOR_API_VERSION: Final = "2016-04-01"
+DATA_COLLECTOR_RESOURCE: Final = "/api/logs"
+DATA_COLLECTOR_CONTENT_TYPE: Final = "application/json"
+# Log-Type: "only letters, numbers, and the underscore (_) character, and it can't exceed 100 characters".
+DATA_COLLECTOR_LOG_TYPE_MAX: Final = 100
+# "Maximum of 30 MB per post"; "Maximum of 32 KB for field values ... the data will be truncated".
+DATA_COLLECTOR_BODY_MAX: Final = 30 * 1024 * 1024
+DATA_COLLECTOR_FIELD_VALUE_MAX: Final = 32 * 1024
+# "The Time Generated value cannot be older than 2 days before received time".
+DATA_COLLECTOR_TIME_GENERATED_MAX_AGE_SECONDS: Final = 2 * 24 * 3600
+# "You'll receive an error if your payload includes any of these property names".
+DATA_COLLECTOR_RESERVED_PROPERTIES: Final = ("tenant", "TimeGenerated", "RawData")

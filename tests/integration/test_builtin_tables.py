@@ -9,7 +9,7 @@ import orjson
 
 from azlogs.schema.template import DCR_API_VERSION
 from tests.emulator_proc import EmulatorProcess
-from tests.provisioning import admin_token, arm_client, grant
+from tests.provisioning import arm_client, grant, query_table
 
 
 def _dcr(
@@ -49,17 +49,7 @@ def _send(emu: EmulatorProcess, dcr: dict[str, Any], stream: str, records: list[
 
 
 def _query(emu: EmulatorProcess, kql: str) -> dict[str, Any]:
-    info = emu.info
-    token = admin_token(info, "https://api.loganalytics.io")
-    with emu.https() as client:
-        r = client.post(
-            f"/query/v1/workspaces/{info['workspace']['id']}/query",
-            json={"query": kql},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    assert r.status_code == 200, r.text
-    table: dict[str, Any] = r.json()["tables"][0]
-    return table
+    return query_table(emu.info, kql)
 
 
 class TestBuiltinTables:

@@ -47,7 +47,7 @@ def endpoint_group(path: str) -> str | None:
         return "arm"
     if path.startswith(("/v1.0/", "/beta/")):
         return "graph"
-    if path.startswith(("/dce/", "/dcr/")):
+    if path.startswith(("/dce/", "/dcr/", "/ods/")):
         return "ingestion"
     if path.startswith(("/query/", "/v1/")):  # the query API under /query and at the origin
         return "query"

@@ -52,6 +52,7 @@ from azlogs.emulator.guards import AdminAuthMiddleware, BodyLimitMiddleware
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
 from azlogs.emulator.identity.managed import ArcChallenges
+from azlogs.emulator.ingestion import datacollector
 from azlogs.emulator.private import private_dir, private_file, tighten
 from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.requestlog import RequestLogMiddleware
@@ -145,6 +146,7 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [
     control_routes,
     graph.routes,
     ingestion.plane,
+    datacollector.plane,
     query_routes,
 ]
 
@@ -270,6 +272,8 @@ class Emulator:
                 "authority": u.authority,
                 "arm": u.arm,
                 "dce": u.dce,
+                # The retired HTTP Data Collector API of the tenant's workspace: POST {this}/api/logs.
+                "data_collector": f"{u.https}/ods/{t.workspace_id}",
                 "query": u.query,
                 "graph": u.graph,
                 "cluster_issuer": u.cluster_issuer,

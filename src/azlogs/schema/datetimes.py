@@ -30,7 +30,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Final
 
-__all__ = ["ensure_utc", "parse_datetime"]
+__all__ = ["ensure_utc", "parse_datetime", "parse_iso8601_datetime"]
 
 _UTC: Final = timezone.utc
 
@@ -134,6 +134,16 @@ def parse_datetime(text: str) -> datetime | None:
                 return value
             return value.astimezone(_UTC)
     return _parse_slow(text)
+
+
+def parse_iso8601_datetime(text: str) -> datetime | None:
+    """Read ``text`` as a datetime only when it is ISO 8601 with a time of day (``2024-01-02T03:04``,
+    ``2024-01-02 03:04:05Z`` ...): the form the Data Collector API typed as datetime (``_t``); a date
+    alone or an RFC 1123 text stays a string there."""
+    m = _ISO.match(text)
+    if m is None or m.group(4) is None or len(m.group(2)) != 2 or len(m.group(3)) != 2:
+        return None
+    return parse_datetime(text)
 
 
 def _parse_slow(text: str) -> datetime | None:

@@ -27,6 +27,23 @@ def rg(ctx: Context) -> str:
 V = {"api-version": "2023-03-11"}
 
 
+async def grant(client: httpx.AsyncClient, ctx: Context, role_id: str, principal: str, name: str) -> None:
+    """Assign ``role_id`` to ``principal`` on the tenant's resource group (assignment ``name``), as the admin."""
+    body = {
+        "properties": {
+            "roleDefinitionId": rbac.role_definition_id(ctx.tenant.subscription_id, role_id),
+            "principalId": principal,
+        }
+    }
+    r = await client.put(
+        f"{rg(ctx)}/providers/Microsoft.Authorization/roleAssignments/{name}",
+        params={"api-version": "2022-04-01"},
+        json=body,
+        headers=bearer(ctx, ctx.tenant.admin),
+    )
+    assert r.status_code == 201, r.text
+
+
 class TestAuthentication:
     async def test_missing_header(self, client: httpx.AsyncClient, ctx: Context) -> None:
         """No Authorization header: 401 AuthenticationFailed with ARM's Bearer challenge."""
@@ -122,19 +139,7 @@ class TestAuthorization:
     async def _grant(
         self, client: httpx.AsyncClient, ctx: Context, role_id: str, principal: str, name: str
     ) -> None:
-        body = {
-            "properties": {
-                "roleDefinitionId": rbac.role_definition_id(ctx.tenant.subscription_id, role_id),
-                "principalId": principal,
-            }
-        }
-        r = await client.put(
-            f"{rg(ctx)}/providers/Microsoft.Authorization/roleAssignments/{name}",
-            params={"api-version": "2022-04-01"},
-            json=body,
-            headers=bearer(ctx, ctx.tenant.admin),
-        )
-        assert r.status_code == 201, r.text
+        await grant(client, ctx, role_id, principal, name)
 
     async def test_contributor_cannot_assign_roles_uaa_can(
         self, client: httpx.AsyncClient, ctx: Context

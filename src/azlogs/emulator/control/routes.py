@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import (
+    classic,
     cloud,
     deployments,
     ids,
@@ -28,6 +29,7 @@ from azlogs.emulator.control import (
     monitor,
     providers,
     rbac,
+    sharedkeys,
     subscriptions,
     workspaces,
 )
@@ -143,6 +145,12 @@ def _check_api_version(target: ids.Target, version: str | None, location: str) -
         raise err
 
 
+def method_not_allowed(method: str) -> ArmError:
+    return ArmError(
+        405, "MethodNotAllowed", f"The requested resource does not support http method '{method}'."
+    )
+
+
 def _json(
     status: int, body: dict[str, Any] | None, request: Request, headers: dict[str, str] | None = None
 ) -> Response:
@@ -237,15 +245,14 @@ async def arm_endpoint(request: Request) -> Response:
     state = ctx.control
     if not isinstance(state, ArmState):  # the ARM routes serve the emulator's own state, never a stand-in
         raise TypeError(f"the ARM routes need the emulator's ArmState, not {type(state).__name__}")
+    action_path = sharedkeys.split_action(request.url.path) or classic.split_action(request.url.path)
+    if action_path is not None:
+        return await _workspace_action(request, state, *action_path)
     try:
         target = ids.parse_path(request.url.path)
         method = request.method.upper()
         if method not in (*VERBS, "POST") or not _method_allowed(target, method):
-            raise ArmError(
-                405,
-                "MethodNotAllowed",
-                f"The requested resource does not support http method '{request.method}'.",
-            )
+            raise method_not_allowed(request.method)
         caller = authenticate(ctx, request, state.clock())
         check_subscription(state, target.subscription)
         body: Any = None
@@ -289,6 +296,37 @@ async def arm_endpoint(request: Request) -> Response:
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
     return _json(status, out, request, _headers(state, target, method, status, str(version)))
+
+
+async def _workspace_action(request: Request, state: ArmState, path: str, action: str) -> Response:
+    """``POST {workspace}/sharedKeys``, ``/regenerateSharedKey`` or ``{table}/migrate``: ARM's usual checks."""
+    ctx: Context = request.app.state.ctx
+    migrate = action == "migrate"
+    try:
+        target = ids.parse_path(path)
+        rtype = ids.TABLES if migrate else ids.WORKSPACES
+        if target.rtype != rtype or target.is_list or request.method.upper() != "POST":
+            raise method_not_allowed(request.method)
+        caller = authenticate(ctx, request, state.clock())
+        check_subscription(state, target.subscription)
+        raw = await request.body()
+        try:
+            body = orjson.loads(raw) if raw else None
+        except ValueError as exc:
+            raise invalid_content(str(exc)) from exc
+        _check_api_version(target, request.query_params.get("api-version"), ctx.tenant.location)
+        rbac_action = classic.ACTION if migrate else sharedkeys.ACTIONS[action]
+        if not state.has_permission(caller.object_id, target.rbac_scope, rbac_action):
+            raise authorization_failed(caller, rbac_action, target.rbac_scope)
+        assert target.subscription is not None and target.resource_group is not None
+        require_resource_group(state, target.subscription, target.resource_group)
+        if migrate:
+            status, out = await run_in_threadpool(classic.migrate, state, target, body)
+        else:
+            status, out = await run_in_threadpool(sharedkeys.act, state, target, action, body)
+    except ArmError as exc:
+        return _json(exc.status, exc.body(), request, exc.headers)
+    return _json(status, out, request)
 
 
 def _headers(state: ArmState, target: ids.Target, method: str, status: int, version: str) -> dict[str, str]:
@@ -344,7 +382,7 @@ async def not_served(request: Request, exc: Exception) -> Response:
             "NotFound" if status == 404 else "BadRequest",
             f"The emulator does not serve '{request.method} {request.url.path}'. It serves the Entra "
             "authority, ARM (/subscriptions/..., /metadata/endpoints), Microsoft Graph (/v1.0/...), ingestion "
-            "(/dce/..., /dcr/...) and "
+            "(/dce/..., /dcr/...), the Data Collector API (/ods/{workspaceId}/api/logs) and "
             "query (/query/v1/...).",
             headers=headers,
         )

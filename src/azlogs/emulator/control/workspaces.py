@@ -148,6 +148,8 @@ def workspace_doc(
         doc["tags"] = tags
     elif existing and "tags" in existing:
         doc["tags"] = existing["tags"]
+    if existing and "_sharedKeys" in existing:  # an update keeps the keys (control/sharedkeys.py)
+        doc["_sharedKeys"] = existing["_sharedKeys"]
     return doc
 
 

@@ -1,0 +1,309 @@
+"""The HTTP Data Collector API's rules (retired 2026-09-14), as pure functions.
+
+The SharedKey signature, the ``Log-Type`` rule and how the API typed and named the columns of a classic
+``{LogType}_CL`` table. Shared by the emulator's endpoint and, later, by ``azlogs migrate`` and the agent's
+bridge, so all three read legacy payloads alike. Source: Microsoft Learn, "Send log data to Azure Monitor
+by using the HTTP Data Collector API" (see :mod:`azlogs.facts`); guesses are marked [U] and listed in
+docs/differences.md.
+
+Typing, as the docs describe it:
+
+- a JSON boolean is ``_b``, a number ``_d`` (double), a string ``_s``, except a string that reads as a GUID
+  (``_g``, stored with dashes, lower case) or an ISO 8601 datetime (``_t``); a nested object or array is
+  stored as its JSON text in a ``_s`` column [U]; a null is left out of the record;
+- once a table exists, a value goes to an existing column of that property when it converts to the
+  column's type (a string ``"42"`` into ``n_d``); a number or boolean never converts to a string column
+  (the docs' third sample creates ``boolean_d`` and ``string_d``). Otherwise a new column with the value's
+  own suffix is added: a column name is never reused with another type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from azlogs.facts import (
+    DATA_COLLECTOR_CONTENT_TYPE,
+    DATA_COLLECTOR_FIELD_VALUE_MAX,
+    DATA_COLLECTOR_LOG_TYPE_MAX,
+    DATA_COLLECTOR_RESERVED_PROPERTIES,
+    DATA_COLLECTOR_RESOURCE,
+    DATA_COLLECTOR_TIME_GENERATED_MAX_AGE_SECONDS,
+)
+from azlogs.schema.datetimes import parse_datetime, parse_iso8601_datetime
+from azlogs.schema.model import Column
+from azlogs.schema.types import ColumnType
+
+CLASSIC_SUFFIX: Final = "_CL"
+SUFFIXES: Final = {
+    ColumnType.STRING: "_s",
+    ColumnType.REAL: "_d",
+    ColumnType.BOOL: "_b",
+    ColumnType.DATETIME: "_t",
+    ColumnType.GUID: "_g",
+}
+_TYPE_OF_SUFFIX: Final = {s: t for t, s in SUFFIXES.items()}
+_LOG_TYPE: Final = re.compile(r"[A-Za-z0-9_]+")
+_GUID: Final = re.compile(
+    r"([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})"
+)
+_NOT_NAME: Final = re.compile(r"[^A-Za-z0-9_]")
+_RESERVED: Final = frozenset(n.lower() for n in DATA_COLLECTOR_RESERVED_PROPERTIES)
+
+
+# --- the SharedKey signature -------------------------------------------------------------------------
+
+
+def string_to_sign(content_length: int, date: str) -> str:
+    """``POST\\n{length}\\napplication/json\\nx-ms-date:{date}\\n/api/logs``, the documented StringToSign."""
+    return (
+        f"POST\n{content_length}\n{DATA_COLLECTOR_CONTENT_TYPE}\nx-ms-date:{date}\n{DATA_COLLECTOR_RESOURCE}"
+    )
+
+
+def signature(shared_key: str, content_length: int, date: str) -> str:
+    """Base64(HMAC-SHA256(base64-decoded key, UTF-8 StringToSign)).
+
+    Raises:
+        ValueError: ``shared_key`` is not base64.
+    """
+    try:
+        key = base64.b64decode(shared_key, validate=True)
+    except binascii.Error as exc:
+        raise ValueError("the shared key is not base64") from exc
+    digest = hmac.new(key, string_to_sign(content_length, date).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def authorization(workspace_id: str, shared_key: str, content_length: int, date: str) -> str:
+    """The ``Authorization`` header value: ``SharedKey {workspaceId}:{signature}``."""
+    return f"SharedKey {workspace_id}:{signature(shared_key, content_length, date)}"
+
+
+def parse_authorization(header: str) -> tuple[str, str] | None:
+    """``(workspace id, signature)`` from a SharedKey header, or None when it is not one."""
+    scheme, _, rest = header.strip().partition(" ")
+    workspace, sep, sig = rest.strip().partition(":")
+    if scheme != "SharedKey" or not sep or not workspace or not sig:
+        return None
+    return workspace, sig
+
+
+def signature_matches(given: str, keys: Iterable[str], content_length: int, date: str) -> bool:
+    """Whether ``given`` is the signature of the request under one of ``keys`` (constant-time compare)."""
+    ok = False
+    for key in keys:
+        try:
+            expected = signature(key, content_length, date)
+        except ValueError:
+            continue
+        ok |= hmac.compare_digest(expected.encode(), given.encode())
+    return ok
+
+
+# --- Log-Type and names ------------------------------------------------------------------------------
+
+
+def log_type_problem(log_type: str) -> str | None:
+    """Why ``log_type`` is refused (letters, digits, underscore; at most 100 characters), or None."""
+    if not _LOG_TYPE.fullmatch(log_type):
+        return "The Log-Type may contain only letters, numbers and the underscore (_) character."
+    if len(log_type) > DATA_COLLECTOR_LOG_TYPE_MAX:
+        return f"The Log-Type cannot exceed {DATA_COLLECTOR_LOG_TYPE_MAX} characters."
+    return None
+
+
+def table_name(log_type: str) -> str:
+    """The classic table a Log-Type lands in: ``{LogType}_CL``."""
+    return log_type + CLASSIC_SUFFIX
+
+
+def property_base(name: str) -> str:
+    """A property's column base name: characters outside letters, digits and ``_`` become ``_`` [U]."""
+    return _NOT_NAME.sub("_", name)
+
+
+# --- typing ------------------------------------------------------------------------------------------
+
+
+def normalize_guid(text: str) -> str | None:
+    """A GUID with or without dashes, as the API stored it (dashed, lower case [U]); None otherwise."""
+    m = _GUID.fullmatch(text.strip("{}") if text.startswith("{") and text.endswith("}") else text)
+    return "-".join(m.groups()).lower() if m else None
+
+
+def _datetime(text: str) -> datetime | None:
+    return parse_iso8601_datetime(text)
+
+
+def _text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text[:DATA_COLLECTOR_FIELD_VALUE_MAX]
+
+
+def infer(value: Any) -> tuple[ColumnType, Any]:
+    """The type a new column gets for ``value`` (not None), and the value converted to it."""
+    if isinstance(value, bool):
+        return ColumnType.BOOL, value
+    if isinstance(value, (int, float)):
+        return ColumnType.REAL, float(value)
+    if isinstance(value, str):
+        guid = normalize_guid(value)
+        if guid is not None:
+            return ColumnType.GUID, guid
+        when = _datetime(value)
+        if when is not None:
+            return ColumnType.DATETIME, when
+    return ColumnType.STRING, _text(value)
+
+
+_NO: Final = object()
+
+
+def convert(value: Any, column_type: ColumnType) -> Any:
+    """``value`` converted to an existing column's type, or the ``_NO`` sentinel when it cannot be."""
+    if column_type is ColumnType.STRING:
+        return _NO if isinstance(value, (bool, int, float)) else _text(value)
+    if column_type is ColumnType.REAL:
+        if isinstance(value, bool):
+            return _NO
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                return _NO
+        return _NO
+    if column_type is ColumnType.BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return _NO
+    if not isinstance(value, str):
+        return _NO
+    if column_type is ColumnType.GUID:
+        guid = normalize_guid(value)
+        return _NO if guid is None else guid
+    if column_type is ColumnType.DATETIME:
+        when = parse_datetime(value)
+        return _NO if when is None else when
+    return _NO
+
+
+@dataclass
+class ClassicBatch:
+    """Records typed for a classic table.
+
+    Attributes:
+        new_columns: columns the table gains, in first-seen order.
+        rows: one ``{column name: typed value}`` per record.
+        time_generated: each record's TimeGenerated.
+        time_filled: how many records got the received time (no, bad or too old ``time-generated-field``).
+    """
+
+    new_columns: list[Column] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    time_generated: list[datetime] = field(default_factory=list)
+    time_filled: int = 0
+
+
+class PayloadError(ValueError):
+    """The body is not what the API accepted (answered 400 InvalidDataFormat)."""
+
+
+def records_of(body: Any) -> list[Mapping[str, Any]]:
+    """The records of a parsed body: a JSON object or an array of objects.
+
+    Raises:
+        PayloadError: another JSON value, or an element that is not an object.
+    """
+    records = [body] if isinstance(body, dict) else body
+    if not isinstance(records, list):
+        raise PayloadError("The body must be a JSON object or an array of JSON objects.")
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise PayloadError(f"Record {i} is not a JSON object.")
+    return records
+
+
+def type_records(
+    records: Sequence[Mapping[str, Any]],
+    existing: Sequence[Column],
+    received: datetime,
+    *,
+    time_generated_field: str | None = None,
+    extend: bool = True,
+) -> ClassicBatch:
+    """Type ``records`` for a table whose columns are ``existing``, as the Data Collector API did.
+
+    Args:
+        records: the posted records.
+        existing: the table's columns now (empty for a new table).
+        received: the time the request was received (UTC).
+        time_generated_field: the ``time-generated-field`` header's property name.
+        extend: False for a table that was migrated to DCR-based: values that fit no existing column
+            are dropped ("the Data Collector API still ingests existing columns but no new").
+
+    Raises:
+        PayloadError: a record uses a reserved property name.
+    """
+    by_base: dict[str, list[Column]] = {}
+    for col in existing:
+        base, suffix = col.name[:-2], col.name[-2:]
+        if _TYPE_OF_SUFFIX.get(suffix) is not None:
+            by_base.setdefault(base, []).append(col)
+    known = {c.name for c in existing}
+    out = ClassicBatch()
+    oldest = received - timedelta(seconds=DATA_COLLECTOR_TIME_GENERATED_MAX_AGE_SECONDS)
+    for i, rec in enumerate(records):
+        row: dict[str, Any] = {}
+        for name, value in rec.items():
+            if name.lower() in _RESERVED:
+                raise PayloadError(f"Record {i} uses the reserved property name '{name}'.")
+            if value is None:
+                continue
+            base = property_base(name)
+            placed = False
+            for col in by_base.get(base, ()):
+                converted = convert(value, col.type)
+                if converted is not _NO:
+                    row[col.name] = converted
+                    placed = True
+                    break
+            if placed:
+                continue
+            ctype, converted = infer(value)
+            col_name = base + SUFFIXES[ctype]
+            if col_name in known:  # the inferred type's column exists but the value did not convert
+                continue
+            if not extend:
+                continue
+            col = Column(col_name, ctype)
+            known.add(col_name)
+            by_base.setdefault(base, []).append(col)
+            out.new_columns.append(col)
+            row[col_name] = converted
+        out.rows.append(row)
+        out.time_generated.append(_time_generated(rec, time_generated_field, received, oldest, out))
+    return out
+
+
+def _time_generated(
+    rec: Mapping[str, Any], field_name: str | None, received: datetime, oldest: datetime, out: ClassicBatch
+) -> datetime:
+    raw = rec.get(field_name) if field_name else None
+    when = parse_datetime(raw) if isinstance(raw, str) else None
+    if when is None or when < oldest:
+        out.time_filled += 1
+        return received
+    return when
