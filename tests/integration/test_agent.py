@@ -182,7 +182,10 @@ class TestOutages:
             agent, table = start_agent(emu, tmp_path, [str(log)], "Faults", sender="batch_records = 200")
             doc = agent.wait_status(lambda d: d["totals"]["retried"] >= 3, what="retries")
             append(log, range(2000, 3000))
-            time.sleep(3)
+            # lines written during the storm are read (and so sent) while it still blows
+            agent.wait_status(
+                lambda d: d["totals"]["records_in"] >= 3000, what="the lines written during the storm"
+            )
             left = admin.get("/_emulator/faults").json()
             assert not [r for r in left["faults"] if r["endpoint"] == "imds"]  # IMDS failed 3 times
             assert admin.delete("/_emulator/faults").status_code in (200, 204)
