@@ -13,6 +13,9 @@ import pytest
 
 from tests.emulator_proc import EmulatorProcess
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("control_plane")
+
 MONITORING_MMP = "3913510d-42f4-4e42-8a64-420c390055eb"
 READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
 DCR_V = {"api-version": "2023-03-11"}

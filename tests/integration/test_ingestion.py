@@ -25,6 +25,9 @@ from tests.integration.test_ingestion_helpers import (
     stored_rows,
 )
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("ingestion")
+
 UPLOAD = """
 import json, sys
 from azure.identity import ManagedIdentityCredential
