@@ -376,7 +376,7 @@ def _write_config(path: Path, cfg: dict[str, Any]) -> Path:
 class TestPropagationDelay:
     def test_role_assignment_takes_effect_after_the_delay(self, tmp_path: Path) -> None:
         """With limits.role_propagation_seconds set, a new Reader assignment is refused at first, granted later."""
-        cfg = _write_config(tmp_path / "cfg.json", {"limits": {"role_propagation_seconds": 5}})
+        cfg = _write_config(tmp_path / "cfg.json", {"limits": {"role_propagation_seconds": 2}})
         emu = EmulatorProcess(tmp_path / "data", "--config", str(cfg))
         emu.start()
         admin, vm_client = Arm(emu, admin_token(emu)), Arm(emu, imds_token(emu))
