@@ -136,6 +136,7 @@ class TestDocumentedCaps:
 
 
 class TestResultLimits:
+    @pytest.mark.slow
     def test_range_past_the_old_cap_counts_every_row(self) -> None:
         """range ... | count counts every row: no silent cut at the old cap of ten million (a hundred
         rows past it: the old loop stopped after 10,000,001), and counting holds no rows."""
