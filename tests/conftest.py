@@ -38,6 +38,15 @@ for _name in ambient_variables(os.environ):
     del os.environ[_name]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the tests marked ``slow`` are handed out first (longest first, as a scheduler of
+    unequal jobs should): the run ends on short tests that both workers share, not on one worker
+    still busy with a long test while the other idles. Without xdist the order is left alone, so
+    module fixtures are set up once. The sort is stable, and the same on every worker."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """One running emulator (HTTP identity listener + HTTPS listener) for the session."""

@@ -13,6 +13,9 @@ import pytest
 
 from tests.emulator_proc import EmulatorProcess
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("control_plane")
+
 MONITORING_MMP = "3913510d-42f4-4e42-8a64-420c390055eb"
 READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
 DCR_V = {"api-version": "2023-03-11"}
@@ -373,7 +376,7 @@ def _write_config(path: Path, cfg: dict[str, Any]) -> Path:
 class TestPropagationDelay:
     def test_role_assignment_takes_effect_after_the_delay(self, tmp_path: Path) -> None:
         """With limits.role_propagation_seconds set, a new Reader assignment is refused at first, granted later."""
-        cfg = _write_config(tmp_path / "cfg.json", {"limits": {"role_propagation_seconds": 5}})
+        cfg = _write_config(tmp_path / "cfg.json", {"limits": {"role_propagation_seconds": 2}})
         emu = EmulatorProcess(tmp_path / "data", "--config", str(cfg))
         emu.start()
         admin, vm_client = Arm(emu, admin_token(emu)), Arm(emu, imds_token(emu))

@@ -27,6 +27,9 @@ from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
 from tests.emulator_proc import EmulatorProcess
 from tests.provisioning import arm_client, grant
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("corpus_ingestion")
+
 CORPUS = Path(__file__).resolve().parents[1] / "unit" / "kql" / "corpus"
 STREAM_TYPES = {"bool": "boolean", "boolean": "boolean"}
 TABLE_TYPES = {"bool": "boolean", "datetime": "dateTime", "decimal": "real", "timespan": "string"}

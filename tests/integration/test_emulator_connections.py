@@ -24,6 +24,9 @@ import pytest
 from tests.emulator_proc import EmulatorProcess
 from tests.provisioning import provision_table
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("emulator_connections")
+
 GUARD = 30.0
 LIMITS = {"header_timeout": 1, "body_timeout": 1}
 COLUMNS = [{"name": "TimeGenerated", "type": "datetime"}, {"name": "Msg", "type": "string"}]

@@ -6,9 +6,11 @@ import json
 import re
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.emulator_proc import EmulatorProcess, run_with_env
 
@@ -111,11 +113,22 @@ class TestLifecycle:
         assert first["tenant_id"] != second["tenant_id"]
 
 
+@pytest.fixture
+def faultable(emulator: EmulatorProcess) -> Iterator[EmulatorProcess]:
+    """The worker's shared emulator with no fault rules before or after the test: fault rules are the
+    only state the fault tests change, so they need no emulator of their own."""
+    with emulator.admin() as admin:
+        assert admin.delete("/_emulator/faults").status_code in (200, 204)
+    yield emulator
+    with emulator.admin() as admin:
+        assert admin.delete("/_emulator/faults").status_code in (200, 204)
+
+
 class TestFaults:
-    def test_status_for_next_n_then_normal(self, fresh_emulator: EmulatorProcess) -> None:
+    def test_status_for_next_n_then_normal(self, faultable: EmulatorProcess) -> None:
         """A 503 fault for the next 2 IMDS requests fires twice, then IMDS answers normally."""
         params = {"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        with fresh_emulator.admin() as admin, fresh_emulator.http() as client:
+        with faultable.admin() as admin, faultable.http() as client:
             r = admin.post(
                 "/_emulator/faults", json={"endpoint": "imds", "status": 503, "count": 2, "retry_after": 1}
             )
@@ -128,10 +141,10 @@ class TestFaults:
             assert codes[0].headers["retry-after"] == "1"
             assert admin.get("/_emulator/faults").json()["faults"] == []
 
-    def test_reset_and_delay_and_clear(self, fresh_emulator: EmulatorProcess) -> None:
+    def test_reset_and_delay_and_clear(self, faultable: EmulatorProcess) -> None:
         """A reset drops the connection mid-answer; a delay delays; DELETE clears the rules."""
         params = {"api-version": "2018-02-01", "resource": "https://monitor.azure.com"}
-        with fresh_emulator.admin() as admin, fresh_emulator.http() as client:
+        with faultable.admin() as admin, faultable.http() as client:
             admin.post("/_emulator/faults", json={"endpoint": "imds", "reset": True, "count": 1})
             try:
                 client.get("/metadata/identity/oauth2/token", params=params, headers={"Metadata": "true"})
@@ -147,14 +160,14 @@ class TestFaults:
             bad = admin.post("/_emulator/faults", json={"endpoint": "nowhere", "status": 500})
             assert bad.status_code == 400
 
-    def test_sdk_rides_out_an_imds_outage(self, fresh_emulator: EmulatorProcess) -> None:
+    def test_sdk_rides_out_an_imds_outage(self, faultable: EmulatorProcess) -> None:
         """azure-identity retries IMDS 503s (with Retry-After) and still gets a token."""
         import sys
 
-        with fresh_emulator.admin() as admin:
+        with faultable.admin() as admin:
             admin.post("/_emulator/faults", json={"endpoint": "imds", "status": 503, "count": 2})
         script = str(Path(__file__).parent / "scripts" / "get_token.py")
-        result = run_with_env(fresh_emulator, "vm", [sys.executable, script, "managed", "sync"])
+        result = run_with_env(faultable, "vm", [sys.executable, script, "managed", "sync"])
         assert result.returncode == 0, result.stderr[-2000:]
 
 

@@ -31,6 +31,9 @@ from tests.integration.test_ingestion_helpers import (
     stored_rows,
 )
 
+# its module-scoped emulator is started once: every test of the file on one xdist worker
+pytestmark = pytest.mark.xdist_group("ingestion_failures")
+
 MONITOR = "https://monitor.azure.com"
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -113,6 +114,7 @@ class Harness:
         self.loop.close()
 
 
+@pytest.mark.slow
 def test_ingestion_requests_never_500_and_never_hang() -> None:
     """Random bodies, encodings, headers and paths: every answer is a documented status in the service's shape."""
     with tempfile.TemporaryDirectory() as tmp:

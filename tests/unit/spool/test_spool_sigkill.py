@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from azlogs.spool import Spool
 
 WRITER = Path(__file__).with_name("sigkill_writer.py")
@@ -31,6 +33,7 @@ def _kill_after(proc: subprocess.Popen[str], lines: int) -> list[str]:
     return [line.rstrip("\n") for line in seen if line.endswith("\n")]
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_durable_record(tmp_path: Path) -> None:
     """Across several SIGKILLs and restarts, durable unacked records all come back, acked ones never."""
     rng = random.Random(20260501)
