@@ -54,9 +54,10 @@ def test_sigkill_at_random_moments_loses_no_durable_record(tmp_path: Path) -> No
             if proc.poll() is None:  # pragma: no cover - only if reading failed
                 proc.kill()
                 proc.wait(30)
-            assert proc.stderr is not None
+            assert proc.stderr is not None and proc.stdout is not None
             stderr = proc.stderr.read()
             proc.stderr.close()
+            proc.stdout.close()
         assert lines and lines[0].startswith("open "), stderr
         assert lines[0].split()[2] == "0", "the writer found corrupt records after a SIGKILL"
         for line in lines[1:]:
