@@ -13,7 +13,6 @@ from typing import Any
 from azlogs.kql._registry import common_type, numeric_promote, register, same_as
 from azlogs.kql._values import (
     EPOCH,
-    dumps,
     parse_json_value,
     to_bool,
     to_decimal,
@@ -382,29 +381,10 @@ def array_slice(arr: Any, start: Any, end: Any) -> Any:
     return arr[max(s, 0) : e + 1]
 
 
-@register("array_index_of", 2, 2, "long", "query")
-def array_index_of(arr: Any, value: Any) -> int | None:
-    """Position of a value in an array, or -1."""
-    if not isinstance(arr, list):
-        return None
-    for i, v in enumerate(arr):
-        if v == to_dynamic(value) and type(v) is type(to_dynamic(value)):
-            return i
-    return -1
-
-
 @register("set_has_element", 2, 2, "bool", "query")
 def set_has_element(arr: Any, value: Any) -> bool | None:
     """True when the array holds the value."""
     return None if not isinstance(arr, list) else to_dynamic(value) in arr
-
-
-@register("array_sort_asc", 1, 1, "dynamic", "query")
-def array_sort_asc(arr: Any) -> Any:
-    """Sorted copy of an array (nulls last)."""
-    if not isinstance(arr, list):
-        return None
-    return sorted(arr, key=lambda v: (v is None, dumps(v) if isinstance(v, (dict, list)) else v))
 
 
 # ----------------------------------------------------------------------------- type

@@ -1,0 +1,414 @@
+"""Documented examples of the array and property-bag pages (issue 14), as data.
+
+Same form as ``_docs_examples.DOC_EXAMPLES``: (page#block, query, output column names, output rows),
+the query of the page's n-th ``kusto`` code block and the output table printed under it, from the
+Kusto documentation (MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query/<page>). The
+treepath page has no code blocks, only a table of expressions and results: its rows are
+``#table<n>``, each expression printed. Left out (listed in docs/differences.md): array_sort_asc/desc
+with two arrays printed as two columns (#1), array_iff with ``datetime("01-01-2022")`` (#3, a
+datetime text form this engine does not read yet), range over a year of datetimes (#2, the page
+elides its output) and repeat (#1, over an undefined table ``T``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOC_EXAMPLES_DYNAMIC: list[tuple[str, str, list[str], list[list[Any]]]] = [
+    (
+        "array-iff-function.md#1",
+        "print condition=dynamic([true,false,true]), if_true=dynamic([1,2,3]), if_false=dynamic([4,5,6])\n"
+        "| extend res= array_iff(condition, if_true, if_false)",
+        ["condition", "if_true", "if_false", "res"],
+        [[[True, False, True], [1, 2, 3], [4, 5, 6], [1, 5, 3]]],
+    ),
+    (
+        "array-iff-function.md#2",
+        'print condition=dynamic([1,0,50]), if_true="yes", if_false="no"\n'
+        "| extend res= array_iff(condition, if_true, if_false)",
+        ["condition", "if_true", "if_false", "res"],
+        [[[1, 0, 50], "yes", "no", ["yes", "no", "yes"]]],
+    ),
+    (
+        "array-iff-function.md#4",
+        "print condition=dynamic([true,true,true]), if_true=dynamic([1,2]), if_false=dynamic([3,4])\n"
+        "| extend res= array_iff(condition, if_true, if_false)",
+        ["condition", "if_true", "if_false", "res"],
+        [[[True, True, True], [1, 2], [3, 4], [1, 2, None]]],
+    ),
+    (
+        "array-index-of-function.md#1",
+        'let arr=dynamic(["this", "is", "an", "example", "an", "example"]);\n'
+        "print\n"
+        ' idx1 = array_index_of(arr,"an")    // lookup found in input string\n'
+        ' , idx2 = array_index_of(arr,"example",1,3) // lookup found in researched range\n'
+        ' , idx3 = array_index_of(arr,"example",1,2) // search starts from index 1, but stops after 2 values, so '
+        "lookup can't be found\n"
+        ' , idx4 = array_index_of(arr,"is",2,4) // search starts after occurrence of lookup\n'
+        ' , idx5 = array_index_of(arr,"example",2,-1)  // lookup found\n'
+        ' , idx6 = array_index_of(arr, "an", 1, -1, 2)   // second occurrence found in input range\n'
+        ' , idx7 = array_index_of(arr, "an", 1, -1, 3)   // no third occurrence in input array\n'
+        ' , idx8 = array_index_of(arr, "an", -3)   // negative start index will look at last 3 elements\n'
+        ' , idx9 = array_index_of(arr, "is", -4)   // negative start index will look at last 3 elements',
+        ["idx1", "idx2", "idx3", "idx4", "idx5", "idx6", "idx7", "idx8", "idx9"],
+        [[2, 3, -1, -1, 3, 4, -1, 4, -1]],
+    ),
+    (
+        "array-reverse-function.md#1",
+        'print arr=dynamic(["this", "is", "an", "example"])\n| project Result=array_reverse(arr)',
+        ["Result"],
+        [[["example", "an", "is", "this"]]],
+    ),
+    (
+        "array-rotate-left-function.md#1",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_rotated=array_rotate_left(arr, 2)",
+        ["arr", "arr_rotated"],
+        [[[1, 2, 3, 4, 5], [3, 4, 5, 1, 2]]],
+    ),
+    (
+        "array-rotate-left-function.md#2",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_rotated=array_rotate_left(arr, -2)",
+        ["arr", "arr_rotated"],
+        [[[1, 2, 3, 4, 5], [4, 5, 1, 2, 3]]],
+    ),
+    (
+        "array-rotate-right-function.md#1",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_rotated=array_rotate_right(arr, 2)",
+        ["arr", "arr_rotated"],
+        [[[1, 2, 3, 4, 5], [4, 5, 1, 2, 3]]],
+    ),
+    (
+        "array-rotate-right-function.md#2",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_rotated=array_rotate_right(arr, -2)",
+        ["arr", "arr_rotated"],
+        [[[1, 2, 3, 4, 5], [3, 4, 5, 1, 2]]],
+    ),
+    (
+        "array-shift-left-function.md#1",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_left(arr, 2)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [3, 4, 5, None, None]]],
+    ),
+    (
+        "array-shift-left-function.md#2",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_left(arr, 2, -1)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [3, 4, 5, -1, -1]]],
+    ),
+    (
+        "array-shift-left-function.md#3",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_left(arr, -2, -1)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [-1, -1, 1, 2, 3]]],
+    ),
+    (
+        "array-shift-right-function.md#1",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_right(arr, 2)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [None, None, 1, 2, 3]]],
+    ),
+    (
+        "array-shift-right-function.md#2",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_right(arr, 2, -1)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [-1, -1, 1, 2, 3]]],
+    ),
+    (
+        "array-shift-right-function.md#3",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_shift=array_shift_right(arr, -2, -1)",
+        ["arr", "arr_shift"],
+        [[[1, 2, 3, 4, 5], [3, 4, 5, -1, -1]]],
+    ),
+    (
+        "array-sort-asc-function.md#3",
+        "datatable(command:string, command_time:datetime, user_id:string)\n"
+        "[\n"
+        "    'chmod',   datetime(2019-07-15),   \"user1\",\n"
+        "    'ls',      datetime(2019-07-02),   \"user1\",\n"
+        "    'dir',     datetime(2019-07-22),   \"user1\",\n"
+        "    'mkdir',   datetime(2019-07-14),   \"user1\",\n"
+        "    'rm',      datetime(2019-07-27),   \"user1\",\n"
+        "    'pwd',     datetime(2019-07-25),   \"user1\",\n"
+        "    'rm',      datetime(2019-07-23),   \"user2\",\n"
+        "    'pwd',     datetime(2019-07-25),   \"user2\",\n"
+        "]\n"
+        "| summarize timestamps = make_list(command_time), commands = make_list(command) by user_id\n"
+        "| project user_id, commands_in_chronological_order = array_sort_asc(timestamps, commands)[1]",
+        ["user_id", "commands_in_chronological_order"],
+        [["user1", ["ls", "mkdir", "chmod", "dir", "pwd", "rm"]], ["user2", ["rm", "pwd"]]],
+    ),
+    (
+        "array-sort-asc-function.md#5",
+        'print result=array_sort_asc(dynamic([null,"blue","yellow","green",null]), false)',
+        ["result"],
+        [[[None, None, "blue", "green", "yellow"]]],
+    ),
+    (
+        "array-sort-desc-function.md#2",
+        'let Names = "John,Paul,Jane,Kayo";\n'
+        'let SortedNames = strcat_array(array_sort_desc(split(Names, ",")), ",");\n'
+        "print result = SortedNames",
+        ["result"],
+        [["Paul,Kayo,John,Jane"]],
+    ),
+    (
+        "array-sort-desc-function.md#3",
+        "datatable(command:string, command_time:datetime, user_id:string)\n"
+        "[\n"
+        "    'chmod',   datetime(2019-07-15),   \"user1\",\n"
+        "    'ls',      datetime(2019-07-02),   \"user1\",\n"
+        "    'dir',     datetime(2019-07-22),   \"user1\",\n"
+        "    'mkdir',   datetime(2019-07-14),   \"user1\",\n"
+        "    'rm',      datetime(2019-07-27),   \"user1\",\n"
+        "    'pwd',     datetime(2019-07-25),   \"user1\",\n"
+        "    'rm',      datetime(2019-07-23),   \"user2\",\n"
+        "    'pwd',     datetime(2019-07-25),   \"user2\",\n"
+        "]\n"
+        "| summarize timestamps = make_list(command_time), commands = make_list(command) by user_id\n"
+        "| project user_id, commands_in_chronological_order = array_sort_desc(timestamps, commands)[1]",
+        ["user_id", "commands_in_chronological_order"],
+        [["user1", ["rm", "pwd", "dir", "chmod", "mkdir", "ls"]], ["user2", ["pwd", "rm"]]],
+    ),
+    (
+        "array-sort-desc-function.md#4",
+        'print result=array_sort_desc(dynamic([null,"blue","yellow","green",null]))',
+        ["result"],
+        [[["yellow", "green", "blue", None, None]]],
+    ),
+    (
+        "array-sort-desc-function.md#5",
+        'print result=array_sort_desc(dynamic([null,"blue","yellow","green",null]), false)',
+        ["result"],
+        [[[None, None, "yellow", "green", "blue"]]],
+    ),
+    (
+        "array-split-function.md#1",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_split=array_split(arr, 2)",
+        ["arr", "arr_split"],
+        [[[1, 2, 3, 4, 5], [[1, 2], [3, 4, 5]]]],
+    ),
+    (
+        "array-split-function.md#2",
+        "print arr=dynamic([1,2,3,4,5])\n| extend arr_split=array_split(arr, dynamic([1,3]))",
+        ["arr", "arr_split"],
+        [[[1, 2, 3, 4, 5], [[1], [2, 3], [4, 5]]]],
+    ),
+    (
+        "array-sum-function.md#1",
+        "print arr=dynamic([1,2,3,4])\n| extend arr_sum=array_sum(arr)",
+        ["arr", "arr_sum"],
+        [[[1, 2, 3, 4], 10]],
+    ),
+    (
+        "bag-remove-keys-function.md#1",
+        "datatable(input:dynamic)\n"
+        "[\n"
+        "    dynamic({'key1' : 123,     'key2': 'abc'}),\n"
+        "    dynamic({'key1' : 'value', 'key3': 42.0}),\n"
+        "]\n"
+        "| extend result=bag_remove_keys(input, dynamic(['key2', 'key4']))",
+        ["input", "result"],
+        [
+            [{"key1": 123, "key2": "abc"}, {"key1": 123}],
+            [{"key1": "value", "key3": 42.0}, {"key1": "value", "key3": 42.0}],
+        ],
+    ),
+    (
+        "bag-remove-keys-function.md#2",
+        "datatable(input:dynamic)\n"
+        "[\n"
+        "    dynamic({'key1': 123, 'key2': {'prop1' : 'abc', 'prop2': 'xyz'}, 'key3': [100, 200]}),\n"
+        "]\n"
+        "| extend result=bag_remove_keys(input, dynamic(['$.key2.prop1', 'key3']))",
+        ["input", "result"],
+        [
+            [
+                {"key1": 123, "key2": {"prop1": "abc", "prop2": "xyz"}, "key3": [100, 200]},
+                {"key1": 123, "key2": {"prop2": "xyz"}},
+            ]
+        ],
+    ),
+    (
+        "bag-set-key-function.md#1",
+        "datatable(input: dynamic) [\n"
+        "    dynamic({'key1': 1, 'key2': 2}),\n"
+        "    dynamic({'key1': 1, 'key3': 'abc'}),\n"
+        "]\n"
+        "| extend result = bag_set_key(input, 'key3', 3)",
+        ["input", "result"],
+        [
+            [{"key1": 1, "key2": 2}, {"key1": 1, "key2": 2, "key3": 3}],
+            [{"key1": 1, "key3": "abc"}, {"key1": 1, "key3": 3}],
+        ],
+    ),
+    (
+        "bag-set-key-function.md#2",
+        "datatable(input: dynamic)[\n"
+        "    dynamic({'key1': 123, 'key2': {'prop1': 123, 'prop2': 'xyz'}}),\n"
+        "    dynamic({'key1': 123})\n"
+        "]\n"
+        "| extend result = bag_set_key(input, '$.key2.prop1', 'abc')",
+        ["input", "result"],
+        [
+            [
+                {"key1": 123, "key2": {"prop1": 123, "prop2": "xyz"}},
+                {"key1": 123, "key2": {"prop1": "abc", "prop2": "xyz"}},
+            ],
+            [{"key1": 123}, {"key1": 123, "key2": {"prop1": "abc"}}],
+        ],
+    ),
+    (
+        "bag-zip.md#1",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic(['a', 'b', 'c']), dynamic([1, '2', 3.4])\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)",
+        ["KeysArray", "ValuesArray", "NewBag"],
+        [[["a", "b", "c"], [1, "2", 3.4], {"a": 1, "b": "2", "c": 3.4}]],
+    ),
+    (
+        "bag-zip.md#2",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic(['a', 'b', 'c']), dynamic([1, '2'])\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)",
+        ["KeysArray", "ValuesArray", "NewBag"],
+        [[["a", "b", "c"], [1, "2"], {"a": 1, "b": "2", "c": None}]],
+    ),
+    (
+        "bag-zip.md#3",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic(['a', 'b']), dynamic([1, '2', 2.5])\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)",
+        ["KeysArray", "ValuesArray", "NewBag"],
+        [[["a", "b"], [1, "2", 2.5], {"a": 1, "b": "2"}]],
+    ),
+    (
+        "bag-zip.md#4",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic(['a', 8, 'b']), dynamic([1, '2', 2.5])\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)",
+        ["KeysArray", "ValuesArray", "NewBag"],
+        [[["a", 8, "b"], [1, "2", 2.5], {"a": 1, "b": 2.5}]],
+    ),
+    (
+        "bag-zip.md#5",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic(['a', 8, 'b']), dynamic(1)\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)",
+        ["KeysArray", "ValuesArray", "NewBag"],
+        [[["a", 8, "b"], 1, {"a": None, "b": None}]],
+    ),
+    (
+        "bag-zip.md#6",
+        "let Data = datatable(KeysArray: dynamic, ValuesArray: dynamic) [\n"
+        "    dynamic('a'), dynamic([1, '2', 2.5])\n"
+        "];\n"
+        "Data\n"
+        "| extend NewBag = bag_zip(KeysArray, ValuesArray)\n"
+        "| extend IsNewBagEmpty=isnull(NewBag)",
+        ["KeysArray", "ValuesArray", "NewBag", "IsNewBagEmpty"],
+        [["a", [1, "2", 2.5], None, True]],
+    ),
+    (
+        "jaccard-index-function.md#1",
+        "print set1=dynamic([1,2,3]), set2=dynamic([1,2,3,4])\n| extend jaccard=jaccard_index(set1, set2)",
+        ["set1", "set2", "jaccard"],
+        [[[1, 2, 3], [1, 2, 3, 4], 0.75]],
+    ),
+    ("range-function.md#1", "print r = range(1, 8, 3)", ["r"], [[[1, 4, 7]]]),
+    ("range-function.md#3", "print range(1, 3)", ["print_0"], [[[1, 2, 3]]]),
+    (
+        "range-function.md#4",
+        "print range(1h, 5h)",
+        ["print_0"],
+        [[["01:00:00", "02:00:00", "03:00:00", "04:00:00", "05:00:00"]]],
+    ),
+    ("range-function.md#5", "print r = range(1,1000000000)\n| mv-expand r\n| count", ["Count"], [[1048576]]),
+    (
+        "set-difference-function.md#1",
+        "range x from 1 to 3 step 1\n"
+        "| extend y = x * 2\n"
+        "| extend z = y * 2\n"
+        "| extend w = z * 2\n"
+        "| extend a1 = pack_array(x,y,x,z), a2 = pack_array(x, y), a3 = pack_array(x,y,w)\n"
+        "| project set_difference(a1, a2, a3)",
+        ["Column1"],
+        [[[4]], [[8]], [[12]]],
+    ),
+    (
+        "set-difference-function.md#2",
+        "print arr = set_difference(dynamic([1,2,3]), dynamic([1,2,3]))",
+        ["arr"],
+        [[[]]],
+    ),
+    (
+        "set-intersect-function.md#1",
+        "range x from 1 to 3 step 1\n"
+        "| extend y = x * 2\n"
+        "| extend z = y * 2\n"
+        "| extend w = z * 2\n"
+        "| extend a1 = pack_array(x,y,x,z), a2 = pack_array(x, y), a3 = pack_array(w,x)\n"
+        "| project set_intersect(a1, a2, a3)",
+        ["Column1"],
+        [[[1]], [[2]], [[3]]],
+    ),
+    (
+        "set-intersect-function.md#2",
+        "print arr = set_intersect(dynamic([1, 2, 3]), dynamic([4,5]))",
+        ["arr"],
+        [[[]]],
+    ),
+    (
+        "set-union-function.md#1",
+        "range x from 1 to 3 step 1\n"
+        "| extend y = x * 2\n"
+        "| extend z = y * 2\n"
+        "| extend w = z * 2\n"
+        "| extend a1 = pack_array(x,y,x,z), a2 = pack_array(x, y), a3 = pack_array(w)\n"
+        "| project a1,a2,a3,Out=set_union(a1, a2, a3)",
+        ["a1", "a2", "a3", "Out"],
+        [
+            [[1, 2, 1, 4], [1, 2], [8], [1, 2, 4, 8]],
+            [[2, 4, 2, 8], [2, 4], [16], [2, 4, 8, 16]],
+            [[3, 6, 3, 12], [3, 6], [24], [3, 6, 12, 24]],
+        ],
+    ),
+    (
+        "set-union-function.md#2",
+        "datatable (Arr1: dynamic)\n"
+        "[\n"
+        "    dynamic(['A4', 'A2', 'A7', 'A2']),\n"
+        "    dynamic(['C4', 'C7', 'C1', 'C4'])\n"
+        "]\n"
+        "| extend Out=set_union(Arr1, Arr1)",
+        ["Arr1", "Out"],
+        [[["A4", "A2", "A7", "A2"], ["A4", "A2", "A7"]], [["C4", "C7", "C1", "C4"], ["C4", "C7", "C1"]]],
+    ),
+    (
+        "treepath-function.md#table1",
+        'print treepath(parse_json(\'{"a":"b", "c":123}\'))',
+        ["print_0"],
+        [[["['a']", "['c']"]]],
+    ),
+    (
+        "treepath-function.md#table2",
+        'print treepath(parse_json(\'{"prop1":[1,2,3,4], "prop2":"value2"}\'))',
+        ["print_0"],
+        [[["['prop1']", "['prop1'][0]", "['prop2']"]]],
+    ),
+    (
+        "treepath-function.md#table3",
+        'print treepath(parse_json(\'{"listProperty":[100,200,300,"abcde",{"x":"y"}]}\'))',
+        ["print_0"],
+        [[["['listProperty']", "['listProperty'][0]", "['listProperty'][0]['x']"]]],
+    ),
+]
