@@ -120,7 +120,10 @@ class _AggCollector:
             c = compile_expr(a, self.row_scope)
             args.append(c.fn)
             types.append(c.type)
-        agg = factory(args, types)
+        try:
+            agg = factory(args, types)
+        except ValueError as e:
+            raise err(node, f"{name}(): {e}") from None
         slot = f"\0agg{len(self.aggs)}"
         self.aggs.append((slot, agg, node))
         return CExpr(lambda r: r.get(slot), agg.type)
@@ -150,14 +153,21 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         if call is not None and call.name in ("arg_max", "arg_min") and len(collector.aggs) == before + 1:
             _arg_columns(call, collector.aggs[-1], scope, out_cols, outputs, a.name)
             continue
-        if a.name is not None:
-            name = a.name
-        elif call is not None:
-            arg_names = [
+        arg_names = (
+            [
                 x.name if isinstance(x, A.Column) else (str(x.value) if isinstance(x, A.Literal) else None)
                 for x in call.args
             ]
-            name = auto_name(call.name, arg_names)
+            if call is not None
+            else []
+        )
+        if call is not None and a.name is None and collector.aggs[-1][1].columns is not None:
+            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs)
+            continue
+        if a.name is not None:
+            name = a.name
+        elif call is not None:
+            name = _unique(auto_name(call.name, arg_names), out_cols)
         else:
             name = derive_name(None, out_cols, counter)
         if name in out_cols:
@@ -168,6 +178,32 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
     by_names = list(by_cols)
     produce = _make_summarizer(plan, by_names, by_fns, aggs, outputs, not op.by)
     return plan.materialize(produce, out_cols)
+
+
+def _unique(name: str, taken: dict[str, str]) -> str:
+    """An automatic column name made unique as Kusto does: ``list_x``, then ``list_x1``, ``list_x2``."""
+    if name not in taken:
+        return name
+    n = 1
+    while f"{name}{n}" in taken:
+        n += 1
+    return f"{name}{n}"
+
+
+def _tuple_columns(
+    call: A.Call,
+    slot_agg: tuple[str, Aggregate, A.Call],
+    arg_names: list[str | None],
+    out_cols: dict[str, str],
+    outputs: list[Any],
+) -> None:
+    """An aggregate of several columns (``percentiles``): ``percentile_X_P`` per column."""
+    slot, agg, _ = slot_agg
+    first = arg_names[0] if arg_names else None
+    for i, (fragment, typ) in enumerate(agg.columns or []):
+        name = _unique(f"percentile_{first}_{fragment}" if first else f"percentile_{fragment}", out_cols)
+        out_cols[name] = typ
+        outputs.append((name, typ, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
 
 
 def _contains_aggregate(node: Any) -> bool:
@@ -208,8 +244,9 @@ def _arg_columns(
         def add(s: Any, r: Any) -> Any:
             v = inner_first(r)
             if v is None:
-                return s
-            if s is not None:
+                # A group whose values are all null still answers its first row (arg-max page, #3).
+                return s if s is not None else (None, tuple(f(r) for f in fns))
+            if s is not None and s[0] is not None:
                 try:
                     better = v > s[0] if call.name == "arg_max" else v < s[0]
                 except TypeError:

@@ -1,4 +1,4 @@
-"""Documented examples of the array and property-bag pages (issue 14), as data.
+"""Documented examples of the array, property-bag and aggregation pages (issue 14), as data.
 
 Same form as ``_docs_examples.DOC_EXAMPLES``: (page#block, query, output column names, output rows),
 the query of the page's n-th ``kusto`` code block and the output table printed under it, from the
@@ -7,7 +7,9 @@ treepath page has no code blocks, only a table of expressions and results: its r
 ``#table<n>``, each expression printed. Left out (listed in docs/differences.md): array_sort_asc/desc
 with two arrays printed as two columns (#1), array_iff with ``datetime("01-01-2022")`` (#3, a
 datetime text form this engine does not read yet), range over a year of datetimes (#2, the page
-elides its output) and repeat (#1, over an undefined table ``T``).
+elides its output), repeat (#1, over an undefined table ``T``), make_bag/make_bag_if #2 (``evaluate
+bag_unpack``) and variancep #1 (the page names its column ``variance_x``; Kusto.Language names it
+``variancep_x``). Reals are compared to the 12 significant digits the pages print at least.
 """
 
 from __future__ import annotations
@@ -410,5 +412,142 @@ DOC_EXAMPLES_DYNAMIC: list[tuple[str, str, list[str], list[list[Any]]]] = [
         'print treepath(parse_json(\'{"listProperty":[100,200,300,"abcde",{"x":"y"}]}\'))',
         ["print_0"],
         [[["['listProperty']", "['listProperty'][0]", "['listProperty'][0]['x']"]]],
+    ),
+]
+
+# Aggregation pages: only those with self-contained examples (most run over the Samples database).
+DOC_EXAMPLES_AGGREGATES: list[tuple[str, str, list[str], list[list[Any]]]] = [
+    (
+        "arg-max-aggregation-function.md#3",
+        "datatable(Fruit: string, Color: string, Version: int) [\n"
+        '    "Apple", "Red", 1,\n'
+        '    "Apple", "Green", int(null),\n'
+        '    "Banana", "Yellow", int(null),\n'
+        '    "Banana", "Green", int(null),\n'
+        '    "Pear", "Brown", 1,\n'
+        '    "Pear", "Green", 2,\n'
+        "]\n"
+        "| summarize arg_max(Version, *) by Fruit",
+        ["Fruit", "Version", "Color"],
+        [["Apple", 1, "Red"], ["Banana", None, "Yellow"], ["Pear", 2, "Green"]],
+    ),
+    (
+        "arg-min-aggregation-function.md#3",
+        "datatable(Fruit: string, Color: string, Version: int) [\n"
+        '    "Apple", "Red", 1,\n'
+        '    "Apple", "Green", int(null),\n'
+        '    "Banana", "Yellow", int(null),\n'
+        '    "Banana", "Green", int(null),\n'
+        '    "Pear", "Brown", 1,\n'
+        '    "Pear", "Green", 2,\n'
+        "]\n"
+        "| summarize arg_min(Version, *) by Fruit",
+        ["Fruit", "Version", "Color"],
+        [["Apple", 1, "Red"], ["Banana", None, "Yellow"], ["Pear", 1, "Brown"]],
+    ),
+    (
+        "make-bag-aggregation-function.md#1",
+        "let T = datatable(prop:string, value:string)\n"
+        "[\n"
+        '    "prop01", "val_a",\n'
+        '    "prop02", "val_b",\n'
+        '    "prop03", "val_c",\n'
+        "];\n"
+        "T\n"
+        "| extend p = bag_pack(prop, value)\n"
+        "| summarize dict=make_bag(p)",
+        ["dict"],
+        [[{"prop01": "val_a", "prop02": "val_b", "prop03": "val_c"}]],
+    ),
+    (
+        "make-bag-if-aggregation-function.md#1",
+        "let T = datatable(prop:string, value:string, predicate:bool)\n"
+        "[\n"
+        '    "prop01", "val_a", true,\n'
+        '    "prop02", "val_b", false,\n'
+        '    "prop03", "val_c", true\n'
+        "];\n"
+        "T\n"
+        "| extend p = bag_pack(prop, value)\n"
+        "| summarize dict=make_bag_if(p, predicate)",
+        ["dict"],
+        [[{"prop01": "val_a", "prop03": "val_c"}]],
+    ),
+    (
+        "make-list-if-aggregation-function.md#1",
+        "let T = datatable(name:string, day_of_birth:long)\n"
+        "[\n"
+        '   "John", 9,\n'
+        '   "Paul", 18,\n'
+        '   "George", 25,\n'
+        '   "Ringo", 7\n'
+        "];\n"
+        "T\n"
+        "| summarize make_list_if(name, strlen(name) > 4)",
+        ["list_name"],
+        [[["George", "Ringo"]]],
+    ),
+    (
+        "make-list-with-nulls-aggregation-function.md#1",
+        "let shapes = datatable (name:string , sideCount: int)\n"
+        "[\n"
+        '    "triangle", int(null),\n'
+        '    "square", 4,\n'
+        '    "rectangle", 4,\n'
+        '    "pentagon", 5,\n'
+        '    "hexagon", 6,\n'
+        '    "heptagon", 7,\n'
+        '    "octagon", 8,\n'
+        '    "nonagon", 9,\n'
+        '    "decagon", 10\n'
+        "];\n"
+        "shapes\n"
+        "| summarize mylist = make_list_with_nulls(sideCount)",
+        ["mylist"],
+        [[[None, 4, 4, 5, 6, 7, 8, 9, 10]]],
+    ),
+    (
+        "make-set-if-aggregation-function.md#1",
+        "let T = datatable(name:string, day_of_birth:long)\n"
+        "[\n"
+        '   "John", 9,\n'
+        '   "Paul", 18,\n'
+        '   "George", 25,\n'
+        '   "Ringo", 7\n'
+        "];\n"
+        "T\n"
+        "| summarize make_set_if(name, strlen(name) > 4)",
+        ["set_name"],
+        [[["George", "Ringo"]]],
+    ),
+    (
+        "stdev-aggregation-function.md#1",
+        "range x from 1 to 5 step 1\n| summarize make_list(x), stdev(x)",
+        ["list_x", "stdev_x"],
+        [[[1, 2, 3, 4, 5], 1.58113883008419]],
+    ),
+    (
+        "stdevif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| summarize stdevif(x, x % 2 == 0)",
+        ["stdevif_x"],
+        [[29.1547594742265]],
+    ),
+    (
+        "stdevp-aggregation-function.md#1",
+        "range x from 1 to 5 step 1\n| summarize make_list(x), stdevp(x)",
+        ["list_x", "stdevp_x"],
+        [[[1, 2, 3, 4, 5], 1.4142135623731]],
+    ),
+    (
+        "variance-aggregation-function.md#1",
+        "range x from 1 to 5 step 1\n| summarize make_list(x), variance(x)",
+        ["list_x", "variance_x"],
+        [[[1, 2, 3, 4, 5], 2.5]],
+    ),
+    (
+        "varianceif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| summarize varianceif(x, x%2 == 0)",
+        ["varianceif_x"],
+        [[850]],
     ),
 ]

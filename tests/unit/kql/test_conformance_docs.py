@@ -17,7 +17,7 @@ import pytest
 
 from azlogs.kql import MemoryProvider, run_query
 from tests.unit.kql._docs_examples import DOC_EXAMPLES
-from tests.unit.kql._docs_examples_dynamic import DOC_EXAMPLES_DYNAMIC
+from tests.unit.kql._docs_examples_dynamic import DOC_EXAMPLES_AGGREGATES, DOC_EXAMPLES_DYNAMIC
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
 
@@ -438,14 +438,17 @@ CASES: list[Case] = [
 ]
 
 
-_OTHER = [*DOC_EXAMPLES, *DOC_EXAMPLES_DYNAMIC]
+_OTHER = [*DOC_EXAMPLES, *DOC_EXAMPLES_DYNAMIC, *DOC_EXAMPLES_AGGREGATES]
 
 
 def _comparable(value: Any) -> Any:
-    """Plain values, with NaN (which equals nothing) as a marker that equals itself."""
+    """Plain values, with NaN (which equals nothing) as a marker that equals itself, and reals to the
+    12 significant digits the pages print at least (``1.58113883008419`` for ``stdev``)."""
     value = plain(value)
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.12g}")
     if isinstance(value, list):
         return [_comparable(v) for v in value]
     return value

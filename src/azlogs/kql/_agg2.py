@@ -1,0 +1,141 @@
+"""More summarize aggregates: ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``stdevif``,
+``varianceif``, ``percentiles`` (one column per percentile) and ``percentiles_array``.
+
+Semantics from the Kusto documentation pages (MicrosoftDocs/dataexplorer-docs,
+data-explorer/kusto/query/<name>-aggregation-function.md): ``make_bag`` merges the property bags of
+the group, the first value of a key winning, and ignores values that are not bags; MaxSize (default
+and maximum 1048576) caps the keys. ``make_list_with_nulls`` keeps nulls. Column names follow
+Kusto.Language's aggregate symbols (microsoft/Kusto-Query-Language, src/Kusto.Language/Aggregates.cs):
+``bag_X``, ``list_X``, ``stdevif_X``, ``varianceif_X``, ``percentile_X_P`` per percentile and
+``percentiles_X`` for the array form; a percentile column has the value's type, ``int`` widened to
+``long`` and ``decimal`` to ``real``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from azlogs.facts import KQL_MAKE_LIST_MAX_SIZE
+from azlogs.kql._aggregates import (
+    AGGREGATES,
+    Aggregate,
+    Row,
+    _stdev,
+    nearest_rank,
+    percentile_type,
+    percentile_values,
+)
+from azlogs.kql._budget import current
+from azlogs.kql._registry import REGISTRY, FunctionSpec
+from azlogs.kql._values import to_dynamic, to_real
+
+Fn = Callable[[Row], Any]
+
+
+def _limit(fn: Fn | None) -> int:
+    if fn is None:
+        return KQL_MAKE_LIST_MAX_SIZE
+    asked = fn({})
+    if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
+        return min(asked, KQL_MAKE_LIST_MAX_SIZE)
+    return KQL_MAKE_LIST_MAX_SIZE
+
+
+def _make_bag(args: list[Any], types: list[str], pred: Fn | None = None, size: Fn | None = None) -> Aggregate:
+    f = args[0]
+    limit = _limit(size)
+
+    def add(s: dict[str, Any], r: Row) -> dict[str, Any]:
+        if pred is not None and pred(r) is not True:
+            return s
+        v = f(r)
+        if not isinstance(v, dict):
+            return s
+        for k, x in v.items():
+            if len(s) >= limit:
+                break
+            if k not in s:
+                s[k] = x
+                current().hold()
+        return s
+
+    return Aggregate("dynamic", dict, add, lambda s: s)
+
+
+def _make_list_with_nulls(args: list[Any], types: list[str]) -> Aggregate:
+    f = args[0]
+
+    def add(s: list[Any], r: Row) -> list[Any]:
+        if len(s) < KQL_MAKE_LIST_MAX_SIZE:
+            s.append(to_dynamic(f(r)))
+            current().hold()
+        return s
+
+    return Aggregate("dynamic", list, add, lambda s: s)
+
+
+def _only_if(agg: Aggregate, pred: Fn) -> Aggregate:
+    inner = agg.add
+    agg.add = lambda s, r: inner(s, r) if pred(r) is True else s
+    return agg
+
+
+def _constant_percents(args: list[Any]) -> list[float]:
+    out: list[float] = []
+    for fn in args:
+        v = fn({})
+        items = v if isinstance(v, list) else [v]
+        for item in items:
+            p = to_real(item)
+            if p is None or not 0 <= p <= 100:
+                raise ValueError("a percentile must be a constant number from 0 to 100")
+            out.append(p)
+    return out
+
+
+def _percentiles(args: list[Any], types: list[str]) -> Aggregate:
+    percents = _constant_percents(args[1:])
+    typ = percentile_type(types[0])
+
+    def result(s: list[Any]) -> tuple[Any, ...]:
+        if not s:
+            return tuple(None for _ in percents)
+        s.sort()
+        return tuple(nearest_rank(s, p) for p in percents)
+
+    cols = [(percent_fragment(p), typ) for p in percents]
+    return Aggregate(typ, list, percentile_values(args[0]), result, columns=cols)
+
+
+def _percentiles_array(args: list[Any], types: list[str]) -> Aggregate:
+    percents = _constant_percents(args[1:])
+
+    def result(s: list[Any]) -> Any:
+        if not s:
+            return [None for _ in percents]
+        s.sort()
+        return [to_dynamic(nearest_rank(s, p)) for p in percents]
+
+    return Aggregate("dynamic", list, percentile_values(args[0]), result)
+
+
+def percent_fragment(p: float) -> str:
+    """The percentile as a column-name fragment: ``50``, ``99_5``."""
+    text = str(int(p)) if float(p).is_integer() else repr(float(p))
+    return text.replace(".", "_").replace("-", "_")
+
+
+NEW: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
+    "make_bag": (1, 2, lambda a, t: _make_bag(a, t, None, a[1] if len(a) > 1 else None)),
+    "make_bag_if": (2, 3, lambda a, t: _make_bag(a, t, a[1], a[2] if len(a) > 2 else None)),
+    "make_list_with_nulls": (1, 1, _make_list_with_nulls),
+    "stdevif": (2, 2, lambda a, t: _only_if(_stdev(a[:1], t), a[1])),
+    "varianceif": (2, 2, lambda a, t: _only_if(_stdev(a[:1], t, var=True), a[1])),
+    "percentiles": (2, 64, _percentiles),
+    "percentiles_array": (2, 64, _percentiles_array),
+}
+
+AGGREGATES.update(NEW)
+for _name, (_lo, _hi, _factory) in NEW.items():
+    REGISTRY.setdefault(_name, FunctionSpec(_name, _lo, _hi, "dynamic", "aggregate"))

@@ -1,0 +1,131 @@
+"""Aggregates added for issue 14 and Kusto's automatic column names, beyond the documented examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from azlogs import KqlError
+from azlogs.kql import MemoryProvider, run_query
+from tests.unit.kql._helpers import FIXED_NOW
+
+TEN = "range x from 1 to 10 step 1"
+
+
+def table(query: str) -> tuple[list[tuple[str, str]], list[list[Any]]]:
+    """The columns and rows of the query's first table."""
+    t = run_query(query, MemoryProvider(), clock=lambda: FIXED_NOW).tables[0]
+    return t.columns, t.rows
+
+
+class TestColumnNames:
+    """Unnamed aggregates are named as Kusto names them (Kusto.Language's result-name prefixes)."""
+
+    @pytest.mark.parametrize(
+        ("agg", "name"),
+        [
+            ("make_list(x)", "list_x"),
+            ("make_list_if(x, x > 1)", "list_x"),
+            ("make_list_with_nulls(x)", "list_x"),
+            ("make_set(x)", "set_x"),
+            ("make_set_if(x, x > 1)", "set_x"),
+            ("make_bag(bag_pack('k', x))", "bag_"),
+            ("stdevif(x, x > 1)", "stdevif_x"),
+            ("varianceif(x, x > 1)", "varianceif_x"),
+            ("take_any(x)", "x"),
+            ("percentiles_array(x, 50)", "percentiles_x"),
+        ],
+    )
+    def test_automatic_name(self, agg: str, name: str) -> None:
+        """The column name of ``summarize <agg>``."""
+        assert table(f"{TEN} | summarize {agg}")[0][0][0] == name
+
+    def test_repeated_automatic_name_gets_a_number(self) -> None:
+        """The same unnamed aggregate twice gives list_x and list_x1 rather than an error."""
+        cols, _ = table(f"{TEN} | summarize make_list(x), make_list(x), make_list(x)")
+        assert [c for c, _ in cols] == ["list_x", "list_x1", "list_x2"]
+
+
+class TestPercentiles:
+    """percentiles(): one column per percentile; percentiles_array(): one array."""
+
+    def test_one_column_per_percentile(self) -> None:
+        """Columns percentile_x_P (a fraction's dot becomes _), typed as the value, int widened to long."""
+        cols, rows = table(f"{TEN} | extend x = toint(x) | summarize percentiles(x, 50, 90, 99.5)")
+        assert cols == [
+            ("percentile_x_50", "long"),
+            ("percentile_x_90", "long"),
+            ("percentile_x_99_5", "long"),
+        ]
+        assert rows == [[5, 9, 10]]
+
+    def test_by_group_and_empty_group(self) -> None:
+        """Each group has its own percentiles; an all-null group gives nulls."""
+        _, rows = table(
+            f"{TEN} | extend g = x % 2, v = iff(x % 2 == 0, long(null), x) | summarize percentiles(v, 50) by g"
+        )
+        assert sorted(rows, key=lambda r: r[0]) == [[0, None], [1, 5]]
+
+    def test_array_form_takes_a_dynamic_list(self) -> None:
+        """percentiles_array with a dynamic array of percentiles gives one dynamic array."""
+        cols, rows = table(f"{TEN} | summarize percentiles_array(x, dynamic([10, 100]))")
+        assert cols == [("percentiles_x", "dynamic")]
+        assert rows == [[[1, 10]]]
+
+    def test_percentile_out_of_range_is_refused(self) -> None:
+        """A percentile outside 0..100 is an error, not a silent clamp."""
+        with pytest.raises(KqlError, match="percentile"):
+            table(f"{TEN} | summarize percentiles(x, 150)")
+
+
+class TestBagsAndLists:
+    """make_bag, make_bag_if and make_list_with_nulls."""
+
+    def test_make_bag_first_key_wins_and_ignores_non_bags(self) -> None:
+        """A key seen again keeps its first value; values that are not bags are skipped."""
+        _, rows = table(
+            "datatable(d:dynamic)[dynamic({'a':1}), dynamic({'a':2,'b':3}), dynamic([1]), dynamic(null)]"
+            " | summarize make_bag(d)"
+        )
+        assert rows == [[{"a": 1, "b": 3}]]
+
+    def test_make_bag_max_size(self) -> None:
+        """MaxSize caps the number of keys."""
+        _, rows = table(f"{TEN} | summarize b = make_bag(bag_pack(tostring(x), x), 3)")
+        assert rows == [[{"1": 1, "2": 2, "3": 3}]]
+
+    def test_make_list_with_nulls_keeps_nulls_in_order(self) -> None:
+        """Nulls stay, in row order."""
+        _, rows = table(f"{TEN} | where x < 4 | summarize make_list_with_nulls(iff(x == 2, long(null), x))")
+        assert rows == [[[1, None, 3]]]
+
+    def test_arg_max_star_of_all_null_group_is_its_first_row(self) -> None:
+        """A group with no value to maximise still answers its first row (arg-max page)."""
+        _, rows = table(
+            "datatable(g:string, v:long, c:string)['a', long(null), 'first', 'a', long(null), 'second']"
+            " | summarize arg_max(v, c) by g"
+        )
+        assert rows == [["a", None, "first"]]
+
+
+class TestResultTypes:
+    """Each aggregate's static result type."""
+
+    @pytest.mark.parametrize(
+        ("agg", "typ"),
+        [
+            ("make_bag(bag_pack('k', x))", "dynamic"),
+            ("make_bag_if(bag_pack('k', x), x > 1)", "dynamic"),
+            ("make_list_with_nulls(x)", "dynamic"),
+            ("stdevif(x, x > 1)", "real"),
+            ("varianceif(x, x > 1)", "real"),
+            ("percentiles(x, 50)", "long"),
+            ("percentiles(todouble(x), 50)", "real"),
+            ("percentiles_array(x, 50)", "dynamic"),
+            ("percentile(toint(x), 50)", "long"),
+        ],
+    )
+    def test_result_type(self, agg: str, typ: str) -> None:
+        """The column's type is the aggregate's documented return type."""
+        assert table(f"{TEN} | summarize {agg}")[0][0][1] == typ
