@@ -1,4 +1,4 @@
-"""More summarize aggregates: ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``stdevif``,
+"""More summarize aggregates: ``buildschema``, ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``stdevif``,
 ``varianceif``, ``percentiles`` (one column per percentile) and ``percentiles_array``.
 
 Semantics from the Kusto documentation pages (MicrosoftDocs/dataexplorer-docs,
@@ -7,7 +7,7 @@ the group, the first value of a key winning, and ignores values that are not bag
 and maximum 1048576) caps the keys. ``make_list_with_nulls`` keeps nulls. Column names follow
 Kusto.Language's aggregate symbols (microsoft/Kusto-Query-Language, src/Kusto.Language/Aggregates.cs):
 ``bag_X``, ``list_X``, ``stdevif_X``, ``varianceif_X``, ``percentile_X_P`` per percentile and
-``percentiles_X`` for the array form; a percentile column has the value's type, ``int`` widened to
+``percentiles_X`` for the array form, ``schema_X``; a percentile column has the value's type, ``int`` widened to
 ``long`` and ``decimal`` to ``real``.
 """
 
@@ -126,7 +126,67 @@ def percent_fragment(p: float) -> str:
     return text.replace(".", "_").replace("-", "_")
 
 
+_INDEXER = "`indexer`"
+
+
+def _schema_of(v: Any) -> list[Any]:
+    """The alternatives (type names, at most one container) that admit one dynamic value."""
+    if v is None:
+        return []
+    if isinstance(v, bool):
+        return ["bool"]
+    if isinstance(v, int):
+        return ["long"]
+    if isinstance(v, float):
+        return ["double"]
+    if isinstance(v, str):
+        return ["string"]
+    if isinstance(v, dict):
+        return [{k: _schema_of(x) for k, x in v.items()}]
+    if isinstance(v, list):
+        items: list[Any] = []
+        for x in v:
+            items = _merge_schema(items, _schema_of(x))
+        return [{_INDEXER: items}] if items else [{}]
+    return ["string"]
+
+
+def _merge_schema(a: list[Any], b: list[Any]) -> list[Any]:
+    """Alternatives admitting both: type names in first-seen order, containers merged key by key."""
+    out = list(a)
+    for alt in b:
+        if isinstance(alt, dict):
+            at = next((i for i, x in enumerate(out) if isinstance(x, dict)), None)
+            if at is None:
+                out.append(alt)
+            else:
+                merged = dict(out[at])
+                for k, sub in alt.items():
+                    merged[k] = _merge_schema(merged.get(k, []), sub)
+                out[at] = merged
+        elif alt not in out:
+            out.append(alt)
+    return out
+
+
+def _render_schema(alts: list[Any]) -> Any:
+    rendered = [
+        {k: _render_schema(x) for k, x in alt.items()} if isinstance(alt, dict) else alt for alt in alts
+    ]
+    if not rendered:
+        return None
+    return rendered[0] if len(rendered) == 1 else rendered
+
+
+def _buildschema(args: list[Any], types: list[str]) -> Aggregate:
+    f = args[0]
+    return Aggregate(
+        "dynamic", list, lambda s, r: _merge_schema(s, _schema_of(f(r))), lambda s: _render_schema(s)
+    )
+
+
 NEW: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
+    "buildschema": (1, 1, _buildschema),
     "make_bag": (1, 2, lambda a, t: _make_bag(a, t, None, a[1] if len(a) > 1 else None)),
     "make_bag_if": (2, 3, lambda a, t: _make_bag(a, t, a[1], a[2] if len(a) > 2 else None)),
     "make_list_with_nulls": (1, 1, _make_list_with_nulls),

@@ -308,6 +308,7 @@ _PREFIX = {
     "make_bag": "bag",
     "make_bag_if": "bag",
     "percentiles_array": "percentiles",
+    "buildschema": "schema",
 }
 
 

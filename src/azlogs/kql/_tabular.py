@@ -353,8 +353,10 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     cols = dict(plan.columns)
     fns: list[tuple[str, Any]] = []
     counter = [0]
+    # pack_all() packs the operator's input row, not the columns this extend adds before it.
+    extra = {**scope.extra, "operator_input": dict(plan.columns)}
     for a in op.assigns:
-        step_scope = scope.with_columns(dict(cols))
+        step_scope = Env(dict(cols), scope.lets, scope.ctx, None, scope.depth, extra)
         c = compile_expr(a.expr, step_scope)
         name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
         cols.pop(name, None)

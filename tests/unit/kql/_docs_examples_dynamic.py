@@ -551,3 +551,85 @@ DOC_EXAMPLES_AGGREGATES: list[tuple[str, str, list[str], list[list[Any]]]] = [
         [[850]],
     ),
 ]
+
+# Bags built from the row (special forms) and buildschema.
+DOC_EXAMPLES_ROW_BAGS: list[tuple[str, str, list[str], list[list[Any]]]] = [
+    (
+        "pack-all-function.md#1",
+        "datatable(Source:string,Target:string,CharsCount:long)\n"
+        "[\n"
+        "'555-1234','555-1212',46,\n"
+        "'555-1234','555-1213',50,\n"
+        "'555-1313','',42,\n"
+        "'','555-3456',74\n"
+        "]\n"
+        "| extend Packed=pack_all(), PackedIgnoreNullEmpty=pack_all(true)",
+        ["Source", "Target", "CharsCount", "Packed", "PackedIgnoreNullEmpty"],
+        [
+            [
+                "555-1234",
+                "555-1212",
+                46,
+                {"Source": "555-1234", "Target": "555-1212", "CharsCount": 46},
+                {"Source": "555-1234", "Target": "555-1212", "CharsCount": 46},
+            ],
+            [
+                "555-1234",
+                "555-1213",
+                50,
+                {"Source": "555-1234", "Target": "555-1213", "CharsCount": 50},
+                {"Source": "555-1234", "Target": "555-1213", "CharsCount": 50},
+            ],
+            [
+                "555-1313",
+                "",
+                42,
+                {"Source": "555-1313", "Target": "", "CharsCount": 42},
+                {"Source": "555-1313", "CharsCount": 42},
+            ],
+            [
+                "",
+                "555-3456",
+                74,
+                {"Source": "", "Target": "555-3456", "CharsCount": 74},
+                {"Target": "555-3456", "CharsCount": 74},
+            ],
+        ],
+    ),
+    (
+        "bag-pack-columns-function.md#1",
+        "datatable(Id: string, Value: string, Other: long)\n"
+        "[\n"
+        '    "A", "val_a", 1,\n'
+        '    "B", "val_b", 2,\n'
+        '    "C", "val_c", 3\n'
+        "]\n"
+        "| extend Packed = bag_pack_columns(Id, Value)",
+        ["Id", "Value", "Other", "Packed"],
+        [
+            ["A", "val_a", 1, {"Id": "A", "Value": "val_a"}],
+            ["B", "val_b", 2, {"Id": "B", "Value": "val_b"}],
+            ["C", "val_c", 3, {"Id": "C", "Value": "val_c"}],
+        ],
+    ),
+    (
+        "buildschema-aggregation-function.md#1",
+        "datatable(value: dynamic) [\n"
+        '    dynamic({"x":1, "y":3.5}),\n'
+        '    dynamic({"x":"somevalue", "z":[1, 2, 3]}),\n'
+        '    dynamic({"y":{"w":"zzz"}, "t":["aa", "bb"], "z":["foo"]})\n'
+        "]\n"
+        "| summarize buildschema(value)",
+        ["schema_value"],
+        [
+            [
+                {
+                    "x": ["long", "string"],
+                    "y": ["double", {"w": "string"}],
+                    "z": {"`indexer`": ["long", "string"]},
+                    "t": {"`indexer`": "string"},
+                }
+            ]
+        ],
+    ),
+]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from azlogs import KqlError
-from azlogs.kql import MemoryProvider, run_query
+from azlogs.kql import MemoryProvider, check, parse, run_query
 from tests.unit.kql._helpers import FIXED_NOW
 
 TEN = "range x from 1 to 10 step 1"
@@ -129,3 +129,58 @@ class TestResultTypes:
     def test_result_type(self, agg: str, typ: str) -> None:
         """The column's type is the aggregate's documented return type."""
         assert table(f"{TEN} | summarize {agg}")[0][0][1] == typ
+
+
+class TestBuildSchema:
+    """buildschema: the minimal schema admitting every value of the group."""
+
+    def test_nested_arrays_and_nulls(self) -> None:
+        """Arrays of bags merge under `indexer`; nulls add nothing; one alternative is not a list."""
+        cols, rows = table(
+            "datatable(v:dynamic)[dynamic({'a':[{'b':1},{'b':'x'}]}), dynamic(null), dynamic({'a':[]})]"
+            " | summarize buildschema(v)"
+        )
+        assert cols == [("schema_v", "dynamic")]
+        assert rows == [[{"a": {"`indexer`": {"b": ["long", "string"]}}}]]
+
+    def test_scalars(self) -> None:
+        """Scalar values give their type names: bool, long, double, string."""
+        _, rows = table(
+            "datatable(v:dynamic)[dynamic(true), dynamic(1), dynamic(1.5)] | summarize s = buildschema(v)"
+        )
+        assert rows == [[["bool", "long", "double"]]]
+
+
+class TestRowBags:
+    """pack_all and bag_pack_columns: bags of the row's own columns."""
+
+    def test_pack_all_sees_the_operator_input_only(self) -> None:
+        """Columns added earlier in the same extend are not packed; later operators see them."""
+        _, rows = table("datatable(a:long)[1] | extend b = 2, p = pack_all() | extend q = pack_all()")
+        assert rows == [[1, 2, {"a": 1}, {"a": 1, "b": 2, "p": {"a": 1}}]]
+
+    def test_pack_all_true_drops_null_and_empty(self) -> None:
+        """pack_all(true) leaves out nulls and empty strings."""
+        _, rows = table(
+            "datatable(a:long, s:string)[long(null), ''] | project p = pack_all(true), q = pack_all()"
+        )
+        assert rows == [[{}, {"a": None, "s": ""}]]
+
+    def test_bag_pack_columns_needs_column_names(self) -> None:
+        """An argument that is not a column is refused."""
+        with pytest.raises(KqlError, match="column names"):
+            table("datatable(a:long)[1] | extend p = bag_pack_columns(a + 1)")
+
+    @pytest.mark.parametrize("expr", ["pack_all()", "bag_pack_columns(a)"])
+    def test_result_type_and_dialect(self, expr: str) -> None:
+        """Both are dynamic, and log-query only: a strict transformation refuses them."""
+        assert table(f"datatable(a:long)[1] | project p = {expr}")[0] == [("p", "dynamic")]
+        with pytest.raises(KqlError):
+            check(parse(f"source | extend p = {expr}"), "transformation")
+
+    def test_pack_all_reads_every_column_of_a_table(self) -> None:
+        """Column pruning does not narrow what a table scan gives pack_all."""
+        cols = [("TimeGenerated", "datetime"), ("a", "long"), ("b", "string")]
+        provider = MemoryProvider({"T": (cols, [{"TimeGenerated": FIXED_NOW, "a": 1, "b": "x"}])})
+        t = run_query("T | project p = pack_all()", provider, clock=lambda: FIXED_NOW).tables[0]
+        assert set(t.rows[0][0]) == {"TimeGenerated", "a", "b"}

@@ -17,7 +17,11 @@ import pytest
 
 from azlogs.kql import MemoryProvider, run_query
 from tests.unit.kql._docs_examples import DOC_EXAMPLES
-from tests.unit.kql._docs_examples_dynamic import DOC_EXAMPLES_AGGREGATES, DOC_EXAMPLES_DYNAMIC
+from tests.unit.kql._docs_examples_dynamic import (
+    DOC_EXAMPLES_AGGREGATES,
+    DOC_EXAMPLES_DYNAMIC,
+    DOC_EXAMPLES_ROW_BAGS,
+)
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
 
@@ -438,7 +442,7 @@ CASES: list[Case] = [
 ]
 
 
-_OTHER = [*DOC_EXAMPLES, *DOC_EXAMPLES_DYNAMIC, *DOC_EXAMPLES_AGGREGATES]
+_OTHER = [*DOC_EXAMPLES, *DOC_EXAMPLES_DYNAMIC, *DOC_EXAMPLES_AGGREGATES, *DOC_EXAMPLES_ROW_BAGS]
 
 
 def _comparable(value: Any) -> Any:
