@@ -1,6 +1,6 @@
 """Array and property-bag functions beyond the basics of ``_fn_misc``: ``range()``, sorting with
 companion arrays, splitting, rotating and shifting, ``array_iff``, ``array_sum``, the set functions,
-``jaccard_index``, ``bag_zip``, ``bag_remove_keys``, ``bag_set_key``, ``treepath`` and ``repeat``.
+``jaccard_index``, ``bag_zip``, ``bag_merge``, ``bag_has_key``, ``bag_remove_keys``, ``bag_set_key``, ``treepath`` and ``repeat``.
 
 Semantics follow the Kusto documentation pages of the same names (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<name>-function.md, and bag-zip.md); their examples are conformance cases
@@ -336,6 +336,29 @@ def _copy(v: Any) -> Any:
     if isinstance(v, list):
         return [_copy(x) for x in v]
     return v
+
+
+@register("bag_merge", 1, 64, "dynamic", "query")
+def bag_merge(*bags: Any) -> Any:
+    """Merge bags in argument order: the first bag with a key gives its value and its place."""
+    out: dict[str, Any] = {}
+    for b in bags:
+        if isinstance(b, dict):
+            for k, v in b.items():
+                out.setdefault(k, v)
+    return out
+
+
+@register("bag_has_key", 2, 2, "bool", "query")
+def bag_has_key(bag: Any, key: Any) -> bool:
+    """True when the bag has the key (a name, or a JSONPath such as ``$.a.b``)."""
+    parts = _path(to_str(key))
+    node = bag
+    for part in parts or ():
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return bool(parts)
 
 
 @register("bag_remove_keys", 2, 2, "dynamic", "query")

@@ -353,22 +353,6 @@ def bag_keys(v: Any) -> Any:
     return list(v) if isinstance(v, dict) else None
 
 
-@register("bag_merge", 1, 64, "dynamic", "query")
-def bag_merge(*bags: Any) -> Any:
-    """Merge bags; the first bag wins on duplicate keys."""
-    out: dict[str, Any] = {}
-    for b in reversed(bags):
-        if isinstance(b, dict):
-            out.update(b)
-    return out
-
-
-@register("bag_has_key", 2, 2, "bool", "query")
-def bag_has_key(bag: Any, key: Any) -> bool:
-    """True when the bag has the key."""
-    return isinstance(bag, dict) and to_str(key) in bag
-
-
 @register("array_slice", 3, 3, "dynamic", "query")
 def array_slice(arr: Any, start: Any, end: Any) -> Any:
     """Elements ``start``..``end`` inclusive (negative from the end)."""

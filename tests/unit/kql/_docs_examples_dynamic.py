@@ -413,6 +413,58 @@ DOC_EXAMPLES_DYNAMIC: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["print_0"],
         [[["['listProperty']", "['listProperty'][0]", "['listProperty'][0]['x']"]]],
     ),
+    (
+        "bag-merge-function.md#1",
+        "print result = bag_merge(\n"
+        "   dynamic({'A1':12, 'B1':2, 'C1':3}),\n"
+        "   dynamic({'A2':81, 'B2':82, 'A1':1}))",
+        ["result"],
+        [[{"A1": 12, "B1": 2, "C1": 3, "A2": 81, "B2": 82}]],
+    ),
+    (
+        "bag-has-key-function.md#1",
+        "datatable(input: dynamic)\n"
+        "[\n"
+        "    dynamic({'key1' : 123, 'key2': 'abc'}),\n"
+        "    dynamic({'key1' : 123, 'key3': 'abc'}),\n"
+        "]\n"
+        "| extend result = bag_has_key(input, 'key2')",
+        ["input", "result"],
+        [[{"key1": 123, "key2": "abc"}, True], [{"key1": 123, "key3": "abc"}, False]],
+    ),
+    (
+        "bag-has-key-function.md#2",
+        "datatable(input: dynamic)\n"
+        "[\n"
+        "    dynamic({'key1': 123, 'key2': {'prop1' : 'abc', 'prop2': 'xyz'}, 'key3': [100, 200]}),\n"
+        "]\n"
+        "| extend result = bag_has_key(input, '$.key2.prop1')",
+        ["input", "result"],
+        [[{"key1": 123, "key2": {"prop1": "abc", "prop2": "xyz"}, "key3": [100, 200]}, True]],
+    ),
+    (
+        "bag-keys-function.md#1",
+        "datatable(index:long, d:dynamic) [\n"
+        "    1, dynamic({'a':'b', 'c':123}),\n"
+        "    2, dynamic({'a':'b', 'c':{'d':123}}),\n"
+        "    3, dynamic({'a':'b', 'c':[{'d':123}]}),\n"
+        "    4, dynamic(null),\n"
+        "    5, dynamic({}),\n"
+        "    6, dynamic('a'),\n"
+        "    7, dynamic([])\n"
+        "]\n"
+        "| extend keys = bag_keys(d)",
+        ["index", "d", "keys"],
+        [
+            [1, {"a": "b", "c": 123}, ["a", "c"]],
+            [2, {"a": "b", "c": {"d": 123}}, ["a", "c"]],
+            [3, {"a": "b", "c": [{"d": 123}]}, ["a", "c"]],
+            [4, None, None],
+            [5, {}, []],
+            [6, "a", None],
+            [7, [], None],
+        ],
+    ),
 ]
 
 # Aggregation pages: only those with self-contained examples (most run over the Samples database).

@@ -115,6 +115,16 @@ class TestSetsAndBags:
         """A bracketed JSONPath sets a nested key; the input bag is not changed."""
         assert scalar("bag_set_key(dynamic({'a':{}}), \"$['a']['b c']\", 1)") == {"a": {"b c": 1}}
 
+    def test_bag_merge_keeps_the_first_bags_key_order(self) -> None:
+        """Keys come in argument order, the first bag's value winning (the page's output order)."""
+        merged = scalar("bag_merge(dynamic({'b':1, 'a':2}), dynamic({'c':3, 'b':4}))")
+        assert list(merged.items()) == [("b", 1), ("a", 2), ("c", 3)]
+
+    def test_bag_has_key_with_a_json_path(self) -> None:
+        """A JSONPath looks into nested bags; a missing step is false."""
+        assert scalar("bag_has_key(dynamic({'a':{'b':1}}), '$.a.b')") is True
+        assert scalar("bag_has_key(dynamic({'a':1}), '$.a.b')") is False
+
     def test_treepath_of_scalar_is_empty(self) -> None:
         """A scalar has no paths."""
         assert scalar("treepath(dynamic(1))") == []
