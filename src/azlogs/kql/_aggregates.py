@@ -176,10 +176,17 @@ def _make(args: list[Any], types: list[str], unique: bool, pred: Fn | None = Non
 
 
 def _take_any(args: list[Any], types: list[str]) -> Aggregate:
-    f = args[0]
-    return Aggregate(
-        types[0] if types else "dynamic", lambda: None, lambda s, r: s if s is not None else f(r), lambda s: s
-    )
+    # One value: "it will attempt to return a non-null/non-empty value, if such value is present".
+    f = args[0] if args else (lambda r: None)
+    typ = types[0] if types else "dynamic"
+
+    def add(s: Any, r: Row) -> Any:
+        if s is not None and s != "":
+            return s
+        v = f(r)
+        return s if v is None else v
+
+    return Aggregate(typ, lambda: None, add, lambda s: ("" if typ == "string" else None) if s is None else s)
 
 
 def percentile_values(f: Fn) -> Callable[[list[Any], Row], list[Any]]:
@@ -281,7 +288,7 @@ AGGREGATES: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
     "make_list": (1, 2, lambda a, t: _make(a, t, False)),
     "make_set_if": (2, 3, lambda a, t: _make([a[0], *a[2:]], t, True, a[1])),
     "make_list_if": (2, 3, lambda a, t: _make([a[0], *a[2:]], t, False, a[1])),
-    "take_any": (1, 1, _take_any),
+    "take_any": (1, 64, _take_any),
     "any": (1, 1, _take_any),
     "percentile": (2, 2, _percentile),
     "stdev": (1, 1, _stdev),

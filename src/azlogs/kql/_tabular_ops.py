@@ -153,6 +153,13 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         if call is not None and call.name in ("arg_max", "arg_min") and len(collector.aggs) == before + 1:
             _arg_columns(call, collector.aggs[-1], scope, out_cols, outputs, a.name)
             continue
+        if (
+            call is not None
+            and call.name == "take_any"
+            and (len(call.args) > 1 or any(isinstance(x, A.Star) for x in call.args))
+        ):
+            _take_any_columns(call, collector.aggs[-1], scope, by_cols, out_cols, outputs)
+            continue
         arg_names = (
             [
                 x.name if isinstance(x, A.Column) else (str(x.value) if isinstance(x, A.Literal) else None)
@@ -178,6 +185,42 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
     by_names = list(by_cols)
     produce = _make_summarizer(plan, by_names, by_fns, aggs, outputs, not op.by)
     return plan.materialize(produce, out_cols)
+
+
+def _take_any_columns(
+    call: A.Call,
+    slot_agg: tuple[str, Aggregate, A.Call],
+    scope: Env,
+    by_cols: dict[str, str],
+    out_cols: dict[str, str],
+    outputs: list[Any],
+) -> None:
+    """take_any(a, b, ...) / take_any(*): the values of one row (the group's first), one column each;
+    ``*`` stands for the input columns except the group-by ones (take-any page, Returns)."""
+    slot, agg, _ = slot_agg
+    names: list[str] = []
+    fns: list[Any] = []
+    types: list[str] = []
+    for i, x in enumerate(call.args):
+        if isinstance(x, A.Star):
+            for n, t in scope.columns.items():
+                if n not in by_cols and n not in names:
+                    names.append(n)
+                    fns.append(compile_expr(A.Column(n), scope).fn)
+                    types.append(t)
+            continue
+        c = compile_expr(x, scope)
+        names.append(x.name if isinstance(x, A.Column) else f"any_arg{i}")
+        fns.append(c.fn)
+        types.append(c.type)
+    agg.new = lambda: None
+    agg.add = lambda st, r: st if st is not None else tuple(f(r) for f in fns)
+    agg.result = lambda st: st
+    for i, (n, t) in enumerate(zip(names, types, strict=True)):
+        if n in out_cols:
+            continue
+        out_cols[n] = t
+        outputs.append((n, t, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
 
 
 def _unique(name: str, taken: dict[str, str]) -> str:

@@ -184,3 +184,28 @@ class TestRowBags:
         provider = MemoryProvider({"T": (cols, [{"TimeGenerated": FIXED_NOW, "a": 1, "b": "x"}])})
         t = run_query("T | project p = pack_all()", provider, clock=lambda: FIXED_NOW).tables[0]
         assert set(t.rows[0][0]) == {"TimeGenerated", "a", "b"}
+
+
+class TestTakeAny:
+    """take_any with one value, several values and ``*`` (take-any page, Syntax and Remarks)."""
+
+    def test_one_column_prefers_a_non_empty_value(self) -> None:
+        """With one column, a null or empty value is passed over when the group has another."""
+        _, rows = table("datatable(g:string, b:string)['x', '', 'x', 'q'] | summarize take_any(b) by g")
+        assert rows == [["x", "q"]]
+
+    def test_several_values_come_from_one_row(self) -> None:
+        """take_any(a, b, expr) gives one column each, all from the same row; an expression is any_argN."""
+        cols, rows = table(
+            "datatable(a:long, b:string)[1, 'p', 2, 'q'] | summarize take_any(a, b, strlen(b))"
+        )
+        assert cols == [("a", "long"), ("b", "string"), ("any_arg2", "long")]
+        assert rows == [[1, "p", 1]]
+
+    def test_star_is_every_column_but_the_group_keys(self) -> None:
+        """take_any(*) by g: g once, then the other input columns of one row."""
+        cols, rows = table(
+            "datatable(g:string, a:long, b:string)['x', 1, 'p', 'x', 2, 'q'] | summarize take_any(*) by g"
+        )
+        assert [c for c, _ in cols] == ["g", "a", "b"]
+        assert rows == [["x", 1, "p"]]
