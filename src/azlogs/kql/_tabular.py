@@ -147,6 +147,11 @@ def _print(node: A.Print, env: Env) -> Plan:
     counter = [0]
     for a in node.assigns:
         c = compile_expr(a.expr, inner)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                cols[n] = "dynamic"
+                fns.append((n, CExpr(f, "dynamic")))
+            continue
         name = a.name or derive_name(None, cols, counter, "print_")
         cols[name] = c.type
         fns.append((name, c))
@@ -349,6 +354,23 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     return _tabular_ops.apply_blocking(plan, op, env)
 
 
+def tuple_parts(a: A.Assign, c: CExpr) -> list[tuple[str, Any]]:
+    """``(x, y) = f(...)`` in extend/project: each name takes its element of f's several results
+    (``array_sort_asc(a, b)`` gives one array per argument array)."""
+    if c.type != "dynamic":
+        raise err(a, f"({', '.join(a.names)}) = ... needs a function with several results, got {c.type}")
+    f = c.fn
+
+    def part(i: int) -> Any:
+        def fn(r: Row) -> Any:
+            v = f(r)
+            return v[i] if isinstance(v, list) and i < len(v) else None
+
+        return fn
+
+    return [(n, part(i)) for i, n in enumerate(a.names)]
+
+
 def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     cols = dict(plan.columns)
     fns: list[tuple[str, Any]] = []
@@ -358,6 +380,12 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     for a in op.assigns:
         step_scope = Env(dict(cols), scope.lets, scope.ctx, None, scope.depth, extra)
         c = compile_expr(a.expr, step_scope)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                cols.pop(n, None)
+                cols[n] = "dynamic"
+                fns.append((n, f))
+            continue
         name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
         cols.pop(name, None)
         cols[name] = c.type
@@ -389,6 +417,13 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
         if a.name is None and isinstance(a.expr, A.Column) and "*" in a.expr.name:
             continue
         c = compile_expr(a.expr, scope)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                if n in cols:
+                    raise err(a, f"project produces the column '{n}' twice")
+                cols[n] = "dynamic"
+                fns.append((n, f))
+            continue
         name = a.name or derive_name(a.expr, cols, counter)
         if name in cols:
             raise err(a, f"project produces the column '{name}' twice")

@@ -169,8 +169,13 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
             else []
         )
         if call is not None and a.name is None and collector.aggs[-1][1].columns is not None:
-            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs)
+            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs, a.names)
             continue
+        if a.names:
+            raise err(
+                a,
+                f"({', '.join(a.names)}) = ... needs an aggregate with several results, such as percentiles()",
+            )
         if a.name is not None:
             name = a.name
         elif call is not None:
@@ -239,12 +244,22 @@ def _tuple_columns(
     arg_names: list[str | None],
     out_cols: dict[str, str],
     outputs: list[Any],
+    names: tuple[str, ...] = (),
 ) -> None:
-    """An aggregate of several columns (``percentiles``): ``percentile_X_P`` per column."""
+    """An aggregate of several columns (``percentiles``): ``percentile_X_P`` per column, or the names
+    of ``(p50, p95) = percentiles(x, 50, 95)``."""
     slot, agg, _ = slot_agg
     first = arg_names[0] if arg_names else None
-    for i, (fragment, typ) in enumerate(agg.columns or []):
-        name = _unique(f"percentile_{first}_{fragment}" if first else f"percentile_{fragment}", out_cols)
+    columns = agg.columns or []
+    if names and len(names) != len(columns):
+        raise err(call, f"{call.name}() gives {len(columns)} columns, but {len(names)} names are given")
+    for i, (fragment, typ) in enumerate(columns):
+        if names:
+            name = names[i]
+            if name in out_cols:
+                raise err(call, f"summarize produces the column '{name}' twice")
+        else:
+            name = _unique(f"percentile_{first}_{fragment}" if first else f"percentile_{fragment}", out_cols)
         out_cols[name] = typ
         outputs.append((name, typ, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
 

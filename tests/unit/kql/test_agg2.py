@@ -8,6 +8,7 @@ import pytest
 
 from azlogs import KqlError
 from azlogs.kql import MemoryProvider, check, parse, run_query
+from azlogs.kql._printer import to_text
 from tests.unit.kql._helpers import FIXED_NOW
 
 TEN = "range x from 1 to 10 step 1"
@@ -209,3 +210,42 @@ class TestTakeAny:
         )
         assert [c for c, _ in cols] == ["g", "a", "b"]
         assert rows == [["x", 1, "p"]]
+
+
+class TestTupleNames:
+    """``(a, b) = f(...)``: names for a function's several results."""
+
+    def test_summarize_names_the_percentiles(self) -> None:
+        """summarize (p50, p95) = percentiles(x, 50, 95) names the two columns."""
+        cols, rows = table(f"{TEN} | summarize (p50, p95) = percentiles(x, 50, 95) by g = x % 2")
+        assert [c for c, _ in cols] == ["g", "p50", "p95"]
+        assert sorted(rows) == [[0, 6, 10], [1, 5, 9]]
+
+    def test_extend_and_project_name_the_sorted_arrays(self) -> None:
+        """extend (s1, s2) = array_sort_desc(a, b), as the array_sort pages suggest."""
+        cols, rows = table(
+            "print a = dynamic([1,3,2]), b = dynamic(['x','y','z'])"
+            " | extend (s1, s2) = array_sort_desc(a, b) | project (t1, t2) = array_sort_asc(s1, s2)"
+        )
+        assert cols == [("t1", "dynamic"), ("t2", "dynamic")]
+        assert rows == [[[1, 2, 3], ["x", "z", "y"]]]
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            f"{TEN} | summarize (a, b) = count()",
+            f"{TEN} | summarize (a, b, c) = percentiles(x, 50, 95)",
+            f"{TEN} | extend (a, b) = x + 1",
+            f"{TEN} | summarize count() by (a, b) = x",
+            f"{TEN} | distinct (a, b) = x",
+        ],
+    )
+    def test_refused_where_there_are_not_several_results(self, query: str) -> None:
+        """A single-valued expression, a wrong number of names or an operator that takes one name is an error."""
+        with pytest.raises(KqlError):
+            table(query)
+
+    def test_printer_round_trips_the_names(self) -> None:
+        """The query printer writes the names back."""
+        text = to_text(parse("T | extend (a, b) = array_sort_asc(x, y)"))
+        assert "(a, b) = array_sort_asc(x, y)" in text
