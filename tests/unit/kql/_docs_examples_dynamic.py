@@ -4,8 +4,7 @@ Same form as ``_docs_examples.DOC_EXAMPLES``: (page#block, query, output column 
 the query of the page's n-th ``kusto`` code block and the output table printed under it, from the
 Kusto documentation (MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query/<page>). The
 treepath page has no code blocks, only a table of expressions and results: its rows are
-``#table<n>``, each expression printed. Left out (listed in docs/differences.md): array_sort_asc/desc
-with two arrays printed as two columns (#1), array_iff with ``datetime("01-01-2022")`` (#3, a
+``#table<n>``, each expression printed. Left out (listed in docs/differences.md): array_iff with ``datetime("01-01-2022")`` (#3, a
 datetime text form this engine does not read yet), range over a year of datetimes (#2, the page
 elides its output), repeat (#1, over an undefined table ``T``), make_bag/make_bag_if #2 (``evaluate
 bag_unpack``) and variancep #1 (the page names its column ``variance_x``; Kusto.Language names it
@@ -464,6 +463,22 @@ DOC_EXAMPLES_DYNAMIC: list[tuple[str, str, list[str], list[list[Any]]]] = [
             [6, "a", None],
             [7, [], None],
         ],
+    ),
+    (
+        "array-sort-asc-function.md#1",
+        "let array1 = dynamic([1,3,4,5,2]);\n"
+        'let array2 = dynamic(["a","b","c","d","e"]);\n'
+        "print array_sort_asc(array1,array2)",
+        ["array1_sorted", "array2_sorted"],
+        [[[1, 2, 3, 4, 5], ["a", "e", "b", "c", "d"]]],
+    ),
+    (
+        "array-sort-desc-function.md#1",
+        "let array1 = dynamic([1,3,4,5,2]);\n"
+        'let array2 = dynamic(["a","b","c","d","e"]);\n'
+        "print array_sort_desc(array1,array2)",
+        ["array1_sorted", "array2_sorted"],
+        [[[5, 4, 3, 2, 1], ["d", "c", "b", "e", "a"]]],
     ),
 ]
 

@@ -56,6 +56,14 @@ class TestArrays:
         """A companion array of another length than the first comes back null."""
         assert scalar("array_sort_asc(dynamic([2,1]), dynamic([1]))") == [[1, 2], None]
 
+    def test_sort_of_columns_names_a_column_per_array(self) -> None:
+        """Unnamed, a sort of several columns gives <column>_sorted each; of other expressions one array."""
+        q = "print a = dynamic([2,1]), b = dynamic(['x','y'])"
+        t = run_query(f"{q} | project array_sort_desc(b, a, false)", MemoryProvider()).tables[0]
+        assert t.columns == [("b_sorted", "dynamic"), ("a_sorted", "dynamic")]
+        assert t.rows == [[["y", "x"], [1, 2]]]
+        assert scalar("array_sort_asc(dynamic([2,1]), dynamic([3,4]))") == [[1, 2], [4, 3]]
+
     def test_sort_of_non_array_is_null(self) -> None:
         """A scalar is not sorted: null."""
         assert scalar("array_sort_desc(1)") is None
