@@ -165,6 +165,8 @@ class TestResultTypes:
             ("bag_remove_keys(dynamic({}), dynamic(['a']))", "dynamic"),
             ("bag_set_key(dynamic({}), 'a', 1)", "dynamic"),
             ("treepath(dynamic({}))", "dynamic"),
+            ("bag_merge(dynamic({}), dynamic({}))", "dynamic"),
+            ("bag_has_key(dynamic({}), 'a')", "bool"),
         ],
     )
     def test_result_type(self, expr: str, typ: str) -> None:
