@@ -219,6 +219,15 @@ def array_index_of(arr: Any, value: Any, start: Any = 0, length: Any = -1, occur
     return -1
 
 
+@register("set_has_element", 2, 2, "bool", "query")
+def set_has_element(arr: Any, value: Any) -> bool | None:
+    """True when the array holds the value (``true`` is not the number 1)."""
+    if not isinstance(arr, list):
+        return None
+    want = to_dynamic(value)
+    return any(_same(v, want) for v in arr)
+
+
 @register("array_iff", 3, 3, "dynamic", "query", aliases=("array_iif",))
 def array_iff(conditions: Any, when_true: Any, when_false: Any) -> Any:
     """Per element of the condition array, the matching element of ``when_true`` or ``when_false``."""

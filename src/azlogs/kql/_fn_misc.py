@@ -365,12 +365,6 @@ def array_slice(arr: Any, start: Any, end: Any) -> Any:
     return arr[max(s, 0) : e + 1]
 
 
-@register("set_has_element", 2, 2, "bool", "query")
-def set_has_element(arr: Any, value: Any) -> bool | None:
-    """True when the array holds the value."""
-    return None if not isinstance(arr, list) else to_dynamic(value) in arr
-
-
 # ----------------------------------------------------------------------------- type
 
 

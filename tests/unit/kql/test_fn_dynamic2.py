@@ -85,6 +85,12 @@ class TestArrays:
         assert scalar("array_index_of(dynamic([1]), 1, 0, -1, -1)") is None
         assert scalar("array_index_of(dynamic([1, 2]), 2)") == 1
 
+    def test_booleans_are_not_numbers_when_searching(self) -> None:
+        """set_has_element and array_index_of do not take true for 1."""
+        assert scalar("set_has_element(dynamic([1]), true)") is False
+        assert scalar("set_has_element(dynamic([1.0]), 1)") is True
+        assert scalar("array_index_of(dynamic([1, true]), true)") == 1
+
     def test_sum_of_non_numeric_is_null(self) -> None:
         """array_sum is null when an element is not a number."""
         assert scalar('array_sum(dynamic([1, "2"]))') is None
