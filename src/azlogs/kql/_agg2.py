@@ -1,5 +1,6 @@
 """More summarize aggregates: ``buildschema``, ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``stdevif``,
-``varianceif``, ``percentiles`` (one column per percentile) and ``percentiles_array``.
+``varianceif``, ``percentiles`` (one column per percentile), ``percentiles_array`` and their weighted forms
+``percentilew``, ``percentilesw``, ``percentilesw_array``.
 
 Semantics from the Kusto documentation pages (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<name>-aggregation-function.md): ``make_bag`` merges the property bags of
@@ -13,6 +14,7 @@ Kusto.Language's aggregate symbols (microsoft/Kusto-Query-Language, src/Kusto.La
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -120,6 +122,46 @@ def _percentiles_array(args: list[Any], types: list[str]) -> Aggregate:
     return Aggregate("dynamic", list, percentile_values(args[0]), result)
 
 
+def _weighted(args: list[Any], types: list[str], as_array: bool) -> Aggregate:
+    """percentilew/percentilesw(_array): each value counts ``weight`` times (percentilesw page)."""
+    f, w = args[0], args[1]
+    percents = _constant_percents(args[2:])
+    typ = percentile_type(types[0])
+
+    def add(s: list[tuple[Any, int]], r: Row) -> list[tuple[Any, int]]:
+        v, n = f(r), w(r)
+        if (
+            v is None
+            or isinstance(v, (str, bool, dict, list))
+            or not isinstance(n, int)
+            or isinstance(n, bool)
+        ):
+            return s
+        if n > 0:
+            s.append((v, n))
+            current().hold()
+        return s
+
+    def pick(s: list[tuple[Any, int]], p: float) -> Any:
+        total = sum(n for _, n in s)
+        rank = max(math.ceil(p / 100.0 * total), 1)
+        seen = 0
+        for v, n in s:
+            seen += n
+            if seen >= rank:
+                return v
+        return s[-1][0]
+
+    def result(s: list[tuple[Any, int]]) -> Any:
+        s.sort(key=lambda vn: vn[0])
+        values = [pick(s, p) if s else None for p in percents]
+        return [to_dynamic(v) for v in values] if as_array else tuple(values)
+
+    if as_array:
+        return Aggregate("dynamic", list, add, result)
+    return Aggregate(typ, list, add, result, columns=[(percent_fragment(p), typ) for p in percents])
+
+
 def percent_fragment(p: float) -> str:
     """The percentile as a column-name fragment: ``50``, ``99_5``."""
     text = str(int(p)) if float(p).is_integer() else repr(float(p))
@@ -194,6 +236,9 @@ NEW: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
     "varianceif": (2, 2, lambda a, t: _only_if(_stdev(a[:1], t, var=True), a[1])),
     "percentiles": (2, 64, _percentiles),
     "percentiles_array": (2, 64, _percentiles_array),
+    "percentilew": (3, 3, lambda a, t: _weighted(a, t, as_array=False)),
+    "percentilesw": (3, 64, lambda a, t: _weighted(a, t, as_array=False)),
+    "percentilesw_array": (3, 64, lambda a, t: _weighted(a, t, as_array=True)),
 }
 
 AGGREGATES.update(NEW)

@@ -315,6 +315,7 @@ _PREFIX = {
     "make_bag": "bag",
     "make_bag_if": "bag",
     "percentiles_array": "percentiles",
+    "percentilesw_array": "percentiles",
     "buildschema": "schema",
 }
 

@@ -8,7 +8,8 @@ treepath page has no code blocks, only a table of expressions and results: its r
 datetime text form this engine does not read yet), range over a year of datetimes (#2, the page
 elides its output), repeat (#1, over an undefined table ``T``), make_bag/make_bag_if #2 (``evaluate
 bag_unpack``) and variancep #1 (the page names its column ``variance_x``; Kusto.Language names it
-``variancep_x``). Reals are compared to the 12 significant digits the pages print at least.
+``variancep_x``), percentilesw #3 and #4 (the page names the array column ``percentile_LatencyBucket``;
+Kusto.Language names it ``percentiles_LatencyBucket``). Reals are compared to the 12 significant digits the pages print at least.
 """
 
 from __future__ import annotations
@@ -616,6 +617,20 @@ DOC_EXAMPLES_AGGREGATES: list[tuple[str, str, list[str], list[list[Any]]]] = [
         "range x from 1 to 100 step 1\n| summarize varianceif(x, x%2 == 0)",
         ["varianceif_x"],
         [[850]],
+    ),
+    (
+        "percentilesw-aggregation-function.md#2",
+        "let latencyTable = datatable (ReqCount:long, LatencyBucket:long)\n"
+        "[\n"
+        "    8, 10,\n"
+        "    6, 20,\n"
+        "    3, 30,\n"
+        "    1, 40\n"
+        "];\n"
+        "latencyTable\n"
+        "| summarize percentilesw(LatencyBucket, ReqCount, 50, 75, 99.9)",
+        ["percentile_LatencyBucket_50", "percentile_LatencyBucket_75", "percentile_LatencyBucket_99_9"],
+        [[20, 20, 40]],
     ),
 ]
 

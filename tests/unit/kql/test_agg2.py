@@ -74,6 +74,13 @@ class TestPercentiles:
         assert cols == [("percentiles_x", "dynamic")]
         assert rows == [[[1, 10]]]
 
+    def test_weighted_forms(self) -> None:
+        """percentilew/percentilesw count each value weight times; a null or non-positive weight counts 0."""
+        q = "datatable(v:long, w:long)[1, 1, 2, 0, 3, long(null), 4, 3]"
+        cols, rows = table(f"{q} | summarize percentilew(v, w, 25), percentilesw_array(v, w, 10, 100)")
+        assert cols == [("percentile_v_25", "long"), ("percentiles_v", "dynamic")]
+        assert rows == [[1, [1, 4]]]
+
     def test_percentile_out_of_range_is_refused(self) -> None:
         """A percentile outside 0..100 is an error, not a silent clamp."""
         with pytest.raises(KqlError, match="percentile"):
