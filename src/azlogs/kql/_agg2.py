@@ -1,4 +1,4 @@
-"""More summarize aggregates: ``buildschema``, ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``stdevif``,
+"""More summarize aggregates: ``buildschema``, ``make_bag``/``make_bag_if``, ``make_list_with_nulls``, ``take_anyif``, ``stdevif``,
 ``varianceif``, ``percentiles`` (one column per percentile), ``percentiles_array`` and their weighted forms
 ``percentilew``, ``percentilesw``, ``percentilesw_array``.
 
@@ -24,6 +24,7 @@ from azlogs.kql._aggregates import (
     Aggregate,
     Row,
     _stdev,
+    _take_any,
     nearest_rank,
     percentile_type,
     percentile_values,
@@ -232,6 +233,8 @@ NEW: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
     "make_bag": (1, 2, lambda a, t: _make_bag(a, t, None, a[1] if len(a) > 1 else None)),
     "make_bag_if": (2, 3, lambda a, t: _make_bag(a, t, a[1], a[2] if len(a) > 2 else None)),
     "make_list_with_nulls": (1, 1, _make_list_with_nulls),
+    "take_anyif": (2, 2, lambda a, t: _only_if(_take_any(a[:1], t), a[1])),
+    "anyif": (2, 2, lambda a, t: _only_if(_take_any(a[:1], t), a[1])),
     "stdevif": (2, 2, lambda a, t: _only_if(_stdev(a[:1], t), a[1])),
     "varianceif": (2, 2, lambda a, t: _only_if(_stdev(a[:1], t, var=True), a[1])),
     "percentiles": (2, 64, _percentiles),

@@ -325,7 +325,7 @@ def auto_name(fn_name: str, arg_names: list[str | None]) -> str:
     if fn_name in ("count", "countif"):
         return f"{fn_name}_"
     first = arg_names[0] if arg_names else None
-    if fn_name == "take_any":
+    if fn_name in ("take_any", "take_anyif"):
         return first or "any_arg0"
     if fn_name == "percentile" and first:
         return f"percentile_{first}_{(arg_names[1] or '').replace('.', '_')}".rstrip("_")

@@ -202,6 +202,14 @@ class TestTakeAny:
         _, rows = table("datatable(g:string, b:string)['x', '', 'x', 'q'] | summarize take_any(b) by g")
         assert rows == [["x", "q"]]
 
+    def test_take_anyif_takes_a_row_matching_the_predicate(self) -> None:
+        """take_anyif(b, p) picks among the rows where p holds; its column is named after b."""
+        cols, rows = table(
+            "datatable(a:long, b:string)[1, 'p', 2, 'q'] | summarize take_anyif(b, a > 1), anyif(a, a > 1)"
+        )
+        assert cols == [("b", "string"), ("anyif_a", "long")]
+        assert rows == [["q", 2]]
+
     def test_several_values_come_from_one_row(self) -> None:
         """take_any(a, b, expr) gives one column each, all from the same row; an expression is any_argN."""
         cols, rows = table(
