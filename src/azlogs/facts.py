@@ -21,6 +21,7 @@ __all__ = [
     "FIELD_MAX_BYTES",
     "INFLATED_BODY_FACTOR",
     "KQL_MAKE_LIST_MAX_SIZE",
+    "KQL_RANGE_MAX_RESULTS",
     "KQL_STRREP_MAX_MULTIPLIER",
     "KUSTO_E_QUERY_RESULT_SET_TOO_LARGE",
     "KUSTO_E_RUNAWAY_QUERY",
@@ -90,6 +91,8 @@ KUSTO_E_QUERY_RESULT_SET_TOO_LARGE: Final = "-2133196797"
 KQL_STRREP_MAX_MULTIPLIER: Final = 1024
 # make_list()/make_set(): MaxSize "The default and max value is 1048576".
 KQL_MAKE_LIST_MAX_SIZE: Final = 1_048_576
+# range() (the scalar function): "supports a maximum of 1,048,576 (2^20) results"; longer arrays are truncated.
+KQL_RANGE_MAX_RESULTS: Final = 1_048_576
 
 # --- Built-in Azure RBAC role definition ids (the same GUID in every tenant and cloud) ---------------
 # Source: Microsoft Learn, "Azure built-in roles" (Monitor and Analytics sections).

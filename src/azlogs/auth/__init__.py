@@ -1,5 +1,7 @@
-"""Identity: source detection, credential choice on azure-identity, token inspection (claims only)."""
+"""Identity: source detection, credential choice on azure-identity, the token cache (refreshed early),
+token inspection (claims only)."""
 
+from azlogs.auth._tokens import AsyncTokenCache, Token, TokenCache
 from azlogs.auth.claims import decode_claims, describe_expiry, shown_claims
 from azlogs.auth.clouds import (
     AZURE_CHINA,
@@ -19,9 +21,12 @@ __all__ = [
     "AZURE_US_GOVERNMENT",
     "CLOUDS",
     "SOURCES",
+    "AsyncTokenCache",
     "Choice",
     "Cloud",
     "Detection",
+    "Token",
+    "TokenCache",
     "choose",
     "decode_claims",
     "describe_expiry",

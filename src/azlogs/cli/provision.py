@@ -17,10 +17,9 @@ from typing import Any, TypeVar, cast
 import click
 
 from azlogs._exceptions import UsageError
-from azlogs.auth import SOURCES, resolve_cloud
+from azlogs.auth import SOURCES, TokenCache, resolve_cloud
 from azlogs.auth.clouds import AZURE_PUBLIC
 from azlogs.cli._cloud import HELP as CLOUD_HELP
-from azlogs.ingest import TokenCache
 from azlogs.ingest.readers import FORMATS
 from azlogs.provision import (
     ArmClient,

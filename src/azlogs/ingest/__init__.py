@@ -13,7 +13,6 @@ from azlogs.ingest._files import DryRun, SentFiles, dry_run_files, send_files
 from azlogs.ingest._handler import LogsIngestionHandler
 from azlogs.ingest._result import RECORD_TOO_LARGE, FailedRecord, UploadError, UploadResult
 from azlogs.ingest._retry import Fault, Verdict, classify_answer
-from azlogs.ingest._tokens import Token, TokenCache
 from azlogs.ingest._transport import ingestion_url
 
 __all__ = [
@@ -28,8 +27,6 @@ __all__ = [
     "RetryPolicy",
     "SentFiles",
     "Target",
-    "Token",
-    "TokenCache",
     "UploadError",
     "UploadResult",
     "Verdict",

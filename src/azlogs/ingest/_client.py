@@ -14,6 +14,7 @@ from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, TransportError, UsageError
 from azlogs._http import DEFAULT_TIMEOUT, RetryPolicy, Verify, client, mapped_errors
+from azlogs.auth import TokenCache
 from azlogs.auth.clouds import Cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import iter_batches
@@ -28,7 +29,6 @@ from azlogs.ingest._core import (
 from azlogs.ingest._encoding import gzip_body
 from azlogs.ingest._flow import BatchReport, Failure, Reply, Send, Sleep, batch_flow
 from azlogs.ingest._result import FailedRecord, UploadResult
-from azlogs.ingest._tokens import TokenCache
 from azlogs.ingest._transport import build_request
 
 _local = threading.local()

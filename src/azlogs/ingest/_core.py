@@ -14,13 +14,13 @@ from azure.core.credentials_async import AsyncTokenProvider
 
 from azlogs._exceptions import AzlogsError, InputError, NotSentError, UsageError
 from azlogs._http import ClientOptions, RetryPolicy, Verify, check_endpoint
+from azlogs.auth import Token
 from azlogs.auth.clouds import Cloud, resolve_cloud
 from azlogs.facts import MAX_BODY_BYTES
 from azlogs.ingest._batching import Batch, Batcher
 from azlogs.ingest._diagnose import Target
 from azlogs.ingest._flow import Answer, BatchReport, Failure, FlowContext, oversize_failure
 from azlogs.ingest._result import NOT_SENT, FailedRecord, UploadError, UploadResult
-from azlogs.ingest._tokens import Token
 from azlogs.ingest._transport import ingestion_url
 
 DEFAULT_API_VERSION = "2023-01-01"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from azlogs._exceptions import AuthError, AzlogsError, DeadlineExceeded, NotSentError, OversizeBody
 from azlogs._http import RetryPolicy, parse_retry_after
+from azlogs.auth import Token
 from azlogs.ingest._batching import Batch
 from azlogs.ingest._diagnose import Target, diagnose, read_answer
 from azlogs.ingest._result import (
@@ -31,7 +32,6 @@ from azlogs.ingest._result import (
     TRANSPORT_FAILED,
 )
 from azlogs.ingest._retry import GiveUp, Verdict, classify_answer, next_delay
-from azlogs.ingest._tokens import Token
 
 
 @dataclass(slots=True)

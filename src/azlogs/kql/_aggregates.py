@@ -176,14 +176,21 @@ def _make(args: list[Any], types: list[str], unique: bool, pred: Fn | None = Non
 
 
 def _take_any(args: list[Any], types: list[str]) -> Aggregate:
-    f = args[0]
-    return Aggregate(
-        types[0] if types else "dynamic", lambda: None, lambda s, r: s if s is not None else f(r), lambda s: s
-    )
+    # One value: "it will attempt to return a non-null/non-empty value, if such value is present".
+    f = args[0] if args else (lambda r: None)
+    typ = types[0] if types else "dynamic"
+
+    def add(s: Any, r: Row) -> Any:
+        if s is not None and s != "":
+            return s
+        v = f(r)
+        return s if v is None else v
+
+    return Aggregate(typ, lambda: None, add, lambda s: ("" if typ == "string" else None) if s is None else s)
 
 
-def _percentile(args: list[Any], types: list[str]) -> Aggregate:
-    f, p = args[0], float(args[1]({}))
+def percentile_values(f: Fn) -> Callable[[list[Any], Row], list[Any]]:
+    """The ``add`` of the percentile aggregates: keeps the numeric values (each held by the budget)."""
 
     def add(s: list[Any], r: Row) -> list[Any]:
         v = f(r)
@@ -192,15 +199,30 @@ def _percentile(args: list[Any], types: list[str]) -> Aggregate:
             current().hold()
         return s
 
+    return add
+
+
+def nearest_rank(values: list[Any], p: float) -> Any:
+    """The nearest-rank percentile of sorted values: a value of the data set, as KQL returns."""
+    rank = max(math.ceil(p / 100.0 * len(values)) - 1, 0)
+    return values[min(rank, len(values) - 1)]
+
+
+def _percentile(args: list[Any], types: list[str]) -> Aggregate:
+    p = float(args[1]({}))
+
     def result(s: list[Any]) -> Any:
-        # Nearest-rank, as KQL's percentile() returns a value from the data set.
         if not s:
             return None
         s.sort()
-        rank = max(math.ceil(p / 100.0 * len(s)) - 1, 0)
-        return s[min(rank, len(s) - 1)]
+        return nearest_rank(s, p)
 
-    return Aggregate(types[0] if types[0] != "dynamic" else "real", list, add, result)
+    return Aggregate(percentile_type(types[0]), list, percentile_values(args[0]), result)
+
+
+def percentile_type(value_type: str) -> str:
+    """A percentile column's type: the value's, with int widened to long and decimal to real."""
+    return {"int": "long", "decimal": "real", "dynamic": "real"}.get(value_type, value_type)
 
 
 def _stdev(args: list[Any], types: list[str], sample: bool = True, var: bool = False) -> Aggregate:
@@ -234,8 +256,9 @@ def _arg(args: list[Any], types: list[str], want_max: bool) -> Aggregate:
     def add(s: Any, r: Row) -> Any:
         v = f(r)
         if v is None:
-            return s
-        if s is not None:
+            # A group whose values are all null still answers its first row (arg-max page, #3).
+            return s if s is not None else (None, tuple(g(r) for g in others))
+        if s is not None and s[0] is not None:
             try:
                 better = v > s[0] if want_max else v < s[0]
             except TypeError:
@@ -265,7 +288,7 @@ AGGREGATES: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {
     "make_list": (1, 2, lambda a, t: _make(a, t, False)),
     "make_set_if": (2, 3, lambda a, t: _make([a[0], *a[2:]], t, True, a[1])),
     "make_list_if": (2, 3, lambda a, t: _make([a[0], *a[2:]], t, False, a[1])),
-    "take_any": (1, 1, _take_any),
+    "take_any": (1, 64, _take_any),
     "any": (1, 1, _take_any),
     "percentile": (2, 2, _percentile),
     "stdev": (1, 1, _stdev),
@@ -282,11 +305,32 @@ for _name, (_lo, _hi, _factory) in AGGREGATES.items():
     REGISTRY.setdefault(_name, FunctionSpec(_name, _lo, _hi, "dynamic", "aggregate"))
 
 
+# Result-name prefixes that differ from the function name (Kusto.Language, Aggregates.cs).
+_PREFIX = {
+    "make_list": "list",
+    "make_list_if": "list",
+    "make_list_with_nulls": "list",
+    "make_set": "set",
+    "make_set_if": "set",
+    "make_bag": "bag",
+    "make_bag_if": "bag",
+    "percentiles_array": "percentiles",
+    "percentilesw_array": "percentiles",
+    "buildschema": "schema",
+}
+
+
 def auto_name(fn_name: str, arg_names: list[str | None]) -> str:
-    """KQL's column name for an unnamed aggregate: ``count_``, ``sum_X``, ``avg_X`` ..."""
+    """KQL's column name for an unnamed aggregate: ``count_``, ``sum_X``, ``list_X`` ..."""
     if fn_name in ("count", "countif"):
         return f"{fn_name}_"
     first = arg_names[0] if arg_names else None
+    if fn_name in ("take_any", "take_anyif"):
+        return first or "any_arg0"
     if fn_name == "percentile" and first:
-        return f"percentile_{first}_{arg_names[1] or ''}".rstrip("_")
-    return f"{fn_name}_{first}" if first else f"{fn_name}_"
+        return f"percentile_{first}_{(arg_names[1] or '').replace('.', '_')}".rstrip("_")
+    prefix = _PREFIX.get(fn_name, fn_name)
+    return f"{prefix}_{first}" if first else f"{prefix}_"
+
+
+from azlogs.kql import _agg2  # noqa: E402, F401 - registers the aggregates of _agg2 (it imports this module)

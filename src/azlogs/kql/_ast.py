@@ -121,6 +121,8 @@ class Assign:
     name: str | None
     expr: Expr
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    # ``(a, b) = f(...)``: the names of a function's several result columns (``name`` is None).
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

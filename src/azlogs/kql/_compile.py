@@ -14,7 +14,7 @@ from typing import Any
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
-from azlogs.kql import _fn_datetime, _fn_hash, _fn_ip, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
+from azlogs.kql import _fn_datetime, _fn_dynamic2, _fn_hash, _fn_ip, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
 from azlogs.kql._budget import checked_size, current
 from azlogs.kql._operators import (
     ARITH,

@@ -13,7 +13,6 @@ from typing import Any
 from azlogs.kql._registry import common_type, numeric_promote, register, same_as
 from azlogs.kql._values import (
     EPOCH,
-    dumps,
     parse_json_value,
     to_bool,
     to_decimal,
@@ -354,22 +353,6 @@ def bag_keys(v: Any) -> Any:
     return list(v) if isinstance(v, dict) else None
 
 
-@register("bag_merge", 1, 64, "dynamic", "query")
-def bag_merge(*bags: Any) -> Any:
-    """Merge bags; the first bag wins on duplicate keys."""
-    out: dict[str, Any] = {}
-    for b in reversed(bags):
-        if isinstance(b, dict):
-            out.update(b)
-    return out
-
-
-@register("bag_has_key", 2, 2, "bool", "query")
-def bag_has_key(bag: Any, key: Any) -> bool:
-    """True when the bag has the key."""
-    return isinstance(bag, dict) and to_str(key) in bag
-
-
 @register("array_slice", 3, 3, "dynamic", "query")
 def array_slice(arr: Any, start: Any, end: Any) -> Any:
     """Elements ``start``..``end`` inclusive (negative from the end)."""
@@ -380,31 +363,6 @@ def array_slice(arr: Any, start: Any, end: Any) -> Any:
     s = s + n if s < 0 else s
     e = e + n if e < 0 else e
     return arr[max(s, 0) : e + 1]
-
-
-@register("array_index_of", 2, 2, "long", "query")
-def array_index_of(arr: Any, value: Any) -> int | None:
-    """Position of a value in an array, or -1."""
-    if not isinstance(arr, list):
-        return None
-    for i, v in enumerate(arr):
-        if v == to_dynamic(value) and type(v) is type(to_dynamic(value)):
-            return i
-    return -1
-
-
-@register("set_has_element", 2, 2, "bool", "query")
-def set_has_element(arr: Any, value: Any) -> bool | None:
-    """True when the array holds the value."""
-    return None if not isinstance(arr, list) else to_dynamic(value) in arr
-
-
-@register("array_sort_asc", 1, 1, "dynamic", "query")
-def array_sort_asc(arr: Any) -> Any:
-    """Sorted copy of an array (nulls last)."""
-    if not isinstance(arr, list):
-        return None
-    return sorted(arr, key=lambda v: (v is None, dumps(v) if isinstance(v, (dict, list)) else v))
 
 
 # ----------------------------------------------------------------------------- type

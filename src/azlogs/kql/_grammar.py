@@ -77,6 +77,7 @@ as_op: "as" name
 option: OPT_KW "=" (name | literal | TYPE_NAME)
 render_prop: name "=" expr
 assign: (name "=")? expr
+      | "(" name "," name ("," name)* ")" "=" expr -> tuple_assign
 
 ?expr: or_expr
 ?or_expr: and_expr ("or" and_expr)*

@@ -104,6 +104,19 @@ def _lark() -> lark.Lark:
     )
 
 
+def _no_tuple(items: list[Any], where: str) -> list[Any]:
+    """Refuse ``(a, b) = ...`` where only one column can be named (only extend, project, print and
+    summarize's aggregates take several names)."""
+    for item in items:
+        if isinstance(item, A.Assign) and item.names:
+            raise KqlError(
+                f"({', '.join(item.names)}) = ... is not allowed in {where}",
+                line=item.pos[0],
+                column=item.pos[1],
+            )
+    return items
+
+
 def _tpos(tok: Token) -> A.Pos:
     return (tok.line or 0, tok.column or 0)
 
@@ -294,7 +307,7 @@ class _ToAst(Transformer[Token, Any]):
         return ch
 
     def by_list(self, meta: Any, ch: list[Any]) -> list[Any]:
-        return ch
+        return _no_tuple(ch, "a by clause")
 
     def args(self, meta: Any, ch: list[Any]) -> list[Any]:
         return ch
@@ -330,7 +343,9 @@ class _ToAst(Transformer[Token, Any]):
         return A.Count(pos=_mpos(meta))
 
     def distinct_op(self, meta: Any, ch: list[Any]) -> A.Distinct:
-        return A.Distinct(tuple(c for c in ch if isinstance(c, A.Assign)), pos=_mpos(meta))
+        return A.Distinct(
+            tuple(_no_tuple([c for c in ch if isinstance(c, A.Assign)], "distinct")), pos=_mpos(meta)
+        )
 
     def join_op(self, meta: Any, ch: list[Any]) -> A.Join:
         opts: dict[str, Any] = dict(c for c in ch if isinstance(c, tuple))
@@ -347,7 +362,7 @@ class _ToAst(Transformer[Token, Any]):
         return A.MvExpand(items, limit, pos=_mpos(meta))
 
     def mv_item(self, meta: Any, ch: list[Any]) -> tuple[A.Assign, str | None]:
-        return (ch[0], normalize_type(str(ch[1])) if ch[1] is not None else None)
+        return (_no_tuple([ch[0]], "mv-expand")[0], normalize_type(str(ch[1])) if ch[1] is not None else None)
 
     def render_op(self, meta: Any, ch: list[Any]) -> A.Render:
         props: list[tuple[str, Any]] = []
@@ -365,7 +380,7 @@ class _ToAst(Transformer[Token, Any]):
         return A.GetSchema(pos=_mpos(meta))
 
     def serialize_op(self, meta: Any, ch: list[Any]) -> A.Serialize:
-        return A.Serialize(tuple(ch[0] or ()), pos=_mpos(meta))
+        return A.Serialize(tuple(_no_tuple(list(ch[0] or ()), "serialize")), pos=_mpos(meta))
 
     def as_op(self, meta: Any, ch: list[Any]) -> A.As:
         return A.As(ch[0], pos=_mpos(meta))
@@ -375,6 +390,9 @@ class _ToAst(Transformer[Token, Any]):
         if isinstance(val, A.Literal):
             val = val.value
         return (str(ch[0]).lower(), str(val) if not isinstance(val, (bool, int, float)) else val)
+
+    def tuple_assign(self, meta: Any, ch: list[Any]) -> A.Assign:
+        return A.Assign(None, ch[-1], pos=_mpos(meta), names=tuple(ch[:-1]))
 
     def assign(self, meta: Any, ch: list[Any]) -> A.Assign:
         if len(ch) == 1:

@@ -172,6 +172,8 @@ def _postfix(node: Any) -> str:
 
 
 def _assign(a: A.Assign) -> str:
+    if a.names:
+        return f"({', '.join(name(n) for n in a.names)}) = {expr(a.expr)}"
     return f"{name(a.name)} = {expr(a.expr)}" if a.name is not None else expr(a.expr)
 
 

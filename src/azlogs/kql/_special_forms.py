@@ -9,6 +9,7 @@ from typing import Any
 
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
+from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._registry import common_type
 
 # ----------------------------------------------------------------------------- special forms
@@ -109,5 +110,6 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "column_ifexists": _columnifexists,
     "typeof": _typeof,
     "not": _not,
+    **FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

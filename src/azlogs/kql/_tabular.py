@@ -145,8 +145,13 @@ def _print(node: A.Print, env: Env) -> Plan:
     cols: dict[str, str] = {}
     fns: list[tuple[str, CExpr]] = []
     counter = [0]
-    for a in node.assigns:
+    for a in map(with_result_names, node.assigns):
         c = compile_expr(a.expr, inner)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                cols[n] = "dynamic"
+                fns.append((n, CExpr(f, "dynamic")))
+            continue
         name = a.name or derive_name(None, cols, counter, "print_")
         cols[name] = c.type
         fns.append((name, c))
@@ -349,13 +354,56 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     return _tabular_ops.apply_blocking(plan, op, env)
 
 
+def with_result_names(a: A.Assign) -> A.Assign:
+    """An unnamed ``array_sort_asc(a, b)`` / ``array_sort_desc(a, b)`` of several arrays: one column
+    per array, named ``a_sorted``, ``b_sorted`` (array-sort-asc-function.md, first example)."""
+    e = a.expr
+    if a.name is not None or a.names or not isinstance(e, A.Call):
+        return a
+    if e.name not in ("array_sort_asc", "array_sort_desc"):
+        return a
+    arrays = list(e.args)
+    if arrays and isinstance(arrays[-1], A.Literal) and arrays[-1].type == "bool":
+        arrays.pop()
+    if len(arrays) < 2 or not all(isinstance(x, A.Column) for x in arrays):
+        return a
+    return A.Assign(
+        None, e, pos=a.pos, names=tuple(f"{x.name}_sorted" for x in arrays if isinstance(x, A.Column))
+    )
+
+
+def tuple_parts(a: A.Assign, c: CExpr) -> list[tuple[str, Any]]:
+    """``(x, y) = f(...)`` in extend/project: each name takes its element of f's several results
+    (``array_sort_asc(a, b)`` gives one array per argument array)."""
+    if c.type != "dynamic":
+        raise err(a, f"({', '.join(a.names)}) = ... needs a function with several results, got {c.type}")
+    f = c.fn
+
+    def part(i: int) -> Any:
+        def fn(r: Row) -> Any:
+            v = f(r)
+            return v[i] if isinstance(v, list) and i < len(v) else None
+
+        return fn
+
+    return [(n, part(i)) for i, n in enumerate(a.names)]
+
+
 def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     cols = dict(plan.columns)
     fns: list[tuple[str, Any]] = []
     counter = [0]
-    for a in op.assigns:
-        step_scope = scope.with_columns(dict(cols))
+    # pack_all() packs the operator's input row, not the columns this extend adds before it.
+    extra = {**scope.extra, "operator_input": dict(plan.columns)}
+    for a in map(with_result_names, op.assigns):
+        step_scope = Env(dict(cols), scope.lets, scope.ctx, None, scope.depth, extra)
         c = compile_expr(a.expr, step_scope)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                cols.pop(n, None)
+                cols[n] = "dynamic"
+                fns.append((n, f))
+            continue
         name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
         cols.pop(name, None)
         cols[name] = c.type
@@ -383,10 +431,17 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
     cols: dict[str, str] = {}
     fns: list[tuple[str, Any]] = []
     counter = [0]
-    for a in op.assigns:
+    for a in map(with_result_names, op.assigns):
         if a.name is None and isinstance(a.expr, A.Column) and "*" in a.expr.name:
             continue
         c = compile_expr(a.expr, scope)
+        if a.names:
+            for n, f in tuple_parts(a, c):
+                if n in cols:
+                    raise err(a, f"project produces the column '{n}' twice")
+                cols[n] = "dynamic"
+                fns.append((n, f))
+            continue
         name = a.name or derive_name(a.expr, cols, counter)
         if name in cols:
             raise err(a, f"project produces the column '{name}' twice")

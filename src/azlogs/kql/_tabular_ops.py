@@ -120,7 +120,10 @@ class _AggCollector:
             c = compile_expr(a, self.row_scope)
             args.append(c.fn)
             types.append(c.type)
-        agg = factory(args, types)
+        try:
+            agg = factory(args, types)
+        except ValueError as e:
+            raise err(node, f"{name}(): {e}") from None
         slot = f"\0agg{len(self.aggs)}"
         self.aggs.append((slot, agg, node))
         return CExpr(lambda r: r.get(slot), agg.type)
@@ -150,14 +153,33 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         if call is not None and call.name in ("arg_max", "arg_min") and len(collector.aggs) == before + 1:
             _arg_columns(call, collector.aggs[-1], scope, out_cols, outputs, a.name)
             continue
-        if a.name is not None:
-            name = a.name
-        elif call is not None:
-            arg_names = [
+        if (
+            call is not None
+            and call.name == "take_any"
+            and (len(call.args) > 1 or any(isinstance(x, A.Star) for x in call.args))
+        ):
+            _take_any_columns(call, collector.aggs[-1], scope, by_cols, out_cols, outputs)
+            continue
+        arg_names = (
+            [
                 x.name if isinstance(x, A.Column) else (str(x.value) if isinstance(x, A.Literal) else None)
                 for x in call.args
             ]
-            name = auto_name(call.name, arg_names)
+            if call is not None
+            else []
+        )
+        if call is not None and a.name is None and collector.aggs[-1][1].columns is not None:
+            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs, a.names)
+            continue
+        if a.names:
+            raise err(
+                a,
+                f"({', '.join(a.names)}) = ... needs an aggregate with several results, such as percentiles()",
+            )
+        if a.name is not None:
+            name = a.name
+        elif call is not None:
+            name = _unique(auto_name(call.name, arg_names), out_cols)
         else:
             name = derive_name(None, out_cols, counter)
         if name in out_cols:
@@ -168,6 +190,78 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
     by_names = list(by_cols)
     produce = _make_summarizer(plan, by_names, by_fns, aggs, outputs, not op.by)
     return plan.materialize(produce, out_cols)
+
+
+def _take_any_columns(
+    call: A.Call,
+    slot_agg: tuple[str, Aggregate, A.Call],
+    scope: Env,
+    by_cols: dict[str, str],
+    out_cols: dict[str, str],
+    outputs: list[Any],
+) -> None:
+    """take_any(a, b, ...) / take_any(*): the values of one row (the group's first), one column each;
+    ``*`` stands for the input columns except the group-by ones (take-any page, Returns)."""
+    slot, agg, _ = slot_agg
+    names: list[str] = []
+    fns: list[Any] = []
+    types: list[str] = []
+    for i, x in enumerate(call.args):
+        if isinstance(x, A.Star):
+            for n, t in scope.columns.items():
+                if n not in by_cols and n not in names:
+                    names.append(n)
+                    fns.append(compile_expr(A.Column(n), scope).fn)
+                    types.append(t)
+            continue
+        c = compile_expr(x, scope)
+        names.append(x.name if isinstance(x, A.Column) else f"any_arg{i}")
+        fns.append(c.fn)
+        types.append(c.type)
+    agg.new = lambda: None
+    agg.add = lambda st, r: st if st is not None else tuple(f(r) for f in fns)
+    agg.result = lambda st: st
+    for i, (n, t) in enumerate(zip(names, types, strict=True)):
+        if n in out_cols:
+            continue
+        out_cols[n] = t
+        outputs.append((n, t, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
+
+
+def _unique(name: str, taken: dict[str, str]) -> str:
+    """An automatic column name made unique as Kusto does: ``list_x``, then ``list_x1``, ``list_x2``."""
+    if name not in taken:
+        return name
+    n = 1
+    while f"{name}{n}" in taken:
+        n += 1
+    return f"{name}{n}"
+
+
+def _tuple_columns(
+    call: A.Call,
+    slot_agg: tuple[str, Aggregate, A.Call],
+    arg_names: list[str | None],
+    out_cols: dict[str, str],
+    outputs: list[Any],
+    names: tuple[str, ...] = (),
+) -> None:
+    """An aggregate of several columns (``percentiles``): ``percentile_X_P`` per column, or the names
+    of ``(p50, p95) = percentiles(x, 50, 95)``."""
+    slot, agg, _ = slot_agg
+    first = arg_names[0] if arg_names else None
+    columns = agg.columns or []
+    if names and len(names) != len(columns):
+        raise err(call, f"{call.name}() gives {len(columns)} columns, but {len(names)} names are given")
+    for i, (fragment, typ) in enumerate(columns):
+        if names:
+            name = names[i]
+            if name in out_cols:
+                raise err(call, f"summarize produces the column '{name}' twice")
+        else:
+            name = _unique(f"percentile_{first}_{fragment}" if first else f"percentile_{fragment}", out_cols)
+        out_cols[name] = typ
+        outputs.append((name, typ, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
 
 
 def _contains_aggregate(node: Any) -> bool:
@@ -208,8 +302,9 @@ def _arg_columns(
         def add(s: Any, r: Any) -> Any:
             v = inner_first(r)
             if v is None:
-                return s
-            if s is not None:
+                # A group whose values are all null still answers its first row (arg-max page, #3).
+                return s if s is not None else (None, tuple(f(r) for f in fns))
+            if s is not None and s[0] is not None:
                 try:
                     better = v > s[0] if call.name == "arg_max" else v < s[0]
                 except TypeError:

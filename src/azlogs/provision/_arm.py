@@ -21,9 +21,9 @@ from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import ArmRequestError, AuthError, PermanentServiceError, RetryableServiceError
 from azlogs._http import RetryPolicy, Verify, backoff_delay, client, mapped_errors, parse_retry_after
+from azlogs.auth import Token, TokenCache
 from azlogs.auth.claims import decode_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
-from azlogs.ingest import Token, TokenCache
 
 __all__ = ["ARM_AUDIENCE", "AZURE_ARM_ENDPOINT", "ArmClient", "ArmRequestError"]
 

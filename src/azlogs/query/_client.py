@@ -11,8 +11,8 @@ from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import AuthError, PermanentServiceError, RetryableServiceError
 from azlogs._http import Verify, client, mapped_errors
+from azlogs.auth import TokenCache
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, resolve_cloud
-from azlogs.ingest import TokenCache
 
 # The public cloud's (azlogs.auth.clouds owns every cloud's query endpoint and audience).
 QUERY_AUDIENCE = AZURE_PUBLIC.query_audience

@@ -10,9 +10,10 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CredentialUnavailableError
 
 from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError
+from azlogs.auth import TokenCache
 from azlogs.auth.credential import explain_failure
 from azlogs.auth.detect import Detection
-from azlogs.ingest import LogsClient, TokenCache
+from azlogs.ingest import LogsClient
 from azlogs.provision import ArmClient
 from azlogs.query import query_workspace
 

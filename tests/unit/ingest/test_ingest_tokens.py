@@ -10,7 +10,7 @@ from azure.identity import CredentialUnavailableError
 from ingest_fakes import OID, FakeAsyncCredential, FakeCredential, FakeInfoCredential, make_jwt
 
 from azlogs._exceptions import AuthError, IdentitySourceError, TokenRequestError
-from azlogs.ingest._tokens import (
+from azlogs.auth._tokens import (
     REFRESH_RETRY,
     SCOPE,
     AsyncTokenCache,
@@ -196,7 +196,7 @@ def test_unknown_resource_is_permanent_and_names_the_cloud() -> None:
     """AADSTS500011 (another cloud's audience), even inside CredentialUnavailableError, is permanent and says --cloud."""
     from azure.identity import CredentialUnavailableError
 
-    from azlogs.ingest._tokens import map_credential_error
+    from azlogs.auth._tokens import map_credential_error
 
     err = map_credential_error(
         CredentialUnavailableError(
