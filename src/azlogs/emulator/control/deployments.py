@@ -52,6 +52,7 @@ DEPLOYMENT_FAILED_MESSAGE: Final = (
     "Please see https://aka.ms/arm-deployment-operations for usage details."
 )
 NAME_MAX: Final = 64
+MAX_DEPTH: Final = 64  # [U] ARM's own limit is not published; real templates stay far below it
 # The recorded DELETE of a deployment and of a resource group answer Retry-After: 15.
 RETRY_AFTER_SECONDS: Final = "15"
 # Resource types a template may deploy here: those with a PUT handler (resource groups are not
@@ -215,10 +216,26 @@ def _check_name(name: str) -> None:
         )
 
 
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests (iteratively: the value may be deeper than the recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(v, Mapping):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
 def _properties(body: Any) -> Mapping[str, Any]:
     props = require_object(body).get("properties")
     if not isinstance(props, Mapping):
         raise bad_request("InvalidRequestContent", "The request content must have 'properties'.")
+    if _depth(props) > MAX_DEPTH:
+        # Kept in the state file and rendered back: bounded so that neither can overflow.
+        raise ArmError(400, "InvalidTemplate", f"The deployment nests deeper than {MAX_DEPTH} levels.")
     for link in ("templateLink", "parametersLink"):
         if props.get(link) is not None:
             raise bad_request(
@@ -406,6 +423,8 @@ def _run(
         started = time.monotonic()
         try:
             body = checked.body(r, reference)
+            if _depth(body) > MAX_DEPTH:  # json() can build what the template itself could not hold
+                raise TemplateError(f"The resource's evaluated body nests deeper than {MAX_DEPTH} levels.")
             with state.transaction():
                 if t.subscription is not None and t.resource_group is not None:
                     require_resource_group(state, t.subscription, t.resource_group)
@@ -444,6 +463,8 @@ def _deploy(
     if not failures:
         try:
             outputs = checked.outputs(_reference(state, checked.scope.resource_group))
+            if _depth(outputs) > MAX_DEPTH:
+                raise TemplateError(f"The deployment's outputs nest deeper than {MAX_DEPTH} levels.")
         except TemplateError as exc:
             failures.append(
                 {"code": "DeploymentOutputEvaluationFailed", "target": doc["id"], "message": exc.message}

@@ -180,6 +180,8 @@ def evaluate(value: Any, env: Env) -> Any:
 
 
 MAX_COPIES: Final = 800  # ARM's limit on a copy loop's count
+# Nested property copies multiply; the emulator stops a template that would expand more than this. [U]
+MAX_EXPANDED: Final = 20_000
 
 
 def copy_count(spec: Any, env: Env, what: str) -> tuple[str, int]:
@@ -238,6 +240,12 @@ def _property_copies(specs: list[Any], env: Env) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for spec in specs:
         name, count = copy_count(spec, env, "property")
+        env.copies_made += count
+        if env.copies_made > MAX_EXPANDED:
+            raise TemplateError(
+                f"The template's copy loops expand to more than {MAX_EXPANDED} values; the azlogs emulator "
+                "stops there (nested loops multiply their counts)."
+            )
         items = []
         for i in range(count):
             saved = in_loop(env, name, i)

@@ -64,6 +64,7 @@ class Env:
     # copy loops: loop name (lower case) -> current index, and the innermost loop's name
     copy_indexes: dict[str, int] = field(default_factory=dict)
     current_loop: str | None = None
+    copies_made: int = 0  # property and variable copies expanded so far (bounded: nested loops multiply)
 
 
 def find_key(obj: Mapping[str, Any], name: str) -> str | None:
