@@ -323,6 +323,19 @@ class TestPlan:
         with pytest.raises(TemplateError, match="nested too deeply"):
             plan(t, {}, SCOPE).outputs(lambda *a: None)
 
+    def test_doubling_variables_are_stopped(self) -> None:
+        """Variables that double themselves (strings by concat, shared arrays by createArray) are refused
+        long before memory runs out, as InvalidTemplate."""
+        strings = {"v0": "[string('xxxxxxxxxxxxxxxx')]"}
+        arrays = {"a0": "[createArray(1)]"}
+        for i in range(1, 40):
+            strings[f"v{i}"] = f"[concat(variables('v{i - 1}'), variables('v{i - 1}'))]"
+            arrays[f"a{i}"] = f"[createArray(variables('a{i - 1}'), variables('a{i - 1}'))]"
+        for variables, last in ((strings, "[variables('v39')]"), (arrays, "[string(variables('a39'))]")):
+            t = {"variables": variables, "resources": [], "outputs": {"o": {"type": "string", "value": last}}}
+            with pytest.raises(TemplateError, match="more than"):
+                plan(t, {}, SCOPE).outputs(lambda *a: None)
+
     def test_language_version_2_refused(self) -> None:
         """Symbolic-name templates (languageVersion 2.0) are refused with a message that says what to use."""
         with pytest.raises(TemplateError, match=r"languageVersion '2\.0' is not supported"):
