@@ -338,6 +338,25 @@ class TestAzureCliShapes:
         assert r.status_code == 201, r.text
         bad = await client.put(deployment_url(ctx, "bad"), params=V, content=b"{nope", headers=h)
         assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidRequestContent")
+        nested: Any = "x"
+        for _ in range(200):
+            nested = {"k": nested}
+        tpl = {**pipeline_template(), "metadata": nested}
+        r = await client.put(deployment_url(ctx, "deep"), params=V, json=body(tpl, params(ctx)), headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "InvalidTemplate")
+        built = {
+            "resources": [],
+            "outputs": {"o": {"type": "array", "value": "[json('" + "[" * 300 + "]" * 300 + "')]"}},
+        }
+        r = await client.put(deployment_url(ctx, "built"), params=V, json=body(built, {}), headers=h)
+        s = (await client.get(r.headers["azure-asyncoperation"].removeprefix(ctx.urls.arm), headers=h)).json()
+        assert (s["status"], s["error"]["details"][0]["code"]) == (
+            "Failed",
+            "DeploymentOutputEvaluationFailed",
+        )
+        deep = b"{a:" + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        bad = await client.put(deployment_url(ctx, "bad"), params=V, content=deep, headers=h)
+        assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidRequestContent")
 
     async def test_operations_path_without_providers(self, client: httpx.AsyncClient, ctx: Context) -> None:
         """`az deployment operation group list` asks .../resourcegroups/{rg}/deployments/{name}/operations (the spec's path)."""

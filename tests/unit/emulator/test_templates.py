@@ -197,6 +197,19 @@ class TestPlan:
             plan(big, {}, SCOPE)
         with pytest.raises(TemplateError, match="copyIndex' is not expected"):
             ev("[copyIndex()]")
+        inner = {"copy": [{"name": "b", "count": 800, "input": 1}]}
+        nested = {"copy": [{"name": "a", "count": 800, "input": inner}]}
+        deep = _template(
+            {
+                "type": "Microsoft.Insights/dataCollectionEndpoints",
+                "apiVersion": "x",
+                "name": "e",
+                "properties": nested,
+            }
+        )
+        p = plan(deep, {}, SCOPE)
+        with pytest.raises(TemplateError, match="expand to more than"):
+            p.body(p.resources[0], lambda *a: None)
 
     def test_variable_copy(self) -> None:
         """A variables.copy entry defines a list variable; its input may use other variables."""
@@ -302,6 +315,26 @@ class TestPlan:
         assert p.outputs(lambda *a: None) == {"o": {"type": "String", "value": "n-x"}}
         with pytest.raises(TemplateError, match="greater than the maximum"):
             plan(t, {"name": {"value": "n"}, "secret": {"value": "s"}, "count": {"value": 9}}, SCOPE)
+
+    def test_deep_nesting_is_invalid_template(self) -> None:
+        """An expression or template nested beyond Python's recursion limit is InvalidTemplate, not a crash."""
+        deep = "[" + "concat(" * 3000 + "'a'" + ")" * 3000 + "]"
+        t = {"resources": [], "outputs": {"o": {"type": "string", "value": deep}}}
+        with pytest.raises(TemplateError, match="nested too deeply"):
+            plan(t, {}, SCOPE).outputs(lambda *a: None)
+
+    def test_doubling_variables_are_stopped(self) -> None:
+        """Variables that double themselves (strings by concat, shared arrays by createArray) are refused
+        long before memory runs out, as InvalidTemplate."""
+        strings = {"v0": "[string('xxxxxxxxxxxxxxxx')]"}
+        arrays = {"a0": "[createArray(1)]"}
+        for i in range(1, 40):
+            strings[f"v{i}"] = f"[concat(variables('v{i - 1}'), variables('v{i - 1}'))]"
+            arrays[f"a{i}"] = f"[createArray(variables('a{i - 1}'), variables('a{i - 1}'))]"
+        for variables, last in ((strings, "[variables('v39')]"), (arrays, "[string(variables('a39'))]")):
+            t = {"variables": variables, "resources": [], "outputs": {"o": {"type": "string", "value": last}}}
+            with pytest.raises(TemplateError, match="more than"):
+                plan(t, {}, SCOPE).outputs(lambda *a: None)
 
     def test_language_version_2_refused(self) -> None:
         """Symbolic-name templates (languageVersion 2.0) are refused with a message that says what to use."""

@@ -52,6 +52,10 @@ DEPLOYMENT_FAILED_MESSAGE: Final = (
     "Please see https://aka.ms/arm-deployment-operations for usage details."
 )
 NAME_MAX: Final = 64
+# Bounds of what a deployment may hold [U]: ARM's own are not all published (templates: 4 MB).
+MAX_DEPTH: Final = 64
+MAX_VALUES: Final = 200_000
+MAX_CHARS: Final = 8_000_000
 # The recorded DELETE of a deployment and of a resource group answer Retry-After: 15.
 RETRY_AFTER_SECONDS: Final = "15"
 # Resource types a template may deploy here: those with a PUT handler (resource groups are not
@@ -215,10 +219,39 @@ def _check_name(name: str) -> None:
         )
 
 
+def _too_big(value: Any) -> str | None:
+    """Why ``value`` is too big to keep (too deep, or too many values or characters), or None.
+
+    Iterative and budgeted: evaluated values may share parts (``createArray(v, v)``), so a small template
+    can describe a huge document.
+    """
+    nodes, chars, stack = 0, 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        nodes += 1
+        if d > MAX_DEPTH:
+            return f"it nests deeper than {MAX_DEPTH} levels"
+        if nodes > MAX_VALUES:
+            return f"it holds more than {MAX_VALUES} values"
+        if isinstance(v, str):
+            chars += len(v)
+            if chars > MAX_CHARS:
+                return f"it holds more than {MAX_CHARS} characters"
+        elif isinstance(v, Mapping):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return None
+
+
 def _properties(body: Any) -> Mapping[str, Any]:
     props = require_object(body).get("properties")
     if not isinstance(props, Mapping):
         raise bad_request("InvalidRequestContent", "The request content must have 'properties'.")
+    problem = _too_big(props)
+    if problem:
+        # Kept in the state file and rendered back: bounded so that neither can overflow.
+        raise ArmError(400, "InvalidTemplate", f"The deployment is too big for the emulator: {problem}.")
     for link in ("templateLink", "parametersLink"):
         if props.get(link) is not None:
             raise bad_request(
@@ -406,6 +439,9 @@ def _run(
         started = time.monotonic()
         try:
             body = checked.body(r, reference)
+            problem = _too_big(body)  # expressions can build what the template itself could not hold
+            if problem:
+                raise TemplateError(f"The resource's evaluated body is too big: {problem}.")
             with state.transaction():
                 if t.subscription is not None and t.resource_group is not None:
                     require_resource_group(state, t.subscription, t.resource_group)
@@ -444,6 +480,9 @@ def _deploy(
     if not failures:
         try:
             outputs = checked.outputs(_reference(state, checked.scope.resource_group))
+            problem = _too_big(outputs)
+            if problem:
+                raise TemplateError(f"The deployment's outputs are too big: {problem}.")
         except TemplateError as exc:
             failures.append(
                 {"code": "DeploymentOutputEvaluationFailed", "target": doc["id"], "message": exc.message}

@@ -29,7 +29,10 @@ def loads(raw: bytes) -> Any:
     except orjson.JSONDecodeError:
         pass
     text = raw.decode("utf-8-sig")
-    return json.loads(_strict(text))
+    try:
+        return json.loads(_strict(text))
+    except RecursionError as exc:
+        raise ValueError("the JSON is nested too deeply") from exc
 
 
 def _strict(text: str) -> str:

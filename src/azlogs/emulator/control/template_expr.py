@@ -180,6 +180,9 @@ def evaluate(value: Any, env: Env) -> Any:
 
 
 MAX_COPIES: Final = 800  # ARM's limit on a copy loop's count
+MAX_RESULT: Final = 4_000_000  # characters of a string, items of an array, one function call may build
+# Nested property copies multiply; the emulator stops a template that would expand more than this. [U]
+MAX_EXPANDED: Final = 20_000
 
 
 def copy_count(spec: Any, env: Env, what: str) -> tuple[str, int]:
@@ -238,6 +241,12 @@ def _property_copies(specs: list[Any], env: Env) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for spec in specs:
         name, count = copy_count(spec, env, "property")
+        env.copies_made += count
+        if env.copies_made > MAX_EXPANDED:
+            raise TemplateError(
+                f"The template's copy loops expand to more than {MAX_EXPANDED} values; the azlogs emulator "
+                "stops there (nested loops multiply their counts)."
+            )
         items = []
         for i in range(count):
             saved = in_loop(env, name, i)
@@ -306,7 +315,13 @@ def _eval(node: Node, env: Env) -> Any:
     if fn is None:
         raise TemplateError(f"The template function '{name}' is not valid. {FUNCTIONS_HELP}")
     values = [_eval(a, env) for a in args]
-    return fn(env, values)
+    result = fn(env, values)
+    if isinstance(result, str | list) and len(result) > MAX_RESULT:
+        # Variables that concat themselves double at each step; stop long before memory runs out. [U]
+        raise TemplateError(
+            f"The template function '{name}' produced more than {MAX_RESULT} characters or items."
+        )
+    return result
 
 
 def _index(base: Any, key: Any) -> Any:

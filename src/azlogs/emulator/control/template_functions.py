@@ -64,6 +64,7 @@ class Env:
     # copy loops: loop name (lower case) -> current index, and the innermost loop's name
     copy_indexes: dict[str, int] = field(default_factory=dict)
     current_loop: str | None = None
+    copies_made: int = 0  # property and variable copies expanded so far (bounded: nested loops multiply)
 
 
 def find_key(obj: Mapping[str, Any], name: str) -> str | None:
@@ -140,7 +141,25 @@ def to_string(value: Any) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
+    _check_nodes(value)
     return json.dumps(value, separators=(",", ":"))
+
+
+MAX_NODES: Final = 100_000
+
+
+def _check_nodes(value: Any) -> None:
+    """Refuse to serialize a value with more than MAX_NODES parts (shared parts count every time)."""
+    count, stack = 0, [value]
+    while stack:
+        v = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise TemplateError(f"The value is too big to convert to a string: more than {MAX_NODES} parts.")
+        if isinstance(v, Mapping):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
 
 
 def resource_id_from(env: Env, name: str, args: Sequence[Any]) -> str:

@@ -17,11 +17,12 @@ and variable ``copy`` arrays are expanded. Not supported, refused with a message
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, ParamSpec, TypeVar
 
 from azlogs.emulator.control.template_expr import (
     copy_count,
@@ -34,6 +35,23 @@ from azlogs.emulator.control.template_expr import (
 from azlogs.emulator.control.template_functions import Env, Reference, Scope, TemplateError, json_type
 
 __all__ = ["Plan", "PlannedResource", "Scope", "TemplateError", "plan", "template_hash"]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _bounded(fn: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``fn`` with Python's recursion limit turned into ARM's answer: a template nested too deeply."""
+
+    @functools.wraps(fn)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return fn(*args, **kwargs)
+        except RecursionError as exc:
+            raise TemplateError("The template or one of its expressions is nested too deeply.") from exc
+
+    return call
+
 
 # Parameter and output types (folded) -> the spelling ARM answers with in deployment.properties.
 TYPES: Final = {
@@ -85,6 +103,7 @@ class Plan:
 
         return resolve
 
+    @_bounded
     def body(self, resource: PlannedResource, reference: Reference) -> dict[str, Any]:
         """The PUT body of ``resource``: its template object without the deployment-only keys, evaluated."""
         self.env.reference = self._resolving(reference)
@@ -101,6 +120,7 @@ class Plan:
             if saved is not None:
                 leave_loop(self.env, saved)
 
+    @_bounded
     def outputs(self, reference: Reference) -> dict[str, dict[str, Any]]:
         """``outputs`` evaluated, as ARM answers them: ``{name: {"type": "String", "value": ...}}``."""
         self.env.reference = self._resolving(reference)
@@ -448,6 +468,7 @@ def _plan_one(
     return PlannedResource(i, rtype, name, api_version, rid, (), res, copy), deps
 
 
+@_bounded
 def plan(template: Any, parameters: Any, scope: Scope) -> Plan:
     """Check ``template`` with ``parameters`` for a resource-group deployment and plan its resources.
 
