@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
 
 # its module-scoped emulator is started once: every test of the file on one xdist worker
@@ -219,19 +220,11 @@ class TestRoundTrip:
 class TestMonitorManagementClient:
     def test_dce_and_dcr_round_trip(self, emu: EmulatorProcess, events_table: str) -> None:
         """Unchanged azure-mgmt-monitor creates, reads, lists and deletes a DCE and a DCR against the emulator."""
-        from azure.identity import ClientSecretCredential
         from azure.mgmt.monitor import MonitorManagementClient
         from azure.mgmt.monitor import models as m
 
         info = emu.info
-        credential = ClientSecretCredential(
-            info["tenant_id"],
-            info["admin"]["client_id"],
-            info["admin"]["client_secret"],
-            authority=info["endpoints"]["authority"],
-            disable_instance_discovery=True,
-            connection_verify=info["ca_cert"],
-        )
+        credential = emulator_credential(info)
         client = MonitorManagementClient(
             credential,
             info["subscription_id"],

@@ -17,10 +17,10 @@ from azure.core.pipeline.policies import RequestIdPolicy
 from azure.core.pipeline.transport import RequestsTransport
 from azure.core.polling import LROPoller
 from azure.core.rest import HttpRequest
-from azure.identity import ClientSecretCredential
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 
+from azlogs.provision import emulator_credential
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 
 API = "2024-03-01"
@@ -28,14 +28,7 @@ API = "2024-03-01"
 
 def _client(emu: EmulatorProcess) -> PipelineClient[Any, Any]:
     info = emu.info
-    credential = ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
+    credential = emulator_credential(info)
     policy = ARMChallengeAuthenticationPolicy(credential, "https://management.azure.com/.default")
     return PipelineClient(
         base_url=info["endpoints"]["arm"],

@@ -15,22 +15,15 @@ from typing import Any
 import httpx
 import pytest
 
+from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
 
 
 @pytest.fixture
 def admin_credential(emulator: EmulatorProcess) -> Iterator[Any]:
-    from azure.identity import ClientSecretCredential
 
     info = emulator.info
-    credential = ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
+    credential = emulator_credential(info)
     with credential:
         yield credential
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from azure.monitor.ingestion import LogsIngestionClient
 
+from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
-from tests.integration.test_query_sdk_features import admin_credential
 from tests.provisioning import provision_table
 
 JS = Path(__file__).resolve().parent.parent / "js"
@@ -47,7 +47,7 @@ def loaded(emulator: EmulatorProcess) -> EmulatorProcess:
     )
     info = emulator.info
     pipe = provision_table(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
-    credential = admin_credential(info)
+    credential = emulator_credential(info)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     logs = [
         {"TimeGenerated": (now - dt.timedelta(minutes=i)).isoformat(), "Computer": f"vm-{i % 2}", "Code": i}

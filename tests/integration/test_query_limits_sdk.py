@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from azure.identity import ClientSecretCredential
 from azure.monitor.query import LogsQueryClient, LogsQueryPartialResult, LogsQueryResult, LogsQueryStatus
 
 from azlogs import facts
@@ -30,14 +29,7 @@ from tests.emulator_proc import AZLOGS, EmulatorProcess
 def logs(emulator: EmulatorProcess) -> Iterator[LogsQueryClient]:
     """The SDK's client as the admin service principal (Owner: it may read the workspace)."""
     info = emulator.info
-    credential = ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
+    credential = emulator_credential(info)
     # azure-core retries a 504 three times by default, as it would against Azure; once is enough here.
     client = LogsQueryClient(
         credential,

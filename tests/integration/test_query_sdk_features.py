@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from azure.identity import ClientSecretCredential
 from azure.monitor.ingestion import LogsIngestionClient
 from azure.monitor.query import LogsBatchQuery, LogsQueryClient, LogsQueryPartialResult, LogsQueryStatus
 
 from azlogs.provision import ProvisionResult as Pipeline
+from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
 from tests.provisioning import grant, provision_table
 
@@ -29,18 +29,6 @@ COLUMNS = [
 TABLE = "QueryFeat_CL"
 READER = "acdd72a7-3b82-48ba-85a4-b61c42bc1b44"
 SPAN = dt.timedelta(days=1)
-
-
-def admin_credential(info: dict[str, Any]) -> ClientSecretCredential:
-    """azure-identity's ClientSecretCredential for the emulator's admin principal (Owner of the subscription)."""
-    return ClientSecretCredential(
-        info["tenant_id"],
-        info["admin"]["client_id"],
-        info["admin"]["client_secret"],
-        authority=info["endpoints"]["authority"],
-        disable_instance_discovery=True,
-        connection_verify=info["ca_cert"],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +45,14 @@ def loaded(emulator: EmulatorProcess) -> tuple[dict[str, Any], Pipeline]:
         }
         for i in range(6)
     ]
-    LogsIngestionClient(pipe.endpoint, admin_credential(info), connection_verify=info["ca_cert"]).upload(
+    LogsIngestionClient(pipe.endpoint, emulator_credential(info), connection_verify=info["ca_cert"]).upload(
         rule_id=pipe.immutable_id, stream_name=pipe.stream, logs=logs
     )
     return info, pipe
 
 
 def _client(info: dict[str, Any], **kwargs: Any) -> LogsQueryClient:
-    return LogsQueryClient(admin_credential(info), connection_verify=info["ca_cert"], **kwargs)
+    return LogsQueryClient(emulator_credential(info), connection_verify=info["ca_cert"], **kwargs)
 
 
 def _query_client(info: dict[str, Any]) -> LogsQueryClient:
