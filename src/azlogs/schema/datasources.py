@@ -24,7 +24,14 @@ from typing import Any, Final
 from azlogs.schema.errors import INVALID_DATA_SOURCE, ArmErrorDetail
 from azlogs.schema.names import CUSTOM_STREAM_PREFIX, MICROSOFT_STREAM_PREFIX
 
-__all__ = ["DATA_SOURCE_KINDS", "SYSLOG_FACILITIES", "SYSLOG_LEVELS", "data_source_problems"]
+__all__ = [
+    "DATA_SOURCE_KINDS",
+    "SYSLOG_FACILITIES",
+    "SYSLOG_FACILITY_CODES",
+    "SYSLOG_LEVELS",
+    "SYSLOG_SEVERITY_CODES",
+    "data_source_problems",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,30 @@ SYSLOG_FACILITIES: Final = frozenset(
     + ["news", "nopri", "ntp", "syslog", "user", "uucp"]
     + [f"local{i}" for i in range(8)]
 )
+# The facility of each code 0..23 (RFC 5424 section 6.2.1, with the names the Syslog table's
+# ``Facility`` column and the DCR's facilityNames use: 13 is ``audit``, 14 ``alert``, 15 ``clock``),
+# and the severity of each code 0..7 as the Syslog table's ``SeverityLevel`` writes it
+# (``Syslog | where SeverityLevel in ("err", "crit", "alert", "emerg")``).
+SYSLOG_FACILITY_CODES: Final = (
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "audit",
+    "alert",
+    "clock",
+    *tuple(f"local{i}" for i in range(8)),
+)
+SYSLOG_SEVERITY_CODES: Final = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 SYSLOG_LEVELS: Final = ("Debug", "Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency", "*")
 LOG_FILE_FORMATS: Final = ("json", "text")
 _WORD_BREAK: Final = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

@@ -30,7 +30,15 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Final
 
-__all__ = ["ensure_utc", "parse_datetime", "parse_iso8601_datetime"]
+__all__ = [
+    "ensure_utc",
+    "match_bsd_syslog_time",
+    "match_leading_rfc3339",
+    "parse_cef_time",
+    "parse_datetime",
+    "parse_iso8601_datetime",
+    "parse_rfc3339",
+]
 
 _UTC: Final = timezone.utc
 
@@ -188,3 +196,71 @@ def ensure_utc(value: datetime) -> datetime:
     if value.utcoffset() == timedelta(0) and value.tzinfo is _UTC:
         return value
     return value.astimezone(_UTC)
+
+
+# --- syslog and CEF timestamps (the agent's syslog/CEF inputs read them here) ------------------------
+
+# RFC 3164's ``Mmm dd hh:mm:ss`` (day space-padded), with the variants network devices send: a year
+# after the day, a fraction, a colon after the time. Followed by one space.
+_BSD_SYSLOG: Final = re.compile(
+    r"([A-Za-z]{3}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?:? "
+)
+# RFC 5424 section 6.2.3 (RFC 3339 with at most six fractional digits and a required zone).
+_RFC3339: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})\Z")
+# An RFC 3339 timestamp at the start of a text, followed by a space (rsyslog's forwarding format).
+_LEADING_ISO: Final = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) ")
+_CEF_TIME: Final = re.compile(r"([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?\Z")
+
+
+def match_bsd_syslog_time(text: str) -> tuple[tuple[int, int, int | None, int, int, int, int], int] | None:
+    """The RFC 3164 timestamp that starts ``text``: ((month, day, year or None, hour, minute, second,
+    microsecond), the index after it and its space), or None. The year and zone are the caller's to
+    choose: the text carries neither (RFC 3164 section 4.1.2)."""
+    m = _BSD_SYSLOG.match(text)
+    if m is None or (month := _MONTHS.get(m.group(1).lower())) is None:
+        return None
+    year = int(m.group(3)) if m.group(3) else None
+    micro = int((m.group(7) or "0").ljust(6, "0"))
+    fields = (month, int(m.group(2)), year, int(m.group(4)), int(m.group(5)), int(m.group(6)), micro)
+    return fields, m.end()
+
+
+def parse_rfc3339(text: str) -> datetime | None:
+    """An RFC 5424 TIMESTAMP (RFC 3339, zone required, at most six fractional digits), or None."""
+    return parse_datetime(text) if _RFC3339.match(text) else None
+
+
+def match_leading_rfc3339(text: str) -> tuple[datetime, int] | None:
+    """An RFC 3339 timestamp at the start of ``text`` and the index after it and its space, or None."""
+    m = _LEADING_ISO.match(text)
+    if m is None or (when := parse_datetime(m.group(1))) is None:
+        return None
+    return when, m.end()
+
+
+def parse_cef_time(text: str) -> datetime | None:
+    """A CEF time field: milliseconds since the epoch, ``MMM dd yyyy HH:mm:ss[.SSS]`` (UTC), or ISO 8601.
+
+    The CEF specification's forms without a year are not read (None): guessing the year of a field
+    that is not the message's own time would be a silent change."""
+    if text.isdigit() and len(text) <= 15:
+        return datetime.fromtimestamp(int(text) / 1000, _UTC)
+    m = _CEF_TIME.match(text)
+    if m is not None:
+        month = _MONTHS.get(m.group(1).lower())
+        if month is None:
+            return None
+        try:
+            return datetime(
+                int(m.group(3)),
+                month,
+                int(m.group(2)),
+                int(m.group(4)),
+                int(m.group(5)),
+                int(m.group(6)),
+                int((m.group(7) or "0").ljust(6, "0")),
+                tzinfo=_UTC,
+            )
+        except ValueError:
+            return None
+    return parse_iso8601_datetime(text)

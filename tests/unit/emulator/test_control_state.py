@@ -16,7 +16,7 @@ from azlogs.emulator.context import Context, Urls
 from azlogs.emulator.control import api, ids, monitor, rbac, workspaces
 from azlogs.emulator.control.api import ChangeEvent
 from azlogs.emulator.control.auth import Caller
-from azlogs.emulator.control.builtin import builtin_tables
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.emulator.control.errors import ArmError
 from azlogs.emulator.control.provision import apply_resources, create_control_plane
 from azlogs.emulator.control.state import STATE_FILE, ArmState

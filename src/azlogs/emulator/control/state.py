@@ -30,7 +30,7 @@ from azlogs.emulator.control.api import (
     TableRecord,
     WorkspaceRecord,
 )
-from azlogs.emulator.control.builtin import builtin_tables
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.model import DataCollectionRule, TableSchema
 
 log = logging.getLogger("azlogs.emulator.control")

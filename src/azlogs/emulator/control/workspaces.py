@@ -13,7 +13,7 @@ from typing import Any
 
 from azlogs.emulator.control import ids
 from azlogs.emulator.control.auth import Caller
-from azlogs.emulator.control.builtin import builtin_tables
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.emulator.control.common import (
     check_name,
     keep_or_new,
