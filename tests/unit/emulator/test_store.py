@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import threading
@@ -268,7 +269,8 @@ class TestPersistence:
         s = WorkspaceStore(path)
         try:
             write(s, schema(), [{"TimeGenerated": T0, "Computer": "x"}])
-            with sqlite3.connect(path) as conn:
+            # A sqlite3 connection's ``with`` commits, it does not close: closing() does (3.13 warns otherwise).
+            with contextlib.closing(sqlite3.connect(path)) as conn:
                 assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
                 name = f"{WS_ID}/App_CL"
                 assert conn.execute(f'SELECT Computer FROM "{name}"').fetchall() == [("x",)]
