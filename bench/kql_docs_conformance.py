@@ -336,6 +336,29 @@ def run(ex: Example) -> None:
     ex.outcome, ex.detail = ("pass", "") if not diff else ("fail", diff[:300])
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _text(value, "datetime")
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    return value
+
+
+def emit(chosen: list[Example]) -> None:
+    """Print passing examples as (id, query, names, rows) tuples: the rows are the engine's values,
+    which the comparison has just found equal to the page's table."""
+    for ex in chosen:
+        table = run_query(ex.query, MemoryProvider(), clock=lambda: CLOCK).tables[0]
+        rows = [[_plain(v) for v in row] for row in table.rows]
+        print(f"    ({ex.id!r}, {ex.query!r}, {[n for n, _ in table.columns]!r}, {rows!r}),")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -344,6 +367,12 @@ def main() -> None:
     parser.add_argument("--failures", action="store_true", help="list every example that does not pass")
     parser.add_argument("--area", help="only this area")
     parser.add_argument("--json", help="write every example's outcome to this file")
+    parser.add_argument(
+        "--emit",
+        nargs="*",
+        metavar="ID",
+        help="print these passing examples (page.md#n) as conformance cases for tests/unit/kql/_docs_examples*.py",
+    )
     args = parser.parse_args()
 
     files = git_files(args.docs)
@@ -359,6 +388,9 @@ def main() -> None:
             run(ex)
             found.append(ex)
 
+    if args.emit is not None:
+        emit([e for e in found if e.id in set(args.emit) and e.outcome == "pass"])
+        return
     counted = [e for e in found if e.outcome != "external"]
     by_area: dict[str, Counter[str]] = defaultdict(Counter)
     for e in counted:
