@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from azlogs.kql._registry import register
-from azlogs.kql._values import format_datetime_iso, to_long, to_str, wrap_long
+from azlogs.kql._values import to_long, to_str, wrap_long
 
 _M64 = (1 << 64) - 1
 _P1 = 0x9E3779B185EBCA87
@@ -85,10 +85,7 @@ def xxh64(data: bytes, seed: int = 0) -> int:
 
 
 def hash_text(value: Any) -> str:
-    """The text the digest functions hash: ``tostring``'s, with a datetime's seven fractional digits."""
-    if isinstance(value, datetime):
-        text = format_datetime_iso(value)
-        return text if "." in text else text[:-1] + ".0000000Z"
+    """The text the digest functions hash: ``tostring``'s (a datetime's with seven fractional digits)."""
     return value if isinstance(value, str) else to_str(value)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from azlogs._exceptions import KqlError
@@ -60,6 +60,22 @@ def parse_timespan_token(tok: str) -> timedelta:
     return value
 
 
+def _datetime_literal(inner: str) -> datetime | None:
+    """The inside of ``datetime(...)``: datetime text, quoted or not (``datetime("2015-12-14")``), or
+    the numbers year, month, day[, hour, minute, second] (``datetime(2025, 6, 14)``, as the
+    startofweek page writes it)."""
+    if inner[0] in "\"'" and len(inner) >= 2 and inner[-1] == inner[0]:
+        return parse_datetime(parse_string_token(inner))
+    parts = [p.strip() for p in inner.split(",")]
+    if 3 <= len(parts) <= 6 and all(p.isdigit() for p in parts):
+        try:
+            y, mo, d, hh, mi, ss = (*(int(p) for p in parts), 0, 0, 0)[:6]
+            return datetime(y, mo, d, hh, mi, ss, tzinfo=timezone.utc)
+        except ValueError:
+            return None
+    return parse_datetime(inner)
+
+
 def parse_typed_literal(tok: str) -> tuple[Any, str]:
     """``int(5)``, ``datetime(2024-01-01)``, ``real(null)``, ``guid(...)``: (value, KQL type)."""
     name, _, rest = tok.partition("(")
@@ -70,7 +86,7 @@ def parse_typed_literal(tok: str) -> tuple[Any, str]:
     if typ == "datetime":
         if not inner:
             raise KqlError("datetime() without a value: use now()")
-        value: Any = parse_datetime(inner)
+        value: Any = _datetime_literal(inner)
     elif typ == "timespan":
         value = parse_timespan(inner)
     elif typ == "real" and inner.lower() in ("nan", "+inf", "-inf", "inf", "infinity", "-infinity"):

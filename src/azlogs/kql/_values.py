@@ -153,12 +153,17 @@ def format_timespan(td: timedelta) -> str:
 
 
 def format_datetime_iso(dt: datetime) -> str:
-    """KQL's text form of a datetime: ``2024-01-01T10:00:00Z`` or with 7 fractional digits."""
+    """KQL's text form of a datetime, always with 7 fractional digits: ``2024-01-01T10:00:00.0000000Z``.
+
+    It is what ``tostring``, ``strcat`` and the ``hash_*`` digests see and how a datetime is written
+    inside a dynamic value (the reverse and range pages print ``...T12:00:00.0000000Z``); query results
+    write a datetime column trimmed instead (the query API's own writer).
+    """
     dt = dt.astimezone(UTC) if dt.tzinfo is not None else dt
-    base = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
-    if dt.microsecond:
-        return f"{base}.{dt.microsecond:06d}0Z"
-    return base + "Z"
+    return (
+        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+        f".{dt.microsecond:06d}0Z"
+    )
 
 
 # ----------------------------------------------------------------------------- dynamic / text

@@ -15,8 +15,12 @@ RFC 850     ``[%w, ]%e-%b-%r %H:%M[:%s][ %Z]``                  ``Saturday, 08-N
 ==========  ==================================================  ===================================
 
 The page lists the sortable form only with a time, but Kusto reads the date alone too: its dayofweek()
-page shows ``datetime(1970-5-12)`` answering Tuesday. Everything else is refused, among it texts no
-page shows Kusto reading (``20240102``, ``T3:04:05``, a ``,5`` fraction, epoch numbers) [U].
+page shows ``datetime(1970-5-12)`` answering Tuesday. Kusto also reads the US form of .NET's invariant
+culture, month first: ``%m/%d/%Y[ %H:%M[:%s][ AM|PM]]`` and ``%m-%d-%Y`` (the parse operator's page
+reads ``lockTime=02/17/2016 08:40:01`` as a ``date`` to ``2016-02-17 08:40:01``; todatetime()'s page
+compares ``todatetime('12-02-2022')`` with ``datetime('12-02-2022')``); there month and day may have one
+digit and the hour one or two. Everything else is refused, among it texts no page shows Kusto reading
+(``20240102``, ``T3:04:05``, a ``,5`` fraction, epoch numbers, day-first dates) [U].
 
 A text without a zone is UTC; a zone is ``Z``/``UTC``/``GMT``/``UT``, a US zone of RFC 822 (``EST`` ...
 ``PDT``) or an offset (``+01:00``, ``-0530``, ``+01``); military letters are left out. Two-digit years fall in 1950-2049 (.NET's window, which Kusto
@@ -52,6 +56,11 @@ _RFC: Final = re.compile(
     r"\s*(?:([A-Za-z]{3,9}),\s*)?(\d{1,2})([ -])([A-Za-z]{3})\3(\d{4}|\d{2})\s+"
     r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?"
     r"(?:\s+([A-Za-z]{1,3}|[+-]\d{4}))?\s*\Z"
+)
+# .NET's invariant culture (month first), which Kusto's parser falls back to.
+_US: Final = re.compile(
+    r"\s*(\d{1,2})([/-])(\d{1,2})\2(\d{4})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})\d*)?)?(?:\s*([AaPp])[Mm])?)?\s*\Z"
 )
 _MONTHS: Final = {
     m: i + 1
@@ -174,7 +183,7 @@ def _parse_slow(text: str) -> datetime | None:
         )
     m = _RFC.match(text)
     if m is None:
-        return None
+        return _parse_us(text)
     wd, d, _sep, mon, y, hh, mi, ss, frac, zone = m.groups()
     if wd is not None and wd.lower() not in _WEEKDAYS:
         return None
@@ -187,6 +196,22 @@ def _parse_slow(text: str) -> datetime | None:
         # .NET's default two-digit-year window (TwoDigitYearMax 2049), which Kusto inherits. [U]
         year += 2000 if year <= 49 else 1900
     return _build(year, month, int(d), int(hh), int(mi), int(ss) if ss else 0, _micro(frac), offset)
+
+
+def _parse_us(text: str) -> datetime | None:
+    """``02/17/2016 08:40:01``, ``12-02-2022``, ``2/7/2016 8:40 PM``: month, day, four-digit year."""
+    m = _US.match(text)
+    if m is None:
+        return None
+    mo, _sep, d, y, hh, mi, ss, frac, half = m.groups()
+    hour = int(hh) if hh else 0
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half in "Pp" else 0)
+    return _build(
+        int(y), int(mo), int(d), hour, int(mi) if mi else 0, int(ss) if ss else 0, _micro(frac), timedelta(0)
+    )
 
 
 def ensure_utc(value: datetime) -> datetime:

@@ -27,9 +27,10 @@ def coerce(records: list[dict[str, Any]], columns: dict[str, str]) -> list[dict[
 def plain(value: Any) -> Any:
     """Output values in a comparable form: datetimes as ISO text."""
     if isinstance(value, datetime):
-        return (
-            format_datetime_iso(value).replace("0Z", "Z") if value.microsecond else format_datetime_iso(value)
-        )
+        # As query results write a datetime column: the fraction's trailing zeros trimmed.
+        base, _, fraction = format_datetime_iso(value).rstrip("Z").partition(".")
+        fraction = fraction.rstrip("0")
+        return f"{base}.{fraction}Z" if fraction else base + "Z"
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, dict):

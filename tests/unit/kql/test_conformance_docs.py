@@ -22,6 +22,7 @@ from tests.unit.kql._docs_examples_dynamic import (
     DOC_EXAMPLES_DYNAMIC,
     DOC_EXAMPLES_ROW_BAGS,
 )
+from tests.unit.kql._docs_examples_scalar import DOC_EXAMPLES_SCALAR
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
 
@@ -442,7 +443,13 @@ CASES: list[Case] = [
 ]
 
 
-_OTHER = [*DOC_EXAMPLES, *DOC_EXAMPLES_DYNAMIC, *DOC_EXAMPLES_AGGREGATES, *DOC_EXAMPLES_ROW_BAGS]
+_OTHER = [
+    *DOC_EXAMPLES,
+    *DOC_EXAMPLES_DYNAMIC,
+    *DOC_EXAMPLES_AGGREGATES,
+    *DOC_EXAMPLES_ROW_BAGS,
+    *DOC_EXAMPLES_SCALAR,
+]
 
 
 def _comparable(value: Any) -> Any:

@@ -162,8 +162,9 @@ class TestTextForms:
         assert scalar("tostring(15.3)") == "15.3"
 
     def test_tostring_datetime_and_timespan(self) -> None:
-        """Datetimes print as ISO 8601 with Z; timespans as [d.]hh:mm:ss."""
-        assert scalar("tostring(datetime(2024-01-01 10:00))") == "2024-01-01T10:00:00Z"
+        """Datetimes print as ISO 8601 with seven fractional digits and Z (the reverse page's
+        ``Z0000000.00:00:21T51-01-7102``); timespans as [d.]hh:mm:ss."""
+        assert scalar("tostring(datetime(2024-01-01 10:00))") == "2024-01-01T10:00:00.0000000Z"
         assert scalar("tostring(1d + 2h)") == "1.02:00:00"
 
 

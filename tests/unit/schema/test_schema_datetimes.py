@@ -55,6 +55,14 @@ class TestFormats:
             ("1970-5-12", datetime(1970, 5, 12, tzinfo=UTC)),
             ("2024-1-2", datetime(2024, 1, 2, tzinfo=UTC)),
             ("2024-1-2T03:04 GMT", datetime(2024, 1, 2, 3, 4, tzinfo=UTC)),  # sortable %Y-%n-%eT%H:%M %Z
+            # The US form, month first: the parse operator's page reads lockTime=02/17/2016 08:40:01
+            # as a date; todatetime()'s page reads '12-02-2022'.
+            ("02/17/2016 08:40:01", datetime(2016, 2, 17, 8, 40, 1, tzinfo=UTC)),
+            ("02/17/2016", datetime(2016, 2, 17, tzinfo=UTC)),
+            ("12-02-2022", datetime(2022, 12, 2, tzinfo=UTC)),
+            ("2/7/2016 8:40 PM", datetime(2016, 2, 7, 20, 40, tzinfo=UTC)),
+            ("12/31/2016 12:00:01 AM", datetime(2016, 12, 31, 0, 0, 1, tzinfo=UTC)),
+            ("02/17/2016 08:40:01.25", datetime(2016, 2, 17, 8, 40, 1, 250000, UTC)),
         ],
     )
     def test_accepted(self, text: str, expected: datetime) -> None:
@@ -81,6 +89,9 @@ class TestFormats:
             "Xyz, 8 Nov 14 15:05:02",
             "2014-05-25T08:20:03+25:00",
             "1700000000",
+            "17/02/2016",  # the US form is month first
+            "02/17/2016 08:40:01,",
+            "02/17/2016 13:00 PM",
         ],
     )
     def test_refused(self, text: str) -> None:
@@ -135,6 +146,8 @@ AGREEMENT = [
     "Saturday, 08-Nov-14 15:05:02 GMT",
     "2014-11-08 15:05:25 GMT",
     "20140525T082003",
+    "02/17/2016 08:40:01",
+    "12-02-2022",
     "not a date",
 ]
 

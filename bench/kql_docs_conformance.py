@@ -1,0 +1,420 @@
+"""KQL conformance with the Kusto documentation: how many self-contained examples answer as printed.
+
+Reads a checkout of MicrosoftDocs/dataexplorer-docs (a git directory; nothing is downloaded here),
+finds every ``kusto`` code block under data-explorer/kusto/query whose query starts with ``print``,
+``datatable``, ``range`` or ``let`` and that is followed by an output table, runs it through the
+engine and compares column names and rows with the table. Examples that read a table the query does
+not define (``StormEvents`` ...) are counted as "not self-contained" and left out of the figure.
+Areas are the sections of the docs' own index pages (scalar-functions.md, aggregation-functions.md);
+``*-operator.md`` pages are "tabular operators", ``*-plugin.md`` pages "plugins".
+
+Run: PYTHONPATH=src .venv/bin/python bench/kql_docs_conformance.py --docs GIT_DIR [--failures]
+[--area NAME] [--json FILE]. A measuring script, never a test (CI does not run it); the in-repo cases
+are tests/unit/kql/test_conformance_docs.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from azlogs._exceptions import AzlogsError
+from azlogs.kql import MemoryProvider, format_timespan, run_query
+from azlogs.kql._values import format_real, parse_datetime, parse_timespan
+
+ROOT = "data-explorer/kusto/query"
+STARTS = ("print", "datatable", "range", "let")
+CLOCK = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+_FENCE = re.compile(r"^\s*```\s*(\w*)")
+
+
+@dataclass
+class Example:
+    """One code block of one page with the output table printed after it."""
+
+    page: str
+    block: int
+    query: str
+    header: list[str]
+    rows: list[list[str]]
+    area: str = "other"
+    outcome: str = ""
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}#{self.block}"
+
+
+def git_files(git_dir: str) -> dict[str, str]:
+    """Every markdown file under ROOT at HEAD: path -> text."""
+    names = subprocess.run(
+        ["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", "HEAD", ROOT],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    names = [n for n in names if n.endswith(".md")]
+    out: dict[str, str] = {}
+    batch = subprocess.run(
+        ["git", "--git-dir", git_dir, "cat-file", "--batch"],
+        input="".join(f"HEAD:{n}\n" for n in names).encode(),
+        check=True,
+        capture_output=True,
+    ).stdout
+    pos = 0
+    for name in names:
+        eol = batch.index(b"\n", pos)
+        size = int(batch[pos:eol].split()[2])
+        out[name] = batch[eol + 1 : eol + 1 + size].decode("utf-8", "replace")
+        pos = eol + 1 + size + 1
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    parts = re.split(r"(?<!\\)\|", line)
+    return [p.strip().replace("\\|", "|") for p in parts]
+
+
+def _is_rule(cells: list[str]) -> bool:
+    return all(re.fullmatch(r":?-{1,}:?", c) for c in cells if c) and any(cells)
+
+
+def examples(page: str, text: str) -> list[Example]:
+    """The page's kusto blocks (numbered from 1 as they appear) that have an output table after them."""
+    lines = text.splitlines()
+    found: list[Example] = []
+    block = 0
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        lang = m.group(1).lower()
+        j = i + 1
+        while j < len(lines) and not _FENCE.match(lines[j]):
+            j += 1
+        body = "\n".join(lines[i + 1 : j])
+        i = j + 1
+        if lang not in ("kusto", "kql"):
+            continue
+        block += 1
+        # The first table after the block, before the next code block.
+        k = i
+        while k < len(lines) and not _FENCE.match(lines[k]) and not lines[k].lstrip().startswith("|"):
+            k += 1
+        if k >= len(lines) or _FENCE.match(lines[k]):
+            continue
+        table: list[list[str]] = []
+        while k < len(lines) and lines[k].lstrip().startswith("|"):
+            table.append(_cells(lines[k]))
+            k += 1
+        if len(table) < 2 or not _is_rule(table[1]):
+            continue
+        found.append(Example(page, block, body, table[0], table[2:]))
+    return found
+
+
+def _strip_comments(query: str) -> str:
+    return re.sub(r"//[^\n]*", "", query).strip()
+
+
+def self_contained_start(query: str) -> bool:
+    """Starts with print/datatable/range/let (after comments and `set` statements)."""
+    text = _strip_comments(query)
+    text = re.sub(r"^(set\s+[^;]*;\s*)+", "", text)
+    return re.match(r"(" + "|".join(STARTS) + r")\b", text) is not None
+
+
+def areas(files: dict[str, str]) -> dict[str, str]:
+    """Page name -> area, from the sections of the docs' index pages."""
+    out: dict[str, str] = {}
+    for index, prefix in (("scalar-functions.md", ""), ("aggregation-functions.md", "aggregation: ")):
+        section = ""
+        for line in files.get(f"{ROOT}/{index}", "").splitlines():
+            if line.startswith("## "):
+                section = prefix + line[3:].strip()
+                continue
+            for target in re.findall(r"\]\(([\w./-]+\.md)\)", line):
+                name = target.split("/")[-1]
+                out.setdefault(name, "aggregation" if prefix else section)
+    return out
+
+
+def area_of(path: str, index: dict[str, str]) -> str:
+    name = path.split("/")[-1]
+    if name in index:
+        return index[name]
+    if name.endswith("-operator.md") or name.endswith("-statement.md"):
+        return "tabular operators"
+    if name.endswith("-plugin.md"):
+        return "plugins"
+    if "/scalar-data-types/" in path:
+        return "data types"
+    if name.startswith("series-"):
+        return "Series processing functions"
+    if name.startswith("graph-") or name.startswith("gql"):
+        return "graph"
+    return "other"
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def _text(value: Any, kind: str) -> str:
+    """A cell as the query result writes it (datetimes with the fraction's trailing zeros trimmed)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        v = value.astimezone(timezone.utc)
+        base = v.strftime("%Y-%m-%dT%H:%M:%S")
+        frac = f"{v.microsecond:06d}".rstrip("0")
+        return f"{base}.{frac}Z" if frac else base + "Z"
+    if isinstance(value, timedelta):
+        return format_timespan(value)
+    if isinstance(value, float):
+        return format_real(value)
+    if kind == "dynamic" or isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] == "`":
+        cell = cell.strip("`")
+    cell = re.sub(r"<br\s*/?>", "\n", cell)
+    for a, b in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"), ("&#124;", "|")):
+        cell = cell.replace(a, b)
+    return cell.strip()
+
+
+def _num(text: str) -> float | None:
+    try:
+        return (
+            float(text.replace(",", ""))
+            if re.fullmatch(r"[-+]?[\d,]*\.?\d+(e[-+]?\d+)?", text, re.I)
+            else None
+        )
+    except ValueError:
+        return None
+
+
+def _close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return _close(float(a), float(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b or _cell_equal(a, b, "")
+    return a == b
+
+
+def _loose_json(text: str) -> Any:
+    """A page's JSON cell: strict JSON, JSON written with single quotes, or ``[a, b]`` unquoted."""
+    for candidate in (text, text.replace("'", '"')):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    if text.startswith("[") and text.endswith("]"):
+        return [_scalar(p.strip()) for p in text[1:-1].split(",")] if text[1:-1].strip() else []
+    return _MISSING
+
+
+_MISSING = object()
+
+
+def _scalar(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _cell_equal(expected: str, value: Any, kind: str) -> bool:
+    e = _unquote(expected)
+    got = value if isinstance(value, str) and kind == "" else _text(value, kind)
+    if e == got or e == got.strip():
+        return True
+    if value is None or got == "":
+        return e.lower() in ("", "null")
+    if isinstance(value, bool):
+        # Pages print bools as true/True/TRUE, and some as 1/0.
+        return e.lower() in (("true", "1") if value else ("false", "0"))
+    if isinstance(value, float) and math.isinf(value):
+        return e.replace("∞", "Infinity").lstrip("+") == ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, datetime) or kind == "datetime":
+        parsed = parse_datetime(e)
+        return parsed is not None and isinstance(value, datetime) and parsed == value
+    if isinstance(value, timedelta):
+        span = parse_timespan(e)
+        return span is not None and span == value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        n = _num(e)
+        return n is not None and _close(n, float(value))
+    if isinstance(value, str) and kind == "dynamic":
+        return e == value  # a string in a dynamic column prints without its quotes
+    if isinstance(value, (list, dict)) or kind == "dynamic":
+        return _json_equal(_loose_json(e), value)
+    return False
+
+
+def compare(ex: Example, columns: list[tuple[str, str]], rows: list[list[Any]]) -> str:
+    """'' when the result is the page's table, else what differs."""
+    names = [n for n, _ in columns]
+    header = [_unquote(h) for h in ex.header]
+    if names != header:
+        return f"columns {names} != {header}"
+    kinds = [k for _, k in columns]
+    expected = [r + [""] * (len(header) - len(r)) for r in ex.rows]
+    if len(expected) != len(rows):
+        return f"{len(rows)} rows != {len(expected)}"
+
+    def row_eq(e: list[str], r: list[Any]) -> bool:
+        return all(_cell_equal(c, v, k) for c, v, k in zip(e, r, kinds, strict=False))
+
+    if all(row_eq(e, r) for e, r in zip(expected, rows, strict=True)):
+        return ""
+    # Unordered output (a page does not sort where Kusto's order is unspecified).
+    left = list(rows)
+    for e in expected:
+        hit = next((i for i, r in enumerate(left) if row_eq(e, r)), None)
+        if hit is None:
+            first = next(i for i, (x, r) in enumerate(zip(expected, rows, strict=True)) if not row_eq(x, r))
+            got = [_text(v, k) for v, k in zip(rows[first], kinds, strict=True)]
+            return f"row {first}: {got} != {expected[first]}"
+        left.pop(hit)
+    return ""
+
+
+def run(ex: Example) -> None:
+    try:
+        result = run_query(ex.query, MemoryProvider(), clock=lambda: CLOCK)
+    except AzlogsError as exc:
+        msg = str(exc)
+        if "unknown table" in msg or "unknown stored function" in msg:
+            ex.outcome, ex.detail = "external", msg
+        else:
+            ex.outcome, ex.detail = "error", msg.splitlines()[0][:200]
+        return
+    except Exception as exc:  # an engine crash is a finding, not the end of the run
+        ex.outcome, ex.detail = "crash", f"{type(exc).__name__}: {exc}"[:200]
+        return
+    if not result.tables:
+        ex.outcome, ex.detail = "fail", "no table"
+        return
+    table = result.tables[0]
+    diff = compare(ex, table.columns, table.rows)
+    ex.outcome, ex.detail = ("pass", "") if not diff else ("fail", diff[:300])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _text(value, "datetime")
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    return value
+
+
+def emit(chosen: list[Example]) -> None:
+    """Print passing examples as (id, query, names, rows) tuples: the rows are the engine's values,
+    which the comparison has just found equal to the page's table."""
+    for ex in chosen:
+        table = run_query(ex.query, MemoryProvider(), clock=lambda: CLOCK).tables[0]
+        rows = [[_plain(v) for v in row] for row in table.rows]
+        print(f"    ({ex.id!r}, {ex.query!r}, {[n for n, _ in table.columns]!r}, {rows!r}),")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", required=True, help="git directory of MicrosoftDocs/dataexplorer-docs")
+    parser.add_argument("--failures", action="store_true", help="list every example that does not pass")
+    parser.add_argument("--area", help="only this area")
+    parser.add_argument("--json", help="write every example's outcome to this file")
+    parser.add_argument(
+        "--emit",
+        nargs="*",
+        metavar="ID",
+        help="print these passing examples (page.md#n) as conformance cases for tests/unit/kql/_docs_examples*.py",
+    )
+    args = parser.parse_args()
+
+    files = git_files(args.docs)
+    index = areas(files)
+    found: list[Example] = []
+    for path, text in sorted(files.items()):
+        for ex in examples(path[len(ROOT) + 1 :], text):
+            if not self_contained_start(ex.query):
+                continue
+            ex.area = area_of(path, index)
+            if args.area and ex.area != args.area:
+                continue
+            run(ex)
+            found.append(ex)
+
+    if args.emit is not None:
+        emit([e for e in found if e.id in set(args.emit) and e.outcome == "pass"])
+        return
+    counted = [e for e in found if e.outcome != "external"]
+    by_area: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in counted:
+        by_area[e.area][e.outcome] += 1
+    passing = sum(1 for e in counted if e.outcome == "pass")
+    print(f"examples found: {len(found)}; reading tables they do not define: {len(found) - len(counted)}")
+    share = 100 * passing / max(1, len(counted))
+    print(f"self-contained: {len(counted)}; passing: {passing} ({share:.1f}%)")
+    print(f"{'area':42} {'total':>5} {'pass':>5} {'fail':>5} {'error':>5}")
+    for area, c in sorted(by_area.items(), key=lambda kv: -sum(kv[1].values())):
+        total = sum(c.values())
+        print(f"{area:42} {total:5} {c['pass']:5} {c['fail']:5} {c['error'] + c['crash']:5}")
+    if args.failures:
+        for e in counted:
+            if e.outcome != "pass":
+                print(f"\n{e.outcome:6} {e.id} [{e.area}]\n  {e.detail}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(
+                [{"id": e.id, "area": e.area, "outcome": e.outcome, "detail": e.detail} for e in found],
+                fh,
+                indent=1,
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Documented examples of the scalar functions that kqlfn fixed or added (issue 14), as data.
+
+Each entry is (page#block, query, output column names, output rows): the query of the page's n-th
+``kusto`` code block and the output table printed under it, from the Kusto documentation
+(MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query/<page>). Datetimes are written as ISO text,
+trimmed as query results write them (``tests.unit.kql._helpers.plain``). The rows were checked against
+the page's table by bench/kql_docs_conformance.py (``--emit``). Left out: docs/differences.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
+    # ------------------------------------------------------------------ datetime text and literals
+    (
+        "endofweek-function.md#2",
+        'let endofweekSunday = (dateArg: datetime) {\n    datetime_add(\'day\', 8, endofweek(datetime_add(\'day\', -8, dateArg)))\n};\nlet data=datatable(Date: datetime, day: string)\n[\ndatetime(2025, 6, 14), "Saturday",\ndatetime(2025, 6, 15), "Sunday",\ndatetime(2025, 6, 16), "Monday",\ndatetime(2025, 6, 17), "Tuesday"\n];\ndata \n| extend SundayEndOfWeek=endofweekSunday(Date)',
+        ["Date", "day", "SundayEndOfWeek"],
+        [
+            ["2025-06-14T00:00:00Z", "Saturday", "2025-06-15T23:59:59.999999Z"],
+            ["2025-06-15T00:00:00Z", "Sunday", "2025-06-15T23:59:59.999999Z"],
+            ["2025-06-16T00:00:00Z", "Monday", "2025-06-22T23:59:59.999999Z"],
+            ["2025-06-17T00:00:00Z", "Tuesday", "2025-06-22T23:59:59.999999Z"],
+        ],
+    ),
+    ("hash-function.md#3", 'print result=hash(datetime("2015-01-01"))', ["result"], [[1380966698541616202]]),
+    (
+        "hash-xxhash64-function.md#3",
+        'print result=hash_xxhash64(datetime("2015-01-01"))',
+        ["result"],
+        [[1380966698541616202]],
+    ),
+    ("monthofyear-function.md#1", 'print result=monthofyear(datetime("2015-12-14"))', ["result"], [[12]]),
+    (
+        "parse-operator.md#2",
+        'let Traces = datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces  \n| parse EventText with * "resourceName=" resourceName ", totalSlices=" totalSlices: long * "sliceNumber=" sliceNumber: long * "lockTime=" lockTime ", releaseTime=" releaseTime: date "," * "previousLockTime=" previousLockTime: date ")" *  \n| project resourceName, totalSlices, sliceNumber, lockTime, releaseTime, previousLockTime',
+        ["resourceName", "totalSlices", "sliceNumber", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler",
+                27,
+                23,
+                "02/17/2016 08:40:01",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                27,
+                15,
+                "02/17/2016 08:40:00",
+                "2016-02-17T08:40:00Z",
+                "2016-02-17T08:39:00Z",
+            ],
+            [
+                "PipelineScheduler",
+                27,
+                20,
+                "02/17/2016 08:40:01",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                27,
+                22,
+                "02/17/2016 08:41:01",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                27,
+                16,
+                "02/17/2016 08:41:00",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:00Z",
+            ],
+        ],
+    ),
+    (
+        "parse-where-operator.md#3",
+        'let Traces = datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=invalid_number, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=invalid_datetime, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=invalid_number, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces  \n| parse-where EventText with * "resourceName=" resourceName ", totalSlices=" totalSlices: long * "sliceNumber=" sliceNumber: long * "lockTime=" lockTime ", releaseTime=" releaseTime: date "," * "previousLockTime=" previousLockTime: date ")" *  \n| project\n    resourceName,\n    totalSlices,\n    sliceNumber,\n    lockTime,\n    releaseTime,\n    previousLockTime',
+        ["resourceName", "totalSlices", "sliceNumber", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler",
+                27,
+                20,
+                "02/17/2016 08:40:01",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                27,
+                22,
+                "02/17/2016 08:41:01",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:01Z",
+            ],
+        ],
+    ),
+    (
+        "reverse-function.md#2",
+        "print ['int'] = 12345, ['double'] = 123.45, \n['datetime'] = datetime(2017-10-15 12:00), ['timespan'] = 3h\n| project rint = reverse(['int']), rdouble = reverse(['double']), \nrdatetime = reverse(['datetime']), rtimespan = reverse(['timespan'])",
+        ["rint", "rdouble", "rdatetime", "rtimespan"],
+        [["54321", "54.321", "Z0000000.00:00:21T51-01-7102", "00:00:30"]],
+    ),
+    (
+        "startofweek-function.md#2",
+        'let startofweekFromMonday = (dateArg: datetime) {\n    datetime_add(\'day\', 1, startofweek(datetime_add(\'day\', -1, dateArg)))\n};\nlet data=datatable(Date: datetime, day: string)\n[\ndatetime(2025, 6, 14), "Saturday",\ndatetime(2025, 6, 15), "Sunday",\ndatetime(2025, 6, 16), "Monday",\ndatetime(2025, 6, 17), "Tuesday"\n];\ndata \n| extend MondayWeek=startofweekFromMonday(Date)',
+        ["Date", "day", "MondayWeek"],
+        [
+            ["2025-06-14T00:00:00Z", "Saturday", "2025-06-09T00:00:00Z"],
+            ["2025-06-15T00:00:00Z", "Sunday", "2025-06-09T00:00:00Z"],
+            ["2025-06-16T00:00:00Z", "Monday", "2025-06-16T00:00:00Z"],
+            ["2025-06-17T00:00:00Z", "Tuesday", "2025-06-16T00:00:00Z"],
+        ],
+    ),
+    (
+        "todatetime-function.md#2",
+        "print todatetime('12-02-2022') == datetime('12-02-2022')",
+        ["print_0"],
+        [[True]],
+    ),
+]
