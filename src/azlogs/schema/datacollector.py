@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import hashlib
 import hmac
 import json
@@ -30,7 +31,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+import orjson
+
 from azlogs.facts import (
+    DATA_COLLECTOR_API_VERSION,
     DATA_COLLECTOR_CONTENT_TYPE,
     DATA_COLLECTOR_FIELD_VALUE_MAX,
     DATA_COLLECTOR_LOG_TYPE_MAX,
@@ -57,6 +61,154 @@ _GUID: Final = re.compile(
 )
 _NOT_NAME: Final = re.compile(r"[^A-Za-z0-9_]")
 _RESERVED: Final = frozenset(n.lower() for n in DATA_COLLECTOR_RESERVED_PROPERTIES)
+_WORKSPACE_ID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# How far x-ms-date may be from the receiver's clock. Azure refused stale dates; its window is not
+# documented [U]: 15 minutes, as Azure Storage's SharedKey allows.
+DATE_SKEW: Final = timedelta(minutes=15)
+
+
+# --- the API's answers -------------------------------------------------------------------------------
+# One owner of what the API answered, for the emulator's endpoint and the agent's bridge alike. Codes
+# from Learn's return-code table; messages marked [U] in docs/differences.md.
+
+
+class Refusal(Exception):
+    """An answer other than 200, in the API's ``{"Error": code, "Message": text}`` shape.
+
+    Attributes:
+        status: the HTTP status.
+        code: the API's error code ("" for the empty 404 of an oversized body).
+        message: the text a sender reads; never holds a key or a signature.
+        retry_after: seconds for a ``Retry-After`` header (the bridge's 503), or None.
+    """
+
+    def __init__(self, status: int, code: str, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+    def body(self) -> bytes:
+        """The JSON body of the answer."""
+        doc = {"Error": self.code, "Message": self.message} if self.code else {}
+        return json.dumps(doc).encode()
+
+
+def forbidden(message: str) -> Refusal:
+    """A 403 ``InvalidAuthorization``."""
+    return Refusal(403, "InvalidAuthorization", message)
+
+
+def too_large() -> Refusal:
+    """A body over 30 MB. Learn: 404 "Either the provided URL is incorrect or the request is too large"."""
+    return Refusal(404, "", "")
+
+
+def bad_signature() -> Refusal:
+    """The signature does not match any key."""
+    return forbidden("The signature does not match; sign with the workspace's primary or secondary key.")
+
+
+def unknown_workspace(workspace_id: str) -> Refusal:
+    """No such workspace (the URL's id)."""
+    return forbidden(f"No workspace '{workspace_id}' exists; check the workspace id.")
+
+
+def bad_data(message: str) -> Refusal:
+    """A 400 ``InvalidDataFormat``."""
+    return Refusal(400, "InvalidDataFormat", message)
+
+
+def check_date(value: str | None, now: datetime) -> str:
+    """Refuse a missing, unreadable or stale ``x-ms-date`` (RFC 1123); answers the date.
+
+    Raises:
+        Refusal: 403 InvalidAuthorization.
+    """
+    if not value:
+        raise forbidden("The x-ms-date header is required.")
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        when = None
+    if when is None or when.tzinfo is None:
+        # The service's text, from a sender's log of a 403 (see docs/differences.md).
+        raise forbidden("An invalid date format used in the x-ms-date header.")
+    if abs(when - now) > DATE_SKEW:
+        raise forbidden(
+            f"The x-ms-date header '{value}' is more than {int(DATE_SKEW.total_seconds() // 60)} minutes "
+            "from the service's time; sign each request with the current date."
+        )
+    return value
+
+
+def check_headers(api_version: str | None, workspace_id: str, headers: Mapping[str, str]) -> tuple[str, str]:
+    """The checks before the body, in the API's order: answers ``(log type, signature)``.
+
+    Args:
+        api_version: the ``api-version`` query parameter.
+        workspace_id: the workspace the request is for (the URL's id).
+        headers: the request's headers, looked up by lower-case name.
+
+    Raises:
+        Refusal: what the API answered.
+    """
+    if not api_version:
+        raise Refusal(400, "MissingApiVersion", "The api-version query parameter is required.")
+    if api_version != DATA_COLLECTOR_API_VERSION:
+        raise Refusal(
+            400,
+            "InvalidApiVersion",
+            f"The api-version '{api_version}' is not recognized; use {DATA_COLLECTOR_API_VERSION}.",
+        )
+    if not _WORKSPACE_ID.fullmatch(workspace_id):
+        raise Refusal(400, "InvalidCustomerId", f"The workspace id '{workspace_id}' is invalid.")
+    content_type = headers.get("content-type")
+    if not content_type:
+        raise Refusal(400, "MissingContentType", "The Content-Type header is required.")
+    if content_type.split(";", 1)[0].strip().lower() != DATA_COLLECTOR_CONTENT_TYPE:
+        raise Refusal(
+            400, "UnsupportedContentType", f"The content type must be {DATA_COLLECTOR_CONTENT_TYPE}."
+        )
+    log_type = headers.get("log-type")
+    if not log_type:
+        raise Refusal(400, "MissingLogType", "The Log-Type header is required.")
+    problem = log_type_problem(log_type)
+    if problem is not None:
+        raise Refusal(400, "InvalidLogType", problem)
+    parsed = parse_authorization(headers.get("authorization", ""))
+    if parsed is None:
+        raise forbidden("An invalid scheme was specified in the Authorization header; use SharedKey.")
+    if parsed[0].lower() != workspace_id.lower():
+        raise forbidden("The workspace id in the Authorization header does not match the request's.")
+    return log_type, parsed[1]
+
+
+def parse_records(raw: bytes) -> list[Mapping[str, Any]]:
+    """The records of a body, with the reserved property names refused as the API did.
+
+    Raises:
+        Refusal: 400 InvalidDataFormat (not JSON, not objects, a reserved property name).
+    """
+    try:
+        records = records_of(orjson.loads(raw))
+    except ValueError as exc:  # json's decode error and PayloadError
+        raise bad_data(
+            str(exc) if isinstance(exc, PayloadError) else f"The body is not valid JSON: {exc}"
+        ) from exc
+    for i, rec in enumerate(records):
+        for name in rec:
+            if name.lower() in _RESERVED:
+                raise bad_data(reserved_message(i, name))
+    return records
+
+
+def reserved_message(index: int, name: str) -> str:
+    """The refusal of a reserved property name."""
+    return f"Record {index} uses the reserved property name '{name}'."
 
 
 # --- the SharedKey signature -------------------------------------------------------------------------
@@ -269,7 +421,7 @@ def type_records(
         row: dict[str, Any] = {}
         for name, value in rec.items():
             if name.lower() in _RESERVED:
-                raise PayloadError(f"Record {i} uses the reserved property name '{name}'.")
+                raise PayloadError(reserved_message(i, name))
             if value is None:
                 continue
             base = property_base(name)

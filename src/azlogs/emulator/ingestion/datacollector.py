@@ -7,18 +7,16 @@
 body size and JSON. A good post types its records with :mod:`azlogs.schema.datacollector`, creates or
 extends the classic table ``{LogType}_CL`` in the control plane (``tableSubType: Classic``) and commits the
 rows to the workspace store before answering 200. Errors are ``{"Error": code, "Message": text}``, the
-API's shape; codes from Learn's return-code table, messages marked [U] in docs/differences.md.
+API's shape, owned by :mod:`azlogs.schema.datacollector` (the agent's bridge answers the same).
 """
 
 from __future__ import annotations
 
-import email.utils
-import re
 import threading
-from datetime import datetime, timedelta, timezone
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any, Final
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,87 +30,16 @@ from azlogs.emulator.control.workspaces import table_doc
 from azlogs.emulator.store.columns import encoder, to_ticks
 from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.emulator.store.workspace_store import TableWrite, WorkspaceStore
-from azlogs.facts import DATA_COLLECTOR_API_VERSION, DATA_COLLECTOR_BODY_MAX, DATA_COLLECTOR_CONTENT_TYPE
+from azlogs.facts import DATA_COLLECTOR_BODY_MAX
 from azlogs.schema import datacollector as dc
 from azlogs.schema.model import Column, TableSchema
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType
 
-# How far x-ms-date may be from the emulator's clock. Azure refused stale dates; its window is not
-# documented [U]: 15 minutes, as Azure Storage's SharedKey allows.
-DATE_SKEW: Final = timedelta(minutes=15)
-_GUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _LOCK: Final = threading.Lock()  # one schema change at a time: two posts must not add a column twice
 
-
-class DataCollectorError(Exception):
-    """An answer other than 200, in the API's ``{"Error", "Message"}`` shape."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def response(self) -> Response:
-        body: dict[str, str] = {"Error": self.code, "Message": self.message} if self.code else {}
-        return Response(orjson.dumps(body), self.status, media_type="application/json")
-
-
-def _forbidden(message: str) -> DataCollectorError:
-    return DataCollectorError(403, "InvalidAuthorization", message)
-
-
-def check_date(value: str | None, now: datetime) -> None:
-    """Refuse a missing, unreadable or stale ``x-ms-date`` (RFC 1123)."""
-    if not value:
-        raise _forbidden("The x-ms-date header is required.")
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        when = None
-    if when is None or when.tzinfo is None:
-        # The service's text, from a sender's log of a 403 (see docs/differences.md).
-        raise _forbidden("An invalid date format used in the x-ms-date header.")
-    if abs(when - now) > DATE_SKEW:
-        raise _forbidden(
-            f"The x-ms-date header '{value}' is more than {int(DATE_SKEW.total_seconds() // 60)} minutes "
-            "from the service's time; sign each request with the current date."
-        )
-
-
-def check_request(request: Request, workspace_id: str) -> tuple[str, str]:
-    """The checks before the body: answers ``(log type, signature)`` or raises the API's error."""
-    version = request.query_params.get("api-version")
-    if not version:
-        raise DataCollectorError(400, "MissingApiVersion", "The api-version query parameter is required.")
-    if version != DATA_COLLECTOR_API_VERSION:
-        raise DataCollectorError(
-            400,
-            "InvalidApiVersion",
-            f"The api-version '{version}' is not recognized; use {DATA_COLLECTOR_API_VERSION}.",
-        )
-    if not _GUID.fullmatch(workspace_id):
-        raise DataCollectorError(400, "InvalidCustomerId", f"The workspace id '{workspace_id}' is invalid.")
-    content_type = request.headers.get("content-type")
-    if not content_type:
-        raise DataCollectorError(400, "MissingContentType", "The Content-Type header is required.")
-    if content_type.split(";", 1)[0].strip().lower() != DATA_COLLECTOR_CONTENT_TYPE:
-        raise DataCollectorError(
-            400, "UnsupportedContentType", f"The content type must be {DATA_COLLECTOR_CONTENT_TYPE}."
-        )
-    log_type = request.headers.get("log-type")
-    if not log_type:
-        raise DataCollectorError(400, "MissingLogType", "The Log-Type header is required.")
-    problem = dc.log_type_problem(log_type)
-    if problem is not None:
-        raise DataCollectorError(400, "InvalidLogType", problem)
-    parsed = dc.parse_authorization(request.headers.get("authorization", ""))
-    if parsed is None:
-        raise _forbidden("An invalid scheme was specified in the Authorization header; use SharedKey.")
-    if parsed[0].lower() != workspace_id.lower():
-        raise _forbidden("The workspace id in the Authorization header does not match the request's.")
-    return log_type, parsed[1]
+def _response(exc: dc.Refusal) -> Response:
+    return Response(exc.body(), exc.status, media_type="application/json")
 
 
 async def _read_body(request: Request) -> bytes:
@@ -121,8 +48,7 @@ async def _read_body(request: Request) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > DATA_COLLECTOR_BODY_MAX:
-            # Learn: 404 "Either the provided URL is incorrect or the request is too large."
-            raise DataCollectorError(404, "", "")
+            raise dc.too_large()
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -132,11 +58,11 @@ async def post_logs(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     workspace_id = request.path_params["workspace_id"]
     try:
-        log_type, given = check_request(request, workspace_id)
+        log_type, given = dc.check_headers(
+            request.query_params.get("api-version"), workspace_id, request.headers
+        )
         now = datetime.now(timezone.utc)
-        date = request.headers.get("x-ms-date")
-        check_date(date, now)
-        assert date is not None
+        date = dc.check_date(request.headers.get("x-ms-date"), now)
         state = getattr(ctx, "control", None)
         store: WorkspaceStore | None = getattr(ctx, "store", None)
         if not isinstance(state, ArmState) or store is None:
@@ -145,22 +71,15 @@ async def post_logs(request: Request) -> Response:
         # Made and persisted on first use (an fsync): off the event loop.
         keys = await run_in_threadpool(sharedkeys.keys_of, state, ws.resource_id) if ws is not None else None
         if ws is None or keys is None:
-            raise _forbidden(f"No workspace '{workspace_id}' exists; check the workspace id.")
+            raise dc.unknown_workspace(workspace_id)
         raw = await _read_body(request)
         if not dc.signature_matches(given, keys.values(), len(raw), date):
-            raise _forbidden(
-                "The signature does not match; sign with the workspace's primary or secondary key."
-            )
-        try:
-            records = dc.records_of(orjson.loads(raw))
-        except orjson.JSONDecodeError as exc:
-            raise DataCollectorError(400, "InvalidDataFormat", f"The body is not valid JSON: {exc}") from exc
-        except dc.PayloadError as exc:
-            raise DataCollectorError(400, "InvalidDataFormat", str(exc)) from exc
+            raise dc.bad_signature()
+        records = dc.parse_records(raw)
         field = request.headers.get("time-generated-field") or None
         await run_in_threadpool(land, state, store, ws.resource_id, log_type, records, field, now)
-    except DataCollectorError as exc:
-        return exc.response()
+    except dc.Refusal as exc:
+        return _response(exc)
     return Response(status_code=200)
 
 
@@ -169,7 +88,7 @@ def land(
     store: WorkspaceStore,
     workspace_rid: str,
     log_type: str,
-    records: list[Any],
+    records: Sequence[Mapping[str, Any]],
     time_generated_field: str | None,
     received: datetime,
 ) -> TableSchema:
@@ -185,7 +104,7 @@ def land(
                 records, existing, received, time_generated_field=time_generated_field, extend=extend
             )
         except dc.PayloadError as exc:
-            raise DataCollectorError(400, "InvalidDataFormat", str(exc)) from exc
+            raise dc.bad_data(str(exc)) from exc
         schema = old
         if schema is None or batch.new_columns:
             name = doc["name"] if doc is not None else dc.table_name(log_type)
