@@ -276,6 +276,41 @@ _ALERT = [
     ("SourceSystem", T.STRING),
     ("AlertContext", T.STRING),
 ]
+# OTel logs as Azure Monitor's native OTLP ingestion writes them (stream Microsoft-OTel-Logs). The column
+# set is the emulator's reading of the OTel log data model in Log Analytics' naming (docs/differences.md:
+# Azure's table reference for OTelLogs was not available to the emulator). [U]
+_OTEL_LOGS = [
+    ("TimeGenerated", T.DATETIME),
+    ("ObservedTimestamp", T.DATETIME),
+    ("TraceId", T.STRING),
+    ("SpanId", T.STRING),
+    ("TraceFlags", T.INT),
+    ("SeverityText", T.STRING),
+    ("SeverityNumber", T.INT),
+    ("Body", T.STRING),
+    ("EventName", T.STRING),
+    ("Attributes", T.DYNAMIC),
+    ("ResourceAttributes", T.DYNAMIC),
+    ("ScopeName", T.STRING),
+    ("ScopeVersion", T.STRING),
+    ("ScopeAttributes", T.DYNAMIC),
+    ("ServiceName", T.STRING),
+    ("ServiceNamespace", T.STRING),
+    ("ServiceInstanceId", T.STRING),
+]
+# The errors of DCR-based collection a DCR's diagnostic setting (category LogErrors) sends to a workspace:
+# the columns of Azure's table reference (azure-reference-other, tables/includes/dcrlogerrors-include.md),
+# _ResourceId (the DCR) being one of the store's standard columns.
+_DCR_LOG_ERRORS = [
+    ("TimeGenerated", T.DATETIME),
+    ("ClientRequestId", T.STRING),
+    ("CorrelationId", T.STRING),
+    ("InputStreamId", T.STRING),
+    ("Message", T.STRING),
+    ("OperationName", T.STRING),
+    ("SourceSystem", T.STRING),
+    ("_SubscriptionId", T.STRING),
+]
 _SIMPLE = {
     "Perf": _PERF,
     "Event": _EVENT,
@@ -284,6 +319,8 @@ _SIMPLE = {
     "SecurityEvent": _SECURITY_EVENT,
     "W3CIISLog": _W3C_IIS_LOG,
     "Alert": _ALERT,
+    "OTelLogs": _OTEL_LOGS,
+    "DCRLogErrors": _DCR_LOG_ERRORS,
 }
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "CUSTOM_TABLE_SUFFIX",
     "KNOWN_MICROSOFT_STREAMS",
     "MICROSOFT_STREAM_PREFIX",
+    "MICROSOFT_STREAM_TABLES",
     "RESERVED_COLUMN_NAMES",
     "STANDARD_COLUMNS",
     "TABLE_NAME_MAX",
@@ -81,8 +82,11 @@ KNOWN_MICROSOFT_STREAMS: Final[frozenset[str]] = frozenset(
         "Microsoft-Syslog",
         "Microsoft-W3CIISLog",
         "Microsoft-WindowsEvent",
+        "Microsoft-OTel-Logs",
     }
 )
+# Microsoft streams whose table is not the name after the prefix (OTLP logs land in OTelLogs). [U]
+MICROSOFT_STREAM_TABLES: Final[dict[str, str]] = {"Microsoft-OTel-Logs": "OTelLogs"}
 
 _COLUMN_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _TABLE_BODY_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -168,6 +172,8 @@ def table_for_output_stream(output_stream: str) -> str | None:
     if output_stream.startswith(CUSTOM_STREAM_PREFIX):
         table = output_stream[len(CUSTOM_STREAM_PREFIX) :]
         return table if table_name_problem(table, custom=True) is None else None
+    if output_stream in MICROSOFT_STREAM_TABLES:
+        return MICROSOFT_STREAM_TABLES[output_stream]
     if output_stream.startswith(MICROSOFT_STREAM_PREFIX):
         table = output_stream[len(MICROSOFT_STREAM_PREFIX) :]
         return table if table_name_problem(table, custom=False) is None else None

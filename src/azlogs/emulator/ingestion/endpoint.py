@@ -43,17 +43,20 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import INGEST_DATA_ACTION, ChangeEvent, ControlPlane, DcrRecord
+from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
-from azlogs.emulator.ingestion import pipeline
+from azlogs.emulator.ingestion import otlp, pipeline
 from azlogs.emulator.ingestion.plan import StreamPlan, TransformFactory, compile_plan, kql_transform_factory
 from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.ingestion.throttle import Throttle
 from azlogs.emulator.store import diagnostics as kinds
 from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.emulator.store.workspace_store import WorkspaceStore
+from azlogs.schema.model import StreamDeclaration
+from azlogs.schema.names import table_for_output_stream
 
 log = logging.getLogger("azlogs.emulator.ingestion")
 
@@ -96,6 +99,8 @@ class IngestionService:
         return [
             Route("/dce" + path, self.ingest_dce, methods=["POST"]),
             Route("/dcr" + path, self.ingest_dcr, methods=["POST"]),
+            Route("/dce" + path + "/otlp/v1/logs", self.otlp_dce, methods=["POST"]),
+            Route("/dcr" + path + "/otlp/v1/logs", self.otlp_dcr, methods=["POST"]),
         ]
 
     def control(self) -> ControlPlane:
@@ -168,7 +173,13 @@ class IngestionService:
     async def ingest_dcr(self, request: Request) -> Response:
         return await self._ingest(request, "dcr")
 
-    async def _ingest(self, request: Request, via: str) -> Response:
+    async def otlp_dce(self, request: Request) -> Response:
+        return await self._ingest(request, "dce", otlp_logs=True)
+
+    async def otlp_dcr(self, request: Request) -> Response:
+        return await self._ingest(request, "dcr", otlp_logs=True)
+
+    async def _ingest(self, request: Request, via: str, *, otlp_logs: bool = False) -> Response:
         received = datetime.now(timezone.utc)
         request_id = str(uuid.uuid4())
         params = request.path_params
@@ -184,6 +195,8 @@ class IngestionService:
         if client_request_id is not None:
             headers["x-ms-client-request-id"] = client_request_id[:64]
         try:
+            if otlp_logs:
+                return await self._handle_otlp(request, via, received, report, headers)
             await self._handle(request, via, received, report)
         except E.Refusal as refusal:
             return await self._refuse(refusal, report, headers)
@@ -213,8 +226,8 @@ class IngestionService:
         response.headers.update(headers)
         return response
 
-    async def _handle(self, request: Request, via: str, received: datetime, report: RequestReport) -> None:
-        _check_api_version(request)
+    def _admit(self, request: Request, via: str, report: RequestReport) -> tuple[ControlPlane, DcrRecord]:
+        """Checks 2 to 5: the endpoint, the token, the DCR, RBAC and the DCR's binding."""
         control = self.control()
         path_key = request.path_params["path_key"]
         owner = self._endpoint_owner(control, via, path_key)
@@ -226,6 +239,11 @@ class IngestionService:
                 404, E.DCR_NOT_FOUND, f"Data collection rule with immutable Id '{report.dcr}' not found."
             )
         self._authorize(control, claims, dcr, via, path_key, owner)
+        return control, dcr
+
+    async def _handle(self, request: Request, via: str, received: datetime, report: RequestReport) -> None:
+        _check_api_version(request)
+        control, dcr = self._admit(request, via, report)
         stream = dcr.rule.stream(report.stream)
         if stream is None:
             # The service's text (recorded): the stream as sent in the path, still percent-encoded.
@@ -256,6 +274,75 @@ class IngestionService:
         encoding = request.headers.get("content-encoding")
         await self._on_worker(functools.partial(self._process, plan, wire, encoding, received, report))
 
+    async def _handle_otlp(
+        self, request: Request, via: str, received: datetime, report: RequestReport, headers: dict[str, str]
+    ) -> Response:
+        """``POST .../streams/Microsoft-OTLP-Logs/otlp/v1/logs``: an OTLP/HTTP logs export into the DCR.
+
+        The same checks as the Logs Ingestion API but the api-version (the documented URL has none);
+        the DCR must have a data flow reading ``Microsoft-OTel-Logs``. Answers 200 with an empty
+        ``ExportLogsServiceResponse`` in the request's encoding.
+        """
+        control, dcr = self._admit(request, via, report)
+        if report.stream not in otlp.URL_STREAMS or not dcr.rule.flows_for_stream(otlp.DCR_STREAM):
+            raise E.Refusal(
+                400,
+                E.STREAM_NOT_FOUND,
+                f"The stream {report.stream} was not configured in the data collection rule with immutable "
+                f"Id {report.dcr}: OTLP logs go to stream {'/'.join(otlp.URL_STREAMS)}, and the DCR needs a "
+                f"data flow reading {otlp.DCR_STREAM} (with directDataSources.otelLogs).",
+            )
+        report.stream = otlp.DCR_STREAM
+        limits = self.ctx.settings.limits
+        wait = self.throttle.admit_request(dcr.immutable_id, limits.requests_per_minute)
+        if wait is not None:
+            raise _throttled(dcr, wait, f"{limits.requests_per_minute} requests per minute")
+        plan = self._cached_plan(dcr, otlp.DCR_STREAM)
+        if plan is None:
+            compiled = await self._on_worker(functools.partial(self._plan, control, dcr, otlp.DCR_STREAM))
+            assert isinstance(compiled, StreamPlan)
+            plan = compiled
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        if media not in (otlp.PROTOBUF, otlp.JSON):
+            raise E.Refusal(
+                415,
+                "UnsupportedMediaType",
+                f"Content-Type '{content_type}' is not OTLP/HTTP: send {otlp.PROTOBUF} (or {otlp.JSON}).",
+            )
+        wire = await bodies.read_wire_body(
+            request.stream(), request.headers.get("content-length"), limits.max_body_bytes
+        )
+        encoding = request.headers.get("content-encoding")
+        await self._on_worker(
+            functools.partial(self._process_otlp, plan, wire, encoding, media, received, report)
+        )
+        body, answer_type = otlp.response(media)
+        return Response(body, status_code=200, headers=headers, media_type=answer_type)
+
+    def _process_otlp(
+        self,
+        plan: StreamPlan,
+        wire: bytes,
+        encoding: str | None,
+        media: str,
+        received: datetime,
+        report: RequestReport,
+    ) -> None:
+        """Off the event loop: decompress, decode the OTLP body into rows, run the plan, commit."""
+        limits = self.ctx.settings.limits
+        raw = bodies.decompress(wire, encoding, limits.max_body_bytes)
+        wait = self.throttle.admit_bytes(plan.dcr.immutable_id, len(raw), limits.bytes_per_minute)
+        if wait is not None:
+            raise _throttled(plan.dcr, wait, f"{limits.bytes_per_minute} bytes per minute")
+        try:
+            rows = otlp.decode(raw, media)
+        except otlp.OtlpDecodeError as exc:
+            raise otlp.refusal(str(exc)) from None
+        deadline = Deadline.of(limits.transform_timeout_seconds, limits)
+        writes = pipeline.run(plan, rows, received, report, deadline=deadline)
+        self.store.write(writes, report.entries())
+
     def _process(
         self, plan: StreamPlan, wire: bytes, encoding: str | None, received: datetime, report: RequestReport
     ) -> None:
@@ -285,7 +372,7 @@ class IngestionService:
         plan = self._cached_plan(dcr, stream)
         if plan is not None:
             return plan
-        stream_decl = dcr.rule.stream(stream)
+        stream_decl = dcr.rule.stream(stream) or _builtin_stream(stream)
         assert stream_decl is not None
         limits = self.ctx.settings.limits
         # Compiling folds constant expressions (a let function called with constants runs then).
@@ -396,6 +483,13 @@ class IngestionService:
             f"IsRbacPresent: {rbac}, IsDcrDceBindingValid: {binding}, DcrArmId: {dcr.resource_id}, "
             f"Message: {detail} ConfigurationId: {dcr.immutable_id}.",
         )
+
+
+def _builtin_stream(stream: str) -> StreamDeclaration | None:
+    """A Microsoft stream the DCR reads without declaring it: its columns are its standard table's."""
+    table = table_for_output_stream(stream)
+    schema = builtin_tables().get(table.lower()) if table else None
+    return None if schema is None else StreamDeclaration(name=stream, columns=schema.columns)
 
 
 def _check_api_version(request: Request) -> None:
