@@ -16,12 +16,12 @@ from azlogs.emulator.context import Context, Urls
 from azlogs.emulator.control import api, ids, monitor, rbac, workspaces
 from azlogs.emulator.control.api import ChangeEvent
 from azlogs.emulator.control.auth import Caller
-from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.emulator.control.errors import ArmError
 from azlogs.emulator.control.provision import apply_resources, create_control_plane
 from azlogs.emulator.control.state import STATE_FILE, ArmState
 from azlogs.emulator.faults import FaultRegistry
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, SigningKey, load_or_create_key
+from azlogs.schema.builtin_tables import builtin_tables
 
 BASE = "https://127.0.0.1:8443"
 

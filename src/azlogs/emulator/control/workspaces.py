@@ -13,7 +13,6 @@ from typing import Any
 
 from azlogs.emulator.control import ids
 from azlogs.emulator.control.auth import Caller
-from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.emulator.control.common import (
     check_name,
     keep_or_new,
@@ -27,6 +26,7 @@ from azlogs.emulator.control.common import (
 from azlogs.emulator.control.errors import ArmError, parent_not_found
 from azlogs.emulator.control.state import ArmState
 from azlogs.schema import ArmErrorDetail, ArmValidationError, TableSchema, Vocabulary, validate_table
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.errors import INVALID_TABLE, TABLE_INVALID_MESSAGE
 from azlogs.schema.names import STANDARD_COLUMNS
 

@@ -43,7 +43,6 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control.api import INGEST_DATA_ACTION, ChangeEvent, ControlPlane, DcrRecord
-from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
@@ -55,6 +54,7 @@ from azlogs.emulator.ingestion.throttle import Throttle
 from azlogs.emulator.store import diagnostics as kinds
 from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.emulator.store.workspace_store import WorkspaceStore
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import table_for_output_stream
 
