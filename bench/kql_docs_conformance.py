@@ -114,18 +114,21 @@ def examples(page: str, text: str) -> list[Example]:
         if lang not in ("kusto", "kql"):
             continue
         block += 1
-        # The first table after the block, before the next code block.
+        # The first table after the block, before the next code block: a header line, a rule line
+        # (``|--|--|`` or ``-----|-----``) and rows; the outer pipes are optional.
         k = i
-        while k < len(lines) and not _FENCE.match(lines[k]) and not lines[k].lstrip().startswith("|"):
+        while k + 1 < len(lines) and not _FENCE.match(lines[k]):
+            if "|" in lines[k] and _is_rule(_cells(lines[k + 1])) and "|" in lines[k + 1]:
+                break
             k += 1
-        if k >= len(lines) or _FENCE.match(lines[k]):
+        else:
+            continue
+        if _FENCE.match(lines[k]):
             continue
         table: list[list[str]] = []
-        while k < len(lines) and lines[k].lstrip().startswith("|"):
+        while k < len(lines) and "|" in lines[k] and lines[k].strip():
             table.append(_cells(lines[k]))
             k += 1
-        if len(table) < 2 or not _is_rule(table[1]):
-            continue
         found.append(Example(page, block, body, table[0], table[2:]))
     return found
 

@@ -11,6 +11,7 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
+from azlogs.kql._fn_window import uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
@@ -323,6 +324,8 @@ def _collect_conjuncts(node: Any, out: list[Any]) -> None:
 def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     """Add one tabular operator to a plan."""
     scope = env.with_columns(plan.columns)
+    if isinstance(op, (A.Extend, A.Project, A.Serialize)) and "window" not in env.extra and uses_window(op):
+        return windowed(plan, scope, lambda p, s: apply_operator(p, op, s))
     if isinstance(op, A.Where):
         pred = compile_expr(op.predicate, scope)
         if pred.type not in ("bool", "dynamic"):
