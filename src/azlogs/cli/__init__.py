@@ -40,6 +40,7 @@ def _register() -> None:
         demo,
         doctor,
         emulator,
+        migrate,
         provision,
         query,
         schema,
@@ -58,6 +59,7 @@ def _register() -> None:
     main.add_command(query.query)
     main.add_command(schema.schema)
     main.add_command(provision.provision)
+    main.add_command(migrate.migrate)
     main.add_command(validate.validate)
     main.add_command(doctor.doctor)
 

@@ -57,6 +57,13 @@ def emulator() -> None:
     help="The Azure cloud to emulate: AzurePublic (default), AzureUSGovernment, AzureChinaCloud; its "
     "audiences only are granted and accepted.",
 )
+@click.option(
+    "--data-collector-api",
+    default=None,
+    metavar="supported|retired|off",
+    help="The HTTP Data Collector API: as it worked (supported, the default), as Learn says it answers "
+    "since 2026-09-14 (retired: still ingesting), or gone (off: 404). Also emulator.data_collector_api.",
+)
 def start(
     data_dir: Path | None,
     host: str,
@@ -66,6 +73,7 @@ def start(
     config_file: Path | None,
     log_file: Path | None,
     cloud: str | None,
+    data_collector_api: str | None,
 ) -> None:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM."""
     require_emulator_extra()
@@ -83,6 +91,7 @@ def start(
         config_file=config_file,
         log_file=log_file,
         cloud=cloud,
+        data_collector_api=data_collector_api,
     )
     emu = Emulator(settings)
     click.echo(f"azlogs emulator starting as {settings.cloud.name}; data dir {settings.data_dir}", err=True)

@@ -71,6 +71,38 @@ def arm_options(func: F) -> F:
     return func
 
 
+def dcr_options(func: F) -> F:
+    """The options of the DCR that provision and migrate write: the role's principal, workspace, name."""
+    options = [
+        click.option(
+            "--assign",
+            "--assignee",
+            "assign",
+            default=None,
+            metavar="PRINCIPAL_ID",
+            help="Grant this object id (a sender's managed identity) Monitoring Metrics Publisher on the DCR.",
+        ),
+        click.option(
+            "--assign-self",
+            is_flag=True,
+            help="Grant it to the identity azlogs sends with here (its token's oid).",
+        ),
+        click.option(
+            "--principal-type",
+            type=click.Choice(["ServicePrincipal", "User", "Group"]),
+            default=None,
+            help="Type of --assign's principal [ServicePrincipal].",
+        ),
+        click.option(
+            "--workspace", default=None, help="Log Analytics workspace resource id (default: the emulator's)."
+        ),
+        click.option("--dcr-name", default=None, help="DCR resource name [dcr-<table>]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def open_arm(
     *,
     data_dir: Path | None,
@@ -125,6 +157,21 @@ def _self_principal(source: str, client_id: str | None, cloud: str | None = None
     return str(oid), "User" if claims.get("idtyp") == "user" else "ServicePrincipal"
 
 
+def principal_of(
+    assign: str | None,
+    assign_self: bool,
+    principal_type: str | None,
+    source: str,
+    client_id: str | None,
+    cloud: str | None,
+) -> tuple[str | None, str]:
+    """The principal of ``--assign`` / ``--assign-self`` and its type (ServicePrincipal unless told)."""
+    if assign_self:
+        principal, detected = _self_principal(source, client_id, cloud)
+        return principal, principal_type or detected
+    return assign, principal_type or "ServicePrincipal"
+
+
 def render(result: ProvisionResult) -> str:
     """The human summary: what changed, then what to paste into ``azlogs send``."""
     lines = []
@@ -176,26 +223,7 @@ def render(result: ProvisionResult) -> str:
 )
 @click.option("--time-column", default=None, help="Sample key to fill TimeGenerated from.")
 @click.option("--transform", default=None, help="transformKql to use instead of the inferred one.")
-@click.option(
-    "--assign",
-    "assign",
-    default=None,
-    metavar="PRINCIPAL_ID",
-    help="Grant this object id Monitoring Metrics Publisher on the DCR.",
-)
-@click.option(
-    "--assign-self", is_flag=True, help="Grant it to the identity azlogs sends with here (its token's oid)."
-)
-@click.option(
-    "--principal-type",
-    type=click.Choice(["ServicePrincipal", "User", "Group"]),
-    default=None,
-    help="Type of --assign's principal [ServicePrincipal].",
-)
-@click.option(
-    "--workspace", default=None, help="Log Analytics workspace resource id (default: the emulator's)."
-)
-@click.option("--dcr-name", default=None, help="DCR resource name [dcr-<table>].")
+@dcr_options
 @click.option("--dce", is_flag=True, help="Also create a data collection endpoint and use it.")
 @click.option(
     "--mode",
@@ -270,10 +298,7 @@ def provision(
             click.echo(f"warning: {b.source}:{b.line}: {b.reason} (line skipped)", err=True)
         for r in inferred.renames:
             click.echo(f"rename: {r.original!r} -> {r.column} ({r.reason})", err=True)
-    principal, ptype = assign, principal_type or "ServicePrincipal"
-    if assign_self:
-        principal, detected = _self_principal(source, client_id, cloud)
-        ptype = principal_type or detected
+    principal, ptype = principal_of(assign, assign_self, principal_type, source, client_id, cloud)
     arm, target = open_arm(
         data_dir=data_dir,
         subscription=subscription,

@@ -15,7 +15,7 @@ import tomllib
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from azlogs import facts
 from azlogs._exceptions import ConfigError, UsageError
@@ -106,6 +106,10 @@ class Limits:
     kql_max_run_memory_bytes: int = 0
 
 
+# ``--data-collector-api`` / ``emulator.data_collector_api``: see Settings.data_collector_api.
+DATA_COLLECTOR_API_MODES: Final = ("supported", "retired", "off")
+
+
 @dataclass
 class Settings:
     """Everything the emulator needs to start."""
@@ -120,6 +124,9 @@ class Settings:
     mi_token_lifetime: int = 86_400
     app_token_lifetime: int = 3_599
     arc_secret_ttl: float = 60.0
+    # The HTTP Data Collector API: "supported" (as it worked before 2026-09-14), "retired" (what Learn
+    # says it does since: it still ingests for TLS 1.2+ clients) or "off" (the endpoint gone; a guess).
+    data_collector_api: str = "supported"
     # "uid:gid" for Arc key files; by default they belong to the emulator's user and the himds group
     # when it exists, as on a real Arc server (readable by root and himds members only).
     arc_key_owner: str | None = None
@@ -307,6 +314,13 @@ def apply_config(settings: Settings, config: dict[str, Any]) -> dict[str, Any]:
             setattr(settings, key, type(getattr(settings, key))(emu[key]))
     if "arc_key_owner" in emu:
         settings.arc_key_owner = str(emu["arc_key_owner"])
+    if "data_collector_api" in emu and not settings.extra.get("data_collector_api_from_cli"):
+        mode = str(emu["data_collector_api"]).lower()
+        if mode not in DATA_COLLECTOR_API_MODES:
+            raise ConfigError(
+                f"emulator.data_collector_api: {mode!r} is not one of {', '.join(DATA_COLLECTOR_API_MODES)}"
+            )
+        settings.data_collector_api = mode
     if "cloud" in emu and not settings.extra.get("cloud_from_cli"):  # --cloud wins over the file
         try:
             settings.cloud = get_cloud(str(emu["cloud"]))

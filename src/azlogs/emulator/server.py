@@ -31,6 +31,7 @@ from azlogs._exceptions import ConfigError, EmulatorError, UsageError
 from azlogs.auth.clouds import get_cloud
 from azlogs.emulator import discovery, ingestion
 from azlogs.emulator.config import (
+    DATA_COLLECTOR_API_MODES,
     Settings,
     apply_config,
     load_config_file,
@@ -215,7 +216,8 @@ class Emulator:
             self.ctx, config.get("resources", []), source=f"config file {settings.config_file}"
         )
         self.tls = ensure_tls(
-            private_dir(settings.data_dir / "tls"), sorted({"127.0.0.1", "localhost", settings.host})
+            private_dir(settings.data_dir / "tls"),
+            sorted({"127.0.0.1", "localhost", datacollector.HOST_NAMES, settings.host}),
         )
         self._servers: list[GuardedServer] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -446,6 +448,7 @@ def settings_from(
     config_file: Path | None = None,
     log_file: Path | None = None,
     cloud: str | None = None,
+    data_collector_api: str | None = None,
 ) -> Settings:
     settings = Settings(
         data_dir=data_dir or discovery.default_data_dir(),
@@ -462,4 +465,11 @@ def settings_from(
         except UsageError as exc:
             raise ConfigError(f"--cloud: {exc.message}", hint=exc.hint) from None
         settings.extra["cloud_from_cli"] = True
+    if data_collector_api:
+        if data_collector_api.lower() not in DATA_COLLECTOR_API_MODES:
+            raise UsageError(
+                f"--data-collector-api {data_collector_api!r}: use one of {', '.join(DATA_COLLECTOR_API_MODES)}"
+            )
+        settings.data_collector_api = data_collector_api.lower()
+        settings.extra["data_collector_api_from_cli"] = True  # wins over the config file
     return settings

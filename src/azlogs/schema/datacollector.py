@@ -283,6 +283,18 @@ def property_base(name: str) -> str:
     return _NOT_NAME.sub("_", name)
 
 
+def split_column(name: str) -> tuple[str, ColumnType] | None:
+    """The property base and type of a column the API named: ``Count_d`` -> ``("Count", REAL)``.
+
+    None for a name without one of the API's suffixes (``TimeGenerated``, a column added by hand).
+    The reverse of :func:`property_base` is not unique (``my-field`` and ``my_field`` both made
+    ``my_field_s``): the base is what a migrated stream declares.
+    """
+    base, suffix = name[:-2], name[-2:]
+    column_type = _TYPE_OF_SUFFIX.get(suffix)
+    return (base, column_type) if base and column_type is not None else None
+
+
 # --- typing ------------------------------------------------------------------------------------------
 
 

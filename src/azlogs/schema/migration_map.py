@@ -200,9 +200,18 @@ def merged(
     """
     if existing is None:
         return MigrationMap(workspace_id, {log_type: route})
+    check_workspace(existing, workspace_id)
+    return existing.with_route(log_type, route)
+
+
+def check_workspace(existing: MigrationMap, workspace_id: str) -> None:
+    """Refuse to add a route of ``workspace_id`` to another workspace's document.
+
+    Raises:
+        ConfigError: ``existing`` is another workspace's document.
+    """
     if existing.workspace_id.lower() != workspace_id.lower():
         raise ConfigError(
             f"the mapping document is for workspace {existing.workspace_id}, not {workspace_id}",
             hint="give another --output file for this workspace (the bridge reads one workspace per file)",
         )
-    return existing.with_route(log_type, route)

@@ -2,7 +2,13 @@
 
 ``POST {data_collector}/api/logs?api-version=2016-04-01`` where ``{data_collector}`` is
 ``https://127.0.0.1:PORT/ods/{workspaceId}`` (``endpoints.data_collector`` in emulator.json; Azure's host is
-``{workspaceId}.ods.opinsights.azure.com``). Checks in this order: api-version, workspace id, content type,
+``{workspaceId}.ods.opinsights.azure.com``). Also by host, as Azure has it, for clients that build the URL
+from a domain: ``https://{workspaceId}.ods.localhost:PORT/api/logs`` (the certificate covers
+``*.ods.localhost``; RFC 6761 names under ``localhost`` are loopback, which curl and systemd-resolved honour
+and glibc's resolver does not). ``--data-collector-api`` (Settings.data_collector_api) chooses what the
+endpoint answers: ``supported`` and ``retired`` ingest (Learn, custom-logs-migrate, 2026: support ended on
+2026-09-14 "although ingestion continues to function" for TLS 1.2+ clients; the emulator's TLS is 1.2+),
+``off`` answers 404 with no body, a guess at the endpoint gone (see docs/differences.md). Checks in this order: api-version, workspace id, content type,
 ``Log-Type``, ``x-ms-date``, the SharedKey signature against the workspace's keys (control/sharedkeys.py),
 body size and JSON. A good post types its records with :mod:`azlogs.schema.datacollector`, creates or
 extends the classic table ``{LogType}_CL`` in the control plane (``tableSubType: Classic``) and commits the
@@ -36,6 +42,8 @@ from azlogs.schema.model import Column, TableSchema
 from azlogs.schema.names import TIME_GENERATED
 from azlogs.schema.types import ColumnType
 
+HOST_SUFFIX: Final = ".ods.localhost"
+HOST_NAMES: Final = "*" + HOST_SUFFIX  # the certificate's name for the host-named endpoint
 _LOCK: Final = threading.Lock()  # one schema change at a time: two posts must not add a column twice
 
 
@@ -56,8 +64,21 @@ async def _read_body(request: Request) -> bytes:
 
 async def post_logs(request: Request) -> Response:
     """Serve ``POST /ods/{workspaceId}/api/logs``."""
+    return await _post(request, request.path_params["workspace_id"])
+
+
+async def post_logs_by_host(request: Request) -> Response:
+    """Serve ``POST https://{workspaceId}.ods.localhost:PORT/api/logs`` (the workspace named by the host)."""
+    host = (request.url.hostname or "").lower()
+    if not host.endswith(HOST_SUFFIX):
+        return Response(status_code=404)  # another host: Azure's "the provided URL is incorrect"
+    return await _post(request, host.removesuffix(HOST_SUFFIX))
+
+
+async def _post(request: Request, workspace_id: str) -> Response:
     ctx: Context = request.app.state.ctx
-    workspace_id = request.path_params["workspace_id"]
+    if getattr(getattr(ctx, "settings", None), "data_collector_api", "supported") == "off":
+        return Response(status_code=404)
     try:
         log_type, given = dc.check_headers(
             request.query_params.get("api-version"), workspace_id, request.headers
@@ -142,4 +163,7 @@ def _put_classic(state: ArmState, table_id: str, workspace_rid: str, schema: Tab
 
 def plane(ctx: Context) -> list[BaseRoute]:
     """The Data Collector API's route (registered in ``server.HTTPS_PLANES`` after the ingestion plane)."""
-    return [Route("/ods/{workspace_id}/api/logs", post_logs, methods=["POST"])]
+    return [
+        Route("/ods/{workspace_id}/api/logs", post_logs, methods=["POST"]),
+        Route("/api/logs", post_logs_by_host, methods=["POST"]),
+    ]
