@@ -38,6 +38,7 @@ from azlogs.schema.types import ColumnType
 
 _LOCK: Final = threading.Lock()  # one schema change at a time: two posts must not add a column twice
 
+
 def _response(exc: dc.Refusal) -> Response:
     return Response(exc.body(), exc.status, media_type="application/json")
 
@@ -66,7 +67,7 @@ async def post_logs(request: Request) -> Response:
         state = getattr(ctx, "control", None)
         store: WorkspaceStore | None = getattr(ctx, "store", None)
         if not isinstance(state, ArmState) or store is None:
-            raise DataCollectorError(503, "ServiceUnavailable", "The emulator's planes are not running.")
+            raise dc.Refusal(503, "ServiceUnavailable", "The emulator's planes are not running.")
         ws = state.workspace_by_customer_id(workspace_id)
         # Made and persisted on first use (an fsync): off the event loop.
         keys = await run_in_threadpool(sharedkeys.keys_of, state, ws.resource_id) if ws is not None else None
