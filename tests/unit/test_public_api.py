@@ -161,6 +161,7 @@ PACKAGE_API: dict[str, list[str]] = {
         "SpoolConfig",
         "load_config",
         "route_of",
+        "routes_of",
         "setup_logging",
     ],
     "provision": [

@@ -1,4 +1,5 @@
-"""The azlogs agent: tail files (or stdin), spool durably, ship to Azure Monitor with managed identity.
+"""The azlogs agent: tail files (or stdin), take HTTP posts (JSON, or legacy Data Collector API
+senders), spool durably, ship to Azure Monitor with managed identity.
 
 ::
 
@@ -15,7 +16,7 @@ repeat the same line with the same id column value (``<fid>-<offset>``), so dupl
 countable downstream. See docs/agent.md.
 """
 
-from azlogs.agent._agent import Agent, route_of
+from azlogs.agent._agent import Agent, route_of, routes_of
 from azlogs.agent._config import AgentConfig, InputConfig, SenderConfig, SpoolConfig, load_config
 from azlogs.agent._logging import setup_logging
 
@@ -27,5 +28,6 @@ __all__ = [
     "SpoolConfig",
     "load_config",
     "route_of",
+    "routes_of",
     "setup_logging",
 ]

@@ -32,6 +32,7 @@ import orjson
 
 from azlogs._exceptions import AzlogsError
 from azlogs._http import Verify
+from azlogs.agent._bridge import DataCollectorInput, HttpInput
 from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
 from azlogs.agent._config import AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
@@ -48,8 +49,18 @@ INPUT_JOIN_SECONDS = 2.0
 
 
 def route_of(cfg: InputConfig) -> Route:
-    """The destination of an input's records."""
-    return Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id, cfg.cloud)
+    """The destination of an input's records (for a data-collector input, of its first Log-Type)."""
+    return routes_of(cfg)[0]
+
+
+def routes_of(cfg: InputConfig) -> list[Route]:
+    """Every destination of an input's records: one, or one per Log-Type of a data-collector input."""
+    if cfg.type == "data-collector":
+        return [
+            Route.make(r.endpoint, r.dcr, r.stream, cfg.source, cfg.client_id, cfg.cloud)
+            for r in cfg.log_types
+        ]
+    return [Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id, cfg.cloud)]
 
 
 class Agent:
@@ -160,8 +171,9 @@ class Agent:
         self.checkpoints = CheckpointStore(self.state_dir / "checkpoints")
         self.dead_letters = DeadLetters(self.state_dir / "dead-letter")
         for i in cfg.inputs:
-            self.routes.ensure(route_of(i))
-        self.routes.prune({route_of(i).key for i in cfg.inputs} | set(sp.pending_by_stream))
+            for route in routes_of(i):
+                self.routes.ensure(route)
+        self.routes.prune({r.key for i in cfg.inputs for r in routes_of(i)} | set(sp.pending_by_stream))
         self.sender = Sender(
             self.spool,
             self.routes,
@@ -172,9 +184,19 @@ class Agent:
             verify=self._verify,
             transport=self._transport,
         )
+        workers: list[InputWorker] = []
+        try:  # listeners bind here: a port in use fails the start before anything runs
+            for i in cfg.inputs:
+                workers.append(self._make_input(i))
+        except BaseException:
+            for w in workers:
+                w.discard()
+            self.spool.close()
+            self.spool = None
+            raise
         self.sender.start()
-        for i in cfg.inputs:
-            self._start_input(i)
+        for w in workers:
+            self._run_input(w)
         if cfg.http_port:
             self.server = StatusServer(cfg.http_port, self.stats.snapshot)
             self.server.start()
@@ -188,12 +210,26 @@ class Agent:
         )
 
     def _start_input(self, cfg: InputConfig) -> None:
+        self._run_input(self._make_input(cfg))
+
+    def _run_input(self, worker: InputWorker) -> None:
+        cfg = worker.cfg
+        self.inputs[cfg.name] = worker
+        worker.start()
+        if cfg.type == "data-collector":
+            what = ", ".join(f"{r.log_type} -> {r.stream}" for r in cfg.log_types)
+        else:
+            what = cfg.stream
+        log.info("input %s started (%s -> %s)", cfg.name, cfg.type, what)
+
+    def _make_input(self, cfg: InputConfig) -> InputWorker:
         assert self.spool is not None
-        route = route_of(cfg)
-        self.routes.ensure(route)
+        routes = routes_of(cfg)
+        for route in routes:
+            self.routes.ensure(route)
         kwargs: dict[str, Any] = {
             "spool": self.spool,
-            "stream_key": route.key,
+            "stream_key": ",".join(r.key for r in routes),
             "checkpoints": self.checkpoints,
             "dead_letters": self.dead_letters,
             "stats": self.stats,
@@ -201,11 +237,14 @@ class Agent:
         worker: InputWorker
         if cfg.type == "stdin":
             worker = StdinInput(cfg, fd=self._stdin_fd, **kwargs)
+        elif cfg.type == "http":
+            worker = HttpInput(cfg, **kwargs)
+        elif cfg.type == "data-collector":
+            keys = {lt.log_type: r.key for lt, r in zip(cfg.log_types, routes, strict=True)}
+            worker = DataCollectorInput(cfg, route_keys=keys, **kwargs)
         else:
             worker = FileInput(cfg, **kwargs)
-        self.inputs[cfg.name] = worker
-        worker.start()
-        log.info("input %s started (%s -> %s)", cfg.name, cfg.type, cfg.stream)
+        return worker
 
     def run(self) -> int:
         """Run until stopped; returns the exit code (0 after a graceful stop)."""
@@ -251,10 +290,11 @@ class Agent:
             if old_inputs.get(name) != cfg:
                 try:
                     self.identities.get(cfg.source, cfg.client_id)
+                    self._start_input(cfg)
                 except AzlogsError as exc:
                     log.error("reload: input %s not started: %s", name, exc)
+                    self.stats.error("reload", str(exc))
                     continue
-                self._start_input(cfg)
         self.config = AgentConfig(
             path=old.path,
             state_dir=old.state_dir,

@@ -44,12 +44,18 @@ from typing import Any, Literal
 
 from azlogs._exceptions import ConfigError, UsageError
 from azlogs._http import check_endpoint
+from azlogs.agent._mapping import LogTypeRoute, read_mapping
 from azlogs.auth import SOURCES
 from azlogs.auth.clouds import resolve_cloud
+from azlogs.facts import DATA_COLLECTOR_BODY_MAX
+from azlogs.schema import datacollector as dc
 
 ParserKind = Literal["json", "csv", "text", "regex"]
 PARSERS = ("json", "csv", "text", "regex")
-InputKind = Literal["file", "stdin"]
+InputKind = Literal["file", "stdin", "http", "data-collector"]
+INPUT_KINDS = ("file", "stdin", "http", "data-collector")
+LISTENERS = ("http", "data-collector")
+HttpAuth = Literal["bearer", "shared-secret", "none"]
 FsyncPolicy = Literal["batch", "always", "never"]
 FullPolicy = Literal["block", "error"]
 FieldValue = str | int | float | bool
@@ -63,6 +69,33 @@ _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "ki": 1024}
 for _i, _p in enumerate("mgt", start=2):
     _UNITS[_p] = _UNITS[f"{_p}b"] = 1000**_i
     _UNITS[f"{_p}ib"] = _UNITS[f"{_p}i"] = 1024**_i
+
+
+@dataclass(frozen=True)
+class Listen:
+    """An HTTP listener: address, optional TLS (the user's certificate and key files), limits.
+
+    Attributes:
+        host: the address to bind; 127.0.0.1 by default.
+        port: the TCP port (0: any free port, shown in the status).
+        tls_cert: PEM certificate (chain) file; with ``tls_key``, the listener speaks HTTPS only.
+        tls_key: PEM private key file.
+        max_body: the largest request body read (the Data Collector API's 30 MB at most).
+        max_requests: request bodies held in memory at once; more wait, then get 503.
+        retry_after: seconds in the ``Retry-After`` of a 503 (spool full, too busy, stopping).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    max_body: int = DATA_COLLECTOR_BODY_MAX
+    max_requests: int = 4
+    retry_after: int = 5
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert else "http"
 
 
 @dataclass(frozen=True)
@@ -98,6 +131,23 @@ class InputConfig:
     max_line_bytes: int = MiB
     follow_symlinks: bool = False
     """Read a matched path that is a symlink (its target, as ``tail -F``); by default it is skipped."""
+    listen: Listen | None = None
+    """http and data-collector inputs: where the listener binds, its TLS files and its limits."""
+    http_path: str = "/"
+    """http input: the path records are POSTed to."""
+    auth: HttpAuth = "bearer"
+    secret_header: str = "X-Api-Key"
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """The bearer tokens or shared secrets (http) or workspace keys (data-collector); never shown."""
+    workspace_id: str | None = None
+    log_types: tuple[LogTypeRoute, ...] = ()
+    """data-collector input: each Log-Type's DCR stream (from the mapping file and the config)."""
+    resource_id_field: str | None = None
+
+    @property
+    def listener(self) -> bool:
+        """Whether the input is an HTTP listener (http, data-collector)."""
+        return self.type in LISTENERS
 
     @property
     def route(self) -> tuple[str, str, str, str, str]:
@@ -187,7 +237,12 @@ _INPUT_KEYS = {
     "max_line_bytes",
     "follow_symlinks",
 }
+_LISTEN_KEYS = {"listen", "tls_cert", "tls_key", "max_body", "max_requests", "retry_after"}
+_HTTP_KEYS = {"path", "auth", "secret_header", "secret_file", "secret_env"}
+_DC_KEYS = {"workspace_id", "shared_key_file", "shared_key_env", "mapping", "log_types", "resource_id_field"}
+_LISTENER_ONLY = _LISTEN_KEYS | _HTTP_KEYS | _DC_KEYS
 _DEFAULT_KEYS = _INPUT_KEYS - {"name", "paths", "exclude", "type", "pattern", "csv_columns"}
+_INPUT_KEYS = _INPUT_KEYS | _LISTENER_ONLY
 
 
 def parse_size(value: Any, what: str) -> int:
@@ -408,30 +463,37 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
             f"{t.name('name')}: {name!r} is not a valid input name",
             hint="1-64 letters, digits, '_', '.', '-', starting with a letter or digit",
         )
-    kind = t.choice("type", "stdin" if "paths" not in merged else "file", ("file", "stdin"))
+    kind = t.choice("type", "stdin" if "paths" not in merged else "file", INPUT_KINDS)
     paths = tuple(str(_path(_expand(p, t.name("paths"), env), base)) for p in t.strings("paths"))
     if kind == "file" and not paths:
         raise ConfigError(f"{t.name('paths')}: a file input needs at least one path or glob")
-    if kind == "stdin" and paths:
-        raise ConfigError(f"{where}: a stdin input takes no paths")
+    if kind != "file" and paths:
+        raise ConfigError(f"{where}: a {kind} input takes no paths")
+    if kind not in LISTENERS:
+        extra = sorted(k for k in _LISTENER_ONLY if k in raw)
+        if extra:
+            raise ConfigError(f"{where}: {', '.join(extra)} only apply to http and data-collector inputs")
     route = {}
     for key in ("endpoint", "dcr", "stream"):
         value = t.str_(key)
         if not value:
+            if kind == "data-collector":  # each Log-Type has its own; these are only defaults for them
+                route[key] = ""
+                continue
             raise ConfigError(
                 f"{t.name(key)} is missing",
                 hint=f"set {key} in the input or in [defaults]",
             )
         route[key] = _expand(value, t.name(key), env).strip()
-    try:
-        # The client's own rule (https; plain http to loopback only), so the config accepts what sends.
-        check_endpoint(route["endpoint"])
-    except UsageError as exc:
-        raise ConfigError(f"{t.name('endpoint')}: {exc.message}", hint=exc.hint) from None
+    if route["endpoint"]:
+        _check_endpoint(route["endpoint"], t.name("endpoint"))
+    listener: dict[str, Any] = {}
+    if kind in LISTENERS:
+        listener = _listener(t, kind, route, base, env)
     cloud = t.str_("cloud")
     if cloud is not None:
         try:
-            resolve_cloud(cloud, endpoint=route["endpoint"], env={})
+            resolve_cloud(cloud, endpoint=route["endpoint"] or None, env={})
         except UsageError as exc:
             raise ConfigError(f"{t.name('cloud')}: {exc.message}", hint=exc.hint) from None
     parser = t.choice("parser", "json", PARSERS)
@@ -509,7 +571,181 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
         read_bytes=read_bytes,
         max_line_bytes=max_line,
         follow_symlinks=t.flag("follow_symlinks", False),
+        **listener,
     )
+
+
+def _check_endpoint(endpoint: str, where: str) -> None:
+    try:
+        # The client's own rule (https; plain http to loopback only), so the config accepts what sends.
+        check_endpoint(endpoint)
+    except UsageError as exc:
+        raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+
+
+def _listen_address(text: str, where: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{where}: {text!r} is not HOST:PORT", hint='e.g. listen = "127.0.0.1:8088"')
+    return host, int(port)
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _secrets(t: _Table, file_key: str, env_key: str, env: Mapping[str, str], base: Path) -> tuple[str, ...]:
+    """Secrets from a file (one a line; ``#`` comments) and/or an environment variable; never echoed."""
+    out: list[str] = []
+    file = t.str_(file_key)
+    if file:
+        path = _path(_expand(file, t.name(file_key), env), base)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{t.name(file_key)}: cannot read {path}: {exc.strerror or exc}") from None
+        out.extend(s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#"))
+        if not out:
+            raise ConfigError(f"{t.name(file_key)}: {path} holds no secret")
+    name = t.str_(env_key)
+    if name:
+        value = env.get(name, "").strip()
+        if not value:
+            raise ConfigError(f"{t.name(env_key)}: the environment variable {name} is not set")
+        out.append(value)
+    return tuple(out)
+
+
+def _listener(
+    t: _Table, kind: str, route: dict[str, str], base: Path, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """The keyword arguments of InputConfig for an http or data-collector input."""
+    where = t.where
+    address = t.str_("listen")
+    if not address:
+        raise ConfigError(f"{t.name('listen')} is missing", hint='e.g. listen = "127.0.0.1:8088"')
+    host, port = _listen_address(address, t.name("listen"))
+    cert, key = t.str_("tls_cert"), t.str_("tls_key")
+    if bool(cert) != bool(key):
+        raise ConfigError(f"{where}: TLS needs both tls_cert and tls_key")
+    files = []
+    for k, value in (("tls_cert", cert), ("tls_key", key)):
+        if value:
+            p = _path(_expand(value, t.name(k), env), base)
+            if not p.is_file():
+                raise ConfigError(f"{t.name(k)}: {p} is not a file")
+            files.append(str(p))
+    max_body = parse_size(t.get("max_body", DATA_COLLECTOR_BODY_MAX), t.name("max_body"))
+    if not 1024 <= max_body <= DATA_COLLECTOR_BODY_MAX:
+        raise ConfigError(
+            f"{t.name('max_body')}: must be between 1KiB and 30MiB (the Data Collector API's limit)"
+        )
+    listen = Listen(
+        host=host,
+        port=port,
+        tls_cert=files[0] if files else None,
+        tls_key=files[1] if files else None,
+        max_body=max_body,
+        max_requests=t.integer("max_requests", 4, low=1, high=256),
+        retry_after=t.integer("retry_after", 5, low=1, high=3600),
+    )
+    out: dict[str, Any] = {"listen": listen}
+    if kind == "http":
+        for k in _DC_KEYS:
+            if k in t.data:
+                raise ConfigError(f"{t.name(k)}: only a data-collector input takes it")
+        path = t.str_("path", "/") or "/"
+        if not path.startswith("/"):
+            raise ConfigError(f"{t.name('path')}: {path!r} must start with /")
+        auth = t.choice("auth", "bearer", ("bearer", "shared-secret", "none"))
+        secrets = _secrets(t, "secret_file", "secret_env", env, base)
+        if auth == "none":
+            if secrets:
+                raise ConfigError(f"{where}: auth = 'none' takes no secret_file or secret_env")
+            if not _loopback(host):
+                raise ConfigError(
+                    f"{where}: auth = 'none' is only allowed on a loopback address, not {host}",
+                    hint="set auth = 'bearer' with secret_file, or listen on 127.0.0.1",
+                )
+        elif not secrets:
+            raise ConfigError(
+                f"{where}: auth = {auth!r} needs secret_file or secret_env",
+                hint="a file with the token (mode 0600), or the name of an environment variable holding it",
+            )
+        header = t.str_("secret_header", "X-Api-Key") or "X-Api-Key"
+        out.update(http_path=path, auth=auth, secrets=secrets, secret_header=header)
+        return out
+    for k in _HTTP_KEYS:
+        if k in t.data:
+            raise ConfigError(f"{t.name(k)}: only an http input takes it")
+    keys = _secrets(t, "shared_key_file", "shared_key_env", env, base)
+    if not keys:
+        raise ConfigError(
+            f"{where}: a data-collector input needs shared_key_file or shared_key_env",
+            hint="the workspace key your legacy senders sign with (primary and/or secondary, one a line)",
+        )
+    for i, k in enumerate(keys):
+        try:
+            dc.signature(k, 0, "")
+        except ValueError:
+            raise ConfigError(f"{where}: shared key #{i + 1} is not base64 (a workspace key is)") from None
+    workspace_id, routes = None, {}
+    mapping = t.str_("mapping")
+    if mapping:
+        doc = read_mapping(_path(_expand(mapping, t.name("mapping"), env), base))
+        workspace_id, routes = doc.workspace_id, dict(doc.log_types)
+    inline = t.get("log_types", {})
+    if not isinstance(inline, dict):
+        raise ConfigError(
+            f'{t.name("log_types")}: expected a table like {{ MyApp = {{ stream = "Custom-MyApp_CL" }} }}'
+        )
+    for log_type, value in inline.items():
+        lt_where = f"{t.name('log_types')}.{log_type}"
+        problem = dc.log_type_problem(log_type)
+        if problem is not None:
+            raise ConfigError(f"{lt_where}: {problem}")
+        lt = _Table(value, lt_where, {"endpoint", "dcr", "stream"})
+        parts = {}
+        for k in ("endpoint", "dcr", "stream"):
+            v = lt.str_(k) or route[k]
+            if not v:
+                raise ConfigError(
+                    f"{lt.name(k)} is missing", hint=f"set {k} here, in the input or in [defaults]"
+                )
+            parts[k] = _expand(v, lt.name(k), env).strip()
+        _check_endpoint(parts["endpoint"], lt.name("endpoint"))
+        routes[log_type] = LogTypeRoute(log_type, parts["endpoint"], parts["dcr"], parts["stream"])
+    ws = t.str_("workspace_id")
+    if ws:
+        ws = _expand(ws, t.name("workspace_id"), env).strip()
+        if workspace_id and workspace_id.lower() != ws.lower():
+            raise ConfigError(
+                f"{t.name('workspace_id')}: {ws} is not the mapping file's workspace {workspace_id}"
+            )
+        workspace_id = ws
+    if not workspace_id:
+        raise ConfigError(
+            f"{t.name('workspace_id')} is missing",
+            hint="the workspace id (customer id) legacy senders sign with; or set mapping to azlogs migrate's file",
+        )
+    if not routes:
+        raise ConfigError(
+            f"{where}: no Log-Type is mapped to a stream",
+            hint="set mapping = FILE (written by azlogs migrate --output FILE) or log_types = { ... }",
+        )
+    rid = t.str_("resource_id_field")
+    if rid is not None:
+        _column(rid, t.name("resource_id_field"))
+    out.update(
+        secrets=keys,
+        workspace_id=workspace_id,
+        log_types=tuple(routes[k] for k in sorted(routes)),
+        resource_id_field=rid,
+    )
+    return out
 
 
 def _column(name: Any, where: str) -> None:

@@ -64,6 +64,11 @@ class InputWorker(threading.Thread):
         """Ask the input to finish its current step and return."""
         self._stop_event.set()
 
+    def discard(self) -> None:
+        """Release what the input holds when it is never started (a listener's socket)."""
+        with self.stats.lock:
+            self.stats.inputs.pop(self.cfg.name, None)
+
     @property
     def stopping(self) -> bool:
         return self._stop_event.is_set()
@@ -117,6 +122,11 @@ class InputWorker(threading.Thread):
                 self._blocked(f"dead-letter directory not writable: {exc}", None)
                 if self._stop_event.wait(1.0):
                     return False
+        self.delivered(records, bad)
+        return True
+
+    def delivered(self, records: list[bytes], bad: list[BadLine]) -> None:
+        """Count records spooled and bad lines dead-lettered; the input is no longer blocked."""
         with self.stats.lock:
             c = self.counters
             if c.blocked:
@@ -124,7 +134,7 @@ class InputWorker(threading.Thread):
             c.blocked = None
             c.records_in += len(records)
             c.bad_lines += len(bad)
-        return True
+            c.bytes_read += sum(len(r) for r in records) if self.cfg.listener else 0
 
     def _blocked(self, why: str, exc: Exception | None) -> None:
         with self.stats.lock:

@@ -42,6 +42,12 @@ class InputStats:
     last_error: str | None = None
     finished: bool = False
     files: list[dict[str, Any]] = field(default_factory=list)
+    listen: str | None = None
+    """http and data-collector inputs: the address senders post to."""
+    requests: int = 0
+    """http and data-collector inputs: requests answered."""
+    refused: int = 0
+    """http and data-collector inputs: requests answered with another status than 200."""
 
 
 @dataclass

@@ -62,7 +62,7 @@ def run(ctx: click.Context, config: Path | None) -> None:
 @click.pass_context
 def check(ctx: click.Context, config: Path | None) -> None:
     """Read the config and say what the agent would do, without starting it."""
-    from azlogs.agent import load_config, route_of
+    from azlogs.agent import load_config, route_of, routes_of
 
     cfg = load_config(_config(ctx, config))
     click.echo(f"config {cfg.path}: ok")
@@ -70,11 +70,22 @@ def check(ctx: click.Context, config: Path | None) -> None:
         f"state dir {cfg.state_dir}; spool up to {cfg.spool.max_bytes:,} bytes (fsync {cfg.spool.fsync})"
     )
     for i in cfg.inputs:
-        what = ", ".join(i.paths) if i.type == "file" else "stdin"
+        identity = f"identity {i.source}{', client id ' + i.client_id if i.client_id else ''}"
+        if i.type == "data-collector" and i.listen is not None:
+            click.echo(
+                f"input {i.name}: Data Collector API on {i.listen.scheme}://{i.listen.host}:{i.listen.port} "
+                f"for workspace {i.workspace_id} ({identity})"
+            )
+            for lt, route in zip(i.log_types, routes_of(i), strict=True):
+                click.echo(f"  Log-Type {lt.log_type} -> {lt.stream} on {lt.dcr} (spool key {route.key})")
+            continue
+        if i.listen is not None:
+            what = f"POST {i.listen.scheme}://{i.listen.host}:{i.listen.port}{i.http_path} (auth {i.auth})"
+        else:
+            what = ", ".join(i.paths) if i.type == "file" else "stdin"
         click.echo(
             f"input {i.name}: {what} -> {i.parser} -> {i.stream} on {i.dcr} "
-            f"(identity {i.source}{', client id ' + i.client_id if i.client_id else ''}; "
-            f"spool key {route_of(i).key})"
+            f"({identity}; spool key {route_of(i).key})"
         )
 
 
