@@ -131,13 +131,13 @@ class TestDiagnosticSettings:
 
 class TestDcrLogErrors:
     def test_dropped_data_becomes_rows(self, fresh_emulator: EmulatorProcess) -> None:
-        """Undeclared column, type mismatch and transformation error each give a DCRLogErrors row."""
-        _, dcr = setup_dcr(fresh_emulator, "dcr-log-errors")
+        """Undeclared column, type mismatch and transformation error each give a DCRLogErrors row of the DCR."""
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-log-errors")
         send_bad_records(fresh_emulator, dcr)
         table = query_table(
             fresh_emulator.info,
-            "DCRLogErrors | project OperationName, InputStreamId, ClientRequestId, Message, Type "
-            "| sort by Message asc",
+            f"DCRLogErrors | where _ResourceId =~ '{dcr_id}' "
+            "| project OperationName, InputStreamId, ClientRequestId, Message, Type | sort by Message asc",
         )
         rows = table["rows"]
         assert [r[0] for r in rows] == ["Ingestion", "Ingestion", "Transformation"]

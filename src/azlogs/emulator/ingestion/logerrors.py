@@ -50,6 +50,7 @@ COLUMNS: Final = (
     "OperationName",
     "SourceSystem",
     "_SubscriptionId",
+    "_ResourceId",
 )
 _TIME = encoder(ColumnType.DATETIME)
 
@@ -90,6 +91,7 @@ def writes(
             "Transformation" if e.kind == kinds.TRANSFORM_ERROR else "Ingestion",
             "Azure",
             subscription,
+            dcr.resource_id,
         )
         for e in lost
     ]
