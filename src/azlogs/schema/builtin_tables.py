@@ -299,8 +299,9 @@ _OTEL_LOGS = [
     ("ServiceInstanceId", T.STRING),
 ]
 # The errors of DCR-based collection a DCR's diagnostic setting (category LogErrors) sends to a workspace:
-# the columns of Azure's table reference (azure-reference-other, tables/includes/dcrlogerrors-include.md),
-# _ResourceId (the DCR) being one of the store's standard columns.
+# the columns of Azure's table reference (azure-reference-other, tables/includes/dcrlogerrors-include.md).
+# _ResourceId, a standard column the store keeps empty elsewhere, is stored per row here: the DCR's id, by
+# which Learn's queries pick one DCR's errors.
 _DCR_LOG_ERRORS = [
     ("TimeGenerated", T.DATETIME),
     ("ClientRequestId", T.STRING),
@@ -310,6 +311,7 @@ _DCR_LOG_ERRORS = [
     ("OperationName", T.STRING),
     ("SourceSystem", T.STRING),
     ("_SubscriptionId", T.STRING),
+    ("_ResourceId", T.STRING),
 ]
 _SIMPLE = {
     "Perf": _PERF,

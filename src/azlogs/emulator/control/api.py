@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from azlogs import facts
 from azlogs.schema.model import DataCollectionRule, TableSchema
@@ -22,6 +22,23 @@ MONITORING_METRICS_PUBLISHER = facts.MONITORING_METRICS_PUBLISHER_ROLE_ID
 LOG_ANALYTICS_READER = facts.LOG_ANALYTICS_READER_ROLE_ID
 LOG_ANALYTICS_CONTRIBUTOR = "92aaf0da-9dab-42b6-94a3-d43ce8d16293"
 MONITORING_READER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+
+# A DCR's one diagnostic log category, and the category groups that hold it [U: the groups].
+LOG_ERRORS: Final = "LogErrors"
+CATEGORY_GROUPS: Final = ("allLogs", "audit")
+
+
+def sends_log_errors(doc: dict[str, Any]) -> bool:
+    """Whether a diagnostic setting document has LogErrors (or a group holding it) enabled."""
+    for entry in doc.get("properties", {}).get("logs", []):
+        if not entry.get("enabled"):
+            continue
+        if str(entry.get("category") or "").lower() == LOG_ERRORS.lower():
+            return True
+        if str(entry.get("categoryGroup") or "").lower() in (g.lower() for g in CATEGORY_GROUPS):
+            return True
+    return False
+
 
 # Data actions the planes check.
 INGEST_DATA_ACTION = "Microsoft.Insights/Telemetry/Write"
@@ -60,6 +77,8 @@ class DcrRecord:
     dce: DceRecord | None  # from properties.dataCollectionEndpointId
     direct_path_key: str | None  # for kind Direct: the path segment after /dcr/ of its own endpoint
     logs_ingestion_endpoint: str | None  # for kind Direct: properties.endpoints.logsIngestion
+    # Workspaces its diagnostic settings send the LogErrors category to (DCRLogErrors rows).
+    log_errors_workspaces: tuple[WorkspaceRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from azlogs.emulator.control import ids, monitor, rbac, workspaces
+from azlogs.emulator.control import diagnostic_settings, ids, monitor, rbac, workspaces
 
 Handler = Callable[..., tuple[int, dict[str, Any] | None]]
 
@@ -22,6 +22,7 @@ PUT_HANDLERS: Final[dict[str, Handler]] = {
     ids.DCES: monitor.put_dce,
     ids.DCRS: monitor.put_dcr,
     ids.ROLE_ASSIGNMENTS: rbac.put_role_assignment,
+    ids.DIAGNOSTIC_SETTINGS: diagnostic_settings.put_diagnostic_setting,
 }
 DELETE_HANDLERS: Final[dict[str, Handler]] = {
     ids.RESOURCE_GROUPS: workspaces.delete_resource_group,
@@ -30,6 +31,7 @@ DELETE_HANDLERS: Final[dict[str, Handler]] = {
     ids.DCES: monitor.delete_plain,
     ids.DCRS: monitor.delete_plain,
     ids.ROLE_ASSIGNMENTS: rbac.delete_role_assignment,
+    ids.DIAGNOSTIC_SETTINGS: diagnostic_settings.delete_diagnostic_setting,
 }
 
 

@@ -19,6 +19,8 @@ DCES: Final = "Microsoft.Insights/dataCollectionEndpoints"
 DCRS: Final = "Microsoft.Insights/dataCollectionRules"
 ROLE_ASSIGNMENTS: Final = "Microsoft.Authorization/roleAssignments"
 ROLE_DEFINITIONS: Final = "Microsoft.Authorization/roleDefinitions"
+# An extension resource of a DCR: where its LogErrors category goes (a workspace).
+DIAGNOSTIC_SETTINGS: Final = "Microsoft.Insights/diagnosticSettings"
 RESOURCE_GROUPS: Final = "Microsoft.Resources/resourceGroups"
 # Tenant-level ARM collections: GET /subscriptions, GET /subscriptions/{id}, GET /tenants.
 SUBSCRIPTIONS: Final = "Microsoft.Resources/subscriptions"
@@ -39,7 +41,7 @@ DEPLOYMENT_TAILS: Final = {
 }
 
 _CANONICAL_TYPES: Final = {t.lower(): t for t in (WORKSPACES, TABLES, DCES, DCRS)}
-_EXTENSION_TYPES: Final = {t.lower(): t for t in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)}
+_EXTENSION_TYPES: Final = {t.lower(): t for t in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS, DIAGNOSTIC_SETTINGS)}
 
 
 def fold(resource_id: str) -> str:
@@ -108,7 +110,7 @@ class Target:
 
     @property
     def is_extension(self) -> bool:
-        return self.rtype in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)
+        return self.rtype in (ROLE_ASSIGNMENTS, ROLE_DEFINITIONS, DIAGNOSTIC_SETTINGS)
 
     @property
     def id(self) -> str:
@@ -153,9 +155,23 @@ def parse_path(path: str) -> Target:
     """
     segs = [s for s in path.split("/") if s]
     low = [s.lower() for s in segs]
-    # Extension resources hang off any scope: {scope}/providers/Microsoft.Authorization/{type}[/{name}].
+    # Extension resources hang off any scope: {scope}/providers/Microsoft.Authorization/{type}[/{name}],
+    # and a DCR's {dcr}/providers/Microsoft.Insights/diagnosticSettings[/{name}].
     for i in range(len(segs) - 2, -1, -1):
-        if low[i] == "providers" and low[i + 1] == "microsoft.authorization" and i + 2 < len(segs):
+        if low[i] != "providers" or i + 2 >= len(segs):
+            continue
+        if low[i + 1] == "microsoft.insights" and low[i + 2] == "diagnosticsettings" and i > 0:
+            if len(segs) > i + 4:
+                raise _unsupported(path, "unknown diagnostic settings path")
+            scope = "/" + "/".join(segs[:i])
+            owner = parse_path(scope)
+            if owner.rtype != DCRS or owner.is_list:
+                raise _unsupported(
+                    path, "the emulator serves diagnostic settings of data collection rules only"
+                )
+            names_ = (segs[i + 3],) if len(segs) == i + 4 else ()
+            return Target(DIAGNOSTIC_SETTINGS, segs[1], segs[3], names_, not names_, owner.id)
+        if low[i + 1] == "microsoft.authorization":
             rtype = _EXTENSION_TYPES.get(f"{low[i + 1]}/{low[i + 2]}")
             if rtype is None or len(segs) > i + 4:
                 raise _unsupported(path, "unknown Microsoft.Authorization resource type")

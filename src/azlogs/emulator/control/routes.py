@@ -24,6 +24,7 @@ from azlogs.emulator.control import (
     classic,
     cloud,
     deployments,
+    diagnostic_settings,
     ids,
     jsonc,
     monitor,
@@ -82,6 +83,7 @@ API_VERSIONS: Final[dict[str, tuple[str, ...]]] = {
         "2022-04-01",
     ),
     ids.ROLE_DEFINITIONS: ("2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"),
+    ids.DIAGNOSTIC_SETTINGS: diagnostic_settings.API_VERSIONS,
     ids.RESOURCE_GROUPS: _RESOURCES,
     # Deployments and ARM's job results share the resource groups' versions (Microsoft.Resources).
     # The deployments SDK (azure-mgmt-resource 24's DeploymentsMgmtClient, which azure-cli 2.91 uses)

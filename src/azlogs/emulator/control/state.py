@@ -45,6 +45,7 @@ _KIND_OF_TYPE: Final[dict[str, Kind | None]] = {
     ids.DCES: "dce",
     ids.DCRS: "dcr",
     ids.ROLE_ASSIGNMENTS: "role",
+    ids.DIAGNOSTIC_SETTINGS: "dcr",  # the ingestion plane's plans hold the DCR's log-error destinations
     ids.RESOURCE_GROUPS: None,
 }
 
@@ -278,6 +279,14 @@ class ArmState:
                 key = (p["principalId"].lower(), ids.fold(p["scope"]))
                 role_id = p["roleDefinitionId"].rsplit("/", 1)[-1].lower()
                 idx.grants[key] = (*idx.grants.get(key, ()), (role_id, float(d.get("_grantedAt", 0.0))))
+        log_errors: dict[str, list[WorkspaceRecord]] = {}
+        for d in docs:
+            if d["type"] == ids.DIAGNOSTIC_SETTINGS and api.sends_log_errors(d):
+                ws_id = d["properties"].get("workspaceId")
+                dest = idx.workspaces.get(ids.fold(ws_id)) if isinstance(ws_id, str) else None
+                if dest is not None:
+                    dcr_key = ids.fold(d["id"].rsplit("/providers/", 1)[0])
+                    log_errors.setdefault(dcr_key, []).append(dest)
         for d in docs:
             if d["type"] != ids.DCRS:
                 continue
@@ -296,6 +305,7 @@ class ArmState:
                 dce=idx.dces.get(ids.fold(dce_id)) if dce_id else None,
                 direct_path_key=path_key,
                 logs_ingestion_endpoint=dcr_endpoint(base, path_key) if path_key else None,
+                log_errors_workspaces=tuple(dict.fromkeys(log_errors.get(ids.fold(d["id"]), ()))),
             )
             idx.dcrs[dcr.immutable_id.lower()] = dcr
             if path_key:

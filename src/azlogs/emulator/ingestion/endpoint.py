@@ -47,7 +47,7 @@ from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
-from azlogs.emulator.ingestion import otlp, pipeline
+from azlogs.emulator.ingestion import logerrors, otlp, pipeline
 from azlogs.emulator.ingestion.plan import StreamPlan, TransformFactory, compile_plan, kql_transform_factory
 from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.ingestion.throttle import Throttle
@@ -215,7 +215,13 @@ class IngestionService:
         report.status = refusal.status
         report.add(kinds.REFUSED, f"{refusal.status} {refusal.code}: {refusal.message}")
         try:
-            await self._on_worker(functools.partial(self.store.record_diagnostics, report.entries()))
+            control = getattr(self.ctx, "control", None)
+            dcr = control.dcr_by_immutable_id(report.dcr) if control is not None else None
+            entries = report.entries()
+            received = datetime.fromisoformat(report.time)
+            await self._on_worker(
+                functools.partial(self.store.write, logerrors.writes(dcr, entries, received), entries)
+            )
         except Exception:  # the answer matters more than the feed
             log.exception("cannot record diagnostics of request %s", report.request_id)
         response = E.refusal_response(
@@ -341,7 +347,8 @@ class IngestionService:
             raise otlp.refusal(str(exc)) from None
         deadline = Deadline.of(limits.transform_timeout_seconds, limits)
         writes = pipeline.run(plan, rows, received, report, deadline=deadline)
-        self.store.write(writes, report.entries())
+        entries = report.entries()
+        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries)
 
     def _process(
         self, plan: StreamPlan, wire: bytes, encoding: str | None, received: datetime, report: RequestReport
@@ -360,7 +367,8 @@ class IngestionService:
         deadline = Deadline.of(limits.transform_timeout_seconds, limits)
         writes = pipeline.run(plan, decoded.value, received, report, deadline=deadline)
         del decoded
-        self.store.write(writes, report.entries())
+        entries = report.entries()
+        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries)
 
     def _cached_plan(self, dcr: DcrRecord, stream: str) -> StreamPlan | None:
         plan = self._plans.get((dcr.immutable_id, stream))

@@ -109,7 +109,13 @@ class StoredTable:
 
     def output_columns(self, *, include_hidden: bool = False) -> list[tuple[str, ColumnType]]:
         """Column names and types in the order a query shows them."""
-        cols = [VISIBLE_STANDARD[0], *((c.name, c.type) for c in self.declared), *VISIBLE_STANDARD[1:]]
+        declared = self.declared
+        names = {c.name for c in declared}  # a standard column stored per row (DCRLogErrors' _ResourceId)
+        cols = [
+            VISIBLE_STANDARD[0],
+            *((c.name, c.type) for c in declared),
+            *(s for s in VISIBLE_STANDARD[1:] if s[0] not in names),
+        ]
         if include_hidden:
             cols.extend(HIDDEN_STANDARD)
         return cols

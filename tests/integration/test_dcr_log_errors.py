@@ -1,0 +1,154 @@
+"""A DCR's diagnostic setting (category LogErrors): what the pipeline drops becomes DCRLogErrors rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+
+from azlogs.provision import emulator_credential
+from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
+from tests.emulator_proc import EmulatorProcess
+from tests.provisioning import arm_client, grant, query_table
+
+DIAG_API = "2021-05-01-preview"
+
+
+def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tuple[str, dict[str, Any]]:
+    """Table Errs_CL, a Direct DCR whose transformation can fail per record, and (optionally) its
+    diagnostic setting sending LogErrors to the tenant's workspace. Returns (DCR id, DCR)."""
+    info = emu.info
+    ws = info["workspace"]["resource_id"]
+    rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+    dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}"
+    table = {
+        "properties": {
+            "schema": {
+                "name": "Errs_CL",
+                "columns": [
+                    {"name": "TimeGenerated", "type": "datetime"},
+                    {"name": "Msg", "type": "string"},
+                    {"name": "Count", "type": "int"},
+                    {"name": "Hit", "type": "string"},
+                ],
+            }
+        }
+    }
+    dcr_body = {
+        "location": info["location"],
+        "kind": "Direct",
+        "properties": {
+            "streamDeclarations": {
+                "Custom-Errs": {
+                    "columns": [
+                        {"name": "TimeGenerated", "type": "datetime"},
+                        {"name": "Msg", "type": "string"},
+                        {"name": "Count", "type": "int"},
+                        {"name": "Pattern", "type": "string"},
+                    ]
+                }
+            },
+            "destinations": {"logAnalytics": [{"workspaceResourceId": ws, "name": "ws"}]},
+            "dataFlows": [
+                {
+                    "streams": ["Custom-Errs"],
+                    "destinations": ["ws"],
+                    "transformKql": "source | extend Hit = extract(Pattern, 0, Msg) | project-away Pattern",
+                    "outputStream": "Custom-Errs_CL",
+                }
+            ],
+        },
+    }
+    with arm_client(info) as arm:
+        arm.put(f"{ws}/tables/Errs_CL", TABLE_API_VERSION, table)
+        dcr = arm.put(dcr_id, DCR_API_VERSION, dcr_body)
+        if diagnostic:
+            arm.put(
+                f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettings/to-law",
+                DIAG_API,
+                {"properties": {"workspaceId": ws, "logs": [{"category": "LogErrors", "enabled": True}]}},
+            )
+    grant(info, dcr_id, info["admin"]["principal_id"])
+    return dcr_id, dcr
+
+
+def send_bad_records(emu: EmulatorProcess, dcr: dict[str, Any]) -> None:
+    """One good record, one with an undeclared column, one with a type mismatch, one failing the transformation."""
+    credential = emulator_credential(emu.info)
+    try:
+        token = credential.get_token("https://monitor.azure.com/.default").token
+    finally:
+        credential.close()
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    records = [
+        {"TimeGenerated": now, "Msg": "fine", "Count": 1, "Pattern": "f"},
+        {"TimeGenerated": now, "Msg": "extra", "Count": 2, "Pattern": "x", "Color": "red"},
+        {"TimeGenerated": now, "Msg": "typed", "Count": "many", "Pattern": "t"},
+        {"TimeGenerated": now, "Msg": "broken", "Count": 4, "Pattern": "("},
+    ]
+    props = dcr["properties"]
+    url = f"{props['endpoints']['logsIngestion']}/dataCollectionRules/{props['immutableId']}/streams/Custom-Errs"
+    with emu.https() as client:
+        r = client.post(
+            url,
+            params={"api-version": "2023-01-01"},
+            content=orjson.dumps(records),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "x-ms-client-request-id": "req-17",
+            },
+        )
+    assert r.status_code == 204, r.text
+
+
+class TestDiagnosticSettings:
+    def test_put_get_list_delete(self, fresh_emulator: EmulatorProcess) -> None:
+        """A DCR's diagnostic setting has ARM's shape; unknown categories and workspaces are refused."""
+        dcr_id, _ = setup_dcr(fresh_emulator, "dcr-diag-arm")
+        setting = f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettings/to-law"
+        ws = fresh_emulator.info["workspace"]["resource_id"]
+        with arm_client(fresh_emulator.info) as arm:
+            got = arm.get(setting, DIAG_API)
+            assert got is not None and got["name"] == "to-law"
+            assert got["type"] == "Microsoft.Insights/diagnosticSettings"
+            assert got["properties"]["workspaceId"] == ws
+            assert got["properties"]["logs"][0]["category"] == "LogErrors"
+            listed = arm.list(f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettings", DIAG_API)
+            assert [s["name"] for s in listed] == ["to-law"]
+            bad = arm.request(
+                "PUT",
+                f"{setting}2",
+                DIAG_API,
+                body={"properties": {"workspaceId": ws, "logs": [{"category": "Audit", "enabled": True}]}},
+                ok=(400,),
+            )
+            assert bad is not None and "Category 'Audit' is not supported" in bad.text
+            arm.request("DELETE", setting, DIAG_API)
+            assert arm.get(setting, DIAG_API) is None
+
+
+class TestDcrLogErrors:
+    def test_dropped_data_becomes_rows(self, fresh_emulator: EmulatorProcess) -> None:
+        """Undeclared column, type mismatch and transformation error each give a DCRLogErrors row of the DCR."""
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-log-errors")
+        send_bad_records(fresh_emulator, dcr)
+        table = query_table(
+            fresh_emulator.info,
+            f"DCRLogErrors | where _ResourceId =~ '{dcr_id}' "
+            "| project OperationName, InputStreamId, ClientRequestId, Message, Type | sort by Message asc",
+        )
+        rows = table["rows"]
+        assert [r[0] for r in rows] == ["Ingestion", "Ingestion", "Transformation"]
+        assert {r[1] for r in rows} == {"Custom-Errs"} and {r[2] for r in rows} == {"req-17"}
+        assert rows[0][3].startswith("[coercion_failed]") and "column 'Count'" in rows[0][3]
+        assert rows[1][3].startswith("[dropped_undeclared]") and "column 'Color'" in rows[1][3]
+        assert rows[2][3].startswith("[transform_error]") and "invalid regular expression" in rows[2][3]
+        assert {r[4] for r in rows} == {"DCRLogErrors"}
+
+    def test_no_rows_without_a_diagnostic_setting(self, fresh_emulator: EmulatorProcess) -> None:
+        """Without a diagnostic setting Azure writes no DCRLogErrors, and neither does the emulator."""
+        _, dcr = setup_dcr(fresh_emulator, "dcr-quiet", diagnostic=False)
+        send_bad_records(fresh_emulator, dcr)
+        assert query_table(fresh_emulator.info, "DCRLogErrors | count")["rows"] == [[0]]
