@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Final
 
 from azlogs.emulator.control.api import DcrRecord
-from azlogs.emulator.control.builtin import builtin_tables
 from azlogs.emulator.store import diagnostics as kinds
 from azlogs.emulator.store.columns import encoder
 from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.emulator.store.workspace_store import TableWrite
 from azlogs.schema import coerce
+from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.types import ColumnType
 
 TABLE: Final = "DCRLogErrors"
