@@ -34,13 +34,14 @@ from azlogs._exceptions import AzlogsError
 from azlogs._http import Verify
 from azlogs.agent._bridge import DataCollectorInput, HttpInput
 from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
-from azlogs.agent._config import AgentConfig, InputConfig, load_config
+from azlogs.agent._config import SYSLOG_KINDS, AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
 from azlogs.agent._inputs import FileInput, InputWorker, StdinInput
 from azlogs.agent._routes import DeadLetters, Route, RouteTable
 from azlogs.agent._sender import Sender
 from azlogs.agent._server import StatusServer
 from azlogs.agent._stats import Stats
+from azlogs.agent._syslog_input import SyslogInput
 from azlogs.spool import Spool, Storage
 
 log = logging.getLogger("azlogs.agent")
@@ -242,6 +243,8 @@ class Agent:
         elif cfg.type == "data-collector":
             keys = {lt.log_type: r.key for lt, r in zip(cfg.log_types, routes, strict=True)}
             worker = DataCollectorInput(cfg, route_keys=keys, **kwargs)
+        elif cfg.type in SYSLOG_KINDS:
+            worker = SyslogInput(cfg, **kwargs)
         else:
             worker = FileInput(cfg, **kwargs)
         return worker

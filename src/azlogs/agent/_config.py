@@ -52,9 +52,10 @@ from azlogs.schema import datacollector as dc
 
 ParserKind = Literal["json", "csv", "text", "regex"]
 PARSERS = ("json", "csv", "text", "regex")
-InputKind = Literal["file", "stdin", "http", "data-collector"]
-INPUT_KINDS = ("file", "stdin", "http", "data-collector")
+InputKind = Literal["file", "stdin", "http", "data-collector", "syslog", "cef"]
+INPUT_KINDS = ("file", "stdin", "http", "data-collector", "syslog", "cef")
 LISTENERS = ("http", "data-collector")
+SYSLOG_KINDS = ("syslog", "cef")
 HttpAuth = Literal["bearer", "shared-secret", "none"]
 FsyncPolicy = Literal["batch", "always", "never"]
 FullPolicy = Literal["block", "error"]
@@ -96,6 +97,27 @@ class Listen:
     @property
     def scheme(self) -> str:
         return "https" if self.tls_cert else "http"
+
+
+@dataclass(frozen=True)
+class SyslogListen:
+    """The socket of a syslog or cef input.
+
+    Attributes:
+        protocol: ``udp`` (one message a datagram), ``tcp`` (RFC 6587 octet counting or LF framing) or
+            ``tls`` (the same over TLS, RFC 5425, with the user's certificate and key files).
+        host, port: where to bind (port 0: any free port, shown in the status).
+        timezone: the zone of RFC 3164 timestamps, which carry none (an IANA name or ``UTC``).
+        max_connections: TCP/TLS connections served at once; more wait in the listen backlog.
+    """
+
+    protocol: Literal["udp", "tcp", "tls"] = "udp"
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    timezone: str = "UTC"
+    max_connections: int = 64
 
 
 @dataclass(frozen=True)
@@ -143,6 +165,8 @@ class InputConfig:
     log_types: tuple[LogTypeRoute, ...] = ()
     """data-collector input: each Log-Type's DCR stream (from the mapping file and the config)."""
     resource_id_field: str | None = None
+    syslog: SyslogListen | None = None
+    """syslog and cef inputs: the socket messages arrive on, its protocol and limits."""
 
     @property
     def listener(self) -> bool:
@@ -241,8 +265,10 @@ _LISTEN_KEYS = {"listen", "tls_cert", "tls_key", "max_body", "max_requests", "re
 _HTTP_KEYS = {"path", "auth", "secret_header", "secret_file", "secret_env"}
 _DC_KEYS = {"workspace_id", "shared_key_file", "shared_key_env", "mapping", "log_types", "resource_id_field"}
 _LISTENER_ONLY = _LISTEN_KEYS | _HTTP_KEYS | _DC_KEYS
+_SYSLOG_KEYS = {"protocol", "timezone", "max_connections"}
+_SYSLOG_SHARED = {"listen", "tls_cert", "tls_key"}  # with the http listeners
 _DEFAULT_KEYS = _INPUT_KEYS - {"name", "paths", "exclude", "type", "pattern", "csv_columns"}
-_INPUT_KEYS = _INPUT_KEYS | _LISTENER_ONLY
+_INPUT_KEYS = _INPUT_KEYS | _LISTENER_ONLY | _SYSLOG_KEYS
 
 
 def parse_size(value: Any, what: str) -> int:
@@ -469,10 +495,16 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
         raise ConfigError(f"{t.name('paths')}: a file input needs at least one path or glob")
     if kind != "file" and paths:
         raise ConfigError(f"{where}: a {kind} input takes no paths")
-    if kind not in LISTENERS:
+    if kind in SYSLOG_KINDS:
+        extra = sorted(k for k in _LISTENER_ONLY - _SYSLOG_SHARED if k in raw)
+        if extra:
+            raise ConfigError(f"{where}: {', '.join(extra)} only apply to http and data-collector inputs")
+    elif kind not in LISTENERS:
         extra = sorted(k for k in _LISTENER_ONLY if k in raw)
         if extra:
             raise ConfigError(f"{where}: {', '.join(extra)} only apply to http and data-collector inputs")
+    if kind not in SYSLOG_KINDS and (extra := sorted(k for k in _SYSLOG_KEYS if k in raw)):
+        raise ConfigError(f"{where}: {', '.join(extra)} only apply to syslog and cef inputs")
     route = {}
     for key in ("endpoint", "dcr", "stream"):
         value = t.str_(key)
@@ -490,6 +522,8 @@ def _input(raw: Any, index: int, defaults: dict[str, Any], base: Path, env: Mapp
     listener: dict[str, Any] = {}
     if kind in LISTENERS:
         listener = _listener(t, kind, route, base, env)
+    elif kind in SYSLOG_KINDS:
+        listener = {"syslog": _syslog_listen(t, base, env)}
     cloud = t.str_("cloud")
     if cloud is not None:
         try:
@@ -631,13 +665,7 @@ def _listener(
     cert, key = t.str_("tls_cert"), t.str_("tls_key")
     if bool(cert) != bool(key):
         raise ConfigError(f"{where}: TLS needs both tls_cert and tls_key")
-    files = []
-    for k, value in (("tls_cert", cert), ("tls_key", key)):
-        if value:
-            p = _path(_expand(value, t.name(k), env), base)
-            if not p.is_file():
-                raise ConfigError(f"{t.name(k)}: {p} is not a file")
-            files.append(str(p))
+    files = _tls_files(t, base, env)
     max_body = parse_size(t.get("max_body", DATA_COLLECTOR_BODY_MAX), t.name("max_body"))
     if not 1024 <= max_body <= DATA_COLLECTOR_BODY_MAX:
         raise ConfigError(
@@ -754,3 +782,50 @@ def _column(name: Any, where: str) -> None:
             f"{where}: {name!r} is not a valid column name",
             hint="a letter, then up to 44 letters, digits or '_' (the Log Analytics rule)",
         )
+
+
+def _syslog_listen(t: _Table, base: Path, env: Mapping[str, str]) -> SyslogListen:
+    """The socket of a syslog or cef input (``listen``, ``protocol``, TLS files, ``timezone``)."""
+    address = t.str_("listen")
+    if not address:
+        raise ConfigError(f"{t.name('listen')} is missing", hint='e.g. listen = "127.0.0.1:5514"')
+    host, port = _listen_address(address, t.name("listen"))
+    protocol = t.choice("protocol", "udp", ("udp", "tcp", "tls"))
+    cert, key = t.str_("tls_cert"), t.str_("tls_key")
+    if protocol == "tls" and not (cert and key):
+        raise ConfigError(f"{t.where}: protocol = 'tls' needs tls_cert and tls_key (PEM files)")
+    if protocol != "tls" and (cert or key):
+        raise ConfigError(f"{t.where}: tls_cert and tls_key need protocol = 'tls'")
+    files = _tls_files(t, base, env)
+    zone = t.str_("timezone", "UTC") or "UTC"
+    if zone != "UTC":
+        try:
+            import zoneinfo
+
+            zoneinfo.ZoneInfo(zone)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise ConfigError(
+                f"{t.name('timezone')}: {zone!r} is not a time zone name (e.g. Europe/Paris)"
+            ) from None
+    return SyslogListen(
+        protocol=protocol,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        tls_cert=files[0] if files else None,
+        tls_key=files[1] if files else None,
+        timezone=zone,
+        max_connections=t.integer("max_connections", 64, low=1, high=4096),
+    )
+
+
+def _tls_files(t: _Table, base: Path, env: Mapping[str, str]) -> list[str]:
+    """The paths of ``tls_cert`` and ``tls_key`` that are set, each checked to be a file."""
+    files: list[str] = []
+    for k in ("tls_cert", "tls_key"):
+        value = t.str_(k)
+        if value:
+            p = _path(_expand(value, t.name(k), env), base)
+            if not p.is_file():
+                raise ConfigError(f"{t.name(k)}: {p} is not a file")
+            files.append(str(p))
+    return files

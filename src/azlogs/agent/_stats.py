@@ -48,6 +48,10 @@ class InputStats:
     """http and data-collector inputs: requests answered."""
     refused: int = 0
     """http and data-collector inputs: requests answered with another status than 200."""
+    connections: int = 0
+    """syslog and cef inputs over TCP/TLS: connections open now."""
+    udp_dropped: int = 0
+    """syslog and cef inputs over UDP: datagrams the kernel dropped because the socket's buffer was full."""
 
 
 @dataclass
@@ -197,6 +201,8 @@ def prometheus(doc: dict[str, Any]) -> str:
         ("records_in", "counter", "Records the input appended to the spool."),
         ("bad_lines", "counter", "Lines that could not be parsed (dead-lettered)."),
         ("rotations", "counter", "Rotations (rename, delete, copytruncate) seen."),
+        ("udp_dropped", "counter", "UDP datagrams the kernel dropped (socket buffer full)."),
+        ("connections", "gauge", "TCP/TLS connections open now."),
     ):
         metric(
             f"input_{key}_total" if kind == "counter" else f"input_{key}",
