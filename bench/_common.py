@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from azlogs.discovery import Discovery
 from azlogs.emulator.sample import COLUMNS as DEMO_COLUMNS
 from azlogs.emulator.sample import make_records
 
@@ -40,8 +41,12 @@ class Background:
                 raise RuntimeError(f"{argv[:3]} did not start")
             time.sleep(0.05)
         time.sleep(0.05)
-        self.info: dict[str, Any] = json.loads(ready_file.read_text())
-        self.info["_path"] = str(ready_file)
+        self.doc: dict[str, Any] = json.loads(ready_file.read_text())
+
+    @property
+    def info(self) -> Discovery:
+        """The ready-file read as the emulator's emulator.json."""
+        return Discovery.from_dict(self.doc, self.ready_file)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -58,14 +63,14 @@ def start_emulator(data_dir: Path) -> Background:
     )
 
 
-def vm_env(info: dict[str, Any]) -> dict[str, str]:
+def vm_env(info: Discovery) -> dict[str, str]:
     """The environment of a process on the emulated VM (managed identity through IMDS)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))}
     env.update(
         {
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST": info["endpoints"]["imds"],
-            "REQUESTS_CA_BUNDLE": info["ca_cert"],
-            "SSL_CERT_FILE": info["ca_cert"],
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": info.endpoints.imds,
+            "REQUESTS_CA_BUNDLE": info.ca_cert,
+            "SSL_CERT_FILE": info.ca_cert,
         }
     )
     return env

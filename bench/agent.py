@@ -27,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from azlogs.discovery import Discovery
 from bench._common import AZLOGS, DEMO_COLUMNS, Background, vm_env
 
 _WORDS = [
@@ -90,7 +91,7 @@ def proc_figures(pid: int) -> dict[str, float]:
 class Agent:
     """The agent subprocess and its status file."""
 
-    def __init__(self, workdir: Path, info: dict[str, Any], pipe: Any, logs: Path, workers: int) -> None:
+    def __init__(self, workdir: Path, info: Discovery, pipe: Any, logs: Path, workers: int) -> None:
         self.state = workdir / "state"
         self.config = workdir / "agent.toml"
         self.config.write_text(
@@ -153,20 +154,18 @@ poll_interval = 0.05
         self.err.close()
 
 
-def faults(info: dict[str, Any], rule: dict[str, Any] | None) -> None:
+def faults(info: Discovery, rule: dict[str, Any] | None) -> None:
     import ssl
 
     import httpx
 
-    from azlogs.emulator.discovery import admin_headers
-
     with httpx.Client(
-        verify=ssl.create_default_context(cafile=info["ca_cert"]), timeout=30, headers=admin_headers(info)
+        verify=ssl.create_default_context(cafile=info.ca_cert), timeout=30, headers=info.admin_headers
     ) as c:
         if rule is None:
-            c.delete(f"{info['endpoints']['arm']}/_emulator/faults")
+            c.delete(f"{info.endpoints.arm}/_emulator/faults")
         else:
-            c.post(f"{info['endpoints']['arm']}/_emulator/faults", json=rule).raise_for_status()
+            c.post(f"{info.endpoints.arm}/_emulator/faults", json=rule).raise_for_status()
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from azlogs.discovery import Discovery
 from bench._common import AZLOGS, DEMO_COLUMNS, Background, make_records
 
 GOAL = 100_000
@@ -42,12 +43,12 @@ AZURE_DCR_BYTES_PER_MINUTE = 2 * 1024**3
 TABLE = "Bench_CL"
 
 
-def provision(info: dict[str, Any]) -> tuple[str, str]:
+def provision(info: Discovery) -> tuple[str, str]:
     """Table, DCE, DCR and role assignment through azlogs.provision; returns (ingestion URL, VM token)."""
     from tests.provisioning import provision_table
 
     pipe = provision_table(info, TABLE, DEMO_COLUMNS, dce=True)
-    with httpx.Client(base_url=info["endpoints"]["imds"], timeout=30) as c:
+    with httpx.Client(base_url=info.endpoints.imds, timeout=30) as c:
         r = c.get(
             "/metadata/identity/oauth2/token",
             params={"api-version": "2018-02-01", "resource": "https://monitor.azure.com"},
@@ -149,7 +150,7 @@ def main() -> None:
             )
             try:
                 url, token = provision(emu.info)
-                elapsed, accepted, nbytes = send_all(url, token, emu.info["ca_cert"], batches, args.senders)
+                elapsed, accepted, nbytes = send_all(url, token, emu.info.ca_cert, batches, args.senders)
             finally:
                 emu.stop()
             with sqlite3.connect(data_dir / "workspaces.db") as db:

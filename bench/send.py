@@ -129,7 +129,7 @@ def main() -> None:
             pipe = provision_table(emu.info, "BenchSend_CL", DEMO_COLUMNS)
             env = vm_env(emu.info)
             targets = {
-                "sink": (sink.info["url"], "dcr-00000000000000000000000000000000", pipe.stream),
+                "sink": (sink.doc["url"], "dcr-00000000000000000000000000000000", pipe.stream),
                 "emulator": (pipe.endpoint, pipe.immutable_id, pipe.stream),
             }
             floor_cpu = statistics.median(floor(records) for _ in range(args.runs))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import ssl
@@ -10,9 +9,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
+
+from azlogs.discovery import Discovery, DiscoveryIdentity
 
 VENV_BIN = Path(sys.executable).parent
 AZLOGS = str(VENV_BIN / "azlogs")
@@ -36,9 +36,15 @@ class EmulatorProcess:
             *extra,
         ]
         self.proc: subprocess.Popen[bytes] | None = None
-        self.info: dict[str, Any] = {}
+        self._info: Discovery | None = None
 
-    def start(self, timeout: float = 60.0) -> dict[str, Any]:
+    @property
+    def info(self) -> Discovery:
+        """What the running emulator wrote in its emulator.json."""
+        assert self._info is not None, "the emulator was not started"
+        return self._info
+
+    def start(self, timeout: float = 60.0) -> Discovery:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         discovery = self.data_dir / "emulator.json"
         if discovery.exists():
@@ -52,9 +58,8 @@ class EmulatorProcess:
                     f"emulator exited with {self.proc.returncode}: {self.stderr_path.read_text()}"
                 )
             if discovery.exists():
-                self.info = json.loads(discovery.read_text())
-                self.info["_path"] = str(discovery)
-                return self.info
+                self._info = Discovery.from_file(discovery)
+                return self._info
             time.sleep(0.05)
         raise RuntimeError("emulator did not become ready")
 
@@ -70,25 +75,25 @@ class EmulatorProcess:
         return self.proc.returncode
 
     def https(self) -> httpx.Client:
-        return httpx.Client(base_url=self.info["endpoints"]["arm"], verify=self.ssl_context(), timeout=30)
+        return httpx.Client(base_url=self.info.endpoints.arm, verify=self.ssl_context(), timeout=30)
 
     def admin(self) -> httpx.Client:
         """A client of the HTTPS listener that sends the admin key the /_emulator/ endpoints require."""
         return httpx.Client(
-            base_url=self.info["endpoints"]["arm"],
+            base_url=self.info.endpoints.arm,
             verify=self.ssl_context(),
             timeout=30,
-            headers={"Authorization": f"Bearer {self.info['admin']['key']}"},
+            headers={"Authorization": f"Bearer {self.info.admin.key}"},
         )
 
     def ssl_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=self.info["ca_cert"])
+        return ssl.create_default_context(cafile=self.info.ca_cert)
 
     def http(self) -> httpx.Client:
-        return httpx.Client(base_url=self.info["endpoints"]["imds"], timeout=30)
+        return httpx.Client(base_url=self.info.endpoints.imds, timeout=30)
 
-    def identity(self, name: str) -> dict[str, Any]:
-        return next(i for i in self.info["identities"] if i["name"] == name)
+    def identity(self, name: str) -> DiscoveryIdentity:
+        return self.info.identity(name)
 
 
 def run_with_env(

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from azlogs.discovery import Discovery
 from azlogs.provision import (
     ArmClient,
     ProvisionRequest,
@@ -33,7 +34,7 @@ _POLL = 0.05
 
 
 @contextmanager
-def arm_client(info: Mapping[str, Any]) -> Iterator[ArmClient]:
+def arm_client(info: Discovery) -> Iterator[ArmClient]:
     """azlogs' ARM client on the emulator, as its admin service principal (Owner of the subscription)."""
     arm, _ = emulator_arm(info)
     with arm:
@@ -41,7 +42,7 @@ def arm_client(info: Mapping[str, Any]) -> Iterator[ArmClient]:
 
 
 def provision_table(
-    info: Mapping[str, Any],
+    info: Discovery,
     table: str,
     columns: Sequence[Mapping[str, str]],
     *,
@@ -52,7 +53,7 @@ def provision_table(
     """``table`` (``_CL``), its Direct DCR (stream ``Custom-<table>``; with ``dce``, a DCE too) and
     Monitoring Metrics Publisher on the DCR for ``principal_id`` (default: the VM's identity)."""
     if principal_id is None:
-        principal_id = next(i["principal_id"] for i in info["identities"] if i["name"] == "vm")
+        principal_id = info.identity("vm").principal_id
     arm, target = emulator_arm(info)
     with arm:
         spec = spec_from_columns(table, columns, transform=transform)
@@ -61,7 +62,7 @@ def provision_table(
 
 
 def grant(
-    info: Mapping[str, Any],
+    info: Discovery,
     scope: str,
     principal_id: str,
     role_id: str = MONITORING_METRICS_PUBLISHER_ROLE_ID,
@@ -72,7 +73,7 @@ def grant(
         assign_role(arm, target, scope, principal_id, role_id=role_id, interval=_POLL)
 
 
-def admin_token(info: Mapping[str, Any], resource: str = "https://management.azure.com") -> str:
+def admin_token(info: Discovery, resource: str = "https://management.azure.com") -> str:
     """A token of the emulator's admin service principal for ``resource`` (client credentials)."""
     credential = emulator_credential(info)
     try:
@@ -81,16 +82,16 @@ def admin_token(info: Mapping[str, Any], resource: str = "https://management.azu
         credential.close()
 
 
-def query_table(info: Mapping[str, Any], kql: str) -> dict[str, Any]:
+def query_table(info: Discovery, kql: str) -> dict[str, Any]:
     """The first table of the query API's answer to ``kql`` over the tenant's workspace (admin's token)."""
     token = admin_token(info, "https://api.loganalytics.io")
     with httpx.Client(
-        base_url=info["endpoints"]["arm"],
-        verify=ssl.create_default_context(cafile=info["ca_cert"]),
+        base_url=info.endpoints.arm,
+        verify=ssl.create_default_context(cafile=info.ca_cert),
         timeout=30,
     ) as client:
         r = client.post(
-            f"/query/v1/workspaces/{info['workspace']['id']}/query",
+            f"/query/v1/workspaces/{info.workspace.id}/query",
             json={"query": kql},
             headers={"Authorization": f"Bearer {token}"},
         )

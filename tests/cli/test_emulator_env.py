@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import shlex
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
 from azlogs.cli import main
+from azlogs.discovery import Discovery
+from tests.discovery_sample import sample_discovery
 
 SECRET = "admin-secret-value"
 
 
-def _discovery(tmp_path: Path) -> dict[str, Any]:
-    info = {
-        "tenant_id": "11111111-1111-1111-1111-111111111111",
-        "ca_cert": str(tmp_path / "tls dir" / "ca.pem"),
-        "endpoints": {"arm": "https://127.0.0.1:8443", "imds": "http://127.0.0.1:8080"},
-        "identities": [],
-        "identity_headers": {},
-        "admin": {"client_id": "22222222-2222-2222-2222-222222222222", "client_secret": SECRET},
-    }
-    (tmp_path / "emulator.json").write_text(json.dumps(info))
+def _discovery(tmp_path: Path) -> Discovery:
+    info = sample_discovery(tmp_path, http="http://127.0.0.1:8080", https="https://127.0.0.1:8443")
+    info = replace(
+        info, ca_cert=str(tmp_path / "tls dir" / "ca.pem"), admin=replace(info.admin, client_secret=SECRET)
+    )
+    info.write(tmp_path / "emulator.json")
     return info
 
 
@@ -70,4 +67,4 @@ class TestEnvAz:
         info = _discovery(tmp_path)
         result = CliRunner().invoke(main, ["emulator", "env", "--source", "vm", "--data-dir", str(tmp_path)])
         assert result.exit_code == 0, result.output
-        assert f"export AZURE_POD_IDENTITY_AUTHORITY_HOST={info['endpoints']['imds']}" in result.output
+        assert f"export AZURE_POD_IDENTITY_AUTHORITY_HOST={info.endpoints.imds}" in result.output

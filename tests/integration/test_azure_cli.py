@@ -229,12 +229,12 @@ def pipeline(emu: EmulatorProcess) -> Pipeline:
 @pytest.fixture(scope="module")
 def admin(base: AzCli, emu: EmulatorProcess) -> AzCli:
     cli = base.clone("admin")
-    a = emu.info["admin"]
+    a = emu.info.admin
     accounts = cli.json(
-        "login", "--service-principal", "--username", a["client_id"], "--password", a["client_secret"],
-        "--tenant", emu.info["tenant_id"],
+        "login", "--service-principal", "--username", a.client_id, "--password", a.client_secret,
+        "--tenant", emu.info.tenant_id,
     )  # fmt: skip
-    assert [acc["id"] for acc in accounts] == [emu.info["subscription_id"]]
+    assert [acc["id"] for acc in accounts] == [emu.info.subscription_id]
     return cli
 
 
@@ -262,12 +262,12 @@ def assignments(admin: AzCli, emu: EmulatorProcess, pipeline: Pipeline) -> dict[
     ways = {
         "typed": [
             "--assignee-object-id",
-            emu.identity("arc")["principal_id"],
+            emu.identity("arc").principal_id,
             "--assignee-principal-type",
             "ServicePrincipal",
         ],
-        "untyped": ["--assignee-object-id", emu.identity("automation")["principal_id"]],
-        "by_app_id": ["--assignee", emu.identity("vm-user")["client_id"]],
+        "untyped": ["--assignee-object-id", emu.identity("automation").principal_id],
+        "by_app_id": ["--assignee", emu.identity("vm-user").client_id],
     }
     out = {}
     for name, args in ways.items():
@@ -295,7 +295,7 @@ def _ingest_with_az_rest(
 def _query_rows(admin: AzCli, emu: EmulatorProcess, kql: str) -> list[list[Any]]:
     """Rows through the query API with ``az rest``, for the resource the registered cloud names."""
     resource = admin.json("cloud", "show", "--query", "endpoints.logAnalyticsResourceId")
-    url = f"{emu.info['endpoints']['query']}/v1/workspaces/{emu.info['workspace']['id']}/query"
+    url = f"{emu.info.endpoints.query}/v1/workspaces/{emu.info.workspace.id}/query"
     answer = admin.json(
         "rest", "--method", "post", "--resource", resource, "--url", url, "--body", json.dumps({"query": kql})
     )
@@ -308,23 +308,23 @@ class TestSetup:
         """`azlogs emulator env --az` prints the CA export, the cloud registration with the emulator's
         ARM endpoint, `az cloud set` and instance discovery off, and no secret."""
         lines = [line for line in setup_output.splitlines() if not line.startswith("#")]
-        arm = emu.info["endpoints"]["arm"]
-        assert lines[0] == f"export REQUESTS_CA_BUNDLE={emu.info['ca_cert']}"
+        arm = emu.info.endpoints.arm
+        assert lines[0] == f"export REQUESTS_CA_BUNDLE={emu.info.ca_cert}"
         assert f"az cloud register --name AzlogsEmulator --endpoint-resource-manager {arm}" in lines[1]
         assert lines[2].startswith("az cloud set --name AzlogsEmulator")
         assert lines[3].startswith("az config set core.instance_discovery=false")
-        assert emu.info["admin"]["client_secret"] not in setup_output
+        assert emu.info.admin.client_secret not in setup_output
 
     def test_cloud_register_autodetects_every_endpoint(self, base: AzCli, emu: EmulatorProcess) -> None:
         """The registered cloud is active and took the emulator's endpoints from /metadata/endpoints."""
         cloud = base.json("cloud", "show")
-        ep, https = cloud["endpoints"], emu.info["endpoints"]["arm"]
+        ep, https = cloud["endpoints"], emu.info.endpoints.arm
         assert cloud["name"] == "AzlogsEmulator" and cloud["isActive"] is True
         assert ep["resourceManager"].rstrip("/") == https
-        assert ep["activeDirectory"] == emu.info["endpoints"]["authority"]
+        assert ep["activeDirectory"] == emu.info.endpoints.authority
         assert ep["activeDirectoryResourceId"] == "https://management.core.windows.net/"
-        assert ep["microsoftGraphResourceId"] == emu.info["endpoints"]["graph"]
-        assert ep["logAnalyticsResourceId"] == emu.info["endpoints"]["query"]
+        assert ep["microsoftGraphResourceId"] == emu.info.endpoints.graph
+        assert ep["logAnalyticsResourceId"] == emu.info.endpoints.query
 
     def test_the_trap_catches_msal_instance_discovery(
         self, base: AzCli, emu: EmulatorProcess, trap: ProxyTrap
@@ -335,8 +335,8 @@ class TestSetup:
         cli.az("config", "set", "core.instance_discovery=true", "--only-show-errors")
         sp = emu.identity("sp")
         result = cli.az(
-            "login", "--service-principal", "--username", sp["client_id"], "--password", sp["client_secret"],
-            "--tenant", emu.info["tenant_id"], "--allow-no-subscriptions", check=False,
+            "login", "--service-principal", "--username", sp.client_id, "--password", sp.client_secret,
+            "--tenant", emu.info.tenant_id, "--allow-no-subscriptions", check=False,
         )  # fmt: skip
         assert result.returncode != 0
         assert set(trap.take()) == {"login.microsoftonline.com:443"}  # MSAL retries it
@@ -348,8 +348,8 @@ class TestServicePrincipal:
         token = admin.json("account", "get-access-token", "--resource", MONITOR)
         claims = claims_of(token["accessToken"])
         assert claims["aud"] == MONITOR
-        assert claims["oid"] == emu.info["admin"]["principal_id"]
-        assert claims["tid"] == token["tenant"] == emu.info["tenant_id"]
+        assert claims["oid"] == emu.info.admin.principal_id
+        assert claims["tid"] == token["tenant"] == emu.info.tenant_id
 
     def test_deployment_group_create_with_the_schema_template(
         self, admin: AzCli, emu: EmulatorProcess, tmp_path: Path
@@ -358,7 +358,7 @@ class TestServicePrincipal:
         unchanged (validate, then PUT and poll): Succeeded, with the DCR's immutable id in the outputs."""
         sample = tmp_path / "sample.ndjson"
         sample.write_text('{"msg": "a", "level": 3}\n')
-        vm = next(i for i in emu.info["identities"] if i["name"] == "vm")["principal_id"]
+        vm = emu.identity("vm").principal_id
         inferred = subprocess.run(
             [AZLOGS, "schema", "infer", str(sample), "--table", "AzDeployed_CL", "--format", "arm",
              "--principal-id", vm],
@@ -367,33 +367,33 @@ class TestServicePrincipal:
         template = tmp_path / "template.json"
         template.write_text(inferred.stdout)
         done = admin.json(
-            "deployment", "group", "create", "-g", emu.info["resource_group"], "-n", "azlogs-cli",
+            "deployment", "group", "create", "-g", emu.info.resource_group, "-n", "azlogs-cli",
             "--template-file", str(template),
-            "--parameters", f"workspaceName={emu.info['workspace']['name']}", f"principalId={vm}",
+            "--parameters", f"workspaceName={emu.info.workspace.name}", f"principalId={vm}",
         )  # fmt: skip
         assert done["properties"]["provisioningState"] == "Succeeded"
         outputs = {k: v["value"] for k, v in done["properties"]["outputs"].items()}
         assert outputs["immutableId"].startswith("dcr-") and outputs["streamName"] == "Custom-AzDeployed_CL"
         ops = admin.json(
-            "deployment", "operation", "group", "list", "-g", emu.info["resource_group"], "-n", "azlogs-cli"
+            "deployment", "operation", "group", "list", "-g", emu.info.resource_group, "-n", "azlogs-cli"
         )
         assert len(ops) == 3
 
     def test_group_create(self, admin: AzCli, emu: EmulatorProcess) -> None:
         """`az group create` makes a resource group in the emulator's subscription."""
         group = admin.json("group", "create", "--name", "rg-azcli", "--location", "eastus")
-        assert group["id"] == f"/subscriptions/{emu.info['subscription_id']}/resourceGroups/rg-azcli"
+        assert group["id"] == f"/subscriptions/{emu.info.subscription_id}/resourceGroups/rg-azcli"
         assert group["properties"]["provisioningState"] == "Succeeded"
 
     def test_log_analytics_workspace_and_table(self, admin: AzCli, emu: EmulatorProcess) -> None:
         """The CLI's core `az monitor log-analytics` commands: the workspace's customer id, and a new
         custom table with its columns (typed as the tables API answers them)."""
-        ws = emu.info["workspace"]
-        rg = emu.info["resource_group"]
-        shown = admin.json("monitor", "log-analytics", "workspace", "show", "-g", rg, "-n", ws["name"])
-        assert (shown["id"], shown["customerId"]) == (ws["resource_id"], ws["id"])
+        ws = emu.info.workspace
+        rg = emu.info.resource_group
+        shown = admin.json("monitor", "log-analytics", "workspace", "show", "-g", rg, "-n", ws.name)
+        assert (shown["id"], shown["customerId"]) == (ws.resource_id, ws.id)
         table = admin.json(
-            "monitor", "log-analytics", "workspace", "table", "create", "-g", rg, "--workspace-name", ws["name"],
+            "monitor", "log-analytics", "workspace", "table", "create", "-g", rg, "--workspace-name", ws.name,
             "-n", "AzCliMade_CL", "--columns", "TimeGenerated=datetime", "Message=string",
         )  # fmt: skip
         assert table["provisioningState"] == "Succeeded"
@@ -405,7 +405,7 @@ class TestServicePrincipal:
     ) -> None:
         """--assignee-object-id with --assignee-principal-type: the assignment, and no Graph call."""
         ra, graph = assignments["typed"]
-        oid = emu.identity("arc")["principal_id"]
+        oid = emu.identity("arc").principal_id
         assert (ra["principalId"], ra["principalType"], ra["scope"]) == (
             oid,
             "ServicePrincipal",
@@ -420,7 +420,7 @@ class TestServicePrincipal:
         """Without --assignee-principal-type the CLI asks Graph's getByIds, and gets ServicePrincipal."""
         ra, graph = assignments["untyped"]
         assert (ra["principalId"], ra["principalType"]) == (
-            emu.identity("automation")["principal_id"],
+            emu.identity("automation").principal_id,
             "ServicePrincipal",
         )
         assert [(r["method"], r["path"], r["status"]) for r in graph] == [
@@ -433,7 +433,7 @@ class TestServicePrincipal:
         """--assignee APPID resolves through Graph's servicePrincipalNames filter to the object id."""
         ra, graph = assignments["by_app_id"]
         ident = emu.identity("vm-user")
-        assert (ra["principalId"], ra["principalType"]) == (ident["principal_id"], "ServicePrincipal")
+        assert (ra["principalId"], ra["principalType"]) == (ident.principal_id, "ServicePrincipal")
         assert graph and graph[0]["path"] == "/v1.0/servicePrincipals"
         assert "servicePrincipalNames" in graph[0]["query"]
         assert {r["status"] for r in graph} == {200}
@@ -447,16 +447,16 @@ class TestServicePrincipal:
         named = {ra["principalId"]: (ra["principalName"], ra["roleDefinitionName"]) for ra in listed}
         for name in ("arc", "automation", "vm-user", "vm"):
             ident = emu.identity(name)
-            assert named[ident["principal_id"]] == (ident["client_id"], PUBLISHER)
+            assert named[ident.principal_id] == (ident.client_id, PUBLISHER)
 
     def test_ad_sp_show(self, admin: AzCli, emu: EmulatorProcess) -> None:
         """`az ad sp show --id APPID` answers the managed identity's service principal."""
         ident = emu.identity("vm")
-        sp = admin.json("ad", "sp", "show", "--id", ident["client_id"])
+        sp = admin.json("ad", "sp", "show", "--id", ident.client_id)
         assert (sp["id"], sp["appId"], sp["servicePrincipalType"]) == (
-            ident["principal_id"], ident["client_id"], "ManagedIdentity",
+            ident.principal_id, ident.client_id, "ManagedIdentity",
         )  # fmt: skip
-        assert sp["alternativeNames"][1] == ident["resource_id"]
+        assert sp["alternativeNames"][1] == ident.resource_id
 
 
 class TestManagedIdentities:
@@ -468,19 +468,19 @@ class TestManagedIdentities:
         token = hosts[host].json("account", "get-access-token", "--resource", MONITOR, source=host)
         claims = claims_of(token["accessToken"])
         assert claims["aud"] == MONITOR
-        assert claims["oid"] == emu.identity(host)["principal_id"]
-        assert claims["xms_mirid"] == emu.identity(host)["resource_id"]
+        assert claims["oid"] == emu.identity(host).principal_id
+        assert claims["xms_mirid"] == emu.identity(host).resource_id
 
     def test_user_assigned_identity_by_client_id(self, base: AzCli, emu: EmulatorProcess) -> None:
         """`az login --identity --client-id ID` on the VM selects its user-assigned identity."""
         ident = emu.identity("vm-user")
         cli = base.clone("vm-user")
         cli.json(
-            "login", "--identity", "--client-id", ident["client_id"], "--allow-no-subscriptions", source="vm"
+            "login", "--identity", "--client-id", ident.client_id, "--allow-no-subscriptions", source="vm"
         )
         token = cli.json("account", "get-access-token", "--resource", MONITOR, source="vm")
         claims = claims_of(token["accessToken"])
-        assert (claims["oid"], claims["appid"]) == (ident["principal_id"], ident["client_id"])
+        assert (claims["oid"], claims["appid"]) == (ident.principal_id, ident.client_id)
 
     def test_az_rest_ingests_and_the_rows_read_back(
         self,
@@ -506,7 +506,7 @@ class TestManagedIdentities:
     def test_arm_still_enforces_roles(self, hosts: dict[str, AzCli], emu: EmulatorProcess) -> None:
         """The VM's identity holds a role on the DCR only: ARM lists it no subscription (hence
         `az login --allow-no-subscriptions`), while the admin's list has the emulator's."""
-        url = f"{emu.info['endpoints']['arm']}/subscriptions?api-version=2022-12-01"
+        url = f"{emu.info.endpoints.arm}/subscriptions?api-version=2022-12-01"
         listed = hosts["vm"].json("rest", "--method", "get", "--url", url, source="vm")
         assert listed["value"] == []
 
@@ -516,7 +516,7 @@ class TestManagedIdentities:
         """A managed identity holds no Graph permission: `az ad sp show` as the VM's identity is Graph's
         403 "Insufficient privileges" (its Graph token is still issued and verified)."""
         result = hosts["vm"].az(
-            "ad", "sp", "show", "--id", emu.identity("vm")["client_id"], source="vm", check=False
+            "ad", "sp", "show", "--id", emu.identity("vm").client_id, source="vm", check=False
         )
         assert result.returncode != 0
         assert "Insufficient privileges to complete the operation." in result.stderr

@@ -7,21 +7,22 @@ from typing import Any
 
 import orjson
 
+from azlogs.discovery import Discovery
 from azlogs.schema.template import DCR_API_VERSION
 from tests.emulator_proc import EmulatorProcess
 from tests.provisioning import arm_client, grant, query_table
 
 
 def _dcr(
-    info: dict[str, Any], stream: str, columns: list[dict[str, str]], kql: str, output: str
+    info: Discovery, stream: str, columns: list[dict[str, str]], kql: str, output: str
 ) -> dict[str, Any]:
     return {
-        "location": info["location"],
+        "location": info.location,
         "kind": "Direct",
         "properties": {
             "streamDeclarations": {stream: {"columns": columns}},
             "destinations": {
-                "logAnalytics": [{"workspaceResourceId": info["workspace"]["resource_id"], "name": "ws"}]
+                "logAnalytics": [{"workspaceResourceId": info.workspace.resource_id, "name": "ws"}]
             },
             "dataFlows": [
                 {"streams": [stream], "destinations": ["ws"], "transformKql": kql, "outputStream": output}
@@ -56,7 +57,7 @@ class TestBuiltinTables:
     def test_syslog_through_a_transformation(self, fresh_emulator: EmulatorProcess) -> None:
         """A custom stream transformed to Syslog's columns lands in Syslog with its types."""
         info = fresh_emulator.info
-        rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+        rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
         dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-syslog"
         kql = (
             "source | where Sev != 'debug' | project TimeGenerated, Computer = Host, HostName = Host, "
@@ -73,7 +74,7 @@ class TestBuiltinTables:
             dcr = arm.put(
                 dcr_id, DCR_API_VERSION, _dcr(info, "Custom-AppSyslog", cols, kql, "Microsoft-Syslog")
             )
-        grant(info, dcr_id, fresh_emulator.identity("vm")["principal_id"])
+        grant(info, dcr_id, fresh_emulator.identity("vm").principal_id)
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         _send(
             fresh_emulator,
@@ -105,7 +106,7 @@ class TestBuiltinTables:
     def test_common_security_log_from_cef(self, fresh_emulator: EmulatorProcess) -> None:
         """CEF lines parsed with parse_cef_dictionary land in CommonSecurityLog."""
         info = fresh_emulator.info
-        rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+        rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
         dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-cef"
         kql = (
             "source | extend ext = parse_cef_dictionary(Line) "
@@ -117,7 +118,7 @@ class TestBuiltinTables:
             dcr = arm.put(
                 dcr_id, DCR_API_VERSION, _dcr(info, "Custom-Cef", cols, kql, "Microsoft-CommonSecurityLog")
             )
-        grant(info, dcr_id, fresh_emulator.identity("vm")["principal_id"])
+        grant(info, dcr_id, fresh_emulator.identity("vm").principal_id)
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         _send(
             fresh_emulator,
@@ -138,7 +139,7 @@ class TestBuiltinTables:
     def test_unknown_builtin_table_is_refused(self, fresh_emulator: EmulatorProcess) -> None:
         """A Microsoft-* output stream for a table the workspace does not have is refused (InvalidOutputTable)."""
         info = fresh_emulator.info
-        rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+        rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
         cols = [{"name": "TimeGenerated", "type": "datetime"}]
         with arm_client(info) as arm:
             r = arm.request(

@@ -52,7 +52,7 @@ def cli(emu: EmulatorProcess, *argv: str, **kw: Any) -> subprocess.CompletedProc
 
 
 def cloud_of(emu: EmulatorProcess) -> Cloud:
-    return get_cloud(emu.info["cloud"])
+    return get_cloud(emu.info.cloud)
 
 
 def target(pipeline: dict[str, Any]) -> list[str]:
@@ -88,14 +88,16 @@ print("sent")
 
 SDK_QUERY = """
 import json, os, sys
+from pathlib import Path
 from azure.identity import ClientSecretCredential
 from azure.monitor.query import LogsQueryClient
+from azlogs.discovery import Discovery
 audience = sys.argv[1]
-info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]))
-cred = ClientSecretCredential(info["tenant_id"], info["admin"]["client_id"], info["admin"]["client_secret"],
-    authority=info["endpoints"]["authority"], disable_instance_discovery=True)
-client = LogsQueryClient(cred, endpoint=info["endpoints"]["query"], audience=audience)
-result = client.query_workspace(info["workspace"]["id"], "Clouds_CL | count", timespan=None)
+info = Discovery.from_file(Path(os.environ["AZLOGS_EMULATOR_FILE"]))
+cred = ClientSecretCredential(info.tenant_id, info.admin.client_id, info.admin.client_secret,
+    authority=info.endpoints.authority, disable_instance_discovery=True)
+client = LogsQueryClient(cred, endpoint=info.endpoints.query, audience=audience)
+result = client.query_workspace(info.workspace.id, "Clouds_CL | count", timespan=None)
 print(json.dumps(result.tables[0].rows[0][0]))
 """
 
@@ -103,7 +105,7 @@ print(json.dumps(result.tables[0].rows[0][0]))
 class TestEachCloud:
     def test_discovery_and_env_name_the_cloud(self, cloud_emulator: EmulatorProcess) -> None:
         """emulator.json records the cloud; `azlogs emulator env` exports it as AZURE_CLOUD for azlogs."""
-        name = cloud_emulator.info["cloud"]
+        name = cloud_emulator.info.cloud
         assert name in CLOUD_NAMES
         out = subprocess.run(
             [AZLOGS, "emulator", "env", "--source", "vm", "--data-dir", str(cloud_emulator.data_dir)],

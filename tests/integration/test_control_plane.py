@@ -29,11 +29,11 @@ def admin_token(emu: EmulatorProcess, scope: str = "https://management.azure.com
     info = emu.info
     with emu.https() as c:
         r = c.post(
-            f"/{info['tenant_id']}/oauth2/v2.0/token",
+            f"/{info.tenant_id}/oauth2/v2.0/token",
             data={
                 "grant_type": "client_credentials",
-                "client_id": info["admin"]["client_id"],
-                "client_secret": info["admin"]["client_secret"],
+                "client_id": info.admin.client_id,
+                "client_secret": info.admin.client_secret,
                 "scope": scope,
             },
         )
@@ -62,9 +62,9 @@ class Arm:
         if token is not None:
             self.client.headers["Authorization"] = f"Bearer {token}"
         info = emu.info
-        self.sub = info["subscription_id"]
-        self.rg = f"/subscriptions/{self.sub}/resourceGroups/{info['resource_group']}"
-        self.ws = info["workspace"]["resource_id"]
+        self.sub = info.subscription_id
+        self.rg = f"/subscriptions/{self.sub}/resourceGroups/{info.resource_group}"
+        self.ws = info.workspace.resource_id
 
     def put(self, path: str, body: Any, params: dict[str, str]) -> httpx.Response:
         return self.client.put(path, json=body, params=params)
@@ -160,7 +160,7 @@ class TestRoundTrip:
         )
         assert dce.status_code == 200, dce.text
         endpoint = dce.json()["properties"]["logsIngestion"]["endpoint"]
-        assert endpoint.startswith(arm.emu.info["endpoints"]["dce"] + "/rt-dce-")
+        assert endpoint.startswith(arm.emu.info.endpoints.dce + "/rt-dce-")
         assert arm.get(dce_id, DCR_V).json() == dce.json()
 
         for name, kwargs in (("rt-dcr", {"dce": dce_id}), ("rt-direct", {"kind": "Direct"})):
@@ -174,13 +174,13 @@ class TestRoundTrip:
             assert props["immutableId"].startswith("dcr-") and len(props["immutableId"]) == 36
             assert props["streamDeclarations"] == sent["properties"]["streamDeclarations"]
             assert props["dataFlows"] == sent["properties"]["dataFlows"]
-            assert props["destinations"]["logAnalytics"][0]["workspaceId"] == arm.emu.info["workspace"]["id"]
+            assert props["destinations"]["logAnalytics"][0]["workspaceId"] == arm.emu.info.workspace.id
             if "dce" in kwargs:
                 assert props["dataCollectionEndpointId"] == dce_id and "endpoints" not in props
             else:
                 assert body["kind"] == "Direct"
                 assert props["endpoints"]["logsIngestion"].startswith(
-                    arm.emu.info["endpoints"]["arm"] + "/dcr/rt-direct-"
+                    arm.emu.info.endpoints.arm + "/dcr/rt-direct-"
                 )
             assert arm.get(body["id"], DCR_V).json() == body
 
@@ -190,7 +190,7 @@ class TestRoundTrip:
         ra_body = {
             "properties": {
                 "roleDefinitionId": f"/subscriptions/{arm.sub}/providers/Microsoft.Authorization/roleDefinitions/{MONITORING_MMP}",
-                "principalId": vm["principal_id"],
+                "principalId": vm.principal_id,
                 "principalType": "ServicePrincipal",
             }
         }
@@ -227,18 +227,18 @@ class TestMonitorManagementClient:
         credential = emulator_credential(info)
         client = MonitorManagementClient(
             credential,
-            info["subscription_id"],
-            base_url=info["endpoints"]["arm"],
+            info.subscription_id,
+            base_url=info.endpoints.arm,
             credential_scopes=["https://management.azure.com/.default"],
-            connection_verify=info["ca_cert"],
+            connection_verify=info.ca_cert,
         )
-        rg = info["resource_group"]
+        rg = info.resource_group
         with client, credential:
             dce = client.data_collection_endpoints.create(
                 rg, "sdk-dce", m.DataCollectionEndpointResource(location="eastus")
             )
             assert dce.logs_ingestion is not None and dce.logs_ingestion.endpoint.startswith(
-                info["endpoints"]["dce"]
+                info.endpoints.dce
             )
             rule = m.DataCollectionRuleResource(
                 location="eastus",
@@ -253,9 +253,7 @@ class TestMonitorManagementClient:
                 },
                 destinations=m.DataCollectionRuleDestinations(
                     log_analytics=[
-                        m.LogAnalyticsDestination(
-                            workspace_resource_id=info["workspace"]["resource_id"], name="la"
-                        )
+                        m.LogAnalyticsDestination(workspace_resource_id=info.workspace.resource_id, name="la")
                     ]
                 ),
                 data_flows=[
@@ -357,7 +355,7 @@ class TestAuthz:
         assert r.status_code == 403
         message = r.json()["error"]["message"]
         assert r.json()["error"]["code"] == "AuthorizationFailed"
-        assert f"The client '{vm['client_id']}' with object id '{vm['principal_id']}'" in message
+        assert f"The client '{vm.client_id}' with object id '{vm.principal_id}'" in message
         assert f"'Microsoft.Insights/dataCollectionRules/write' over scope '{rid}'" in message
 
 
@@ -377,7 +375,7 @@ class TestPropagationDelay:
             body = {
                 "properties": {
                     "roleDefinitionId": f"/subscriptions/{admin.sub}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
-                    "principalId": emu.identity("vm")["principal_id"],
+                    "principalId": emu.identity("vm").principal_id,
                 }
             }
             ra = admin.put(
@@ -433,7 +431,7 @@ class TestConfigAndRestart:
                 f"{dcr_id}/providers/Microsoft.Authorization/roleAssignments",
                 {**RA_V, "$filter": "atScope()"},
             ).json()["value"]
-            vm = emu.identity("vm")["principal_id"]
+            vm = emu.identity("vm").principal_id
             assert [
                 a["properties"]["roleDefinitionId"].rsplit("/", 1)[1]
                 for a in assigned
@@ -470,7 +468,7 @@ class TestConfigAndRestart:
             new_endpoint = arm.get(
                 f"{arm.rg}/providers/Microsoft.Insights/dataCollectionRules/cfg-dcr", DCR_V
             ).json()["properties"]["endpoints"]["logsIngestion"]
-            assert new_endpoint == f"{emu.info['endpoints']['arm']}/dcr/{old_key}"
+            assert new_endpoint == f"{emu.info.endpoints.arm}/dcr/{old_key}"
             assert arm.get(f"{arm.ws}/tables/Cfg_CL", TABLE_V).status_code == 200
             arm.close()
         finally:

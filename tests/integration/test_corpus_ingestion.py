@@ -20,6 +20,7 @@ import orjson
 import pytest
 import yaml
 
+from azlogs.discovery import Discovery
 from azlogs.kql import compile_transformation
 from azlogs.kql._values import parse_datetime
 from azlogs.schema.names import column_name_problem
@@ -57,8 +58,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 def setup(emulator: EmulatorProcess) -> dict[str, Any]:
     """The VM identity may publish to every DCR of the resource group (role at the parent scope)."""
     info = emulator.info
-    rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
-    grant(info, rg, emulator.identity("vm")["principal_id"])
+    rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
+    grant(info, rg, emulator.identity("vm").principal_id)
     with emulator.http() as client:
         token = client.get(
             "/metadata/identity/oauth2/token",
@@ -68,18 +69,16 @@ def setup(emulator: EmulatorProcess) -> dict[str, Any]:
     return {"rg": rg, "token": token}
 
 
-def _dcr_body(
-    info: dict[str, Any], stream: str, columns: dict[str, str], kql: str, table: str
-) -> dict[str, Any]:
+def _dcr_body(info: Discovery, stream: str, columns: dict[str, str], kql: str, table: str) -> dict[str, Any]:
     return {
-        "location": info["location"],
+        "location": info.location,
         "kind": "Direct",
         "properties": {
             "streamDeclarations": {
                 stream: {"columns": [{"name": n, "type": STREAM_TYPES.get(t, t)} for n, t in columns.items()]}
             },
             "destinations": {
-                "logAnalytics": [{"workspaceResourceId": info["workspace"]["resource_id"], "name": "ws"}]
+                "logAnalytics": [{"workspaceResourceId": info.workspace.resource_id, "name": "ws"}]
             },
             "dataFlows": [
                 {
@@ -124,7 +123,7 @@ class TestCorpusThroughIngestion:
         table, stream = f"Corpus{tag}_CL", f"Custom-Corpus{tag}"
         table_columns = [{"name": n, "type": TABLE_TYPES.get(t, t)} for n, t in out.items()]
         with arm_client(info) as arm:
-            ws = info["workspace"]["resource_id"]
+            ws = info.workspace.resource_id
             arm.put(
                 f"{ws}/tables/{table}",
                 TABLE_API_VERSION,
@@ -182,7 +181,7 @@ class TestCorpusThroughIngestion:
         tag = case["id"].replace("-", "")
         table = "CorpusRefusal_CL"
         with arm_client(info) as arm:
-            ws = info["workspace"]["resource_id"]
+            ws = info.workspace.resource_id
             arm.put(
                 f"{ws}/tables/{table}",
                 TABLE_API_VERSION,

@@ -80,7 +80,7 @@ def post_data(emu, customer_id, shared_key, body, log_type, extra_headers=None):
     signature = build_signature(
         customer_id, shared_key, rfc1123date, content_length, method, content_type, resource
     )
-    uri = emu.info["endpoints"]["data_collector"] + resource + "?api-version=2016-04-01"
+    uri = emu.info.endpoints.data_collector + resource + "?api-version=2016-04-01"
 
     headers = {
         "content-type": content_type,
@@ -90,7 +90,7 @@ def post_data(emu, customer_id, shared_key, body, log_type, extra_headers=None):
     }
     headers.update(extra_headers or {})
 
-    return requests.post(uri, data=body, headers=headers, verify=emu.info["ca_cert"], timeout=30)
+    return requests.post(uri, data=body, headers=headers, verify=emu.info.ca_cert, timeout=30)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def _arm(emu: EmulatorProcess, method: str, path: str, body: Any = None) -> Any:
 
 
 def shared_keys(emu: EmulatorProcess) -> dict[str, str]:
-    r = _arm(emu, "POST", f"{emu.info['workspace']['resource_id']}/sharedKeys")
+    r = _arm(emu, "POST", f"{emu.info.workspace.resource_id}/sharedKeys")
     assert r.status_code == 200, r.text
     return dict(r.json())
 
@@ -119,7 +119,7 @@ def table_schema(emu: EmulatorProcess, name: str) -> dict[str, Any]:
     token = admin_token(emu.info)
     with emu.https() as c:
         r = c.get(
-            f"{emu.info['workspace']['resource_id']}/tables/{name}",
+            f"{emu.info.workspace.resource_id}/tables/{name}",
             params=TABLE_V,
             headers={"Authorization": f"Bearer {token}"},
         )
@@ -137,7 +137,7 @@ def log_type() -> str:
 class TestDataCollectorApi:
     def test_learn_sample_lands_rows_in_a_classic_table(self, emulator: EmulatorProcess) -> None:
         """Learn's sample post answers 200 and its records are queryable in {LogType}_CL with the API's suffixes."""
-        ws = emulator.info["workspace"]["id"]
+        ws = emulator.info.workspace.id
         lt = log_type()
         r = post_data(emulator, ws, shared_keys(emulator)["primarySharedKey"], json.dumps(LEARN_RECORDS), lt)
         assert r.status_code == 200, r.text
@@ -158,7 +158,7 @@ class TestDataCollectorApi:
 
         A string absent from a record reads as "" (Log Analytics has no null strings).
         """
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a", "Count": 1}), lt).status_code == 200
         second = {"Name": 5, "Count": "2", "When": "2026-12-01T10:00:00Z", "Ok": True}
@@ -175,7 +175,7 @@ class TestDataCollectorApi:
 
     def test_time_generated_field_sets_time_generated(self, emulator: EmulatorProcess) -> None:
         """time-generated-field names the property TimeGenerated is read from."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         when = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=3)).replace(
             microsecond=0
@@ -189,14 +189,14 @@ class TestDataCollectorApi:
     def test_bad_signature_is_403(self, emulator: EmulatorProcess) -> None:
         """A post signed with a key that is not the workspace's is refused 403 InvalidAuthorization."""
         other = base64.b64encode(b"k" * 64).decode()
-        r = post_data(emulator, emulator.info["workspace"]["id"], other, json.dumps({"a": 1}), log_type())
+        r = post_data(emulator, emulator.info.workspace.id, other, json.dumps({"a": 1}), log_type())
         assert r.status_code == 403
         assert r.json()["Error"] == "InvalidAuthorization"
 
     def test_bad_log_type_is_400(self, emulator: EmulatorProcess) -> None:
         """A Log-Type with a character other than letters, digits and underscore is 400 InvalidLogType."""
         key = shared_keys(emulator)["primarySharedKey"]
-        r = post_data(emulator, emulator.info["workspace"]["id"], key, json.dumps({"a": 1}), "Bad-Type")
+        r = post_data(emulator, emulator.info.workspace.id, key, json.dumps({"a": 1}), "Bad-Type")
         assert r.status_code == 400
         assert r.json()["Error"] == "InvalidLogType"
 
@@ -213,18 +213,16 @@ class TestSharedKeys:
         keys = shared_keys(emulator)
         assert keys == shared_keys(emulator)
         assert set(keys) == {"primarySharedKey", "secondarySharedKey"}
-        ws = emulator.info["workspace"]["id"]
+        ws = emulator.info.workspace.id
         for key in keys.values():
             assert post_data(emulator, ws, key, json.dumps({"a": 1}), log_type()).status_code == 200
 
     def test_regenerated_key_replaces_the_old(self, fresh_emulator: EmulatorProcess) -> None:
         """After regenerateSharedKey the old primary key is refused and the new one accepted."""
         emu = fresh_emulator
-        ws = emu.info["workspace"]["id"]
+        ws = emu.info.workspace.id
         old = shared_keys(emu)
-        r = _arm(
-            emu, "POST", f"{emu.info['workspace']['resource_id']}/regenerateSharedKey", {"keyName": "primary"}
-        )
+        r = _arm(emu, "POST", f"{emu.info.workspace.resource_id}/regenerateSharedKey", {"keyName": "primary"})
         assert r.status_code == 200, r.text
         new = r.json()
         assert new["primarySharedKey"] != old["primarySharedKey"]
@@ -240,7 +238,7 @@ class TestSharedKeys:
     def test_keys_and_classic_tables_survive_a_restart(self, fresh_emulator: EmulatorProcess) -> None:
         """The keys and a classic table are kept in the data dir: after a restart both are as they were."""
         emu = fresh_emulator
-        ws = emu.info["workspace"]["id"]
+        ws = emu.info.workspace.id
         keys = shared_keys(emu)
         lt = log_type()
         assert post_data(emu, ws, keys["primarySharedKey"], json.dumps({"a": 1}), lt).status_code == 200
@@ -263,7 +261,7 @@ class TestSharedKeys:
             )
         with emulator.https() as c:
             r = c.post(
-                f"{emulator.info['workspace']['resource_id']}/sharedKeys",
+                f"{emulator.info.workspace.resource_id}/sharedKeys",
                 params=WS_V,
                 headers={"Authorization": f"Bearer {t.json()['access_token']}"},
             )
@@ -274,11 +272,11 @@ class TestSharedKeys:
 class TestMigrate:
     def test_migrate_turns_the_table_dcr_based_and_stops_new_columns(self, emulator: EmulatorProcess) -> None:
         """tables/{t}/migrate makes a classic table DCR-based (twice is a no-op); the API then adds no column."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a"}), lt).status_code == 200
         token = admin_token(emulator.info)
-        path = f"{emulator.info['workspace']['resource_id']}/tables/{lt}_CL/migrate"
+        path = f"{emulator.info.workspace.resource_id}/tables/{lt}_CL/migrate"
         with emulator.https() as c:
             for _ in range(2):
                 r = c.post(
@@ -304,7 +302,7 @@ class TestMigrate:
         token = admin_token(emulator.info)
         with emulator.https() as c:
             r = c.post(
-                f"{emulator.info['workspace']['resource_id']}/tables/Nope_CL/migrate",
+                f"{emulator.info.workspace.resource_id}/tables/Nope_CL/migrate",
                 params={"api-version": "2021-12-01-preview"},
                 headers={"Authorization": f"Bearer {token}"},
             )
@@ -319,8 +317,8 @@ class TestShellScript:
         body = tmp_path / "body.json"
         body.write_text(json.dumps([{"Host": "web1", "Latency": 12.5, "Ok": True}]))
         lt = log_type()
-        args = ["sh", str(SCRIPT), info["endpoints"]["data_collector"], info["workspace"]["id"], lt]
-        args += [info["ca_cert"], str(body)]
+        args = ["sh", str(SCRIPT), info.endpoints.data_collector, info.workspace.id, lt]
+        args += [info.ca_cert, str(body)]
 
         def run(key: str) -> str:
             env = {"PATH": os.environ["PATH"], "SHARED_KEY": key}

@@ -31,9 +31,9 @@ def _client(emu: EmulatorProcess) -> PipelineClient[Any, Any]:
     credential = emulator_credential(info)
     policy = ARMChallengeAuthenticationPolicy(credential, "https://management.azure.com/.default")
     return PipelineClient(
-        base_url=info["endpoints"]["arm"],
+        base_url=info.endpoints.arm,
         policies=[RequestIdPolicy(), policy],  # as the generated management clients build it
-        transport=RequestsTransport(connection_verify=info["ca_cert"]),
+        transport=RequestsTransport(connection_verify=info.ca_cert),
     )
 
 
@@ -47,7 +47,7 @@ def test_schema_template_deploys_and_records_land(fresh_emulator: EmulatorProces
     info = emu.info
     sample = tmp_path / "sample.ndjson"
     sample.write_text("".join(json.dumps({"msg": f"m{i}", "n": i}) + "\n" for i in range(3)))
-    vm = emu.identity("vm")["principal_id"]
+    vm = emu.identity("vm").principal_id
     inferred = run_with_env(
         emu,
         "vm",
@@ -67,15 +67,15 @@ def test_schema_template_deploys_and_records_land(fresh_emulator: EmulatorProces
     assert inferred.returncode == 0, inferred.stderr
     template = json.loads(inferred.stdout)
     path = (
-        info["endpoints"]["arm"]
-        + f"/subscriptions/{info['subscription_id']}/resourcegroups/{info['resource_group']}/providers/Microsoft.Resources/deployments/azlogs-deploy"
+        info.endpoints.arm
+        + f"/subscriptions/{info.subscription_id}/resourcegroups/{info.resource_group}/providers/Microsoft.Resources/deployments/azlogs-deploy"
     )
     body = {
         "properties": {
             "mode": "Incremental",
             "template": template,
             "parameters": {
-                "workspaceName": {"value": info["workspace"]["name"]},
+                "workspaceName": {"value": info.workspace.name},
                 "principalId": {"value": vm},
             },
         }

@@ -55,7 +55,7 @@ def _addr(url: str) -> tuple[str, int]:
 
 
 def _connect(emu: EmulatorProcess, listener: str) -> socket.socket:
-    host, port = _addr(emu.info["endpoints"]["imds" if listener == "http" else "arm"])
+    host, port = _addr(emu.info.endpoints.imds if listener == "http" else emu.info.endpoints.arm)
     sock = socket.create_connection((host, port), timeout=GUARD)
     if listener == "https":
         return emu.ssl_context().wrap_socket(sock, server_hostname=host)
@@ -113,7 +113,7 @@ class TestDeadlines:
 
     def test_idle_tls_connection_is_closed(self, tight: EmulatorProcess) -> None:
         """On the HTTPS listener a connection that never starts its TLS handshake is closed."""
-        host, port = _addr(tight.info["endpoints"]["arm"])
+        host, port = _addr(tight.info.endpoints.arm)
         with socket.create_connection((host, port), timeout=GUARD) as sock:
             assert _read_to_eof(sock) == b""
 
@@ -128,9 +128,9 @@ class TestDeadlines:
     def test_dribbled_body_is_answered_408(self, tight: EmulatorProcess, listener: str) -> None:
         """A body sent a byte at a time, to an endpoint that reads it, is cut at the body deadline."""
         if listener == "http":
-            path, auth = "/_emulator/faults", f"Authorization: Bearer {tight.info['admin']['key']}\r\n"
+            path, auth = "/_emulator/faults", f"Authorization: Bearer {tight.info.admin.key}\r\n"
         else:
-            path, auth = f"/{tight.info['tenant_id']}/oauth2/v2.0/token", ""
+            path, auth = f"/{tight.info.tenant_id}/oauth2/v2.0/token", ""
         head = (
             f"POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/x-www-form-urlencoded\r\n"
             "Content-Length: 5000\r\n\r\n"
@@ -142,7 +142,7 @@ class TestDeadlines:
     def test_oversized_content_length_is_refused_unread(self, tight: EmulatorProcess) -> None:
         """A token request announcing 200 MB is answered 413 at once, its body never sent or read."""
         head = (
-            f"POST /{tight.info['tenant_id']}/oauth2/v2.0/token HTTP/1.1\r\nHost: x\r\n"
+            f"POST /{tight.info.tenant_id}/oauth2/v2.0/token HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000000\r\n\r\n"
         ).encode()
         with _connect(tight, "https") as sock:
@@ -213,8 +213,8 @@ class Attackers:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _attacker(self, ident: int, kind: str) -> None:
-        http = _addr(self.emu.info["endpoints"]["imds"])
-        https = _addr(self.emu.info["endpoints"]["arm"])
+        http = _addr(self.emu.info.endpoints.imds)
+        https = _addr(self.emu.info.endpoints.arm)
         key = (ident, kind)
         first = True
         while not self._stop.is_set():
@@ -235,7 +235,7 @@ class Attackers:
                 if kind == "slow-headers":
                     writer.write(b"GET /metadata/identity/oauth2/token HTTP/1.1\r\nHost: x\r\n")
                 elif kind == "slow-body":
-                    path = f"/{self.emu.info['tenant_id']}/oauth2/v2.0/token"
+                    path = f"/{self.emu.info.tenant_id}/oauth2/v2.0/token"
                     writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 9999\r\n\r\n".encode())
                 while not self._stop.is_set():
                     try:
@@ -273,7 +273,7 @@ def test_normal_client_keeps_succeeding_under_300_slow_connections(tmp_path: Pat
     try:
         info = emu.info
         vm = emu.identity("vm")
-        pipe = provision_table(info, "Load_CL", COLUMNS, principal_id=vm["principal_id"])
+        pipe = provision_table(info, "Load_CL", COLUMNS, principal_id=vm.principal_id)
         url = f"{pipe.endpoint}/dataCollectionRules/{pipe.immutable_id}/streams/{pipe.stream}"
         answers: list[int] = []
         with (

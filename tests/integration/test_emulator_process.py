@@ -7,6 +7,7 @@ import re
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -19,8 +20,10 @@ JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")
 
 class TestLifecycle:
     def test_discovery_file_has_the_contract(self, emulator: EmulatorProcess) -> None:
-        """emulator.json carries every field of DESIGN.md's interface contract."""
+        """emulator.json carries every field of DESIGN.md's interface contract (read as plain JSON, as
+        other tools read it), and azlogs.discovery reads back exactly what the file holds."""
         info = emulator.info
+        raw = json.loads(Path(info.where).read_text())
         for key in (
             "tenant_id",
             "subscription_id",
@@ -31,13 +34,11 @@ class TestLifecycle:
             "identities",
             "admin",
         ):
-            assert key in info
-        assert set(info["endpoints"]) >= {"imds", "arc", "app_service", "authority", "arm", "dce", "query"}
-        assert set(info["workspace"]) >= {"id", "resource_id"}
-        assert info["workspace"]["resource_id"].startswith(
-            f"/subscriptions/{info['subscription_id']}/resourceGroups/"
-        )
-        kinds = {(i["kind"], i["host"]) for i in info["identities"]}
+            assert key in raw
+        assert set(raw["endpoints"]) >= {"imds", "arc", "app_service", "authority", "arm", "dce", "query"}
+        assert set(raw["workspace"]) >= {"id", "resource_id"}
+        assert info.workspace.resource_id.startswith(f"/subscriptions/{info.subscription_id}/resourceGroups/")
+        kinds = {(i.kind, i.host) for i in info.identities}
         assert {
             ("system-assigned", "vm"),
             ("user-assigned", "vm"),
@@ -47,29 +48,30 @@ class TestLifecycle:
             ("service-principal", "none"),
             ("workload", "aks"),
         } <= kinds
-        for ident in info["identities"]:
+        for ident in raw["identities"]:
             assert set(ident) >= {"name", "kind", "host", "principal_id", "client_id", "resource_id"}
-        assert set(info["admin"]) >= {"client_id", "client_secret", "principal_id"}
-        assert Path(info["ca_cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
-        assert (Path(info["_path"]).stat().st_mode & 0o077) == 0, "emulator.json holds secrets: owner-only"
+        assert set(raw["admin"]) >= {"client_id", "client_secret", "principal_id"}
+        assert info.to_json() == Path(info.where).read_text()
+        assert Path(info.ca_cert).read_text().startswith("-----BEGIN CERTIFICATE-----")
+        assert (Path(info.where).stat().st_mode & 0o077) == 0, "emulator.json holds secrets: owner-only"
 
     def test_sigterm_is_a_clean_shutdown_and_restart_keeps_the_tenant(self, tmp_path: Path) -> None:
         """SIGTERM exits 0 and removes emulator.json; a restart keeps tenant, identities and signing key."""
         emu = EmulatorProcess(tmp_path / "data")
         first = emu.start()
         with emu.https() as client:
-            kid = client.get(f"/{first['tenant_id']}/discovery/keys").json()["keys"][0]["kid"]
+            kid = client.get(f"/{first.tenant_id}/discovery/keys").json()["keys"][0]["kid"]
         assert emu.stop(signal.SIGTERM) == 0
         assert not (tmp_path / "data" / "emulator.json").exists()
         second = emu.start()
         try:
-            assert second["tenant_id"] == first["tenant_id"]
-            ids = lambda info: [(i["name"], i["principal_id"], i["client_id"]) for i in info["identities"]]  # noqa: E731
+            assert second.tenant_id == first.tenant_id
+            ids = lambda info: [(i.name, i.principal_id, i.client_id) for i in info.identities]  # noqa: E731
             assert ids(second) == ids(first)
-            assert {**second["admin"], "key": ""} == {**first["admin"], "key": ""}
-            assert second["admin"]["key"] != first["admin"]["key"], "the admin key is per start"
+            assert replace(second.admin, key="") == replace(first.admin, key="")
+            assert second.admin.key != first.admin.key, "the admin key is per start"
             with emu.https() as client:
-                assert client.get(f"/{second['tenant_id']}/discovery/keys").json()["keys"][0]["kid"] == kid
+                assert client.get(f"/{second.tenant_id}/discovery/keys").json()["keys"][0]["kid"] == kid
         finally:
             assert emu.stop(signal.SIGINT) == 0
 
@@ -78,9 +80,9 @@ class TestLifecycle:
         a, b = EmulatorProcess(tmp_path / "a"), EmulatorProcess(tmp_path / "b")
         ia, ib = a.start(), b.start()
         try:
-            assert ia["endpoints"]["imds"] != ib["endpoints"]["imds"]
-            assert ia["endpoints"]["arm"] != ib["endpoints"]["arm"]
-            assert ia["tenant_id"] != ib["tenant_id"]
+            assert ia.endpoints.imds != ib.endpoints.imds
+            assert ia.endpoints.arm != ib.endpoints.arm
+            assert ia.tenant_id != ib.tenant_id
             for emu in (a, b):
                 with emu.http() as client:
                     r = client.get(
@@ -110,7 +112,7 @@ class TestLifecycle:
         emu.stop()
         second = emu.start()
         emu.stop()
-        assert first["tenant_id"] != second["tenant_id"]
+        assert first.tenant_id != second.tenant_id
 
 
 @pytest.fixture
@@ -193,9 +195,9 @@ class TestNoSecretsInLogs:
             assert t.returncode == 0, t.stderr
             outputs += [t.stdout, t.stderr]
         info = fresh_emulator.info
-        secrets = [info["admin"]["client_secret"], *info["identity_headers"].values()]
-        secrets += [i["client_secret"] for i in info["identities"] if i.get("client_secret")]
-        secrets.append(Path(info["federated_token_file"]).read_text())
+        secrets = [info.admin.client_secret, *info.identity_headers.values()]
+        secrets += [i.client_secret for i in info.identities if i.client_secret]
+        secrets.append(Path(info.federated_token_file).read_text())
         fresh_emulator.stop()
         log = fresh_emulator.log_file.read_text()
         assert log.count("\n") >= 10

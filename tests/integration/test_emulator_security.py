@@ -50,7 +50,7 @@ class TestAdminSurfaceNeedsACredential:
                 {},
                 {"Authorization": "Bearer not-the-key"},
                 {"Authorization": f"Bearer {vm_arm_token}"},
-                {"Authorization": f"Basic {emulator.info['admin'].get('key', '')}"},
+                {"Authorization": f"Basic {emulator.info.admin.key}"},
             ):
                 r = _call(client, method, path, headers)
                 assert r.status_code == 401, (headers.keys(), r.status_code, r.text)
@@ -65,7 +65,7 @@ class TestAdminSurfaceNeedsACredential:
         """The key from emulator.json, or the admin principal's ARM token, opens every admin endpoint."""
         emu = fresh_emulator
         provision_table(emu.info, "Sec_CL", COLUMNS)
-        for credential in (emu.info["admin"]["key"], admin_token(emu)):
+        for credential in (emu.info.admin.key, admin_token(emu)):
             headers = {"Authorization": f"Bearer {credential}"}
             for listener, client in (("http", emu.http()), ("https", emu.https())):
                 with client:
@@ -116,7 +116,7 @@ class TestDataDirIsPrivate:
                 info,
                 "Perm_CL",
                 COLUMNS,
-                principal_id=vm["principal_id"],
+                principal_id=vm.principal_id,
             )
             url = f"{pipe.endpoint}/dataCollectionRules/{pipe.immutable_id}/streams/{pipe.stream}?api-version=2023-01-01"
             now = datetime.now(timezone.utc).isoformat()

@@ -18,7 +18,7 @@ from tests.emulator_proc import EmulatorProcess
 
 @pytest.fixture
 def authority(emulator: EmulatorProcess) -> str:
-    return f"{emulator.info['endpoints']['authority']}/{emulator.info['tenant_id']}"
+    return f"{emulator.info.endpoints.authority}/{emulator.info.tenant_id}"
 
 
 class TestInstanceDiscovery:
@@ -29,12 +29,12 @@ class TestInstanceDiscovery:
         discovery URL is given; it is given here (discovery stays on), nothing else is changed.
         """
         info = emulator.info
-        base = info["endpoints"]["authority"]
+        base = info.endpoints.authority
         session = requests.Session()
-        session.verify = info["ca_cert"]
+        session.verify = info.ca_cert
         app = msal.ConfidentialClientApplication(
-            info["admin"]["client_id"],
-            client_credential=info["admin"]["client_secret"],
+            info.admin.client_id,
+            client_credential=info.admin.client_secret,
             authority=authority,
             instance_discovery=f"{base}/common/discovery/instance",
             http_client=session,
@@ -44,7 +44,7 @@ class TestInstanceDiscovery:
 
     def test_shape(self, emulator: EmulatorProcess, authority: str) -> None:
         """The answer names the tenant's v2.0 discovery document and the authority's host as alias."""
-        base = emulator.info["endpoints"]["authority"]
+        base = emulator.info.endpoints.authority
         with emulator.https() as c:
             r = c.get(
                 "/common/discovery/instance",
@@ -53,7 +53,7 @@ class TestInstanceDiscovery:
         assert r.status_code == 200, r.text
         doc = r.json()
         assert doc["tenant_discovery_endpoint"] == (
-            f"{base}/{emulator.info['tenant_id']}/v2.0/.well-known/openid-configuration"
+            f"{base}/{emulator.info.tenant_id}/v2.0/.well-known/openid-configuration"
         )
         assert doc["api-version"] == "1.1"
         (meta,) = doc["metadata"]
@@ -82,16 +82,16 @@ class TestTokenEndpoint:
         crid = "4f9a7c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b"
         form = {
             "grant_type": "client_credentials",
-            "client_id": info["admin"]["client_id"],
-            "client_secret": info["admin"]["client_secret"],
+            "client_id": info.admin.client_id,
+            "client_secret": info.admin.client_secret,
             "scope": "https://monitor.azure.com/.default",
         }
         with emulator.https() as c:
             ok = c.post(
-                f"/{info['tenant_id']}/oauth2/v2.0/token", data=form, headers={"client-request-id": crid}
+                f"/{info.tenant_id}/oauth2/v2.0/token", data=form, headers={"client-request-id": crid}
             )
             bad = c.post(
-                f"/{info['tenant_id']}/oauth2/v2.0/token",
+                f"/{info.tenant_id}/oauth2/v2.0/token",
                 data={**form, "client_secret": "wrong"},
                 headers={"client-request-id": crid},
             )
@@ -107,6 +107,6 @@ class TestTokenEndpoint:
     def test_claims_supported(self, emulator: EmulatorProcess, path: str) -> None:
         """Both OpenID configurations list claims_supported, including the tenant and subject claims."""
         with emulator.https() as c:
-            r = c.get(f"/{emulator.info['tenant_id']}{path}")
+            r = c.get(f"/{emulator.info.tenant_id}{path}")
         assert r.status_code == 200
         assert {"sub", "iss", "aud"} <= set(r.json()["claims_supported"])

@@ -53,7 +53,7 @@ def emu(tmp_path: Path) -> Any:
 
 
 def _imds_token(emu: EmulatorProcess, resource: str, timeout: float = 10.0) -> httpx.Response:
-    with httpx.Client(base_url=emu.info["endpoints"]["imds"], timeout=timeout) as client:
+    with httpx.Client(base_url=emu.info.endpoints.imds, timeout=timeout) as client:
         return client.get(
             "/metadata/identity/oauth2/token",
             params={"api-version": "2018-02-01", "resource": resource},
@@ -84,8 +84,8 @@ class TestRunawaysCannotBlock:
         """IMDS, Entra, ARM and health answer during a runaway transformation and query; they end 204/dropped and 504."""
         info = emu.info
         pipe = provision_table(info, "Runaway_CL", DEMO_COLUMNS, transform=RUNAWAY_TRANSFORM)
-        vm = emu.identity("vm")["principal_id"]
-        grant(info, info["workspace"]["resource_id"], vm, LOG_ANALYTICS_READER_ROLE_ID)
+        vm = emu.identity("vm").principal_id
+        grant(info, info.workspace.resource_id, vm, LOG_ANALYTICS_READER_ROLE_ID)
         monitor = _imds_token(emu, "https://monitor.azure.com").json()["access_token"]
         query_token = _imds_token(emu, "https://api.loganalytics.io").json()["access_token"]
         ca = emu.ssl_context()
@@ -106,7 +106,7 @@ class TestRunawaysCannotBlock:
         def query() -> httpx.Response:
             with httpx.Client(verify=ca, timeout=RUNAWAY_CLIENT_TIMEOUT) as client:
                 return client.post(
-                    f"{info['endpoints']['query']}/v1/workspaces/{info['workspace']['id']}/query",
+                    f"{info.endpoints.query}/v1/workspaces/{info.workspace.id}/query",
                     json={"query": RUNAWAY_QUERY},
                     headers={"Authorization": f"Bearer {query_token}", "Prefer": "wait=4"},
                 )
@@ -122,7 +122,7 @@ class TestRunawaysCannotBlock:
                 token = _imds_token(emu, "https://management.azure.com")
                 entra = admin_token(info)  # client credentials at the Entra token endpoint
                 health = admin.get("/_emulator/health", timeout=10)
-                workspace = arm.get(f"{info['workspace']['resource_id']}/tables/{pipe.table}", TABLES_API)
+                workspace = arm.get(f"{info.workspace.resource_id}/tables/{pipe.table}", TABLES_API)
                 assert token.status_code == 200 and token.json()["access_token"] and entra
                 assert health.status_code == 200 and health.json() == {"status": "ok"}
                 assert workspace["name"] == pipe.table

@@ -55,12 +55,12 @@ class TestUnservedPaths:
                 follow_redirects=False,
             )
         assert r.status_code == 200, r.text
-        assert [s["subscriptionId"] for s in r.json()["value"]] == [emulator.info["subscription_id"]]
+        assert [s["subscriptionId"] for s in r.json()["value"]] == [emulator.info.subscription_id]
 
     def test_cloud_metadata_over_https(self, emulator: EmulatorProcess) -> None:
         """GET /metadata/endpoints (az cloud register autodetect) points at this emulator's listener."""
         with emulator.https() as c:
             r = c.get("/metadata/endpoints", params={"api-version": "2022-09-01"})
         assert r.status_code == 200, r.text
-        assert r.json()["resourceManager"] == emulator.info["endpoints"]["arm"] + "/"
-        assert r.json()["authentication"]["loginEndpoint"] == emulator.info["endpoints"]["authority"]
+        assert r.json()["resourceManager"] == emulator.info.endpoints.arm + "/"
+        assert r.json()["authentication"]["loginEndpoint"] == emulator.info.endpoints.authority

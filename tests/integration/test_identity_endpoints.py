@@ -22,7 +22,7 @@ MONITOR = "https://monitor.azure.com"
 
 
 def _verify(emulator: EmulatorProcess, token: str) -> dict[str, object]:
-    tenant = emulator.info["tenant_id"]
+    tenant = emulator.info.tenant_id
     with emulator.https() as client:
         keys = client.get(f"/{tenant}/discovery/v2.0/keys").json()
     key = jwt.PyJWK(keys["keys"][0]).key
@@ -38,7 +38,7 @@ def _verify(emulator: EmulatorProcess, token: str) -> dict[str, object]:
 class TestImdsRest:
     def test_curl_gets_a_verifiable_token(self, emulator: EmulatorProcess) -> None:
         """A script's curl with Metadata: true gets IMDS's JSON, all values strings, and a valid token."""
-        url = f"{emulator.info['endpoints']['imds']}{IMDS_PATH}?api-version=2018-02-01&resource={MONITOR}"
+        url = f"{emulator.info.endpoints.imds}{IMDS_PATH}?api-version=2018-02-01&resource={MONITOR}"
         out = subprocess.run(
             ["curl", "-sS", "-H", "Metadata: true", url], capture_output=True, text=True, check=True
         )
@@ -54,12 +54,12 @@ class TestImdsRest:
         assert all(isinstance(v, str) for v in body.values())
         assert body["resource"] == MONITOR and body["token_type"] == "Bearer"
         claims = _verify(emulator, body["access_token"])
-        assert claims["oid"] == emulator.identity("vm")["principal_id"]
+        assert claims["oid"] == emulator.identity("vm").principal_id
         assert int(body["expires_on"]) == claims["exp"]
 
     def test_curl_without_metadata_header_is_refused(self, emulator: EmulatorProcess) -> None:
         """Without Metadata: true, IMDS answers 400 bad_request_102 and no token."""
-        url = f"{emulator.info['endpoints']['imds']}{IMDS_PATH}?api-version=2018-02-01&resource={MONITOR}"
+        url = f"{emulator.info.endpoints.imds}{IMDS_PATH}?api-version=2018-02-01&resource={MONITOR}"
         out = subprocess.run(
             ["curl", "-sS", "-w", "\n%{http_code}", url], capture_output=True, text=True, check=True
         )
@@ -147,7 +147,7 @@ class TestImdsRest:
         """object_id and msi_res_id select the user-assigned identity and are echoed back."""
         ident = emulator.identity("vm-user")
         with emulator.http() as client:
-            for key, value in (("object_id", ident["principal_id"]), ("msi_res_id", ident["resource_id"])):
+            for key, value in (("object_id", ident.principal_id), ("msi_res_id", ident.resource_id)):
                 r = client.get(
                     IMDS_PATH,
                     params={"api-version": "2018-02-01", "resource": MONITOR, key: value},
@@ -155,7 +155,7 @@ class TestImdsRest:
                 )
                 assert r.status_code == 200, r.text
                 assert r.json()[key] == value
-                assert _verify(emulator, r.json()["access_token"])["oid"] == ident["principal_id"]
+                assert _verify(emulator, r.json()["access_token"])["oid"] == ident.principal_id
 
 
 class TestArc:
@@ -173,7 +173,7 @@ class TestArc:
         with emulator.http() as client:
             key_file = self._challenge(client)
             assert key_file.suffix == ".key"
-            assert str(key_file.parent) == emulator.info["arc_key_dir"]
+            assert str(key_file.parent) == emulator.info.arc_key_dir
             secret = key_file.read_text()
             r = client.get(
                 ARC_PATH,
@@ -181,7 +181,7 @@ class TestArc:
                 headers={"Metadata": "true", "Authorization": f"Basic {secret}"},
             )
         assert r.status_code == 200
-        assert _verify(emulator, r.json()["access_token"])["oid"] == emulator.identity("arc")["principal_id"]
+        assert _verify(emulator, r.json()["access_token"])["oid"] == emulator.identity("arc").principal_id
         assert not key_file.exists(), "a redeemed key file is removed"
 
     def test_each_challenge_has_a_fresh_file(self, emulator: EmulatorProcess) -> None:
@@ -234,9 +234,13 @@ class TestAppService:
     @pytest.mark.parametrize("host", ["appservice", "automation"])
     def test_header_required_and_checked(self, emulator: EmulatorProcess, host: str) -> None:
         """A missing or wrong X-IDENTITY-HEADER is refused; the right one gets a token with numeric expires_on."""
-        url = emulator.info["endpoints"]["app_service" if host == "appservice" else "automation"]
+        url = (
+            emulator.info.endpoints.app_service
+            if host == "appservice"
+            else emulator.info.endpoints.automation
+        )
         params = {"api-version": "2019-08-01", "resource": MONITOR}
-        secret = emulator.info["identity_headers"][host]
+        secret = emulator.info.identity_headers[host]
         with httpx.Client() as client:
             missing = client.get(url, params=params)
             wrong = client.get(url, params=params, headers={"X-IDENTITY-HEADER": "not-it"})
@@ -244,7 +248,7 @@ class TestAppService:
                 url,
                 params=params,
                 headers={
-                    "X-IDENTITY-HEADER": emulator.info["identity_headers"][
+                    "X-IDENTITY-HEADER": emulator.info.identity_headers[
                         "automation" if host == "appservice" else "appservice"
                     ]
                 },
@@ -259,13 +263,17 @@ class TestAppService:
         assert good.status_code == 200
         body = good.json()
         assert int(body["expires_on"]) > time.time()
-        assert _verify(emulator, body["access_token"])["oid"] == emulator.identity(host)["principal_id"]
+        assert _verify(emulator, body["access_token"])["oid"] == emulator.identity(host).principal_id
         assert old_version.status_code == 400
 
     @pytest.mark.parametrize("host", ["appservice", "automation"])
     def test_non_ascii_header_is_refused_not_a_crash(self, emulator: EmulatorProcess, host: str) -> None:
         """An X-IDENTITY-HEADER with a byte above 0x7F is a wrong header: 401, not a 500 (issue 12)."""
-        url = emulator.info["endpoints"]["app_service" if host == "appservice" else "automation"]
+        url = (
+            emulator.info.endpoints.app_service
+            if host == "appservice"
+            else emulator.info.endpoints.automation
+        )
         with httpx.Client() as client:
             r = client.get(
                 url,
@@ -278,7 +286,7 @@ class TestAppService:
 
 def _entra_post(emulator: EmulatorProcess, data: dict[str, str]) -> httpx.Response:
     with emulator.https() as client:
-        return client.post(f"/{emulator.info['tenant_id']}/oauth2/v2.0/token", data=data)
+        return client.post(f"/{emulator.info.tenant_id}/oauth2/v2.0/token", data=data)
 
 
 class TestEntra:
@@ -289,7 +297,7 @@ class TestEntra:
             emulator,
             {
                 "grant_type": "client_credentials",
-                "client_id": sp["client_id"],
+                "client_id": sp.client_id,
                 "client_secret": "nope",
                 "scope": MONITOR + "/.default",
             },
@@ -308,7 +316,7 @@ class TestEntra:
             emulator,
             {
                 "grant_type": "client_credentials",
-                "client_id": sp["client_id"],
+                "client_id": sp.client_id,
                 "client_secret": "caf\u00e9-\u2603",
                 "scope": MONITOR + "/.default",
             },
@@ -333,8 +341,8 @@ class TestEntra:
             emulator,
             {
                 "grant_type": "client_credentials",
-                "client_id": sp["client_id"],
-                "client_secret": sp["client_secret"],
+                "client_id": sp.client_id,
+                "client_secret": sp.client_secret,
                 "scope": MONITOR,
             },
         )
@@ -348,17 +356,18 @@ class TestEntra:
         exp_delta: int = 600,
         issuer: str | None = None,
     ) -> str:
-        wl = emulator.identity("workload")
+        federated = emulator.identity("workload").federated
+        assert federated is not None
         if key is None:
-            pem = (Path(emulator.info["data_dir"]) / "keys" / "cluster-oidc.pem").read_bytes()
+            pem = (Path(emulator.info.data_dir) / "keys" / "cluster-oidc.pem").read_bytes()
             loaded = serialization.load_pem_private_key(pem, password=None)
             assert isinstance(loaded, rsa.RSAPrivateKey)
             key = loaded
         now = int(time.time())
         claims = {
-            "iss": issuer or wl["federated"]["issuer"],
-            "sub": wl["federated"]["subject"],
-            "aud": [wl["federated"]["audience"]],
+            "iss": issuer or federated["issuer"],
+            "sub": federated["subject"],
+            "aud": [federated["audience"]],
             "iat": now - 7200,
             "nbf": now - 7200,
             "exp": now + exp_delta,
@@ -370,7 +379,7 @@ class TestEntra:
             emulator,
             {
                 "grant_type": "client_credentials",
-                "client_id": emulator.identity("workload")["client_id"],
+                "client_id": emulator.identity("workload").client_id,
                 "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 "client_assertion": assertion,
                 "scope": MONITOR + "/.default",
@@ -382,8 +391,7 @@ class TestEntra:
         r = self._federated(emulator, self._assertion(emulator))
         assert r.status_code == 200, r.text
         assert (
-            _verify(emulator, r.json()["access_token"])["oid"]
-            == emulator.identity("workload")["principal_id"]
+            _verify(emulator, r.json()["access_token"])["oid"] == emulator.identity("workload").principal_id
         )
 
     def test_expired_federated_token(self, emulator: EmulatorProcess) -> None:
@@ -402,11 +410,11 @@ class TestEntra:
 
     def test_openid_configuration_and_jwks(self, emulator: EmulatorProcess) -> None:
         """The authority publishes OpenID metadata whose jwks_uri serves the signing key."""
-        tenant = emulator.info["tenant_id"]
+        tenant = emulator.info.tenant_id
         with emulator.https() as client:
             v2 = client.get(f"/{tenant}/v2.0/.well-known/openid-configuration").json()
             v1 = client.get(f"/{tenant}/.well-known/openid-configuration").json()
             keys = client.get(v2["jwks_uri"]).json()
-        assert v2["issuer"] == f"{emulator.info['endpoints']['authority']}/{tenant}/v2.0"
+        assert v2["issuer"] == f"{emulator.info.endpoints.authority}/{tenant}/v2.0"
         assert v1["issuer"] == f"https://sts.windows.net/{tenant}/"
         assert keys["keys"][0]["kty"] == "RSA" and keys["keys"][0]["kid"]

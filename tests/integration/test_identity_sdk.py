@@ -47,14 +47,14 @@ class TestEverySource:
     ) -> None:
         """The SDK's token verifies against the JWKS, has aud monitor.azure.com and the identity's object id."""
         ident = emulator.identity(name)
-        claims = _claims(emulator, source, kind, mode, ident["client_id"] if explicit else None)
+        claims = _claims(emulator, source, kind, mode, ident.client_id if explicit else None)
         assert claims["aud"].rstrip("/") == "https://monitor.azure.com"
-        assert claims["oid"] == ident["principal_id"]
-        assert claims["appid"] == ident["client_id"]
-        assert claims["tid"] == emulator.info["tenant_id"]
+        assert claims["oid"] == ident.principal_id
+        assert claims["appid"] == ident.client_id
+        assert claims["tid"] == emulator.info.tenant_id
         assert claims["idtyp"] == "app"
-        if ident["kind"] in ("system-assigned", "user-assigned"):
-            assert claims["xms_mirid"] == ident["resource_id"]
+        if ident.kind in ("system-assigned", "user-assigned"):
+            assert claims["xms_mirid"] == ident.resource_id
         else:
             assert claims["xms_mirid"] is None
 
@@ -64,6 +64,6 @@ class TestEverySource:
         """DefaultAzureCredential turns AZURE_CLIENT_ID (from `env --client-id`) into the user-assigned identity."""
         ident = emulator.identity("vm-user")
         argv = [sys.executable, SCRIPT, "default", "sync"]
-        result = run_with_env(emulator, "vm", argv, client_id=ident["client_id"])
+        result = run_with_env(emulator, "vm", argv, client_id=ident.client_id)
         assert result.returncode == 0, result.stderr[-3000:]
-        assert json.loads(result.stdout.strip().splitlines()[-1])["oid"] == ident["principal_id"]
+        assert json.loads(result.stdout.strip().splitlines()[-1])["oid"] == ident.principal_id

@@ -83,7 +83,7 @@ def _check_rows(
         got = {k: row[k] for k in want if k != "TimeGenerated"}
         assert got == {k: v for k, v in want.items() if k != "TimeGenerated"}
         assert row["TimeGenerated"] == _stored_time(now)
-        assert row["TenantId"] == emu.info["workspace"]["id"]
+        assert row["TenantId"] == emu.info.workspace.id
         assert row["Type"] == table
         assert row["_ResourceId"] == ""
         assert row["_ItemId"] and row["_TimeReceived"].endswith("Z")
@@ -105,7 +105,7 @@ class TestAzureMonitorIngestionSdk:
         else:
             dcr = prov.dcr(f"sdk-{kind}", table, kind="Direct")
             endpoint = dcr["properties"]["endpoints"]["logsIngestion"]
-        prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        prov.grant(emu.identity("vm").principal_id, dcr["id"])
         now = datetime.now(timezone.utc)
         logs = [record(i, _iso(now)) for i in range(count)]
         path = tmp_path / "logs.json"
@@ -118,7 +118,7 @@ class TestAzureMonitorIngestionSdk:
             dcr["properties"]["immutableId"],
             "Custom-Events",
             str(path),
-            emu.info["ca_cert"],
+            emu.info.ca_cert,
         ]
         result = run_with_env(emu, "vm", argv, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -134,7 +134,7 @@ class TestPlainHttp:
         table = prov.table("Curl_CL")
         dce_id, endpoint = prov.dce("curl")
         dcr = prov.dcr("curl", table, dce_id=dce_id)
-        prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        prov.grant(emu.identity("vm").principal_id, dcr["id"])
         now = datetime.now(timezone.utc)
         logs = [record(i, _iso(now)) for i in range(3)]
         body = tmp_path / "body.json"
@@ -142,7 +142,7 @@ class TestPlainHttp:
         url = ingest_url(endpoint, dcr, api_version="2021-11-01-preview")
         result = subprocess.run(
             [
-                "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", emu.info["ca_cert"],
+                "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", emu.info.ca_cert,
                 "-X", "POST", "-H", f"Authorization: Bearer {imds_token(emu)}", "-H", "Content-Type: application/json",
                 "--data-binary", f"@{body}", url,
             ],
@@ -160,7 +160,7 @@ class TestConcurrency:
         table = prov.table("Concurrent_CL")
         dce_id, endpoint = prov.dce("concurrent")
         dcr = prov.dcr("concurrent", table, dce_id=dce_id)
-        prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        prov.grant(emu.identity("vm").principal_id, dcr["id"])
         url = ingest_url(endpoint, dcr)
         token = imds_token(emu)
         now = _iso(datetime.now(timezone.utc))
@@ -196,7 +196,7 @@ class TestTablesFollowArm:
             assert created.status_code == 200 and created.content == b""
             dce_id, endpoint = prov.dce("lifecycle")
             dcr = prov.dcr("lifecycle", table, dce_id=dce_id)
-            prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+            prov.grant(emu.identity("vm").principal_id, dcr["id"])
             now = _iso(datetime.now(timezone.utc))
             assert post(emu, ingest_url(endpoint, dcr), [record(1, now)], imds_token(emu)).status_code == 204
             assert len(stored_rows(emu, table)) == 1
@@ -214,7 +214,7 @@ class TestRestart:
             table = prov.table("Restart_CL")
             dce_id, endpoint = prov.dce("restart")
             dcr = prov.dcr("restart", table, dce_id=dce_id)
-            prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+            prov.grant(emu.identity("vm").principal_id, dcr["id"])
             prov.close()
             now = datetime.now(timezone.utc)
             first = [dict(record(i, _iso(now)), Extra=1) for i in range(1000)]

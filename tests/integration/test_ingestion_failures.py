@@ -56,7 +56,7 @@ class Setup:
         _, self.other_endpoint = prov.dce("matrix-other")
         self.dcr = prov.dcr("matrix", self.table, dce_id=self.dce_id)
         self.direct = prov.dcr("matrix-direct", self.table, kind="Direct")
-        vm = emu.identity("vm")["principal_id"]
+        vm = emu.identity("vm").principal_id
         prov.grant(vm, self.dcr["id"])
         prov.grant(vm, self.direct["id"])
         self.url = ingest_url(self.endpoint, self.dcr)
@@ -89,11 +89,11 @@ def _error(r: httpx.Response, status: int, code: str | None = None) -> str:
 
 def _identity(emu: EmulatorProcess, name: str) -> Identity:
     i = emu.identity(name)
-    return Identity(i["name"], i["kind"], i["host"], i["principal_id"], i["client_id"], i["resource_id"])
+    return Identity(i.name, i.kind, i.host, i.principal_id, i.client_id, i.resource_id)
 
 
 def _tenant_key(emu: EmulatorProcess) -> Any:
-    return load_or_create_key(emu.data_dir / "keys" / f"{emu.info['tenant_id']}.pem")
+    return load_or_create_key(emu.data_dir / "keys" / f"{emu.info.tenant_id}.pem")
 
 
 def _latest(emu: EmulatorProcess, iid: str, kind: str) -> list[dict[str, Any]]:
@@ -127,7 +127,7 @@ class TestAuthentication:
 
     def test_expired_token(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A token of the tenant's own key that expired an hour ago (past the 5-minute leeway): 401."""
-        token, _ = Issuer(emu.info["tenant_id"], _tenant_key(emu)).mint(_identity(emu, "vm"), MONITOR, -3600)
+        token, _ = Issuer(emu.info.tenant_id, _tenant_key(emu)).mint(_identity(emu, "vm"), MONITOR, -3600)
         _error(post(emu, setup.url, [record(1, _now())], token), 401, "ExpiredAuthenticationToken")
 
     def test_token_for_another_audience(self, emu: EmulatorProcess, setup: Setup) -> None:
@@ -144,9 +144,9 @@ class TestAuthentication:
     def test_token_signed_by_another_key(self, emu: EmulatorProcess, setup: Setup) -> None:
         """Another key, with its own key id or with the tenant's key id, is refused."""
         other = load_or_create_key(None)
-        own_kid, _ = Issuer(emu.info["tenant_id"], other).mint(_identity(emu, "vm"), MONITOR, 3600)
+        own_kid, _ = Issuer(emu.info.tenant_id, other).mint(_identity(emu, "vm"), MONITOR, 3600)
         _error(post(emu, setup.url, [record(1, _now())], own_kid), 401, "InvalidAuthenticationToken")
-        _, claims = Issuer(emu.info["tenant_id"], other).mint(_identity(emu, "vm"), MONITOR, 3600)
+        _, claims = Issuer(emu.info.tenant_id, other).mint(_identity(emu, "vm"), MONITOR, 3600)
         forged = jwt.encode(
             claims, other.private_key, algorithm="RS256", headers={"kid": _tenant_key(emu).kid}
         )
@@ -155,7 +155,7 @@ class TestAuthentication:
 
     def test_alg_none(self, emu: EmulatorProcess, setup: Setup) -> None:
         """An unsigned token (alg none) with perfect claims is refused."""
-        _, claims = Issuer(emu.info["tenant_id"], _tenant_key(emu)).mint(_identity(emu, "vm"), MONITOR, 3600)
+        _, claims = Issuer(emu.info.tenant_id, _tenant_key(emu)).mint(_identity(emu, "vm"), MONITOR, 3600)
         unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
         msg = _error(post(emu, setup.url, [record(1, _now())], unsigned), 401, "InvalidAuthenticationToken")
         assert "'none'" in msg
@@ -165,27 +165,27 @@ class TestAuthorization:
     def test_principal_without_the_role(self, emu: EmulatorProcess, setup: Setup) -> None:
         """The user-assigned identity holds no role: 403 OperationFailed naming the DCR, tenant and object id."""
         user = emu.identity("vm-user")
-        token = imds_token(emu, client_id=user["client_id"])
+        token = imds_token(emu, client_id=user.client_id)
         msg = _error(post(emu, setup.url, [record(1, _now())], token), 403, "OperationFailed")
         assert msg.startswith(
             "The authentication token provided does not have access to ingest data for the data collection "
             f"rule with immutable Id '{setup.iid}' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False"
         )
         assert f"DcrArmId: {setup.dcr['id']}" in msg
-        assert f"tenantId {emu.info['tenant_id']} objectId {user['principal_id']}" in msg
+        assert f"tenantId {emu.info.tenant_id} objectId {user.principal_id}" in msg
         assert msg.endswith(f"on resourceId {setup.dcr['id']} ConfigurationId: {setup.iid}.")  # no advice
 
     def test_role_on_the_resource_group_is_enough(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A service principal with the role on the resource group (a parent scope) may ingest."""
         sp = emu.identity("sp")
-        setup.prov.grant(sp["principal_id"], setup.prov.rg)
+        setup.prov.grant(sp.principal_id, setup.prov.rg)
         with emu.https() as c:
             r = c.post(
-                f"/{emu.info['tenant_id']}/oauth2/v2.0/token",
+                f"/{emu.info.tenant_id}/oauth2/v2.0/token",
                 data={
                     "grant_type": "client_credentials",
-                    "client_id": sp["client_id"],
-                    "client_secret": sp["client_secret"],
+                    "client_id": sp.client_id,
+                    "client_secret": sp.client_secret,
                     "scope": "https://monitor.azure.com//.default",
                 },
             )
@@ -228,7 +228,7 @@ class TestNotFound:
 
     def test_unknown_endpoint(self, emu: EmulatorProcess, setup: Setup) -> None:
         """A DCE path no DCE has: 404."""
-        url = setup.url.replace(setup.endpoint, emu.info["endpoints"]["dce"] + "/nothing-here")
+        url = setup.url.replace(setup.endpoint, emu.info.endpoints.dce + "/nothing-here")
         _error(post(emu, url, [record(1, _now())], setup.token), 404, "EndpointNotFound")
 
 
@@ -280,7 +280,7 @@ class TestBody:
         """A JSON object instead of an array: 204 as in Azure, nothing written, and a diagnostic says why."""
         table = setup.prov.table("ObjectBody_CL")
         dcr = setup.prov.dcr("object-body", table, dce_id=setup.dce_id)
-        setup.prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        setup.prov.grant(emu.identity("vm").principal_id, dcr["id"])
         r = post(emu, ingest_url(setup.endpoint, dcr), record(1, _now()), setup.token)
         assert r.status_code == 204
         assert stored_rows(emu, table) == []
@@ -388,7 +388,7 @@ class TestTransformation:
         """A DCR whose transformKql filters records writes only the records it keeps."""
         table = setup.prov.table("Transformed_CL")
         dcr = setup.prov.dcr("transformed", table, dce_id=setup.dce_id, transform="source | where Level >= 3")
-        setup.prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        setup.prov.grant(emu.identity("vm").principal_id, dcr["id"])
         logs = [record(i, _now()) for i in range(10)]
         assert post(emu, ingest_url(setup.endpoint, dcr), logs, setup.token).status_code == 204
         assert sorted(row["Seq"] for row in stored_rows(emu, table)) == [3, 4, 8, 9]
@@ -412,7 +412,7 @@ def _limited_dcr(emu: EmulatorProcess, name: str) -> tuple[str, str, dict[str, A
         table = prov.table(f"{name.title()}_CL")
         dce_id, endpoint = prov.dce(name)
         dcr = prov.dcr(name, table, dce_id=dce_id)
-        prov.grant(emu.identity("vm")["principal_id"], dcr["id"])
+        prov.grant(emu.identity("vm").principal_id, dcr["id"])
     finally:
         prov.close()
     return table, ingest_url(endpoint, dcr), dcr

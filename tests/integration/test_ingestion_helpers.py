@@ -39,11 +39,11 @@ def admin_token(emu: EmulatorProcess) -> str:
     info = emu.info
     with emu.https() as c:
         r = c.post(
-            f"/{info['tenant_id']}/oauth2/v2.0/token",
+            f"/{info.tenant_id}/oauth2/v2.0/token",
             data={
                 "grant_type": "client_credentials",
-                "client_id": info["admin"]["client_id"],
-                "client_secret": info["admin"]["client_secret"],
+                "client_id": info.admin.client_id,
+                "client_secret": info.admin.client_secret,
                 "scope": "https://management.azure.com/.default",
             },
         )
@@ -71,9 +71,9 @@ class Provision:
         self.client = emu.https()
         self.client.headers["Authorization"] = f"Bearer {admin_token(emu)}"
         info = emu.info
-        self.sub = info["subscription_id"]
-        self.rg = f"/subscriptions/{self.sub}/resourceGroups/{info['resource_group']}"
-        self.ws = info["workspace"]["resource_id"]
+        self.sub = info.subscription_id
+        self.rg = f"/subscriptions/{self.sub}/resourceGroups/{info.resource_group}"
+        self.ws = info.workspace.resource_id
 
     def _put(self, path: str, body: Any, params: dict[str, str]) -> dict[str, Any]:
         r = self.client.put(path, json=body, params=params)

@@ -72,7 +72,7 @@ TOKEN=$(curl -s -H Metadata:true -H "Authorization: Basic $ChallengeToken" "$IDE
 def pipeline(emulator: EmulatorProcess) -> ProvisionResult:
     pipe = provision_table(emulator.info, TABLE, COLUMNS)  # grants the VM's identity
     for name in ("arc", "automation"):
-        grant(emulator.info, pipe.dcr_id, emulator.identity(name)["principal_id"])
+        grant(emulator.info, pipe.dcr_id, emulator.identity(name).principal_id)
     return pipe
 
 
@@ -130,8 +130,8 @@ class TestRecipes:
 class TestIdentityEndpointDetails:
     def test_app_service_still_requires_its_api_version(self, emulator: EmulatorProcess) -> None:
         """Only Automation takes a request without api-version; App Service answers 400 as before."""
-        url = emulator.info["endpoints"]["app_service"]
-        header = {"X-IDENTITY-HEADER": emulator.info["identity_headers"]["appservice"]}
+        url = emulator.info.endpoints.app_service
+        header = {"X-IDENTITY-HEADER": emulator.info.identity_headers["appservice"]}
         with httpx.Client() as client:
             r = client.get(url, params={"resource": "https://monitor.azure.com"}, headers=header)
             post = client.post(url, data={"resource": "https://monitor.azure.com"}, headers=header)
@@ -142,8 +142,8 @@ class TestIdentityEndpointDetails:
         self, emulator: EmulatorProcess
     ) -> None:
         """A field both in the query and the form is refused (400); a form body past 8 KiB is 413."""
-        url = emulator.info["endpoints"]["automation"]
-        header = {"X-IDENTITY-HEADER": emulator.info["identity_headers"]["automation"]}
+        url = emulator.info.endpoints.automation
+        header = {"X-IDENTITY-HEADER": emulator.info.identity_headers["automation"]}
         with httpx.Client() as client:
             dup = client.post(
                 url,
@@ -157,7 +157,7 @@ class TestIdentityEndpointDetails:
 
     def test_arc_challenge_header_has_himds_casing(self, emulator: EmulatorProcess) -> None:
         """The raw 401 carries ``Www-Authenticate`` spelled as HIMDS spells it, once."""
-        url = emulator.info["endpoints"]["arc_identity_endpoint"]
+        url = emulator.info.endpoints.arc_identity_endpoint
         out = subprocess.run(
             ["curl", "-s", "-D", "-", "-o", "/dev/null", "-H", "Metadata:true",
              f"{url}?api-version=2019-11-01&resource=https%3A%2F%2Fmonitor.azure.com"],
@@ -180,7 +180,7 @@ class TestIdentityEndpointDetails:
                 headers={"Metadata": "true"},
             )
         assert info.status_code == 200
-        assert info.json() == {"tenantId": emulator.info["tenant_id"]}
+        assert info.json() == {"tenantId": emulator.info.tenant_id}
         assert no_header.status_code == 400
         assert slash.status_code == 200
         assert slash.json()["token_type"] == "Bearer"

@@ -38,10 +38,10 @@ class TestEndpointOnlyClients:
 
         info = emulator.info
         client = LogsQueryClient(
-            admin_credential, endpoint=info["endpoints"]["query"], connection_verify=info["ca_cert"]
+            admin_credential, endpoint=info.endpoints.query, connection_verify=info.ca_cert
         )
         with client:
-            result = client.query_workspace(info["workspace"]["id"], "print x = 41 + 1", timespan=None)
+            result = client.query_workspace(info.workspace.id, "print x = 41 + 1", timespan=None)
         assert result.status == LogsQueryStatus.SUCCESS
         assert result.tables[0].rows[0][0] == 42
 
@@ -50,12 +50,12 @@ class TestEndpointOnlyClients:
     ) -> None:
         """A token for ``{graph}.default`` (the origin) lists the tenant's service principals."""
         info = emulator.info
-        token = admin_credential.get_token(f"{info['endpoints']['graph']}.default").token
+        token = admin_credential.get_token(f"{info.endpoints.graph}.default").token
         with httpx.Client(verify=emulator.ssl_context(), timeout=30) as client:
             r = client.get(
-                f"{info['endpoints']['graph']}v1.0/servicePrincipals",
+                f"{info.endpoints.graph}v1.0/servicePrincipals",
                 headers={"Authorization": f"Bearer {token}"},
             )
         assert r.status_code == 200
         ids = {sp["id"] for sp in r.json()["value"]}
-        assert {i["principal_id"] for i in info["identities"]} | {info["admin"]["principal_id"]} == ids
+        assert {i.principal_id for i in info.identities} | {info.admin.principal_id} == ids

@@ -344,15 +344,15 @@ class TestTemplates:
     def test_arm_template_deploys_unchanged(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
         """Every resource of the ARM template is accepted by the control plane as written (expressions
         evaluated, nothing edited), and the outputs resolve to a DCR that send can use."""
-        principal = emulator.identity("vm-user")["principal_id"]
+        principal = emulator.identity("vm-user").principal_id
         template = json.loads(self._infer(emulator, tmp_path, "TplArm_CL", "arm", principal))
         info = emulator.info
         params = {k: v.get("defaultValue") for k, v in template["parameters"].items()}
-        params["workspaceName"] = info["workspace"]["name"]
+        params["workspaceName"] = info.workspace.name
         ctx = {
-            "sub": info["subscription_id"],
-            "rg": info["resource_group"],
-            "location": info["location"],
+            "sub": info.subscription_id,
+            "rg": info.resource_group,
+            "location": info.location,
             "vars": template["variables"],
             "params": params,
         }
@@ -475,7 +475,7 @@ class TestValidate:
         """--dcr FILE with --table-schema checks the same way without ARM."""
         with arm_client(emulator.info) as arm:
             dcr = arm.get(checked["dcr_id"], "2023-03-11")
-            table = arm.get(f"{emulator.info['workspace']['resource_id']}/tables/Checked_CL", "2022-10-01")
+            table = arm.get(f"{emulator.info.workspace.resource_id}/tables/Checked_CL", "2022-10-01")
         (checked["dir"] / "dcr.json").write_text(json.dumps(dcr))
         (checked["dir"] / "table.json").write_text(json.dumps(table))
         bad = _write(checked["dir"] / "bad.ndjson", "ndjson", [{**_records()[0], "surprise": 1}])
@@ -520,7 +520,7 @@ class TestDoctor:
 
     def test_missing_role(self, emulator: EmulatorProcess, checked: dict[str, Any]) -> None:
         """An identity without the role: the role step fails, naming its object id and the role."""
-        oid = emulator.identity("automation")["principal_id"]
+        oid = emulator.identity("automation").principal_id
         code, steps = _doctor(emulator, checked, source="automation")
         assert code == 1 and steps["role"]["status"] == "failed"
         assert oid in steps["role"]["fix"] and "Monitoring Metrics Publisher" in steps["role"]["fix"]
@@ -577,7 +577,7 @@ class TestDoctor:
     def test_read_through_arm_when_allowed(self, emulator: EmulatorProcess, checked: dict[str, Any]) -> None:
         """An identity with Reader on the DCR gets DCR, stream and role judged from ARM (the role is missing)."""
         ident = emulator.identity("appservice")
-        grant(emulator.info, checked["dcr_id"], ident["principal_id"], READER)
+        grant(emulator.info, checked["dcr_id"], ident.principal_id, READER)
         # Reader on the DCR alone does not allow listing the subscription's DCRs: give its resource id.
         code, steps = _doctor(
             emulator, {**checked, "dcr_immutable_id": checked["dcr_id"]}, source="appservice"

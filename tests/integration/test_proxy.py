@@ -52,12 +52,13 @@ def pipeline(emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
 
 
 def https_port(emu: EmulatorProcess) -> str:
-    return str(httpx.URL(emu.info["endpoints"]["arm"]).port)
+    return str(httpx.URL(emu.info.endpoints.arm).port)
 
 
 def identity_ports(emu: EmulatorProcess) -> set[str]:
     return {
-        str(httpx.URL(emu.info["endpoints"][k]).port) for k in ("imds", "arc", "app_service", "automation")
+        str(httpx.URL(getattr(emu.info.endpoints, k)).port)
+        for k in ("imds", "arc", "app_service", "automation")
     }
 
 

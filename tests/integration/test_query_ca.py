@@ -18,17 +18,17 @@ def test_query_trusts_either_ca_variable(emulator: EmulatorProcess, kept: str) -
     info = emulator.info
     grant(
         info,
-        info["workspace"]["resource_id"],
-        emulator.identity("vm")["principal_id"],
+        info.workspace.resource_id,
+        emulator.identity("vm").principal_id,
         LOG_ANALYTICS_READER_ROLE_ID,
     )
     dropped = "SSL_CERT_FILE" if kept == "REQUESTS_CA_BUNDLE" else "REQUESTS_CA_BUNDLE"
     argv = ["env", "-u", dropped, "-u", "SSL_CERT_DIR", AZLOGS, "query", "print x=1"]
     argv += [
         "--workspace",
-        info["workspace"]["id"],
+        info.workspace.id,
         "--endpoint",
-        info["endpoints"]["query"],
+        info.endpoints.query,
         "--format",
         "json",
     ]

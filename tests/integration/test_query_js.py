@@ -46,14 +46,14 @@ def loaded(emulator: EmulatorProcess) -> EmulatorProcess:
         "the JavaScript clients are not installed: run `make tests/js/node_modules` (npm ci in tests/js)"
     )
     info = emulator.info
-    pipe = provision_table(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
+    pipe = provision_table(info, TABLE, COLUMNS, principal_id=info.admin.principal_id)
     credential = emulator_credential(info)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     logs = [
         {"TimeGenerated": (now - dt.timedelta(minutes=i)).isoformat(), "Computer": f"vm-{i % 2}", "Code": i}
         for i in range(4)
     ]
-    LogsIngestionClient(pipe.endpoint, credential, connection_verify=info["ca_cert"]).upload(
+    LogsIngestionClient(pipe.endpoint, credential, connection_verify=info.ca_cert).upload(
         rule_id=pipe.immutable_id, stream_name=pipe.stream, logs=logs
     )
     return emulator
@@ -61,7 +61,7 @@ def loaded(emulator: EmulatorProcess) -> EmulatorProcess:
 
 def run_client(emu: EmulatorProcess, client: str) -> dict[str, Any]:
     assert NODE is not None
-    env = {**os.environ, "NODE_EXTRA_CA_CERTS": emu.info["ca_cert"]}
+    env = {**os.environ, "NODE_EXTRA_CA_CERTS": emu.info.ca_cert}
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
         env.pop(name, None)
     result = subprocess.run(

@@ -35,9 +35,9 @@ def logs(emulator: EmulatorProcess) -> Iterator[LogsQueryClient]:
     # azure-core retries a 504 three times by default, as it would against Azure; once is enough here.
     client = LogsQueryClient(
         credential,
-        endpoint=info["endpoints"]["query"],
+        endpoint=info.endpoints.query,
         audience="https://api.loganalytics.io",
-        connection_verify=info["ca_cert"],
+        connection_verify=info.ca_cert,
         retry_total=0,
     )
     with client, credential:
@@ -51,7 +51,7 @@ class TestLogsQueryClientLimits:
         """server_timeout=2 on a query that would run for hours raises HttpResponseError 504 GatewayTimeout."""
         with pytest.raises(HttpResponseError) as info:
             logs.query_workspace(
-                emulator.info["workspace"]["id"],
+                emulator.info.workspace.id,
                 "range x from 1 to 10000000000 step 1 | count",
                 timespan=None,
                 server_timeout=2,
@@ -65,7 +65,7 @@ class TestLogsQueryClientLimits:
     ) -> None:
         """A query within the timeout and the row limit is a plain LogsQueryResult with the right count."""
         result = logs.query_workspace(
-            emulator.info["workspace"]["id"],
+            emulator.info.workspace.id,
             "range x from 1 to 100000 step 1 | count",
             timespan=None,
             server_timeout=60,
@@ -98,14 +98,14 @@ class TestPartialResults:
         credential = emulator_credential(info)
         logs = LogsQueryClient(
             credential,
-            endpoint=info["endpoints"]["query"],
+            endpoint=info.endpoints.query,
             audience="https://api.loganalytics.io",
-            connection_verify=info["ca_cert"],
+            connection_verify=str(info.ca_cert),
             retry_total=0,
         )
         with logs, credential:
             result = logs.query_workspace(
-                info["workspace"]["id"],
+                info.workspace.id,
                 f"range x from 1 to {SMALL_LIMIT + 1} step 1",
                 timespan=None,
                 server_timeout=120,
@@ -152,10 +152,10 @@ class TestAzlogsQueryLimits:
         info = small_limits.info
         with emulator_credential(info) as credential, pytest.raises(RetryableServiceError) as raised:
             query_workspace(
-                info["workspace"]["id"],
+                info.workspace.id,
                 "range x from 1 to 10000000000 step 1 | count",
                 credential,
-                endpoint=info["endpoints"]["query"],
+                endpoint=info.endpoints.query,
                 verify=small_limits.ssl_context(),
                 timeout=2,
             )

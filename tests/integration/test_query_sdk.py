@@ -31,8 +31,8 @@ class TestQueryPlane:
         pipe = provision_table(info, "QueryRt_CL", DEMO_COLUMNS)
         grant(
             info,
-            info["workspace"]["resource_id"],
-            fresh_emulator.identity("vm")["principal_id"],
+            info.workspace.resource_id,
+            fresh_emulator.identity("vm").principal_id,
             LOG_ANALYTICS_READER_ROLE_ID,
         )
         result = run_with_env(
@@ -69,7 +69,7 @@ class TestQueryPlane:
     def test_read_role_required_and_errors_in_service_shape(self, fresh_emulator: EmulatorProcess) -> None:
         """Without a read role: 403 InsufficientAccessError; wrong audience, bad KQL and unknown tables get the API's errors."""
         info = fresh_emulator.info
-        url = f"/query/v1/workspaces/{info['workspace']['id']}/query"
+        url = f"/query/v1/workspaces/{info.workspace.id}/query"
         token = _vm_query_token(fresh_emulator)
         with fresh_emulator.https() as client:
             denied = client.post(url, json={"query": "print 1"}, headers={"Authorization": f"Bearer {token}"})
@@ -80,8 +80,8 @@ class TestQueryPlane:
             assert missing.json()["error"]["code"] == "AuthorizationRequiredError"
         grant(
             info,
-            info["workspace"]["resource_id"],
-            fresh_emulator.identity("vm")["principal_id"],
+            info.workspace.resource_id,
+            fresh_emulator.identity("vm").principal_id,
             LOG_ANALYTICS_READER_ROLE_ID,
         )
         with fresh_emulator.https() as client:

@@ -16,6 +16,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.monitor.ingestion import LogsIngestionClient
 from azure.monitor.query import LogsBatchQuery, LogsQueryClient, LogsQueryPartialResult, LogsQueryStatus
 
+from azlogs.discovery import Discovery
 from azlogs.provision import ProvisionResult as Pipeline
 from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
@@ -32,10 +33,10 @@ SPAN = dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
-def loaded(emulator: EmulatorProcess) -> tuple[dict[str, Any], Pipeline]:
+def loaded(emulator: EmulatorProcess) -> tuple[Discovery, Pipeline]:
     """The admin principal's credential, and 6 rows uploaded to QueryFeat_CL through a Direct DCR."""
     info = emulator.info
-    pipe = provision_table(info, TABLE, COLUMNS, principal_id=info["admin"]["principal_id"])
+    pipe = provision_table(info, TABLE, COLUMNS, principal_id=info.admin.principal_id)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     logs = [
         {
@@ -45,27 +46,27 @@ def loaded(emulator: EmulatorProcess) -> tuple[dict[str, Any], Pipeline]:
         }
         for i in range(6)
     ]
-    LogsIngestionClient(pipe.endpoint, emulator_credential(info), connection_verify=info["ca_cert"]).upload(
+    LogsIngestionClient(pipe.endpoint, emulator_credential(info), connection_verify=info.ca_cert).upload(
         rule_id=pipe.immutable_id, stream_name=pipe.stream, logs=logs
     )
     return info, pipe
 
 
-def _client(info: dict[str, Any], **kwargs: Any) -> LogsQueryClient:
-    return LogsQueryClient(emulator_credential(info), connection_verify=info["ca_cert"], **kwargs)
+def _client(info: Discovery, **kwargs: Any) -> LogsQueryClient:
+    return LogsQueryClient(emulator_credential(info), connection_verify=info.ca_cert, **kwargs)
 
 
-def _query_client(info: dict[str, Any]) -> LogsQueryClient:
-    return _client(info, endpoint=info["endpoints"]["query"], audience="https://api.loganalytics.io")
+def _query_client(info: Discovery) -> LogsQueryClient:
+    return _client(info, endpoint=info.endpoints.query, audience="https://api.loganalytics.io")
 
 
 class TestLogsQueryClient:
-    def test_statistics_and_visualization(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+    def test_statistics_and_visualization(self, loaded: tuple[Discovery, Pipeline]) -> None:
         """include_statistics and include_visualization fill result.statistics and result.visualization."""
         info, _ = loaded
         kql = f"{TABLE} | summarize n = count() by Computer | sort by Computer asc | render columnchart with (title='by vm')"
         result = _query_client(info).query_workspace(
-            info["workspace"]["id"], kql, timespan=SPAN, include_statistics=True, include_visualization=True
+            info.workspace.id, kql, timespan=SPAN, include_statistics=True, include_visualization=True
         )
         assert result.status == LogsQueryStatus.SUCCESS
         assert [list(r) for r in result.tables[0].rows] == [["vm-0", 3], ["vm-1", 3]]
@@ -78,24 +79,22 @@ class TestLogsQueryClient:
         assert result.visualization["visualization"] == "columnchart"
         assert result.visualization["title"] == "by vm" and result.visualization["isQuerySorted"] is True
 
-    def test_set_truncationmaxrecords_is_a_partial_result(
-        self, loaded: tuple[dict[str, Any], Pipeline]
-    ) -> None:
+    def test_set_truncationmaxrecords_is_a_partial_result(self, loaded: tuple[Discovery, Pipeline]) -> None:
         """set truncationmaxrecords=1 answers LogsQueryPartialResult: one row and a PartialError."""
         info, _ = loaded
         kql = f"set truncationmaxrecords=1; {TABLE} | take 5"
-        result = _query_client(info).query_workspace(info["workspace"]["id"], kql, timespan=SPAN)
+        result = _query_client(info).query_workspace(info.workspace.id, kql, timespan=SPAN)
         assert isinstance(result, LogsQueryPartialResult)
         assert result.status == LogsQueryStatus.PARTIAL
         assert len(result.partial_data[0].rows) == 1
         assert result.partial_error is not None and result.partial_error.code == "PartialError"
         assert result.partial_error.details
 
-    def test_query_resource(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+    def test_query_resource(self, loaded: tuple[Discovery, Pipeline]) -> None:
         """query_resource on the workspace's id reads its rows; on the DCR, no rows; on nothing, 404."""
         info, pipe = loaded
         client = _query_client(info)
-        ws = client.query_resource(info["workspace"]["resource_id"], f"{TABLE} | count", timespan=SPAN)
+        ws = client.query_resource(info.workspace.resource_id, f"{TABLE} | count", timespan=SPAN)
         assert [list(r) for r in ws.tables[0].rows] == [[6]]
         dcr = client.query_resource(pipe.dcr_id, f"{TABLE} | count", timespan=SPAN)
         assert [list(r) for r in dcr.tables[0].rows] == [[0]]
@@ -104,10 +103,10 @@ class TestLogsQueryClient:
             client.query_resource(missing, "print 1", timespan=None)
         assert err.value.status_code == 404 and "ResourceNotFoundError" in str(err.value)
 
-    def test_query_batch_with_statistics(self, loaded: tuple[dict[str, Any], Pipeline]) -> None:
+    def test_query_batch_with_statistics(self, loaded: tuple[Discovery, Pipeline]) -> None:
         """query_batch: each item's include_statistics/include_visualization applies to it alone."""
         info, _ = loaded
-        ws = info["workspace"]["id"]
+        ws = info.workspace.id
         batch = [
             LogsBatchQuery(ws, f"{TABLE} | count", timespan=SPAN, include_statistics=True),
             LogsBatchQuery(ws, "print n = 1 | render piechart", timespan=None, include_visualization=True),
@@ -119,17 +118,17 @@ class TestLogsQueryClient:
         assert plain.statistics is None and plain.visualization is None
 
     def test_endpoint_at_the_origin_with_the_default_audience(
-        self, loaded: tuple[dict[str, Any], Pipeline]
+        self, loaded: tuple[Discovery, Pipeline]
     ) -> None:
         """With no audience the SDK asks for a token for its endpoint: https://host/v1 (posting /v1/...) and .../query work."""
         info, _ = loaded
-        origin = info["endpoints"]["query"].rsplit("/query", 1)[0]
+        origin = info.endpoints.query.rsplit("/query", 1)[0]
         result = _client(info, endpoint=origin + "/v1").query_workspace(
-            info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
+            info.workspace.id, f"{TABLE} | count", timespan=SPAN
         )
         assert [list(r) for r in result.tables[0].rows] == [[6]]
-        under_query = _client(info, endpoint=info["endpoints"]["query"]).query_workspace(
-            info["workspace"]["id"], f"{TABLE} | count", timespan=SPAN
+        under_query = _client(info, endpoint=info.endpoints.query).query_workspace(
+            info.workspace.id, f"{TABLE} | count", timespan=SPAN
         )
         assert [list(r) for r in under_query.tables[0].rows] == [[6]]
 
@@ -138,7 +137,7 @@ class TestResourceScopeRbac:
     def test_logs_read_on_the_resource_is_needed(self, fresh_emulator: EmulatorProcess) -> None:
         """A DCR's publisher (Monitoring Metrics Publisher) may not read its logs: 403; with Reader on it: 200."""
         info = fresh_emulator.info
-        vm = fresh_emulator.identity("vm")["principal_id"]
+        vm = fresh_emulator.identity("vm").principal_id
         with fresh_emulator.http() as imds:
             token = imds.get(
                 "/metadata/identity/oauth2/token",

@@ -58,7 +58,7 @@ def pipelines(emulator: EmulatorProcess) -> dict[str, ProvisionResult]:
     for source in ("vm", "arc", "automation"):
         ident = emulator.identity(source)
         out[source] = provision_table(
-            emulator.info, f"Send{source.capitalize()}_CL", DEMO_COLUMNS, principal_id=ident["principal_id"]
+            emulator.info, f"Send{source.capitalize()}_CL", DEMO_COLUMNS, principal_id=ident.principal_id
         )
     return out
 
@@ -142,14 +142,14 @@ class TestDiagnosedFailures:
             str(data),
             "--dead-letter",
             str(dead),
-            client_id=ident["client_id"],
+            client_id=ident.client_id,
         )
         assert result.returncode == 1
         summary = json.loads(result.stdout)
         assert summary["records_failed"] == 3
         reason = summary["failed"][0]["reason"]
         assert summary["failed"][0]["status"] == 403
-        assert ident["principal_id"] in reason
+        assert ident.principal_id in reason
         assert pipelines["vm"].immutable_id in reason
         assert "Monitoring Metrics Publisher" in reason
         assert len(dead.read_text().splitlines()) == 3

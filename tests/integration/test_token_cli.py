@@ -37,7 +37,7 @@ class TestTokenCommand:
         assert re.search(rf"^source:\s+{source}$", out, re.M)
         assert "because:" in out
         ident = emulator.identity(name)
-        assert ident["principal_id"] in out and ident["client_id"] in out
+        assert ident.principal_id in out and ident.client_id in out
         assert "https://monitor.azure.com" in out
         assert "expires:" in out
         assert not JWT.search(out + result.stderr)
@@ -45,11 +45,11 @@ class TestTokenCommand:
     def test_user_assigned_by_client_id(self, emulator: EmulatorProcess) -> None:
         """--client-id selects the user-assigned identity on the VM."""
         ident = emulator.identity("vm-user")
-        result = run_with_env(emulator, "vm", [AZLOGS, "token", "--client-id", ident["client_id"], "--json"])
+        result = run_with_env(emulator, "vm", [AZLOGS, "token", "--client-id", ident.client_id, "--json"])
         assert result.returncode == 0, result.stderr
         data = json.loads(result.stdout)
-        assert data["claims"]["oid"] == ident["principal_id"]
-        assert data["claims"]["xms_mirid"] == ident["resource_id"]
+        assert data["claims"]["oid"] == ident.principal_id
+        assert data["claims"]["xms_mirid"] == ident.resource_id
         assert "access_token" not in data
 
     def test_raw_shows_the_token_only_when_asked(self, emulator: EmulatorProcess) -> None:

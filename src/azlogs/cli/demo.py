@@ -7,7 +7,6 @@ import ssl
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -16,11 +15,12 @@ from rich.table import Table
 from azlogs import _http
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import AZURE_PUBLIC
+from azlogs.discovery import Discovery
 
 DEMO_TABLE = "AzlogsDemo_CL"
 
 
-def _vm_environment(info: dict[str, Any]) -> dict[str, str | None]:
+def _vm_environment(info: Discovery) -> dict[str, str | None]:
     """This process becomes 'a script on the emulated VM': IMDS and the CA of the emulator."""
     from azlogs.emulator.discovery import environment
 
@@ -50,11 +50,11 @@ def demo(count: int, data_dir: Path | None) -> None:
         settings = settings_from(state, in_memory=data_dir is None, log_file=state / "requests.log")
         with Emulator(settings) as info:
             console.rule("[bold]1. the emulator")
-            console.print(f"tenant {info['tenant_id']}, subscription {info['subscription_id']}")
-            console.print(f"identity endpoints {info['endpoints']['imds']}, HTTPS {info['endpoints']['arm']}")
+            console.print(f"tenant {info.tenant_id}, subscription {info.subscription_id}")
+            console.print(f"identity endpoints {info.endpoints.imds}, HTTPS {info.endpoints.arm}")
 
             console.rule("[bold]2. a token, exactly as a script on an Azure VM gets one")
-            url = f"{info['endpoints']['imds']}/metadata/identity/oauth2/token"
+            url = f"{info.endpoints.imds}/metadata/identity/oauth2/token"
             resource = AZURE_PUBLIC.monitor_audience
             console.print(f"GET {url}?api-version=2018-02-01&resource={resource}  (Metadata: true)")
             with _http.client(local=True) as http:  # an identity endpoint is never reached through a proxy
@@ -70,11 +70,11 @@ def demo(count: int, data_dir: Path | None) -> None:
             )
 
             console.rule("[bold]3. table, DCR and role assignments through ARM (azlogs provision)")
-            vm = next(i for i in info["identities"] if i["name"] == "vm")
+            vm = info.identity("vm")
             arm, target = emulator_arm(info)
             with arm:
                 request = ProvisionRequest(
-                    spec_from_columns(DEMO_TABLE, COLUMNS), principal_id=vm["principal_id"]
+                    spec_from_columns(DEMO_TABLE, COLUMNS), principal_id=vm.principal_id
                 )
                 pipe = provision(arm, target, request, interval=0.1)
                 # The demo reads back with the same identity: Log Analytics Reader on the workspace.
@@ -82,14 +82,14 @@ def demo(count: int, data_dir: Path | None) -> None:
                     arm,
                     target,
                     target.workspace_resource_id,
-                    vm["principal_id"],
+                    vm.principal_id,
                     role_id=LOG_ANALYTICS_READER_ROLE_ID,
                     interval=0.1,
                 )
             for change in (*pipe.changes, reader):
                 what = change.detail if change.kind == "role" else change.resource_id.rsplit("/", 1)[-1]
                 console.print(f"  {change.kind:<5} {change.action:<9} {what}")
-            console.print(f"  table     {DEMO_TABLE} in workspace {info['workspace']['id']}")
+            console.print(f"  table     {DEMO_TABLE} in workspace {info.workspace.id}")
             console.print(f"  endpoint  {pipe.endpoint}")
             console.print(f"  DCR       {pipe.immutable_id}   stream {pipe.stream}")
 
@@ -119,18 +119,18 @@ def demo(count: int, data_dir: Path | None) -> None:
                 console.rule("[bold]5. read back through the Log Analytics query API")
                 from azure.identity import ManagedIdentityCredential
 
-                verify = ssl.create_default_context(cafile=info["ca_cert"])
+                verify = ssl.create_default_context(cafile=info.ca_cert)
                 kql = f"{DEMO_TABLE} | summarize Records = count(), AvgMs = round(avg(DurationMs), 1) by Level | order by Records desc"
                 console.print(f"  {kql}")
                 with ManagedIdentityCredential() as cred:
                     tables = query_workspace(
-                        info["workspace"]["id"], kql, cred, endpoint=info["endpoints"]["query"], verify=verify
+                        info.workspace.id, kql, cred, endpoint=info.endpoints.query, verify=verify
                     )
                     total = query_workspace(
-                        info["workspace"]["id"],
+                        info.workspace.id,
                         f"{DEMO_TABLE} | count",
                         cred,
-                        endpoint=info["endpoints"]["query"],
+                        endpoint=info.endpoints.query,
                         verify=verify,
                     )
             finally:

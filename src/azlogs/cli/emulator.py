@@ -10,7 +10,8 @@ import click
 
 from azlogs._exceptions import EmulatorError
 from azlogs.cli.emulator_data import COMMANDS as DATA_COMMANDS
-from azlogs.emulator.discovery import SOURCES, az_commands, environment, read_discovery, render_exports
+from azlogs.discovery import find_discovery
+from azlogs.emulator.discovery import SOURCES, az_commands, environment, render_exports
 
 
 def require_emulator_extra() -> None:
@@ -123,7 +124,7 @@ def env(source: str | None, for_az: bool, data_dir: Path | None, client_id: str 
         raise click.UsageError(
             "--client-id goes with --source (az login --identity --client-id ID selects one)"
         )
-    info = read_discovery(data_dir)
+    info = find_discovery(data_dir)
     if for_az:
         click.echo(az_commands(info), nl=False)
         return

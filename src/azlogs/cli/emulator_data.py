@@ -16,17 +16,15 @@ import orjson
 
 from azlogs._exceptions import EmulatorError
 from azlogs._http import client
-from azlogs.emulator.discovery import admin_headers, read_discovery
+from azlogs.discovery import Discovery, find_discovery
 
 FOLLOW_INTERVAL = 1.0
 
 
-def _get(info: dict[str, Any], path: str, params: dict[str, Any]) -> httpx.Response:
-    base = info["endpoints"]["arm"]
+def _get(info: Discovery, path: str, params: dict[str, Any]) -> httpx.Response:
+    base = info.endpoints.arm
     try:
-        with client(
-            base_url=base, verify=str(info["ca_cert"]), timeout=60, headers=admin_headers(info)
-        ) as http:
+        with client(base_url=base, verify=info.ca_cert, timeout=60, headers=info.admin_headers) as http:
             return http.get(path, params={k: v for k, v in params.items() if v is not None})
     except httpx.HTTPError as exc:
         raise EmulatorError(
@@ -58,7 +56,7 @@ def rows(table: str, limit: int, workspace: str | None, data_dir: Path | None) -
     """
     if limit < 0:
         raise click.BadParameter("must be 0 (all) or more", param_hint="--limit")
-    info = read_discovery(data_dir)
+    info = find_discovery(data_dir)
     response = _get(info, "/_emulator/rows", {"table": table, "limit": limit, "workspace": workspace})
     _raise_for(response)
     click.echo(response.content.decode(), nl=False)
@@ -99,7 +97,7 @@ def diagnostics(
     """
     if limit < 0:
         raise click.BadParameter("must not be negative", param_hint="--limit")
-    info = read_discovery(data_dir)
+    info = find_discovery(data_dir)
     after: int | None = None
     params: dict[str, Any] = {"limit": limit, "dcr": dcr, "stream": stream}
     try:

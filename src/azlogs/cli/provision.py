@@ -133,9 +133,9 @@ def open_arm(
         )
         credential = arm_credential(source, client_id, the_cloud)
     else:
-        from azlogs.emulator.discovery import read_discovery  # only when the emulator is the target
+        from azlogs.discovery import find_discovery
 
-        arm, target = emulator_arm(read_discovery(data_dir), workspace=workspace)
+        arm, target = emulator_arm(find_discovery(data_dir), workspace=workspace)
         return arm, replace(target, location=location) if location else target
     return ArmClient(target.arm_endpoint, credential, verify=target.verify, audience=target.audience), target
 

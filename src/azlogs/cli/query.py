@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 
 def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, str, str | None]:
     """(endpoint, workspace id, credential, CA path, cloud) of a running emulator, with its admin principal."""
-    from azlogs.emulator.discovery import read_discovery
+    from azlogs.discovery import find_discovery
     from azlogs.provision import emulator_credential
 
-    info = read_discovery(data_dir)
+    info = find_discovery(data_dir)
     cred = emulator_credential(info)
-    return info["endpoints"]["query"], info["workspace"]["id"], cred, str(info["ca_cert"]), info.get("cloud")
+    return info.endpoints.query, info.workspace.id, cred, info.ca_cert, info.cloud
 
 
 @click.command()

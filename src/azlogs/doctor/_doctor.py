@@ -12,7 +12,6 @@ by the same ``classify_answer`` as the client and the agent.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -22,7 +21,14 @@ from typing import Any, Final
 
 import httpx
 
-from azlogs._exceptions import ArmRequestError, AuthError, AzlogsError, TransportError, UsageError
+from azlogs._exceptions import (
+    ArmRequestError,
+    AuthError,
+    AzlogsError,
+    EmulatorError,
+    TransportError,
+    UsageError,
+)
 from azlogs._http import Verify, check_endpoint, client, resolve_verify
 from azlogs.auth.claims import describe_expiry, shown_claims
 from azlogs.auth.clouds import (
@@ -36,6 +42,7 @@ from azlogs.auth.clouds import (
 )
 from azlogs.auth.credential import Choice, choose, explain_failure
 from azlogs.auth.detect import DEFAULT_IMDS
+from azlogs.discovery import Discovery
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
 from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
@@ -90,16 +97,15 @@ class _State:
     probe: httpx.Response | None = None
 
 
-def _emulator_info(env: Mapping[str, str]) -> dict[str, Any] | None:
-    """The emulator's discovery file named by AZLOGS_EMULATOR_FILE (plain JSON; the emulator is not imported)."""
+def _emulator_info(env: Mapping[str, str]) -> Discovery | None:
+    """The emulator's discovery file named by AZLOGS_EMULATOR_FILE, if it is there and readable."""
     path = env.get("AZLOGS_EMULATOR_FILE")
     if not path:
         return None
     try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+        return Discovery.from_file(Path(path))
+    except (OSError, EmulatorError):
         return None
-    return data if isinstance(data, dict) else None
 
 
 class _Doctor:
@@ -133,17 +139,17 @@ class _Doctor:
     def _emulator_cloud(self) -> Cloud | None:
         """The emulator's cloud when the endpoint is the emulator's (same host and port)."""
         info, endpoint = self.emulator, self.o.endpoint
-        if not info or not endpoint or not info.get("cloud"):
+        if not info or not endpoint:
             return None
         try:
             given = httpx.URL(endpoint)
-            ours = httpx.URL(str(info["endpoints"]["dce"]))
+            ours = httpx.URL(info.endpoints.dce)
         except (httpx.InvalidURL, KeyError, TypeError):
             return None
         if (given.host, given.port) != (ours.host, ours.port):
             return None
         try:
-            return get_cloud(str(info["cloud"]))
+            return get_cloud(info.cloud)
         except UsageError:
             return None
 
@@ -288,10 +294,8 @@ class _Doctor:
 
     def _arm_client(self) -> ArmClient:
         info = self.emulator
-        arm = self.o.arm_endpoint or (info["endpoints"]["arm"] if info else self.cloud.arm_endpoint)
-        verify: Verify = (
-            info["ca_cert"] if info and not self.o.arm_endpoint else resolve_verify(True, self.env)
-        )
+        arm = self.o.arm_endpoint or (info.endpoints.arm if info else self.cloud.arm_endpoint)
+        verify: Verify = info.ca_cert if info and not self.o.arm_endpoint else resolve_verify(True, self.env)
         assert self.s.choice is not None
         if self.arm_factory is not None:
             return self.arm_factory(arm, self.s.choice.credential, verify)
@@ -306,7 +310,7 @@ class _Doctor:
             return
         subscription = (
             self.o.subscription
-            or (self.emulator or {}).get("subscription_id")
+            or (self.emulator.subscription_id if self.emulator else None)
             or subscription_from_claims(self.s.claims)
         )
         try:

@@ -20,6 +20,7 @@ from typing import Any, Final
 from azlogs import facts
 from azlogs._exceptions import ConfigError, UsageError
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
+from azlogs.discovery import DiscoveryIdentity
 
 IDENTITY_KINDS = ("system-assigned", "user-assigned", "service-principal", "workload")
 IDENTITY_HOSTS = ("vm", "arc", "automation", "appservice", "aks", "none")
@@ -64,21 +65,18 @@ class Identity:
     client_secret: str | None = None
     federated: dict[str, str] | None = None
 
-    def public(self) -> dict[str, Any]:
-        """The fields listed in emulator.json (secrets included only for service principals)."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "kind": self.kind,
-            "host": self.host,
-            "principal_id": self.principal_id,
-            "client_id": self.client_id,
-            "resource_id": self.resource_id,
-        }
-        if self.client_secret is not None:
-            out["client_secret"] = self.client_secret
-        if self.federated is not None:
-            out["federated"] = dict(self.federated)
-        return out
+    def public(self) -> DiscoveryIdentity:
+        """What emulator.json lists of it (its secret only for service principals)."""
+        return DiscoveryIdentity(
+            self.name,
+            self.kind,
+            self.host,
+            self.principal_id,
+            self.client_id,
+            self.resource_id,
+            client_secret=self.client_secret,
+            federated=None if self.federated is None else dict(self.federated),
+        )
 
 
 @dataclass

@@ -1,17 +1,15 @@
-"""The discovery file ``emulator.json`` and the environment that points clients at the emulator."""
+"""The environment that points clients at the emulator described by its ``emulator.json``.
+
+The file itself (its typed reader and writer) is :mod:`azlogs.discovery`, which the client side may import.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 import shlex
-from pathlib import Path
-from typing import Any
 
-from azlogs._exceptions import EmulatorError, UsageError
-from azlogs.auth.clouds import AZURE_PUBLIC
+from azlogs._exceptions import UsageError
+from azlogs.discovery import Discovery
 
-DISCOVERY_NAME = "emulator.json"
 # The name under which `emulator env --az` registers the emulator with the Azure CLI (also the
 # ``name`` of its cloud metadata document, /metadata/endpoints).
 CLOUD_NAME = "AzlogsEmulator"
@@ -37,100 +35,42 @@ _IDENTITY_VARS = (
 )
 
 
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON so that a reader sees the old file or the whole new one, never a part (mode 0600)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # a stale temporary file keeps its old mode through O_TRUNC
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def admin_headers(info: dict[str, Any]) -> dict[str, str]:
-    """The header the emulator's ``/_emulator/`` admin endpoints require (the per-start admin key)."""
-    try:
-        key = info["admin"]["key"]
-    except KeyError as exc:
-        raise EmulatorError(
-            f"{info.get('_path', DISCOVERY_NAME)} has no admin key",
-            hint="it was written by an older emulator: restart it with `azlogs emulator start`",
-        ) from exc
-    return {"Authorization": f"Bearer {key}"}
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("AZLOGS_EMULATOR_DIR")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "azlogs" / "emulator"
-
-
-def read_discovery(data_dir: Path | None = None) -> dict[str, Any]:
-    """Read ``emulator.json`` from the data dir (or $AZLOGS_EMULATOR_FILE)."""
-    env_file = os.environ.get("AZLOGS_EMULATOR_FILE")
-    path = (
-        Path(env_file) if env_file and data_dir is None else (data_dir or default_data_dir()) / DISCOVERY_NAME
-    )
-    try:
-        data: dict[str, Any] = json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise EmulatorError(
-            f"no running emulator found: {path} does not exist",
-            hint="start one with `azlogs emulator start` (or pass --data-dir of a running one)",
-        ) from exc
-    except ValueError as exc:
-        raise EmulatorError(f"{path} is not valid JSON: {exc}") from exc
-    data["_path"] = str(path)
-    return data
-
-
-def environment(info: dict[str, Any], source: str, client_id: str | None = None) -> dict[str, str | None]:
+def environment(info: Discovery, source: str, client_id: str | None = None) -> dict[str, str | None]:
     """The environment after which unchanged azure-identity uses ``source`` against the emulator.
 
     A value of ``None`` means the variable must be unset.
     """
     if source not in SOURCES:
         raise UsageError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
-    ep = info["endpoints"]
+    ep = info.endpoints
     env: dict[str, str | None] = dict.fromkeys(_IDENTITY_VARS)
-    env["REQUESTS_CA_BUNDLE"] = info["ca_cert"]
-    env["SSL_CERT_FILE"] = info["ca_cert"]
-    env["AZLOGS_EMULATOR_FILE"] = info["_path"]
+    env["REQUESTS_CA_BUNDLE"] = info.ca_cert
+    env["SSL_CERT_FILE"] = info.ca_cert
+    env["AZLOGS_EMULATOR_FILE"] = info.where
     # azlogs reads AZURE_CLOUD; Microsoft's SDKs take the audience as an argument (credential_scopes).
-    env["AZURE_CLOUD"] = str(info.get("cloud") or AZURE_PUBLIC.name)
+    env["AZURE_CLOUD"] = info.cloud
     if source == "vm":
-        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = ep["imds"]
+        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = ep.imds
     elif source == "arc":
-        env["IDENTITY_ENDPOINT"] = ep["arc_identity_endpoint"]
-        env["IMDS_ENDPOINT"] = ep["arc"]
+        env["IDENTITY_ENDPOINT"] = ep.arc_identity_endpoint
+        env["IMDS_ENDPOINT"] = ep.arc
     elif source in ("appservice", "automation"):
-        env["IDENTITY_ENDPOINT"] = ep["app_service"] if source == "appservice" else ep["automation"]
-        env["IDENTITY_HEADER"] = info["identity_headers"][source]
+        env["IDENTITY_ENDPOINT"] = ep.app_service if source == "appservice" else ep.automation
+        env["IDENTITY_HEADER"] = info.identity_headers[source]
     elif source == "workload":
-        ident = _identity(info, "workload")
-        env["AZURE_AUTHORITY_HOST"] = ep["authority"]
-        env["AZURE_TENANT_ID"] = info["tenant_id"]
-        env["AZURE_CLIENT_ID"] = ident["client_id"]
-        env["AZURE_FEDERATED_TOKEN_FILE"] = info["federated_token_file"]
+        env["AZURE_AUTHORITY_HOST"] = ep.authority
+        env["AZURE_TENANT_ID"] = info.tenant_id
+        env["AZURE_CLIENT_ID"] = info.identity("workload").client_id
+        env["AZURE_FEDERATED_TOKEN_FILE"] = info.federated_token_file
     elif source == "sp":
-        ident = _identity(info, "sp")
-        env["AZURE_AUTHORITY_HOST"] = ep["authority"]
-        env["AZURE_TENANT_ID"] = info["tenant_id"]
-        env["AZURE_CLIENT_ID"] = ident["client_id"]
-        env["AZURE_CLIENT_SECRET"] = ident["client_secret"]
+        ident = info.identity("sp")
+        env["AZURE_AUTHORITY_HOST"] = ep.authority
+        env["AZURE_TENANT_ID"] = info.tenant_id
+        env["AZURE_CLIENT_ID"] = ident.client_id
+        env["AZURE_CLIENT_SECRET"] = ident.client_secret
     if client_id is not None and source not in ("workload", "sp"):
         env["AZURE_CLIENT_ID"] = client_id
     return env
-
-
-def _identity(info: dict[str, Any], name: str) -> dict[str, Any]:
-    for ident in info["identities"]:
-        if ident["name"] == name:
-            return dict(ident)
-    raise EmulatorError(f"the emulator has no identity named {name!r}")
 
 
 def render_exports(env: dict[str, str | None]) -> str:
@@ -140,7 +80,7 @@ def render_exports(env: dict[str, str | None]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def az_commands(info: dict[str, Any], cloud_name: str = CLOUD_NAME) -> str:
+def az_commands(info: Discovery, cloud_name: str = CLOUD_NAME) -> str:
     """The shell lines that point an unchanged Azure CLI at the emulator described by ``info``.
 
     ``az cloud register --endpoint-resource-manager`` reads every other endpoint from the emulator's
@@ -149,22 +89,22 @@ def az_commands(info: dict[str, Any], cloud_name: str = CLOUD_NAME) -> str:
     login.microsoftonline.com unless the CLI's ``core.instance_discovery`` is off. The CLI's HTTP
     (requests: MSAL, ARM, Graph, ``az rest``) trusts the CA in ``REQUESTS_CA_BUNDLE``. No secret is printed.
     """
-    arm = shlex.quote(info["endpoints"]["arm"])
+    arm = shlex.quote(info.endpoints.arm)
     name = shlex.quote(cloud_name)
-    path = info.get("_path", DISCOVERY_NAME)
-    admin = info["admin"]["client_id"]
+    path = info.where
+    admin = info.admin.client_id
     lines = [
         f"# Azure CLI against the azlogs emulator ({path}): run these lines, or eval them.",
         "# They switch the CLI's active cloud: `az cloud set --name AzureCloud` switches back, or keep the",
         "# emulator apart with `export AZURE_CONFIG_DIR=~/.azure-emulator` first.",
-        f"export REQUESTS_CA_BUNDLE={shlex.quote(info['ca_cert'])}",
+        f"export REQUESTS_CA_BUNDLE={shlex.quote(info.ca_cert)}",
         f"az cloud register --name {name} --endpoint-resource-manager {arm} --only-show-errors 2>/dev/null"
         f" || az cloud update --name {name} --endpoint-resource-manager {arm} --only-show-errors",
         f"az cloud set --name {name} --only-show-errors",
         "az config set core.instance_discovery=false --only-show-errors",
         "# Then sign in: as the admin service principal (Owner of the subscription; its secret is",
         f"# admin.client_secret in {path}):",
-        f"#   az login --service-principal --username {admin} --password SECRET --tenant {info['tenant_id']}",
+        f"#   az login --service-principal --username {admin} --password SECRET --tenant {info.tenant_id}",
         "# or as a host's managed identity:",
         '#   eval "$(azlogs emulator env --source vm)"; az login --identity --allow-no-subscriptions',
     ]

@@ -29,7 +29,15 @@ from starlette.routing import BaseRoute, Route
 
 from azlogs._exceptions import ConfigError, EmulatorError, UsageError
 from azlogs.auth.clouds import get_cloud
-from azlogs.emulator import discovery, ingestion
+from azlogs.discovery import (
+    DISCOVERY_NAME,
+    Discovery,
+    DiscoveryAdmin,
+    DiscoveryEndpoints,
+    DiscoveryWorkspace,
+    default_data_dir,
+)
+from azlogs.emulator import ingestion
 from azlogs.emulator.config import (
     DATA_COLLECTOR_API_MODES,
     Settings,
@@ -69,7 +77,7 @@ ARC_FALLBACK_DIR = "arc-tokens"
 _OWN_ENTRIES = [
     "state.json",
     STATE_FILE,
-    discovery.DISCOVERY_NAME,
+    DISCOVERY_NAME,
     DB_NAME,
     f"{DB_NAME}-wal",
     f"{DB_NAME}-shm",
@@ -224,11 +232,11 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self.info: dict[str, Any] = {}
+        self.info: Discovery | None = None
 
     @property
     def discovery_path(self) -> Path:
-        return self.settings.data_dir / discovery.DISCOVERY_NAME
+        return self.settings.data_dir / DISCOVERY_NAME
 
     def _token_file(self) -> Path:
         return self.settings.data_dir / "workload" / "azure-identity-token"
@@ -249,56 +257,54 @@ class Emulator:
             fh.write(token)
         os.replace(tmp, path)
 
-    def _discovery(self) -> dict[str, Any]:
+    def _discovery(self) -> Discovery:
         t = self.ctx.tenant
         u = self.ctx.urls
-        return {
-            "version": 1,
-            "pid": os.getpid(),
-            "started_at": time.time(),
-            "data_dir": str(self.settings.data_dir),
-            "in_memory": self.settings.in_memory,
+        return Discovery(
+            pid=os.getpid(),
+            started_at=time.time(),
+            data_dir=str(self.settings.data_dir),
+            in_memory=self.settings.in_memory,
             # The Azure cloud emulated: clients use its audiences (``azlogs emulator env`` exports it as AZURE_CLOUD).
-            "cloud": self.settings.cloud.name,
-            "tenant_id": t.tenant_id,
-            "subscription_id": t.subscription_id,
-            "resource_group": t.resource_group,
-            "location": t.location,
-            "ca_cert": str(self.tls.ca_cert),
-            "endpoints": {
-                "imds": u.imds,
-                "arc": u.arc,
-                "arc_identity_endpoint": f"{u.arc}/metadata/identity/oauth2/token",
-                "app_service": u.appservice,
-                "automation": u.automation,
-                "authority": u.authority,
-                "arm": u.arm,
-                "dce": u.dce,
+            cloud=self.settings.cloud.name,
+            tenant_id=t.tenant_id,
+            subscription_id=t.subscription_id,
+            resource_group=t.resource_group,
+            location=t.location,
+            ca_cert=str(self.tls.ca_cert),
+            endpoints=DiscoveryEndpoints(
+                imds=u.imds,
+                arc=u.arc,
+                arc_identity_endpoint=f"{u.arc}/metadata/identity/oauth2/token",
+                app_service=u.appservice,
+                automation=u.automation,
+                authority=u.authority,
+                arm=u.arm,
+                dce=u.dce,
                 # The retired HTTP Data Collector API of the tenant's workspace: POST {this}/api/logs.
-                "data_collector": f"{u.https}/ods/{t.workspace_id}",
-                "query": u.query,
-                "graph": u.graph,
-                "cluster_issuer": u.cluster_issuer,
-                "admin": f"{u.https}/_emulator",
-            },
-            "workspace": {
-                "id": t.workspace_id,
-                "name": t.workspace_name,
-                "resource_id": t.workspace_resource_id,
-            },
-            "identities": [i.public() for i in t.identities],
-            "admin": {
-                "client_id": t.admin.client_id,
-                "client_secret": t.admin.client_secret,
-                "principal_id": t.admin.principal_id,
+                data_collector=f"{u.https}/ods/{t.workspace_id}",
+                query=u.query,
+                graph=u.graph,
+                cluster_issuer=u.cluster_issuer,
+                admin=f"{u.https}/_emulator",
+            ),
+            workspace=DiscoveryWorkspace(
+                id=t.workspace_id, name=t.workspace_name, resource_id=t.workspace_resource_id
+            ),
+            identities=tuple(i.public() for i in t.identities),
+            admin=DiscoveryAdmin(
+                client_id=t.admin.client_id,
+                client_secret=t.admin.client_secret or "",  # the admin is always created with one
+                principal_id=t.admin.principal_id,
                 # Per start: 'Authorization: Bearer <key>' on the /_emulator/ admin endpoints.
-                "key": self.ctx.admin_key,
-            },
-            "identity_headers": dict(self.ctx.identity_headers),
-            "federated_token_file": str(self._token_file()),
-            "arc_key_dir": str(self.ctx.arc_key_dir),
-            "warnings": [w for w in [self.ctx.arc_key_dir_warning] if w],
-        }
+                key=self.ctx.admin_key,
+            ),
+            identity_headers=dict(self.ctx.identity_headers),
+            federated_token_file=str(self._token_file()),
+            arc_key_dir=str(self.ctx.arc_key_dir),
+            warnings=tuple(w for w in [self.ctx.arc_key_dir_warning] if w),
+            path=self.discovery_path,
+        )
 
     async def serve(self, *, install_signals: bool = False) -> None:
         """Bind both listeners, write the discovery file when both are ready, serve until stopped."""
@@ -363,9 +369,8 @@ class Emulator:
                 await asyncio.sleep(0.01)
             if all(srv.started for srv in self._servers):
                 self.info = self._discovery()
-                discovery.write_atomic(self.discovery_path, self.info)
-                self.info["_path"] = str(self.discovery_path)
-                for warning in self.info["warnings"]:
+                self.info.write(self.discovery_path)
+                for warning in self.info.warnings:
                     log.warning(warning)
                 self._ready.set()
             await asyncio.gather(*tasks)
@@ -406,8 +411,8 @@ class Emulator:
         """Serve in the foreground until SIGINT or SIGTERM."""
         asyncio.run(self.serve(install_signals=True))
 
-    def start_background(self, timeout: float = 30.0) -> dict[str, Any]:
-        """Serve from a daemon thread; return the discovery info once both listeners are ready."""
+    def start_background(self, timeout: float = 30.0) -> Discovery:
+        """Serve from a daemon thread; return what it wrote in ``emulator.json`` once both listeners are ready."""
 
         def target() -> None:
             try:
@@ -422,7 +427,7 @@ class Emulator:
             raise EmulatorError(f"the emulator did not become ready within {timeout:.0f} s")
         if self._error is not None:
             raise EmulatorError(f"the emulator failed to start: {self._error}") from self._error
-        if not self.info:
+        if self.info is None:
             raise EmulatorError("the emulator stopped before it was ready")
         return self.info
 
@@ -431,7 +436,7 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def __enter__(self) -> dict[str, Any]:
+    def __enter__(self) -> Discovery:
         return self.start_background()
 
     def __exit__(self, *exc: object) -> None:
@@ -451,7 +456,7 @@ def settings_from(
     data_collector_api: str | None = None,
 ) -> Settings:
     settings = Settings(
-        data_dir=data_dir or discovery.default_data_dir(),
+        data_dir=data_dir or default_data_dir(),
         host=host,
         port=port,
         tls_port=tls_port,

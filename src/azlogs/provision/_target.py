@@ -16,6 +16,7 @@ from azure.core.credentials import TokenProvider
 from azlogs._exceptions import UsageError
 from azlogs._http import Verify
 from azlogs.auth.clouds import AZURE_PUBLIC, Cloud, get_cloud
+from azlogs.discovery import Discovery
 from azlogs.provision._arm import ARM_AUDIENCE, ArmClient
 from azlogs.schema.model import DataCollectionRule, TableSchema
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
@@ -66,17 +67,17 @@ class ArmTarget:
     audience: str = ARM_AUDIENCE
 
     @classmethod
-    def from_emulator(cls, info: Mapping[str, Any], *, workspace: str | None = None) -> ArmTarget:
+    def from_emulator(cls, info: Discovery, *, workspace: str | None = None) -> ArmTarget:
         """The emulator's ARM, subscription, resource group and workspace (``emulator.json``); the
         token audience is ARM's in the cloud the emulator runs as."""
-        cloud = get_cloud(str(info.get("cloud") or AZURE_PUBLIC.name))
+        cloud = get_cloud(info.cloud)
         return cls(
-            arm_endpoint=str(info["endpoints"]["arm"]),
-            subscription_id=str(info["subscription_id"]),
-            resource_group=str(info["resource_group"]),
-            workspace_resource_id=workspace or str(info["workspace"]["resource_id"]),
-            location=info.get("location"),
-            verify=str(info["ca_cert"]),
+            arm_endpoint=info.endpoints.arm,
+            subscription_id=info.subscription_id,
+            resource_group=info.resource_group,
+            workspace_resource_id=workspace or info.workspace.resource_id,
+            location=info.location,
+            verify=info.ca_cert,
             audience=cloud.arm_endpoint,
         )
 
@@ -133,21 +134,21 @@ def dcr_resource_id(target: ArmTarget, name: str) -> str:
     )
 
 
-def emulator_credential(info: Mapping[str, Any]) -> TokenProvider:
+def emulator_credential(info: Discovery) -> TokenProvider:
     """The emulator's admin service principal (Owner of its subscription), as an azure-identity credential."""
     from azure.identity import ClientSecretCredential
 
     return ClientSecretCredential(
-        str(info["tenant_id"]),
-        str(info["admin"]["client_id"]),
-        str(info["admin"]["client_secret"]),
-        authority=str(info["endpoints"]["authority"]),
+        info.tenant_id,
+        info.admin.client_id,
+        info.admin.client_secret,
+        authority=info.endpoints.authority,
         disable_instance_discovery=True,
-        connection_verify=str(info["ca_cert"]),
+        connection_verify=info.ca_cert,
     )
 
 
-def emulator_arm(info: Mapping[str, Any], *, workspace: str | None = None) -> tuple[ArmClient, ArmTarget]:
+def emulator_arm(info: Discovery, *, workspace: str | None = None) -> tuple[ArmClient, ArmTarget]:
     """An ARM client of the emulator's admin principal and the emulator as the target (``emulator.json``)."""
     target = ArmTarget.from_emulator(info, workspace=workspace)
     credential = emulator_credential(info)

@@ -11,9 +11,12 @@ import json
 import os
 import ssl
 import sys
+from pathlib import Path
 
 import httpx
 import jwt
+
+from azlogs.discovery import Discovery
 
 SCOPE = "https://monitor.azure.com/.default"
 
@@ -56,11 +59,10 @@ def main() -> None:
     kind, mode = sys.argv[1], sys.argv[2]
     client_id = sys.argv[3] if len(sys.argv) > 3 else None
     token = asyncio.run(async_token(kind, client_id)) if mode == "async" else sync_token(kind, client_id)
-    with open(os.environ["AZLOGS_EMULATOR_FILE"]) as fh:
-        info = json.load(fh)
-    tenant = info["tenant_id"]
-    jwks_url = f"{info['endpoints']['authority']}/{tenant}/discovery/v2.0/keys"
-    keys = httpx.get(jwks_url, verify=ssl.create_default_context(cafile=info["ca_cert"])).json()
+    info = Discovery.from_file(Path(os.environ["AZLOGS_EMULATOR_FILE"]))
+    tenant = info.tenant_id
+    jwks_url = f"{info.endpoints.authority}/{tenant}/discovery/v2.0/keys"
+    keys = httpx.get(jwks_url, verify=ssl.create_default_context(cafile=info.ca_cert)).json()
     header = jwt.get_unverified_header(token)
     jwk = next(k for k in keys["keys"] if k["kid"] == header["kid"])
     key = jwt.PyJWK(jwk).key

@@ -10,16 +10,19 @@ import datetime as dt
 import json
 import os
 import sys
+from pathlib import Path
 
 from azure.identity import ManagedIdentityCredential
 from azure.monitor.ingestion import LogsIngestionClient
 from azure.monitor.query import LogsQueryClient, LogsQueryStatus
 
+from azlogs.discovery import Discovery
+
 
 def main() -> None:
     endpoint, rule_id, stream, table, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-    info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]))  # noqa: SIM115
-    ca = info["ca_cert"]
+    info = Discovery.from_file(Path(os.environ["AZLOGS_EMULATOR_FILE"]))
+    ca = info.ca_cert
     cred = ManagedIdentityCredential()
     base = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=4)
     logs = [
@@ -41,7 +44,7 @@ def main() -> None:
     )
     client = LogsQueryClient(
         cred,
-        endpoint=info["endpoints"]["query"],
+        endpoint=info.endpoints.query,
         audience="https://api.loganalytics.io",
         connection_verify=ca,
     )
@@ -54,7 +57,7 @@ def main() -> None:
     }
     out = {}
     for name, kql in queries.items():
-        result = client.query_workspace(info["workspace"]["id"], kql, timespan=dt.timedelta(days=1))
+        result = client.query_workspace(info.workspace.id, kql, timespan=dt.timedelta(days=1))
         assert result.status == LogsQueryStatus.SUCCESS, result
         table_ = result.tables[0]
         out[name] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 from azlogs.doctor import DoctorOptions, DoctorReport, run_doctor
+from tests.discovery_sample import write_discovery
 from tests.unit.doctor.test_doctor import RULE_ID, STREAM, chooser, forbidden_arm, ingest
 from tests.unit.provision.fake_arm import SUB, FakeCredential, make_jwt
 
@@ -27,14 +27,9 @@ def endpoint() -> Iterator[str]:
 def emulator_file(tmp_path: Path, endpoint: str, cloud: str) -> dict[str, str]:
     """An emulator.json that says which cloud the emulator at ``endpoint`` runs as."""
     host = endpoint.split("://", 1)[1]
-    info = {
-        "cloud": cloud,
-        "subscription_id": SUB,
-        "ca_cert": str(tmp_path / "ca.pem"),
-        "endpoints": {"dce": f"https://{host}/dce", "arm": f"https://{host}"},
-    }
+    info = write_discovery(tmp_path, https=f"https://{host}", cloud=cloud, subscription_id=SUB)
     path = tmp_path / "emulator.json"
-    path.write_text(json.dumps(info))
+    assert info.endpoints.dce == f"https://{host}/dce"
     return {"AZLOGS_EMULATOR_FILE": str(path)}
 
 

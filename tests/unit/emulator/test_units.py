@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -13,6 +14,7 @@ from azlogs.emulator.discovery import environment, render_exports
 from azlogs.emulator.faults import FaultRegistry, FaultRule, endpoint_group
 from azlogs.emulator.identity.issuer import Issuer, TokenRejected, load_or_create_key
 from azlogs.emulator.requestlog import redact_query
+from tests.discovery_sample import sample_discovery
 
 MONITOR = ["https://monitor.azure.com", "https://monitor.azure.com/"]
 
@@ -123,25 +125,7 @@ class TestIssuer:
 class TestDiscoveryEnv:
     def test_each_source_sets_its_variables_and_unsets_the_others(self) -> None:
         """`emulator env` output selects exactly one azure-identity source."""
-        info = {
-            "_path": "/d/emulator.json",
-            "ca_cert": "/d/tls/ca.pem",
-            "tenant_id": "t",
-            "endpoints": {
-                "imds": "http://127.0.0.1:1",
-                "arc": "http://127.0.0.1:1/arc",
-                "arc_identity_endpoint": "http://127.0.0.1:1/arc/metadata/identity/oauth2/token",
-                "app_service": "http://127.0.0.1:1/appservice/msi/token",
-                "automation": "http://127.0.0.1:1/automation/msi/token",
-                "authority": "https://127.0.0.1:2",
-            },
-            "identity_headers": {"appservice": "h1", "automation": "h2"},
-            "identities": [
-                {"name": "workload", "client_id": "w"},
-                {"name": "sp", "client_id": "s", "client_secret": "x"},
-            ],
-            "federated_token_file": "/d/workload/token",
-        }
+        info = sample_discovery(Path("/d"), federated_token_file="/d/workload/token")
         vm = environment(info, "vm")
         assert vm["AZURE_POD_IDENTITY_AUTHORITY_HOST"] == "http://127.0.0.1:1"
         assert vm["IDENTITY_ENDPOINT"] is None and vm["REQUESTS_CA_BUNDLE"] == "/d/tls/ca.pem"

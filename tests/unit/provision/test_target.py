@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from azlogs import UsageError
 from azlogs.provision import ArmTarget, find_dcr, output_tables, subscription_from_claims
+from tests.discovery_sample import sample_discovery
 from tests.unit.provision.fake_arm import RG, SUB, WS, FakeArm
 
 DCR_ID = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Insights/dataCollectionRules/dcr-x"
@@ -57,15 +60,14 @@ class TestTargets:
 
     def test_emulator_target(self) -> None:
         """The emulator's discovery info gives ARM URL, subscription, group, workspace, region and CA."""
-        info = {
-            "endpoints": {"arm": "https://127.0.0.1:1"},
-            "subscription_id": SUB,
-            "resource_group": RG,
-            "workspace": {"resource_id": WS},
-            "location": "eastus",
-            "ca_cert": "/tmp/ca.pem",
-        }
+        base = sample_discovery(https="https://127.0.0.1:1", subscription_id=SUB, resource_group=RG)
+        info = replace(base, workspace=replace(base.workspace, resource_id=WS), ca_cert="/tmp/ca.pem")
         target = ArmTarget.from_emulator(info)
+        assert (target.arm_endpoint, target.subscription_id, target.resource_group) == (
+            "https://127.0.0.1:1",
+            SUB,
+            RG,
+        )
         assert (
             target.workspace_resource_id == WS
             and target.verify == "/tmp/ca.pem"
