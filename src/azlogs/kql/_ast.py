@@ -187,6 +187,8 @@ class ProjectAway:
     kind: str
     patterns: tuple[str, ...]
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    # project-reorder only: per pattern, None or "asc"/"desc" (granny-asc/desc of matched names).
+    orders: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,8 @@ class MvExpand:
     items: tuple[tuple[Assign, str | None], ...]
     limit: Expr | None = None
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    index_name: str | None = None  # with_itemindex=
+    kind: str = "bag"  # bagexpansion=bag|array (kind=bag|array)
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,127 @@ class As:
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 
+# ----------------------------------------------------------------------------- operators of issue 14
+
+
+@dataclass(frozen=True)
+class ExternalData:
+    """``externaldata (cols) [uris] with (props)``: rows read from files the host allows."""
+
+    columns: tuple[tuple[str, str], ...]
+    uris: tuple[str, ...]
+    properties: tuple[tuple[str, Any], ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MakeSeries:
+    """``make-series agg [default=v], ... on axis [from a] [to b] step s [by ...]``."""
+
+    aggregates: tuple[tuple[Assign, Expr | None], ...]
+    axis: Expr
+    start: Expr | None
+    stop: Expr | None
+    step: Expr
+    by: tuple[Assign, ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """``evaluate plugin(args)`` (bag_unpack, pivot, narrow)."""
+
+    plugin: str
+    args: tuple[Expr, ...]
+    options: tuple[tuple[str, Any], ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Invoke:
+    """``invoke f(args)``: the input table becomes f's first (tabular) argument."""
+
+    function: str
+    args: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """``lookup [kind=leftouter|inner] (T) on keys``."""
+
+    kind: str
+    right: Expr
+    keys: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MvApply:
+    """``mv-apply [with_itemindex=i] items [limit n] on (subquery operators)``."""
+
+    items: tuple[tuple[Assign, str | None], ...]
+    ops: tuple[Any, ...]
+    limit: Expr | None = None
+    index_name: str | None = None
+    kind: str = "bag"
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """``partition by Column (subquery operators)``: the subquery runs on each partition's rows."""
+
+    column: str
+    ops: tuple[Any, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Search:
+    """``search [kind=case_sensitive] [in (T, ...)] predicate`` (source or operator)."""
+
+    predicate: Expr
+    tables: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TopNestedLevel:
+    count: Expr | None
+    of: Assign
+    others: Expr | None
+    by: Assign
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class TopNested:
+    levels: tuple[TopNestedLevel, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ParseKv:
+    """``parse-kv expr as (k:type, ...) with (pair_delimiter=.., kv_delimiter=.., ...)``."""
+
+    source: Expr
+    columns: tuple[tuple[str, str], ...]
+    properties: tuple[tuple[str, Any], ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """``sample n`` / ``sample-distinct n of col``."""
+
+    count: Expr
+    of: Expr | None = None
+    distinct: bool = False
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
 Operator = Union[  # noqa: UP007
     Where,
     Extend,
@@ -329,9 +454,20 @@ Operator = Union[  # noqa: UP007
     Serialize,
     As,
     Print,
+    MakeSeries,
+    Evaluate,
+    Invoke,
+    Lookup,
+    MvApply,
+    Search,
+    TopNested,
+    ParseKv,
+    Sample,
+    ExternalData,
+    Partition,
 ]
 Source = Union[  # noqa: UP007
-    Expr, Print, Range, Union_, Datatable
+    Expr, Print, Range, Union_, Datatable, ExternalData, Search, Evaluate
 ]
 
 
@@ -350,8 +486,10 @@ class Pipeline:
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str
+    type: str  # a scalar type, or "table" for a tabular parameter
     default: Expr | None = None
+    # A tabular parameter's declared columns ((name, type), ...); () for ``T:(*)``.
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -362,6 +500,7 @@ class Lambda:
     lets: tuple[Let, ...]
     body: Expr
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    view: bool = False  # ``view () { ... }``: also a table for ``union *``
 
 
 @dataclass(frozen=True)

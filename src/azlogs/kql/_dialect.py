@@ -35,6 +35,17 @@ _OP_NAMES = {
     A.Serialize: "serialize",
     A.As: "as",
     A.Range: "range",
+    A.MakeSeries: "make-series",
+    A.Evaluate: "evaluate",
+    A.Invoke: "invoke",
+    A.Lookup: "lookup",
+    A.MvApply: "mv-apply",
+    A.Search: "search",
+    A.TopNested: "top-nested",
+    A.ParseKv: "parse-kv",
+    A.Sample: "sample",
+    A.ExternalData: "externaldata",
+    A.Partition: "partition",
 }
 _TRANSFORMATION_OPS = (A.Where, A.Extend, A.Project, A.ProjectRename)
 

@@ -22,15 +22,18 @@ set_stmt: "set" name ["=" set_value]
 ?set_value: literal | dynamic_lit | name -> set_word
 
 let_stmt: "let" name "=" (pipeline | lambda_)
-lambda_: "(" [params] ")" "{" (let_stmt _SEMI+)* pipeline _SEMI* "}"
+lambda_: [VIEW_KW] "(" [params] ")" "{" (let_stmt _SEMI+)* pipeline _SEMI* "}"
 params: param ("," param)*
 param: name ":" TYPE_NAME ["=" expr]
+     | name ":" "(" (STAR | col_decl ("," col_decl)*) ")" -> table_param
 
 pipeline: head ("|" op)*
 ?head: expr
      | print_op
      | union_op
      | range_op
+     | search_op
+     | evaluate_op
 
 print_op: "print" [agg_list]
 range_op: "range" name "from" expr "to" expr "step" expr
@@ -38,14 +41,16 @@ range_op: "range" name "from" expr "to" expr "step" expr
 ?op: where_op | extend_op | project_op | project_away_op | project_rename_op | project_keep_op
    | project_reorder_op | parse_op | take_op | sort_op | top_op | summarize_op | count_op
    | distinct_op | union_op | join_op | mv_expand_op | render_op | getschema_op | serialize_op
-   | as_op | print_op
+   | as_op | print_op | make_series_op | evaluate_op | invoke_op | lookup_op | mv_apply_op
+   | search_op | top_nested_op | parse_kv_op | sample_op | externaldata_op | partition_op
 
 where_op: ("where" | "filter") expr
 extend_op: "extend" assign ("," assign)*
 project_op: "project" assign ("," assign)*
 project_away_op: "project-away" col_pattern ("," col_pattern)*
 project_keep_op: "project-keep" col_pattern ("," col_pattern)*
-project_reorder_op: "project-reorder" col_pattern ("," col_pattern)*
+project_reorder_op: "project-reorder" reorder_pattern ("," reorder_pattern)*
+reorder_pattern: (name | WILDCARD_NAME | STAR) [SORT_DIR]
 project_rename_op: "project-rename" rename ("," rename)*
 rename: name "=" name
 col_pattern: name | WILDCARD_NAME
@@ -62,17 +67,43 @@ agg_list: assign ("," assign)*
 by_list: "by" assign ("," assign)*
 count_op: "count"
 distinct_op: "distinct" (STAR | assign ("," assign)*)
-union_op: "union" option* expr ("," expr)*
+union_op: "union" option* union_item ("," union_item)*
+?union_item: expr | STAR -> union_star | WILDCARD_NAME -> union_wildcard
 join_op: "join" option* expr "on" join_key ("," join_key)*
 join_key: expr
-mv_expand_op: "mv-expand" option* mv_item ("," mv_item)* ["limit" expr]
+mv_expand_op: MV_EXPAND option* mv_item ("," mv_item)* ["limit" expr]
+MV_EXPAND.3: "mv-expand" | /mvexpand(?![A-Za-z0-9_])/
 mv_item: assign ["to" "typeof" "(" TYPE_NAME ")"]
 render_op: "render" name render_prop* ["with" "(" [render_props] ")"]
 render_props: render_prop ("," (render_prop | render_col))*
 render_col: name
 getschema_op: "getschema"
 serialize_op: "serialize" [agg_list]
-as_op: "as" name
+as_op: "as" option* name
+
+// operators added for issue 14 (transformer methods in _parse_ops)
+externaldata_op: "externaldata" "(" col_decl ("," col_decl)* ")" "[" string_lit ("," string_lit)* ","? "]" [with_props]
+with_props: "with" "(" [with_prop ("," with_prop)*] ")"
+with_prop: name "=" expr
+make_series_op: "make-series" option* ms_agg ("," ms_agg)* "on" ms_axis [by_list]
+ms_agg: assign ["default" "=" expr]
+ms_axis: add_expr IN_OP "range" "(" expr "," expr "," expr ")" -> ms_range
+       | expr ["from" expr] ["to" expr] "step" expr -> ms_from_to
+evaluate_op: "evaluate" option* name "(" [args] ")" [":" "(" col_decl ("," col_decl)* ")"]
+invoke_op: "invoke" name "(" [args] ")"
+lookup_op: "lookup" option* expr "on" join_key ("," join_key)*
+mv_apply_op: "mv-apply" option* mv_item ("," mv_item)* ["limit" expr] "on" "(" sub_ops ")"
+sub_ops: op ("|" op)*
+partition_op: "partition" option* "by" name "(" sub_ops ")"
+search_op: "search" option* [IN_OP "(" name ("," name)* ")"] (expr | STAR)
+top_nested_op: tn_clause ("," tn_clause)*
+tn_clause: "top-nested" [expr] "of" assign [WITH_OTHERS "=" expr] "by" assign [SORT_DIR]
+WITH_OTHERS.3: /with[ \t\n]+others(?![A-Za-z0-9_])/
+parse_kv_op: PARSE_KV expr "as" "(" col_decl ("," col_decl)* ")" [with_props]
+PARSE_KV.3: "parse-kv"
+sample_op: SAMPLE_KW expr ["of" expr]
+SAMPLE_KW.3: "sample-distinct" | /sample(?![A-Za-z0-9_-])/
+VIEW_KW.3: /view(?=[ \t\n]*\()/
 
 option: OPT_KW "=" (name | literal | TYPE_NAME)
 render_prop: name "=" expr
@@ -83,6 +114,8 @@ assign: (name "=")? expr
 ?or_expr: and_expr ("or" and_expr)*
 ?and_expr: cmp_expr ("and" cmp_expr)*
 ?cmp_expr: add_expr
+         | STAR STR_OP add_expr -> star_match
+         | name ":" add_expr -> column_has
          | add_expr CMP_OP add_expr -> binop
          | add_expr STR_OP add_expr -> binop
          | add_expr MATCHES_KW "regex" add_expr -> regex_match
@@ -96,6 +129,7 @@ assign: (name "=")? expr
       | ADD_OP unary -> neg
 ?postfix: atom
         | postfix "." member_name -> member
+        | postfix "." "[" expr "]" -> index
         | postfix "[" expr "]" -> index
 ?atom: literal
      | name -> column
@@ -103,8 +137,10 @@ assign: (name "=")? expr
      | "(" pipeline ")" -> paren
      | datatable
      | dynamic_lit
+     | externaldata_op
+     | "range" "(" [args] ")" -> range_call
 args: expr_or_star ("," expr_or_star)*
-?expr_or_star: expr | STAR -> star
+?expr_or_star: expr | STAR -> star | expr ("|" op)+ -> arg_pipeline | name "=" expr -> named_arg
 
 datatable: "datatable" "(" col_decl ("," col_decl)* ")" "[" [dt_values] "]"
 dt_values: dt_value ("," dt_value)* ","?
@@ -129,7 +165,7 @@ literal: NUMBER -> number
 ?string_lit: STRING+ -> string
 name: NAME | "[" STRING "]"
 member_name: NAME | "[" STRING "]"
-OPT_KW.5: /(kind|flags|bagexpansion|withsource|isfuzzy|hint\.[A-Za-z_]+)(?=[ \t\n]*=[^=~])/
+OPT_KW.5: /(kind|flags|bagexpansion|withsource|isfuzzy|with_itemindex|with_source|hint\.[A-Za-z_]+)(?=[ \t\n]*=[^=~])/
 
 _SEMI: ";"
 PARSE_KW: "parse-where" | "parse"
@@ -151,11 +187,12 @@ TYPE_NAME.3: /(@TYPE_WORDS@)(?![A-Za-z0-9_(])/
 TYPED_LIT.3: /(bool|boolean|int|long|real|double|decimal|datetime|date|timespan|time|guid)[ \t]*\([^()]*\)/
 TIMESPAN.3: /[0-9]+(\.[0-9]+)?(days|day|d|hours|hour|hrs|hr|h|minutes|minute|min|m|seconds|second|sec|s|milliseconds|millisecond|milli|ms|microseconds|microsecond|micro|ticks|tick|nanoseconds|nanosecond|nano)(?![A-Za-z0-9_])/
 NUMBER.2: /(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)(?![A-Za-z_])/
-STRING.2: /[hH]?@?("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')/ | /```(.|\n)*?```/
+STRING.2: /[hH]?("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')/ | /[hH]?@("([^"\n]|"")*"|'([^'\n]|'')*')/ | /```(.|\n)*?```/
 WILDCARD_NAME.2: /[A-Za-z_*][A-Za-z0-9_*]*\*[A-Za-z0-9_*]*/
 NAME: /\$?[A-Za-z_][A-Za-z0-9_]*/
 
-%import common.WS
+// Unicode spaces that editors and web pages leave in copied queries count as white space.
+WS: /[ \t\f\r\n\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+/
 %ignore WS
 COMMENT: /\/\/[^\n]*/
 %ignore COMMENT

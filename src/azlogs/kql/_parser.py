@@ -11,38 +11,25 @@ from functools import lru_cache
 from typing import Any
 
 import lark
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._grammar import GRAMMAR
 from azlogs.kql._literals import normalize_type, parse_string_token, parse_timespan_token, parse_typed_literal
+from azlogs.kql._parse_ops import OpsMixin, _bag_kind, _index_name
 from azlogs.kql._values import LONG_MAX, wrap_long
 
 # Tabular operators and functions that KQL has but this engine does not implement: name them
 # precisely instead of reporting an unexpected token.
 UNIMPLEMENTED_OPERATORS = {
-    "evaluate",
-    "make-series",
-    "mv-apply",
-    "lookup",
     "scan",
-    "search",
     "find",
-    "invoke",
     "fork",
     "facet",
-    "partition",
-    "sample",
-    "sample-distinct",
     "reduce",
-    "parse-kv",
     "project-smart",
-    "externaldata",
-    "materialize",
-    "top-nested",
     "top-hitters",
-    "as",
     "consume",
     "execute-and-cache",
 }
@@ -63,6 +50,9 @@ _EXPR_START = {
     "PRINT",
     "UNION",
     "RANGE",
+    "EXTERNALDATA",
+    "SEARCH",
+    "EVALUATE",
 }
 _TERMINAL_NAMES = {
     "RPAR": "')'",
@@ -130,7 +120,7 @@ def _ident(tok: Any) -> str:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer[Token, Any]):
+class _ToAst(OpsMixin):
     """lark tree -> AST dataclasses."""
 
     # -- statements
@@ -180,10 +170,11 @@ class _ToAst(Transformer[Token, Any]):
         return A.Let(ch[0], ch[1], pos=_mpos(meta))
 
     def lambda_(self, meta: Any, ch: list[Any]) -> A.Lambda:
-        params = tuple(ch[0] or ())
-        lets = tuple(c for c in ch[1:] if isinstance(c, A.Let))
+        view = ch[0] is not None
+        params = tuple(ch[1] or ())
+        lets = tuple(c for c in ch[2:] if isinstance(c, A.Let))
         body = ch[-1]
-        return A.Lambda(params, lets, body, pos=_mpos(meta))
+        return A.Lambda(params, lets, body, pos=_mpos(meta), view=view)
 
     def param(self, meta: Any, ch: list[Any]) -> A.Param:
         return A.Param(ch[0], normalize_type(str(ch[1])), ch[2])
@@ -247,7 +238,9 @@ class _ToAst(Transformer[Token, Any]):
         return A.ProjectAway("project-keep", tuple(ch), pos=_mpos(meta))
 
     def project_reorder_op(self, meta: Any, ch: list[Any]) -> A.ProjectAway:
-        return A.ProjectAway("project-reorder", tuple(ch), pos=_mpos(meta))
+        return A.ProjectAway(
+            "project-reorder", tuple(p for p, _ in ch), pos=_mpos(meta), orders=tuple(o for _, o in ch)
+        )
 
     def col_pattern(self, meta: Any, ch: list[Any]) -> str:
         return str(ch[0])
@@ -357,9 +350,11 @@ class _ToAst(Transformer[Token, Any]):
         return ch[0]
 
     def mv_expand_op(self, meta: Any, ch: list[Any]) -> A.MvExpand:
+        ch = ch[1:]  # the MV_EXPAND keyword (mv-expand or the older mvexpand)
+        opts: dict[str, Any] = dict(c for c in ch if isinstance(c, tuple) and isinstance(c[0], str))
         items = tuple(c for c in ch if isinstance(c, tuple) and isinstance(c[0], A.Assign))
         limit = ch[-1] if ch and not isinstance(ch[-1], tuple) else None
-        return A.MvExpand(items, limit, pos=_mpos(meta))
+        return A.MvExpand(items, limit, pos=_mpos(meta), index_name=_index_name(opts), kind=_bag_kind(opts))
 
     def mv_item(self, meta: Any, ch: list[Any]) -> tuple[A.Assign, str | None]:
         return (_no_tuple([ch[0]], "mv-expand")[0], normalize_type(str(ch[1])) if ch[1] is not None else None)
@@ -383,7 +378,7 @@ class _ToAst(Transformer[Token, Any]):
         return A.Serialize(tuple(_no_tuple(list(ch[0] or ()), "serialize")), pos=_mpos(meta))
 
     def as_op(self, meta: Any, ch: list[Any]) -> A.As:
-        return A.As(ch[0], pos=_mpos(meta))
+        return A.As(ch[-1], pos=_mpos(meta))
 
     def option(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
         val = ch[1]

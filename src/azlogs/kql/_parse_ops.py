@@ -1,0 +1,189 @@
+"""lark tree -> AST for the operators added for issue 14 (a mixin of the parser's transformer).
+
+Kept apart from ``_parser`` so the main transformer stays readable; the grammar rules these
+methods answer are marked in ``_grammar``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from azlogs._exceptions import KqlError
+from azlogs.kql import _ast as A
+
+
+def _mpos(meta: Any) -> A.Pos:
+    return (getattr(meta, "line", 0), getattr(meta, "column", 0))
+
+
+def _opts(ch: list[Any]) -> dict[str, Any]:
+    return dict(c for c in ch if isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))
+
+
+def _props(items: list[Any] | None) -> tuple[tuple[str, Any], ...]:
+    return tuple(items or ())
+
+
+@v_args(meta=True)
+class OpsMixin(Transformer[Token, Any]):
+    """Transformer methods for externaldata, make-series, evaluate, invoke, lookup, mv-apply,
+    search, top-nested, parse-kv, sample, union wildcards, view lets and tabular parameters."""
+
+    # -- lets and parameters
+    def table_param(self, meta: Any, ch: list[Any]) -> A.Param:
+        cols = tuple(c for c in ch[1:] if isinstance(c, tuple))
+        return A.Param(ch[0], "table", None, cols)
+
+    def arg_pipeline(self, meta: Any, ch: list[Any]) -> A.Pipeline:
+        # toscalar(T | summarize ...), materialize(T | where ...): a tabular argument.
+        return A.Pipeline(ch[0], tuple(ch[1:]), pos=_mpos(meta))
+
+    def named_arg(self, meta: Any, ch: list[Any]) -> A.Assign:
+        # evaluate ipv4_lookup(..., return_unmatched = true): a plugin's named argument.
+        return A.Assign(ch[0], ch[1], pos=_mpos(meta))
+
+    def range_call(self, meta: Any, ch: list[Any]) -> A.Call:
+        return A.Call("range", tuple(ch[0] or ()), pos=_mpos(meta))
+
+    def column_has(self, meta: Any, ch: list[Any]) -> A.Binary:
+        # search Col:"text" means Col has "text".
+        return A.Binary("has", A.Column(ch[0], pos=_mpos(meta)), ch[1], pos=_mpos(meta))
+
+    # -- union
+    def union_star(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column("*", pos=_mpos(meta))
+
+    def union_wildcard(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column(str(ch[0]), pos=_mpos(meta))
+
+    def reorder_pattern(self, meta: Any, ch: list[Any]) -> tuple[str, str | None]:
+        return (str(ch[0]), None if ch[1] is None else str(ch[1]).lower())
+
+    def star_match(self, meta: Any, ch: list[Any]) -> A.Binary:
+        return A.Binary(str(ch[1]), A.Star(pos=_mpos(meta)), ch[2], pos=_mpos(meta))
+
+    # -- externaldata
+    def externaldata_op(self, meta: Any, ch: list[Any]) -> A.ExternalData:
+        cols = tuple(c for c in ch if isinstance(c, tuple))
+        uris = tuple(c.value for c in ch if isinstance(c, A.Literal))
+        props = next((c for c in ch if isinstance(c, list)), None)
+        return A.ExternalData(cols, uris, _props(props), pos=_mpos(meta))
+
+    def with_props(self, meta: Any, ch: list[Any]) -> list[tuple[str, Any]]:
+        return [c for c in ch if c is not None]
+
+    def with_prop(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
+        value = ch[1]
+        if isinstance(value, A.Literal):
+            value = value.value
+        elif isinstance(value, A.Column):  # format=csv, ignoreFirstRecord=True
+            low = value.name.lower()
+            value = {"true": True, "false": False}.get(low, value.name)
+        return (str(ch[0]), value)
+
+    # -- make-series
+    def make_series_op(self, meta: Any, ch: list[Any]) -> A.MakeSeries:
+        aggs = tuple(c for c in ch if isinstance(c, tuple) and c and isinstance(c[0], A.Assign))
+        axis = next(c for c in ch if isinstance(c, dict))
+        by = ch[-1] if isinstance(ch[-1], list) else []
+        return A.MakeSeries(
+            aggs, axis["axis"], axis["start"], axis["stop"], axis["step"], tuple(by), pos=_mpos(meta)
+        )
+
+    def ms_agg(self, meta: Any, ch: list[Any]) -> tuple[A.Assign, Any]:
+        return (ch[0], ch[1])
+
+    def ms_range(self, meta: Any, ch: list[Any]) -> dict[str, Any]:
+        return {"axis": ch[0], "start": ch[2], "stop": ch[3], "step": ch[4]}
+
+    def ms_from_to(self, meta: Any, ch: list[Any]) -> dict[str, Any]:
+        return {"axis": ch[0], "start": ch[1], "stop": ch[2], "step": ch[3]}
+
+    # -- evaluate, invoke, lookup
+    def evaluate_op(self, meta: Any, ch: list[Any]) -> A.Evaluate:
+        opts = tuple(c for c in ch if isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))
+        rest = [c for c in ch if not (isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))]
+        name = rest[0]
+        args = rest[1] if len(rest) > 1 and isinstance(rest[1], list) else []
+        return A.Evaluate(str(name).lower(), tuple(args), opts, pos=_mpos(meta))
+
+    def invoke_op(self, meta: Any, ch: list[Any]) -> A.Invoke:
+        return A.Invoke(ch[0], tuple(ch[1] or ()), pos=_mpos(meta))
+
+    def lookup_op(self, meta: Any, ch: list[Any]) -> A.Lookup:
+        opts = _opts(ch)
+        rest = [c for c in ch if not (isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))]
+        kind = str(opts.get("kind", "leftouter")).lower()
+        if kind not in ("leftouter", "inner"):
+            raise KqlError(
+                f"lookup kind={kind} is not known (leftouter, inner)", line=meta.line, column=meta.column
+            )
+        return A.Lookup(kind, rest[0], tuple(rest[1:]), pos=_mpos(meta))
+
+    # -- mv-apply
+    def mv_apply_op(self, meta: Any, ch: list[Any]) -> A.MvApply:
+        opts = _opts(ch)
+        items = tuple(c for c in ch if isinstance(c, tuple) and c and isinstance(c[0], A.Assign))
+        ops = next(c for c in ch if isinstance(c, list))
+        limit = next(
+            (c for c in ch if c is not None and not isinstance(c, (tuple, list))),
+            None,
+        )
+        return A.MvApply(
+            items,
+            tuple(ops),
+            limit,
+            _index_name(opts),
+            _bag_kind(opts),
+            pos=_mpos(meta),
+        )
+
+    def sub_ops(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return ch
+
+    def partition_op(self, meta: Any, ch: list[Any]) -> A.Partition:
+        return A.Partition(str(ch[-2]), tuple(ch[-1]), pos=_mpos(meta))
+
+    # -- search
+    def search_op(self, meta: Any, ch: list[Any]) -> A.Search:
+        opts = _opts(ch)
+        tables = tuple(str(c) for c in ch if isinstance(c, str) and not is_token(c))
+        pred = ch[-1]
+        if is_token(pred) and pred.type == "STAR":
+            pred = A.Star(pos=_mpos(meta))
+        kind = str(opts.get("kind", "case_insensitive")).lower()
+        return A.Search(pred, tables, kind == "case_sensitive", pos=_mpos(meta))
+
+    # -- top-nested
+    def top_nested_op(self, meta: Any, ch: list[Any]) -> A.TopNested:
+        return A.TopNested(tuple(ch), pos=_mpos(meta))
+
+    def tn_clause(self, meta: Any, ch: list[Any]) -> A.TopNestedLevel:
+        count, of, _kw, others, by, direction = ch
+        return A.TopNestedLevel(count, of, others, by, direction is None or str(direction).lower() == "desc")
+
+    # -- parse-kv, sample
+    def parse_kv_op(self, meta: Any, ch: list[Any]) -> A.ParseKv:
+        cols = tuple(c for c in ch[2:] if isinstance(c, tuple))
+        props = next((c for c in ch[2:] if isinstance(c, list)), None)
+        return A.ParseKv(ch[1], cols, _props(props), pos=_mpos(meta))
+
+    def sample_op(self, meta: Any, ch: list[Any]) -> A.Sample:
+        distinct = str(ch[0]).lower() == "sample-distinct"
+        return A.Sample(ch[1], ch[2], distinct, pos=_mpos(meta))
+
+
+def _index_name(opts: dict[str, Any]) -> str | None:
+    v = opts.get("with_itemindex")
+    return None if v is None else str(v)
+
+
+def _bag_kind(opts: dict[str, Any]) -> str:
+    return str(opts.get("bagexpansion", opts.get("kind", "bag"))).lower()
+
+
+def is_token(value: Any) -> bool:
+    """True for a raw lark token (a keyword kept in the children)."""
+    return isinstance(value, Token)
