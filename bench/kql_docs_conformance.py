@@ -117,13 +117,13 @@ def examples(page: str, text: str) -> list[Example]:
         # The first table after the block, before the next code block: a header line, a rule line
         # (``|--|--|`` or ``-----|-----``) and rows; the outer pipes are optional.
         k = i
-        while k + 1 < len(lines) and not _FENCE.match(lines[k]):
+        while k + 1 < len(lines) and not _FENCE.match(lines[k]) and not lines[k].startswith("## "):
             if "|" in lines[k] and _is_rule(_cells(lines[k + 1])) and "|" in lines[k + 1]:
                 break
             k += 1
         else:
             continue
-        if _FENCE.match(lines[k]):
+        if _FENCE.match(lines[k]) or lines[k].startswith("## "):
             continue
         table: list[list[str]] = []
         while k < len(lines) and "|" in lines[k] and lines[k].strip():

@@ -9,6 +9,7 @@ from typing import Any
 
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
+from azlogs.kql._fn_text import FORMS as TEXT_FORMS
 from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
 from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._registry import common_type
@@ -113,5 +114,6 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "not": _not,
     **FORMS,
     **WINDOW_FORMS,
+    **TEXT_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

@@ -208,4 +208,159 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
             ["B", "item1", 7, 2],
         ],
     ),
+    # ------------------------------------------------------------------ strings and parse kind=regex
+    (
+        "parse-operator.md#4",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces  \n| parse kind=regex EventText with "(.*?)[a-zA-Z]*=" resourceName @", totalSlices=\\s*\\d+\\s*.*?sliceNumber=" sliceNumber: long  ".*?(previous)?lockTime=" lockTime ".*?releaseTime=" releaseTime ".*?previousLockTime=" previousLockTime: date "\\\\)"  \n| project resourceName, sliceNumber, lockTime, releaseTime, previousLockTime',
+        ["resourceName", "sliceNumber", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler",
+                23,
+                "02/17/2016 08:40:01, ",
+                "02/17/2016 08:40:01, ",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                15,
+                "02/17/2016 08:40:00, ",
+                "02/17/2016 08:40:00, ",
+                "2016-02-17T08:39:00Z",
+            ],
+            [
+                "PipelineScheduler",
+                20,
+                "02/17/2016 08:40:01, ",
+                "02/17/2016 08:40:01, ",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                22,
+                "02/17/2016 08:41:01, ",
+                "02/17/2016 08:41:00, ",
+                "2016-02-17T08:40:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                16,
+                "02/17/2016 08:41:00, ",
+                "02/17/2016 08:41:00, ",
+                "2016-02-17T08:40:00Z",
+            ],
+        ],
+    ),
+    (
+        "parse-operator.md#5",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex EventText with * "resourceName=" resourceName \',\' *\n| project resourceName',
+        ["resourceName"],
+        [
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00"
+            ],
+        ],
+    ),
+    (
+        "parse-operator.md#6",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex flags=Ui EventText with * "RESOURCENAME=" resourceName \',\' *\n| project resourceName',
+        ["resourceName"],
+        [
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+        ],
+    ),
+    (
+        "parse-operator.md#7",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=23\\nlockTime=02/17/2016 08:40:01\\nreleaseTime=02/17/2016 08:40:01\\npreviousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=15\\nlockTime=02/17/2016 08:40:00\\nreleaseTime=02/17/2016 08:40:00\\npreviousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=20\\nlockTime=02/17/2016 08:40:01\\nreleaseTime=02/17/2016 08:40:01\\npreviousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=22\\nlockTime=02/17/2016 08:41:01\\nreleaseTime=02/17/2016 08:41:00\\npreviousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=16\\nlockTime=02/17/2016 08:41:00\\nreleaseTime=02/17/2016 08:41:00\\npreviousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex flags=s EventText with * "resourceName=" resourceName: string "(.*?)totalSlices=" totalSlices: long "(.*?)lockTime=" lockTime: datetime "(.*?)releaseTime=" releaseTime: datetime "(.*?)previousLockTime=" previousLockTime: datetime "\\\\)" \n| project-away EventText',
+        ["resourceName", "totalSlices", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:00Z",
+                "2016-02-17T08:40:00Z",
+                "2016-02-17T08:39:00Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:41:01Z",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:00Z",
+            ],
+        ],
+    ),
+    (
+        "replace-strings-function.md#1",
+        "print Message=\"A magic trick can turn a cat into a dog\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['cat', 'dog']), // Lookup strings\n        dynamic(['dog', 'pigeon']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["A magic trick can turn a cat into a dog", "A magic trick can turn a dog into a pigeon"]],
+    ),
+    (
+        "replace-strings-function.md#2",
+        "print Message=\"A magic trick can turn a cat into a dog\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['turn', ' into a dog']), // Lookup strings\n        dynamic(['disappear', '']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["A magic trick can turn a cat into a dog", "A magic trick can disappear a cat"]],
+    ),
+    (
+        "replace-strings-function.md#3",
+        " print Message=\"This is an example of using replace_strings()\"\n| extend Outcome1 = replace_strings(\n        Message,\n        dynamic(['This', 'is']), // Lookup strings\n        dynamic(['This', 'was']) // Replacements\n        ),\n        Outcome2 = replace_strings(\n        Message,\n        dynamic(['is', 'This']), // Lookup strings\n        dynamic(['was', 'This']) // Replacements\n        )",
+        ["Message", "Outcome1", "Outcome2"],
+        [
+            [
+                "This is an example of using replace_strings()",
+                "This was an example of using replace_strings()",
+                "Thwas was an example of using replace_strings()",
+            ]
+        ],
+    ),
+    (
+        "replace-strings-function.md#4",
+        " print Message=\"This is an example of using replace_strings()\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['This', 'is']), // Lookup strings\n        dynamic([12345, 'was']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["This is an example of using replace_strings()", "This was an example of using replace_strings()"]],
+    ),
+    (
+        "strcmp-function.md#1",
+        'datatable(string1:string, string2:string) [\n    "ABC","ABC",\n    "abc","ABC",\n    "ABC","abc",\n    "abcde","abc"\n]\n| extend result = strcmp(string1,string2)',
+        ["string1", "string2", "result"],
+        [["ABC", "ABC", 0], ["abc", "ABC", 1], ["ABC", "abc", -1], ["abcde", "abc", 1]],
+    ),
 ]
