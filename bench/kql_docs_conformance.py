@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from azlogs._exceptions import AzlogsError
@@ -117,13 +118,13 @@ def examples(page: str, text: str) -> list[Example]:
         # The first table after the block, before the next code block: a header line, a rule line
         # (``|--|--|`` or ``-----|-----``) and rows; the outer pipes are optional.
         k = i
-        while k + 1 < len(lines) and not _FENCE.match(lines[k]):
+        while k + 1 < len(lines) and not _FENCE.match(lines[k]) and not lines[k].startswith("## "):
             if "|" in lines[k] and _is_rule(_cells(lines[k + 1])) and "|" in lines[k + 1]:
                 break
             k += 1
         else:
             continue
-        if _FENCE.match(lines[k]):
+        if _FENCE.match(lines[k]) or lines[k].startswith("## "):
             continue
         table: list[list[str]] = []
         while k < len(lines) and "|" in lines[k] and lines[k].strip():
@@ -280,7 +281,7 @@ def _cell_equal(expected: str, value: Any, kind: str) -> bool:
     if isinstance(value, timedelta):
         span = parse_timespan(e)
         return span is not None and span == value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         n = _num(e)
         return n is not None and _close(n, float(value))
     if isinstance(value, str) and kind == "dynamic":
@@ -348,8 +349,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 

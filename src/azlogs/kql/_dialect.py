@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
-from azlogs.kql import _compile  # noqa: F401 - registers every function
+from azlogs.kql import _compile, _special_forms  # noqa: F401 - registers every function and special form
 from azlogs.kql._aggregates import AGGREGATES
 from azlogs.kql._registry import lookup
 

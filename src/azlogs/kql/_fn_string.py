@@ -53,11 +53,14 @@ def tolower(s: Any) -> str:
 
 @register("substring", 2, 3, "string", "dcr")
 def substring(s: Any, start: Any, length: Any = None) -> str:
-    """Characters from ``start`` (0-based), ``length`` of them or to the end."""
+    """Characters from ``start`` (0-based; a negative start counts from the end, as the page's
+    ``substring("123456", -2, 2)`` is ``56``), ``length`` of them or to the end."""
     text = _s(s)
     if start is None:
         return ""
     begin = int(start)
+    if begin < 0:
+        begin = max(len(text) + begin, 0)
     end = len(text) if length is None else begin + int(length)
     begin = max(begin, 0)
     return text[begin : max(end, begin)]
@@ -118,14 +121,17 @@ def extract(regex: Any, group: Any, s: Any, typ: Any = None) -> Any:
 
 @register("extract_all", 2, 3, "dynamic", "dcr")
 def extract_all(regex: Any, groups: Any, s: Any = None) -> Any:
-    """All matches: a list of strings (one group) or of lists (several groups); null when none."""
+    """All matches: a list of strings (one group) or of lists (several groups); null when none.
+    ``groups`` picks capture groups by number or by name (``dynamic(['first', 2, 'last'])``)."""
     if s is None:
         s, groups = groups, None
     pattern = compile_regex(_s(regex))
     out: list[Any] = []
+    if groups:
+        groups = [g if isinstance(g, str) and not g.isdigit() else int(g) for g in groups]
     for m in pattern.finditer(_s(s)):
         if groups:
-            picked = [m.group(int(g)) or "" for g in groups]
+            picked = [m.group(g) or "" for g in groups]
         elif pattern.groups:
             picked = [m.group(i) or "" for i in range(1, pattern.groups + 1)]
         else:
@@ -261,10 +267,30 @@ def base64_decode_tostring(s: Any) -> str:
     return base64_decode(s)
 
 
-@register("url_encode", 1, 1, "string", "query", aliases=("url_encode_component",))
+# .NET's HttpUtility.UrlEncode, which the url_encode pages' outputs match: UTF-8, lower-case hex,
+# letters, digits and -_.!*() kept; url_encode writes a space as '+', url_encode_component as %20.
+_URL_SAFE = "-_.!*()"
+
+
+def _url_encode(text: str, space: str) -> str:
+    # quote() always keeps '~', which .NET encodes.
+    return urllib.parse.quote(text, safe=_URL_SAFE + " ").replace("~", "%7e").replace(" ", space)
+
+
+def _lower_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+@register("url_encode", 1, 1, "string", "query")
 def url_encode(s: Any) -> str:
-    """Percent-encode."""
-    return urllib.parse.quote(_s(s), safe="")
+    """Percent-encode as a query value (``hello world/`` -> ``hello+world%2f``)."""
+    return _lower_escapes(_url_encode(_s(s), "+"))
+
+
+@register("url_encode_component", 1, 1, "string", "query")
+def url_encode_component(s: Any) -> str:
+    """Percent-encode as a URL component (``hello world/`` -> ``hello%20world%2f``)."""
+    return _lower_escapes(_url_encode(_s(s), "%20"))
 
 
 @register("url_decode", 1, 1, "string", "query")

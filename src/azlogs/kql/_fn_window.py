@@ -29,7 +29,7 @@ from azlogs.kql._plan import Row as TableRow
 from azlogs.kql._registry import REGISTRY, FunctionSpec, common_type, numeric_promote
 from azlogs.kql._values import null_of
 
-__all__ = ["FORMS", "uses_window", "windowed"]
+__all__ = ["FORMS", "calls_any", "uses_window", "windowed"]
 
 
 class Window:
@@ -178,18 +178,24 @@ for _name, _result in _RESULTS.items():
     REGISTRY[_name] = FunctionSpec(_name, _low, _high, _result, "query", None, (), None, True)
 
 
-def uses_window(node: Any) -> bool:
-    """True when a window function is called anywhere under ``node`` (an operator or expression)."""
-    if isinstance(node, A.Call) and node.name in FORMS:
+def calls_any(node: Any, names: frozenset[str] | dict[str, Any]) -> bool:
+    """True when one of the functions ``names`` is called under ``node`` (an operator or expression),
+    outside sub-queries (which have their own rows)."""
+    if isinstance(node, A.Call) and node.name in names:
         return True
     if isinstance(node, (tuple, list)):
-        return any(uses_window(item) for item in node)
+        return any(calls_any(item, names) for item in node)
     if isinstance(node, (A.Pipeline, A.Datatable)):
-        return False  # a sub-query has its own rows
+        return False
     fields = getattr(node, "__dataclass_fields__", None)
     if fields is None:
         return False
-    return any(uses_window(getattr(node, f)) for f in fields if f != "pos")
+    return any(calls_any(getattr(node, f), names) for f in fields if f != "pos")
+
+
+def uses_window(node: Any) -> bool:
+    """True when a window function is called anywhere under ``node``."""
+    return calls_any(node, FORMS)
 
 
 def windowed(plan: Plan, scope: Env, build: Callable[[Plan, Env], Plan]) -> Plan:

@@ -61,19 +61,25 @@ def compile_parse(op: A.Parse, env: Env) -> Callable[[Row], Row | None]:
     cols = columns_of(op)
     parts: list[str] = []
     items = list(op.items)
+    regex = op.kind == "regex"
+    # kind=regex: `*` and untyped captures are greedy `.*` (flags=U makes them lazy); the parse page's
+    # "Regex mode with regex flags" example shows the greedy result without U and the lazy one with
+    # it. Captures are named, so groups in the pattern's own regex text do not shift them.
+    lazy = "" if regex else "?"
     for idx, item in enumerate(items):
         if item.kind == "literal":
-            parts.append(item.value if op.kind == "regex" else re.escape(item.value))
+            parts.append(item.value if regex else re.escape(item.value))
         elif item.kind == "star":
-            parts.append(".*?")
+            parts.append(".*" + lazy)
         else:
             typ = item.type or "string"
             last = idx == len(items) - 1
+            name = f"(?P<_c{len([p for p in items[:idx] if p.kind == 'column']) + 1}>"
             if typ in _TYPED_REGEX:
                 # Typed numeric captures take only text of their type, so `n:long *` stops at digits.
-                parts.append(f"({_TYPED_REGEX[typ]})")
+                parts.append(f"{name}{_TYPED_REGEX[typ]})")
             else:
-                parts.append("(.*)" if last and op.kind != "regex" else "(.*?)")
+                parts.append(f"{name}.*)" if last and not regex else f"{name}.*{lazy})")
     if op.kind == "regex":
         pattern = compile_regex("".join(parts), op.flags)
         match = pattern.search
@@ -100,7 +106,7 @@ def compile_parse(op: A.Parse, env: Env) -> Callable[[Row], Row | None]:
             return out
         values: dict[str, Any] = {}
         for i, (name, typ) in enumerate(convs, start=1):
-            raw = m.group(i) or ""
+            raw = m.group(f"_c{i}") or ""
             if typ == "string":
                 values[name] = raw
                 continue

@@ -8,7 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from azlogs.kql import _ast as A
+from azlogs.kql import _fn_parse  # noqa: F401 - registers the parse_* functions
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
+from azlogs.kql._fn_text import FORMS as TEXT_FORMS
+from azlogs.kql._fn_timezone import FORMS as TIME_FORMS
 from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
 from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._registry import common_type
@@ -113,5 +116,7 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "not": _not,
     **FORMS,
     **WINDOW_FORMS,
+    **TEXT_FORMS,
+    **TIME_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

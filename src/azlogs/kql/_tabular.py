@@ -11,7 +11,8 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
-from azlogs.kql._fn_window import uses_window, windowed
+from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
+from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
@@ -72,8 +73,15 @@ def _source_plan(node: Any, env: Env) -> Plan:
     raise err(node, "expected a tabular expression (source, a table, datatable, print, union ...)")
 
 
+_READS_INGESTION_TIME = frozenset({"ingestion_time"})
+
+
 def _named_table(
-    node: A.Column, env: Env, time_range: Any = None, needed: frozenset[str] | None = None
+    node: A.Column,
+    env: Env,
+    time_range: Any = None,
+    needed: frozenset[str] | None = None,
+    ingestion_time: bool = False,
 ) -> Plan:
     name = node.name
     binding = env.lets.get(name)
@@ -100,6 +108,8 @@ def _named_table(
     bounds_fn = time_range
     # Read only the columns the query can see before it narrows them (a hint: providers may ignore it).
     wanted = None if needed is None else [c for c in columns if c in needed or c == TIME_COLUMN]
+    if ingestion_time:  # the store's hidden column, read only when ingestion_time() is called
+        wanted = [*(columns if wanted is None else wanted), INGESTION_TIME_COLUMN]
 
     def produce() -> Iterable[Row]:
         span = ctx.timespan
@@ -204,7 +214,9 @@ def compile_pipeline(node: Any, env: Env) -> Plan:
     ops = list(node.ops)
     src = node.source
     if isinstance(src, A.Column) and src.name not in env.lets and src.name != "source":
-        plan = _named_table(src, env, _time_bounds(ops, env), needed_columns(ops))
+        plan = _named_table(
+            src, env, _time_bounds(ops, env), needed_columns(ops), calls_any(ops, _READS_INGESTION_TIME)
+        )
     else:
         plan = _source_plan(src, env)
     for op in ops:

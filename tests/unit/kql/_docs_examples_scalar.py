@@ -208,4 +208,276 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
             ["B", "item1", 7, 2],
         ],
     ),
+    # ------------------------------------------------------------------ strings and parse kind=regex
+    (
+        "parse-operator.md#4",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces  \n| parse kind=regex EventText with "(.*?)[a-zA-Z]*=" resourceName @", totalSlices=\\s*\\d+\\s*.*?sliceNumber=" sliceNumber: long  ".*?(previous)?lockTime=" lockTime ".*?releaseTime=" releaseTime ".*?previousLockTime=" previousLockTime: date "\\\\)"  \n| project resourceName, sliceNumber, lockTime, releaseTime, previousLockTime',
+        ["resourceName", "sliceNumber", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler",
+                23,
+                "02/17/2016 08:40:01, ",
+                "02/17/2016 08:40:01, ",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                15,
+                "02/17/2016 08:40:00, ",
+                "02/17/2016 08:40:00, ",
+                "2016-02-17T08:39:00Z",
+            ],
+            [
+                "PipelineScheduler",
+                20,
+                "02/17/2016 08:40:01, ",
+                "02/17/2016 08:40:01, ",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                22,
+                "02/17/2016 08:41:01, ",
+                "02/17/2016 08:41:00, ",
+                "2016-02-17T08:40:01Z",
+            ],
+            [
+                "PipelineScheduler",
+                16,
+                "02/17/2016 08:41:00, ",
+                "02/17/2016 08:41:00, ",
+                "2016-02-17T08:40:00Z",
+            ],
+        ],
+    ),
+    (
+        "parse-operator.md#5",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex EventText with * "resourceName=" resourceName \',\' *\n| project resourceName',
+        ["resourceName"],
+        [
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00"
+            ],
+            [
+                "PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00"
+            ],
+        ],
+    ),
+    (
+        "parse-operator.md#6",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=02/17/2016 08:40:00, previousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=02/17/2016 08:40:01, previousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=22, lockTime=02/17/2016 08:41:01, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex flags=Ui EventText with * "RESOURCENAME=" resourceName \',\' *\n| project resourceName',
+        ["resourceName"],
+        [
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+            ["PipelineScheduler"],
+        ],
+    ),
+    (
+        "parse-operator.md#7",
+        'let Traces=datatable(EventText: string)\n    [\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=23\\nlockTime=02/17/2016 08:40:01\\nreleaseTime=02/17/2016 08:40:01\\npreviousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=15\\nlockTime=02/17/2016 08:40:00\\nreleaseTime=02/17/2016 08:40:00\\npreviousLockTime=02/17/2016 08:39:00)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=20\\nlockTime=02/17/2016 08:40:01\\nreleaseTime=02/17/2016 08:40:01\\npreviousLockTime=02/17/2016 08:39:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=22\\nlockTime=02/17/2016 08:41:01\\nreleaseTime=02/17/2016 08:41:00\\npreviousLockTime=02/17/2016 08:40:01)",\n    "Event: NotifySliceRelease (resourceName=PipelineScheduler\\ntotalSlices=27\\nsliceNumber=16\\nlockTime=02/17/2016 08:41:00\\nreleaseTime=02/17/2016 08:41:00\\npreviousLockTime=02/17/2016 08:40:00)"\n];\nTraces\n| parse kind=regex flags=s EventText with * "resourceName=" resourceName: string "(.*?)totalSlices=" totalSlices: long "(.*?)lockTime=" lockTime: datetime "(.*?)releaseTime=" releaseTime: datetime "(.*?)previousLockTime=" previousLockTime: datetime "\\\\)" \n| project-away EventText',
+        ["resourceName", "totalSlices", "lockTime", "releaseTime", "previousLockTime"],
+        [
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:00Z",
+                "2016-02-17T08:40:00Z",
+                "2016-02-17T08:39:00Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:40:01Z",
+                "2016-02-17T08:39:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:41:01Z",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:01Z",
+            ],
+            [
+                "PipelineScheduler\n",
+                27,
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:41:00Z",
+                "2016-02-17T08:40:00Z",
+            ],
+        ],
+    ),
+    (
+        "replace-strings-function.md#1",
+        "print Message=\"A magic trick can turn a cat into a dog\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['cat', 'dog']), // Lookup strings\n        dynamic(['dog', 'pigeon']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["A magic trick can turn a cat into a dog", "A magic trick can turn a dog into a pigeon"]],
+    ),
+    (
+        "replace-strings-function.md#2",
+        "print Message=\"A magic trick can turn a cat into a dog\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['turn', ' into a dog']), // Lookup strings\n        dynamic(['disappear', '']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["A magic trick can turn a cat into a dog", "A magic trick can disappear a cat"]],
+    ),
+    (
+        "replace-strings-function.md#3",
+        " print Message=\"This is an example of using replace_strings()\"\n| extend Outcome1 = replace_strings(\n        Message,\n        dynamic(['This', 'is']), // Lookup strings\n        dynamic(['This', 'was']) // Replacements\n        ),\n        Outcome2 = replace_strings(\n        Message,\n        dynamic(['is', 'This']), // Lookup strings\n        dynamic(['was', 'This']) // Replacements\n        )",
+        ["Message", "Outcome1", "Outcome2"],
+        [
+            [
+                "This is an example of using replace_strings()",
+                "This was an example of using replace_strings()",
+                "Thwas was an example of using replace_strings()",
+            ]
+        ],
+    ),
+    (
+        "replace-strings-function.md#4",
+        " print Message=\"This is an example of using replace_strings()\"\n| extend Outcome = replace_strings(\n        Message,\n        dynamic(['This', 'is']), // Lookup strings\n        dynamic([12345, 'was']) // Replacements\n        )",
+        ["Message", "Outcome"],
+        [["This is an example of using replace_strings()", "This was an example of using replace_strings()"]],
+    ),
+    (
+        "strcmp-function.md#1",
+        'datatable(string1:string, string2:string) [\n    "ABC","ABC",\n    "abc","ABC",\n    "ABC","abc",\n    "abcde","abc"\n]\n| extend result = strcmp(string1,string2)',
+        ["string1", "string2", "result"],
+        [["ABC", "ABC", 0], ["abc", "ABC", 1], ["ABC", "abc", -1], ["abcde", "abc", 1]],
+    ),
+    # ------------------------------------------------------------------ time zones and parse_* functions
+    (
+        "datetime-local-to-utc-function.md#1",
+        "datatable(local_dt: datetime, tz: string)\n[ datetime(2020-02-02 20:02:20), 'US/Pacific', \n  datetime(2020-02-02 20:02:20), 'America/Chicago', \n  datetime(2020-02-02 20:02:20), 'Europe/Paris']\n| extend utc_dt = datetime_local_to_utc(local_dt, tz)",
+        ["local_dt", "tz", "utc_dt"],
+        [
+            ["2020-02-02T20:02:20Z", "US/Pacific", "2020-02-03T04:02:20Z"],
+            ["2020-02-02T20:02:20Z", "America/Chicago", "2020-02-03T02:02:20Z"],
+            ["2020-02-02T20:02:20Z", "Europe/Paris", "2020-02-02T19:02:20Z"],
+        ],
+    ),
+    (
+        "datetime-local-to-utc-function.md#2",
+        "range Local from datetime(2022-03-27 01:00:00.0000000) to datetime(2022-03-27 04:00:00.0000000) step 1h\n| extend UTC=datetime_local_to_utc(Local, 'Europe/Brussels')\n| extend BackToLocal=datetime_utc_to_local(UTC, 'Europe/Brussels')\n| extend diff=Local-BackToLocal",
+        ["Local", "UTC", "BackToLocal", "diff"],
+        [
+            ["2022-03-27T01:00:00Z", "2022-03-27T00:00:00Z", "2022-03-27T01:00:00Z", 0.0],
+            ["2022-03-27T02:00:00Z", "2022-03-27T00:00:00Z", "2022-03-27T01:00:00Z", 3600.0],
+            ["2022-03-27T03:00:00Z", "2022-03-27T01:00:00Z", "2022-03-27T03:00:00Z", 0.0],
+            ["2022-03-27T04:00:00Z", "2022-03-27T02:00:00Z", "2022-03-27T04:00:00Z", 0.0],
+        ],
+    ),
+    (
+        "parse-path-function.md#1",
+        'datatable(p:string) \n[\n    @"C:\\temp\\file.txt",\n    @"temp\\file.txt",\n    "file://C:/temp/file.txt:some.exe",\n    @"\\\\shared\\users\\temp\\file.txt.gz",\n    "/usr/lib/temp/file.txt"\n]\n| extend path_parts = parse_path(p)',
+        ["p", "path_parts"],
+        [
+            [
+                "C:\\temp\\file.txt",
+                {
+                    "Scheme": "",
+                    "RootPath": "C:",
+                    "DirectoryPath": "C:\\temp",
+                    "DirectoryName": "temp",
+                    "Filename": "file.txt",
+                    "Extension": "txt",
+                    "AlternateDataStreamName": "",
+                },
+            ],
+            [
+                "temp\\file.txt",
+                {
+                    "Scheme": "",
+                    "RootPath": "",
+                    "DirectoryPath": "temp",
+                    "DirectoryName": "temp",
+                    "Filename": "file.txt",
+                    "Extension": "txt",
+                    "AlternateDataStreamName": "",
+                },
+            ],
+            [
+                "file://C:/temp/file.txt:some.exe",
+                {
+                    "Scheme": "file",
+                    "RootPath": "C:",
+                    "DirectoryPath": "C:/temp",
+                    "DirectoryName": "temp",
+                    "Filename": "file.txt",
+                    "Extension": "txt",
+                    "AlternateDataStreamName": "some.exe",
+                },
+            ],
+            [
+                "\\\\shared\\users\\temp\\file.txt.gz",
+                {
+                    "Scheme": "",
+                    "RootPath": "",
+                    "DirectoryPath": "\\\\shared\\users\\temp",
+                    "DirectoryName": "temp",
+                    "Filename": "file.txt.gz",
+                    "Extension": "gz",
+                    "AlternateDataStreamName": "",
+                },
+            ],
+            [
+                "/usr/lib/temp/file.txt",
+                {
+                    "Scheme": "",
+                    "RootPath": "",
+                    "DirectoryPath": "/usr/lib/temp",
+                    "DirectoryName": "temp",
+                    "Filename": "file.txt",
+                    "Extension": "txt",
+                    "AlternateDataStreamName": "",
+                },
+            ],
+        ],
+    ),
+    (
+        "parse-version-function.md#1",
+        'let dt = datatable(v: string)\n    [\n    "0.0.0.5", "0.0.7.0", "0.0.3", "0.2", "0.1.2.0", "1.2.3.4", "1"\n];\ndt\n| extend parsedVersion = parse_version(v)',
+        ["v", "parsedVersion"],
+        [
+            ["0.0.0.5", 5],
+            ["0.0.7.0", 700000000],
+            ["0.0.3", 300000000],
+            ["0.2", 20000000000000000],
+            ["0.1.2.0", 10000000200000000],
+            ["1.2.3.4", 1000000020000000300000004],
+            ["1", 1000000000000000000000000],
+        ],
+    ),
+    (
+        "parse-version-function.md#2",
+        'let dt = datatable(lab: string, v: string)\n[\n    "Lab A", "0.0.0.5",\n    "Lab B", "0.0.7.0",\n    "Lab D","0.0.3",\n    "Lab C", "0.2", \n    "Lab G", "0.1.2.0",\n    "Lab F", "1.2.3.4",\n    "Lab E", "1",\n];\ndt\n| extend parsed_version = parse_version(v)\n| extend needs_update = iff(parsed_version < parse_version("1.0.0.0"), "Yes", "No")\n| project lab, v, needs_update\n| sort by lab asc , v, needs_update',
+        ["lab", "v", "needs_update"],
+        [
+            ["Lab A", "0.0.0.5", "Yes"],
+            ["Lab B", "0.0.7.0", "Yes"],
+            ["Lab C", "0.2", "Yes"],
+            ["Lab D", "0.0.3", "Yes"],
+            ["Lab E", "1", "No"],
+            ["Lab F", "1.2.3.4", "No"],
+            ["Lab G", "0.1.2.0", "Yes"],
+        ],
+    ),
 ]
