@@ -96,14 +96,21 @@ class TestMigratePath:
     def test_legacy_clients_then_logs_ingestion_land_in_the_same_columns(
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
-        """PyPI client and curl fill the classic table; after azlogs migrate, azlogs send (VM identity) lands
-        the same legacy JSON in the same suffixed columns, and the old query reads all three alike."""
+        """Learn's sample, the PyPI client and curl fill the classic table; after azlogs migrate, azlogs send
+        (VM identity) lands the same legacy JSON in the same suffixed columns; the old query reads all alike."""
         lt = log_type()
         old = tmp_path / "old.json"
         old.write_text(json.dumps([record("pypi", 1, True, "2026-12-03T01:00:00Z", GUIDS[0])]))
         assert pypi_post(emulator, lt, old, "When") == "200"
         old.write_text(json.dumps([record("curl", 2, False, "2026-12-03T02:00:00Z", GUIDS[1].upper())]))
         assert curl_post(emulator, lt, old) == "200"
+        rid = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
+        key = shared_keys(emulator)["primarySharedKey"]
+        body = json.dumps([record("learn", 0, True, "2026-12-03T00:00:00Z", GUIDS[0])])
+        learn = post_data(
+            emulator, emulator.info["workspace"]["id"], key, body, lt, {"x-ms-AzureResourceId": rid}
+        )
+        assert learn.status_code == 200
         classic = table_schema(emulator, f"{lt}_CL")
         assert classic["tableSubType"] == "Classic"
         assert {c["name"]: c["type"] for c in classic["columns"]} == {
@@ -150,10 +157,14 @@ class TestMigratePath:
         )
         assert table["types"] == ["string", "real", "bool", "datetime", "guid"]
         assert table["rows"] == [
+            ["learn", 0.0, True, "2026-12-03T00:00:00Z", GUIDS[0]],
             ["pypi", 1.0, True, "2026-12-03T01:00:00Z", GUIDS[0]],
             ["curl", 2.0, False, "2026-12-03T02:00:00Z", GUIDS[1]],
             ["send", 3.0, True, "2026-12-03T03:00:00Z", GUIDS[2]],
         ]
+        # x-ms-AzureResourceId became _ResourceId; the Logs Ingestion API leaves it empty (as Azure does).
+        rids = query(emulator, f"{lt}_CL | order by Count_d asc | project _ResourceId")
+        assert [r["_ResourceId"] for r in rids] == [rid, "", "", ""]
         times = query(
             emulator,
             f"{lt}_CL | where Name_s in ('pypi', 'send') | order by Count_d asc | project TimeGenerated",

@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from azlogs._exceptions import PermanentServiceError, SchemaError, UsageError
+from azlogs._exceptions import KqlError, PermanentServiceError, SchemaError, UsageError
+from azlogs.kql import compile_transformation
 from azlogs.provision._arm import ArmClient
 from azlogs.provision._merge import Spec, existing_flow
 from azlogs.provision._provision import WORKSPACE_API_VERSION, ProvisionRequest, ProvisionResult, provision
@@ -206,7 +207,7 @@ def legacy_mapping(
             targets = cols
         stream_cols.append(Column(prop, stream_type))
         fields[prop] = [c.name for c in targets]
-        exprs += [f"{c.name} = {_route_expr(prop, c, dynamic)}" for c in targets]
+        exprs += [f"{kql_identifier(c.name)} = {_route_expr(prop, c, dynamic)}" for c in targets]
     if problems:
         raise SchemaError(
             f"table {table.name} cannot be migrated as it is:\n  - " + "\n  - ".join(problems),
@@ -224,10 +225,16 @@ def legacy_mapping(
         time_expr = f"iff(isnull({value}), now(), {value})"
     targets_all = [c for cols in fields.values() for c in cols]
     transform = f"source | extend {', '.join([f'{TIME_GENERATED} = {time_expr}', *exprs])}"
-    transform += f" | project {', '.join([TIME_GENERATED, *targets_all])}"
-    return LegacyMapping(
-        StreamDeclaration(CUSTOM_STREAM_PREFIX + table.name, tuple(stream_cols)), transform, fields, unmapped
-    )
+    transform += f" | project {', '.join([TIME_GENERATED, *map(kql_identifier, targets_all)])}"
+    stream = StreamDeclaration(CUSTOM_STREAM_PREFIX + table.name, tuple(stream_cols))
+    try:  # the engine the emulator runs, in the transformation dialect: what ARM would refuse, now
+        compile_transformation(transform, {c.name: _stream_word(c.type) for c in stream.columns})
+    except KqlError as exc:
+        raise SchemaError(
+            f"the transformation azlogs made for table {table.name} does not compile: {exc.message}",
+            hint="report this with the table's columns; --skip-column leaves a troublesome column out",
+        ) from exc
+    return LegacyMapping(stream, transform, fields, unmapped)
 
 
 DcrState = Literal["absent", "same", "differs"]

@@ -88,6 +88,42 @@ class TestAnswers:
         rows = [dict(zip(cols, row, strict=True)) for row in result.rows]
         assert [(x["Name_s"], x["Count_d"]) for x in rows] == [("a", 1.0)]
 
+    async def test_azure_resource_id_lands_in_resource_id(self, env: Env) -> None:
+        """x-ms-AzureResourceId is stored as the rows' _ResourceId (for resource-context queries)."""
+        rid = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
+        r = await env.post(RECORD, log_type="Res", headers={"x-ms-AzureResourceId": rid})
+        assert r.status_code == 200
+        result = env.store.scan(env.ws, "Res_CL")
+        assert result is not None
+        cols = [n for n, _ in result.columns]
+        assert [dict(zip(cols, row, strict=True))["_ResourceId"] for row in result.rows] == [rid]
+
+    async def test_host_named_endpoint_takes_the_workspace_from_the_host(self, env: Env) -> None:
+        """POST https://{ws}.ods.localhost/api/logs is the same API (the workspace named by the host);
+        another host is 404."""
+        body = RECORD
+        when = email.utils.format_datetime(datetime.now(timezone.utc), usegmt=True)
+        headers = {
+            "Content-Type": "application/json",
+            "x-ms-date": when,
+            "Log-Type": "Host",
+            "Authorization": dc.authorization(env.ws, env.key, len(body), when),
+        }
+        url = f"https://{env.ws}.ods.localhost/api/logs?api-version=2016-04-01"
+        assert (await env.http.post(url, content=body, headers=headers)).status_code == 200
+        assert env.store.scan(env.ws, "Host_CL") is not None
+        other = await env.http.post(
+            "https://emulator.test/api/logs?api-version=2016-04-01", content=body, headers=headers
+        )
+        assert other.status_code == 404
+
+    async def test_off_answers_404_with_no_body(self, env: Env) -> None:
+        """data_collector_api = off: the endpoint is gone; nothing is stored."""
+        env.ctx.settings.data_collector_api = "off"
+        r = await env.post(RECORD, log_type="Gone")
+        assert (r.status_code, r.content) == (404, b"")
+        assert env.store.scan(env.ws, "Gone_CL") is None
+
     @pytest.mark.parametrize(
         ("query", "code"),
         [("", "MissingApiVersion"), ("?api-version=2023-01-01", "InvalidApiVersion")],

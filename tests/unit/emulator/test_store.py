@@ -149,6 +149,17 @@ class TestValues:
         assert len(set(ids)) == 2 and all(str(uuid.UUID(i)) == i for i in ids)
         assert [r["_ItemId"] for r in scan_dicts(store, include_hidden=True)] == ids  # stable
 
+    def test_resource_id_is_kept_per_write(self, store: WorkspaceStore) -> None:
+        """A write that names a resource (the Data Collector API's x-ms-AzureResourceId) keeps it in
+        _ResourceId for its rows; other writes read ''."""
+        table = schema()
+        names, rows = encode_rows(table, [{"TimeGenerated": T0, "Code": 1}])
+        rid = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"
+        store.write([TableWrite(WS, table, names, rows, to_ticks(T0), resource_id=rid)])
+        write(store, table, [{"TimeGenerated": T0, "Code": 2}])
+        got = sorted((r["Code"], r["_ResourceId"]) for r in scan_dicts(store))
+        assert got == [(1, rid), (2, "")]
+
     def test_columns_time_range_limit_and_newest(self, store: WorkspaceStore) -> None:
         """scan selects columns, filters TimeGenerated inclusively, and takes the first or last rows."""
         table = schema()
@@ -262,6 +273,27 @@ class TestPersistence:
             assert [r["Note"] for r in scan_dicts(again)] == ["kept", "more"]
         finally:
             again.close()
+
+    def test_a_table_made_before_resource_ids_were_stored_is_upgraded(self, tmp_path: Path) -> None:
+        """A table whose SQLite table has no _ResourceId column (an older data dir) gets it on open:
+        old rows read '', new writes keep theirs."""
+        path = tmp_path / "ws.db"
+        s = WorkspaceStore(path)
+        table = schema()
+        write(s, table, [{"TimeGenerated": T0, "Code": 1}])
+        s.close()
+        conn = sqlite3.connect(path)
+        conn.execute(f'ALTER TABLE "{WS_ID}/App_CL" DROP COLUMN "_ResourceId"')
+        conn.commit()
+        conn.close()
+        s = WorkspaceStore(path)
+        try:
+            assert [r["_ResourceId"] for r in scan_dicts(s)] == [""]
+            names, rows = encode_rows(table, [{"TimeGenerated": T0, "Code": 2}])
+            s.write([TableWrite(WS, table, names, rows, to_ticks(T0), resource_id="/subscriptions/s/x")])
+            assert sorted(r["_ResourceId"] for r in scan_dicts(s)) == ["", "/subscriptions/s/x"]
+        finally:
+            s.close()
 
     def test_file_is_plain_sqlite_in_wal_mode(self, tmp_path: Path) -> None:
         """Another process can read the file with sqlite3; the journal mode is WAL."""

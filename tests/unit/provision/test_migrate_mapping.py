@@ -101,3 +101,18 @@ class TestLegacyStream:
         with pytest.raises(SchemaError, match="--skip-column Extra"):
             legacy_mapping(table)
         assert "Extra" in legacy_mapping(table, skip_columns=["Extra"]).unmapped
+
+    def test_names_that_are_not_bare_kql_identifiers_are_quoted(self) -> None:
+        """A property that is a KQL keyword or starts with a digit is quoted on both sides, and the
+        transformation compiles and runs in the engine the emulator uses."""
+        table = TableSchema(
+            "X_CL",
+            (Column("TimeGenerated", T.DATETIME), Column("where_s", T.STRING), Column("1abc_d", T.REAL)),
+        )
+        m = legacy_mapping(table)
+        assert "['1abc_d'] = todouble(['1abc'])" in m.transform_kql
+        assert run(m, [{"where": "w", "1abc": 2.0}])[0] | {"TimeGenerated": None} == {
+            "TimeGenerated": None,
+            "where_s": "w",
+            "1abc_d": 2.0,
+        }

@@ -99,7 +99,11 @@ async def _post(request: Request, workspace_id: str) -> Response:
             raise dc.bad_signature()
         records = dc.parse_records(raw)
         field = request.headers.get("time-generated-field") or None
-        await run_in_threadpool(land, state, store, ws.resource_id, log_type, records, field, now)
+        # Learn: the resource the data is associated with, for resource-context queries (_ResourceId).
+        resource_id = request.headers.get("x-ms-azureresourceid") or ""
+        await run_in_threadpool(
+            land, state, store, ws.resource_id, log_type, records, field, now, resource_id
+        )
     except dc.Refusal as exc:
         return _response(exc)
     return Response(status_code=200)
@@ -113,8 +117,10 @@ def land(
     records: Sequence[Mapping[str, Any]],
     time_generated_field: str | None,
     received: datetime,
+    resource_id: str = "",
 ) -> TableSchema:
-    """Create or extend ``{LogType}_CL`` and commit the records; answers the table's schema."""
+    """Create or extend ``{LogType}_CL`` and commit the records (``_ResourceId`` = ``resource_id``);
+    answers the table's schema."""
     with _LOCK:
         table_id = f"{workspace_rid}/tables/{dc.table_name(log_type)}"
         doc = state.get(table_id)
@@ -147,7 +153,7 @@ def land(
                 row.append(enc(v) if enc is not None and v is not None else v)
             rows.append(row)
         ref = WorkspaceRef(ws.customer_id, ws.resource_id)
-        store.write([TableWrite(ref, schema, columns, rows, to_ticks(received))])
+        store.write([TableWrite(ref, schema, columns, rows, to_ticks(received), resource_id=resource_id)])
         return schema
 
 

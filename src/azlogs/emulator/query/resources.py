@@ -16,7 +16,8 @@ What the emulator does with that:
   the rows whose ``_ResourceId`` is at or below the scope, with ``Microsoft.Insights/logs/read`` on
   the scope (Reader, Log Analytics Reader and Monitoring Reader grant it). Rows sent through the
   Logs Ingestion API carry an empty ``_ResourceId`` (the store's standard columns), so such a query
-  finds the tables but none of their rows: the 200 "no resulting data" of the page above.
+  finds the tables but none of their rows: the 200 "no resulting data" of the page above. Rows the
+  Data Collector API wrote with ``x-ms-AzureResourceId`` carry that id and are found.
 """
 
 from __future__ import annotations

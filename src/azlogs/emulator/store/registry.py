@@ -9,9 +9,12 @@ Standard columns (log-standard-columns in the Azure docs):
 
 * stored per row: ``_TimeReceived`` (the request's received time) and the hidden ``_IngestionTime``
   (when the row was committed; what ``ingestion_time()`` returns);
+* stored per row when a request names it: ``_ResourceId`` (the Data Collector API's
+  ``x-ms-AzureResourceId``; empty for data sent through the Logs Ingestion API, as Azure leaves it:
+  MicrosoftDocs/azure-docs#104046);
 * the same for every row of a table, so kept once here and added by readers: ``TenantId`` (the
-  workspace's customer id), ``Type`` (the table name), ``_ResourceId`` (empty for data sent through
-  the Logs Ingestion API), and ``_ItemId``, a GUID made of a per-table random salt and the row id.
+  workspace's customer id), ``Type`` (the table name), and ``_ItemId``, a GUID made of a per-table
+  random salt and the row id.
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ class StoredTable:
         if name == TYPE:
             return quote_literal(self.name)
         if name == RESOURCE_ID:
-            return "''"
+            return f"coalesce({quote_ident(RESOURCE_ID)}, '')"
         if name == ITEM_ID:
             s = self.salt
             prefix = f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-"
@@ -154,6 +157,18 @@ def load(conn: sqlite3.Connection) -> dict[tuple[str, str], StoredTable]:
         columns = tuple(StoredColumn(c[0], ColumnType(c[1]), c[2], bool(c[3])) for c in orjson.loads(cols))
         out[key_of(ws, name)] = StoredTable(ws, ws_rid, name, sqlite_name, salt, columns)
     return out
+
+
+def upgrade(conn: sqlite3.Connection, tables: dict[tuple[str, str], StoredTable]) -> None:
+    """Give tables made before ``_ResourceId`` was stored per row that column (empty for their rows)."""
+    for table in tables.values():
+        have = {
+            row[1].lower() for row in conn.execute(f"PRAGMA table_info({quote_ident(table.sqlite_name)})")
+        }
+        if have and RESOURCE_ID.lower() not in have:
+            conn.execute(
+                f"ALTER TABLE {quote_ident(table.sqlite_name)} ADD COLUMN {quote_ident(RESOURCE_ID)} TEXT"
+            )
 
 
 def save(conn: sqlite3.Connection, table: StoredTable) -> None:
@@ -187,7 +202,8 @@ def create_or_alter(
         current = StoredTable(ws, workspace.resource_id, schema.name, sqlite_name, uuid.uuid4().hex[:20], ())
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {quote_ident(sqlite_name)} ({quote_ident(ROW_ID)} INTEGER PRIMARY KEY, "
-            f"{quote_ident(TIME_RECEIVED)} INTEGER, {quote_ident(INGESTION_TIME)} INTEGER)"
+            f"{quote_ident(TIME_RECEIVED)} INTEGER, {quote_ident(INGESTION_TIME)} INTEGER, "
+            f"{quote_ident(RESOURCE_ID)} TEXT)"
         )
     wanted = {(c.name, c.type) for c in schema.columns}
     columns = [StoredColumn(c.name, c.type, c.physical, (c.name, c.type) in wanted) for c in current.columns]

@@ -36,6 +36,7 @@ from azlogs.emulator.store.checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
 from azlogs.emulator.store.columns import decoder, quote_ident, quote_literal, to_ticks
 from azlogs.emulator.store.registry import (
     INGESTION_TIME,
+    RESOURCE_ID,
     TIME_RECEIVED,
     StoredTable,
     WorkspaceRef,
@@ -62,6 +63,8 @@ class TableWrite:
         time_received: the request's received time, in ticks (``_TimeReceived``).
         constants: declared columns with one value for every row (an int or str SQLite value),
             e.g. ``TimeGenerated`` filled with the received time.
+        resource_id: the rows' ``_ResourceId`` (the Data Collector API's ``x-ms-AzureResourceId``);
+            empty for the Logs Ingestion API.
     """
 
     workspace: WorkspaceRef
@@ -70,6 +73,7 @@ class TableWrite:
     rows: Sequence[Sequence[Any]]
     time_received: int
     constants: Mapping[str, int | str] = field(default_factory=dict)
+    resource_id: str = ""
 
 
 @dataclass
@@ -110,6 +114,7 @@ class WorkspaceStore:
         conn.execute(diag.SCHEMA_SQL)
         self._max_params = _max_variables(conn)
         self._tables = registry.load(conn)
+        registry.upgrade(conn, self._tables)
         self._seen: dict[tuple[str, str], tuple[Any, ...]] = {}
         if path is not None:
             self._checkpointer = Checkpointer(path)
@@ -207,6 +212,9 @@ class WorkspaceStore:
         # Per-request constants are literals: binding them would cost a value per row.
         consts = [quote_literal(v) for v in w.constants.values()]
         consts += [quote_literal(w.time_received), quote_literal(ingested)]
+        if w.resource_id:
+            names.append(quote_ident(RESOURCE_ID))
+            consts.append(quote_literal(w.resource_id))
         group = "(" + ", ".join(["?"] * len(w.columns) + consts) + ")"
         head = f"INSERT INTO {quote_ident(table.sqlite_name)} ({', '.join(names)}) VALUES "  # noqa: S608
         per = max(1, min(ROWS_PER_STATEMENT, self._max_params // max(1, len(w.columns))))
