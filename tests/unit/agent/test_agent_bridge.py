@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
@@ -24,6 +23,7 @@ from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
 from azlogs.schema import datacollector as dc
 from tests.unit.agent.conftest import ENDPOINT, Running, Sink, credentials, wait_for, write_config
+from tests.unit.agent.test_agent_pipeline import dead_letters
 
 WORKSPACE = "00000000-1111-2222-3333-444444444444"
 KEY = base64.b64encode(b"bridge-test-key-" * 4).decode()
@@ -111,13 +111,6 @@ class Streams:
             return answer
 
         return httpx.MockTransport(handler)
-
-
-def dead_letters(tmp_path: Path) -> list[dict[str, Any]]:
-    out = []
-    for p in sorted((tmp_path / "state" / "dead-letter").glob("*.ndjson")):
-        out.extend(orjson.loads(x) for x in p.read_bytes().splitlines())
-    return out
 
 
 class TestDataCollectorBridge:
@@ -262,7 +255,7 @@ class TestHttpInput:
         assert sorted(sink.values("Seq")) == list(range(6))
         assert all(str(v).endswith("Z") for v in sink.values("TimeGenerated"))
         assert len(set(sink.values("AzlogsId"))) == 6
-        bad = dead_letters(tmp_path)
+        bad = dead_letters(tmp_path / "state")
         assert [b.get("raw") for b in bad] == ["not json", "[1]", "5"]
         assert all(b["input"] == "hook" and b["reason"] and b["source"].startswith("http ") for b in bad)
 
