@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import AZLOGS, DEMO_COLUMNS, make_records, start_emulator, vm_env, write_ndjson
 from bench.agent import Agent as _AgentStatus
+from bench.agent import proc_figures
 from bench.send import run_client
 
 
@@ -186,7 +187,10 @@ def main() -> None:
                 for _ in range(args.runs)
             ]
             send_wall = statistics.median(r["wall"] for r in runs)
-            print(f"  azlogs send : {n / send_wall:>9,.0f} records/s (median of {args.runs})")
+            send_cpu = statistics.median(r["cpu"] for r in runs)
+            print(
+                f"  azlogs send : {n / send_wall:>9,.0f} records/s, client CPU {send_cpu:.2f} s (median of {args.runs})"
+            )
 
             bridge_pipe = pipeline(info, "BenchBridge_CL")
             from tests.integration.test_agent_harness import free_port
@@ -199,11 +203,13 @@ def main() -> None:
                 posted = post_all(port, info["workspace"]["id"], shared_key(info), bodies, args.senders)
                 bridge.started = t0
                 total = bridge.wait("sent", n, timeout=3600)
+                figures = proc_figures(bridge.proc.pid)
             finally:
                 bridge.stop()
             print(
                 f"  bridge      : {n / total:>9,.0f} records/s through the spool into the emulator "
-                f"({args.senders} senders; every 200 after {posted:.1f} s = {n / posted:,.0f} records/s accepted)"
+                f"({args.senders} senders; every 200 after {posted:.1f} s = {n / posted:,.0f} records/s accepted); "
+                f"agent CPU {figures.get('cpu', 0):.2f} s, peak RSS {figures.get('VmHWM', 0):.0f} MiB"
             )
             print(f"  ratio       : the bridge is {send_wall / total:.2f}x azlogs send's records/s")
         finally:
