@@ -33,6 +33,7 @@ from tests.integration.test_agent_harness import (
     AgentProcess,
     emulator_env,
     free_port,
+    new_pipeline,
     reap_agents,  # noqa: F401 - autouse: no agent outlives its test
     rows,
     wait_rows,
@@ -317,24 +318,79 @@ class TestDurability:
         assert not lost, f"{len(lost)} acknowledged records lost, e.g. {lost[:10]}"
         assert sender.failures > 0  # the kills did cut posts short
 
-    def test_destination_down_spools_then_delivers(
+    def test_destination_down_spools_then_full_spool_answers_503_then_all_delivered(
         self, fresh_emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
-        """With the ingestion endpoint answering 503, posts are still accepted (spooled); once it is back
-        every record lands once."""
+        """With the ingestion endpoint answering 503, posts are accepted into the spool until it is full,
+        then answered 503 with Retry-After; once the endpoint is back every accepted record lands once
+        and no record of a refused post does."""
         emu = fresh_emulator
         lt = log_type("Down")
         pipe = migrated_table(emu, lt)
-        bridge = Bridge(emu, tmp_path, {lt: pipe}).start()
+        bridge = Bridge(emu, tmp_path, {lt: pipe}, max_size='"256KiB"', segment_size='"64KiB"').start()
         with emu.admin() as admin:
             admin.post("/_emulator/faults", json={"endpoint": "ingestion", "status": 503})
-        for b in range(10):
-            body = json.dumps([{"Host": "h", "Seq": b * 100 + i} for i in range(100)])
-            assert bridge.post(body, lt).status_code == 200
-        bridge.agent.wait_status(lambda d: d["totals"]["records_in"] == 1000, what="1000 spooled")
+        accepted: list[int] = []
+        refused = 0
+        for b in range(200):
+            seqs = range(b * 100, (b + 1) * 100)
+            r = bridge.post(json.dumps([{"Host": "h", "Seq": s} for s in seqs]), lt)
+            assert r.status_code in (200, 503), r.text
+            if r.status_code == 200:
+                accepted.extend(seqs)
+                continue
+            assert r.headers["Retry-After"] == "5"
+            assert r.json()["Error"] == "ServiceUnavailable"
+            refused += 1
+            if refused == 2:
+                break
+        assert refused == 2 and accepted
         assert rows(emu, pipe.table) == []
         with emu.admin() as admin:
             admin.delete("/_emulator/faults")
-        landed = wait_rows(emu, pipe.table, 1000, agent=bridge.agent)
-        assert sorted(int(r["Seq_d"]) for r in landed) == list(range(1000))
+        wait_rows(emu, pipe.table, len(accepted), agent=bridge.agent)
+        bridge.agent.wait_status(lambda d: d["totals"]["spooled"] == 0, what="the spool to drain")
+        assert sorted(int(r["Seq_d"]) for r in rows(emu, pipe.table)) == accepted
         assert bridge.agent.stop() == 0
+
+
+class TestHttpInput:
+    def test_ndjson_posts_land_in_the_table(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
+        """NDJSON POSTed with a bearer token lands through the Logs Ingestion API; a bad line is dead-lettered."""
+        pipe = new_pipeline(emulator, "Http")
+        port = free_port()
+        (tmp_path / "token").write_text("hook-secret\n")
+        config = tmp_path / "agent.toml"
+        config.write_text(
+            f"""
+[agent]
+state_dir = {json.dumps(str(tmp_path / "state"))}
+status_interval = 0.2
+
+[[inputs]]
+name = "hook"
+type = "http"
+listen = "127.0.0.1:{port}"
+path = "/logs"
+secret_file = "token"
+endpoint = "{pipe.endpoint}"
+dcr = "{pipe.immutable_id}"
+stream = "{pipe.stream}"
+id_column = "AzlogsId"
+fields = {{ Computer = "hook-test" }}
+"""
+        )
+        agent = AgentProcess(config, emulator_env(emulator), tmp_path / "agent.log").start()
+        agent.wait_status(lambda d: d["state"] == "running", what="the listener")
+        body = "".join(json.dumps({"Seq": i, "Message": f"m{i}"}) + "\n" for i in range(100)) + "oops\n"
+        r = requests.post(
+            f"http://127.0.0.1:{port}/logs",
+            data=body,
+            headers={"Authorization": "Bearer hook-secret"},
+            timeout=30,
+        )
+        assert r.status_code == 200 and r.json() == {"accepted": 100, "dead_lettered": 1}
+        landed = wait_rows(emulator, pipe.table, 100, agent=agent)
+        assert sorted(int(x["Seq"]) for x in landed) == list(range(100))
+        assert {x["Computer"] for x in landed} == {"hook-test"}
+        assert agent.stop() == 0
