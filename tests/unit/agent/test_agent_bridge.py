@@ -18,9 +18,11 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from click.testing import CliRunner
 
 from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
+from azlogs.cli import main
 from azlogs.schema import datacollector as dc
 from tests.unit.agent.conftest import ENDPOINT, Running, Sink, credentials, wait_for, write_config
 from tests.unit.agent.test_agent_pipeline import dead_letters
@@ -350,3 +352,15 @@ class TestConfig:
             with pytest.raises(ConfigError, match=f"127.0.0.1:{port}"):
                 agent.start()
         assert agent.spool is None
+
+
+class TestCheck:
+    def test_check_names_the_listeners_and_each_log_types_stream(self, tmp_path: Path) -> None:
+        """`agent check` shows where each listener listens and which stream each Log-Type goes to."""
+        config = write_config(tmp_path, dc_input(tmp_path, 8088) + http_input(tmp_path, 8089))
+        result = CliRunner().invoke(main, ["agent", "check", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert f"Data Collector API on http://127.0.0.1:8088 for workspace {WORKSPACE}" in result.output
+        assert "Log-Type MyApp -> Custom-MyApp_CL" in result.output
+        assert "POST http://127.0.0.1:8089/ingest (auth bearer)" in result.output
+        assert KEY not in result.output and TOKEN not in result.output
