@@ -19,15 +19,17 @@ from azlogs.provision import (
     ArmClient,
     ProvisionRequest,
     ProvisionResult,
+    Spec,
     assign_role,
     emulator_arm,
     emulator_credential,
     provision,
     spec_from_columns,
+    spec_from_document,
 )
 from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
 
-__all__ = ["admin_token", "arm_client", "grant", "provision_table", "query_table"]
+__all__ = ["admin_token", "arm_client", "grant", "provision_document", "provision_table", "query_table"]
 
 # The emulator serves what it was sent at once: a short poll keeps a missed read from costing 2 s.
 _POLL = 0.05
@@ -52,11 +54,22 @@ def provision_table(
 ) -> ProvisionResult:
     """``table`` (``_CL``), its Direct DCR (stream ``Custom-<table>``; with ``dce``, a DCE too) and
     Monitoring Metrics Publisher on the DCR for ``principal_id`` (default: the VM's identity)."""
+    return _provision(info, spec_from_columns(table, columns, transform=transform), principal_id, dce)
+
+
+def provision_document(
+    info: Mapping[str, Any], table: str, document: Mapping[str, Any], *, principal_id: str | None = None
+) -> ProvisionResult:
+    """Like :func:`provision_table` from a schema document (``{table, stream, transformKql}``): a stream
+    declaration that differs from the table's columns, and the transformKql between them."""
+    return _provision(info, spec_from_document(document, table=table), principal_id, False)
+
+
+def _provision(info: Mapping[str, Any], spec: Spec, principal_id: str | None, dce: bool) -> ProvisionResult:
     if principal_id is None:
         principal_id = info.identity("vm").principal_id
     arm, target = emulator_arm(info)
     with arm:
-        spec = spec_from_columns(table, columns, transform=transform)
         request = ProvisionRequest(spec, dce=dce, principal_id=principal_id)
         return provision(arm, target, request, interval=_POLL)
 

@@ -26,6 +26,9 @@ log = logging.getLogger("azlogs.agent")
 
 # How long a request waits for one of the max_requests slots before it is answered 503.
 SLOT_WAIT_SECONDS = 5.0
+# A body that is refused unread (too large, no auth) is read and thrown away up to this size before the
+# answer, so that the sender, still writing it, reads the answer instead of a reset connection.
+DRAIN_BYTES = 64 * 1024 * 1024
 # A connection that sends nothing for this long is closed (a stalled or slow sender holds no slot for ever).
 IDLE_SECONDS = 60.0
 
@@ -72,6 +75,15 @@ class Incoming:
             raise ConnectionError(f"the sender closed after {len(data)} of {self.length} bytes")
         self.read_done = True
         return data
+
+    def discard(self) -> None:
+        """Read the unread body in small pieces and drop it (at most DRAIN_BYTES)."""
+        left = min(self.length, DRAIN_BYTES)
+        while left > 0:
+            piece = self._rfile.read(min(left, 1 << 16))
+            if not piece:
+                return
+            left -= len(piece)
 
 
 Handle = Callable[[Incoming], Answer]
@@ -200,6 +212,10 @@ def _handler(handle: Handle, slots: threading.BoundedSemaphore, retry_after: int
                 slots.release()
             if not request.read_done:
                 self.close_connection = True  # the body was not read: the connection cannot be reused
+                try:
+                    request.discard()
+                except OSError:
+                    return
             self._send(answer)
 
         def _send(self, answer: Answer) -> None:

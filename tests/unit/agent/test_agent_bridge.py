@@ -14,16 +14,18 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
 import pytest
+from click.testing import CliRunner
 
 from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
+from azlogs.cli import main
 from azlogs.schema import datacollector as dc
 from tests.unit.agent.conftest import ENDPOINT, Running, Sink, credentials, wait_for, write_config
+from tests.unit.agent.test_agent_pipeline import dead_letters
 
 WORKSPACE = "00000000-1111-2222-3333-444444444444"
 KEY = base64.b64encode(b"bridge-test-key-" * 4).decode()
@@ -111,13 +113,6 @@ class Streams:
             return answer
 
         return httpx.MockTransport(handler)
-
-
-def dead_letters(tmp_path: Path) -> list[dict[str, Any]]:
-    out = []
-    for p in sorted((tmp_path / "state" / "dead-letter").glob("*.ndjson")):
-        out.extend(orjson.loads(x) for x in p.read_bytes().splitlines())
-    return out
 
 
 class TestDataCollectorBridge:
@@ -262,7 +257,7 @@ class TestHttpInput:
         assert sorted(sink.values("Seq")) == list(range(6))
         assert all(str(v).endswith("Z") for v in sink.values("TimeGenerated"))
         assert len(set(sink.values("AzlogsId"))) == 6
-        bad = dead_letters(tmp_path)
+        bad = dead_letters(tmp_path / "state")
         assert [b.get("raw") for b in bad] == ["not json", "[1]", "5"]
         assert all(b["input"] == "hook" and b["reason"] and b["source"].startswith("http ") for b in bad)
 
@@ -357,3 +352,15 @@ class TestConfig:
             with pytest.raises(ConfigError, match=f"127.0.0.1:{port}"):
                 agent.start()
         assert agent.spool is None
+
+
+class TestCheck:
+    def test_check_names_the_listeners_and_each_log_types_stream(self, tmp_path: Path) -> None:
+        """`agent check` shows where each listener listens and which stream each Log-Type goes to."""
+        config = write_config(tmp_path, dc_input(tmp_path, 8088) + http_input(tmp_path, 8089))
+        result = CliRunner().invoke(main, ["agent", "check", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert f"Data Collector API on http://127.0.0.1:8088 for workspace {WORKSPACE}" in result.output
+        assert "Log-Type MyApp -> Custom-MyApp_CL" in result.output
+        assert "POST http://127.0.0.1:8089/ingest (auth bearer)" in result.output
+        assert KEY not in result.output and TOKEN not in result.output
