@@ -56,7 +56,7 @@ def shared_key(info: dict[str, Any]) -> str:
     from tests.provisioning import admin_token
 
     token = admin_token(info)
-    with httpx.Client(verify=ssl.create_default_context(cafile=info["ca_cert"]), timeout=30) as c:
+    with httpx.Client(verify=ssl.create_default_context(cafile=info.ca_cert), timeout=30) as c:
         r = c.post(
             f"{info['endpoints']['arm']}{info['workspace']['resource_id']}/sharedKeys",
             params={"api-version": "2020-08-01"},
@@ -94,7 +94,7 @@ workers = 4
 name = "legacy"
 type = "data-collector"
 listen = "127.0.0.1:{port}"
-workspace_id = "{info["workspace"]["id"]}"
+workspace_id = "{info.workspace.id}"
 shared_key_file = "key"
 max_requests = 8
 log_types = {{ Bench = {{ endpoint = "{pipe.endpoint}", dcr = "{pipe.immutable_id}", stream = "{pipe.stream}" }} }}
@@ -200,7 +200,7 @@ def main() -> None:
             try:
                 wait_listening(port)
                 t0 = time.perf_counter()
-                posted = post_all(port, info["workspace"]["id"], shared_key(info), bodies, args.senders)
+                posted = post_all(port, info.workspace.id, shared_key(info), bodies, args.senders)
                 bridge.started = t0
                 total = bridge.wait("sent", n, timeout=3600)
                 figures = proc_figures(bridge.proc.pid)

@@ -29,7 +29,15 @@ from azlogs.provision import (
 )
 from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
 
-__all__ = ["admin_token", "arm_client", "grant", "provision_document", "provision_table", "query_table"]
+__all__ = [
+    "admin_token",
+    "arm_client",
+    "grant",
+    "monitor_client",
+    "provision_document",
+    "provision_table",
+    "query_table",
+]
 
 # The emulator serves what it was sent at once: a short poll keeps a missed read from costing 2 s.
 _POLL = 0.05
@@ -41,6 +49,23 @@ def arm_client(info: Discovery) -> Iterator[ArmClient]:
     arm, _ = emulator_arm(info)
     with arm:
         yield arm
+
+
+@contextmanager
+def monitor_client(info: Discovery) -> Iterator[Any]:
+    """azure-mgmt-monitor's ``MonitorManagementClient``, unchanged, on the emulator's ARM as its admin."""
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    credential = emulator_credential(info)
+    client = MonitorManagementClient(
+        credential,
+        info.subscription_id,
+        base_url=info.endpoints.arm,
+        credential_scopes=["https://management.azure.com/.default"],
+        connection_verify=info.ca_cert,
+    )
+    with client, credential:
+        yield client
 
 
 def provision_table(

@@ -82,7 +82,7 @@ class Bridge:
     ) -> None:
         self.emu = emu
         self.key = shared_keys(emu)["primarySharedKey"]
-        self.workspace = emu.info["workspace"]["id"]
+        self.workspace = emu.info.workspace.id
         self.port = free_port()
         tls = ensure_tls(tmp / "tls", ["127.0.0.1"])
         self.ca = str(tls.ca_cert)
@@ -236,18 +236,18 @@ class TestLegacySenders:
         seen = {}
         for what, (ws, key, data, date) in cases.items():
             mine = post_data(bridge.base, ws, key, data, lt, ca=bridge.ca, date=date, timeout=120)
-            ods = emulator.info["endpoints"]["data_collector"]
-            theirs = post_data(ods, ws, key, data, lt, ca=emulator.info["ca_cert"], date=date, timeout=120)
+            ods = emulator.info.endpoints.data_collector
+            theirs = post_data(ods, ws, key, data, lt, ca=emulator.info.ca_cert, date=date, timeout=120)
             seen[what] = answer(mine)
             assert answer(mine) == answer(theirs), what
         bad_type = bridge.post(body, "Bad-Type")
         emu_bad = post_data(
-            emulator.info["endpoints"]["data_collector"],
+            emulator.info.endpoints.data_collector,
             bridge.workspace,
             bridge.key,
             body,
             "Bad-Type",
-            ca=emulator.info["ca_cert"],
+            ca=emulator.info.ca_cert,
         )
         assert answer(bad_type) == answer(emu_bad) == (400, "InvalidLogType")
         assert seen == {

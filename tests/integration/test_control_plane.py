@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from azlogs.provision import emulator_credential
 from tests.emulator_proc import EmulatorProcess
+from tests.provisioning import monitor_client
 
 # its module-scoped emulator is started once: every test of the file on one xdist worker
 pytestmark = pytest.mark.xdist_group("control_plane")
@@ -220,20 +220,11 @@ class TestRoundTrip:
 class TestMonitorManagementClient:
     def test_dce_and_dcr_round_trip(self, emu: EmulatorProcess, events_table: str) -> None:
         """Unchanged azure-mgmt-monitor creates, reads, lists and deletes a DCE and a DCR against the emulator."""
-        from azure.mgmt.monitor import MonitorManagementClient
         from azure.mgmt.monitor import models as m
 
         info = emu.info
-        credential = emulator_credential(info)
-        client = MonitorManagementClient(
-            credential,
-            info.subscription_id,
-            base_url=info.endpoints.arm,
-            credential_scopes=["https://management.azure.com/.default"],
-            connection_verify=info.ca_cert,
-        )
         rg = info.resource_group
-        with client, credential:
+        with monitor_client(info) as client:
             dce = client.data_collection_endpoints.create(
                 rg, "sdk-dce", m.DataCollectionEndpointResource(location="eastus")
             )

@@ -10,7 +10,7 @@ import orjson
 from azlogs.provision import emulator_credential
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
 from tests.emulator_proc import EmulatorProcess
-from tests.provisioning import arm_client, grant, query_table
+from tests.provisioning import arm_client, grant, monitor_client, query_table
 
 DIAG_API = "2021-05-01-preview"
 
@@ -19,7 +19,7 @@ def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tu
     """Table Errs_CL, a Direct DCR whose transformation can fail per record, and (optionally) its
     diagnostic setting sending LogErrors to the tenant's workspace. Returns (DCR id, DCR)."""
     info = emu.info
-    ws = info["workspace"]["resource_id"]
+    ws = info.workspace.resource_id
     rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
     dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}"
     table = {
@@ -36,7 +36,7 @@ def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tu
         }
     }
     dcr_body = {
-        "location": info["location"],
+        "location": info.location,
         "kind": "Direct",
         "properties": {
             "streamDeclarations": {
@@ -69,7 +69,7 @@ def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tu
                 DIAG_API,
                 {"properties": {"workspaceId": ws, "logs": [{"category": "LogErrors", "enabled": True}]}},
             )
-    grant(info, dcr_id, info["admin"]["principal_id"])
+    grant(info, dcr_id, info.admin.principal_id)
     return dcr_id, dcr
 
 
@@ -108,7 +108,7 @@ class TestDiagnosticSettings:
         """A DCR's diagnostic setting has ARM's shape; unknown categories and workspaces are refused."""
         dcr_id, _ = setup_dcr(fresh_emulator, "dcr-diag-arm")
         setting = f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettings/to-law"
-        ws = fresh_emulator.info["workspace"]["resource_id"]
+        ws = fresh_emulator.info.workspace.resource_id
         with arm_client(fresh_emulator.info) as arm:
             got = arm.get(setting, DIAG_API)
             assert got is not None and got["name"] == "to-law"
@@ -152,3 +152,47 @@ class TestDcrLogErrors:
         _, dcr = setup_dcr(fresh_emulator, "dcr-quiet", diagnostic=False)
         send_bad_records(fresh_emulator, dcr)
         assert query_table(fresh_emulator.info, "DCRLogErrors | count")["rows"] == [[0]]
+
+
+class TestDcrMetrics:
+    def test_monitor_management_client_reads_the_metrics(self, fresh_emulator: EmulatorProcess) -> None:
+        """azure-mgmt-monitor's metrics.list and metric_definitions.list read the DCR's metrics unchanged."""
+        info = fresh_emulator.info
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-metrics", diagnostic=False)
+        send_bad_records(fresh_emulator, dcr)
+        now = dt.datetime.now(dt.timezone.utc)
+        timespan = (
+            f"{(now - dt.timedelta(hours=1)).isoformat()}/{(now + dt.timedelta(minutes=1)).isoformat()}"
+        )
+        with monitor_client(info) as client:
+            names = {d.name.value for d in client.metric_definitions.list(dcr_id)}
+            assert {"RowsReceived_Count", "RowsDropped_Count", "LogColumnsDropped_Count"} <= names
+            result = client.metrics.list(
+                dcr_id,
+                timespan=timespan,
+                interval="PT1H",
+                metricnames="RowsReceived_Count,RowsDropped_Count,TransformationErrors_Count",
+                aggregation="Total,Count",
+            )
+            totals = {
+                m.name.value: sum(p.total or 0 for ts in m.timeseries for p in ts.data) for m in result.value
+            }
+            assert totals == {
+                "RowsReceived_Count": 4,
+                "RowsDropped_Count": 1,
+                "TransformationErrors_Count": 1,
+            }
+            split = client.metrics.list(
+                dcr_id,
+                timespan=timespan,
+                interval="PT1H",
+                metricnames="LogColumnsDropped_Count",
+                aggregation="Total",
+                filter="ColumnsDroppedAt eq '*'",
+            )
+            by_stage = {
+                ts.metadatavalues[0].value: sum(p.total or 0 for p in ts.data)
+                for ts in split.value[0].timeseries
+            }
+            assert by_stage == {"InputStream": 1}
+            assert split.value[0].name.localized_value == "Log Columns Dropped per Min"

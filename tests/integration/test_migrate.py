@@ -55,8 +55,8 @@ def migrate_json(emu: EmulatorProcess, *args: str) -> dict[str, Any]:
 
 def curl_post(emu: EmulatorProcess, lt: str, body: Path) -> str:
     info = emu.info
-    args = ["sh", str(CURL_SCRIPT), info["endpoints"]["data_collector"], info["workspace"]["id"], lt]
-    args += [info["ca_cert"], str(body)]
+    args = ["sh", str(CURL_SCRIPT), info.endpoints.data_collector, info.workspace.id, lt]
+    args += [info.ca_cert, str(body)]
     env = {"PATH": os.environ["PATH"], "SHARED_KEY": shared_keys(emu)["primarySharedKey"]}
     return subprocess.run(args, env=env, capture_output=True, text=True, check=True, timeout=60).stdout
 
@@ -67,9 +67,9 @@ def pypi_post(emu: EmulatorProcess, lt: str, body: Path, time_field: str = "") -
     env = {
         **os.environ,
         "SHARED_KEY": shared_keys(emu)["primarySharedKey"],
-        "REQUESTS_CA_BUNDLE": info["ca_cert"],
+        "REQUESTS_CA_BUNDLE": info.ca_cert,
     }
-    argv = [sys.executable, str(PYPI_CLIENT), info["workspace"]["id"], domain, lt, str(body), time_field]
+    argv = [sys.executable, str(PYPI_CLIENT), info.workspace.id, domain, lt, str(body), time_field]
     return subprocess.run(
         argv, env=env, capture_output=True, text=True, check=True, timeout=60
     ).stdout.strip()
@@ -107,9 +107,7 @@ class TestMigratePath:
         rid = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
         key = shared_keys(emulator)["primarySharedKey"]
         body = json.dumps([record("learn", 0, True, "2026-12-03T00:00:00Z", GUIDS[0])])
-        learn = post_data(
-            emulator, emulator.info["workspace"]["id"], key, body, lt, {"x-ms-AzureResourceId": rid}
-        )
+        learn = post_data(emulator, emulator.info.workspace.id, key, body, lt, {"x-ms-AzureResourceId": rid})
         assert learn.status_code == 200
         classic = table_schema(emulator, f"{lt}_CL")
         assert classic["tableSubType"] == "Classic"
@@ -136,7 +134,7 @@ class TestMigratePath:
         assert out["migrated"] is True and out["already_migrated"] is False
         assert table_schema(emulator, f"{lt}_CL")["tableSubType"] == "DataCollectionRuleBased"
         doc = json.loads(mapping.read_text())
-        assert doc["workspace_id"] == emulator.info["workspace"]["id"]
+        assert doc["workspace_id"] == emulator.info.workspace.id
         route = doc["log_types"][lt]
         assert route == {
             "table": f"{lt}_CL",
@@ -182,7 +180,7 @@ def query_table_typed(emu: EmulatorProcess, kql: str) -> dict[str, Any]:
 class TestMigrateIsSafe:
     def test_migrate_twice_changes_nothing(self, emulator: EmulatorProcess) -> None:
         """A second run says already migrated, with the same DCR, and leaves the DCR document as it was."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a", "Count": 1}), lt).status_code == 200
         first = migrate_json(emulator, f"{lt}_CL", "--assignee", vm_principal(emulator))
@@ -197,7 +195,7 @@ class TestMigrateIsSafe:
 
     def test_dry_run_changes_nothing(self, emulator: EmulatorProcess) -> None:
         """--dry-run prints the plan and the transformKql; the table stays classic and no DCR is made."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a", "Ok": True}), lt).status_code == 200
         plan = migrate_json(emulator, f"{lt}_CL", "--dry-run")
@@ -217,7 +215,7 @@ class TestMigrateIsSafe:
     def test_type_conflict_is_refused_with_the_column_named(self, emulator: EmulatorProcess) -> None:
         """A property stored as Name_s and Name_d is refused (exit 1) naming both and the fix; nothing changes.
         With --field-type Name=dynamic the migration goes through and a number lands in Name_d again."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a"}), lt).status_code == 200
         assert post_data(emulator, ws, key, json.dumps({"Name": 5}), lt).status_code == 200
@@ -254,9 +252,7 @@ class TestRetiredSwitch:
         off = EmulatorProcess(tmp_path / "off", "--data-collector-api", "off")
         off.start()
         try:
-            r = post_data(
-                off, off.info["workspace"]["id"], shared_keys(off)["primarySharedKey"], "{}", log_type()
-            )
+            r = post_data(off, off.info.workspace.id, shared_keys(off)["primarySharedKey"], "{}", log_type())
             assert r.status_code == 404 and r.content == b""
         finally:
             off.stop()
@@ -265,7 +261,7 @@ class TestRetiredSwitch:
         retired = EmulatorProcess(tmp_path / "retired", "--config", str(config))
         retired.start()
         try:
-            ws = retired.info["workspace"]["id"]
+            ws = retired.info.workspace.id
             wrong = base64.b64encode(b"k" * 64).decode()
             assert post_data(retired, ws, wrong, json.dumps({"a": 1}), log_type()).status_code == 403
             key = shared_keys(retired)["primarySharedKey"]

@@ -25,7 +25,7 @@ from tests.provisioning import arm_client, grant, query_table
 def _otlp_dcr(info: dict[str, Any]) -> dict[str, Any]:
     """The DCR shape of Azure's OTLP template: directDataSources.otelLogs, a flow of Microsoft-OTel-Logs."""
     return {
-        "location": info["location"],
+        "location": info.location,
         "kind": "Direct",
         "properties": {
             "directDataSources": {
@@ -38,7 +38,7 @@ def _otlp_dcr(info: dict[str, Any]) -> dict[str, Any]:
                 ]
             },
             "destinations": {
-                "logAnalytics": [{"workspaceResourceId": info["workspace"]["resource_id"], "name": "law"}]
+                "logAnalytics": [{"workspaceResourceId": info.workspace.resource_id, "name": "law"}]
             },
             "dataFlows": [{"streams": ["Microsoft-OTel-Logs"], "destinations": ["law"]}],
         },
@@ -52,7 +52,7 @@ def _setup(emu: EmulatorProcess, name: str) -> tuple[str, str]:
     dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}"
     with arm_client(info) as arm:
         dcr = arm.put(dcr_id, DCR_API_VERSION, _otlp_dcr(info))
-    grant(info, dcr_id, info["admin"]["principal_id"])
+    grant(info, dcr_id, info.admin.principal_id)
     credential = emulator_credential(info)
     try:
         token = credential.get_token("https://monitor.azure.com/.default").token
@@ -80,7 +80,7 @@ class TestOpenTelemetrySdk:
         exporter = exporter_mod.OTLPLogExporter(
             endpoint=url,
             headers={"Authorization": f"Bearer {token}"},
-            certificate_file=fresh_emulator.info["ca_cert"],
+            certificate_file=fresh_emulator.info.ca_cert,
             compression=Compression.Gzip,
         )
         provider = sdk_logs.LoggerProvider(

@@ -250,6 +250,9 @@ async def arm_endpoint(request: Request) -> Response:
     action_path = sharedkeys.split_action(request.url.path) or classic.split_action(request.url.path)
     if action_path is not None:
         return await _workspace_action(request, state, *action_path)
+    metrics_path = _split_metrics(request.url.path)
+    if metrics_path is not None:
+        return await _dcr_metrics(request, state, *metrics_path)
     try:
         target = ids.parse_path(request.url.path)
         method = request.method.upper()
@@ -329,6 +332,89 @@ async def _workspace_action(request: Request, state: ArmState, path: str, action
     except ArmError as exc:
         return _json(exc.status, exc.body(), request, exc.headers)
     return _json(status, out, request)
+
+
+_METRICS_TAILS: Final = {
+    "/providers/microsoft.insights/metrics": "metrics",
+    "/providers/microsoft.insights/metricdefinitions": "metricDefinitions",
+}
+
+
+def _split_metrics(path: str) -> tuple[str, str] | None:
+    """``({resource id}, "metrics" | "metricDefinitions")`` for a metrics API path, else None."""
+    low = path.lower().rstrip("/")
+    for tail, kind in _METRICS_TAILS.items():
+        if low.endswith(tail):
+            return path.rstrip("/")[: -len(tail)], kind
+    return None
+
+
+async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: str) -> Response:
+    """``GET {dcr}/providers/Microsoft.Insights/metrics|metricDefinitions``: ARM's checks, then the DCR's metrics."""
+    from datetime import datetime, timezone
+
+    from azlogs.emulator.ingestion import metrics
+
+    ctx: Context = request.app.state.ctx
+    try:
+        target = ids.parse_path(resource)
+        if request.method.upper() != "GET":
+            raise method_not_allowed(request.method)
+        caller = authenticate(ctx, request, state.clock())
+        check_subscription(state, target.subscription)
+        version = request.query_params.get("api-version")
+        if not version:
+            raise ArmError(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
+        if version not in metrics.METRICS_API_VERSIONS:
+            raise ArmError(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{version}' is invalid. The supported versions are "
+                f"'{', '.join(reversed(metrics.METRICS_API_VERSIONS))}'.",
+            )
+        action = (
+            "Microsoft.Insights/metrics/read"
+            if kind == "metrics"
+            else "Microsoft.Insights/metricDefinitions/read"
+        )
+        if not state.has_permission(caller.object_id, target.rbac_scope, action):
+            raise authorization_failed(caller, action, target.rbac_scope)
+        doc = state.get(target.id)
+        if target.rtype != ids.DCRS or target.is_list or doc is None or doc["type"] != ids.DCRS:
+            raise resource_not_found(target.rtype, target.names, target.resource_group or "")
+        if kind == "metricDefinitions":
+            return _json(200, metrics.definitions(doc["id"]), request)
+        store = getattr(ctx, "store", None)
+        if store is None:
+            raise ArmError(
+                503,
+                "ServiceUnavailable",
+                "The emulator's ingestion plane (the metrics' store) is not running.",
+            )
+        dcr_id = doc["id"]
+        params = {k.lower() if k != "$filter" else k: v for k, v in request.query_params.items()}
+
+        def rows_of(metric: str, start: int, end: int) -> list[tuple[int, str, float, int, float, float]]:
+            return store.metric_rows(dcr_id, metric, start, end)  # type: ignore[no-any-return]
+
+        try:
+            body = await run_in_threadpool(
+                metrics.query,
+                rows_of,
+                dcr_id,
+                str(doc.get("location", "")),
+                params,
+                datetime.now(timezone.utc),
+            )
+        except metrics.MetricsError as exc:
+            raise ArmError(400, exc.code, exc.message) from None
+    except ArmError as exc:
+        return _json(exc.status, exc.body(), request, exc.headers)
+    return _json(200, body, request)
 
 
 def _headers(state: ArmState, target: ids.Target, method: str, status: int, version: str) -> dict[str, str]:

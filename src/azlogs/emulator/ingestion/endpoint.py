@@ -47,13 +47,15 @@ from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
-from azlogs.emulator.ingestion import logerrors, otlp, pipeline
+from azlogs.emulator.ingestion import logerrors, metrics, otlp, pipeline
 from azlogs.emulator.ingestion.plan import StreamPlan, TransformFactory, compile_plan, kql_transform_factory
 from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.ingestion.throttle import Throttle
 from azlogs.emulator.store import diagnostics as kinds
+from azlogs.emulator.store.diagnostics import Diagnostic
+from azlogs.emulator.store.metrics import MetricPoint
 from azlogs.emulator.store.registry import WorkspaceRef
-from azlogs.emulator.store.workspace_store import WorkspaceStore
+from azlogs.emulator.store.workspace_store import TableWrite, WorkspaceStore
 from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import table_for_output_stream
@@ -219,8 +221,13 @@ class IngestionService:
             dcr = control.dcr_by_immutable_id(report.dcr) if control is not None else None
             entries = report.entries()
             received = datetime.fromisoformat(report.time)
+            points = (
+                []
+                if dcr is None
+                else metrics.request_points(dcr.resource_id, report.stream, refusal.status, received)
+            )
             await self._on_worker(
-                functools.partial(self.store.write, logerrors.writes(dcr, entries, received), entries)
+                functools.partial(self.store.write, logerrors.writes(dcr, entries, received), entries, points)
             )
         except Exception:  # the answer matters more than the feed
             log.exception("cannot record diagnostics of request %s", report.request_id)
@@ -346,9 +353,11 @@ class IngestionService:
         except otlp.OtlpDecodeError as exc:
             raise otlp.refusal(str(exc)) from None
         deadline = Deadline.of(limits.transform_timeout_seconds, limits)
+        received_rows = len(rows)
         writes = pipeline.run(plan, rows, received, report, deadline=deadline)
         entries = report.entries()
-        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries)
+        points = _points(plan, 200, received, len(wire), received_rows, writes, entries)
+        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries, points)
 
     def _process(
         self, plan: StreamPlan, wire: bytes, encoding: str | None, received: datetime, report: RequestReport
@@ -365,10 +374,12 @@ class IngestionService:
         # The deadline starts when the worker takes the request: time queued behind others is not
         # the transformation's.
         deadline = Deadline.of(limits.transform_timeout_seconds, limits)
+        received_rows = len(decoded.value) if isinstance(decoded.value, list) else 0
         writes = pipeline.run(plan, decoded.value, received, report, deadline=deadline)
         del decoded
         entries = report.entries()
-        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries)
+        points = _points(plan, 204, received, len(wire), received_rows, writes, entries)
+        self.store.write([*writes, *logerrors.writes(plan.dcr, entries, received)], entries, points)
 
     def _cached_plan(self, dcr: DcrRecord, stream: str) -> StreamPlan | None:
         plan = self._plans.get((dcr.immutable_id, stream))
@@ -491,6 +502,29 @@ class IngestionService:
             f"IsRbacPresent: {rbac}, IsDcrDceBindingValid: {binding}, DcrArmId: {dcr.resource_id}, "
             f"Message: {detail} ConfigurationId: {dcr.immutable_id}.",
         )
+
+
+def _points(
+    plan: StreamPlan,
+    status: int,
+    received: datetime,
+    wire_bytes: int,
+    received_rows: int,
+    writes: list[TableWrite],
+    entries: list[Diagnostic],
+) -> list[MetricPoint]:
+    """The DCR metric points of an accepted request (rows written: the largest write of one flow)."""
+    written = max((len(w.rows) for w in writes), default=0)
+    return metrics.request_points(
+        plan.dcr.resource_id,
+        plan.stream.name,
+        status,
+        received,
+        wire_bytes=wire_bytes,
+        rows_received=received_rows,
+        rows_written=written,
+        entries=entries,
+    )
 
 
 def _builtin_stream(stream: str) -> StreamDeclaration | None:

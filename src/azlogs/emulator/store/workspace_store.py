@@ -31,7 +31,7 @@ from typing import Any, Final, TypeVar
 
 from azlogs.emulator.private import private_dir, private_file
 from azlogs.emulator.store import diagnostics as diag
-from azlogs.emulator.store import registry
+from azlogs.emulator.store import metrics, registry
 from azlogs.emulator.store.checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
 from azlogs.emulator.store.columns import decoder, quote_ident, quote_literal, to_ticks
 from azlogs.emulator.store.registry import (
@@ -112,6 +112,7 @@ class WorkspaceStore:
         conn.execute("PRAGMA busy_timeout=10000")
         conn.execute(registry.REGISTRY_SQL)
         conn.execute(diag.SCHEMA_SQL)
+        conn.execute(metrics.SCHEMA_SQL)
         self._max_params = _max_variables(conn)
         self._tables = registry.load(conn)
         registry.upgrade(conn, self._tables)
@@ -187,9 +188,14 @@ class WorkspaceStore:
 
     # --- writes -------------------------------------------------------------------------------------
 
-    def write(self, writes: Sequence[TableWrite], diagnostics: Sequence[diag.Diagnostic] = ()) -> None:
-        """Insert every write and diagnostics entry in one transaction, committed when this returns."""
-        if not diagnostics and not any(w.rows for w in writes):
+    def write(
+        self,
+        writes: Sequence[TableWrite],
+        diagnostics: Sequence[diag.Diagnostic] = (),
+        points: Sequence[metrics.MetricPoint] = (),
+    ) -> None:
+        """Insert every write, diagnostics entry and metric point in one transaction, committed when this returns."""
+        if not diagnostics and not points and not any(w.rows for w in writes):
             return
 
         def work(conn: sqlite3.Connection) -> None:
@@ -198,6 +204,8 @@ class WorkspaceStore:
                 if w.rows:
                     self._insert(conn, self._ensure(conn, w.workspace, w.schema), w, ingested)
             self._insert_diagnostics(conn, diagnostics)
+            if points:
+                conn.executemany(metrics.UPSERT_SQL, [p.as_row() for p in points])
 
         self._transaction(work)
 
@@ -274,6 +282,13 @@ class WorkspaceStore:
         ]
         out.reverse()
         return out
+
+    def metric_rows(
+        self, dcr: str, metric: str, start_minute: int, end_minute: int
+    ) -> list[tuple[int, str, float, int, float, float]]:
+        """(minute, dims, total, count, minimum, maximum) of ``metric`` of ``dcr`` in [start, end) minutes."""
+        rows = self._fetch(metrics.SELECT_SQL, (dcr.lower(), metric, start_minute, end_minute))
+        return [(int(m), str(d), float(t), int(c), float(lo), float(hi)) for m, d, t, c, lo, hi in rows]
 
     def last_diagnostic_id(self) -> int:
         """The id of the newest diagnostics entry (0 when there is none): where a follower starts."""
