@@ -58,7 +58,7 @@ def shared_key(info: dict[str, Any]) -> str:
     token = admin_token(info)
     with httpx.Client(verify=ssl.create_default_context(cafile=info.ca_cert), timeout=30) as c:
         r = c.post(
-            f"{info['endpoints']['arm']}{info['workspace']['resource_id']}/sharedKeys",
+            f"{info.endpoints.arm}{info.workspace.resource_id}/sharedKeys",
             params={"api-version": "2020-08-01"},
             headers={"Authorization": f"Bearer {token}"},
         )

@@ -20,7 +20,7 @@ def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tu
     diagnostic setting sending LogErrors to the tenant's workspace. Returns (DCR id, DCR)."""
     info = emu.info
     ws = info.workspace.resource_id
-    rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+    rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
     dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}"
     table = {
         "properties": {

@@ -63,7 +63,7 @@ def curl_post(emu: EmulatorProcess, lt: str, body: Path) -> str:
 
 def pypi_post(emu: EmulatorProcess, lt: str, body: Path, time_field: str = "") -> str:
     info = emu.info
-    domain = f"ods.localhost:{urlsplit(info['endpoints']['arm']).port}"
+    domain = f"ods.localhost:{urlsplit(info.endpoints.arm).port}"
     env = {
         **os.environ,
         "SHARED_KEY": shared_keys(emu)["primarySharedKey"],
@@ -86,7 +86,7 @@ def arm_get(emu: EmulatorProcess, path: str, version: str) -> Any:
 
 
 def vm_principal(emu: EmulatorProcess) -> str:
-    return str(emu.identity("vm")["principal_id"])
+    return str(emu.identity("vm").principal_id)
 
 
 class TestMigratePath:

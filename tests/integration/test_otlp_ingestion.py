@@ -48,7 +48,7 @@ def _otlp_dcr(info: dict[str, Any]) -> dict[str, Any]:
 def _setup(emu: EmulatorProcess, name: str) -> tuple[str, str]:
     """A DCR for OTLP logs, the admin granted Monitoring Metrics Publisher on it: (logs URL, token)."""
     info = emu.info
-    rg = f"/subscriptions/{info['subscription_id']}/resourceGroups/{info['resource_group']}"
+    rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
     dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}"
     with arm_client(info) as arm:
         dcr = arm.put(dcr_id, DCR_API_VERSION, _otlp_dcr(info))

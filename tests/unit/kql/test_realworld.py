@@ -42,11 +42,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("microsoft/Microsoft-365-Defender-Hunting-Queries", "General queries/File footprint.txt", "0"): (
         "the 'find' operator, which azlogs does not implement"
     ),
-    (
-        "microsoft/Microsoft-365-Defender-Hunting-Queries",
-        "General queries/insider-threat-detection-queries.md",
-        "6",
-    ): 'a datetime literal with US text, datetime("01/16/2022 00:00:00"), which azlogs does not read yet',
     ("reprise99/Sentinel-Queries", "Defender for Cloud Apps/DCA-ExtractPhoneNumber.kql", "0"): (
         'a placeholder left for the reader, datetime("Insert date") (not a datetime)'
     ),
