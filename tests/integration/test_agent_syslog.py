@@ -151,8 +151,9 @@ class TestSyslogToTheTable:
         host, port = _address(agent)
         tag = f"app{protocol}"
         for flag in ("--rfc5424", "--rfc3164"):
+            argv = ["logger", "--server", host, "--port", str(port), f"--{protocol}", flag, "-t", tag]
             subprocess.run(
-                [*("logger", "--server", host, "--port", str(port), f"--{protocol}", flag), "-t", tag, "-p", "daemon.err", f"disk almost full {flag}"],
+                [*argv, "-p", "daemon.err", f"disk almost full {flag}"],
                 check=True,
                 timeout=10,
             )
