@@ -72,6 +72,7 @@ def render_result(result: MigrationResult) -> str:
         "send the same JSON with:",
         f"  azlogs send --endpoint {shlex.quote(p.endpoint)} --dcr {p.immutable_id} --stream {shlex.quote(p.stream)} FILE",
     ]
+    lines += [f"note: no new values for {name}: {why}" for name, why in plan.mapping.unmapped.items()]
     lines += [f"note: {n}" for n in p.notes]
     return "\n".join(lines)
 
