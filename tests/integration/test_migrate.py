@@ -239,6 +239,21 @@ class TestMigrateIsSafe:
             ("b", None),
         ]
 
+    def test_a_mapping_document_of_another_workspace_is_refused_before_anything_changes(
+        self, emulator: EmulatorProcess, tmp_path: Path
+    ) -> None:
+        """--output naming another workspace's document exits 2 naming both; the table stays classic."""
+        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        lt = log_type()
+        assert post_data(emulator, ws, key, json.dumps({"Name": "a"}), lt).status_code == 200
+        other = tmp_path / "other.json"
+        other.write_text(json.dumps({"version": 1, "workspace_id": str(uuid.uuid4()), "log_types": {}}))
+        before = other.read_text()
+        r = migrate(emulator, f"{lt}_CL", "--output", str(other))
+        assert r.returncode == 2 and "another --output" in r.stderr, r.stderr
+        assert table_schema(emulator, f"{lt}_CL")["tableSubType"] == "Classic"
+        assert other.read_text() == before
+
     def test_a_table_that_does_not_exist_is_a_usage_error(self, emulator: EmulatorProcess) -> None:
         """Migrating a table that is not there exits 2 and names it."""
         r = migrate(emulator, "Nope" + uuid.uuid4().hex[:6] + "_CL")

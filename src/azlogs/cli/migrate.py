@@ -72,6 +72,12 @@ def render_result(result: MigrationResult) -> str:
         "send the same JSON with:",
         f"  azlogs send --endpoint {shlex.quote(p.endpoint)} --dcr {p.immutable_id} --stream {shlex.quote(p.stream)} FILE",
     ]
+    lines += [f"note: no new values for {name}: {why}" for name, why in plan.mapping.unmapped.items()]
+    if p.role_assignment_id is None:
+        lines.append(
+            "note: no role assigned here: give the sender's identity Monitoring Metrics Publisher on the DCR "
+            "(run again with --assignee OBJECT_ID or --assign-self)"
+        )
     lines += [f"note: {n}" for n in p.notes]
     return "\n".join(lines)
 

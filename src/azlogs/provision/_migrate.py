@@ -109,16 +109,29 @@ def _stream_word(t: ColumnType) -> str:
     return type_name(t, Vocabulary.STREAM)
 
 
-def _route_expr(prop: str, col: Column, dynamic: bool) -> str:
-    ref = kql_identifier(prop)
+def _fits(ref: str, col: Column) -> str:
+    """KQL: the dynamic value ``ref`` is one the Data Collector API put in ``col``'s type."""
     conv = f"{_CONVERT[col.type]}({ref})"
-    if not dynamic:
-        return conv
-    kinds = _JSON_TYPES.get(col.type, ("string",))
-    cond = " or ".join(f'gettype({ref}) == "{k}"' for k in kinds)
-    if col.type in (T.DATETIME, T.GUID):
-        cond = f"({cond}) and isnotnull({conv})"
-    return f"iff({cond}, {conv}, {_NULL[col.type]})"
+    cond = " or ".join(f'gettype({ref}) == "{k}"' for k in _JSON_TYPES.get(col.type, ("string",)))
+    return f"({cond}) and isnotnull({conv})" if col.type in (T.DATETIME, T.GUID) else cond
+
+
+def _route_exprs(prop: str, cols: Sequence[Column], dynamic: bool) -> list[str]:
+    """``column = expression`` for each of ``cols``; for a dynamic property each value goes to the first
+    column (in the table's order) whose type fits it, as the API tried the existing columns in turn."""
+    ref = kql_identifier(prop)
+    out = []
+    earlier: list[str] = []
+    for col in cols:
+        conv = f"{_CONVERT[col.type]}({ref})"
+        if dynamic:  # (not() is not in the transformation dialect: an earlier fit is an outer iff)
+            own = _fits(ref, col)
+            conv = f"iff({own}, {conv}, {_NULL[col.type]})"
+            if earlier:
+                conv = f"iff({' or '.join(f'({e})' for e in earlier)}, {_NULL[col.type]}, {conv})"
+            earlier.append(own)
+        out.append(f"{kql_identifier(col.name)} = {conv}")
+    return out
 
 
 def legacy_mapping(
@@ -207,7 +220,7 @@ def legacy_mapping(
             targets = cols
         stream_cols.append(Column(prop, stream_type))
         fields[prop] = [c.name for c in targets]
-        exprs += [f"{kql_identifier(c.name)} = {_route_expr(prop, c, dynamic)}" for c in targets]
+        exprs += _route_exprs(prop, targets, dynamic)
     if problems:
         raise SchemaError(
             f"table {table.name} cannot be migrated as it is:\n  - " + "\n  - ".join(problems),

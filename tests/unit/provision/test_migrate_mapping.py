@@ -116,3 +116,14 @@ class TestLegacyStream:
             "where_s": "w",
             "1abc_d": 2.0,
         }
+
+    def test_dynamic_sends_a_value_to_the_first_column_it_fits(self) -> None:
+        """With Name_s before Name_t, a datetime-like string goes to Name_s only (the API tried the
+        existing columns in order); a bool fits neither and lands nowhere."""
+        table = TableSchema(
+            "T_CL",
+            (Column("TimeGenerated", T.DATETIME), Column("Name_s", T.STRING), Column("Name_t", T.DATETIME)),
+        )
+        m = legacy_mapping(table, field_types={"Name": "dynamic"})
+        rows = run(m, [{"Name": "2026-12-01T10:00:00Z"}, {"Name": True}])
+        assert [(r["Name_s"], r["Name_t"]) for r in rows] == [("2026-12-01T10:00:00Z", None), ("", None)]
