@@ -1,8 +1,9 @@
 """Provisioning for the tests and benchmarks: ``azlogs.provision`` against the emulator's ARM.
 
 The same calls ``azlogs provision`` and ``azlogs demo`` make (one naming of DCRs, streams and role
-assignments), with the emulator's admin service principal. Nothing here writes an ARM body itself:
-tests that need a body of their own PUT it with :func:`arm_client`.
+assignments), with the emulator's admin service principal. Nothing here writes an ARM body itself,
+except :func:`builtin_table_pipeline` (``azlogs.provision`` makes custom tables; a DCR into a built-in
+table is PUT whole): other tests that need a body of their own PUT it with :func:`arm_client`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from azlogs.schema.template import MONITORING_METRICS_PUBLISHER_ROLE_ID
 __all__ = [
     "admin_token",
     "arm_client",
+    "builtin_table_pipeline",
     "grant",
     "monitor_client",
     "provision_document",
@@ -136,3 +138,43 @@ def query_table(info: Discovery, kql: str) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     table: dict[str, Any] = r.json()["tables"][0]
     return table
+
+
+def builtin_table_pipeline(info: Discovery, table: str, principal_id: str | None = None) -> dict[str, str]:
+    """A Direct DCR whose ``Custom-<table>In`` stream declares the built-in table's columns and flows to
+    ``Microsoft-<table>`` (how the Logs Ingestion API writes Syslog or CommonSecurityLog), granted to
+    ``principal_id`` (default: the VM's identity). Returns ``endpoint``, ``dcr`` (immutable id), ``stream``."""
+    from azlogs.schema.builtin_tables import builtin_tables
+    from azlogs.schema.template import DCR_API_VERSION
+    from azlogs.schema.types import Vocabulary, type_name
+
+    stream = f"Custom-{table}In"
+    columns = [
+        {"name": c.name, "type": type_name(c.type, Vocabulary.STREAM)}
+        for c in builtin_tables()[table.lower()].columns
+        if c.name not in ("TenantId", "Type", "_ResourceId")
+    ]
+    rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
+    dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-builtin-{table.lower()}"
+    flow = {
+        "streams": [stream],
+        "destinations": ["ws"],
+        "transformKql": "source",
+        "outputStream": f"Microsoft-{table}",
+    }
+    body = {
+        "location": info.location,
+        "kind": "Direct",
+        "properties": {
+            "streamDeclarations": {stream: {"columns": columns}},
+            "destinations": {
+                "logAnalytics": [{"workspaceResourceId": info.workspace.resource_id, "name": "ws"}]
+            },
+            "dataFlows": [flow],
+        },
+    }
+    with arm_client(info) as arm:
+        dcr: dict[str, Any] = arm.put(dcr_id, DCR_API_VERSION, body)
+    grant(info, dcr_id, principal_id or info.identity("vm").principal_id)
+    props = dcr["properties"]
+    return {"endpoint": props["endpoints"]["logsIngestion"], "dcr": props["immutableId"], "stream": stream}

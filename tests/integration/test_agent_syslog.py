@@ -18,9 +18,6 @@ from typing import Any
 
 import pytest
 
-from azlogs.schema.builtin_tables import builtin_tables
-from azlogs.schema.template import DCR_API_VERSION
-from azlogs.schema.types import Vocabulary, type_name
 from tests.emulator_proc import EmulatorProcess
 from tests.integration.test_agent_harness import (
     AgentProcess,
@@ -28,7 +25,7 @@ from tests.integration.test_agent_harness import (
     reap_agents,  # noqa: F401 - autouse: no agent outlives its test
     rows,
 )
-from tests.provisioning import arm_client, grant, query_table
+from tests.provisioning import builtin_table_pipeline, query_table
 
 pytestmark = pytest.mark.xdist_group("agent_syslog")
 
@@ -43,42 +40,7 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
 
 
 def _pipeline(emu: EmulatorProcess, table: str) -> dict[str, Any]:
-    """A Direct DCR whose Custom- stream declares the built-in table's columns, flowing to Microsoft-<table>."""
-    info = emu.info
-    stream = f"Custom-{table}In"
-    columns = [
-        {"name": c.name, "type": type_name(c.type, Vocabulary.STREAM)}
-        for c in builtin_tables()[table.lower()].columns
-        if c.name not in ("TenantId", "Type", "_ResourceId")
-    ]
-    rg = f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
-    dcr_id = f"{rg}/providers/Microsoft.Insights/dataCollectionRules/dcr-agent-{table.lower()}"
-    body = {
-        "location": info.location,
-        "kind": "Direct",
-        "properties": {
-            "streamDeclarations": {stream: {"columns": columns}},
-            "destinations": {
-                "logAnalytics": [{"workspaceResourceId": info.workspace.resource_id, "name": "ws"}]
-            },
-            "dataFlows": [
-                {
-                    "streams": [stream],
-                    "destinations": ["ws"],
-                    "transformKql": "source",
-                    "outputStream": f"Microsoft-{table}",
-                }
-            ],
-        },
-    }
-    with arm_client(info) as arm:
-        dcr: dict[str, Any] = arm.put(dcr_id, DCR_API_VERSION, body)
-    grant(info, dcr_id, emu.identity("vm").principal_id)
-    return {
-        "endpoint": dcr["properties"]["endpoints"]["logsIngestion"],
-        "dcr": dcr["properties"]["immutableId"],
-        "stream": stream,
-    }
+    return builtin_table_pipeline(emu.info, table)
 
 
 def _agent(
