@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.emulator_proc import EmulatorProcess
 
@@ -38,6 +39,26 @@ for _name in ambient_variables(os.environ):
     del os.environ[_name]
 
 
+# `make compat` runs the unit and CLI suites again on each newer Python (AZLOGS_FUZZ=compat). What can
+# differ there is how the interpreter and the standard library behave, which a few examples show as well
+# as many; the search for rare inputs is the main run's (and make fuzz's). So there every Hypothesis test
+# runs at most this many examples, its other settings unchanged.
+COMPAT_MAX_EXAMPLES = 20
+
+
+def cap_examples(items: list[pytest.Item], cap: int) -> int:
+    """Lower every Hypothesis test's max_examples to ``cap``; return how many were lowered."""
+    lowered = 0
+    for item in items:
+        test = getattr(item, "function", None)
+        # Where @given/@settings keep a test's settings, and where Hypothesis reads them when it runs.
+        current = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(current, settings) and current.max_examples > cap:
+            test._hypothesis_internal_use_settings = settings(current, max_examples=cap)
+            lowered += 1
+    return lowered
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under xdist, the tests marked ``slow`` are handed out first (longest first, as a scheduler of
     unequal jobs should): the run ends on short tests that both workers share, not on one worker
@@ -45,6 +66,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     module fixtures are set up once. The sort is stable, and the same on every worker."""
     if hasattr(config, "workerinput"):
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if os.environ.get("AZLOGS_FUZZ") == "compat":
+        cap_examples(items, COMPAT_MAX_EXAMPLES)
     # ResourceWarning is an error (pyproject) for the unit and CLI suites, where every resource is the
     # code's or the test's own. The integration and e2e suites also drive Microsoft's SDKs (their aiohttp
     # transports) and subprocess pipes whose close is the garbage collector's timing, not ours: there it

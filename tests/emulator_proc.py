@@ -96,6 +96,39 @@ class EmulatorProcess:
         return self.info.identity(name)
 
 
+# `azlogs emulator env` answers from emulator.json and its arguments alone (discovery.environment): its
+# output for a running emulator never changes, so it is run once per emulator start, source and client id
+# and reused. emulator.json's bytes are in the key: a restart (new ports, pid) runs the command again.
+_ENV_EXPORTS: dict[tuple[str, str, str | None, bytes], str] = {}
+
+
+def _clean_environ() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))}
+    env.pop("AZLOGS_EMULATOR_FILE", None)
+    return env
+
+
+def env_exports(emu: EmulatorProcess, source: str, client_id: str | None = None) -> str | None:
+    """What ``azlogs emulator env --source SOURCE [--client-id ID]`` prints for the emulator running now
+    (the real command, run once per start; see ``_ENV_EXPORTS``), or None when it fails (none running)."""
+    try:
+        discovery = (emu.data_dir / "emulator.json").read_bytes()
+    except FileNotFoundError:
+        return None
+    key = (str(emu.data_dir), source, client_id, discovery)
+    if key not in _ENV_EXPORTS:
+        cmd = [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)]
+        if client_id:
+            cmd += ["--client-id", client_id]
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, env=_clean_environ(), timeout=120, check=False
+        )
+        if done.returncode != 0:
+            return None
+        _ENV_EXPORTS[key] = done.stdout
+    return _ENV_EXPORTS[key]
+
+
 def run_with_env(
     emu: EmulatorProcess,
     source: str,
@@ -107,15 +140,19 @@ def run_with_env(
     drop_file_override: bool = False,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` in bash after ``eval "$(azlogs emulator env --source SOURCE)"``, as a user would."""
-    env_cmd = [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)]
-    if client_id:
-        env_cmd += ["--client-id", client_id]
-    quoted_env = " ".join(_q(a) for a in env_cmd)
+    """Run ``argv`` in bash after ``eval "$(azlogs emulator env --source SOURCE)"``, as a user would
+    (the command's output for this emulator start is evaluated; it is run once, see ``env_exports``)."""
     quoted_cmd = " ".join(_q(a) for a in argv)
-    script = f'set -e; eval "$({quoted_env})"; exec {quoted_cmd}'
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))}
-    env.pop("AZLOGS_EMULATOR_FILE", None)
+    exports = env_exports(emu, source, client_id)
+    if exports is not None:
+        script = f"set -e; eval {_q(exports)}; exec {quoted_cmd}"
+    else:  # no emulator running: what a user's shell would do (the command fails, eval gets nothing)
+        env_cmd = [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)]
+        if client_id:
+            env_cmd += ["--client-id", client_id]
+        quoted_env = " ".join(_q(a) for a in env_cmd)
+        script = f'set -e; eval "$({quoted_env})"; exec {quoted_cmd}'
+    env = _clean_environ()
     env.update(extra_env or {})
     cmd = ["bash", "-c", script]
     if drop_file_override:

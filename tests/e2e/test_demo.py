@@ -6,11 +6,14 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.emulator_proc import AZLOGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # the longest single test: handed out first under xdist
 def test_make_demo_sends_and_reads_back_every_record() -> None:
     """make demo: provisions, sends 100,000 records with the VM identity, reads back 100,000 rows."""
     result = subprocess.run(

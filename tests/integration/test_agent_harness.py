@@ -20,7 +20,7 @@ import pytest
 
 from azlogs.provision import ProvisionResult
 from tests.agent_disk_runner import RUNNER as DISK_RUNNER
-from tests.emulator_proc import AZLOGS, EmulatorProcess
+from tests.emulator_proc import AZLOGS, EmulatorProcess, env_exports
 from tests.provisioning import provision_table
 
 COLUMNS = [
@@ -51,14 +51,10 @@ def free_port() -> int:
 
 def emulator_env(emu: EmulatorProcess, source: str = "vm") -> dict[str, str]:
     """The process environment after ``eval "$(azlogs emulator env --source SOURCE)"``."""
-    out = subprocess.run(
-        [AZLOGS, "emulator", "env", "--source", source, "--data-dir", str(emu.data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    exports = env_exports(emu, source)
+    assert exports is not None, f"`azlogs emulator env --source {source}` failed: is the emulator running?"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "IMDS_", "MSI_"))}
-    for line in out.stdout.splitlines():
+    for line in exports.splitlines():
         words = shlex.split(line)
         if len(words) == 2 and words[0] == "export" and "=" in words[1]:
             name, value = words[1].split("=", 1)

@@ -95,6 +95,8 @@ def _landed(emulator: EmulatorProcess, recipe: str) -> bool:
     return any(json.loads(line).get("Recipe") == recipe for line in out.stdout.splitlines() if line.strip())
 
 
+# The recipes share the module's pipeline: one worker runs them under xdist, so it is provisioned once.
+@pytest.mark.xdist_group("learn_recipes")
 class TestRecipes:
     def test_automation_get_without_api_version(
         self, emulator: EmulatorProcess, pipeline: ProvisionResult

@@ -243,7 +243,7 @@ class TestMigrateIsSafe:
         self, emulator: EmulatorProcess, tmp_path: Path
     ) -> None:
         """--output naming another workspace's document exits 2 naming both; the table stays classic."""
-        ws, key = emulator.info["workspace"]["id"], shared_keys(emulator)["primarySharedKey"]
+        ws, key = emulator.info.workspace.id, shared_keys(emulator)["primarySharedKey"]
         lt = log_type()
         assert post_data(emulator, ws, key, json.dumps({"Name": "a"}), lt).status_code == 200
         other = tmp_path / "other.json"

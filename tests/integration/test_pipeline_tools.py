@@ -422,6 +422,8 @@ def checked(emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory)
     return {**json.loads(out.stdout), "sample": sample, "dir": tmp}
 
 
+# The tests on the `checked` pipeline share one worker under xdist, so it is provisioned once.
+@pytest.mark.xdist_group("pipeline_checked")
 class TestValidate:
     def _validate(
         self, emu: EmulatorProcess, pipe: dict[str, Any], *files: Path
@@ -511,6 +513,7 @@ def _doctor(
     return out.returncode, {s["step"]: s for s in json.loads(out.stdout)["steps"]}
 
 
+@pytest.mark.xdist_group("pipeline_checked")
 class TestDoctor:
     def test_healthy_pipeline(self, emulator: EmulatorProcess, checked: dict[str, Any]) -> None:
         """Everything in place: every step ok, and --probe sends one marked record."""

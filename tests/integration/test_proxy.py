@@ -14,6 +14,9 @@ import pytest
 from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 from tests.proxy import LoopbackProxy
 
+# The module's pipeline (three provisionings through the CLI) is built once: one worker runs the module.
+pytestmark = pytest.mark.xdist_group("proxy")
+
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -36,7 +36,11 @@ COLUMNS = [
     {"name": "Code", "type": "int"},
 ]
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+# Both clients read the module's rows: one worker runs them under xdist, so they are uploaded once.
+pytestmark = [
+    pytest.mark.skipif(NODE is None, reason="node is not installed"),
+    pytest.mark.xdist_group("query_js"),
+]
 
 
 @pytest.fixture(scope="module")

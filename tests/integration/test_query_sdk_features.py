@@ -60,6 +60,8 @@ def _query_client(info: Discovery) -> LogsQueryClient:
     return _client(info, endpoint=info.endpoints.query, audience="https://api.loganalytics.io")
 
 
+# The tests on the `loaded` rows share one worker under xdist, so they are uploaded once.
+@pytest.mark.xdist_group("query_features_loaded")
 class TestLogsQueryClient:
     def test_statistics_and_visualization(self, loaded: tuple[Discovery, Pipeline]) -> None:
         """include_statistics and include_visualization fill result.statistics and result.visualization."""

@@ -55,3 +55,31 @@ def test_make_fuzz_gets_the_long_profile() -> None:
         check=True,
     ).stdout.split()
     assert out[1] == "False" and int(out[0]) > 150
+
+
+def test_compat_runs_few_examples_of_every_hypothesis_test() -> None:
+    """Under make compat (AZLOGS_FUZZ=compat) a Hypothesis test asking for 300 examples runs at most
+    COMPAT_MAX_EXAMPLES of them, its other settings kept; other tests are left alone."""
+    from types import SimpleNamespace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.conftest import COMPAT_MAX_EXAMPLES, cap_examples
+
+    seen: list[int] = []
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None)
+    @given(st.integers())
+    def prop(x: int) -> None:
+        seen.append(x)
+
+    def plain() -> None:
+        pass
+
+    items = [SimpleNamespace(function=prop), SimpleNamespace(function=plain), SimpleNamespace()]
+    assert cap_examples(items, COMPAT_MAX_EXAMPLES) == 1  # type: ignore[arg-type]
+    prop()
+    assert 0 < len(seen) <= COMPAT_MAX_EXAMPLES
+    kept = prop._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+    assert kept.derandomize and kept.deadline is None
