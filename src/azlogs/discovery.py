@@ -5,11 +5,11 @@ The running emulator writes it (atomically, mode 0600) in its data directory; th
 Its keys are a published interface (DESIGN.md's interface contract, docs/emulator.md), so the JSON
 stays exactly what it was: the same keys in the same order, indented by two.
 
-Why here, at the top of the package, and not in ``azlogs.emulator``: readers on the client side
-(``doctor``, ``provision``) must not import the emulator (a house rule, checked by
-tests/unit/test_public_api.py), and a user on a VM installs ``azlogs`` without the emulator's
-dependencies. This module imports only the standard library and the error tree, so both sides share
-it: the emulator imports it to write the file, everyone else to read it.
+Why here, at the top of the package, and not in ``azlogs.emulator``: its readers outside the emulator
+(``doctor``, ``provision``, ``query``) work in a client-only install, which has none of the emulator's
+dependencies, and must not import it (DESIGN.md's layering; tests/unit/test_public_api.py checks that
+importing them loads nothing of ``azlogs.emulator``). This module imports only the standard library and
+the error tree, so both sides share it: the emulator imports it to write the file, everyone else to read it.
 """
 
 from __future__ import annotations

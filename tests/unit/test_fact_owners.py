@@ -1,4 +1,5 @@
-"""One owner per fact: cloud hosts and audiences live in azlogs.auth.clouds, role ids in azlogs.facts."""
+"""One owner per fact: cloud hosts and audiences live in azlogs.auth.clouds, role ids in azlogs.facts, Kusto's
+types, their aliases, conversions and int/long ranges in azlogs.schema.types."""
 
 from __future__ import annotations
 
@@ -135,6 +136,63 @@ def test_type_and_datetime_facts_have_one_owner() -> None:
     assert copies == []
 
 
+# Kusto's int and long ranges are azlogs.schema.types' (INT_MIN, INT_MAX, LONG_MIN, LONG_MAX).
+_RANGE_EXPONENTS = {31, 63}
+_RANGE_NUMBERS = {2**31 - 1, 2**31, 2**63 - 1, 2**63}
+# The same numbers as other facts: 2 GiB size bounds (an agent config integer, a spool segment); and
+# the one copy left in the KQL function library (_fn_hash's 64-bit check, owned by the KQL work).
+_RANGE_ALLOWED = {
+    ("agent/_config.py", "2 ** 31"),
+    ("agent/_config.py", "1 << 31"),
+    ("spool/_spool.py", "1 << 31"),
+    ("kql/_fn_hash.py", "1 << 63"),
+}
+
+
+def _range_bounds(tree: ast.AST) -> list[str]:
+    """The int32/int64 bounds an expression writes itself: ``2**31``, ``1 << 63``, ``2147483647``..."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.right, ast.Constant)
+        ):
+            base, exp = node.left.value, node.right.value
+            power = isinstance(node.op, ast.Pow) and base == 2
+            shift = isinstance(node.op, ast.LShift) and base == 1
+            if (power or shift) and exp in _RANGE_EXPONENTS:
+                found.append(ast.unparse(node))
+        elif isinstance(node, ast.Constant) and type(node.value) is int and node.value in _RANGE_NUMBERS:
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_int_and_long_ranges_have_one_owner() -> None:
+    """Only azlogs.schema.types writes the bounds of Kusto's int and long (gettype, the coercions and
+    the wrap-around arithmetic import them), so "fits in an int" has one answer."""
+    copies = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel == "schema/types.py":
+            continue
+        copies += [
+            (rel, b) for b in _range_bounds(ast.parse(path.read_text())) if (rel, b) not in _RANGE_ALLOWED
+        ]
+    assert copies == []
+
+
+def test_json_kinds_have_one_owner() -> None:
+    """Only azlogs.schema.coerce.json_kind names what a JSON value is ("a JSON integer ..."): validate,
+    ingestion's coercion and the emulator's diagnostics said "number" in two places and "integer" in one."""
+    copies = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel != "schema/coerce.py" and {"boolean", "array", "null"} <= set(_literals(path)):
+            copies.append(rel)
+    assert copies == []
+
+
 def test_the_owner_check_sees_a_copy() -> None:
     """The check above finds the copies it looks for (the old ones of issue 13, in miniature)."""
     old = ast.parse(
@@ -144,3 +202,5 @@ def test_the_owner_check_sees_a_copy() -> None:
     assert [n for _, n in _type_pairs(old)] == [2, 2]
     assert _DATE_REGEX.search(r"^\s*([0-9]{4})-([0-9]{1,2})")
     assert _DATE_REGEX.search(r"\s*(\d{4})-(\d{2})")
+    bounds = ast.parse('"long" if not -(2**31) <= v < 2**31 else "int"\nok = -(1 << 63), 2147483647, 2**40')
+    assert sorted(_range_bounds(bounds)) == ["1 << 63", "2 ** 31", "2 ** 31", "2147483647"]

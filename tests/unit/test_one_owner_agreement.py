@@ -18,6 +18,7 @@ the query plane's table provider reads with the KQL engine.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -36,7 +37,7 @@ from azlogs.emulator.query.plane import StoreProvider
 from azlogs.emulator.store import WorkspaceStore
 from azlogs.facts import FIELD_MAX_BYTES
 from azlogs.kql import run_query
-from azlogs.schema.coerce import coerce_value
+from azlogs.schema.coerce import coerce_value, json_kind
 from azlogs.schema.preflight import preflight
 from azlogs.schema.trial import try_transformation
 from azlogs.schema.types import ColumnType, Vocabulary, type_name
@@ -253,3 +254,26 @@ def test_nan_in_a_dynamic_column_is_lost() -> None:
     """todynamic("NaN") is a real NaN inside a dynamic value; the store keeps dynamic values as JSON text,
     and JSON has no NaN, so it reads back null while validate calls it lossless (a known difference)."""
     check_agreement(T.STRING, "todynamic(V)", T.DYNAMIC, "NaN", skip_known=False)
+
+
+@pytest.mark.parametrize("element", [5, 2.5, "text", True, None, [1]])
+def test_validate_and_the_emulator_name_what_is_not_a_record_alike(element: Any) -> None:
+    """A body element that is not an object: validate and the emulator's diagnostics name its JSON kind
+    in the same words (one owner, azlogs.schema.coerce.json_kind: "integer", never "number" in one)."""
+    table = table_schema()
+    dcr = rule()
+    control = FakeControl()
+    control.add_table(table)
+    record = control.add_dcr("r", dcr)
+    decl = record.rule.stream("Custom-App")
+    assert decl is not None
+    report = RequestReport("t", "rid", "", record.immutable_id, decl.name)
+    pipeline.run(
+        compile_plan(record, decl, control, field_limit=FIELD_MAX_BYTES), [element], RECEIVED, report
+    )
+    emulator = [e.reason for e in report.entries() if e.kind == "not_an_object"]
+    validate = preflight([element], record.rule, "Custom-App", tables={"App_CL": table}, received=RECEIVED)
+    said = [r.reason for r in validate.record_findings if r.kind == "not_an_object"]
+    word = re.compile(rf"\ba JSON {json_kind(element)}\b")
+    assert len(emulator) == len(said) == 1
+    assert word.search(emulator[0]) and word.search(said[0]), (emulator, said)

@@ -257,12 +257,14 @@ def test_the_whole_error_tree_lives_in_one_module() -> None:
 
 
 def test_client_side_never_imports_the_emulator() -> None:
-    """Importing azlogs and its client parts loads nothing of azlogs.emulator, uvicorn or starlette."""
+    """Importing azlogs and its client parts loads nothing of azlogs.emulator, uvicorn or starlette; nor do
+    the tools that read emulator.json (azlogs.discovery, doctor, provision)."""
     import subprocess
     import sys
 
     code = (
         "import sys, azlogs, azlogs.auth, azlogs.ingest, azlogs.ingest.readers, azlogs.schema, azlogs.spool, azlogs.kql;"
+        "import azlogs.discovery, azlogs.doctor, azlogs.provision;"
         "bad=[m for m in sys.modules if m.startswith(('azlogs.emulator','azlogs.cli','uvicorn','starlette'))];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

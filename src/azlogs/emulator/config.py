@@ -13,7 +13,7 @@ import os
 import secrets
 import tomllib
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,43 +40,26 @@ DEFAULT_RESOURCES = (
 WORKLOAD_AUDIENCE = "api://AzureADTokenExchange"
 
 
-@dataclass
-class Identity:
-    """One principal the emulator can mint tokens for.
+@dataclass(frozen=True)
+class Identity(DiscoveryIdentity):
+    """One principal the emulator can mint tokens for: what emulator.json lists of it
+    (:class:`azlogs.discovery.DiscoveryIdentity`, whose fields it has), and its secret.
 
-    Attributes:
-        name: short name used by tests and ``emulator env --client-id``.
-        kind: system-assigned | user-assigned | service-principal | workload.
-        host: where the identity is attached: vm | arc | automation | appservice | aks | none.
-        principal_id: the object id (``oid``) of its service principal.
-        client_id: the application id (``appid``).
-        resource_id: ARM id of the identity (user-assigned) or of the hosting resource (system-assigned),
-            emitted as ``xms_mirid``.
-        client_secret: only for service principals.
-        federated: for workload identities: issuer, subject, audience of the federated credential.
+    ``name`` is the short name tests and ``emulator env --client-id`` use; ``principal_id`` the
+    object id (``oid``) of its service principal, ``client_id`` its application id (``appid``),
+    ``resource_id`` the ARM id of the identity (user-assigned) or of its host (system-assigned),
+    emitted as ``xms_mirid``; ``federated`` the issuer, subject and audience of a workload identity's
+    federated credential (the issuer is filled in once the listeners are bound).
     """
 
-    name: str
-    kind: str
-    host: str
-    principal_id: str
-    client_id: str
-    resource_id: str
-    client_secret: str | None = None
     federated: dict[str, str] | None = None
 
     def public(self) -> DiscoveryIdentity:
         """What emulator.json lists of it (its secret only for service principals)."""
-        return DiscoveryIdentity(
-            self.name,
-            self.kind,
-            self.host,
-            self.principal_id,
-            self.client_id,
-            self.resource_id,
-            client_secret=self.client_secret,
-            federated=None if self.federated is None else dict(self.federated),
-        )
+        listed = {f.name: getattr(self, f.name) for f in fields(DiscoveryIdentity)}
+        if self.federated is not None:
+            listed["federated"] = dict(self.federated)
+        return DiscoveryIdentity(**listed)
 
 
 @dataclass

@@ -65,6 +65,11 @@ class JsonLine(bytes):
     __slots__ = ()
 
 
+def not_an_object(value: object) -> str:
+    """Why a value that is not a JSON object is not a record (send's reader, the agent, the Python API)."""
+    return f"a record must be a JSON object, not {type(value).__name__}"
+
+
 def _datetime_json(value: _dt.datetime) -> bytes:
     if type(value) is not _dt.datetime:  # a subclass (pandas.Timestamp ...): orjson takes only the base
         value = _dt.datetime(
@@ -172,7 +177,7 @@ def encode_record(record: Any) -> bytes:
     except (TypeError, ValueError) as exc:  # orjson's JSONEncodeError/JSONDecodeError subclass these
         raise RecordEncodeError(reason_of(exc)) from exc
     if not out.startswith(b"{"):
-        raise RecordEncodeError(f"a record must be a JSON object, not {type(record).__name__}")
+        raise RecordEncodeError(not_an_object(record))
     return out
 
 

@@ -30,7 +30,7 @@ import orjson
 
 from azlogs._exceptions import InputError, UsageError
 from azlogs.facts import MAX_RECORD_BYTES
-from azlogs.ingest._encoding import JsonLine
+from azlogs.ingest._encoding import JsonLine, not_an_object
 from azlogs.ingest._json_stream import NOT_PARSED, json_pieces
 from azlogs.ingest._result import RECORD_TOO_LARGE
 from azlogs.ingest.deadletter import BadLine, DeadLetter, Located
@@ -173,11 +173,6 @@ def json_line_reason(raw: bytes, exc: Exception) -> str:
     except UnicodeDecodeError as uexc:
         return f"not UTF-8 (byte {uexc.start}): the Logs Ingestion API takes UTF-8 JSON only"
     return f"not valid JSON: {_reason(exc)}"
-
-
-def not_an_object(value: object) -> str:
-    """Why a parsed JSON value that is not an object is not a record."""
-    return f"a record must be a JSON object, not {type(value).__name__}"
 
 
 def _json_array(stream: IO[bytes], source: str, on_bad: OnBad, where: _Locations) -> Iterator[bytes]:

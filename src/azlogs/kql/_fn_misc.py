@@ -23,6 +23,7 @@ from azlogs.kql._values import (
     to_str,
     wrap_long,
 )
+from azlogs.schema.types import INT_MAX, INT_MIN
 
 _US = timedelta(microseconds=1)
 
@@ -389,7 +390,7 @@ def gettype(v: Any) -> str:
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
-        return "long" if not -(2**31) <= v < 2**31 else "int"
+        return "int" if INT_MIN <= v <= INT_MAX else "long"
     if isinstance(v, float):
         return "real"
     if isinstance(v, str):

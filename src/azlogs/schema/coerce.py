@@ -66,6 +66,7 @@ __all__ = [
     "is_guid_text",
     "is_int_text",
     "is_real_text",
+    "json_kind",
     "settle_time_generated",
     "truncate_utf8",
 ]
@@ -86,7 +87,7 @@ TIME_GENERATED_MAX_AHEAD: Final = timedelta(days=1)
 _PREVIEW_CHARS: Final = 120
 _INT32: Final = (INT_MIN, INT_MAX)
 _INT64: Final = (LONG_MIN, LONG_MAX)
-_DYNAMIC_INT: Final = (-(2**63), 2**64 - 1)  # what orjson reads and writes as an integer
+_DYNAMIC_INT: Final = (LONG_MIN, 2**64 - 1)  # what orjson reads and writes as an integer (int64, uint64)
 _INT_TEXT: Final = re.compile(r"\s*[+-]?\d+\s*\Z")
 _REAL_TEXT: Final = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
 _GUID_TEXT: Final = re.compile(
@@ -133,7 +134,9 @@ class _Note:
 Converter = Callable[[Any], Any]
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in the words azlogs' messages use (``a JSON array ...``): null, boolean,
+    integer, real, string, object, array; a Python caller's other object by its type's name."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -201,7 +204,7 @@ def truncate_utf8(text: str, limit: int) -> str | None:
 
 def _fail(value: Any, type_word: str) -> _Note:
     return _Note(
-        None, COERCION_FAILED, f"a JSON {_json_kind(value)} cannot be read as {type_word}; stored as null"
+        None, COERCION_FAILED, f"a JSON {json_kind(value)} cannot be read as {type_word}; stored as null"
     )
 
 
@@ -222,7 +225,7 @@ def _make_string(limit: int) -> Converter:
         if v is None:
             return ""
         text = ("true" if v else "false") if isinstance(v, bool) else _json_text(v)
-        note = _Note(text, COERCED, f"a JSON {_json_kind(v)} stored in a string column as its JSON text")
+        note = _Note(text, COERCED, f"a JSON {json_kind(v)} stored in a string column as its JSON text")
         cut = truncate_utf8(text, limit)
         if cut is not None:
             note.value = cut
@@ -448,7 +451,7 @@ class StreamCoercer:
             InputError: ``record`` is not a JSON object (the caller decides what the service does).
         """
         if not isinstance(record, Mapping):
-            raise InputError(f"a record must be a JSON object, got a JSON {_json_kind(record)}")
+            raise InputError(f"a record must be a JSON object, got a JSON {json_kind(record)}")
         row = self._template.copy()
         events: list[CoercionEvent] = []
         converters = self._converters

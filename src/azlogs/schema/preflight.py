@@ -38,6 +38,7 @@ from azlogs.schema.coerce import (
     TIME_FILLED,
     TRUNCATED,
     StreamCoercer,
+    json_kind,
     settle_time_generated,
 )
 from azlogs.schema.model import DataCollectionRule, DataFlow, StreamDeclaration, TableSchema
@@ -267,15 +268,6 @@ def _preview(value: Any) -> str:
     return text if len(text) <= _SAMPLE_CHARS else text[: _SAMPLE_CHARS - 1] + "…"
 
 
-_JSON_KINDS: Final = ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"), (list, "array"))
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return next((name for t, name in _JSON_KINDS if isinstance(value, t)), type(value).__name__)
-
-
 def body_problem(value: Any, where: str) -> RecordFinding | None:
     """The finding for a whole request body that is not a JSON array, or None when it is one.
 
@@ -292,7 +284,7 @@ def body_problem(value: Any, where: str) -> RecordFinding | None:
             "wrap the record in [ ] (azlogs send does)",
         )
     return RecordFinding(
-        where, "not_an_object", f"the body is a JSON {_json_kind(value)}, not an array of objects"
+        where, "not_an_object", f"the body is a JSON {json_kind(value)}, not an array of objects"
     )
 
 
@@ -525,7 +517,7 @@ class Preflight:
         self._count += 1
         where = where or f"record {index + 1}"
         if not isinstance(record, Mapping):
-            self._record(where, "not_an_object", f"a JSON {_json_kind(record)} is not a record object")
+            self._record(where, "not_an_object", f"a JSON {json_kind(record)} is not a record object")
             return
         if not record:
             self._record(where, "empty", "the record has no keys: an empty row")

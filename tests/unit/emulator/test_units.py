@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
+from starlette.applications import Starlette
 
 from azlogs._exceptions import UsageError
 from azlogs.emulator.config import Identity, default_tenant
 from azlogs.emulator.discovery import environment, render_exports
 from azlogs.emulator.faults import FaultRegistry, FaultRule, endpoint_group
+from azlogs.emulator.identity import entra
 from azlogs.emulator.identity.issuer import Issuer, TokenRejected, load_or_create_key
 from azlogs.emulator.requestlog import redact_query
 from tests.discovery_sample import sample_discovery
+from tests.unit.emulator.test_control_state import make_ctx
 
 MONITOR = ["https://monitor.azure.com", "https://monitor.azure.com/"]
 
@@ -141,3 +146,30 @@ class TestDiscoveryEnv:
         assert "export IMDS_ENDPOINT=" in text and "unset IDENTITY_HEADER" in text
         with pytest.raises(UsageError):
             environment(info, "mars")
+
+
+class TestEntraDiscoveryDocuments:
+    @pytest.mark.parametrize(
+        "path", ["/v2.0/.well-known/openid-configuration", "/.well-known/openid-configuration"]
+    )
+    def test_another_tenant_is_invalid_tenant_and_the_own_one_is_served(
+        self, tmp_path: Path, path: str
+    ) -> None:
+        """Both OpenID documents answer a tenant that is not the emulator's with Entra's 400 invalid_tenant
+        (AADSTS90002, naming the tenant), and serve the emulator's own tenant."""
+        ctx = make_ctx(tmp_path, load_or_create_key(None))
+        app = Starlette(routes=entra.routes())
+        app.state.ctx = ctx
+
+        async def get(url: str) -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="https://emulator.test") as client:
+                return await client.get(url)
+
+        other = asyncio.run(get(f"/00000000-0000-0000-0000-00000000dead{path}"))
+        assert other.status_code == 400
+        body = other.json()
+        assert (body["error"], body["error_codes"]) == ("invalid_tenant", [90002])
+        assert "Tenant '00000000-0000-0000-0000-00000000dead' not found." in body["error_description"]
+        own = asyncio.run(get(f"/{ctx.tenant.tenant_id}{path}"))
+        assert own.status_code == 200 and own.json()["token_endpoint"].startswith("https://")

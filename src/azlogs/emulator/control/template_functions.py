@@ -104,30 +104,28 @@ def arity(name: str, args: Sequence[Any], low: int, high: int | None) -> None:
         )
 
 
+def _wrong_argument(name: str, want: str, value: Any) -> TemplateError:
+    return TemplateError(
+        f"Unable to evaluate template language function '{name}': the argument must be {want}, "
+        f"not '{json_type(value)}'. {FUNCTIONS_HELP}"
+    )
+
+
 def as_str(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise TemplateError(
-            f"Unable to evaluate template language function '{name}': the argument must be a string, "
-            f"not '{json_type(value)}'. {FUNCTIONS_HELP}"
-        )
+        raise _wrong_argument(name, "a string", value)
     return value
 
 
 def as_int(name: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TemplateError(
-            f"Unable to evaluate template language function '{name}': the argument must be an integer, "
-            f"not '{json_type(value)}'. {FUNCTIONS_HELP}"
-        )
+        raise _wrong_argument(name, "an integer", value)
     return value
 
 
 def as_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise TemplateError(
-            f"Unable to evaluate template language function '{name}': the argument must be a boolean, "
-            f"not '{json_type(value)}'. {FUNCTIONS_HELP}"
-        )
+        raise _wrong_argument(name, "a boolean", value)
     return value
 
 

@@ -79,15 +79,23 @@ def _tenant_ok(ctx: Context, tenant: str) -> bool:
     return tenant.lower() in (ctx.tenant.tenant_id.lower(), "organizations")
 
 
+def _unknown_tenant(ctx: Context, request: Request) -> Response | None:
+    """The discovery documents' answer for a tenant other than the emulator's (the token endpoint words it
+    differently, as Entra does)."""
+    tenant = request.path_params["tenant"]
+    if _tenant_ok(ctx, tenant):
+        return None
+    return _aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+
+
 def _base(ctx: Context, request: Request) -> str:
     return ctx.urls.https or str(request.base_url).rstrip("/")
 
 
 async def openid_v2(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    tenant = request.path_params["tenant"]
-    if not _tenant_ok(ctx, tenant):
-        return _aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+    if (unknown := _unknown_tenant(ctx, request)) is not None:
+        return unknown
     base = f"{_base(ctx, request)}/{ctx.tenant.tenant_id}"
     return JSONResponse(
         {
@@ -117,9 +125,8 @@ async def openid_v2(request: Request) -> Response:
 
 async def openid_v1(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    tenant = request.path_params["tenant"]
-    if not _tenant_ok(ctx, tenant):
-        return _aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+    if (unknown := _unknown_tenant(ctx, request)) is not None:
+        return unknown
     base = f"{_base(ctx, request)}/{ctx.tenant.tenant_id}"
     return JSONResponse(
         {

@@ -27,7 +27,7 @@ from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.store import diagnostics as kinds
 from azlogs.emulator.store.columns import to_ticks
 from azlogs.emulator.store.workspace_store import TableWrite
-from azlogs.schema.coerce import TIME_FILLED, settle_time_generated
+from azlogs.schema.coerce import TIME_FILLED, json_kind, settle_time_generated
 from azlogs.schema.names import TIME_GENERATED
 
 _PREVIEW: Final = 120
@@ -42,20 +42,6 @@ def preview(value: Any) -> str:
     except TypeError:
         text = repr(value)
     return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    return "number"
 
 
 def run(
@@ -80,7 +66,7 @@ def run(
     if not isinstance(body, list):
         report.add(
             kinds.OBJECT_BODY,
-            f"the body is a JSON {_json_kind(body)}, not an array of records: Azure answers 204 and "
+            f"the body is a JSON {json_kind(body)}, not an array of records: Azure answers 204 and "
             "writes nothing; send [ {...}, ... ]",
             sample=preview(body),
         )
@@ -129,7 +115,7 @@ def _coerce(
         if type(rec) is not dict:
             report.add(
                 kinds.NOT_AN_OBJECT,
-                f"element is a JSON {_json_kind(rec)}, not an object; skipped",
+                f"element is a JSON {json_kind(rec)}, not an object; skipped",
                 index=i,
                 sample=preview(rec),
             )
