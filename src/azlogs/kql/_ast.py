@@ -336,6 +336,7 @@ class MakeSeries:
     step: Expr
     by: tuple[Assign, ...] = ()
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    options: tuple[tuple[str, Any], ...] = ()  # kind=nonempty, hints
 
 
 @dataclass(frozen=True)
