@@ -16,7 +16,7 @@ from azlogs.kql._aggregates import AGGREGATES, auto_name, hashable
 from azlogs.kql._budget import current
 from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
-from azlogs.kql._values import to_str, type_of_value
+from azlogs.kql._values import convert, to_str, type_of_value
 
 _PLUGINS = ("bag_unpack", "pivot", "narrow")
 
@@ -85,14 +85,24 @@ def _bag_unpack(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         else:
             cols[name] = typ
         sources[name] = name[len(prefix) :]
+    if op.schema:  # the declared output schema: its columns, in its order ('*' for the others)
+        declared: dict[str, str] = {}
+        for n, t in op.schema:
+            if n == "*":
+                declared.update({c: ct for c, ct in base.items() if c not in dict(op.schema)})
+            else:
+                declared[n] = t
+                sources.setdefault(n, n[len(prefix) :] if n.startswith(prefix) else n)
+        cols = declared
     out_rows: list[Row] = []
     for r in rows:
         value = r.get(column)
         props: dict[str, Any] = value if isinstance(value, dict) else {}
         out = {c: r.get(c) for c in base}
         for name, key in sources.items():
-            out[name] = props.get(key)
-        out_rows.append(out)
+            if name in cols:
+                out[name] = convert(props.get(key), cols[name]) if op.schema else props.get(key)
+        out_rows.append({c: out.get(c) for c in cols})
     return Plan(cols, lambda: iter(out_rows))
 
 

@@ -117,7 +117,11 @@ class OpsMixin(Transformer[Token, Any]):
         opts = tuple(ch[:at])
         name = ch[at]
         args = ch[at + 1] if at + 1 < len(ch) and isinstance(ch[at + 1], list) else []
-        return A.Evaluate(str(name).lower(), tuple(args), opts, pos=_mpos(meta))
+        schema = tuple(c for c in ch[at + 2 :] if isinstance(c, tuple))
+        return A.Evaluate(str(name).lower(), tuple(args), opts, pos=_mpos(meta), schema=schema)
+
+    def eval_star(self, meta: Any, ch: list[Any]) -> tuple[str, str]:
+        return ("*", "")
 
     def invoke_op(self, meta: Any, ch: list[Any]) -> A.Invoke:
         return A.Invoke(ch[0], tuple(ch[1] or ()), pos=_mpos(meta))

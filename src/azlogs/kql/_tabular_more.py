@@ -14,10 +14,12 @@ import itertools
 import math
 import random
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import hashable
 from azlogs.kql._budget import current
@@ -104,14 +106,23 @@ def source_plan(node: Any, env: Env) -> Plan | None:
     return None
 
 
+# Per query context, the plan of each materialize() call: every reference to the let reads it.
+_MATERIALIZED: weakref.WeakKeyDictionary[Any, dict[int, Plan]] = weakref.WeakKeyDictionary()
+
+
 def _materialize(node: A.Call, env: Env) -> Plan:
     from azlogs.kql._tabular import compile_pipeline
 
     if len(node.args) != 1:
         raise err(node, f"materialize() takes 1 argument (a tabular expression), got {len(node.args)}")
+    done = _MATERIALIZED.setdefault(env.ctx, {})
+    if id(node) in done:
+        return done[id(node)]
     inner = compile_pipeline(node.args[0], env)
     rows = _per_run(env, lambda: current().collect(inner.rows()))
-    return Plan(dict(inner.columns), lambda: iter(rows()))
+    plan = Plan(dict(inner.columns), lambda: iter(rows()))
+    done[id(node)] = plan
+    return plan
 
 
 def toscalar(node: A.Call, env: Env) -> CExpr:
@@ -172,6 +183,81 @@ def union_tables(tables: tuple[Any, ...], env: Env) -> list[Any]:
         ]
         out.extend(A.Column(n, pos=t.pos) for n in names if fnmatch.fnmatchcase(n, t.name))
     return out
+
+
+# The names ``as`` gave to plans: union's withsource= column shows them.
+_AS_NAMES: weakref.WeakKeyDictionary[Plan, str] = weakref.WeakKeyDictionary()
+
+
+def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
+    """``union``: the legs' rows one after the other (union-operator.md). ``kind=inner`` keeps the
+    columns every leg has; a column name that legs give different types becomes one column per
+    type, ``name_type``; ``isfuzzy=true`` leaves out legs that do not resolve; ``withsource=``
+    names each row's leg (its table, view or ``as`` name)."""
+    from azlogs.kql._tabular import compile_pipeline
+
+    opts = {k.lower(): v for k, v in op.options}
+    fuzzy = opts.get("isfuzzy") in (True, "true", "True")
+    legs: list[tuple[str, Plan]] = []
+    if left is not None:
+        legs.append((_AS_NAMES.get(left, ""), left))
+    for t in union_tables(op.tables, env):
+        try:
+            p = compile_pipeline(t, env)
+        except KqlError:
+            if fuzzy:
+                continue
+            raise
+        legs.append((_AS_NAMES.get(p) or (t.name if isinstance(t, A.Column) else ""), p))
+    if not legs:
+        raise err(op, "union: no table to read (every leg is missing)")
+    kind = str(opts.get("kind", "outer")).lower()
+    source_col = opts.get("withsource") or opts.get("with_source")
+    types: dict[str, list[str]] = {}
+    for _, p in legs:
+        for c, t in p.columns.items():
+            seen = types.setdefault(c, [])
+            if t not in seen:
+                seen.append(t)
+    taken = set(types)
+    typed: dict[tuple[str, str], str] = {}  # (name, type) of a conflicting column -> its new name
+    renames: list[dict[str, str]] = []
+    cols: dict[str, str] = {}
+    if source_col:
+        cols[str(source_col)] = "string"
+    for _, p in legs:
+        ren: dict[str, str] = {}
+        for c, t in p.columns.items():
+            new = c
+            if len(types[c]) > 1:
+                new = typed.get((c, t), "")
+                if not new:
+                    new = f"{c}_{t}"
+                    while new in taken:
+                        new += "1"
+                    taken.add(new)
+                    typed[(c, t)] = new
+            ren[c] = new
+            cols.setdefault(new, t)
+        renames.append(ren)
+    if kind == "inner":
+        common = [n for n in cols if n == source_col or all(n in ren.values() for ren in renames)]
+        cols = {n: cols[n] for n in common}
+    names = list(cols)
+    nulls = {n: null_of(t) for n, t in cols.items()}
+
+    def produce() -> Iterator[Row]:
+        for (label, p), ren in zip(legs, renames, strict=True):
+            pairs = [(old, new) for old, new in ren.items() if new in cols]
+            for r in p.rows():
+                out = dict(nulls)
+                for old, new in pairs:
+                    out[new] = r.get(old)
+                if source_col:
+                    out[str(source_col)] = label
+                yield {n: out[n] for n in names}
+
+    return Plan(cols, produce)
 
 
 def view_plan(node: A.Column, binding: LetBinding, env: Env) -> Plan:
@@ -291,6 +377,7 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
         return _partition(plan, op, env)
     if isinstance(op, A.As):
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
+        _AS_NAMES[plan] = op.name
         return plan
     if isinstance(op, A.ExternalData):
         raise err(op, "externaldata starts a query; it cannot follow '|'")
@@ -505,10 +592,11 @@ def _parse_kv(plan: Plan, op: A.ParseKv, scope: Env) -> Plan:
         pair_d = str(props.get("pair_delimiter", " "))
         kv_d = str(props.get("kv_delimiter", "="))
         quotes = str(props.get("quote", ""))
+        escape = str(props.get("escape", ""))
         greedy = props.get("greedy") in (True, "true")
 
         def pairs(text: str) -> list[tuple[str, str]]:
-            return _kv_pairs(text, pair_d, kv_d, quotes, greedy)
+            return _kv_pairs(text, pair_d, kv_d, quotes, escape, greedy)
 
     def step(r: Row) -> Row:
         out = dict(r)
@@ -524,23 +612,33 @@ def _parse_kv(plan: Plan, op: A.ParseKv, scope: Env) -> Plan:
     return plan.with_step(step, cols)
 
 
-def _kv_pairs(text: str, pair_d: str, kv_d: str, quotes: str, greedy: bool) -> list[tuple[str, str]]:
+def _kv_pairs(
+    text: str, pair_d: str, kv_d: str, quotes: str, escape: str, greedy: bool
+) -> list[tuple[str, str]]:
+    """Key/value pairs of ``text``: ``quote`` is one quote character or an opening and a closing
+    one (``()``); ``escape`` marks a quote inside a quoted value."""
+    opening, closing = (quotes[0], quotes[1]) if len(quotes) == 2 else (quotes, quotes)
     out: list[tuple[str, str]] = []
     i, n = 0, len(text)
     while i < n:
-        j = text.find(kv_d, i)
-        if j < 0:
-            break
-        key = text[i:j].strip()
-        if pair_d in key:  # a word before the key without a value
-            key = key.rsplit(pair_d, 1)[-1].strip()
+        if opening and text[i : i + 1] == opening:  # a quoted key
+            end, key = _quoted(text, i, closing, escape)
+            j = text.find(kv_d, end)
+            if j < 0:
+                break
+        else:
+            j = text.find(kv_d, i)
+            if j < 0:
+                break
+            key = text[i:j].strip()
+            if pair_d in key:
+                key = key.rsplit(pair_d, 1)[-1].strip()  # a word before the key without a value
         i = j + len(kv_d)
-        if i < n and text[i] in quotes:
-            q = text[i]
-            end = text.find(q, i + 1)
-            end = n if end < 0 else end
-            value = text[i + 1 : end]
-            i = end + 1
+        while i < n and text[i] == " " and pair_d != " ":
+            i += 1
+        if opening and i < n and text[i] == opening:
+            end, value = _quoted(text, i, closing, escape)
+            i = end
             nxt = text.find(pair_d, i)
             i = n if nxt < 0 else nxt + len(pair_d)
         else:
@@ -556,6 +654,23 @@ def _kv_pairs(text: str, pair_d: str, kv_d: str, quotes: str, greedy: bool) -> l
             i = end + len(pair_d)
         out.append((key, value.strip()))
     return out
+
+
+def _quoted(text: str, i: int, closing: str, escape: str) -> tuple[int, str]:
+    """The text between the quote at ``i`` and its closing quote, and the index after it."""
+    out: list[str] = []
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if escape and c == escape and j + 1 < len(text):
+            out.append(text[j + 1])
+            j += 2
+            continue
+        if c == closing:
+            return j + 1, "".join(out)
+        out.append(c)
+        j += 1
+    return j, "".join(out)
 
 
 # -- sample, partition

@@ -441,42 +441,10 @@ def _distinct(plan: Plan, op: A.Distinct, scope: Env) -> Plan:
 
 
 def union_plan(left: Plan | None, op: A.Union_, env: Env) -> Plan:
-    """``union`` of the input (when an operator) and the listed tables."""
-    from azlogs.kql._tabular import compile_pipeline
+    """``union`` of the input (when an operator) and the listed tables (in ``_tabular_more``)."""
+    from azlogs.kql._tabular_more import union
 
-    opts = dict(op.options)
-    plans: list[tuple[str, Plan]] = []
-    if left is not None:
-        plans.append(("", left))
-    from azlogs.kql._tabular_more import union_tables
-
-    for t in union_tables(op.tables, env):
-        label = t.name if isinstance(t, A.Column) else ""
-        plans.append((label, compile_pipeline(t, env)))
-    kind = str(opts.get("kind", "outer")).lower()
-    source_col = opts.get("withsource")
-    cols: dict[str, str] = {}
-    if source_col:
-        cols[str(source_col)] = "string"
-    if kind == "inner":
-        common = [c for c in plans[0][1].columns if all(c in p.columns for _, p in plans)]
-        cols.update({c: plans[0][1].columns[c] for c in common})
-    else:
-        for _, p in plans:
-            for c, typ in p.columns.items():
-                cols.setdefault(c, typ)
-    names = list(cols)
-
-    def produce() -> Iterable[Row]:
-        for label, p in plans:
-            pc = p.columns
-            for r in p.rows():
-                out = {c: (r.get(c) if c in pc else null_of(cols[c])) for c in names}
-                if source_col:
-                    out[str(source_col)] = label
-                yield out
-
-    return Plan(cols, produce)
+    return union(left, op, env)
 
 
 # ----------------------------------------------------------------------------- join
