@@ -545,6 +545,19 @@ def _search(plan: Plan, op: A.Search, scope: Env, _unused: Any) -> Plan:
     return plan.with_step(lambda r: r if f(r) is True else None, dict(plan.columns))
 
 
+def star_predicate(node: Any, scope: Env) -> CExpr | None:
+    """``where * has "x"`` (any column), or None when the predicate has no ``*`` operand."""
+
+    def has_star(n: Any) -> bool:
+        if isinstance(n, A.Binary):
+            return isinstance(n.left, A.Star) or (
+                n.op in ("and", "or") and (has_star(n.left) or has_star(n.right))
+            )
+        return False
+
+    return _search_pred(node, scope, False) if has_star(node) else None
+
+
 def _search_pred(node: Any, scope: Env, cs: bool) -> CExpr:
     from azlogs.kql._operators import has, string_predicate
 

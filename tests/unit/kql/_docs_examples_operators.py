@@ -173,7 +173,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
     ),
     # ------------------------------------------------------------------ mv-apply
     (
-        "mv-apply-operator.md#3",
+        "mv-apply-operator.md#2",
         "let data = datatable (index: int, Arr: dynamic)\n[\n    0, dynamic([7]),\n"
         "    1, dynamic([6, 11, 7])\n];\ndata\n| mv-apply Arr2=Arr to typeof(long) on \n"
         "    (\n       take 100\n    )",
@@ -181,7 +181,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [[0, [7], 7], [1, [6, 11, 7], 6], [1, [6, 11, 7], 11], [1, [6, 11, 7], 7]],
     ),
     (
-        "mv-apply-operator.md#4",
+        "mv-apply-operator.md#3",
         "let data = datatable (index: int, Arr: dynamic)\n[\n    0, dynamic([1, 5, 3]),\n"
         "    1, dynamic([10, 2, 5, 7])\n];\ndata\n| mv-apply topElem=Arr to typeof(long) on \n"
         "    (\n    top 1 by topElem\n    )",
@@ -189,7 +189,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [[0, [1, 5, 3], 5], [1, [10, 2, 5, 7], 10]],
     ),
     (
-        "mv-apply-operator.md#5",
+        "mv-apply-operator.md#4",
         "let data = datatable (index: int, Arr: dynamic)\n[\n    0, dynamic([5, 1, 3]),\n"
         "    1, dynamic([4, 10, 8, 7])\n];\ndata\n| mv-apply Arr2=Arr to typeof(long) on \n"
         "    (\n    top 2 by Arr2\n    | summarize Top2=make_list(Arr2)\n    )",
@@ -197,7 +197,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [[0, [5, 1, 3], [5, 3]], [1, [4, 10, 8, 7], [10, 8]]],
     ),
     (
-        "mv-apply-operator.md#7",
+        "mv-apply-operator.md#6",
         "let data = datatable (row: int, Arr: dynamic)\n[\n    0, dynamic([5, 1, 3]),\n"
         "    1, dynamic([4, 10, 8, 7])\n];\ndata\n"
         "| mv-apply with_itemindex=index value=Arr to typeof(long) on \n"
@@ -206,7 +206,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [[0, [5, 1, 3], 3, 2], [1, [4, 10, 8, 7], 8, 2], [1, [4, 10, 8, 7], 7, 3]],
     ),
     (
-        "mv-apply-operator.md#8",
+        "mv-apply-operator.md#7",
         "datatable (Val: int, Arr1: dynamic, Arr2: dynamic)\n[\n"
         "    1, dynamic(['A1', 'A2']), dynamic(['B1', 'B2', 'B3']), \n"
         "    5, dynamic(['C1', 'C2']), dynamic(['D1'])\n] \n| mv-apply T1=Arr1, T2=Arr2 on (\n"
@@ -217,21 +217,47 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
             [5, ["C1", "C2"], ["D1"], ["C1_D1", "C2_"]],
         ],
     ),
+    (
+        "mv-apply-operator.md#8",
+        "datatable(Source: string, Target: string, Count: long)\n[\n"
+        "    '555-1234', '555-1212', 46,\n    '555-2424', '', int(null)\n]\n"
+        "| extend Pack = pack_all()\n| mv-apply removeProperties = Pack on \n    (\n"
+        '    mv-expand kind = array Pack\n    | where Pack[1] !startswith "555"\n'
+        "    | summarize propsToRemove = make_set(Pack[0])\n    )\n"
+        "| extend values = bag_remove_keys(Pack, propsToRemove)\n| project-away propsToRemove",
+        [("Source", S), ("Target", S), ("Count", L), ("Pack", D), ("values", D)],
+        [
+            [
+                "555-1234",
+                "555-1212",
+                46,
+                {"Source": "555-1234", "Target": "555-1212", "Count": 46},
+                {"Source": "555-1234", "Target": "555-1212"},
+            ],
+            [
+                "555-2424",
+                "",
+                None,
+                {"Source": "555-2424", "Target": "", "Count": None},
+                {"Source": "555-2424"},
+            ],
+        ],
+    ),
     # ------------------------------------------------------------------ evaluate bag_unpack
     (
-        "bag-unpack-plugin.md#2",
+        "bag-unpack-plugin.md#1",
         _BAGS + "| evaluate bag_unpack(d)",
         [("Age", L), ("Name", S)],
         [[20, "John"], [40, "Dave"], [30, "Jasmine"]],
     ),
     (
-        "bag-unpack-plugin.md#3",
+        "bag-unpack-plugin.md#2",
         _BAGS + "| evaluate bag_unpack(d, 'Property_')",
         [("Property_Age", L), ("Property_Name", S)],
         [[20, "John"], [40, "Dave"], [30, "Jasmine"]],
     ),
     (
-        "bag-unpack-plugin.md#4",
+        "bag-unpack-plugin.md#3",
         "datatable(Name:string, d:dynamic)\n[\n"
         '    \'James\', dynamic({"Name": "John", "Age":20}),\n'
         "    'David', dynamic({ \"Age\":40}),\n"
@@ -241,7 +267,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [["John", 20], ["", 40], ["Jasmine", 30]],
     ),
     (
-        "bag-unpack-plugin.md#5",
+        "bag-unpack-plugin.md#4",
         "datatable(Name:string, d:dynamic)\n[\n"
         '    \'James\', dynamic({"Name": "John", "Age":20}),\n'
         '    \'David\', dynamic({"Name": "Dave", "Age":40}),\n'
@@ -251,7 +277,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [["James", 20], ["David", 40], ["Emily", 30]],
     ),
     (
-        "bag-unpack-plugin.md#6",
+        "bag-unpack-plugin.md#5",
         "datatable(d:dynamic)\n[\n"
         '    dynamic({"Name": "John", "Age":20, "Address": "Address-1" }),\n'
         '    dynamic({"Name": "Dave", "Age":40, "Address": "Address-2"}),\n'
@@ -262,7 +288,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [["John"], ["Dave"], ["Jasmine"]],
     ),
     (
-        "bag-unpack-plugin.md#7",
+        "bag-unpack-plugin.md#6",
         "datatable(d:dynamic)\n[\n"
         '    dynamic({"Name": "John", "Age":20}),\n'
         '    dynamic({ "Name": "Dave", "Height": 170, "Age":40}),\n'
@@ -271,7 +297,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         [[20, None, "John"], [40, 170, "Dave"], [30, None, "Jasmine"]],
     ),
     (
-        "bag-unpack-plugin.md#8",
+        "bag-unpack-plugin.md#7",
         "datatable(d:dynamic, Description: string)\n[\n"
         '    dynamic({"Name": "John", "Age":20, "height":180}), "Student",\n'
         '    dynamic({"Name": "Dave", "Age":40, "height":160}), "Teacher",\n'
@@ -349,13 +375,13 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
     ),
     # ------------------------------------------------------------------ project-reorder
     (
-        "project-reorder-operator.md#2",
+        "project-reorder-operator.md#1",
         "print a='a', b='b', c='c'\n|  project-reorder b",
         [("b", S), ("a", S), ("c", S)],
         [["b", "a", "c"]],
     ),
     (
-        "project-reorder-operator.md#3",
+        "project-reorder-operator.md#2",
         "print b = 'b', a2='a2', a3='a3', a1='a1'\n|  project-reorder a* asc",
         [("a1", S), ("a2", S), ("a3", S), ("b", S)],
         [["a1", "a2", "a3", "b"]],
@@ -383,7 +409,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
     ),
     # ------------------------------------------------------------------ toscalar, as, invoke, union
     (
-        "toscalar-function.md#3",
+        "toscalar-function.md#8",
         "let Start = toscalar(print x=1);\nlet End = toscalar(range x from 1 to 9 step 1 | count);\n"
         "let Step = toscalar(2);\n"
         "range z from Start to End step Step | extend start=Start, end=End, step=Step",
@@ -441,7 +467,7 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
     ),
     # ------------------------------------------------------------------ top-nested
     (
-        "top-nested-operator.md#5",
+        "top-nested-operator.md#4",
         "datatable(id: string, timestamp: datetime, otherInformation: string) // Create a source datatable.\n"
         "[\n"
         '    "Barak", datetime(2015-01-01), "1",\n'
@@ -466,4 +492,4 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
 ]
 
 # Cases whose row order the page does not fix (top-nested's output is not sorted): compared as sets.
-UNORDERED = frozenset({"top-nested-operator.md#5"})
+UNORDERED = frozenset({"top-nested-operator.md#4"})

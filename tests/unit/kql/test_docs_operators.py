@@ -176,6 +176,10 @@ class TestUnionAndSearch:
         t = _run('search in (SigninLogs) IPAddress:"192.0.2.7" | project UserPrincipalName', _provider())
         assert t.rows == [["a@x"]]
 
+    def test_where_star(self) -> None:
+        """`where * has "x"` looks in every column (union-operator.md's `union K* | where * has ...`)."""
+        assert _run('union Signin* | where * has "192.0.2.7" | count', _provider()).rows == [[1]]
+
     def test_search_case_sensitive(self) -> None:
         """kind=case_sensitive matches the case."""
         assert _run('SecurityEvent | search kind=case_sensitive "contoso" | count', _provider()).rows == [[0]]
