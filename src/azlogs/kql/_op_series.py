@@ -22,7 +22,7 @@ from azlogs.kql._budget import current
 from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._registry import register
-from azlogs.kql._values import UTC, to_dynamic, to_real
+from azlogs.kql._values import UTC, to_dynamic, to_real, wrap_long
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -165,20 +165,28 @@ def _nums(v: Any) -> list[Any] | None:
     ]
 
 
-def _elementwise(op: Any) -> Any:
+def _elementwise(op: Any, whole: bool = True) -> Any:
+    """An element-by-element function of two series (or a series and a number); whole numbers stay
+    whole where both operands are (series-add-function.md prints ``[5,4,5]``)."""
+
     def fn(a: Any, b: Any) -> Any:
         xs = _nums(a) if isinstance(a, list) else None
         ys = _nums(b) if isinstance(b, list) else None
         if xs is None and ys is None:
             return None
         n = max(len(xs or []), len(ys or []))
-        out = []
+        out: list[Any] = []
         for i in range(n):
             x = xs[i] if xs is not None and i < len(xs) else (a if xs is None else None)
             y = ys[i] if ys is not None and i < len(ys) else (b if ys is None else None)
             try:
-                out.append(None if x is None or y is None else float(op(float(x), float(y))))
-            except (ZeroDivisionError, ValueError, TypeError):
+                if x is None or y is None:
+                    out.append(None)
+                elif whole and type(x) is int and type(y) is int:
+                    out.append(wrap_long(op(x, y)))
+                else:
+                    out.append(float(op(float(x), float(y))))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
                 out.append(None)
         return out
 
@@ -231,18 +239,22 @@ def series_fill_backward(series: Any, placeholder: Any = None) -> Any:
 def series_fill_linear(
     series: Any, placeholder: Any = None, fill_edges: Any = True, constant: Any = None
 ) -> Any:
-    """Missing values interpolated linearly; edges take the nearest value when ``fill_edges``."""
+    """Missing values interpolated linearly; edges take the nearest value when ``fill_edges``, else
+    ``constant`` when given. A series of whole numbers stays whole (the interpolation truncated); a
+    series with no value at all becomes zeros, or ``constant`` (series-fill-linear-function.md)."""
     if not isinstance(series, list):
         return None
     vals = list(series)
     known = [i for i, v in enumerate(vals) if not _missing(v, placeholder)]
     if not known:
-        return vals
+        return [constant if constant is not None else 0.0 for _ in vals]
+    whole = all(isinstance(vals[i], int) and not isinstance(vals[i], bool) for i in known)
     out: list[Any] = list(vals)
     for a, b in itertools.pairwise(known):
         va, vb = float(vals[a]), float(vals[b])
         for i in range(a + 1, b):
-            out[i] = va + (vb - va) * (i - a) / (b - a)
+            v = va + (vb - va) * (i - a) / (b - a)
+            out[i] = int(v) if whole else v
     for i in range(len(vals)):
         if i < known[0] or i > known[-1]:
             if fill_edges is True:
@@ -264,6 +276,8 @@ def series_stats_dynamic(series: Any, ignore_nonfinite: Any = False) -> Any:
     ]
     if not vals:
         return {
+            "sum": None,
+            "len": len(xs),
             "min": None,
             "min_idx": None,
             "max": None,
@@ -285,6 +299,8 @@ def series_stats_dynamic(series: Any, ignore_nonfinite: Any = False) -> Any:
         "avg": avg,
         "variance": var,
         "stdev": math.sqrt(var),
+        "sum": sum(v for _, v in vals),
+        "len": len(xs),
     }
 
 
@@ -294,7 +310,7 @@ def _register() -> None:
         ("series_add", _elementwise(lambda x, y: x + y), 2, 2),
         ("series_subtract", _elementwise(lambda x, y: x - y), 2, 2),
         ("series_multiply", _elementwise(lambda x, y: x * y), 2, 2),
-        ("series_divide", _elementwise(_div), 2, 2),
+        ("series_divide", _elementwise(_div, whole=False), 2, 2),
         ("series_fill_const", series_fill_const, 1, 3),
         ("series_fill_forward", series_fill_forward, 1, 2),
         ("series_fill_backward", series_fill_backward, 1, 2),
