@@ -121,6 +121,8 @@ class Settings:
     body_timeout: float = 60.0
     max_connections: int = 1000
     limits: Limits = field(default_factory=Limits)
+    # The directory externaldata reads its files from (None: DATA_DIR/externaldata).
+    externaldata_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -293,6 +295,8 @@ def apply_config(settings: Settings, config: dict[str, Any]) -> dict[str, Any]:
     ):
         if key in emu:
             setattr(settings, key, type(getattr(settings, key))(emu[key]))
+    if "externaldata_dir" in emu:
+        settings.externaldata_dir = Path(str(emu["externaldata_dir"])).expanduser()
     if "arc_key_owner" in emu:
         settings.arc_key_owner = str(emu["arc_key_owner"])
     if "data_collector_api" in emu and not settings.extra.get("data_collector_api_from_cli"):

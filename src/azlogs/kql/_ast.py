@@ -336,6 +336,7 @@ class MakeSeries:
     step: Expr
     by: tuple[Assign, ...] = ()
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    options: tuple[tuple[str, Any], ...] = ()  # kind=nonempty, hints
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,8 @@ class Evaluate:
     args: tuple[Expr, ...]
     options: tuple[tuple[str, Any], ...] = ()
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    # ``: (*, Name:string, ...)``: the output schema the query declares (``("*", "")`` for star).
+    schema: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

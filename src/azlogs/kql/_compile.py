@@ -349,7 +349,9 @@ def _index(node: A.Index, env: Env) -> CExpr:
 
 def _in(node: A.InList, env: Env) -> CExpr:
     left = compile_expr(node.left, env)
-    items = [compile_expr(i, env) for i in node.items]
+    from azlogs.kql._tabular_more import tabular_values
+
+    items = [tabular_values(i, env) or compile_expr(i, env) for i in node.items]
     negated = node.op.startswith("!")
     ci = node.op.endswith("~")
     fa = left.fn
@@ -564,4 +566,6 @@ def _is_tabular(node: Any, env: Env) -> bool:
         return node.name == "source" or (
             provider is not None and provider.table_columns(node.name) is not None
         )
-    return False
+    from azlogs.kql._tabular_more import is_tabular_node
+
+    return is_tabular_node(node, env)

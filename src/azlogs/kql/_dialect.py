@@ -108,7 +108,9 @@ class _Checker:
             self.scalars.add(let.name)
 
     def _is_tabular(self, node: Any) -> bool:
-        if isinstance(node, (A.Pipeline, A.Datatable, A.Print, A.Union_, A.Range)):
+        if isinstance(node, (A.Pipeline, A.Datatable, A.Print, A.Union_, A.Range, A.ExternalData, A.Search)):
+            return True
+        if isinstance(node, A.Call) and node.name == "materialize":
             return True
         if isinstance(node, A.Column):
             return (
@@ -224,6 +226,8 @@ class _Checker:
         name = node.name
         if name in self.lambdas:
             return
+        if name in ("toscalar", "materialize") and self.dialect == "transformation":
+            raise _unsupported(node, f"{name}()", "a transformation sees one record at a time")
         if name in AGGREGATES and lookup(name) is not None and lookup(name).profile == "aggregate":  # type: ignore[union-attr]
             if self.dialect == "transformation":
                 raise _unsupported(

@@ -89,7 +89,8 @@ make_series_op: "make-series" option* ms_agg ("," ms_agg)* "on" ms_axis [by_list
 ms_agg: assign ["default" "=" expr]
 ms_axis: add_expr IN_OP "range" "(" expr "," expr "," expr ")" -> ms_range
        | expr ["from" expr] ["to" expr] "step" expr -> ms_from_to
-evaluate_op: "evaluate" option* name "(" [args] ")" [":" "(" col_decl ("," col_decl)* ")"]
+evaluate_op: "evaluate" option* name "(" [args] ")" [":" "(" eval_col ("," eval_col)* ")"]
+?eval_col: col_decl | STAR -> eval_star
 invoke_op: "invoke" name "(" [args] ")"
 lookup_op: "lookup" option* expr "on" join_key ("," join_key)*
 mv_apply_op: "mv-apply" option* mv_item ("," mv_item)* ["limit" expr] "on" "(" sub_ops ")"
@@ -141,6 +142,7 @@ assign: (name "=")? expr
      | "range" "(" [args] ")" -> range_call
 args: expr_or_star ("," expr_or_star)*
 ?expr_or_star: expr | STAR -> star | expr ("|" op)+ -> arg_pipeline | name "=" expr -> named_arg
+            | (print_op | range_op) ("|" op)* -> arg_pipeline
 
 datatable: "datatable" "(" col_decl ("," col_decl)* ")" "[" [dt_values] "]"
 dt_values: dt_value ("," dt_value)* ","?

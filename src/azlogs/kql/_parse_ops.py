@@ -88,8 +88,16 @@ class OpsMixin(Transformer[Token, Any]):
         aggs = tuple(c for c in ch if isinstance(c, tuple) and c and isinstance(c[0], A.Assign))
         axis = next(c for c in ch if isinstance(c, dict))
         by = ch[-1] if isinstance(ch[-1], list) else []
+        opts = tuple(c for c in ch if isinstance(c, tuple) and c and isinstance(c[0], str))
         return A.MakeSeries(
-            aggs, axis["axis"], axis["start"], axis["stop"], axis["step"], tuple(by), pos=_mpos(meta)
+            aggs,
+            axis["axis"],
+            axis["start"],
+            axis["stop"],
+            axis["step"],
+            tuple(by),
+            pos=_mpos(meta),
+            options=opts,
         )
 
     def ms_agg(self, meta: Any, ch: list[Any]) -> tuple[A.Assign, Any]:
@@ -103,11 +111,17 @@ class OpsMixin(Transformer[Token, Any]):
 
     # -- evaluate, invoke, lookup
     def evaluate_op(self, meta: Any, ch: list[Any]) -> A.Evaluate:
-        opts = tuple(c for c in ch if isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))
-        rest = [c for c in ch if not (isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))]
-        name = rest[0]
-        args = rest[1] if len(rest) > 1 and isinstance(rest[1], list) else []
-        return A.Evaluate(str(name).lower(), tuple(args), opts, pos=_mpos(meta))
+        # children: options (tuples), the plugin name, its arguments, then an output schema
+        # (col_decl tuples) that the engine does not need.
+        at = next(i for i, c in enumerate(ch) if not isinstance(c, tuple))
+        opts = tuple(ch[:at])
+        name = ch[at]
+        args = ch[at + 1] if at + 1 < len(ch) and isinstance(ch[at + 1], list) else []
+        schema = tuple(c for c in ch[at + 2 :] if isinstance(c, tuple))
+        return A.Evaluate(str(name).lower(), tuple(args), opts, pos=_mpos(meta), schema=schema)
+
+    def eval_star(self, meta: Any, ch: list[Any]) -> tuple[str, str]:
+        return ("*", "")
 
     def invoke_op(self, meta: Any, ch: list[Any]) -> A.Invoke:
         return A.Invoke(ch[0], tuple(ch[1] or ()), pos=_mpos(meta))

@@ -104,7 +104,14 @@ def _not(node: A.Call, env: Env) -> CExpr:
     return _fold(out) if a.const else out
 
 
+def _toscalar(node: A.Call, env: Env) -> CExpr:
+    from azlogs.kql._tabular_more import toscalar
+
+    return toscalar(node, env)
+
+
 SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
+    "toscalar": _toscalar,
     "now": _now,
     "ago": _ago,
     "iff": _iff,

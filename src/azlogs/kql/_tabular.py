@@ -10,6 +10,7 @@ from typing import Any
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
+from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
 from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
@@ -70,6 +71,11 @@ def _source_plan(node: Any, env: Env) -> Plan:
         binding = env.lets.get(node.name)
         if binding is not None and binding.kind == "lambda":
             return _tabular_udf(node, binding, env)
+    from azlogs.kql._tabular_more import source_plan
+
+    more = source_plan(node, env)
+    if more is not None:
+        return more
     raise err(node, "expected a tabular expression (source, a table, datatable, print, union ...)")
 
 
@@ -86,6 +92,10 @@ def _named_table(
     name = node.name
     binding = env.lets.get(name)
     if binding is not None:
+        if binding.kind == "lambda" and not binding.node.params:
+            from azlogs.kql._tabular_more import view_plan
+
+            return view_plan(node, binding, env)
         if binding.kind != "tabular":
             raise err(node, f"'{name}' is a {binding.kind} value, not a table")
         assert binding.env is not None
@@ -197,6 +207,9 @@ def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
     assert binding.env is not None
     inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
     for p, a in zip(lam.params, node.args, strict=False):
+        if p.type == "table":  # (T:(col:type)) or (T:(*)): the argument is a tabular expression
+            inner.lets[p.name] = LetBinding("tabular", node=a, env=env)
+            continue
         value = compile_expr(a, env.with_columns({}))
         inner.lets[p.name] = LetBinding("scalar", scalar=value)
     for let in lam.lets:
@@ -339,7 +352,9 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     if isinstance(op, (A.Extend, A.Project, A.Serialize)) and "window" not in env.extra and uses_window(op):
         return windowed(plan, scope, lambda p, s: apply_operator(p, op, s))
     if isinstance(op, A.Where):
-        pred = compile_expr(op.predicate, scope)
+        from azlogs.kql._tabular_more import star_predicate
+
+        pred = star_predicate(op.predicate, scope) or compile_expr(op.predicate, scope)
         if pred.type not in ("bool", "dynamic"):
             raise err(op, f"the where predicate must be a bool, not {pred.type}")
         fp = pred.fn
@@ -358,7 +373,7 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
         for n, t in columns_of(op):
             cols[n] = t
         return plan.with_step(step, cols)
-    if isinstance(op, (A.Render, A.Serialize, A.As)):
+    if isinstance(op, (A.Render, A.Serialize)):
         if isinstance(op, A.Serialize) and op.assigns:
             return _extend(plan, A.Extend(op.assigns, pos=op.pos), scope)
         return plan
@@ -484,7 +499,15 @@ def _match(patterns: tuple[str, ...], columns: dict[str, str], op: Any) -> list[
 
 
 def _project_away(plan: Plan, op: A.ProjectAway) -> Plan:
-    names = _match(op.patterns, plan.columns, op)
+    if op.orders and any(op.orders):
+        names = []
+        for p, order in zip(op.patterns, op.orders, strict=True):
+            hits = [h for h in _match((p,), plan.columns, op) if h not in names]
+            if order is not None:  # asc/desc: the columns a pattern matches, sorted by name
+                hits.sort(reverse=order == "desc")
+            names.extend(hits)
+    else:
+        names = _match(op.patterns, plan.columns, op)
     if op.kind == "project-away":
         return plan.with_columns({c: t for c, t in plan.columns.items() if c not in names})
     if op.kind == "project-keep":

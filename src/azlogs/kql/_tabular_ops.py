@@ -44,6 +44,11 @@ def apply_blocking(plan: Plan, op: Any, env: Env) -> Plan:
         return _mv_expand(plan, op, scope)
     if isinstance(op, A.GetSchema):
         return _getschema(plan)
+    from azlogs.kql._tabular_more import apply
+
+    more = apply(plan, op, env)
+    if more is not None:
+        return more
     raise err(op, f"the operator {type(op).__name__} is not supported here")
 
 
@@ -436,40 +441,10 @@ def _distinct(plan: Plan, op: A.Distinct, scope: Env) -> Plan:
 
 
 def union_plan(left: Plan | None, op: A.Union_, env: Env) -> Plan:
-    """``union`` of the input (when an operator) and the listed tables."""
-    from azlogs.kql._tabular import compile_pipeline
+    """``union`` of the input (when an operator) and the listed tables (in ``_tabular_more``)."""
+    from azlogs.kql._tabular_more import union
 
-    opts = dict(op.options)
-    plans: list[tuple[str, Plan]] = []
-    if left is not None:
-        plans.append(("", left))
-    for t in op.tables:
-        label = t.name if isinstance(t, A.Column) else ""
-        plans.append((label, compile_pipeline(t, env)))
-    kind = str(opts.get("kind", "outer")).lower()
-    source_col = opts.get("withsource")
-    cols: dict[str, str] = {}
-    if source_col:
-        cols[str(source_col)] = "string"
-    if kind == "inner":
-        common = [c for c in plans[0][1].columns if all(c in p.columns for _, p in plans)]
-        cols.update({c: plans[0][1].columns[c] for c in common})
-    else:
-        for _, p in plans:
-            for c, typ in p.columns.items():
-                cols.setdefault(c, typ)
-    names = list(cols)
-
-    def produce() -> Iterable[Row]:
-        for label, p in plans:
-            pc = p.columns
-            for r in p.rows():
-                out = {c: (r.get(c) if c in pc else null_of(cols[c])) for c in names}
-                if source_col:
-                    out[str(source_col)] = label
-                yield out
-
-    return Plan(cols, produce)
+    return union(left, op, env)
 
 
 # ----------------------------------------------------------------------------- join
@@ -632,6 +607,10 @@ def _mv_expand(plan: Plan, op: A.MvExpand, scope: Env) -> Plan:
         name = assign.name or assign.expr.name  # type: ignore[union-attr]
         cols[name] = to_type or "dynamic"
         items.append((name, c.fn, to_type))
+    index_name = op.index_name
+    if index_name:
+        cols[index_name] = "long"
+    as_array = op.kind == "array"
     limit = None
     if op.limit is not None:
         limit = _const_int(op.limit, scope, "mv-expand limit")
@@ -642,7 +621,8 @@ def _mv_expand(plan: Plan, op: A.MvExpand, scope: Env) -> Plan:
             for _, fn, _ in items:
                 v = fn(r)
                 if isinstance(v, dict):
-                    v = [{k: x} for k, x in v.items()]
+                    # kind=array (bagexpansion=array): each property as a [key, value] array
+                    v = [[k, x] for k, x in v.items()] if as_array else [{k: x} for k, x in v.items()]
                 elif not isinstance(v, list):
                     v = [v]
                 arrays.append(v)
@@ -654,6 +634,8 @@ def _mv_expand(plan: Plan, op: A.MvExpand, scope: Env) -> Plan:
                 for (name, _, to_type), arr in zip(items, arrays, strict=False):
                     v = arr[i] if i < len(arr) else None
                     out[name] = convert(v, to_type) if to_type else v
+                if index_name:
+                    out[index_name] = i
                 yield out
 
     return plan.materialize(produce, cols)

@@ -41,6 +41,7 @@ from azlogs.emulator.query.errors import (
     semantic_error,
     syntax_error,
 )
+from azlogs.emulator.query.external import ExternalFiles
 from azlogs.emulator.query.prefer import Prefer, parse_prefer
 from azlogs.emulator.query.resources import LOGS_READ_ACTION, ScopedProvider, resource_of
 from azlogs.kql import TableProvider, format_timespan, parse, run_query, visualization
@@ -113,9 +114,16 @@ def _span(text: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 class StoreProvider:
     """The KQL engine's TableProvider over one workspace of the SQLite store."""
 
-    def __init__(self, store: Any, workspace_id: str) -> None:
+    def __init__(self, store: Any, workspace_id: str, external: ExternalFiles | None = None) -> None:
         self.store = store
         self.workspace_id = workspace_id
+        self.external = external
+
+    def read_external(self, uri: str) -> str:
+        """externaldata's file for ``uri`` (the emulator's externaldata directory only)."""
+        if self.external is None:
+            raise KeyError("this emulator has no externaldata directory")
+        return self.external.read_external(uri)
 
     def table_names(self) -> Iterable[str]:
         return [t.name for t in self.store.tables(self.workspace_id)]
@@ -143,6 +151,12 @@ class StoreProvider:
                 yield dict(zip(names, raw, strict=True))
 
         return rows()
+
+
+def external_files(ctx: Context) -> ExternalFiles:
+    """The files externaldata may read: ``emulator.externaldata_dir``, else ``DATA_DIR/externaldata``."""
+    settings = ctx.settings
+    return ExternalFiles(settings.externaldata_dir or settings.data_dir / "externaldata")
 
 
 def _datetime(value: dt.datetime) -> str:
@@ -252,7 +266,7 @@ def _run(
         query = parse(kql)
     except KqlError as exc:
         return syntax_error(exc, kql)
-    inner = StoreProvider(ctx.store, source) if isinstance(source, str) else source
+    inner = StoreProvider(ctx.store, source, external_files(ctx)) if isinstance(source, str) else source
     # Counting what is scanned costs per row: only when the statistics are asked for.
     counter = preferences.ScanCounter(inner) if prefer.statistics else None
     provider = counter or inner
@@ -376,7 +390,7 @@ def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[R
             },
         ), None
     store = ctx.store
-    parts = [StoreProvider(store, w.customer_id) for w in control.workspaces()]
+    parts = [StoreProvider(store, w.customer_id, external_files(ctx)) for w in control.workspaces()]
     return None, ScopedProvider(parts, resource_id)
 
 

@@ -84,6 +84,14 @@ class ScanCounter:
     def table_columns(self, name: str) -> list[tuple[str, str]] | None:
         return self.inner.table_columns(name)
 
+    def read_external(self, uri: str) -> str:
+        """externaldata's files, as the wrapped provider reads them."""
+        reader = getattr(self.inner, "read_external", None)
+        if reader is None:
+            raise KeyError("this emulator has no externaldata directory")
+        text: str = reader(uri)
+        return text
+
     def scan(
         self,
         name: str,

@@ -65,6 +65,15 @@ class ScopedProvider:
                 seen.setdefault(name.lower(), name)
         return list(seen.values())
 
+    def read_external(self, uri: str) -> str:
+        """externaldata's files (the same directory for every workspace)."""
+        for p in self.parts:
+            reader = getattr(p, "read_external", None)
+            if reader is not None:
+                text: str = reader(uri)
+                return text
+        raise KeyError("this emulator has no externaldata directory")
+
     def table_columns(self, name: str) -> list[tuple[str, str]] | None:
         for p in self.parts:
             cols = p.table_columns(name)
