@@ -169,11 +169,15 @@ def parse_version(version: Any) -> Decimal | None:
 
 # ----------------------------------------------------------------------------- parse_user_agent
 
-# (pattern, family, fixed versions or None): the first that matches wins, as in ua-parser. Groups
-# are the major, minor and patch versions.
-_BROWSERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), f)
-    for p, f in (
+
+def _rules(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p), family) for p, family in pairs)
+
+
+# (pattern, family): the first that matches wins, as in ua-parser. Groups are the major, minor and
+# patch versions.
+_BROWSERS = _rules(
+    (
         (r"AdobeAIR/(\d+)\.(\d+)(?:\.(\d+))?", "AdobeAIR"),
         (r"Edg(?:e|A|iOS)?/(\d+)\.(\d+)(?:\.(\d+))?", "Edge"),
         (r"(?:OPR|Opera)/(\d+)\.(\d+)(?:\.(\d+))?", "Opera"),
@@ -186,9 +190,8 @@ _BROWSERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Version/(\d+)\.(\d+)(?:\.(\d+))?.*Safari/", "Safari"),
     )
 )
-_SYSTEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), f)
-    for p, f in (
+_SYSTEMS = _rules(
+    (
         (r"Windows NT 10\.0", "Windows 10"),
         (r"Windows NT 6\.3", "Windows 8.1"),
         (r"Windows NT 6\.2", "Windows 8"),

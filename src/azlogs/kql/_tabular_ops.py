@@ -173,8 +173,10 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
             if call is not None
             else []
         )
-        if call is not None and a.name is None and collector.aggs[-1][1].columns is not None:
-            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs, a.names)
+        if call is not None and collector.aggs[-1][1].columns is not None:
+            # `p = percentiles(x, 50)` names its one column (the value is not left as a 1-tuple).
+            names = a.names if a.name is None else (a.name,)
+            _tuple_columns(call, collector.aggs[-1], arg_names, out_cols, outputs, names)
             continue
         if a.names:
             raise err(
