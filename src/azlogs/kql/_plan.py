@@ -4,18 +4,30 @@ A row is a dict. Row steps (where, extend, project, parse, project-rename) are f
 function applied as rows stream from the producer; project-away/keep/reorder only change the
 schema (values outside the schema are never output). Operators that need all rows (summarize,
 sort, join ...) turn the plan into a new producer.
+
+A step may have a batch form too (:data:`BatchStep`): the steps then run column at a time over
+batches of rows (:meth:`Plan.batches`), a few dozen rows first, then up to :data:`BATCH_ROWS`.
+Whatever raises inside a batch (an error, the value size limit, :class:`~._vector.Replay`) makes
+the runner replay that batch row by row through the row steps, lazily, so a run answers and fails
+exactly as the row-by-row run does: the same rows, the same error, at the same row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from itertools import islice
+from typing import Any, Final
 
+from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql._budget import current
 
 Row = dict[str, Any]
 Step = Callable[[Row], "Row | None"]
 Producer = Callable[[], Iterable[Row]]
+# rows, whether this run made them (so a step may change them in place) -> rows, the same flag.
+BatchStep = Callable[[list[Row], bool], tuple[list[Row], bool]]
+BATCH_ROWS: Final = 1024
+_FIRST_BATCH: Final = 32
 
 
 class Plan:
@@ -28,20 +40,37 @@ class Plan:
         steps: list[Step] | None = None,
         *,
         per_record_source: bool = False,
+        batch_steps: list[BatchStep | None] | None = None,
     ) -> None:
         self.columns = columns
         self.produce = produce
         self.steps: list[Step] = steps or []
+        # The batch form of each step (None: the step has none and runs row by row in the batch).
+        self.batch_steps: list[BatchStep | None] = (
+            batch_steps if batch_steps is not None else [None] * len(self.steps)
+        )
         # True while the plan is `source` + row steps: a transformation can run it record by record.
         self.per_record_source = per_record_source
 
-    def with_step(self, step: Step, columns: dict[str, str]) -> Plan:
-        """A plan with one more row step and a new schema."""
-        return Plan(columns, self.produce, [*self.steps, step], per_record_source=self.per_record_source)
+    def with_step(self, step: Step, columns: dict[str, str], batch: BatchStep | None = None) -> Plan:
+        """A plan with one more row step (and its batch form, if it has one) and a new schema."""
+        return Plan(
+            columns,
+            self.produce,
+            [*self.steps, step],
+            per_record_source=self.per_record_source,
+            batch_steps=[*self.batch_steps, batch],
+        )
 
     def with_columns(self, columns: dict[str, str]) -> Plan:
         """Same rows, new schema (project-away, project-reorder)."""
-        return Plan(columns, self.produce, list(self.steps), per_record_source=self.per_record_source)
+        return Plan(
+            columns,
+            self.produce,
+            list(self.steps),
+            per_record_source=self.per_record_source,
+            batch_steps=list(self.batch_steps),
+        )
 
     def fused(self) -> Step:
         """All pending row steps as one function."""
@@ -51,6 +80,10 @@ class Plan:
         """Stream the rows of the plan (internal dicts; may hold keys outside the schema)."""
         # Every loop over rows goes through here: the run's budget counts each row (and stops a
         # run past its deadline), whatever produces the rows (a scan, range, a blocking operator).
+        if any(b is not None for b in self.batch_steps):
+            for batch in self.batches():
+                yield from batch
+            return
         tick = current().tick
         steps = self.steps
         if not steps:
@@ -65,9 +98,67 @@ class Plan:
             if out is not None:
                 yield out
 
+    def batches(self) -> Iterator[list[Row]]:
+        """The rows of :meth:`rows` in batches, the steps run column at a time where they can be."""
+        tick = current().tick
+        steps = self.steps
+        source = iter(self.produce())
+        if not steps:
+            size = _FIRST_BATCH
+            while chunk := list(islice(source, size)):
+                tick(len(chunk))
+                yield chunk
+                size = min(size * 2, BATCH_ROWS)
+            return
+        run = fuse_batches(self.batch_steps, steps)
+        row = fuse(steps)
+        size = _FIRST_BATCH
+        while chunk := list(islice(source, size)):
+            tick(len(chunk))
+            size = min(size * 2, BATCH_ROWS)
+            try:
+                out = run(chunk)
+            except KqlTimeoutError:
+                raise
+            except Exception:
+                # Row by row, each row yielded as it is made: a consumer that stops early (take)
+                # never meets an error of a row it would not have read.
+                for r in chunk:
+                    o = row(r)
+                    if o is not None:
+                        yield [o]
+                continue
+            if out:
+                yield out
+
     def materialize(self, produce: Producer, columns: dict[str, str] | None = None) -> Plan:
         """A plan over a new producer (the result of a blocking operator)."""
         return Plan(dict(self.columns) if columns is None else columns, produce)
+
+
+def fuse_batches(batch_steps: list[BatchStep | None], steps: list[Step]) -> Callable[[list[Row]], list[Row]]:
+    """Compose the steps' batch forms (a step without one runs row by row over the batch)."""
+    forms: list[BatchStep] = [
+        b if b is not None else _row_batch(s) for b, s in zip(batch_steps, steps, strict=True)
+    ]
+
+    def run(rows: list[Row]) -> list[Row]:
+        owned = False
+        for f in forms:
+            rows, owned = f(rows, owned)
+            if not rows:
+                break
+        return rows
+
+    return run
+
+
+def _row_batch(step: Step) -> BatchStep:
+    def batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
+        out = [o for r in rows if (o := step(r)) is not None]
+        return out, False
+
+    return batch
 
 
 def fuse(steps: list[Step]) -> Step:

@@ -14,6 +14,7 @@ from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, 
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
+from azlogs.kql._vector import VFn, vector
 
 TIME_COLUMN = "TimeGenerated"
 
@@ -328,7 +329,12 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
         if pred.type not in ("bool", "dynamic"):
             raise err(op, f"the where predicate must be a bool, not {pred.type}")
         fp = pred.fn
-        return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns))
+        vp = vector(pred)
+
+        def where_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
+            return [r for r, keep in zip(rows, vp(rows), strict=True) if keep is True], owned
+
+        return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns), where_batch)
     if isinstance(op, A.Extend):
         return _extend(plan, op, scope)
     if isinstance(op, A.Project):
@@ -392,6 +398,7 @@ def tuple_parts(a: A.Assign, c: CExpr) -> list[tuple[str, Any]]:
 def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     cols = dict(plan.columns)
     fns: list[tuple[str, Any]] = []
+    vecs: list[tuple[str, VFn]] = []
     counter = [0]
     # pack_all() packs the operator's input row, not the columns this extend adds before it.
     extra = {**scope.extra, "operator_input": dict(plan.columns)}
@@ -403,11 +410,22 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
                 cols.pop(n, None)
                 cols[n] = "dynamic"
                 fns.append((n, f))
+                vecs.append((n, _rows_vec(f)))
             continue
         name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
         cols.pop(name, None)
         cols[name] = c.type
         fns.append((name, c.fn))
+        vecs.append((name, vector(c)))
+
+    def extend_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
+        # The rows are copied once per run of steps, then changed in place by the next extends.
+        out = rows if owned else [dict(r) for r in rows]
+        for n, v in vecs:
+            for o, x in zip(out, v(out), strict=True):
+                o[n] = x
+        return out, True
+
     if len(fns) == 1:
         ((n0, f0),) = fns
 
@@ -416,7 +434,7 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
             out[n0] = f0(out)
             return out
 
-        return plan.with_step(step1, cols)
+        return plan.with_step(step1, cols, extend_batch)
 
     def step(r: Row) -> Row:
         out = dict(r)
@@ -424,12 +442,17 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
             out[n] = f(out)
         return out
 
-    return plan.with_step(step, cols)
+    return plan.with_step(step, cols, extend_batch)
+
+
+def _rows_vec(f: Any) -> VFn:
+    return lambda rows: list(map(f, rows))
 
 
 def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
     cols: dict[str, str] = {}
     fns: list[tuple[str, Any]] = []
+    project_vecs: list[VFn | None] = []
     counter = [0]
     for a in map(with_result_names, op.assigns):
         if a.name is None and isinstance(a.expr, A.Column) and "*" in a.expr.name:
@@ -441,18 +464,28 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
                     raise err(a, f"project produces the column '{n}' twice")
                 cols[n] = "dynamic"
                 fns.append((n, f))
+                project_vecs.append(None)
             continue
         name = a.name or derive_name(a.expr, cols, counter)
         if name in cols:
             raise err(a, f"project produces the column '{name}' twice")
         cols[name] = c.type
         fns.append((name, c.fn))
+        project_vecs.append(vector(c))
     fns_t = tuple(fns)
+    names = [n for n, _ in fns]
+    vecs = [_rows_vec(f) if v is None else v for v, (_, f) in zip(project_vecs, fns, strict=True)]
 
     def step(r: Row) -> Row:
         return {n: f(r) for n, f in fns_t}
 
-    return plan.with_step(step, cols)
+    def project_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
+        if not vecs:
+            return [{} for _ in rows], True
+        columns = [v(rows) for v in vecs]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)], True
+
+    return plan.with_step(step, cols, project_batch)
 
 
 def _match(patterns: tuple[str, ...], columns: dict[str, str], op: Any) -> list[str]:
