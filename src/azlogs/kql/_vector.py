@@ -22,8 +22,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from azlogs.kql import _fn_datetime, _fn_misc
 from azlogs.kql._budget import checked_size
-from azlogs.kql._values import EPOCH, UTC, to_str
+from azlogs.kql._values import (
+    EPOCH,
+    INT_MAX,
+    INT_MIN,
+    LONG_MAX,
+    LONG_MIN,
+    UTC,
+    parse_json_value,
+    to_datetime,
+    to_str,
+)
 
 Row = Any
 Fn = Callable[[Row], Any]
@@ -195,6 +206,10 @@ def call(
         n = len(rows)
         return [v(rows) if s is None else [s(rows)] * n for v, s in args]
 
+    fast = FAST.get(impl) if len(args) == 1 else None
+    if fast is not None:
+        return _checked(_fast_call(fast, safe, args[0][0]), typ, name)
+
     def values(rows: Sequence[Row]) -> list[Any]:
         cols = columns(rows)
         try:
@@ -224,6 +239,68 @@ def call(
         return out
 
     return growing
+
+
+def _fast_call(fast: Callable[[list[Any], Fn], list[Any]], safe: Fn, v0: VFn) -> VFn:
+    def vec(rows: Sequence[Row]) -> list[Any]:
+        xs = v0(rows)
+        try:
+            return fast(xs, safe)
+        except _ERRS:
+            return list(map(safe, xs))
+
+    return vec
+
+
+def _checked(vec: VFn, typ: str, name: str) -> VFn:
+    """The row closure's checks of a function's strings and arrays, over a batch of results made by
+    a function that never builds a value larger than its argument (see :data:`FAST`)."""
+    if typ not in ("string", "dynamic"):
+        return vec
+    string = typ == "string"
+    what = f"the string of {name}()" if string else f"the array of {name}()"
+
+    def checked(rows: Sequence[Row]) -> list[Any]:
+        out = vec(rows)
+        for i, v in enumerate(out):
+            if string and v.__class__ is not str:
+                v = out[i] = to_str(v)
+            if (string or type(v) is list) and len(v) > _SMALL:
+                checked_size(v, what)
+        return out
+
+    return checked
+
+
+def _tostring(xs: list[Any], safe: Fn) -> list[Any]:
+    return [x if x.__class__ is str else safe(x) for x in xs]
+
+
+def _toint(xs: list[Any], safe: Fn) -> list[Any]:
+    return [x if x.__class__ is int and INT_MIN <= x <= INT_MAX else safe(x) for x in xs]
+
+
+def _tolong(xs: list[Any], safe: Fn) -> list[Any]:
+    return [x if x.__class__ is int and LONG_MIN <= x <= LONG_MAX else safe(x) for x in xs]
+
+
+def _todatetime(xs: list[Any], safe: Fn) -> list[Any]:
+    return [to_datetime(x) if x.__class__ is str else safe(x) for x in xs]
+
+
+def _parse_json(xs: list[Any], safe: Fn) -> list[Any]:
+    return [parse_json_value(x) if x.__class__ is str else safe(x) for x in xs]
+
+
+# Batch forms of hot conversion functions: each answers, value for value, what the function answers
+# (its ``safe`` form: errors give null); the common case is done inline, anything else by the function.
+FAST: Final[dict[Callable[..., Any], Callable[[list[Any], Fn], list[Any]]]] = {
+    _fn_misc.tostring: _tostring,
+    _fn_misc.toint: _toint,
+    _fn_misc.tolong: _tolong,
+    _fn_misc.parse_json: _parse_json,
+    _fn_datetime.todatetime: _todatetime,
+}
 
 
 def bin_datetime(vx: VFn, size: timedelta, fallback: Fn) -> VFn:
