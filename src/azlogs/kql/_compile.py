@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -17,6 +17,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _fn_datetime, _fn_dynamic2, _fn_hash, _fn_ip, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
 from azlogs.kql import _vector as V
+from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size, current
 from azlogs.kql._fn_misc import bin_value
 from azlogs.kql._operators import (
@@ -260,10 +261,10 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
 
             va, vb = _vec_of(left, fa), _vec_of(right, fb)
 
-            def int_vec(rows: Sequence[Row]) -> list[Any]:
+            def int_vec(b: Batch) -> list[Any]:
                 return [
                     None if x is None or y is None else wrap(pyop(x, y))
-                    for x, y in zip(va(rows), vb(rows), strict=True)
+                    for x, y in zip(va(b), vb(b), strict=True)
                 ]
 
             vec = int_vec
@@ -292,11 +293,11 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
             vs = _vec_of(left, fa)
             if op == "contains":
                 low = needle.lower()
-                vec = lambda rows: [  # noqa: E731
-                    low in (v if isinstance(v, str) else to_str(v)).lower() for v in vs(rows)
+                vec = lambda b: [  # noqa: E731
+                    low in (v if isinstance(v, str) else to_str(v)).lower() for v in vs(b)
                 ]
             else:
-                vec = lambda rows: [pred(x, needle) for x in vs(rows)]  # noqa: E731
+                vec = lambda b: [pred(x, needle) for x in vs(b)]  # noqa: E731
     elif op == "matches regex":
         typ = "bool"
         fn = lambda r: matches_regex(fa(r), fb(r))  # noqa: E731
@@ -309,7 +310,7 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
 def _vec_of(c: CExpr, f: Fn) -> VFn:
     """The batch form of an operand whose row closure is ``f`` (``c.fn``, or it cached per run)."""
     if f is not c.fn:
-        return lambda rows: [f(rows[0])] * len(rows) if rows else []
+        return lambda b: [f(NO_ROW)] * len(b)
     return V.vector(c)
 
 
@@ -439,12 +440,12 @@ def _in(node: A.InList, env: Env) -> CExpr:
 
             vl = V.vector(left)
             if negated:
-                vec_ci: VFn = lambda rows: [  # noqa: E731
-                    (v if isinstance(v, str) else to_str(v)).lower() not in lowered for v in vl(rows)
+                vec_ci: VFn = lambda b: [  # noqa: E731
+                    (v if isinstance(v, str) else to_str(v)).lower() not in lowered for v in vl(b)
                 ]
             else:
-                vec_ci = lambda rows: [  # noqa: E731
-                    (v if isinstance(v, str) else to_str(v)).lower() in lowered for v in vl(rows)
+                vec_ci = lambda b: [  # noqa: E731
+                    (v if isinstance(v, str) else to_str(v)).lower() in lowered for v in vl(b)
                 ]
             return CExpr(fn_ci, "bool", row_free=left.row_free, vec=None if left.row_free else vec_ci)
         if all(isinstance(v, str) for v in values):
@@ -457,9 +458,9 @@ def _in(node: A.InList, env: Env) -> CExpr:
 
             vs = V.vector(left)
             if negated:
-                vec_s: VFn = lambda rows: [not (isinstance(v, str) and v in svals) for v in vs(rows)]  # noqa: E731
+                vec_s: VFn = lambda b: [not (isinstance(v, str) and v in svals) for v in vs(b)]  # noqa: E731
             else:
-                vec_s = lambda rows: [isinstance(v, str) and v in svals for v in vs(rows)]  # noqa: E731
+                vec_s = lambda b: [isinstance(v, str) and v in svals for v in vs(b)]  # noqa: E731
             return CExpr(fn_s, "bool", row_free=left.row_free, vec=None if left.row_free else vec_s)
     fns = [i.fn for i in items]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
+from azlogs.kql._batch import Batch
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
@@ -331,8 +332,8 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
         fp = pred.fn
         vp = vector(pred)
 
-        def where_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
-            return [r for r, keep in zip(rows, vp(rows), strict=True) if keep is True], owned
+        def where_batch(b: Batch) -> Batch:
+            return b.keep(vp(b))
 
         return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns), where_batch)
     if isinstance(op, A.Extend):
@@ -418,13 +419,10 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
         fns.append((name, c.fn))
         vecs.append((name, vector(c)))
 
-    def extend_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
-        # The rows are copied once per run of steps, then changed in place by the next extends.
-        out = rows if owned else [dict(r) for r in rows]
+    def extend_batch(b: Batch) -> Batch:
         for n, v in vecs:
-            for o, x in zip(out, v(out), strict=True):
-                o[n] = x
-        return out, True
+            b.set(n, v(b))
+        return b
 
     if len(fns) == 1:
         ((n0, f0),) = fns
@@ -446,7 +444,7 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
 
 
 def _rows_vec(f: Any) -> VFn:
-    return lambda rows: list(map(f, rows))
+    return lambda b: list(map(f, b.rows()))
 
 
 def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
@@ -479,11 +477,8 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
     def step(r: Row) -> Row:
         return {n: f(r) for n, f in fns_t}
 
-    def project_batch(rows: list[Row], owned: bool) -> tuple[list[Row], bool]:
-        if not vecs:
-            return [{} for _ in rows], True
-        columns = [v(rows) for v in vecs]
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)], True
+    def project_batch(b: Batch) -> Batch:
+        return Batch(b.n, {n: v(b) for n, v in zip(names, vecs, strict=True)})
 
     return plan.with_step(step, cols, project_batch)
 
@@ -529,4 +524,14 @@ def _project_rename(plan: Plan, op: A.ProjectRename) -> Plan:
             out[new] = v
         return out
 
-    return plan.with_step(step, cols)
+    def rename_batch(b: Batch) -> Batch:
+        held = dict(b.columns)
+        vals = [(new, held.pop(old, None)) for old, new in pairs]
+        for new, v in vals:
+            if v is None:
+                held.pop(new, None)
+            else:
+                held[new] = v
+        return Batch(b.n, held)
+
+    return plan.with_step(step, cols, rename_batch)

@@ -12,6 +12,7 @@ from typing import Any
 from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import AGGREGATES, Aggregate, auto_name, hashable
+from azlogs.kql._batch import Batch
 from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
@@ -358,7 +359,7 @@ def _make_summarizer(
             out[name] = fn(row) if fn is not None else None
         return out
 
-    def keys_of(batch: list[Row]) -> list[tuple[Any, ...]] | None:
+    def keys_of(batch: Batch) -> list[tuple[Any, ...]] | None:
         # The group keys of a batch, column at a time; None when that raised (the batch then goes
         # row by row, so the run fails as the row-by-row run does, at the same row).
         try:
@@ -383,7 +384,7 @@ def _make_summarizer(
                 except KqlTimeoutError:
                     raise
                 except Exception:
-                    keys = [kf(r) for r in batch]
+                    keys = [kf(r) for r in batch.rows()]
                 for k in keys:
                     try:
                         c = get(k)
@@ -403,7 +404,7 @@ def _make_summarizer(
         hold = current().hold
         for batch in plan.batches():
             batch_keys = keys_of(batch) if by_fns else None
-            for j, r in enumerate(batch):
+            for j, r in enumerate(batch.rows()):
                 kv = list(batch_keys[j]) if batch_keys is not None else [f(r) for f in by_fns]
                 key = tuple(hashable(v) for v in kv)
                 g = groups.get(key)

@@ -18,11 +18,12 @@ batch never holds much more memory than the row-by-row run would.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from azlogs.kql import _fn_datetime, _fn_misc
+from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size
 from azlogs.kql._values import (
     EPOCH,
@@ -31,14 +32,15 @@ from azlogs.kql._values import (
     LONG_MAX,
     LONG_MIN,
     UTC,
+    parse_datetime,
+    parse_json_texts,
     parse_json_value,
-    to_datetime,
     to_str,
 )
 
 Row = Any
 Fn = Callable[[Row], Any]
-VFn = Callable[[Sequence[Row]], list[Any]]
+VFn = Callable[[Batch], list[Any]]
 
 # The characters (strings) or elements (arrays) of large values one batch may build in one
 # expression before it is replayed row by row. A value up to 4096 long is never counted.
@@ -58,9 +60,9 @@ def vector(c: Any) -> VFn:
         return vec
     if c.const:
         value = c.value
-        return lambda rows: [value] * len(rows)
+        return lambda b: [value] * len(b)
     f = c.fn
-    return lambda rows: list(map(f, rows))
+    return lambda b: list(map(f, b.rows()))
 
 
 def scalar_of(c: Any, f: Fn) -> Fn | None:
@@ -68,17 +70,17 @@ def scalar_of(c: Any, f: Fn) -> Fn | None:
     function of the batch's rows answering that value; else None."""
     if c.const:
         value = c.value
-        return lambda rows: value
+        return lambda b: value
     if c.row_free and f is not c.fn:  # wrapped by _cached: the same value for every row of the run
-        return lambda rows: f(rows[0])
+        return lambda b: f(NO_ROW)
     return None
 
 
 def column(name: str, string: bool) -> VFn:
     """A column's values (a string column reads null as the empty string)."""
     if string:
-        return lambda rows: [r.get(name) or "" for r in rows]
-    return lambda rows: [r.get(name) for r in rows]
+        return lambda b: [v or "" for v in b.column(name)]
+    return lambda b: b.column(name)
 
 
 def logical_and(va: VFn, vb: VFn) -> VFn:
@@ -96,14 +98,14 @@ def _logical(va: VFn, vb: VFn, stop: bool) -> VFn:
     # null when either is null.
     other = not stop
 
-    def vec(rows: Sequence[Row]) -> list[Any]:
-        a = va(rows)
+    def vec(b: Batch) -> list[Any]:
+        a = va(b)
         idx = [i for i, x in enumerate(a) if x is not stop]
         out: list[Any] = [stop] * len(a)
         if not idx:
             return out
-        b = vb(rows if len(idx) == len(a) else [rows[i] for i in idx])
-        for i, y in zip(idx, b, strict=True):
+        right = vb(b if len(idx) == len(a) else b.take(idx))
+        for i, y in zip(idx, right, strict=True):
             if y is not stop:
                 out[i] = None if a[i] is None or y is None else other
         return out
@@ -115,34 +117,34 @@ def compare_scalar(op: str, va: VFn, b_of: Fn) -> VFn | None:
     """``x < b`` ... where b has one value per run and both sides are of one scalar type."""
     if op == ">":
 
-        def gt(rows: Sequence[Row]) -> list[Any]:
-            b = b_of(rows) if rows else None
-            a = va(rows)
-            return [None] * len(a) if b is None else [None if x is None else x > b for x in a]
+        def gt(b: Batch) -> list[Any]:
+            y = b_of(b) if len(b) else None
+            a = va(b)
+            return [None] * len(a) if y is None else [None if x is None else x > y for x in a]
 
         return gt
     if op == ">=":
 
-        def ge(rows: Sequence[Row]) -> list[Any]:
-            b = b_of(rows) if rows else None
-            a = va(rows)
-            return [None] * len(a) if b is None else [None if x is None else x >= b for x in a]
+        def ge(b: Batch) -> list[Any]:
+            y = b_of(b) if len(b) else None
+            a = va(b)
+            return [None] * len(a) if y is None else [None if x is None else x >= y for x in a]
 
         return ge
     if op == "<":
 
-        def lt(rows: Sequence[Row]) -> list[Any]:
-            b = b_of(rows) if rows else None
-            a = va(rows)
-            return [None] * len(a) if b is None else [None if x is None else x < b for x in a]
+        def lt(b: Batch) -> list[Any]:
+            y = b_of(b) if len(b) else None
+            a = va(b)
+            return [None] * len(a) if y is None else [None if x is None else x < y for x in a]
 
         return lt
     if op == "<=":
 
-        def le(rows: Sequence[Row]) -> list[Any]:
-            b = b_of(rows) if rows else None
-            a = va(rows)
-            return [None] * len(a) if b is None else [None if x is None else x <= b for x in a]
+        def le(b: Batch) -> list[Any]:
+            y = b_of(b) if len(b) else None
+            a = va(b)
+            return [None] * len(a) if y is None else [None if x is None else x <= y for x in a]
 
         return le
     return None
@@ -151,10 +153,8 @@ def compare_scalar(op: str, va: VFn, b_of: Fn) -> VFn | None:
 def compare_rows(pyop: Callable[[Any, Any], Any], va: VFn, vb: VFn) -> VFn:
     """``x < y`` of two scalar columns of one type: null when either is null."""
 
-    def vec(rows: Sequence[Row]) -> list[Any]:
-        a = va(rows)
-        b = vb(rows)
-        return [None if x is None or y is None else pyop(x, y) for x, y in zip(a, b, strict=True)]
+    def vec(b: Batch) -> list[Any]:
+        return [None if x is None or y is None else pyop(x, y) for x, y in zip(va(b), vb(b), strict=True)]
 
     return vec
 
@@ -162,24 +162,24 @@ def compare_rows(pyop: Callable[[Any, Any], Any], va: VFn, vb: VFn) -> VFn:
 def equals_const(va: VFn, value: Any, negated: bool) -> VFn:
     """``s == 'x'`` / ``s != 'x'`` of a string."""
     if negated:
-        return lambda rows: [x != value for x in va(rows)]
-    return lambda rows: [x == value for x in va(rows)]
+        return lambda b: [x != value for x in va(b)]
+    return lambda b: [x == value for x in va(b)]
 
 
 def elementwise(f: Callable[..., Any], *args: VFn) -> VFn:
     """``f(a, b ...)`` row by row over the arguments' batch values (f handles nulls itself)."""
     if len(args) == 1:
         (v0,) = args
-        return lambda rows: list(map(f, v0(rows)))
+        return lambda b: list(map(f, v0(b)))
     if len(args) == 2:
         v0, v1 = args
-        return lambda rows: list(map(f, v0(rows), v1(rows)))
-    return lambda rows: list(map(f, *(v(rows) for v in args)))
+        return lambda b: list(map(f, v0(b), v1(b)))
+    return lambda b: list(map(f, *(v(b) for v in args)))
 
 
 def member(vt: VFn, key: str) -> VFn:
     """``x.key`` of a dynamic bag (null for anything else)."""
-    return lambda rows: [v.get(key) if isinstance(v, dict) else None for v in vt(rows)]
+    return lambda b: [v.get(key) if isinstance(v, dict) else None for v in vt(b)]
 
 
 def call(
@@ -202,16 +202,16 @@ def call(
         except _ERRS:
             return null
 
-    def columns(rows: Sequence[Row]) -> list[Any]:
-        n = len(rows)
-        return [v(rows) if s is None else [s(rows)] * n for v, s in args]
+    def columns(b: Batch) -> list[Any]:
+        n = len(b)
+        return [v(b) if s is None else [s(b)] * n for v, s in args]
 
     fast = FAST.get(impl) if len(args) == 1 else None
     if fast is not None:
         return _checked(_fast_call(fast, safe, args[0][0]), typ, name)
 
-    def values(rows: Sequence[Row]) -> list[Any]:
-        cols = columns(rows)
+    def values(b: Batch) -> list[Any]:
+        cols = columns(b)
         try:
             return list(map(impl, *cols))
         except _ERRS:
@@ -222,12 +222,12 @@ def call(
     string = typ == "string"
     what = f"the string of {name}()" if string else f"the array of {name}()"
 
-    def growing(rows: Sequence[Row]) -> list[Any]:
+    def growing(b: Batch) -> list[Any]:
         # One value at a time, so a batch of large values stops (and goes row by row) early.
         out: list[Any] = []
         append = out.append
         big = 0
-        for v in map(safe, *columns(rows)):
+        for v in map(safe, *columns(b)):
             if string and v.__class__ is not str:
                 v = to_str(v)
             if (string or type(v) is list) and len(v) > _SMALL:
@@ -242,8 +242,8 @@ def call(
 
 
 def _fast_call(fast: Callable[[list[Any], Fn], list[Any]], safe: Fn, v0: VFn) -> VFn:
-    def vec(rows: Sequence[Row]) -> list[Any]:
-        xs = v0(rows)
+    def vec(b: Batch) -> list[Any]:
+        xs = v0(b)
         try:
             return fast(xs, safe)
         except _ERRS:
@@ -260,8 +260,13 @@ def _checked(vec: VFn, typ: str, name: str) -> VFn:
     string = typ == "string"
     what = f"the string of {name}()" if string else f"the array of {name}()"
 
-    def checked(rows: Sequence[Row]) -> list[Any]:
-        out = vec(rows)
+    def checked(b: Batch) -> list[Any]:
+        out = vec(b)
+        kinds = set(map(type, out))
+        if string and kinds == {str} and max(map(len, out), default=0) <= _SMALL:
+            return out
+        if not string and list not in kinds:
+            return out
         for i, v in enumerate(out):
             if string and v.__class__ is not str:
                 v = out[i] = to_str(v)
@@ -285,10 +290,13 @@ def _tolong(xs: list[Any], safe: Fn) -> list[Any]:
 
 
 def _todatetime(xs: list[Any], safe: Fn) -> list[Any]:
-    return [to_datetime(x) if x.__class__ is str else safe(x) for x in xs]
+    # to_datetime() reads text with parse_datetime() (the one reader of datetime text).
+    return [parse_datetime(x) if x.__class__ is str else safe(x) for x in xs]
 
 
 def _parse_json(xs: list[Any], safe: Fn) -> list[Any]:
+    if all(x.__class__ is str for x in xs):
+        return parse_json_texts(xs)
     return [parse_json_value(x) if x.__class__ is str else safe(x) for x in xs]
 
 
@@ -308,13 +316,13 @@ def bin_datetime(vx: VFn, size: timedelta, fallback: Fn) -> VFn:
     bin, so the last bin's bounds answer most rows with two comparisons. Anything else goes to
     ``fallback`` (the row form, with its nulls)."""
 
-    def vec(rows: Sequence[Row]) -> list[Any]:
+    def vec(batch: Batch) -> list[Any]:
         out: list[Any] = []
         append = out.append
         lo: Any = None
         hi: Any = None
         b: Any = None
-        for x in vx(rows):
+        for x in vx(batch):
             if x.__class__ is datetime and x.tzinfo is UTC:
                 if lo is None or not lo <= x < hi:
                     b = x - (x - EPOCH) % size

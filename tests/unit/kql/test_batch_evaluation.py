@@ -111,7 +111,7 @@ def _both_ways(text: str, rows: list[dict[str, Any]]) -> tuple[Any, Any]:
     budget = Budget(max_value_size=100_000)
     with budget.active():
         by_row = _outcome(lambda: [o for r in plan.produce() if (o := step(dict(r))) is not None])
-        by_batch = _outcome(lambda: [r for batch in plan.batches() for r in batch])
+        by_batch = _outcome(lambda: [r for batch in plan.batches() for r in batch.rows()])
     return by_row, by_batch
 
 
