@@ -7,15 +7,19 @@ evaluation then never looks at the AST. ``now()``/``ago()`` read the run's clock
 from __future__ import annotations
 
 import difflib
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _fn_datetime, _fn_dynamic2, _fn_hash, _fn_ip, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
+from azlogs.kql import _vector as V
+from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size, current
+from azlogs.kql._fn_misc import bin_value
 from azlogs.kql._operators import (
     ARITH,
     COMPARE,
@@ -27,6 +31,7 @@ from azlogs.kql._operators import (
 )
 from azlogs.kql._registry import lookup, numeric_promote
 from azlogs.kql._values import NUMERIC, UTC, null_of, to_str, wrap_int, wrap_long
+from azlogs.kql._vector import VFn
 
 Row = Mapping[str, Any]
 Fn = Callable[[Row], Any]
@@ -62,6 +67,7 @@ class CExpr:
     const: bool = False
     value: Any = None
     row_free: bool = False  # depends on no column (may depend on the run's clock)
+    vec: VFn | None = None  # the column-at-a-time form (azlogs.kql._vector), when it has one
 
 
 @dataclass
@@ -169,8 +175,8 @@ def _column(node: A.Column, env: Env) -> CExpr:
     if name in env.columns:
         typ = env.columns[name]
         if typ == "string":
-            return CExpr(lambda r: r.get(name) or "", typ)
-        return CExpr(lambda r: r.get(name), typ)
+            return CExpr(lambda r: r.get(name) or "", typ, vec=V.column(name, True))
+        return CExpr(lambda r: r.get(name), typ, vec=V.column(name, False))
     binding = env.lets.get(name)
     if binding is not None:
         if binding.kind == "scalar" and binding.scalar is not None:
@@ -212,6 +218,7 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
         fa = _cached(fa, env.ctx)
     row_free = left.row_free and right.row_free
     fn: Fn
+    vec: VFn | None = None
     if op == "and":
 
         def fn(r: Row) -> Any:
@@ -224,6 +231,7 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
             return None if a is None or b is None else True
 
         typ = "bool"
+        vec = V.logical_and(_vec_of(left, fa), _vec_of(right, fb))
     elif op == "or":
 
         def fn(r: Row) -> Any:
@@ -236,6 +244,7 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
             return None if a is None or b is None else False
 
         typ = "bool"
+        vec = V.logical_or(_vec_of(left, fa), _vec_of(right, fb))
     elif op in ARITH:
         typ = _arith_type(op, left.type, right.type, node)
         impl = ARITH[op]
@@ -249,6 +258,16 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
                     return None
                 b = fb(r)
                 return None if b is None else wrap(pyop(a, b))
+
+            va, vb = _vec_of(left, fa), _vec_of(right, fb)
+
+            def int_vec(b: Batch) -> list[Any]:
+                return [
+                    None if x is None or y is None else wrap(pyop(x, y))
+                    for x, y in zip(va(b), vb(b), strict=True)
+                ]
+
+            vec = int_vec
         elif typ == "real" and "dynamic" in (left.type, right.type):
 
             def fn(r: Row) -> Any:
@@ -258,34 +277,72 @@ def _binary(node: A.Binary, env: Env) -> CExpr:
 
             def fn(r: Row) -> Any:
                 return impl(fa(r), fb(r))
+
+            vec = V.elementwise(impl, _vec_of(left, fa), _vec_of(right, fb))
     elif op in COMPARE:
         typ = "bool"
         cmp = COMPARE[op]
         fn = _compare_fast(op, left, right, fa, fb) or (lambda r: cmp(fa(r), fb(r)))
+        vec = _compare_vec(op, left, right, fa, fb)
     elif op in STRING_OPS:
         typ = "bool"
         pred = string_predicate(op)
         fn = _string_fast(op, right, fa) or (lambda r: pred(fa(r), fb(r)))
+        if right.const:
+            needle = to_str(right.value)
+            vs = _vec_of(left, fa)
+            if op == "contains":
+                low = needle.lower()
+                vec = lambda b: [  # noqa: E731
+                    low in (v if isinstance(v, str) else to_str(v)).lower() for v in vs(b)
+                ]
+            else:
+                vec = lambda b: [pred(x, needle) for x in vs(b)]  # noqa: E731
     elif op == "matches regex":
         typ = "bool"
         fn = lambda r: matches_regex(fa(r), fb(r))  # noqa: E731
     else:
         raise err(node, f"unknown operator {op!r}")
-    out = CExpr(fn, typ, row_free=row_free)
+    out = CExpr(fn, typ, row_free=row_free, vec=None if row_free else vec)
     return _fold(out) if left.const and right.const else out
+
+
+def _vec_of(c: CExpr, f: Fn) -> VFn:
+    """The batch form of an operand whose row closure is ``f`` (``c.fn``, or it cached per run)."""
+    if f is not c.fn:
+        return lambda b: [f(NO_ROW)] * len(b)
+    return V.vector(c)
+
+
+_ORDER: Final = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_SIMPLE: Final = ("datetime", "timespan", "int", "long", "real")
+
+
+def _same_scalar_types(left: CExpr, right: CExpr) -> bool:
+    """Both sides of one scalar type (or both numeric): ordered with Python's own operators."""
+    return (
+        left.type in _SIMPLE
+        and right.type in _SIMPLE
+        and (left.type == right.type or (left.type in NUMERIC and right.type in NUMERIC))
+    )
+
+
+def _compare_vec(op: str, left: CExpr, right: CExpr, fa: Fn, fb: Fn) -> VFn | None:
+    # The batch forms of _compare_fast's cases (the same values, row for row).
+    if op in _ORDER and _same_scalar_types(left, right):
+        b_of = V.scalar_of(right, fb)
+        if b_of is not None:
+            return V.compare_scalar(op, _vec_of(left, fa), b_of)
+        return V.compare_rows(_ORDER[op], _vec_of(left, fa), _vec_of(right, fb))
+    if left.type == "string" and right.type == "string" and op in ("==", "!=") and right.const:
+        return V.equals_const(_vec_of(left, fa), right.value, op == "!=")
+    return None
 
 
 def _compare_fast(op: str, left: CExpr, right: CExpr, fa: Fn, fb: Fn) -> Fn | None:
     # Same-typed scalar comparisons (datetime > ago(1d), long == 200): skip the generic checks.
-    simple = ("datetime", "timespan", "int", "long", "real")
-    if (
-        left.type in simple
-        and right.type in simple
-        and (left.type == right.type or (left.type in NUMERIC and right.type in NUMERIC))
-    ):
-        import operator as _op
-
-        pyop = {"<": _op.lt, "<=": _op.le, ">": _op.gt, ">=": _op.ge}.get(op)
+    if _same_scalar_types(left, right):
+        pyop = _ORDER.get(op)
         if pyop is not None:
 
             def fn(r: Row) -> Any:
@@ -323,7 +380,8 @@ def _member(node: A.Member, env: Env) -> CExpr:
         v = ft(r)
         return v.get(key) if isinstance(v, dict) else None
 
-    return CExpr(fn, "dynamic", row_free=target.row_free)
+    vec = None if target.row_free else V.member(V.vector(target), key)
+    return CExpr(fn, "dynamic", row_free=target.row_free, vec=vec)
 
 
 def _index(node: A.Index, env: Env) -> CExpr:
@@ -382,7 +440,16 @@ def _in(node: A.InList, env: Env) -> CExpr:
                 res = (v if isinstance(v, str) else to_str(v)).lower() in lowered
                 return not res if negated else res
 
-            return CExpr(fn_ci, "bool", row_free=left.row_free)
+            vl = V.vector(left)
+            if negated:
+                vec_ci: VFn = lambda b: [  # noqa: E731
+                    (v if isinstance(v, str) else to_str(v)).lower() not in lowered for v in vl(b)
+                ]
+            else:
+                vec_ci = lambda b: [  # noqa: E731
+                    (v if isinstance(v, str) else to_str(v)).lower() in lowered for v in vl(b)
+                ]
+            return CExpr(fn_ci, "bool", row_free=left.row_free, vec=None if left.row_free else vec_ci)
         if all(isinstance(v, str) for v in values):
             svals = frozenset(values)
 
@@ -391,7 +458,12 @@ def _in(node: A.InList, env: Env) -> CExpr:
                 res = isinstance(v, str) and v in svals
                 return not res if negated else res
 
-            return CExpr(fn_s, "bool", row_free=left.row_free)
+            vs = V.vector(left)
+            if negated:
+                vec_s: VFn = lambda b: [not (isinstance(v, str) and v in svals) for v in vs(b)]  # noqa: E731
+            else:
+                vec_s = lambda b: [isinstance(v, str) and v in svals for v in vs(b)]  # noqa: E731
+            return CExpr(fn_s, "bool", row_free=left.row_free, vec=None if left.row_free else vec_s)
     fns = [i.fn for i in items]
 
     def fn(r: Row) -> Any:
@@ -500,8 +572,37 @@ def _call(node: A.Call, env: Env) -> CExpr:
             v = inner_dyn(r)
             return checked_size(v, f"the array of {name}()") if type(v) is list and len(v) > 4096 else v
 
-    out = CExpr(fn, typ, row_free=all(a.row_free for a in args))
+    row_free = all(a.row_free for a in args)
+    vec: VFn | None = None
+    if not row_free:
+        vec = _call_vec(name, impl, args, fns, null, typ)
+    out = CExpr(fn, typ, row_free=row_free, vec=vec)
     return _fold(out) if all(a.const for a in args) else out
+
+
+def _call_vec(
+    name: str, impl: Callable[..., Any], args: list[CExpr], fns: list[Fn], null: Any, typ: str
+) -> VFn:
+    """The batch form of a call (see :func:`azlogs.kql._vector.call`), with bin() of datetimes by
+    a constant size on its own fast path."""
+    if (
+        impl is bin_value
+        and args[0].type == "datetime"
+        and args[1].const
+        and isinstance(args[1].value, timedelta)
+        and args[1].value > timedelta(0)
+    ):
+        size = args[1].value
+
+        def fallback(x: Any) -> Any:
+            try:
+                return impl(x, size)
+            except _ERRS:
+                return null
+
+        return V.bin_datetime(_vec_of(args[0], fns[0]), size, fallback)
+    parts = [(_vec_of(a, f), V.scalar_of(a, f)) for a, f in zip(args, fns, strict=True)]
+    return V.call(impl, parts, null, typ, name)
 
 
 def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any, Protocol, runtime_checkable
 
 from azlogs._exceptions import KqlError, KqlLimitError
 from azlogs.facts import QUERY_MAX_RECORDS, QUERY_MAX_RESULT_BYTES
 from azlogs.kql import _ast as A
+from azlogs.kql._batch import Batch
 from azlogs.kql._budget import Budget
 from azlogs.kql._compile import Ctx, Env, bind_let
 from azlogs.kql._dialect import check
 from azlogs.kql._options import request_options
 from azlogs.kql._parser import parse
-from azlogs.kql._plan import Plan
+from azlogs.kql._plan import _FIRST_BATCH, BATCH_ROWS, Plan
 from azlogs.kql._tabular import TIME_COLUMN, compile_pipeline
 from azlogs.kql._values import ensure_utc, normalize_type, null_of
 
@@ -131,34 +133,58 @@ class Transformation:
         ctx = self._ctx
         ctx.new_run()
         cols = list(self.output_columns.items())
-        strings = {c for c, t in cols if t == "string"}
+        strings = [c for c, t in cols if t == "string"]
         names = [c for c, _ in cols]
 
         def normalize(r: Mapping[str, Any]) -> dict[str, Any]:
-            out = {}
-            for c in names:
-                v = r.get(c)
-                if v is None:
-                    v = "" if c in strings else None
-                out[c] = v
+            out = {c: r.get(c) for c in names}
+            for c in strings:
+                if out[c] is None:
+                    out[c] = ""
             return out
+
+        def output(batch: Batch) -> list[dict[str, Any]]:
+            # normalize() column at a time: the output columns, a null string as "".
+            values = [batch.column(c) for c in names]
+            for i, c in enumerate(names):
+                if c in strings and None in values[i]:
+                    values[i] = [v if v is not None else "" for v in values[i]]
+            if not names:
+                return [{} for _ in range(batch.n)]
+            return list(map(dict, map(zip, repeat(names), zip(*values, strict=True))))
 
         plan = self._plan
         if plan.per_record_source:
             step = plan.fused()
+            run = plan.batch_runner() or (
+                lambda rows: Batch.of_rows([o for r in rows if (o := step(r)) is not None], plan.columns)
+            )
             tick = budget.tick
-            for i, rec in enumerate(records):
-                position[0] = i
-                tick()
+            append = result.rows.append
+            start, size = 0, _FIRST_BATCH
+            while start < len(records):
+                chunk = list(records[start : start + size])
+                position[0] = start
+                tick(len(chunk))
                 try:
-                    out = step(rec)  # type: ignore[arg-type]
-                except KqlLimitError:
-                    raise
-                except Exception as exc:
-                    result.errors.append((i, _reason(exc)))
-                    continue
-                if out is not None:
-                    result.rows.append(normalize(out))
+                    batch = run(chunk)  # type: ignore[arg-type]
+                except Exception:
+                    # Record by record: the failing records are dropped and reported, the others kept.
+                    for i, rec in enumerate(chunk, start):
+                        position[0] = i
+                        try:
+                            out = step(rec)  # type: ignore[arg-type]
+                        except KqlLimitError:
+                            raise
+                        except Exception as exc:
+                            result.errors.append((i, _reason(exc)))
+                            continue
+                        if out is not None:
+                            append(normalize(out))
+                else:
+                    result.rows.extend(output(batch))
+                start += size
+                size = min(size * 2, BATCH_ROWS)
             return
         for i, rec in enumerate(records):
             position[0] = i

@@ -11,12 +11,14 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
+from azlogs.kql._batch import Batch
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
 from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
+from azlogs.kql._vector import VFn, vector
 
 TIME_COLUMN = "TimeGenerated"
 
@@ -358,7 +360,12 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
         if pred.type not in ("bool", "dynamic"):
             raise err(op, f"the where predicate must be a bool, not {pred.type}")
         fp = pred.fn
-        return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns))
+        vp = vector(pred)
+
+        def where_batch(b: Batch) -> Batch:
+            return b.keep(vp(b))
+
+        return plan.with_step(lambda r: r if fp(r) is True else None, dict(plan.columns), where_batch)
     if isinstance(op, A.Extend):
         return _extend(plan, op, scope)
     if isinstance(op, A.Project):
@@ -422,6 +429,7 @@ def tuple_parts(a: A.Assign, c: CExpr) -> list[tuple[str, Any]]:
 def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
     cols = dict(plan.columns)
     fns: list[tuple[str, Any]] = []
+    vecs: list[tuple[str, VFn]] = []
     counter = [0]
     # pack_all() packs the operator's input row, not the columns this extend adds before it.
     extra = {**scope.extra, "operator_input": dict(plan.columns)}
@@ -433,11 +441,19 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
                 cols.pop(n, None)
                 cols[n] = "dynamic"
                 fns.append((n, f))
+                vecs.append((n, _rows_vec(f)))
             continue
         name = a.name or derive_name(a.expr if not isinstance(a.expr, A.Column) else None, cols, counter)
         cols.pop(name, None)
         cols[name] = c.type
         fns.append((name, c.fn))
+        vecs.append((name, vector(c)))
+
+    def extend_batch(b: Batch) -> Batch:
+        for n, v in vecs:
+            b.set(n, v(b))
+        return b
+
     if len(fns) == 1:
         ((n0, f0),) = fns
 
@@ -446,7 +462,7 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
             out[n0] = f0(out)
             return out
 
-        return plan.with_step(step1, cols)
+        return plan.with_step(step1, cols, extend_batch)
 
     def step(r: Row) -> Row:
         out = dict(r)
@@ -454,12 +470,17 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
             out[n] = f(out)
         return out
 
-    return plan.with_step(step, cols)
+    return plan.with_step(step, cols, extend_batch)
+
+
+def _rows_vec(f: Any) -> VFn:
+    return lambda b: list(map(f, b.rows()))
 
 
 def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
     cols: dict[str, str] = {}
     fns: list[tuple[str, Any]] = []
+    project_vecs: list[VFn | None] = []
     counter = [0]
     for a in map(with_result_names, op.assigns):
         if a.name is None and isinstance(a.expr, A.Column) and "*" in a.expr.name:
@@ -471,18 +492,25 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
                     raise err(a, f"project produces the column '{n}' twice")
                 cols[n] = "dynamic"
                 fns.append((n, f))
+                project_vecs.append(None)
             continue
         name = a.name or derive_name(a.expr, cols, counter)
         if name in cols:
             raise err(a, f"project produces the column '{name}' twice")
         cols[name] = c.type
         fns.append((name, c.fn))
+        project_vecs.append(vector(c))
     fns_t = tuple(fns)
+    names = [n for n, _ in fns]
+    vecs = [_rows_vec(f) if v is None else v for v, (_, f) in zip(project_vecs, fns, strict=True)]
 
     def step(r: Row) -> Row:
         return {n: f(r) for n, f in fns_t}
 
-    return plan.with_step(step, cols)
+    def project_batch(b: Batch) -> Batch:
+        return Batch(b.n, {n: v(b) for n, v in zip(names, vecs, strict=True)})
+
+    return plan.with_step(step, cols, project_batch)
 
 
 def _match(patterns: tuple[str, ...], columns: dict[str, str], op: Any) -> list[str]:
@@ -534,4 +562,14 @@ def _project_rename(plan: Plan, op: A.ProjectRename) -> Plan:
             out[new] = v
         return out
 
-    return plan.with_step(step, cols)
+    def rename_batch(b: Batch) -> Batch:
+        held = dict(b.columns)
+        vals = [(new, held.pop(old, None)) for old, new in pairs]
+        for new, v in vals:
+            if v is None:
+                held.pop(new, None)
+            else:
+                held[new] = v
+        return Batch(b.n, held)
+
+    return plan.with_step(step, cols, rename_batch)

@@ -9,12 +9,15 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import AGGREGATES, Aggregate, auto_name, hashable
+from azlogs.kql._batch import Batch
 from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, dumps, null_of
+from azlogs.kql._vector import VFn, vector
 
 
 def apply_blocking(plan: Plan, op: Any, env: Env) -> Plan:
@@ -137,6 +140,7 @@ class _AggCollector:
 def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
     by_cols: dict[str, str] = {}
     by_fns: list[Callable[[Row], Any]] = []
+    by_vecs: list[VFn] = []
     counter = [0]
     from azlogs.kql._tabular import derive_name
 
@@ -145,6 +149,7 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         name = a.name or derive_name(a.expr, by_cols, counter)
         by_cols[name] = c.type
         by_fns.append(c.fn)
+        by_vecs.append(vector(c))
     collector = _AggCollector(scope)
     agg_env = Env({}, scope.lets, scope.ctx, {"compile": collector.compile}, scope.depth, scope.extra)
     outputs: list[tuple[str, str, Callable[[Row], Any] | None, int]] = []
@@ -195,7 +200,7 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         outputs.append((name, c.type, c.fn, -1))
     aggs = collector.aggs
     by_names = list(by_cols)
-    produce = _make_summarizer(plan, by_names, by_fns, aggs, outputs, not op.by)
+    produce = _make_summarizer(plan, by_names, by_fns, by_vecs, aggs, outputs, not op.by)
     return plan.materialize(produce, out_cols)
 
 
@@ -345,6 +350,7 @@ def _make_summarizer(
     plan: Plan,
     by_names: list[str],
     by_fns: list[Any],
+    by_vecs: list[VFn],
     aggs: list[tuple[str, Aggregate, A.Call]],
     outputs: list[Any],
     no_groups: bool,
@@ -360,45 +366,62 @@ def _make_summarizer(
             out[name] = fn(row) if fn is not None else None
         return out
 
+    def keys_of(batch: Batch) -> list[tuple[Any, ...]] | None:
+        # The group keys of a batch, column at a time; None when that raised (the batch then goes
+        # row by row, so the run fails as the row-by-row run does, at the same row).
+        try:
+            return list(zip(*(v(batch) for v in by_vecs), strict=True))
+        except KqlTimeoutError:
+            raise
+        except Exception:
+            return None
+
     def produce() -> Iterable[Row]:
-        rows = plan.rows()
         if only_count and len(by_fns) == 1:
             # The hot path of `summarize count() by bin(TimeGenerated, 1h)`.
             kf = by_fns[0]
+            kvec = by_vecs[0]
             counts: dict[Any, int] = {}
             reps: dict[Any, Any] = {}
             get = counts.get
             hold = current().hold
-            for r in rows:
-                k = kf(r)
+            for batch in plan.batches():
                 try:
-                    c = get(k)
-                except TypeError:
-                    h = hashable(k)
-                    reps.setdefault(h, k)
-                    k = h
-                    c = get(k)
-                if c is None:
-                    hold()
-                    c = 0
-                counts[k] = c + 1
+                    keys = kvec(batch)
+                except KqlTimeoutError:
+                    raise
+                except Exception:
+                    keys = [kf(r) for r in batch.rows()]
+                for k in keys:
+                    try:
+                        c = get(k)
+                    except TypeError:
+                        h = hashable(k)
+                        reps.setdefault(h, k)
+                        k = h
+                        c = get(k)
+                    if c is None:
+                        hold()
+                        c = 0
+                    counts[k] = c + 1
             return [finish([reps.get(k, k)], [n]) for k, n in counts.items()]
         groups: dict[Any, tuple[list[Any], list[Any]]] = {}
         news = [a.new for _, a, _ in aggs]
         adds = [a.add for _, a, _ in aggs]
-        nk = len(by_fns)
         hold = current().hold
-        for r in rows:
-            kv = [by_fns[0](r)] if nk == 1 else [f(r) for f in by_fns]
-            key = tuple(hashable(v) for v in kv)
-            g = groups.get(key)
-            if g is None:
-                hold()
-                g = (kv, [n() for n in news])
-                groups[key] = g
-            states = g[1]
-            for i, add in enumerate(adds):
-                states[i] = add(states[i], r)
+        for batch in plan.batches():
+            batch_keys = keys_of(batch) if by_fns else None
+            for j, r in enumerate(batch.rows()):
+                kv = list(batch_keys[j]) if batch_keys is not None else [f(r) for f in by_fns]
+                key = tuple(hashable(v) for v in kv)
+                g = groups.get(key)
+                if g is None:
+                    hold()
+                    g = (kv, [n() for n in news])
+                    groups[key] = g
+                states = g[1]
+                for i, add in enumerate(adds):
+                    states[i] = add(states[i], r)
         if not groups and no_groups:
             groups[()] = ([], [n() for n in news])
         return [finish(kv, states) for kv, states in groups.values()]
