@@ -11,6 +11,8 @@ the client's preflight. Submodules:
 * :mod:`~azlogs.schema.datetimes` Kusto datetime text formats
 * :mod:`~azlogs.schema.infer`     table + stream + transformation inferred from sample records
 * :mod:`~azlogs.schema.template`  ARM JSON and Bicep templates for table, DCR and role assignment
+* :mod:`~azlogs.schema.datacollector` the retired HTTP Data Collector API's signature and column rules
+* :mod:`~azlogs.schema.migration_map` the Log-Type -> DCR mapping ``azlogs migrate`` writes for the bridge
 """
 
 from azlogs.schema.errors import ArmErrorDetail, ArmValidationError
