@@ -364,3 +364,35 @@ class TestCheck:
         assert "Log-Type MyApp -> Custom-MyApp_CL" in result.output
         assert "POST http://127.0.0.1:8089/ingest (auth bearer)" in result.output
         assert KEY not in result.output and TOKEN not in result.output
+
+    def test_status_shows_where_a_listener_listens_and_its_requests(
+        self, tmp_path: Path, run_agent: Callable[..., Running]
+    ) -> None:
+        """`agent status` shows a listener's address with its requests and refusals."""
+        port = free_port()
+        agent = run_agent(write_config(tmp_path, dc_input(tmp_path, port)))
+        assert dc_post(port, b'{"a": 1}').status_code == 200
+        assert dc_post(port, b'{"a": 1}', "My-App").status_code == 400
+        assert agent.stop() == 0
+        result = CliRunner().invoke(main, ["agent", "status", "--state-dir", str(tmp_path / "state")])
+        assert f"http://127.0.0.1:{port} (2 requests, 1 refused)" in result.output
+
+
+class TestReload:
+    def test_a_log_type_added_on_reload_is_served(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
+    ) -> None:
+        """A reload that maps another Log-Type restarts the listener on the same port and serves it."""
+        port = free_port()
+        config = write_config(tmp_path, dc_input(tmp_path, port))
+        agent = run_agent(config)
+        assert dc_post(port, b'{"a": 1}', "Third").status_code == 400
+        config.write_text(
+            config.read_text().replace("Other = {", 'Third = { stream = "Custom-Third_CL" }, Other = {')
+        )
+        agent.agent.request_reload()
+        wait_for(lambda: agent.status()["reloads"] == 1, what="the reload")
+        wait_for(lambda: "legacy" in agent.status()["inputs"], what="the input back")
+        r = dc_post(port, b'{"a": 2}', "Third")
+        assert r.status_code == 200, r.text
+        wait_for(lambda: sink.values("a") == [2], what="the record")
