@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import errno
 import gzip
 import json
 import logging
@@ -24,6 +25,7 @@ from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
 from azlogs.cli import main
 from azlogs.schema import datacollector as dc
+from azlogs.spool._faults import FaultyStorage
 from tests.unit.agent.conftest import ENDPOINT, Running, Sink, credentials, wait_for, write_config
 from tests.unit.agent.test_agent_pipeline import dead_letters
 
@@ -396,3 +398,24 @@ class TestReload:
         r = dc_post(port, b'{"a": 2}', "Third")
         assert r.status_code == 200, r.text
         wait_for(lambda: sink.values("a") == [2], what="the record")
+
+
+class TestNoAnswerBeforeDurable:
+    @pytest.mark.parametrize(("op", "code"), [("sync", errno.EIO), ("pwrite", errno.ENOSPC)])
+    def test_a_failed_fsync_or_full_disk_is_503_never_200(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running], op: str, code: int
+    ) -> None:
+        """When the spool append cannot be made durable (fsync fails, disk full) the sender gets 503 with
+        Retry-After, not 200, and the records of that post are not delivered; with the disk back, 200."""
+        storage = FaultyStorage()
+        port = free_port()
+        agent = run_agent(write_config(tmp_path, dc_input(tmp_path, port)), storage=storage)
+        storage.fail(op, code, times=10**9)  # type: ignore[arg-type]  # every write (or fsync) fails
+        r = dc_post(port, b'[{"Seq": 1}]')
+        assert r.status_code == 503, r.text
+        assert r.headers["Retry-After"] == "5"
+        storage.clear()
+        assert dc_post(port, b'[{"Seq": 2}]').status_code == 200
+        wait_for(lambda: sink.values("Seq") == [2], what="the second post's record")
+        assert agent.stop() == 0
+        assert sink.values("Seq") == [2]
