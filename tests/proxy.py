@@ -43,6 +43,9 @@ class _Handler(socketserver.BaseRequestHandler):
             return
         with seen.lock:
             seen.connects.append(target)
+        redirected = self.server.redirect.get(target.lower())
+        if redirected is not None:  # what a hosts-file entry does for a client that builds its host name
+            target = f"{redirected[0]}:{redirected[1]}"
         host, _, port = target.rpartition(":")
         if host.strip("[]") not in ("127.0.0.1", "localhost", "::1"):
             sock.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")  # loopback only
@@ -77,14 +80,21 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     seen: Seen
+    redirect: dict[str, tuple[str, int]]
 
 
 class LoopbackProxy:
-    """``with LoopbackProxy() as proxy:`` then point HTTPS_PROXY/HTTP_PROXY at ``proxy.url``."""
+    """``with LoopbackProxy() as proxy:`` then point HTTPS_PROXY/HTTP_PROXY at ``proxy.url``.
 
-    def __init__(self) -> None:
+    Args:
+        redirect: CONNECT targets (``host:port``) tunnelled to a loopback address instead, as a hosts
+            file would send them there.
+    """
+
+    def __init__(self, redirect: dict[str, tuple[str, int]] | None = None) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.seen = Seen()
+        self._server.redirect = {k.lower(): v for k, v in (redirect or {}).items()}
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -1,5 +1,5 @@
 """The agent's data-collector bridge as a real subprocess against the emulator: unchanged legacy senders
-(Learn's Python sample, a curl/openssl script) land rows in a DCR-based table through the Logs Ingestion
+(a PyPI client, Learn's Python sample, a curl/openssl script) land rows in a DCR-based table through the Logs Ingestion
 API with the VM's managed identity; the API's refusals match the emulator's own Data Collector API;
 SIGKILL and an outage lose nothing a sender was told was accepted.
 
@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import requests
+from datacollectorapi.client import DataCollectorAPIClient  # azure-log-analytics-data-collector-api
 
 from azlogs.emulator.tls import ensure_tls
 from azlogs.provision import ProvisionResult
@@ -40,6 +41,7 @@ from tests.integration.test_agent_harness import (
 )
 from tests.integration.test_data_collector import SCRIPT, build_signature, query, shared_keys
 from tests.provisioning import provision_document
+from tests.proxy import LoopbackProxy
 
 # The legacy payload's fields, as the Data Collector API typed them, and the table's suffixed columns.
 LEGACY_STREAM = [
@@ -74,8 +76,14 @@ def migrated_table(emu: EmulatorProcess, log_type: str) -> ProvisionResult:
     return provision_document(emu.info, table, doc)
 
 
+def azure_host(workspace: str) -> str:
+    """The Data Collector API's host for a workspace, the one legacy clients build."""
+    return f"{workspace}.ods.opinsights.azure.com"
+
+
 class Bridge:
-    """An agent with one data-collector input over TLS (its own certificate), mapped by a migrate file."""
+    """An agent with one data-collector input over TLS (its own certificate, for 127.0.0.1 and the
+    workspace's Azure host name), mapped by a migrate file."""
 
     def __init__(
         self, emu: EmulatorProcess, tmp: Path, routes: dict[str, ProvisionResult], **spool: str
@@ -84,7 +92,7 @@ class Bridge:
         self.key = shared_keys(emu)["primarySharedKey"]
         self.workspace = emu.info.workspace.id
         self.port = free_port()
-        tls = ensure_tls(tmp / "tls", ["127.0.0.1"])
+        tls = ensure_tls(tmp / "tls", ["127.0.0.1", azure_host(self.workspace)])
         self.ca = str(tls.ca_cert)
         (tmp / "key").write_text(self.key + "\n")
         mapping = {
@@ -211,6 +219,32 @@ class TestLegacySenders:
         assert status["inputs"]["legacy"]["listen"] == bridge.base
         assert bridge.agent.stop() == 0
         assert bridge.key not in (tmp_path / "agent.log").read_text()
+
+    def test_unchanged_pypi_client_lands_rows_through_the_bridge(
+        self, emulator: EmulatorProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """azure-log-analytics-data-collector-api, unchanged, posting to its hard-coded
+        ``https://{workspace}.ods.opinsights.azure.com/api/logs``, lands rows through the bridge when that
+        host name leads to the bridge (a hosts-file entry; here a CONNECT proxy that redirects it)."""
+        lt = log_type("PyPi")
+        pipe = migrated_table(emulator, lt)
+        bridge = Bridge(emulator, tmp_path, {lt: pipe}).start()
+        target = f"{azure_host(bridge.workspace)}:443"
+        proxy = LoopbackProxy(redirect={target: ("127.0.0.1", bridge.port)})
+        with proxy, monkeypatch.context() as env:  # the environment of the client's process only
+            env.setenv("HTTPS_PROXY", proxy.url)
+            env.delenv("NO_PROXY", raising=False)
+            env.delenv("no_proxy", raising=False)
+            env.setenv("REQUESTS_CA_BUNDLE", bridge.ca)
+            client = DataCollectorAPIClient(bridge.workspace, bridge.key)
+            rid = str(uuid.uuid4())
+            r = client.post_data(lt, [{"Host": "pypi", "Latency": 7, "Ok": True, "Seq": 1, "RequestId": rid}])
+            assert r.status_code == 200, r.text
+            assert proxy.seen.connects == [target]
+        wait_rows(emulator, pipe.table, 1, agent=bridge.agent)
+        got = query(emulator, f"{pipe.table} | project Host_s, Latency_d, Ok_b, Seq_d, RequestId_g")
+        assert got == [{"Host_s": "pypi", "Latency_d": 7.0, "Ok_b": True, "Seq_d": 1.0, "RequestId_g": rid}]
+        assert bridge.agent.stop() == 0
 
     def test_refusals_match_the_data_collector_apis(self, emulator: EmulatorProcess, tmp_path: Path) -> None:
         """Bad signature, wrong workspace, old date, oversized body and bad Log-Type: the bridge answers

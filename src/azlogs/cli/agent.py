@@ -185,16 +185,26 @@ def _render(doc: dict[str, Any], alive: bool) -> None:
         f"bad lines {t['bad_lines']:,} | corrupt skipped {t['corrupt_skipped'] or 0}"
     )
     inputs = Table(
-        "input", "type", "lines read", "records in", "bad lines", "files", "waiting on", title="inputs"
+        "input",
+        "type",
+        "lines read",
+        "records in",
+        "bad lines",
+        "files / listen",
+        "waiting on",
+        title="inputs",
     )
     for name, i in doc["inputs"].items():
+        where = str(len(i["files"]))
+        if i.get("listen"):  # an http or data-collector input
+            where = f"{i['listen']} ({i.get('requests', 0):,} requests, {i.get('refused', 0):,} refused)"
         inputs.add_row(
             name,
             i["type"],
             f"{i['lines_read']:,}",
             f"{i['records_in']:,}",
             str(i["bad_lines"]),
-            str(len(i["files"])),
+            where,
             i["blocked"] or ("finished" if i["finished"] else ""),
         )
     console.print(inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import errno
 import gzip
 import json
 import logging
@@ -24,6 +25,7 @@ from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
 from azlogs.cli import main
 from azlogs.schema import datacollector as dc
+from azlogs.spool._faults import FaultyStorage
 from tests.unit.agent.conftest import ENDPOINT, Running, Sink, credentials, wait_for, write_config
 from tests.unit.agent.test_agent_pipeline import dead_letters
 
@@ -364,3 +366,56 @@ class TestCheck:
         assert "Log-Type MyApp -> Custom-MyApp_CL" in result.output
         assert "POST http://127.0.0.1:8089/ingest (auth bearer)" in result.output
         assert KEY not in result.output and TOKEN not in result.output
+
+    def test_status_shows_where_a_listener_listens_and_its_requests(
+        self, tmp_path: Path, run_agent: Callable[..., Running]
+    ) -> None:
+        """`agent status` shows a listener's address with its requests and refusals."""
+        port = free_port()
+        agent = run_agent(write_config(tmp_path, dc_input(tmp_path, port)))
+        assert dc_post(port, b'{"a": 1}').status_code == 200
+        assert dc_post(port, b'{"a": 1}', "My-App").status_code == 400
+        assert agent.stop() == 0
+        result = CliRunner().invoke(main, ["agent", "status", "--state-dir", str(tmp_path / "state")])
+        assert f"http://127.0.0.1:{port} (2 requests, 1 refused)" in result.output
+
+
+class TestReload:
+    def test_a_log_type_added_on_reload_is_served(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
+    ) -> None:
+        """A reload that maps another Log-Type restarts the listener on the same port and serves it."""
+        port = free_port()
+        config = write_config(tmp_path, dc_input(tmp_path, port))
+        agent = run_agent(config)
+        assert dc_post(port, b'{"a": 1}', "Third").status_code == 400
+        config.write_text(
+            config.read_text().replace("Other = {", 'Third = { stream = "Custom-Third_CL" }, Other = {')
+        )
+        agent.agent.request_reload()
+        wait_for(lambda: agent.status()["reloads"] == 1, what="the reload")
+        wait_for(lambda: "legacy" in agent.status()["inputs"], what="the input back")
+        r = dc_post(port, b'{"a": 2}', "Third")
+        assert r.status_code == 200, r.text
+        wait_for(lambda: sink.values("a") == [2], what="the record")
+
+
+class TestNoAnswerBeforeDurable:
+    @pytest.mark.parametrize(("op", "code"), [("sync", errno.EIO), ("pwrite", errno.ENOSPC)])
+    def test_a_failed_fsync_or_full_disk_is_503_never_200(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running], op: str, code: int
+    ) -> None:
+        """When the spool append cannot be made durable (fsync fails, disk full) the sender gets 503 with
+        Retry-After, not 200, and the records of that post are not delivered; with the disk back, 200."""
+        storage = FaultyStorage()
+        port = free_port()
+        agent = run_agent(write_config(tmp_path, dc_input(tmp_path, port)), storage=storage)
+        storage.fail(op, code, times=10**9)  # type: ignore[arg-type]  # every write (or fsync) fails
+        r = dc_post(port, b'[{"Seq": 1}]')
+        assert r.status_code == 503, r.text
+        assert r.headers["Retry-After"] == "5"
+        storage.clear()
+        assert dc_post(port, b'[{"Seq": 2}]').status_code == 200
+        wait_for(lambda: sink.values("Seq") == [2], what="the second post's record")
+        assert agent.stop() == 0
+        assert sink.values("Seq") == [2]
