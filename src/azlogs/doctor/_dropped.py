@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import httpx
 from azure.core.credentials import TokenProvider
 
 from azlogs._exceptions import ArmRequestError, AuthError, AzlogsError, UsageError
@@ -186,6 +187,7 @@ class QueryAccess:
     verify: Verify
     cloud: Cloud
     explain_auth: Callable[[BaseException], AuthError]
+    transport: httpx.BaseTransport | None = None  # the query API's (tests)
 
 
 def _log_error_steps(arm: ArmClient, dcr_id: str, since: dt.timedelta, access: QueryAccess) -> list[Step]:
@@ -244,6 +246,7 @@ def _log_error_steps(arm: ArmClient, dcr_id: str, since: dt.timedelta, access: Q
                 verify=access.verify,
                 cloud=access.cloud,
                 timeout=60,
+                transport=access.transport,
             )
         except AuthError as exc:
             steps.append(Step(name, "failed", f"cannot query workspace {ws_id}: {exc.message}", exc.hint))
