@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import orjson
+import pytest
 
 from azlogs.emulator.control.api import READER
 from azlogs.facts import LOG_ANALYTICS_READER_ROLE_ID
@@ -199,6 +200,45 @@ class TestDcrMetrics:
             }
             assert by_stage == {"InputStream": 1}
             assert split.value[0].name.localized_value == "Log Columns Dropped per Min"
+
+
+class TestMetricsQueryClient:
+    def test_metrics_query_client_reads_the_metrics(self, fresh_emulator: EmulatorProcess) -> None:
+        """azure-monitor-query 1.x's MetricsQueryClient (gone from 2.0, the pinned version) reads them unchanged."""
+        query = pytest.importorskip("azure.monitor.query")
+        if not hasattr(query, "MetricsQueryClient"):
+            pytest.skip("this azure-monitor-query has no MetricsQueryClient (2.0 moved metrics out)")
+        info = fresh_emulator.info
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-mqc", diagnostic=False)
+        send_bad_records(fresh_emulator, dcr)
+        credential = emulator_credential(info)
+        client = query.MetricsQueryClient(
+            credential,
+            endpoint=info["endpoints"]["arm"],
+            audience="https://management.azure.com",
+            connection_verify=info["ca_cert"],
+        )
+        with client, credential:
+            result = client.query_resource(
+                dcr_id,
+                ["RowsReceived_Count", "RowsDropped_Count"],
+                timespan=dt.timedelta(hours=1),
+                granularity=dt.timedelta(hours=1),
+                aggregations=["Total"],
+            )
+            totals = {m.name: [p.total for ts in m.timeseries for p in ts.data] for m in result.metrics}
+            split = client.query_resource(
+                dcr_id,
+                ["LogColumnsDropped_Count"],
+                timespan=dt.timedelta(hours=1),
+                aggregations=["Total"],
+                filter="ColumnsDroppedAt eq '*'",
+            )
+        assert totals == {"RowsReceived_Count": [4.0], "RowsDropped_Count": [1.0]}
+        series = split.metrics[0].timeseries
+        assert [(ts.metadata_values, sum(p.total or 0 for p in ts.data)) for ts in series] == [
+            ({"columnsdroppedat": "InputStream"}, 1.0)
+        ]
 
 
 class TestDoctorSince:
