@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import orjson
+import pytest
 
+from azlogs.emulator.control.api import READER
+from azlogs.facts import LOG_ANALYTICS_READER_ROLE_ID
 from azlogs.provision import emulator_credential
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 from tests.provisioning import arm_client, grant, monitor_client, query_table
 
 DIAG_API = "2021-05-01-preview"
@@ -196,3 +200,93 @@ class TestDcrMetrics:
             }
             assert by_stage == {"InputStream": 1}
             assert split.value[0].name.localized_value == "Log Columns Dropped per Min"
+
+
+class TestMetricsQueryClient:
+    def test_metrics_query_client_reads_the_metrics(self, fresh_emulator: EmulatorProcess) -> None:
+        """azure-monitor-query 1.x's MetricsQueryClient (gone from 2.0, the pinned version) reads them unchanged."""
+        query = pytest.importorskip("azure.monitor.query")
+        if not hasattr(query, "MetricsQueryClient"):
+            pytest.skip("this azure-monitor-query has no MetricsQueryClient (2.0 moved metrics out)")
+        info = fresh_emulator.info
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-mqc", diagnostic=False)
+        send_bad_records(fresh_emulator, dcr)
+        credential = emulator_credential(info)
+        client = query.MetricsQueryClient(
+            credential,
+            endpoint=info["endpoints"]["arm"],
+            audience="https://management.azure.com",
+            connection_verify=info["ca_cert"],
+        )
+        with client, credential:
+            result = client.query_resource(
+                dcr_id,
+                ["RowsReceived_Count", "RowsDropped_Count"],
+                timespan=dt.timedelta(hours=1),
+                granularity=dt.timedelta(hours=1),
+                aggregations=["Total"],
+            )
+            totals = {m.name: [p.total for ts in m.timeseries for p in ts.data] for m in result.metrics}
+            split = client.query_resource(
+                dcr_id,
+                ["LogColumnsDropped_Count"],
+                timespan=dt.timedelta(hours=1),
+                aggregations=["Total"],
+                filter="ColumnsDroppedAt eq '*'",
+            )
+        assert totals == {"RowsReceived_Count": [4.0], "RowsDropped_Count": [1.0]}
+        series = split.metrics[0].timeseries
+        assert [(ts.metadata_values, sum(p.total or 0 for p in ts.data)) for ts in series] == [
+            ({"columnsdroppedat": "InputStream"}, 1.0)
+        ]
+
+
+class TestDoctorSince:
+    def test_doctor_since_explains_what_azure_dropped(self, fresh_emulator: EmulatorProcess) -> None:
+        """azlogs doctor --since 1h reads DCRLogErrors and the DCR metrics and explains each drop with its fix."""
+        info = fresh_emulator.info
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-doctor")
+        send_bad_records(fresh_emulator, dcr)
+        vm = fresh_emulator.identity("vm")["principal_id"]
+        grant(info, dcr_id, vm)
+        grant(info, dcr_id, vm, READER)
+        grant(info, info["workspace"]["resource_id"], vm, LOG_ANALYTICS_READER_ROLE_ID)
+        argv = [AZLOGS, "doctor", "--endpoint", dcr["properties"]["endpoints"]["logsIngestion"]]
+        argv += ["--dcr", dcr_id, "--stream", "Custom-Errs", "--since", "1h", "--json"]
+        out = run_with_env(fresh_emulator, "vm", argv)
+        assert out.returncode == 1, out.stderr
+        steps = json.loads(out.stdout)["steps"]
+        dropped = [s for s in steps if s["step"] == "dropped (Custom-Errs)"]
+        details = " | ".join(s["detail"] for s in dropped)
+        assert len(dropped) == 3, details
+        assert (
+            "declared type" in details and "does not declare" in details and "transformKql failed" in details
+        )
+        assert all(s["status"] == "failed" and s["fix"] for s in dropped)
+        assert any("azlogs transform test" in s["fix"] for s in dropped)
+        metrics = next(s for s in steps if s["step"] == "DCR metrics")
+        assert metrics["data"] == {
+            "rows_received": 4,
+            "rows_dropped": 1,
+            "columns_dropped": {"InputStream": 1},
+            "transformation_errors": 1,
+        }
+        # The local checks still come first and pass: the identity may send to this DCR.
+        assert next(s for s in steps if s["step"] == "empty upload")["status"] == "ok"
+
+    def test_doctor_since_without_a_diagnostic_setting_says_how_to_make_one(
+        self, fresh_emulator: EmulatorProcess
+    ) -> None:
+        """Without a LogErrors diagnostic setting, doctor says Azure keeps no record and how to create one."""
+        info = fresh_emulator.info
+        dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-doctor-quiet", diagnostic=False)
+        vm = fresh_emulator.identity("vm")["principal_id"]
+        grant(info, dcr_id, vm)
+        grant(info, dcr_id, vm, READER)
+        argv = [AZLOGS, "doctor", "--endpoint", dcr["properties"]["endpoints"]["logsIngestion"]]
+        argv += ["--dcr", dcr_id, "--stream", "Custom-Errs", "--since", "30m", "--json"]
+        out = run_with_env(fresh_emulator, "vm", argv)
+        steps = {s["step"]: s for s in json.loads(out.stdout)["steps"]}
+        assert steps["DCRLogErrors"]["status"] == "skipped"
+        assert "az monitor diagnostic-settings create" in steps["DCRLogErrors"]["detail"]
+        assert steps["DCR metrics"]["status"] == "ok" and out.returncode == 0, out.stdout

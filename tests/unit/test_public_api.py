@@ -200,6 +200,8 @@ PACKAGE_API: dict[str, list[str]] = {
         "DoctorReport",
         "Status",
         "Step",
+        "explain",
+        "parse_since",
         "run_doctor",
     ],
     "query": [

@@ -9,7 +9,7 @@ import click
 from azlogs.auth import SOURCES
 from azlogs.cli._cloud import cloud_option
 from azlogs.cli._exit import FAILED, exit_with
-from azlogs.doctor import DoctorOptions, DoctorReport, run_doctor
+from azlogs.doctor import DoctorOptions, DoctorReport, parse_since, run_doctor
 
 _MARK = {"ok": "ok     ", "failed": "FAILED ", "skipped": "skipped"}
 
@@ -59,6 +59,11 @@ def render(report: DoctorReport) -> str:
 @click.option(
     "--no-arm", is_flag=True, help="Do not read ARM; judge DCR, stream and role by an empty upload."
 )
+@click.option(
+    "--since",
+    default=None,
+    help="Also read what Azure recorded as dropped in this window (DCRLogErrors, DCR metrics): 30m, 1h, 2d.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
 @cloud_option
 def doctor(
@@ -71,10 +76,12 @@ def doctor(
     arm_endpoint: str | None,
     subscription: str | None,
     no_arm: bool,
+    since: str | None,
     as_json: bool,
     cloud: str | None,
 ) -> None:
     """Check identity, token, endpoint, DCR, stream and role; exit 1 if any step failed."""
+    window = parse_since(since) if since else None
     options = DoctorOptions(
         endpoint=endpoint,
         dcr=dcr,
@@ -86,6 +93,7 @@ def doctor(
         subscription=subscription,
         use_arm=not no_arm,
         cloud=cloud,
+        since=window,
     )
     report = run_doctor(options)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))

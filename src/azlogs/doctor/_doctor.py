@@ -44,6 +44,7 @@ from azlogs.auth.credential import Choice, choose, explain_failure
 from azlogs.auth.detect import DEFAULT_IMDS
 from azlogs.discovery import Discovery
 from azlogs.doctor._checks import arc_key_step, can_read, endpoint_steps, imds_step, proxy_step
+from azlogs.doctor._dropped import QueryAccess, dropped_steps
 from azlogs.doctor._report import DoctorReport, Step
 from azlogs.doctor._roles import RoleCheck, check_role
 from azlogs.facts import MONITORING_METRICS_PUBLISHER_ROLE as ROLE
@@ -82,6 +83,7 @@ class DoctorOptions:
     subscription: str | None = None
     use_arm: bool = True
     cloud: str | None = None
+    since: dt.timedelta | None = None  # also read what Azure recorded as dropped in this window
 
 
 @dataclass
@@ -222,7 +224,35 @@ class _Doctor:
         self._dcr_stream_role()
         self.report.add(upload)
         self._test_record()
+        self._dropped()
         return self.report
+
+    def _dropped(self) -> None:
+        """With ``since``: DCRLogErrors and the DCR metrics, explained (see :mod:`._dropped`)."""
+        if self.o.since is None:
+            return
+        choice, lookup = self.s.choice, self.s.lookup
+        if choice is None or lookup is None:
+            why = self.s.arm_note or ("no token" if not self.s.token_ok else "give --dcr")
+            self.report.add(Step("DCRLogErrors", "skipped", f"needs the DCR read through ARM: {why}"))
+            return
+        emulator = self.emulator if not self.o.arm_endpoint else None
+        verify: Verify = emulator["ca_cert"] if emulator else resolve_verify(True, self.env)
+        detection = choice.detection
+        try:
+            with self._arm_client() as arm:
+                access = QueryAccess(
+                    choice.credential,
+                    emulator["endpoints"]["query"] if emulator else None,
+                    verify,
+                    self.cloud,
+                    lambda exc: explain_failure(exc, detection, self.env),
+                )
+                steps = dropped_steps(arm, lookup.resource_id, self.o.since, access)
+        except (AuthError, TransportError, UsageError) as exc:
+            steps = [Step("DCRLogErrors", "failed", exc.message, exc.hint)]
+        for step in steps:
+            self.report.add(step)
 
     # --- identity side --------------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import struct
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azlogs.emulator.ingestion import otlp
 
@@ -131,3 +133,65 @@ class TestJson:
         bad = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"timeUnixNano": "soon"}]}]}]}
         with pytest.raises(otlp.OtlpDecodeError, match="not an integer"):
             otlp.decode_json(orjson.dumps(bad))
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=30,
+)
+_otlp_keys = st.sampled_from(
+    [
+        "resourceLogs",
+        "resource",
+        "attributes",
+        "scopeLogs",
+        "scope",
+        "logRecords",
+        "key",
+        "value",
+        "body",
+        "stringValue",
+        "intValue",
+        "doubleValue",
+        "arrayValue",
+        "kvlistValue",
+        "values",
+        "timeUnixNano",
+        "severityNumber",
+        "flags",
+        "traceId",
+        "name",
+    ]
+)
+_otlp_shaped = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_otlp_keys, inner, max_size=4),
+    max_leaves=40,
+)
+
+
+class TestNeverCrashes:
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(max_size=200))
+    def test_random_protobuf(self, body: bytes) -> None:
+        """Any bytes decode to rows whose values the store can encode, or raise OtlpDecodeError (a 400)."""
+        try:
+            rows = otlp.decode_protobuf(body)
+        except otlp.OtlpDecodeError:
+            return
+        orjson.dumps(rows)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(_json_values, _otlp_shaped))
+    def test_random_json(self, doc: object) -> None:
+        """Any JSON, OTLP-shaped or not, decodes to encodable rows or raises OtlpDecodeError."""
+        try:
+            raw = orjson.dumps(doc)
+        except TypeError:  # integers past 64 bits: not JSON orjson writes
+            return
+        try:
+            rows = otlp.decode_json(raw)
+        except otlp.OtlpDecodeError:
+            return
+        orjson.dumps(rows)

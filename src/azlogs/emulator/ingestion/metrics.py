@@ -14,6 +14,7 @@ which are not published (docs/differences.md). Served:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -287,9 +288,11 @@ def query(
             )
     wanted = _filter(params.get("$filter"))
     start_minute = int(start.timestamp() // 60)
-    end_minute = -(-int(end.timestamp()) // 60)
+    end_minute = math.ceil(end.timestamp() / 60)  # the minute holding ``end`` counts
     step_minutes = max(1, int(step.total_seconds() // 60))
-    buckets = list(range(start_minute, end_minute, step_minutes)) or [start_minute]
+    # As many intervals as the timespan holds (at least one); the last one reaches to the end.
+    n_buckets = max(1, round((end - start) / step)) if not full else 1
+    buckets = [start_minute + i * step_minutes for i in range(n_buckets)]
     value = []
     for d in defs:
         use = aggs or [d.primary.lower()]
@@ -302,7 +305,7 @@ def query(
             if any(values.get(k, "").lower() != v.lower() for k, v in fixed.items()):
                 continue
             key = tuple(str(values.get(k, "")) for k in split)
-            bucket = buckets[0] + (minute - buckets[0]) // step_minutes * step_minutes
+            bucket = buckets[min(len(buckets) - 1, (minute - start_minute) // step_minutes)]
             acc = series.setdefault(key, {}).setdefault(bucket, [0.0, 0, float("inf"), float("-inf")])
             acc[0] += total
             acc[1] += count

@@ -238,14 +238,24 @@ def decode_protobuf(raw: bytes) -> list[dict[str, Any]]:
 def _json_int(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise OtlpDecodeError(f"{what} is a boolean, not an integer")
-    if isinstance(value, int):
-        return value
     if isinstance(value, str):
         try:
-            return int(value)
+            value = int(value)
         except ValueError:
             raise OtlpDecodeError(f"{what} is {value!r}, not an integer") from None
-    raise OtlpDecodeError(f"{what} is not an integer")
+    if not isinstance(value, int):
+        raise OtlpDecodeError(f"{what} is not an integer")
+    if not -(1 << 63) <= value < 1 << 64:  # int64, or fixed64 for the times
+        raise OtlpDecodeError(f"{what} is {value}, outside 64 bits")
+    return value
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _arr(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _json_any(value: Any, depth: int) -> Any:
@@ -261,12 +271,16 @@ def _json_any(value: Any, depth: int) -> Any:
         return _json_int(value["intValue"], "intValue")
     if "doubleValue" in value:
         d = value["doubleValue"]
-        return float(d) if isinstance(d, (int, float, str)) else None
+        if isinstance(d, bool) or not isinstance(d, (int, float, str)):
+            return None
+        try:
+            return float(d)  # "NaN", "Infinity" and numbers in strings, as the JSON mapping allows
+        except ValueError:
+            raise OtlpDecodeError(f"doubleValue is {d!r}, not a number") from None
     if "arrayValue" in value:
-        items = (value["arrayValue"] or {}).get("values") or []
-        return [_json_any(v, depth + 1) for v in items]
+        return [_json_any(v, depth + 1) for v in _arr(_obj(value["arrayValue"]).get("values"))]
     if "kvlistValue" in value:
-        return _json_kvlist((value["kvlistValue"] or {}).get("values"), depth + 1)
+        return _json_kvlist(_obj(value["kvlistValue"]).get("values"), depth + 1)
     if "bytesValue" in value:
         return value["bytesValue"]
     return None
@@ -317,20 +331,21 @@ def decode_json(raw: bytes) -> list[dict[str, Any]]:
     if not isinstance(doc, dict):
         raise OtlpDecodeError("the body is not a JSON object with 'resourceLogs'")
     rows: list[dict[str, Any]] = []
-    for resource_logs in doc.get("resourceLogs") or []:
+    for resource_logs in _arr(doc.get("resourceLogs")):
         if not isinstance(resource_logs, dict):
             continue
-        resource = _json_kvlist((resource_logs.get("resource") or {}).get("attributes"), 0)
-        for scope_logs in resource_logs.get("scopeLogs") or []:
+        resource = _json_kvlist(_obj(resource_logs.get("resource")).get("attributes"), 0)
+        for scope_logs in _arr(resource_logs.get("scopeLogs")):
             if not isinstance(scope_logs, dict):
                 continue
-            raw_scope = scope_logs.get("scope") or {}
+            raw_scope = _obj(scope_logs.get("scope"))
+            name, version = raw_scope.get("name"), raw_scope.get("version")
             scope = {
-                "name": raw_scope.get("name") or "",
-                "version": raw_scope.get("version") or "",
+                "name": name if isinstance(name, str) else "",
+                "version": version if isinstance(version, str) else "",
                 "attributes": _json_kvlist(raw_scope.get("attributes"), 0),
             }
-            for rec in scope_logs.get("logRecords") or []:
+            for rec in _arr(scope_logs.get("logRecords")):
                 if isinstance(rec, dict):
                     rows.append(to_row(_json_record(rec), resource, scope))
     return rows
