@@ -214,9 +214,9 @@ class TestMetricsQueryClient:
         credential = emulator_credential(info)
         client = query.MetricsQueryClient(
             credential,
-            endpoint=info["endpoints"]["arm"],
+            endpoint=info.endpoints.arm,
             audience="https://management.azure.com",
-            connection_verify=info["ca_cert"],
+            connection_verify=info.ca_cert,
         )
         with client, credential:
             result = client.query_resource(
@@ -247,10 +247,10 @@ class TestDoctorSince:
         info = fresh_emulator.info
         dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-doctor")
         send_bad_records(fresh_emulator, dcr)
-        vm = fresh_emulator.identity("vm")["principal_id"]
+        vm = fresh_emulator.identity("vm").principal_id
         grant(info, dcr_id, vm)
         grant(info, dcr_id, vm, READER)
-        grant(info, info["workspace"]["resource_id"], vm, LOG_ANALYTICS_READER_ROLE_ID)
+        grant(info, info.workspace.resource_id, vm, LOG_ANALYTICS_READER_ROLE_ID)
         argv = [AZLOGS, "doctor", "--endpoint", dcr["properties"]["endpoints"]["logsIngestion"]]
         argv += ["--dcr", dcr_id, "--stream", "Custom-Errs", "--since", "1h", "--json"]
         out = run_with_env(fresh_emulator, "vm", argv)
@@ -280,7 +280,7 @@ class TestDoctorSince:
         """Without a LogErrors diagnostic setting, doctor says Azure keeps no record and how to create one."""
         info = fresh_emulator.info
         dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-doctor-quiet", diagnostic=False)
-        vm = fresh_emulator.identity("vm")["principal_id"]
+        vm = fresh_emulator.identity("vm").principal_id
         grant(info, dcr_id, vm)
         grant(info, dcr_id, vm, READER)
         argv = [AZLOGS, "doctor", "--endpoint", dcr["properties"]["endpoints"]["logsIngestion"]]

@@ -237,13 +237,13 @@ class _Doctor:
             self.report.add(Step("DCRLogErrors", "skipped", f"needs the DCR read through ARM: {why}"))
             return
         emulator = self.emulator if not self.o.arm_endpoint else None
-        verify: Verify = emulator["ca_cert"] if emulator else resolve_verify(True, self.env)
+        verify: Verify = emulator.ca_cert if emulator else resolve_verify(True, self.env)
         detection = choice.detection
         try:
             with self._arm_client() as arm:
                 access = QueryAccess(
                     choice.credential,
-                    emulator["endpoints"]["query"] if emulator else None,
+                    emulator.endpoints.query if emulator else None,
                     verify,
                     self.cloud,
                     lambda exc: explain_failure(exc, detection, self.env),
