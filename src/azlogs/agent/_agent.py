@@ -32,7 +32,7 @@ import orjson
 
 from azlogs._exceptions import AzlogsError
 from azlogs._http import Verify
-from azlogs.agent._bridge import DataCollectorInput, HttpInput
+from azlogs.agent._bridge import DataCollectorInput, HttpInput, OtlpInput
 from azlogs.agent._checkpoints import CheckpointStore, atomic_write, private_dir, remove_stale_temp
 from azlogs.agent._config import SYSLOG_KINDS, AgentConfig, InputConfig, load_config
 from azlogs.agent._identity import Factory, Identities
@@ -240,6 +240,8 @@ class Agent:
             worker = StdinInput(cfg, fd=self._stdin_fd, **kwargs)
         elif cfg.type == "http":
             worker = HttpInput(cfg, **kwargs)
+        elif cfg.type == "otlp":
+            worker = OtlpInput(cfg, **kwargs)
         elif cfg.type == "data-collector":
             keys = {lt.log_type: r.key for lt, r in zip(cfg.log_types, routes, strict=True)}
             worker = DataCollectorInput(cfg, route_keys=keys, **kwargs)

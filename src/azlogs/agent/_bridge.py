@@ -32,6 +32,7 @@ from azlogs.agent._inputs import APPEND_BYTES, InputWorker, _slices
 from azlogs.agent._listen import Answer, BodyTooLarge, Incoming, Listener
 from azlogs.agent._mapping import LogTypeRoute
 from azlogs.ingest.deadletter import BadLine
+from azlogs.otel import otlp
 from azlogs.schema import datacollector as dc
 
 log = logging.getLogger("azlogs.agent")
@@ -309,3 +310,60 @@ class DataCollectorInput(ListenerInput):
             raise dc.Refusal(
                 503, "ServiceUnavailable", f"{exc}; send again later.", retry_after=cfg.listen.retry_after
             ) from exc
+
+
+class OtlpInput(HttpInput):
+    """An OTLP/HTTP logs receiver: ``POST /v1/logs`` (``path``) with an ``ExportLogsServiceRequest``,
+    protobuf (``application/x-protobuf``) or JSON, gzip or plain, as a stock OpenTelemetry exporter or
+    Collector sends it. Each log record becomes a row of the OTel logs columns
+    (:data:`azlogs.otel.TABLE_COLUMNS`, the mapping the emulator's OTLP endpoint uses) on the input's
+    stream. Answers OTLP's success (an empty ``ExportLogsServiceResponse``) only once the rows are spooled;
+    400 for a body that is not OTLP (nothing kept), 415 for another content type, and 503 with
+    ``Retry-After`` when the spool cannot take them now (OTLP exporters retry 503 and honour it).
+    """
+
+    def _handle(self, request: Incoming) -> Answer:
+        cfg = self.cfg
+        assert cfg.listen is not None
+        if request.path.rstrip("/") != cfg.http_path.rstrip("/"):
+            return self._error(404, "NotFound", f"POST OTLP logs to {cfg.http_path}")
+        if request.method != "POST":
+            return self._error(405, "MethodNotAllowed", f"POST OTLP logs to {cfg.http_path}")
+        if not self._authorized(request.headers):
+            how = (
+                "Authorization: Bearer <token>" if cfg.auth == "bearer" else f"{cfg.secret_header}: <secret>"
+            )
+            return self._error(401, "Unauthorized", f"send {how}", **{"WWW-Authenticate": "Bearer"})
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in (otlp.PROTOBUF, otlp.JSON):
+            return self._error(415, "UnsupportedMediaType", "send application/x-protobuf or application/json")
+        try:
+            raw = request.read(cfg.listen.max_body)
+        except BodyTooLarge:
+            return self._error(413, "RequestTooLarge", f"the body is over {cfg.listen.max_body:,} bytes")
+        encoding = request.headers.get("content-encoding", "").strip().lower()
+        if encoding == "gzip":
+            try:
+                raw = _gunzip(raw, cfg.listen.max_body)
+            except BodyTooLarge:
+                return self._error(
+                    413, "RequestTooLarge", f"the body inflates past {cfg.listen.max_body:,} bytes"
+                )
+            except zlib.error as exc:
+                return self._error(400, "InvalidContentEncoding", f"the body is not gzip: {exc}")
+        elif encoding not in ("", "identity"):
+            return self._error(415, "UnsupportedContentEncoding", "send the body plain or gzip")
+        try:
+            rows = otlp.decode(raw, media)
+        except otlp.OtlpDecodeError as exc:
+            return self._error(400, "InvalidOtlp", f"the body is not an OTLP logs request: {exc}")
+        records = [orjson.dumps(row) for row in rows]
+        try:
+            self.spool_records(self.stream_key, records, [])
+        except NotSpooled as exc:
+            retry = str(cfg.listen.retry_after)
+            return self._error(
+                503, "ServiceUnavailable", f"{exc}; send again later", **{"Retry-After": retry}
+            )
+        body, content_type = otlp.response(media)
+        return Answer(200, body, content_type=content_type)

@@ -52,9 +52,9 @@ from azlogs.schema import datacollector as dc
 
 ParserKind = Literal["json", "csv", "text", "regex"]
 PARSERS = ("json", "csv", "text", "regex")
-InputKind = Literal["file", "stdin", "http", "data-collector", "syslog", "cef"]
-INPUT_KINDS = ("file", "stdin", "http", "data-collector", "syslog", "cef")
-LISTENERS = ("http", "data-collector")
+InputKind = Literal["file", "stdin", "http", "data-collector", "otlp", "syslog", "cef"]
+INPUT_KINDS = ("file", "stdin", "http", "data-collector", "otlp", "syslog", "cef")
+LISTENERS = ("http", "data-collector", "otlp")
 SYSLOG_KINDS = ("syslog", "cef")
 HttpAuth = Literal["bearer", "shared-secret", "none"]
 FsyncPolicy = Literal["batch", "always", "never"]
@@ -681,11 +681,12 @@ def _listener(
         retry_after=t.integer("retry_after", 5, low=1, high=3600),
     )
     out: dict[str, Any] = {"listen": listen}
-    if kind == "http":
+    if kind in ("http", "otlp"):
         for k in _DC_KEYS:
             if k in t.data:
                 raise ConfigError(f"{t.name(k)}: only a data-collector input takes it")
-        path = t.str_("path", "/") or "/"
+        default_path = "/v1/logs" if kind == "otlp" else "/"  # OTLP/HTTP's logs path
+        path = t.str_("path", default_path) or default_path
         if not path.startswith("/"):
             raise ConfigError(f"{t.name('path')}: {path!r} must start with /")
         auth = t.choice("auth", "bearer", ("bearer", "shared-secret", "none"))

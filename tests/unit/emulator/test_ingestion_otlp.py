@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azlogs.emulator.ingestion import otlp
+from azlogs.otel import otlp
 
 
 def _varint(n: int) -> bytes:

@@ -47,7 +47,7 @@ from azlogs.emulator.evaluation import Deadline
 from azlogs.emulator.identity.issuer import TokenRejected
 from azlogs.emulator.ingestion import body as bodies
 from azlogs.emulator.ingestion import errors as E
-from azlogs.emulator.ingestion import logerrors, metrics, otlp, pipeline
+from azlogs.emulator.ingestion import logerrors, metrics, pipeline
 from azlogs.emulator.ingestion.plan import StreamPlan, TransformFactory, compile_plan, kql_transform_factory
 from azlogs.emulator.ingestion.report import RequestReport
 from azlogs.emulator.ingestion.throttle import Throttle
@@ -56,6 +56,7 @@ from azlogs.emulator.store.diagnostics import Diagnostic
 from azlogs.emulator.store.metrics import MetricPoint
 from azlogs.emulator.store.registry import WorkspaceRef
 from azlogs.emulator.store.workspace_store import TableWrite, WorkspaceStore
+from azlogs.otel import otlp
 from azlogs.schema.builtin_tables import builtin_tables
 from azlogs.schema.model import StreamDeclaration
 from azlogs.schema.names import table_for_output_stream
@@ -351,7 +352,9 @@ class IngestionService:
         try:
             rows = otlp.decode(raw, media)
         except otlp.OtlpDecodeError as exc:
-            raise otlp.refusal(str(exc)) from None
+            raise E.Refusal(
+                400, E.MALFORMED_JSON, f"The OTLP logs request body cannot be decoded: {exc}."
+            ) from None
         deadline = Deadline.of(limits.transform_timeout_seconds, limits)
         received_rows = len(rows)
         writes = pipeline.run(plan, rows, received, report, deadline=deadline)

@@ -1,5 +1,8 @@
 """OTLP/HTTP logs bodies (``ExportLogsServiceRequest``), protobuf or JSON, into rows of the OTel logs table.
 
+Pure (no I/O): the one reader of OTLP logs, for the emulator's OTLP endpoint, the agent's ``otlp``
+input and :class:`azlogs.otel.LogExporter` (which builds the same rows from the SDK's records).
+
 Azure Monitor's native OTLP ingestion (preview, Microsoft Learn "Ingest OTLP data into Azure Monitor
 with OTel Collector") takes a stock OTLP/HTTP exporter's POST to
 ``{endpoint}/dataCollectionRules/{immutableId}/streams/Microsoft-OTLP-Logs/otlp/v1/logs``; the DCR
@@ -7,7 +10,8 @@ routes stream ``Microsoft-OTel-Logs`` (its ``directDataSources.otelLogs``) to a 
 
 The protobuf decoder is written here against the wire format of ``opentelemetry/proto/logs/v1`` and
 ``common/v1`` (field numbers from the OTLP specification): the emulator needs no protobuf runtime,
-and a body that is not what it claims to be is a 400 with the reason, never a 500. The JSON form
+and a body that is not what it claims to be raises :class:`OtlpDecodeError` with the reason (the
+emulator answers it with a 400, never a 500). The JSON form
 follows OTLP's JSON mapping (lowerCamelCase names, trace and span ids in hex, 64-bit integers as
 numbers or strings).
 
@@ -26,7 +30,8 @@ from typing import Any, Final
 
 import orjson
 
-from azlogs.emulator.ingestion.errors import MALFORMED_JSON, Refusal
+from azlogs.schema.builtin_tables import builtin_tables
+from azlogs.schema.types import Vocabulary, type_name
 
 # The URL's stream segment (the documented one) and the DCR stream whose data flows it feeds.
 URL_STREAMS: Final = ("Microsoft-OTLP-Logs",)
@@ -39,13 +44,17 @@ MAX_DEPTH: Final = 64
 _MASK64: Final = (1 << 64) - 1
 
 
+def _table_columns() -> tuple[dict[str, str], ...]:
+    table = builtin_tables()["otellogs"]
+    return tuple({"name": c.name, "type": type_name(c.type, Vocabulary.STREAM)} for c in table.columns)
+
+
+# The rows' columns (the OTel logs table's), as a stream declaration or a custom table takes them.
+TABLE_COLUMNS: Final = _table_columns()
+
+
 class OtlpDecodeError(ValueError):
     """The body is not a well-formed ExportLogsServiceRequest."""
-
-
-def refusal(reason: str) -> Refusal:
-    """The 400 for a body the decoder cannot read."""
-    return Refusal(400, MALFORMED_JSON, f"The OTLP logs request body cannot be decoded: {reason}.")
 
 
 # --- protobuf wire format --------------------------------------------------------------------------
