@@ -129,6 +129,11 @@ class TestDiagnosticSettings:
                 ok=(400,),
             )
             assert bad is not None and "Category 'Audit' is not supported" in bad.text
+            cats = arm.list(f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettingsCategories", DIAG_API)
+            assert [(c["name"], c["properties"]["categoryType"]) for c in cats] == [
+                ("LogErrors", "Logs"),
+                ("AllMetrics", "Metrics"),
+            ]
             arm.request("DELETE", setting, DIAG_API)
             assert arm.get(setting, DIAG_API) is None
 

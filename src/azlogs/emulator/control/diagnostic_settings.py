@@ -106,3 +106,23 @@ def put_diagnostic_setting(state: ArmState, target: ids.Target, body: Any, calle
 def delete_diagnostic_setting(state: ArmState, target: ids.Target) -> Result:
     """DELETE: 200 when it existed, 204 when it did not."""
     return (200, None) if state.delete(target.id) is not None else (204, None)
+
+
+def categories(dcr_id: str) -> dict[str, Any]:
+    """``GET {dcr}/providers/Microsoft.Insights/diagnosticSettingsCategories``: LogErrors and AllMetrics."""
+    base = f"{dcr_id}/providers/Microsoft.Insights/diagnosticSettingsCategories"
+    kinds: tuple[tuple[str, str, list[str]], ...] = (
+        (LOG_ERRORS, "Logs", list(CATEGORY_GROUPS)),
+        (METRIC_CATEGORIES[0], "Metrics", []),
+    )
+    return {
+        "value": [
+            {
+                "id": f"{base}/{name}",
+                "name": name,
+                "type": "Microsoft.Insights/diagnosticSettingsCategories",
+                "properties": {"categoryType": kind, "categoryGroups": groups},
+            }
+            for name, kind, groups in kinds
+        ]
+    }

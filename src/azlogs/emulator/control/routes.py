@@ -337,11 +337,12 @@ async def _workspace_action(request: Request, state: ArmState, path: str, action
 _METRICS_TAILS: Final = {
     "/providers/microsoft.insights/metrics": "metrics",
     "/providers/microsoft.insights/metricdefinitions": "metricDefinitions",
+    "/providers/microsoft.insights/diagnosticsettingscategories": "categories",
 }
 
 
 def _split_metrics(path: str) -> tuple[str, str] | None:
-    """``({resource id}, "metrics" | "metricDefinitions")`` for a metrics API path, else None."""
+    """``({resource id}, "metrics" | "metricDefinitions" | "categories")`` for such a path, else None."""
     low = path.lower().rstrip("/")
     for tail, kind in _METRICS_TAILS.items():
         if low.endswith(tail):
@@ -369,18 +370,19 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
                 "MissingApiVersionParameter",
                 "The api-version query parameter (?api-version=) is required for all requests.",
             )
-        if version not in metrics.METRICS_API_VERSIONS:
+        versions = diagnostic_settings.API_VERSIONS if kind == "categories" else metrics.METRICS_API_VERSIONS
+        if version not in versions:
             raise ArmError(
                 400,
                 "InvalidApiVersionParameter",
                 f"The api-version '{version}' is invalid. The supported versions are "
-                f"'{', '.join(reversed(metrics.METRICS_API_VERSIONS))}'.",
+                f"'{', '.join(reversed(versions))}'.",
             )
-        action = (
-            "Microsoft.Insights/metrics/read"
-            if kind == "metrics"
-            else "Microsoft.Insights/metricDefinitions/read"
-        )
+        action = {
+            "metrics": "Microsoft.Insights/metrics/read",
+            "metricDefinitions": "Microsoft.Insights/metricDefinitions/read",
+            "categories": "Microsoft.Insights/diagnosticSettingsCategories/read",
+        }[kind]
         if not state.has_permission(caller.object_id, target.rbac_scope, action):
             raise authorization_failed(caller, action, target.rbac_scope)
         doc = state.get(target.id)
@@ -388,6 +390,8 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
             raise resource_not_found(target.rtype, target.names, target.resource_group or "")
         if kind == "metricDefinitions":
             return _json(200, metrics.definitions(doc["id"]), request)
+        if kind == "categories":
+            return _json(200, diagnostic_settings.categories(doc["id"]), request)
         store = getattr(ctx, "store", None)
         if store is None:
             raise ArmError(

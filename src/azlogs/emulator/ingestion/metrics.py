@@ -174,16 +174,9 @@ def request_points(
                     n,
                 )
             )
-    for _ in range(errors):  # a Count metric: one sample per error
-        points.append(
-            MetricPoint(
-                dcr,
-                minute,
-                "TransformationErrors_Count",
-                _dims(ErrorType="RecordError", InputStreamId=stream),
-                1,
-            )
-        )
+    if errors:  # a Count metric: one sample of 1 per error
+        dims = _dims(ErrorType="RecordError", InputStreamId=stream)
+        points.append(MetricPoint(dcr, minute, "TransformationErrors_Count", dims, errors, samples=errors))
     return points
 
 

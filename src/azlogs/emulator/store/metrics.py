@@ -25,10 +25,10 @@ CREATE TABLE IF NOT EXISTS _dcr_metrics (
 """
 UPSERT_SQL: Final = """
 INSERT INTO _dcr_metrics (dcr, minute, metric, dims, total, count, minimum, maximum)
-VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (dcr, minute, metric, dims) DO UPDATE SET
     total = total + excluded.total,
-    count = count + 1,
+    count = count + excluded.count,
     minimum = min(minimum, excluded.minimum),
     maximum = max(maximum, excluded.maximum)
 """
@@ -47,7 +47,8 @@ class MetricPoint:
         minute: minutes since the Unix epoch.
         metric: the metric's REST name (``RowsDropped_Count``).
         dims: the dimension values as compact JSON of a sorted object (``{"InputStreamId":"Custom-X"}``).
-        value: the sample (a count, a byte size).
+        value: the sample (a count, a byte size), or the sum of ``samples`` samples of 1.
+        samples: how many samples ``value`` stands for (the Count aggregation).
     """
 
     dcr: str
@@ -55,6 +56,8 @@ class MetricPoint:
     metric: str
     dims: str
     value: float
+    samples: int = 1
 
     def as_row(self) -> tuple[object, ...]:
-        return (self.dcr, self.minute, self.metric, self.dims, self.value, self.value, self.value)
+        low = high = self.value / self.samples if self.samples else self.value
+        return (self.dcr, self.minute, self.metric, self.dims, self.value, self.samples, low, high)
