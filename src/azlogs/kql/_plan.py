@@ -22,6 +22,7 @@ from typing import Any, Final
 from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql._batch import Batch
 from azlogs.kql._budget import current
+from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
 
 Row = dict[str, Any]
 Step = Callable[[Row], "Row | None"]
@@ -113,9 +114,12 @@ class Plan:
             for b, s, schema in zip(self.batch_steps, self.steps, self.schemas[1:], strict=True)
         ]
         source = list(self.schemas[0])
+        # A store's hidden column a scan added for ingestion_time() rides along, unseen by the schema.
+        with_hidden = [*source, INGESTION_TIME_COLUMN]
 
         def run(rows: list[Row]) -> Batch:
-            batch = Batch.of_rows(rows, source)
+            hidden = bool(rows) and INGESTION_TIME_COLUMN in rows[0]
+            batch = Batch.of_rows(rows, with_hidden if hidden else source)
             for f in forms:
                 batch = f(batch)
                 if not batch.n:

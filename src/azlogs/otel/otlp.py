@@ -31,7 +31,7 @@ from typing import Any, Final
 import orjson
 
 from azlogs.schema.builtin_tables import builtin_tables
-from azlogs.schema.types import Vocabulary, type_name
+from azlogs.schema.types import LONG_MAX, LONG_MIN, Vocabulary, type_name
 
 # The URL's stream segment (the documented one) and the DCR stream whose data flows it feeds.
 URL_STREAMS: Final = ("Microsoft-OTLP-Logs",)
@@ -120,7 +120,7 @@ def _text(value: Any) -> str:
 
 
 def _signed(value: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else value
+    return value - (_MASK64 + 1) if value > LONG_MAX else value
 
 
 def _fixed64(value: Any) -> int:
@@ -254,7 +254,7 @@ def _json_int(value: Any, what: str) -> int:
             raise OtlpDecodeError(f"{what} is {value!r}, not an integer") from None
     if not isinstance(value, int):
         raise OtlpDecodeError(f"{what} is not an integer")
-    if not -(1 << 63) <= value < 1 << 64:  # int64, or fixed64 for the times
+    if not LONG_MIN <= value <= _MASK64:  # int64, or fixed64 for the times
         raise OtlpDecodeError(f"{what} is {value}, outside 64 bits")
     return value
 
