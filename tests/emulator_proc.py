@@ -81,6 +81,18 @@ class EmulatorProcess:
             headers={"Authorization": f"Bearer {self.info['admin']['key']}"},
         )
 
+    def rows(self, table: str, *, limit: int = 0, missing_ok: bool = False) -> list[dict[str, Any]]:
+        """The last ``limit`` rows of ``table`` (0: all) as stored: ``GET /_emulator/rows``, whose body
+        `azlogs emulator rows` prints unchanged (read here without starting a CLI process; the CLI's
+        own read-back is exercised by test_deployments and test_learn_recipes). A table that does not
+        exist is [] with ``missing_ok``, an error otherwise."""
+        with self.admin() as client:
+            r = client.get("/_emulator/rows", params={"table": table, "limit": limit})
+        if r.status_code == 404 and missing_ok:
+            return []
+        r.raise_for_status()
+        return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.info["ca_cert"])
 
