@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import EmulatorProcess, ThreadedEmulator
 
 _AMBIENT = re.compile(
     r"(AZURE_|AZLOGS_|IDENTITY_|MSI_|IMDS_).*"
@@ -88,7 +88,18 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 @pytest.fixture
 def fresh_emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
-    """An emulator of the test's own, for tests that change its state or stop it."""
+    """An emulator of the test's own, for tests that change its state or stop it: served from a thread
+    of the test process (real sockets and TLS, emulator.json; no process to start). A test of the
+    process itself starts an EmulatorProcess."""
+    emu = ThreadedEmulator(tmp_path / "data")
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def fresh_emulator_process(tmp_path: Path) -> Iterator[EmulatorProcess]:
+    """An `azlogs emulator start` process of the test's own, for tests of the process (its stderr, signals)."""
     emu = EmulatorProcess(tmp_path / "data")
     emu.start()
     yield emu

@@ -231,13 +231,8 @@ class AgentProcess:
 
 
 def rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
-    """Every row of ``table`` in the emulator's workspace."""
-    with emu.admin() as client:
-        r = client.get("/_emulator/rows", params={"table": table, "limit": 0})
-    if r.status_code == 404:
-        return []
-    r.raise_for_status()
-    return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+    """Every row of ``table`` in the emulator's workspace ([] before the table exists)."""
+    return emu.rows(table, missing_ok=True)
 
 
 def wait_rows(

@@ -7,15 +7,13 @@ managed-identity tokens, the ingestion endpoint, /_emulator/rows via the CLI).
 from __future__ import annotations
 
 import gzip
-import json
-import subprocess
 from typing import Any
 
 import httpx
 import orjson
 
 from azlogs.schema.template import role_assignment
-from tests.emulator_proc import AZLOGS, EmulatorProcess
+from tests.emulator_proc import EmulatorProcess
 
 DCR_V = {"api-version": "2023-03-11"}
 TABLE_V = {"api-version": "2022-10-01"}
@@ -169,16 +167,8 @@ def post(
 
 
 def stored_rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
-    """Every row of ``table``, read with `azlogs emulator rows TABLE --limit 0`, as a user would."""
-    result = subprocess.run(
-        [AZLOGS, "emulator", "rows", table, "--limit", "0", "--data-dir", str(emu.data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines() if line]
+    """Every row of ``table`` as stored (what `azlogs emulator rows TABLE --limit 0` prints)."""
+    return emu.rows(table)
 
 
 def diagnostics(emu: EmulatorProcess, **params: Any) -> list[dict[str, Any]]:

@@ -60,14 +60,8 @@ def cli(emu: EmulatorProcess, *argv: str, source: str = "vm", **kw: Any) -> subp
 
 
 def rows(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:
-    """The table's rows as the emulator stored them (`azlogs emulator rows`)."""
-    out = subprocess.run(
-        [AZLOGS, "emulator", "rows", table, "--limit", "0", "--data-dir", str(emu.data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    """The table's rows as the emulator stored them (what `azlogs emulator rows` prints)."""
+    return emu.rows(table)
 
 
 def queried(emu: EmulatorProcess, table: str) -> list[dict[str, Any]]:

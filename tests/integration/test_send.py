@@ -19,13 +19,7 @@ from tests.provisioning import provision_table
 
 
 def rows(emu: EmulatorProcess, table: str, limit: int = 1_000_000) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [AZLOGS, "emulator", "rows", table, "--limit", str(limit), "--data-dir", str(emu.data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return emu.rows(table, limit=limit)
 
 
 def send(
