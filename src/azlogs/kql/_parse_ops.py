@@ -170,6 +170,35 @@ class OpsMixin(Transformer[Token, Any]):
         kind = str(opts.get("kind", "case_insensitive")).lower()
         return A.Search(pred, tables, kind == "case_sensitive", pos=_mpos(meta))
 
+    # -- find
+    def find_op(self, meta: Any, ch: list[Any]) -> A.Find:
+        opts = _opts(ch)
+        tables = tuple(str(c) for c in ch if isinstance(c, str) and not is_token(c))
+        project = ch[-1] if isinstance(ch[-1], (list, type(None))) else None
+        pred = next(
+            c
+            for c in reversed(ch)
+            if not isinstance(c, (list, type(None), tuple)) and not (isinstance(c, str) and not is_token(c))
+        )
+        if is_token(pred) and pred.type == "STAR":
+            pred = A.Star(pos=_mpos(meta))
+        source = str(opts.get("withsource", "source_"))
+        return A.Find(pred, tables, source, None if not project else tuple(project), pos=_mpos(meta))
+
+    def find_smart(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return []
+
+    def find_project(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return ch
+
+    def find_column(self, meta: Any, ch: list[Any]) -> tuple[str, str | None]:
+        from azlogs.kql._literals import normalize_type
+
+        return (str(ch[0]), normalize_type(str(ch[1])) if ch[1] is not None else None)
+
+    def find_pack(self, meta: Any, ch: list[Any]) -> tuple[str, None]:
+        return ("*pack_all", None)
+
     # -- top-nested
     def top_nested_op(self, meta: Any, ch: list[Any]) -> A.TopNested:
         return A.TopNested(tuple(ch), pos=_mpos(meta))

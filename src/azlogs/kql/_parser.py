@@ -24,11 +24,9 @@ from azlogs.kql._values import LONG_MAX, wrap_long
 # precisely instead of reporting an unexpected token.
 UNIMPLEMENTED_OPERATORS = {
     "scan",
-    "find",
     "fork",
     "facet",
     "reduce",
-    "project-smart",
     "top-hitters",
     "consume",
     "execute-and-cache",
@@ -53,6 +51,7 @@ _EXPR_START = {
     "EXTERNALDATA",
     "SEARCH",
     "EVALUATE",
+    "FIND",
 }
 _TERMINAL_NAMES = {
     "RPAR": "')'",

@@ -25,7 +25,7 @@ from azlogs.kql._aggregates import hashable
 from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, LetBinding, compile_expr, err
 from azlogs.kql._plan import Plan, Row
-from azlogs.kql._values import convert, null_of, to_str
+from azlogs.kql._values import convert, null_of, to_dynamic, to_str
 
 # ----------------------------------------------------------------------------- plan references
 
@@ -72,7 +72,7 @@ def _per_run(env: Env, compute: Any) -> Any:
 
 def is_tabular_node(node: Any, env: Env) -> bool:
     """The tabular expressions this module adds (for ``let`` and ``in``)."""
-    if isinstance(node, (A.ExternalData, A.Search, A.Evaluate, PlanRef)):
+    if isinstance(node, (A.ExternalData, A.Search, A.Evaluate, A.Find, PlanRef)):
         return True
     if isinstance(node, A.Call):
         if node.name == "materialize":
@@ -99,6 +99,8 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         return _externaldata(node, env)
     if isinstance(node, A.Search):
         return _search_source(node, env)
+    if isinstance(node, A.Find):
+        return _find(node, env)
     if isinstance(node, A.Call) and node.name == "materialize":
         return _materialize(node, env)
     if isinstance(node, A.Evaluate):
@@ -580,6 +582,67 @@ def _search_pred(node: Any, scope: Env, cs: bool) -> CExpr:
         rhs = compile_expr(node.right, scope).fn
         return CExpr(lambda r: any(p(to_str(r.get(c)), rhs(r)) for c in cols), "bool")
     return compile_expr(node, scope)
+
+
+# -- find
+
+
+def _find(node: A.Find, env: Env) -> Plan:
+    """``find``: the rows of several tables where the predicate holds (find-operator.md). Tables that
+    lack a column the predicate names are left out. With ``project``, the listed columns (typed as
+    given, else as the first table has them) and ``pack_all()`` as a bag column ``column1``; with
+    ``project-smart`` (the default), the predicate's columns, the columns every table has, and the
+    rest of each row in a bag column ``pack_``. ``source_`` (or ``withsource=``) names the table."""
+    from azlogs.kql._tabular import _collect_names, compile_pipeline
+
+    provider = env.ctx.provider
+    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
+    wanted: set[str] = set()
+    _collect_names(node.predicate, wanted)
+    wanted -= set(env.lets)
+    legs: list[tuple[str, Plan]] = []
+    for n in names:
+        p = compile_pipeline(A.Column(n, pos=node.pos), env)
+        if wanted <= set(p.columns):
+            legs.append(
+                (n, _search(p, A.Search(node.predicate, pos=node.pos), env.with_columns(p.columns), None))
+            )
+    src = node.source_column
+    cols: dict[str, str] = {src: "string"}
+    pack: str | None
+    if node.project is not None:
+        pack = None
+        for c, t in node.project:
+            if c == "*pack_all":
+                pack = "column1"
+                continue
+            cols[c] = t or next((p.columns[c] for _, p in legs if c in p.columns), "string")
+        if pack:
+            cols[pack] = "dynamic"
+    else:
+        common = [c for c in (legs[0][1].columns if legs else {}) if all(c in p.columns for _, p in legs)]
+        for c in [*sorted(wanted), *common]:
+            if c not in cols:
+                cols[c] = next((p.columns[c] for _, p in legs if c in p.columns), "string")
+        pack = "pack_"
+        cols[pack] = "dynamic"
+    shown = [c for c in cols if c not in (src, pack)]
+
+    def produce() -> Iterator[Row]:
+        for n, p in legs:
+            for r in p.rows():
+                out: Row = {src: n}
+                for c in shown:
+                    v = r.get(c) if c in p.columns else None
+                    out[c] = convert(v, cols[c]) if v is not None and p.columns.get(c) != cols[c] else v
+                if pack is not None:
+                    skip = set(shown) if pack == "pack_" else set()
+                    out[pack] = {
+                        c: to_dynamic(r.get(c)) for c in p.columns if c not in skip and r.get(c) is not None
+                    }
+                yield out
+
+    return Plan(cols, produce)
 
 
 # -- parse-kv

@@ -176,6 +176,26 @@ class TestUnionAndSearch:
         t = _run('search in (SigninLogs) IPAddress:"192.0.2.7" | project UserPrincipalName', _provider())
         assert t.rows == [["a@x"]]
 
+    def test_find_with_project_and_smart(self) -> None:
+        """find: source_, the projected (or the predicate's and common) columns, the rest packed."""
+        t = _run(
+            "find in (SigninLogs, SecurityEvent) where TimeGenerated > datetime(2024-01-01T10:30) "
+            "project UserPrincipalName, pack_all()",
+            _provider(),
+        )
+        assert t.columns == [("source_", "string"), ("UserPrincipalName", "string"), ("column1", "dynamic")]
+        assert [r[:2] for r in t.rows] == [["SigninLogs", "b@x"], ["SigninLogs", "a@x"]]
+        s = _run('find withsource=T where Account has "contoso"', _provider())
+        # one table has Account: its other columns are common to all (one) tables, the bag is empty
+        assert s.columns == [
+            ("T", "string"),
+            ("Account", "string"),
+            ("TimeGenerated", "datetime"),
+            ("EventID", "int"),
+            ("pack_", "dynamic"),
+        ]
+        assert s.rows[0][:2] == ["SecurityEvent", "CONTOSO\\b"] and s.rows[0][4] == {}
+
     def test_where_star(self) -> None:
         """`where * has "x"` looks in every column (union-operator.md's `union K* | where * has ...`)."""
         assert _run('union Signin* | where * has "192.0.2.7" | count', _provider()).rows == [[1]]
