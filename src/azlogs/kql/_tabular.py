@@ -337,7 +337,7 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     """Add one tabular operator to a plan."""
     scope = env.with_columns(plan.columns)
     if isinstance(op, A.Where):
-        from azlogs.kql._tabular_more import star_predicate
+        from azlogs.kql._op_search import star_predicate
 
         pred = star_predicate(op.predicate, scope) or compile_expr(op.predicate, scope)
         if pred.type not in ("bool", "dynamic"):
