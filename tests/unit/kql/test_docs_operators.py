@@ -328,6 +328,21 @@ class TestDialect:
     """The new operators stay refused in DCR transformations, named in the error."""
 
     @pytest.mark.parametrize(
+        "source",
+        [
+            "union *",
+            "find where a == 'x'",
+            "search 'x'",
+            "externaldata(a:string)['x']",
+            "range x from 1 to 2 step 1",
+        ],
+    )
+    def test_sources_refused_in_a_transformation(self, source: str) -> None:
+        """Only source, print and datatable start a transformation: the new sources are refused."""
+        with pytest.raises(KqlError, match="not supported in DCR transformations|expected 'source'"):
+            compile_transformation(source, {"a": "string"})
+
+    @pytest.mark.parametrize(
         "op",
         [
             "make-series c=count() on TimeGenerated step 1h",
@@ -339,11 +354,15 @@ class TestDialect:
             "sample 1",
             "partition by a (take 1)",
             "search 'x'",
+            "invoke f()",
+            "as X",
+            "union *",
+            "mvexpand d",
         ],
     )
     def test_refused_in_a_transformation(self, op: str) -> None:
         """Each operator of issue 14 is refused after 'source', by name."""
-        word = op.split()[0]
+        word = {"mvexpand": "mv-expand"}.get(op.split()[0], op.split()[0])
         with pytest.raises(KqlError, match=f"'{word}' is not supported in DCR transformations"):
             compile_transformation(
                 f"source | {op}", {"a": "string", "d": "dynamic", "TimeGenerated": "datetime"}
