@@ -339,7 +339,7 @@ class TestDialect:
     )
     def test_sources_refused_in_a_transformation(self, source: str) -> None:
         """Only source, print and datatable start a transformation: the new sources are refused."""
-        with pytest.raises(KqlError, match="not supported in DCR transformations|expected 'source'"):
+        with pytest.raises(KqlError, match=r"not supported in DCR transformations|expected 'source'"):
             compile_transformation(source, {"a": "string"})
 
     @pytest.mark.parametrize(
