@@ -83,7 +83,7 @@ serialize_op: "serialize" [agg_list]
 as_op: "as" option* name
 
 // operators added for issue 14 (transformer methods in _parse_ops)
-externaldata_op: "externaldata" "(" col_decl ("," col_decl)* ")" "[" string_lit ("," string_lit)* ","? "]" [with_props]
+externaldata_op: ("externaldata" | "external_data") "(" col_decl ("," col_decl)* ")" "[" string_lit ("," string_lit)* ","? "]" [with_props]
 with_props: "with" "(" [with_prop ("," with_prop)*] ")"
 with_prop: name "=" expr
 make_series_op: "make-series" option* ms_agg ("," ms_agg)* "on" ms_axis [by_list]

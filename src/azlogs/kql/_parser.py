@@ -49,6 +49,7 @@ _EXPR_START = {
     "UNION",
     "RANGE",
     "EXTERNALDATA",
+    "EXTERNAL_DATA",
     "SEARCH",
     "EVALUATE",
     "FIND",
