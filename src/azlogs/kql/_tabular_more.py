@@ -409,13 +409,23 @@ def _expandable(v: Any, as_array: bool) -> list[Any]:
 # -- invoke
 
 
+# Functions that exist only in Defender XDR advanced hunting (hunting queries invoke them).
+_DEFENDER_FUNCTIONS = frozenset({"FileProfile", "DeviceFromIP", "AssignedIPAddresses", "SeenBy"})
+
+
 def _invoke(plan: Plan, op: A.Invoke, env: Env) -> Plan:
     """``T | invoke f(a, b)`` is ``f(T, a, b)``: the input is the function's first argument."""
     from azlogs.kql._tabular import _tabular_udf
 
     binding = env.lets.get(op.function)
     if binding is None or binding.kind != "lambda":
-        raise err(op, f"invoke: '{op.function}' is not a function defined by 'let' in this query")
+        hint = (
+            f"{op.function}() is a Microsoft Defender XDR advanced-hunting function; Log Analytics "
+            "(and this emulator) do not have it"
+            if op.function in _DEFENDER_FUNCTIONS
+            else "define it first: let f = (T:(*), ...) { T | ... };"
+        )
+        raise err(op, f"invoke: '{op.function}' is not a function defined by 'let' in this query", hint)
     lam: A.Lambda = binding.node
     if not lam.params:
         raise err(op, f"invoke: {op.function}() takes no tabular parameter")

@@ -265,6 +265,20 @@ class TestOtherOperators:
         t = _run("print d=dynamic([3,1,2]) | mv-apply v=d limit 2 on (summarize s=sum(toint(v))) | project s")
         assert t.columns == [("s", "long")] and t.rows == [[4]]
 
+    def test_make_series_in_range_and_open_bounds(self) -> None:
+        """`on t in range(start, stop, step)` is from/to/step; without from/to a series spans its data."""
+        base = "datatable(t:long, v:long)[1, 10, 3, 30]"
+        t = _run(f"{base} | make-series s=sum(v) on t in range(0, 5, 1)")
+        assert t.rows == [[[0, 10, 0, 30, 0], [0, 1, 2, 3, 4]]]
+        open_ = _run(f"{base} | make-series s=sum(v) on t step 1")
+        assert open_.rows == [[[10, 0, 30], [1, 2, 3]]]
+
+    def test_invoke_of_a_defender_function_says_so(self) -> None:
+        """FileProfile() exists only in Defender XDR: the error says so."""
+        with pytest.raises(KqlError) as info:
+            _run("print SHA1 = 'x' | invoke FileProfile('SHA1', 1000)")
+        assert "Defender XDR" in (info.value.hint or "")
+
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""
         assert _run("let V = view () { print x=5 }; V | union (V())").rows == [[5], [5]]
