@@ -194,6 +194,8 @@ def _range(node: A.Range, env: Env) -> Plan:
 def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
     lam: A.Lambda = binding.node
     assert binding.env is not None
+    if env.depth > 20:
+        raise err(node, f"{node.name}() calls itself too deeply")
     inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
     for p, a in zip(lam.params, node.args, strict=False):
         if p.type == "table":  # (T:(col:type)) or (T:(*)): the argument is a tabular expression

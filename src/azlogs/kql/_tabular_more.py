@@ -70,7 +70,7 @@ def is_tabular_node(node: Any, env: Env) -> bool:
     if isinstance(node, (A.ExternalData, A.Search, A.Evaluate, A.Find, PlanRef)):
         return True
     if isinstance(node, A.Call):
-        if node.name == "materialize":
+        if node.name in ("materialize", "table"):
             return True
         binding = env.lets.get(node.name)
         return binding is not None and binding.kind == "lambda" and _body_is_tabular(binding.node)
@@ -100,6 +100,8 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         )
     if isinstance(node, A.Call) and node.name == "materialize":
         return _materialize(node, env)
+    if isinstance(node, A.Call) and node.name == "table":
+        return _table(node, env)
     if isinstance(node, A.Evaluate):
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
     return None
@@ -122,6 +124,23 @@ def _materialize(node: A.Call, env: Env) -> Plan:
     plan = Plan(dict(inner.columns), lambda: iter(rows()))
     done[id(node)] = plan
     return plan
+
+
+def _table(node: A.Call, env: Env) -> Plan:
+    """``table("Name")``: the table (or tabular let) of that name; the name may be a function's
+    parameter (``let f = (t:string) { table(t) | ... }``)."""
+    from azlogs.kql._tabular import compile_pipeline
+
+    if len(node.args) not in (1, 2):
+        raise err(node, f"table() takes the table's name, got {len(node.args)} arguments")
+    name = compile_expr(node.args[0], env.with_columns({}))
+    try:
+        value = name.fn({})
+    except Exception:
+        value = None
+    if not isinstance(value, str) or not value:
+        raise err(node, "table() needs a constant table name")
+    return compile_pipeline(A.Column(value, pos=node.pos), env)
 
 
 def toscalar(node: A.Call, env: Env) -> CExpr:

@@ -279,6 +279,38 @@ class TestOtherOperators:
             _run("print SHA1 = 'x' | invoke FileProfile('SHA1', 1000)")
         assert "Defender XDR" in (info.value.hint or "")
 
+    def test_table_function_with_a_parameter(self) -> None:
+        """table(name) reads the named table, also from a function's parameter (a Sentinel idiom)."""
+        q = (
+            "let f = (tableName:string, upn:string) { table(tableName) | where UserPrincipalName == upn };\n"
+            'let a = f("SigninLogs", "a@x");\nunion isfuzzy=true a | count'
+        )
+        assert _run(q, _provider()).rows == [[2]]
+
+    def test_a_function_calling_itself_is_an_error_not_a_crash(self) -> None:
+        """Recursion in tabular functions stops with a KqlError."""
+        with pytest.raises(KqlError, match="calls itself too deeply"):
+            _run("let f = () { f() }; f()")
+
+    def test_deprecated_aggregate_spellings(self) -> None:
+        """makeset, makelist, argmax, argmin read as make_set, make_list, arg_max, arg_min."""
+        t = _run("datatable(u:string, n:long)['a', 1, 'b', 2] | summarize makeset(u), argmax(n, u)")
+        assert t.columns == [("set_u", "dynamic"), ("n", "long"), ("u", "string")]
+        assert t.rows == [[["a", "b"], 2, "b"]]
+
+    def test_join_keys_joined_by_and(self) -> None:
+        """on $left.a == $right.b and $left.c == $right.d is two keys."""
+        t = _run(
+            "datatable(a:long, c:long)[1, 2, 1, 3] | join kind=inner (datatable(b:long, d:long)[1, 3]) "
+            "on $left.a == $right.b and $left.c == $right.d | project a, c"
+        )
+        assert t.rows == [[1, 3]]
+
+    def test_mv_expand_of_a_conversion_keeps_the_column_name(self) -> None:
+        """mv-expand todynamic(NewValue) expands into NewValue, as hunting queries then read it."""
+        t = _run('print NewValue = "[1, 2]" | mv-expand todynamic(NewValue) | where NewValue == 2')
+        assert t.columns == [("NewValue", "dynamic")] and t.rows == [[2]]
+
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""
         assert _run("let V = view () { print x=5 }; V | union (V())").rows == [[5], [5]]
