@@ -383,6 +383,21 @@ class MvApply:
 
 
 @dataclass(frozen=True)
+class Find:
+    """``find [withsource=C] [in (T, ...)] where predicate [project cols | project-smart]``.
+
+    ``project`` holds (name, type or None) pairs, ``("*pack_all", None)`` for ``pack_all()``;
+    None means project-smart (also when no project clause is written).
+    """
+
+    predicate: Any
+    tables: tuple[str, ...] = ()
+    source_column: str = "source_"
+    project: tuple[tuple[str, str | None], ...] | None = None
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Partition:
     """``partition by Column (subquery operators)``: the subquery runs on each partition's rows."""
 

@@ -46,6 +46,7 @@ _OP_NAMES = {
     A.Sample: "sample",
     A.ExternalData: "externaldata",
     A.Partition: "partition",
+    A.Find: "find",
 }
 _TRANSFORMATION_OPS = (A.Where, A.Extend, A.Project, A.ProjectRename)
 
@@ -108,7 +109,9 @@ class _Checker:
             self.scalars.add(let.name)
 
     def _is_tabular(self, node: Any) -> bool:
-        if isinstance(node, (A.Pipeline, A.Datatable, A.Print, A.Union_, A.Range, A.ExternalData, A.Search)):
+        if isinstance(
+            node, (A.Pipeline, A.Datatable, A.Print, A.Union_, A.Range, A.ExternalData, A.Search, A.Find)
+        ):
             return True
         if isinstance(node, A.Call) and node.name == "materialize":
             return True

@@ -34,6 +34,7 @@ pipeline: head ("|" op)*
      | range_op
      | search_op
      | evaluate_op
+     | find_op
 
 print_op: "print" [agg_list]
 range_op: "range" name "from" expr "to" expr "step" expr
@@ -82,7 +83,7 @@ serialize_op: "serialize" [agg_list]
 as_op: "as" option* name
 
 // operators added for issue 14 (transformer methods in _parse_ops)
-externaldata_op: "externaldata" "(" col_decl ("," col_decl)* ")" "[" string_lit ("," string_lit)* ","? "]" [with_props]
+externaldata_op: ("externaldata" | "external_data") "(" col_decl ("," col_decl)* ")" "[" string_lit ("," string_lit)* ","? "]" [with_props]
 with_props: "with" "(" [with_prop ("," with_prop)*] ")"
 with_prop: name "=" expr
 make_series_op: "make-series" option* ms_agg ("," ms_agg)* "on" ms_axis [by_list]
@@ -97,6 +98,12 @@ mv_apply_op: "mv-apply" option* mv_item ("," mv_item)* ["limit" expr] "on" "(" s
 sub_ops: op ("|" op)*
 partition_op: "partition" option* "by" name "(" sub_ops ")"
 search_op: "search" option* [IN_OP "(" name ("," name)* ")"] (expr | STAR)
+find_op: "find" option* [IN_OP "(" name ("," name)* ")"] "where" (expr | STAR) [find_project]
+find_project: PROJECT_SMART -> find_smart
+            | "project" find_col ("," find_col)*
+PROJECT_SMART.3: "project-smart"
+?find_col: name [":" TYPE_NAME] -> find_column
+         | "pack_all" "(" ")" -> find_pack
 top_nested_op: tn_clause ("," tn_clause)*
 tn_clause: "top-nested" [expr] "of" assign [WITH_OTHERS "=" expr] "by" assign [SORT_DIR]
 WITH_OTHERS.3: /with[ \t\n]+others(?![A-Za-z0-9_])/

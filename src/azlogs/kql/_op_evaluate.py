@@ -18,7 +18,7 @@ from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, to_str, type_of_value
 
-_PLUGINS = ("bag_unpack", "pivot", "narrow")
+_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup")
 
 
 def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
@@ -29,6 +29,8 @@ def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         return _pivot(plan, op, scope)
     if op.plugin == "narrow":
         return _narrow(plan)
+    if op.plugin == "ipv4_lookup":
+        return _ipv4_lookup(plan, op, scope)
     raise err(
         op,
         f"the plugin '{op.plugin}' is not supported by azlogs",
@@ -154,6 +156,55 @@ def _pivot(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
             out[name] = value.fn({slot: agg.result(states[ph])}) if ph in states else empty
         out_rows.append(out)
     return Plan(cols, lambda: iter(out_rows))
+
+
+def _ipv4_lookup(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
+    """``ipv4_lookup(LookupTable, SourceKey, LookupKey [, ExtraKey...] [, return_unmatched])``: each
+    row with the lookup row whose IPv4 range (IP-prefix notation) holds its address and whose extra
+    keys are equal; the most specific range wins, then the first. Without ``return_unmatched=true``,
+    rows with no match are left out (ipv4-lookup-plugin.md)."""
+    from azlogs.kql._fn_ip import ipv4_is_in_range
+    from azlogs.kql._tabular import compile_pipeline
+
+    positional, named = _named(op)
+    if len(positional) < 3 or not all(isinstance(a, A.Column) for a in positional[1:]):
+        raise err(
+            op, "ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey ...]) takes column names"
+        )
+    table = compile_pipeline(positional[0], scope.with_columns({}))
+    src, key = positional[1].name, positional[2].name
+    extra = [a.name for a in positional[3:] if isinstance(a, A.Column)]
+    for name, cols, side in ((src, plan.columns, "input"), (key, table.columns, "lookup table")):
+        if name not in cols:
+            raise err(op, f"ipv4_lookup: the {side} has no column '{name}'")
+    unmatched = "return_unmatched" in named and _value(named["return_unmatched"], scope) is True
+    added = {c: t for c, t in table.columns.items() if c not in extra and c not in plan.columns}
+    cols = {**plan.columns, **added}
+    nulls = {c: None for c in added}
+
+    def prefix(text: Any) -> int:
+        s = to_str(text)
+        return int(s.rsplit("/", 1)[1]) if "/" in s and s.rsplit("/", 1)[1].isdigit() else 32
+
+    def produce() -> Iterator[Row]:
+        ranges = sorted(current().collect(table.rows()), key=lambda r: -prefix(r.get(key)))
+        for r in plan.rows():
+            ip = r.get(src)
+            hit = next(
+                (
+                    lr
+                    for lr in ranges
+                    if ipv4_is_in_range(ip, lr.get(key)) is True and all(lr.get(k) == r.get(k) for k in extra)
+                ),
+                None,
+            )
+            if hit is None:
+                if unmatched:
+                    yield {**r, **nulls}
+                continue
+            yield {**r, **{c: hit.get(c) for c in added}}
+
+    return Plan(cols, produce)
 
 
 def _narrow(plan: Plan) -> Plan:

@@ -134,7 +134,7 @@ class OpsMixin(Transformer[Token, Any]):
             raise KqlError(
                 f"lookup kind={kind} is not known (leftouter, inner)", line=meta.line, column=meta.column
             )
-        return A.Lookup(kind, rest[0], tuple(rest[1:]), pos=_mpos(meta))
+        return A.Lookup(kind, rest[0], join_keys(rest[1:]), pos=_mpos(meta))
 
     # -- mv-apply
     def mv_apply_op(self, meta: Any, ch: list[Any]) -> A.MvApply:
@@ -170,6 +170,35 @@ class OpsMixin(Transformer[Token, Any]):
         kind = str(opts.get("kind", "case_insensitive")).lower()
         return A.Search(pred, tables, kind == "case_sensitive", pos=_mpos(meta))
 
+    # -- find
+    def find_op(self, meta: Any, ch: list[Any]) -> A.Find:
+        opts = _opts(ch)
+        tables = tuple(str(c) for c in ch if isinstance(c, str) and not is_token(c))
+        project = ch[-1] if isinstance(ch[-1], (list, type(None))) else None
+        pred = next(
+            c
+            for c in reversed(ch)
+            if not isinstance(c, (list, type(None), tuple)) and not (isinstance(c, str) and not is_token(c))
+        )
+        if is_token(pred) and pred.type == "STAR":
+            pred = A.Star(pos=_mpos(meta))
+        source = str(opts.get("withsource", "source_"))
+        return A.Find(pred, tables, source, None if not project else tuple(project), pos=_mpos(meta))
+
+    def find_smart(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return []
+
+    def find_project(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return ch
+
+    def find_column(self, meta: Any, ch: list[Any]) -> tuple[str, str | None]:
+        from azlogs.kql._literals import normalize_type
+
+        return (str(ch[0]), normalize_type(str(ch[1])) if ch[1] is not None else None)
+
+    def find_pack(self, meta: Any, ch: list[Any]) -> tuple[str, None]:
+        return ("*pack_all", None)
+
     # -- top-nested
     def top_nested_op(self, meta: Any, ch: list[Any]) -> A.TopNested:
         return A.TopNested(tuple(ch), pos=_mpos(meta))
@@ -187,6 +216,50 @@ class OpsMixin(Transformer[Token, Any]):
     def sample_op(self, meta: Any, ch: list[Any]) -> A.Sample:
         distinct = str(ch[0]).lower() == "sample-distinct"
         return A.Sample(ch[1], ch[2], distinct, pos=_mpos(meta))
+
+
+# Deprecated spellings of aggregates that older hunting queries use (Kusto still reads them):
+# makeset -> make_set, makelist -> make_list, argmax -> arg_max, argmin -> arg_min, makebag -> make_bag.
+DEPRECATED_AGGREGATES = {
+    "makeset": "make_set",
+    "makelist": "make_list",
+    "argmax": "arg_max",
+    "argmin": "arg_min",
+    "makebag": "make_bag",
+}
+# Conversions whose single column argument names an unnamed mv-expand column:
+# `mv-expand todynamic(NewValue)` expands into NewValue, as the queries that use it read it.
+_NAMING_CONVERSIONS = frozenset({"todynamic", "parse_json", "toobject"})
+
+
+def join_keys(keys: list[Any]) -> tuple[Any, ...]:
+    """``on $left.a == $right.b and $left.c == $right.d`` is two keys."""
+    out: list[Any] = []
+
+    def walk(k: Any) -> None:
+        if isinstance(k, A.Binary) and k.op == "and":
+            walk(k.left)
+            walk(k.right)
+        else:
+            out.append(k)
+
+    for k in keys:
+        walk(k)
+    return tuple(out)
+
+
+def mv_item_name(assign: A.Assign) -> A.Assign:
+    """An unnamed ``todynamic(Col)`` / ``parse_json(Col)`` item takes the name ``Col``."""
+    e = assign.expr
+    if (
+        assign.name is None
+        and isinstance(e, A.Call)
+        and e.name in _NAMING_CONVERSIONS
+        and len(e.args) == 1
+        and isinstance(e.args[0], A.Column)
+    ):
+        return A.Assign(e.args[0].name, e, pos=assign.pos)
+    return assign
 
 
 def _index_name(opts: dict[str, Any]) -> str | None:

@@ -17,18 +17,23 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._grammar import GRAMMAR
 from azlogs.kql._literals import normalize_type, parse_string_token, parse_timespan_token, parse_typed_literal
-from azlogs.kql._parse_ops import OpsMixin, _bag_kind, _index_name
+from azlogs.kql._parse_ops import (
+    DEPRECATED_AGGREGATES,
+    OpsMixin,
+    _bag_kind,
+    _index_name,
+    join_keys,
+    mv_item_name,
+)
 from azlogs.kql._values import LONG_MAX, wrap_long
 
 # Tabular operators and functions that KQL has but this engine does not implement: name them
 # precisely instead of reporting an unexpected token.
 UNIMPLEMENTED_OPERATORS = {
     "scan",
-    "find",
     "fork",
     "facet",
     "reduce",
-    "project-smart",
     "top-hitters",
     "consume",
     "execute-and-cache",
@@ -51,8 +56,10 @@ _EXPR_START = {
     "UNION",
     "RANGE",
     "EXTERNALDATA",
+    "EXTERNAL_DATA",
     "SEARCH",
     "EVALUATE",
+    "FIND",
 }
 _TERMINAL_NAMES = {
     "RPAR": "')'",
@@ -344,7 +351,7 @@ class _ToAst(OpsMixin):
         opts: dict[str, Any] = dict(c for c in ch if isinstance(c, tuple))
         rest = [c for c in ch if not isinstance(c, tuple)]
         kind = str(opts.get("kind", "innerunique")).lower()
-        return A.Join(kind, rest[0], tuple(rest[1:]), "kind" in opts, pos=_mpos(meta))
+        return A.Join(kind, rest[0], join_keys(rest[1:]), "kind" in opts, pos=_mpos(meta))
 
     def join_key(self, meta: Any, ch: list[Any]) -> Any:
         return ch[0]
@@ -357,7 +364,8 @@ class _ToAst(OpsMixin):
         return A.MvExpand(items, limit, pos=_mpos(meta), index_name=_index_name(opts), kind=_bag_kind(opts))
 
     def mv_item(self, meta: Any, ch: list[Any]) -> tuple[A.Assign, str | None]:
-        return (_no_tuple([ch[0]], "mv-expand")[0], normalize_type(str(ch[1])) if ch[1] is not None else None)
+        item = mv_item_name(_no_tuple([ch[0]], "mv-expand")[0])
+        return (item, normalize_type(str(ch[1])) if ch[1] is not None else None)
 
     def render_op(self, meta: Any, ch: list[Any]) -> A.Render:
         props: list[tuple[str, Any]] = []
@@ -446,7 +454,7 @@ class _ToAst(OpsMixin):
         return A.Column(parse_string_token(str(ch[0])), pos=_mpos(meta))
 
     def call(self, meta: Any, ch: list[Any]) -> A.Call:
-        return A.Call(ch[0], tuple(ch[1] or ()), pos=_mpos(meta))
+        return A.Call(DEPRECATED_AGGREGATES.get(ch[0], ch[0]), tuple(ch[1] or ()), pos=_mpos(meta))
 
     def star(self, meta: Any, ch: list[Any]) -> A.Star:
         return A.Star(pos=_mpos(meta))

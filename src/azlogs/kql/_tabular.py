@@ -207,6 +207,8 @@ def _range(node: A.Range, env: Env) -> Plan:
 def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
     lam: A.Lambda = binding.node
     assert binding.env is not None
+    if env.depth > 20:
+        raise err(node, f"{node.name}() calls itself too deeply")
     inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
     for p, a in zip(lam.params, node.args, strict=False):
         if p.type == "table":  # (T:(col:type)) or (T:(*)): the argument is a tabular expression
@@ -354,7 +356,7 @@ def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     if isinstance(op, (A.Extend, A.Project, A.Serialize)) and "window" not in env.extra and uses_window(op):
         return windowed(plan, scope, lambda p, s: apply_operator(p, op, s))
     if isinstance(op, A.Where):
-        from azlogs.kql._tabular_more import star_predicate
+        from azlogs.kql._op_search import star_predicate
 
         pred = star_predicate(op.predicate, scope) or compile_expr(op.predicate, scope)
         if pred.type not in ("bool", "dynamic"):

@@ -1,6 +1,7 @@
-"""The tabular operators of issue 14: make-series, lookup, mv-apply, evaluate (bag_unpack, pivot,
-narrow), invoke, search, top-nested, parse-kv, sample, partition, ``as``, externaldata, union
-wildcards, materialize() and view lets.
+"""The tabular operators of issue 14 and where they are dispatched: lookup, mv-apply, invoke,
+sample, partition, ``as``, externaldata, toscalar()/materialize() and tabular in-lists, view lets;
+make-series is in ``_op_series``, evaluate and top-nested in ``_op_evaluate``, union/search/find in
+``_op_search``, parse-kv in ``_op_parse_kv``.
 
 Semantics follow the Kusto documentation pages of each operator (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<operator>.md); the documented examples are tests in
@@ -9,23 +10,17 @@ tests/unit/kql/test_docs_operators.py. Where a page is silent, the reading is in
 
 from __future__ import annotations
 
-import fnmatch
-import itertools
-import math
 import random
-import re
 import weakref
-from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterator
 from typing import Any
 
-from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import hashable
 from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, LetBinding, compile_expr, err
 from azlogs.kql._plan import Plan, Row
-from azlogs.kql._values import convert, null_of, to_str
+from azlogs.kql._values import convert, null_of
 
 # ----------------------------------------------------------------------------- plan references
 
@@ -72,10 +67,10 @@ def _per_run(env: Env, compute: Any) -> Any:
 
 def is_tabular_node(node: Any, env: Env) -> bool:
     """The tabular expressions this module adds (for ``let`` and ``in``)."""
-    if isinstance(node, (A.ExternalData, A.Search, A.Evaluate, PlanRef)):
+    if isinstance(node, (A.ExternalData, A.Search, A.Evaluate, A.Find, PlanRef)):
         return True
     if isinstance(node, A.Call):
-        if node.name == "materialize":
+        if node.name in ("materialize", "table"):
             return True
         binding = env.lets.get(node.name)
         return binding is not None and binding.kind == "lambda" and _body_is_tabular(binding.node)
@@ -97,10 +92,16 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         return node.plan
     if isinstance(node, A.ExternalData):
         return _externaldata(node, env)
-    if isinstance(node, A.Search):
-        return _search_source(node, env)
+    if isinstance(node, (A.Search, A.Find)):
+        from azlogs.kql import _op_search
+
+        return (
+            _op_search.search_source(node, env) if isinstance(node, A.Search) else _op_search.find(node, env)
+        )
     if isinstance(node, A.Call) and node.name == "materialize":
         return _materialize(node, env)
+    if isinstance(node, A.Call) and node.name == "table":
+        return _table(node, env)
     if isinstance(node, A.Evaluate):
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
     return None
@@ -123,6 +124,23 @@ def _materialize(node: A.Call, env: Env) -> Plan:
     plan = Plan(dict(inner.columns), lambda: iter(rows()))
     done[id(node)] = plan
     return plan
+
+
+def _table(node: A.Call, env: Env) -> Plan:
+    """``table("Name")``: the table (or tabular let) of that name; the name may be a function's
+    parameter (``let f = (t:string) { table(t) | ... }``)."""
+    from azlogs.kql._tabular import compile_pipeline
+
+    if len(node.args) not in (1, 2):
+        raise err(node, f"table() takes the table's name, got {len(node.args)} arguments")
+    name = compile_expr(node.args[0], env.with_columns({}))
+    try:
+        value = name.fn({})
+    except Exception:
+        value = None
+    if not isinstance(value, str) or not value:
+        raise err(node, "table() needs a constant table name")
+    return compile_pipeline(A.Column(value, pos=node.pos), env)
 
 
 def toscalar(node: A.Call, env: Env) -> CExpr:
@@ -164,100 +182,6 @@ def tabular_values(node: Any, env: Env) -> CExpr | None:
     first = next(iter(plan.columns))
     get = _per_run(env, lambda: [r.get(first) for r in plan.rows()])
     return CExpr(lambda r: get(), "dynamic", row_free=True)
-
-
-def union_tables(tables: tuple[Any, ...], env: Env) -> list[Any]:
-    """``union *`` and ``union Device*``: the wildcard items replaced by the tables (and ``view``
-    lets) whose names match, in the provider's order."""
-    out: list[Any] = []
-    for t in tables:
-        if not (isinstance(t, A.Column) and "*" in t.name):
-            out.append(t)
-            continue
-        provider = env.ctx.provider
-        names = list(provider.table_names()) if provider is not None else []
-        names += [
-            n
-            for n, b in env.lets.items()
-            if b.kind == "lambda" and getattr(b.node, "view", False) and n not in names
-        ]
-        out.extend(A.Column(n, pos=t.pos) for n in names if fnmatch.fnmatchcase(n, t.name))
-    return out
-
-
-# The names ``as`` gave to plans: union's withsource= column shows them.
-_AS_NAMES: weakref.WeakKeyDictionary[Plan, str] = weakref.WeakKeyDictionary()
-
-
-def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
-    """``union``: the legs' rows one after the other (union-operator.md). ``kind=inner`` keeps the
-    columns every leg has; a column name that legs give different types becomes one column per
-    type, ``name_type``; ``isfuzzy=true`` leaves out legs that do not resolve; ``withsource=``
-    names each row's leg (its table, view or ``as`` name)."""
-    from azlogs.kql._tabular import compile_pipeline
-
-    opts = {k.lower(): v for k, v in op.options}
-    fuzzy = opts.get("isfuzzy") in (True, "true", "True")
-    legs: list[tuple[str, Plan]] = []
-    if left is not None:
-        legs.append((_AS_NAMES.get(left, ""), left))
-    for t in union_tables(op.tables, env):
-        try:
-            p = compile_pipeline(t, env)
-        except KqlError:
-            if fuzzy:
-                continue
-            raise
-        legs.append((_AS_NAMES.get(p) or (t.name if isinstance(t, A.Column) else ""), p))
-    if not legs:
-        raise err(op, "union: no table to read (every leg is missing)")
-    kind = str(opts.get("kind", "outer")).lower()
-    source_col = opts.get("withsource") or opts.get("with_source")
-    types: dict[str, list[str]] = {}
-    for _, p in legs:
-        for c, t in p.columns.items():
-            seen = types.setdefault(c, [])
-            if t not in seen:
-                seen.append(t)
-    taken = set(types)
-    typed: dict[tuple[str, str], str] = {}  # (name, type) of a conflicting column -> its new name
-    renames: list[dict[str, str]] = []
-    cols: dict[str, str] = {}
-    if source_col:
-        cols[str(source_col)] = "string"
-    for _, p in legs:
-        ren: dict[str, str] = {}
-        for c, t in p.columns.items():
-            new = c
-            if len(types[c]) > 1:
-                new = typed.get((c, t), "")
-                if not new:
-                    new = f"{c}_{t}"
-                    while new in taken:
-                        new += "1"
-                    taken.add(new)
-                    typed[(c, t)] = new
-            ren[c] = new
-            cols.setdefault(new, t)
-        renames.append(ren)
-    if kind == "inner":
-        common = [n for n in cols if n == source_col or all(n in ren.values() for ren in renames)]
-        cols = {n: cols[n] for n in common}
-    names = list(cols)
-    nulls = {n: null_of(t) for n, t in cols.items()}
-
-    def produce() -> Iterator[Row]:
-        for (label, p), ren in zip(legs, renames, strict=True):
-            pairs = [(old, new) for old, new in ren.items() if new in cols]
-            for r in p.rows():
-                out = dict(nulls)
-                for old, new in pairs:
-                    out[new] = r.get(old)
-                if source_col:
-                    out[str(source_col)] = label
-                yield {n: out[n] for n in names}
-
-    return Plan(cols, produce)
 
 
 def view_plan(node: A.Column, binding: LetBinding, env: Env) -> Plan:
@@ -364,20 +288,26 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
     if isinstance(op, A.Invoke):
         return _invoke(plan, op, env)
     if isinstance(op, A.Search):
-        return _search(plan, op, scope, None)
+        from azlogs.kql._op_search import search
+
+        return search(plan, op, scope)
     if isinstance(op, A.TopNested):
         from azlogs.kql._op_evaluate import top_nested
 
         return top_nested(plan, op, scope)
     if isinstance(op, A.ParseKv):
-        return _parse_kv(plan, op, scope)
+        from azlogs.kql._op_parse_kv import parse_kv
+
+        return parse_kv(plan, op, scope)
     if isinstance(op, A.Sample):
         return _sample(plan, op, scope)
     if isinstance(op, A.Partition):
         return _partition(plan, op, env)
     if isinstance(op, A.As):
+        from azlogs.kql._op_search import AS_NAMES
+
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
-        _AS_NAMES[plan] = op.name
+        AS_NAMES[plan] = op.name
         return plan
     if isinstance(op, A.ExternalData):
         raise err(op, "externaldata starts a query; it cannot follow '|'")
@@ -498,192 +428,28 @@ def _expandable(v: Any, as_array: bool) -> list[Any]:
 # -- invoke
 
 
+# Functions that exist only in Defender XDR advanced hunting (hunting queries invoke them).
+_DEFENDER_FUNCTIONS = frozenset({"FileProfile", "DeviceFromIP", "AssignedIPAddresses", "SeenBy"})
+
+
 def _invoke(plan: Plan, op: A.Invoke, env: Env) -> Plan:
     """``T | invoke f(a, b)`` is ``f(T, a, b)``: the input is the function's first argument."""
     from azlogs.kql._tabular import _tabular_udf
 
     binding = env.lets.get(op.function)
     if binding is None or binding.kind != "lambda":
-        raise err(op, f"invoke: '{op.function}' is not a function defined by 'let' in this query")
+        hint = (
+            f"{op.function}() is a Microsoft Defender XDR advanced-hunting function; Log Analytics "
+            "(and this emulator) do not have it"
+            if op.function in _DEFENDER_FUNCTIONS
+            else "define it first: let f = (T:(*), ...) { T | ... };"
+        )
+        raise err(op, f"invoke: '{op.function}' is not a function defined by 'let' in this query", hint)
     lam: A.Lambda = binding.node
     if not lam.params:
         raise err(op, f"invoke: {op.function}() takes no tabular parameter")
     call = A.Call(op.function, (PlanRef(plan, op.pos), *op.args), pos=op.pos)  # type: ignore[arg-type]
     return _tabular_udf(call, binding, env)
-
-
-# -- search
-
-
-def _search_source(node: A.Search, env: Env) -> Plan:
-    from azlogs.kql._tabular import compile_pipeline
-
-    provider = env.ctx.provider
-    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
-    plans = [(n, compile_pipeline(A.Column(n, pos=node.pos), env)) for n in names]
-    cols: dict[str, str] = {"$table": "string"}
-    for _, p in plans:
-        for c, t in p.columns.items():
-            cols.setdefault(c, t)
-    matched = [(n, _search(p, node, env.with_columns(p.columns), None)) for n, p in plans]
-
-    def produce() -> Iterator[Row]:
-        for n, p in matched:
-            for r in p.rows():
-                out = {c: (r.get(c) if c in p.columns else null_of(t)) for c, t in cols.items()}
-                out["$table"] = n
-                yield out
-
-    return Plan(cols, produce)
-
-
-def _search(plan: Plan, op: A.Search, scope: Env, _unused: Any) -> Plan:
-    """``search``: a bare string matches a term in any column; ``*`` and ``Col:"x"`` as documented
-    (search-operator.md), case-insensitive unless kind=case_sensitive."""
-    pred = _search_pred(op.predicate, scope, op.case_sensitive)
-    f = pred.fn
-    return plan.with_step(lambda r: r if f(r) is True else None, dict(plan.columns))
-
-
-def star_predicate(node: Any, scope: Env) -> CExpr | None:
-    """``where * has "x"`` (any column), or None when the predicate has no ``*`` operand."""
-
-    def has_star(n: Any) -> bool:
-        if isinstance(n, A.Binary):
-            return isinstance(n.left, A.Star) or (
-                n.op in ("and", "or") and (has_star(n.left) or has_star(n.right))
-            )
-        return False
-
-    return _search_pred(node, scope, False) if has_star(node) else None
-
-
-def _search_pred(node: Any, scope: Env, cs: bool) -> CExpr:
-    from azlogs.kql._operators import has, string_predicate
-
-    cols = list(scope.columns)
-    if isinstance(node, A.Star):
-        return CExpr(lambda r: True, "bool")
-    if isinstance(node, A.Literal) and node.type == "string":
-        term = node.value
-        if "*" in term:
-            rx = re.compile(".*".join(re.escape(p) for p in term.split("*")), 0 if cs else re.IGNORECASE)
-            return CExpr(lambda r: any(rx.search(to_str(r.get(c))) for c in cols), "bool")
-        return CExpr(lambda r: any(has(to_str(r.get(c)), term, cs) for c in cols), "bool")
-    if isinstance(node, A.Binary) and node.op in ("and", "or"):
-        a, b = _search_pred(node.left, scope, cs).fn, _search_pred(node.right, scope, cs).fn
-        if node.op == "and":
-            return CExpr(lambda r: a(r) is True and b(r) is True, "bool")
-        return CExpr(lambda r: a(r) is True or b(r) is True, "bool")
-    if isinstance(node, A.Binary) and isinstance(node.left, A.Star):
-        p = string_predicate(node.op)
-        rhs = compile_expr(node.right, scope).fn
-        return CExpr(lambda r: any(p(to_str(r.get(c)), rhs(r)) for c in cols), "bool")
-    return compile_expr(node, scope)
-
-
-# -- parse-kv
-
-
-def _parse_kv(plan: Plan, op: A.ParseKv, scope: Env) -> Plan:
-    """``parse-kv``: the listed keys out of key/value text, typed (parse-kv-operator.md)."""
-    props = {k.lower(): v for k, v in op.properties}
-    src = compile_expr(op.source, scope).fn
-    cols = dict(plan.columns)
-    for n, t in op.columns:
-        cols.pop(n, None)
-        cols[n] = t
-    wanted = dict(op.columns)
-    regex = props.get("regex")
-    if regex is not None:
-        rx = re.compile(str(regex))
-
-        def pairs(text: str) -> list[tuple[str, str]]:
-            return [(m.group(1), m.group(2)) for m in rx.finditer(text) if m.lastindex and m.lastindex >= 2]
-
-    else:
-        pair_d = str(props.get("pair_delimiter", " "))
-        kv_d = str(props.get("kv_delimiter", "="))
-        quotes = str(props.get("quote", ""))
-        escape = str(props.get("escape", ""))
-        greedy = props.get("greedy") in (True, "true")
-
-        def pairs(text: str) -> list[tuple[str, str]]:
-            return _kv_pairs(text, pair_d, kv_d, quotes, escape, greedy)
-
-    def step(r: Row) -> Row:
-        out = dict(r)
-        found: dict[str, str] = {}
-        for k, v in pairs(to_str(src(r))):
-            k = k.strip()
-            if k in wanted and k not in found:
-                found[k] = v
-        for n, t in wanted.items():
-            out[n] = convert(found[n], t) if n in found else null_of(t)
-        return out
-
-    return plan.with_step(step, cols)
-
-
-def _kv_pairs(
-    text: str, pair_d: str, kv_d: str, quotes: str, escape: str, greedy: bool
-) -> list[tuple[str, str]]:
-    """Key/value pairs of ``text``: ``quote`` is one quote character or an opening and a closing
-    one (``()``); ``escape`` marks a quote inside a quoted value."""
-    opening, closing = (quotes[0], quotes[1]) if len(quotes) == 2 else (quotes, quotes)
-    out: list[tuple[str, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if opening and text[i : i + 1] == opening:  # a quoted key
-            end, key = _quoted(text, i, closing, escape)
-            j = text.find(kv_d, end)
-            if j < 0:
-                break
-        else:
-            j = text.find(kv_d, i)
-            if j < 0:
-                break
-            key = text[i:j].strip()
-            if pair_d in key:
-                key = key.rsplit(pair_d, 1)[-1].strip()  # a word before the key without a value
-        i = j + len(kv_d)
-        while i < n and text[i] == " " and pair_d != " ":
-            i += 1
-        if opening and i < n and text[i] == opening:
-            end, value = _quoted(text, i, closing, escape)
-            i = end
-            nxt = text.find(pair_d, i)
-            i = n if nxt < 0 else nxt + len(pair_d)
-        else:
-            if greedy:
-                # the value runs to the pair delimiter that precedes the next key
-                nxt_kv = text.find(kv_d, i)
-                end = text.rfind(pair_d, i, nxt_kv) if nxt_kv >= 0 else -1
-                end = n if end < 0 else end
-            else:
-                end = text.find(pair_d, i)
-                end = n if end < 0 else end
-            value = text[i:end]
-            i = end + len(pair_d)
-        out.append((key, value.strip()))
-    return out
-
-
-def _quoted(text: str, i: int, closing: str, escape: str) -> tuple[int, str]:
-    """The text between the quote at ``i`` and its closing quote, and the index after it."""
-    out: list[str] = []
-    j = i + 1
-    while j < len(text):
-        c = text[j]
-        if escape and c == escape and j + 1 < len(text):
-            out.append(text[j + 1])
-            j += 2
-            continue
-        if c == closing:
-            return j + 1, "".join(out)
-        out.append(c)
-        j += 1
-    return j, "".join(out)
 
 
 # -- sample, partition
@@ -741,6 +507,3 @@ def _partition(plan: Plan, op: A.Partition, env: Env) -> Plan:
             yield from list(sub.rows())
 
     return Plan(dict(sub.columns), produce)
-
-
-_ = (itertools, math, datetime, timedelta, Iterable)

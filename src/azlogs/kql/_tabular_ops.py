@@ -467,7 +467,7 @@ def _distinct(plan: Plan, op: A.Distinct, scope: Env) -> Plan:
 
 def union_plan(left: Plan | None, op: A.Union_, env: Env) -> Plan:
     """``union`` of the input (when an operator) and the listed tables (in ``_tabular_more``)."""
-    from azlogs.kql._tabular_more import union
+    from azlogs.kql._op_search import union
 
     return union(left, op, env)
 

@@ -51,6 +51,37 @@ _BAGS = """datatable(d:dynamic)
 ]
 """
 
+_IP_DATA = """// IP lookup table: IP_Data
+// Partial data from: https://raw.githubusercontent.com/datasets/geoip2-ipv4/master/data/geoip2-ipv4.csv
+let IP_Data = datatable(network:string, continent_code:string ,continent_name:string, country_iso_code:string, country_name:string)
+[
+  "111.68.128.0/17","AS","Asia","JP","Japan",
+  "5.8.0.0/19","EU","Europe","RU","Russia",
+  "223.255.254.0/24","AS","Asia","SG","Singapore",
+  "46.36.200.51/32","OC","Oceania","CK","Cook Islands",
+  "2.20.183.0/24","EU","Europe","GB","United Kingdom",
+];
+let IPs = datatable(ip:string)
+[
+  '2.20.183.12',   // United Kingdom
+  '5.8.1.2',       // Russia
+  '192.165.12.17', // Unknown
+];
+IPs
+"""
+_IP_COLS = [
+    ("ip", S),
+    ("network", S),
+    ("continent_code", S),
+    ("continent_name", S),
+    ("country_iso_code", S),
+    ("country_name", S),
+]
+_IP_ROWS = [
+    ["2.20.183.12", "2.20.183.0/24", "EU", "Europe", "GB", "United Kingdom"],
+    ["5.8.1.2", "5.8.0.0/19", "EU", "Europe", "RU", "Russia"],
+]
+
 DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[Any]]]] = [
     # ------------------------------------------------------------------ make-series
     (
@@ -305,6 +336,19 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         "| evaluate bag_unpack(d) : (*, Name:string, Age:long)",
         [("Description", S), ("Name", S), ("Age", L)],
         [["Student", "John", 20], ["Teacher", "Dave", 40], ["Student", "Jasmine", 30]],
+    ),
+    # ------------------------------------------------------------------ evaluate ipv4_lookup
+    (
+        "ipv4-lookup-plugin.md#1",
+        _IP_DATA + "| evaluate ipv4_lookup(IP_Data, ip, network)",
+        _IP_COLS,
+        _IP_ROWS,
+    ),
+    (
+        "ipv4-lookup-plugin.md#2",
+        _IP_DATA + "| evaluate ipv4_lookup(IP_Data, ip, network, return_unmatched = true)",
+        _IP_COLS,
+        [*_IP_ROWS, ["192.165.12.17", "", "", "", "", ""]],
     ),
     # ------------------------------------------------------------------ parse-kv
     (

@@ -176,6 +176,26 @@ class TestUnionAndSearch:
         t = _run('search in (SigninLogs) IPAddress:"192.0.2.7" | project UserPrincipalName', _provider())
         assert t.rows == [["a@x"]]
 
+    def test_find_with_project_and_smart(self) -> None:
+        """find: source_, the projected (or the predicate's and common) columns, the rest packed."""
+        t = _run(
+            "find in (SigninLogs, SecurityEvent) where TimeGenerated > datetime(2024-01-01T10:30) "
+            "project UserPrincipalName, pack_all()",
+            _provider(),
+        )
+        assert t.columns == [("source_", "string"), ("UserPrincipalName", "string"), ("column1", "dynamic")]
+        assert [r[:2] for r in t.rows] == [["SigninLogs", "b@x"], ["SigninLogs", "a@x"]]
+        s = _run('find withsource=T where Account has "contoso"', _provider())
+        # one table has Account: its other columns are common to all (one) tables, the bag is empty
+        assert s.columns == [
+            ("T", "string"),
+            ("Account", "string"),
+            ("TimeGenerated", "datetime"),
+            ("EventID", "int"),
+            ("pack_", "dynamic"),
+        ]
+        assert s.rows[0][:2] == ["SecurityEvent", "CONTOSO\\b"] and s.rows[0][4] == {}
+
     def test_where_star(self) -> None:
         """`where * has "x"` looks in every column (union-operator.md's `union K* | where * has ...`)."""
         assert _run('union Signin* | where * has "192.0.2.7" | count', _provider()).rows == [[1]]
@@ -245,6 +265,52 @@ class TestOtherOperators:
         t = _run("print d=dynamic([3,1,2]) | mv-apply v=d limit 2 on (summarize s=sum(toint(v))) | project s")
         assert t.columns == [("s", "long")] and t.rows == [[4]]
 
+    def test_make_series_in_range_and_open_bounds(self) -> None:
+        """`on t in range(start, stop, step)` is from/to/step; without from/to a series spans its data."""
+        base = "datatable(t:long, v:long)[1, 10, 3, 30]"
+        t = _run(f"{base} | make-series s=sum(v) on t in range(0, 5, 1)")
+        assert t.rows == [[[0, 10, 0, 30, 0], [0, 1, 2, 3, 4]]]
+        open_ = _run(f"{base} | make-series s=sum(v) on t step 1")
+        assert open_.rows == [[[10, 0, 30], [1, 2, 3]]]
+
+    def test_invoke_of_a_defender_function_says_so(self) -> None:
+        """FileProfile() exists only in Defender XDR: the error says so."""
+        with pytest.raises(KqlError) as info:
+            _run("print SHA1 = 'x' | invoke FileProfile('SHA1', 1000)")
+        assert "Defender XDR" in (info.value.hint or "")
+
+    def test_table_function_with_a_parameter(self) -> None:
+        """table(name) reads the named table, also from a function's parameter (a Sentinel idiom)."""
+        q = (
+            "let f = (tableName:string, upn:string) { table(tableName) | where UserPrincipalName == upn };\n"
+            'let a = f("SigninLogs", "a@x");\nunion isfuzzy=true a | count'
+        )
+        assert _run(q, _provider()).rows == [[2]]
+
+    def test_a_function_calling_itself_is_an_error_not_a_crash(self) -> None:
+        """Recursion in tabular functions stops with a KqlError."""
+        with pytest.raises(KqlError, match="calls itself too deeply"):
+            _run("let f = () { f() }; f()")
+
+    def test_deprecated_aggregate_spellings(self) -> None:
+        """makeset, makelist, argmax, argmin read as make_set, make_list, arg_max, arg_min."""
+        t = _run("datatable(u:string, n:long)['a', 1, 'b', 2] | summarize makeset(u), argmax(n, u)")
+        assert t.columns == [("set_u", "dynamic"), ("n", "long"), ("u", "string")]
+        assert t.rows == [[["a", "b"], 2, "b"]]
+
+    def test_join_keys_joined_by_and(self) -> None:
+        """on $left.a == $right.b and $left.c == $right.d is two keys."""
+        t = _run(
+            "datatable(a:long, c:long)[1, 2, 1, 3] | join kind=inner (datatable(b:long, d:long)[1, 3]) "
+            "on $left.a == $right.b and $left.c == $right.d | project a, c"
+        )
+        assert t.rows == [[1, 3]]
+
+    def test_mv_expand_of_a_conversion_keeps_the_column_name(self) -> None:
+        """mv-expand todynamic(NewValue) expands into NewValue, as hunting queries then read it."""
+        t = _run('print NewValue = "[1, 2]" | mv-expand todynamic(NewValue) | where NewValue == 2')
+        assert t.columns == [("NewValue", "dynamic")] and t.rows == [[2]]
+
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""
         assert _run("let V = view () { print x=5 }; V | union (V())").rows == [[5], [5]]
@@ -308,6 +374,21 @@ class TestDialect:
     """The new operators stay refused in DCR transformations, named in the error."""
 
     @pytest.mark.parametrize(
+        "source",
+        [
+            "union *",
+            "find where a == 'x'",
+            "search 'x'",
+            "externaldata(a:string)['x']",
+            "range x from 1 to 2 step 1",
+        ],
+    )
+    def test_sources_refused_in_a_transformation(self, source: str) -> None:
+        """Only source, print and datatable start a transformation: the new sources are refused."""
+        with pytest.raises(KqlError, match=r"not supported in DCR transformations|expected 'source'"):
+            compile_transformation(source, {"a": "string"})
+
+    @pytest.mark.parametrize(
         "op",
         [
             "make-series c=count() on TimeGenerated step 1h",
@@ -319,11 +400,15 @@ class TestDialect:
             "sample 1",
             "partition by a (take 1)",
             "search 'x'",
+            "invoke f()",
+            "as X",
+            "union *",
+            "mvexpand d",
         ],
     )
     def test_refused_in_a_transformation(self, op: str) -> None:
         """Each operator of issue 14 is refused after 'source', by name."""
-        word = op.split()[0]
+        word = {"mvexpand": "mv-expand"}.get(op.split()[0], op.split()[0])
         with pytest.raises(KqlError, match=f"'{word}' is not supported in DCR transformations"):
             compile_transformation(
                 f"source | {op}", {"a": "string", "d": "dynamic", "TimeGenerated": "datetime"}

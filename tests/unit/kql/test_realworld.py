@@ -39,9 +39,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "Webcasts/Ignite 2020 - Best practices for hunting across domains with Microsoft 365 Defender.txt",
         "9",
     ): "the pipeline is pasted twice inside toscalar( ) without a '|' (not valid KQL)",
-    ("microsoft/Microsoft-365-Defender-Hunting-Queries", "General queries/File footprint.txt", "0"): (
-        "the 'find' operator, which azlogs does not implement"
-    ),
     ("reprise99/Sentinel-Queries", "Defender for Cloud Apps/DCA-ExtractPhoneNumber.kql", "0"): (
         'a placeholder left for the reader, datetime("Insert date") (not a datetime)'
     ),
