@@ -11,11 +11,11 @@ from typing import Any
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
-from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
+from azlogs.schema.names import INGESTION_TIME_COLUMN
 
 TIME_COLUMN = "TimeGenerated"
 
