@@ -322,9 +322,10 @@ _PREFIX = {
 
 def auto_name(fn_name: str, arg_names: list[str | None]) -> str:
     """KQL's column name for an unnamed aggregate: ``count_``, ``sum_X``, ``list_X`` ..."""
-    if fn_name in ("count", "countif"):
-        return f"{fn_name}_"
     first = arg_names[0] if arg_names else None
+    if fn_name == "countif" or (fn_name == "count" and not first):
+        # count(x) is count_x (the summarize page's `count(x)` column); countif's predicate names nothing.
+        return f"{fn_name}_"
     if fn_name in ("take_any", "take_anyif"):
         return first or "any_arg0"
     if fn_name == "percentile" and first:

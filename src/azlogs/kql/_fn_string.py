@@ -78,14 +78,17 @@ def split(s: Any, delim: Any, index: Any = None) -> Any:
 
 @register("indexof", 2, 5, "long", "dcr")
 def indexof(s: Any, lookup: Any, start: Any = 0, length: Any = -1, occurrence: Any = 1) -> int | None:
-    """Position of the n-th occurrence of ``lookup``, or -1."""
+    """Position of the n-th occurrence of ``lookup``, or -1. ``length`` counts the characters after
+    ``start`` that a match may reach, the start's own not included: the indexof page finds "cde" in
+    "abcdefgabcdefg" from 1 with length 10 at 9 (its last character is the 11th after the start),
+    and not in "abcdefg" from 1 with length 2."""
     text, sub = _s(s), _s(lookup)
     begin = int(start or 0)
     if begin < 0:
         begin = max(len(text) + begin, 0)
     if begin > len(text):
         return None
-    end = len(text) if length is None or int(length) < 0 else min(len(text), begin + int(length))
+    end = len(text) if length is None or int(length) < 0 else min(len(text), begin + int(length) + 1)
     pos = begin - 1
     for _ in range(max(int(occurrence or 1), 1)):
         pos = text.find(sub, pos + 1, end)

@@ -24,12 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from azlogs.kql import _ast as A
 from azlogs.kql._compile import CExpr, Env, Row, err
 from azlogs.kql._registry import REGISTRY, FunctionSpec, register
+from azlogs.schema.names import INGESTION_TIME_COLUMN
 
-__all__ = ["FORMS", "INGESTION_TIME_COLUMN"]
-
-# The store's hidden column (azlogs.emulator.store.registry.INGESTION_TIME; kql cannot import the
-# emulator, and the store imports nothing from here: the name is the contract between them).
-INGESTION_TIME_COLUMN = "_IngestionTime"
+__all__ = ["FORMS"]
 
 
 @lru_cache(maxsize=256)

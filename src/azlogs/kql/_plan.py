@@ -22,7 +22,7 @@ from typing import Any, Final
 from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql._batch import Batch
 from azlogs.kql._budget import current
-from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
+from azlogs.schema.names import INGESTION_TIME_COLUMN
 
 Row = dict[str, Any]
 Step = Callable[[Row], "Row | None"]

@@ -13,12 +13,12 @@ from azlogs.kql import _ast as A
 from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._batch import Batch
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
-from azlogs.kql._fn_timezone import INGESTION_TIME_COLUMN
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, null_of
 from azlogs.kql._vector import VFn, vector
+from azlogs.schema.names import INGESTION_TIME_COLUMN
 
 TIME_COLUMN = "TimeGenerated"
 

@@ -18,6 +18,7 @@ __all__ = [
     "COLUMN_NAME_MIN",
     "CUSTOM_STREAM_PREFIX",
     "CUSTOM_TABLE_SUFFIX",
+    "INGESTION_TIME_COLUMN",
     "KNOWN_MICROSOFT_STREAMS",
     "MICROSOFT_STREAM_PREFIX",
     "MICROSOFT_STREAM_TABLES",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 TIME_GENERATED: Final = "TimeGenerated"
+# The hidden column that holds when a row was committed to its table: what KQL's ingestion_time()
+# returns (the workspace store writes it, the KQL engine asks a table for it by this name).
+INGESTION_TIME_COLUMN: Final = "_IngestionTime"
 CUSTOM_TABLE_SUFFIX: Final = "_CL"
 CUSTOM_STREAM_PREFIX: Final = "Custom-"
 MICROSOFT_STREAM_PREFIX: Final = "Microsoft-"

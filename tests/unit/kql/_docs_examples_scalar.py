@@ -662,4 +662,23 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["zcomp"],
         [[""]],
     ),
+    # ------------------------------------------------------------------ indexof's length, count(x)'s name
+    (
+        "indexof-function.md#1",
+        'print\n idx1 = indexof("abcdefg","cde")    // lookup found in input string\n , idx2 = indexof("abcdefg","cde",1,4) // lookup found in researched range \n , idx3 = indexof("abcdefg","cde",1,2) // search starts from index 1, but stops after 2 chars, so full lookup can\'t be found\n , idx4 = indexof("abcdefg","cde",3,4) // search starts after occurrence of lookup\n , idx5 = indexof("abcdefg","cde",-5)  // negative start index\n , idx6 = indexof(1234567,5,1,4)       // two first parameters were forcibly casted to strings "12345" and "5"\n , idx7 = indexof("abcdefg","cde",2,-1)  // lookup found in input string\n , idx8 = indexof("abcdefgabcdefg", "cde", 1, 10, 2)   // lookup found in input range\n , idx9 = indexof("abcdefgabcdefg", "cde", 1, -1, 3)   // the third occurrence of lookup is not in researched range',
+        ["idx1", "idx2", "idx3", "idx4", "idx5", "idx6", "idx7", "idx8", "idx9"],
+        [[2, 2, -1, -1, 2, 4, 2, 9, -1]],
+    ),
+    (
+        "summarize-operator.md#6",
+        "datatable(x:long)[]\n| summarize  count(x), countif(x > 0) , dcount(x), dcountif(x, x > 0)",
+        ["count_x", "countif_", "dcount_x", "dcountif_x"],
+        [[0, 0, 0, 0]],
+    ),
+    (
+        "summarize-operator.md#9",
+        "range x from 1 to 2 step 1\n| extend y = iff(x == 1, real(null), real(5))\n| summarize count(y)",
+        ["count_y"],
+        [[2]],
+    ),
 ]

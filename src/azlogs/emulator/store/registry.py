@@ -28,7 +28,7 @@ import orjson
 
 from azlogs.emulator.store.columns import SQL_TYPES, quote_ident, quote_literal
 from azlogs.schema.model import TableSchema
-from azlogs.schema.names import TIME_GENERATED
+from azlogs.schema.names import INGESTION_TIME_COLUMN, TIME_GENERATED
 from azlogs.schema.types import ColumnType
 
 ROW_ID: Final = "_RowId"
@@ -37,7 +37,7 @@ TYPE: Final = "Type"
 RESOURCE_ID: Final = "_ResourceId"
 TIME_RECEIVED: Final = "_TimeReceived"
 ITEM_ID: Final = "_ItemId"
-INGESTION_TIME: Final = "_IngestionTime"
+INGESTION_TIME: Final = INGESTION_TIME_COLUMN
 
 # Visible standard columns (TenantId comes first, the others after the declared ones), then the
 # hidden ones: returned only when asked for by name or with include_hidden.
