@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from azlogs.kql import _ast as A
+from azlogs.kql import _vector as V
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
 from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._registry import common_type
@@ -46,9 +47,9 @@ def _iff(node: A.Call, env: Env) -> CExpr:
     c, a, b = (compile_expr(x, env) for x in node.args)
     typ = common_type([a.type, b.type])
     fc, fa, fb = c.fn, a.fn, b.fn
-    out = CExpr(
-        lambda r: fa(r) if fc(r) is True else fb(r), typ, row_free=c.row_free and a.row_free and b.row_free
-    )
+    row_free = c.row_free and a.row_free and b.row_free
+    vec = None if row_free else V.choose(V.vector(c), V.vector(a), V.vector(b))
+    out = CExpr(lambda r: fa(r) if fc(r) is True else fb(r), typ, row_free=row_free, vec=vec)
     return _fold(out) if c.const and a.const and b.const else out
 
 

@@ -149,6 +149,8 @@ class TestBatchesAnswerWhatRowsAnswer:
             "T | extend A = Code + 1 > 1 and Computer == 'a', B = Code > 0 or Computer != 'A'",
             "T | extend A = Computer startswith 'a', B = Computer has 'b', C = Computer contains 'A'",
             "T | extend A = Props.k, B = Props.a.b, C = tostring(Props.k), D = toint(Code), E = tolong(Ratio)",
+            "T | extend A = iff(Code > 1, Computer, 'none'), B = iif(isnull(Code), Ratio, todouble(Code))",
+            "T | extend A = iff(Computer == 'a', strlen(Computer), -1), B = iff(true, Code, 0)",
         ],
     )
     def test_the_fast_paths(self, text: str) -> None:
