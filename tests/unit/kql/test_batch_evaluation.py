@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azlogs._exceptions import KqlError, KqlLimitError
+from azlogs._exceptions import KqlError, KqlLimitError, KqlTimeoutError
 from azlogs.kql import Budget, MemoryProvider, compile_transformation, parse, run_query
 from azlogs.kql._compile import Ctx, Env
 from azlogs.kql._plan import fuse
@@ -21,6 +21,7 @@ from azlogs.kql._tabular import compile_pipeline
 from tests.unit.fuzz.profiles import fuzz_settings
 from tests.unit.fuzz.test_fuzz_kql import EXPR
 from tests.unit.kql._helpers import FIXED_NOW
+from tests.unit.kql.test_limits import _FakeClock
 
 COLUMNS = [
     ("TimeGenerated", "datetime"),
@@ -222,3 +223,23 @@ class TestParseJson:
             assert math.isnan(value["n"])
         else:
             assert _same(value, expected), value
+
+
+class TestDeadlinesInBatches:
+    def test_a_batched_query_past_its_deadline_is_stopped(self) -> None:
+        """where/extend/summarize over batches still check the deadline as the rows go (a fake clock)."""
+        budget = Budget(timeout=5, clock=_FakeClock())
+        text = "range x from 1 to 1000000000000 step 1 | extend y = x * 2 | where y > 0 | summarize count() by bin(y, 10)"
+        with pytest.raises(KqlTimeoutError):
+            run_query(text, MemoryProvider(), budget=budget)
+        assert budget.ticks < 20_000
+
+    def test_a_batched_transformation_past_its_deadline_accounts_for_every_record(self) -> None:
+        """The records before the deadline are transformed, every one after it is reported: none lost."""
+        t = compile_transformation("source | extend y = x * 2 | where y >= 0", {"x": "long"})
+        records = [{"x": i} for i in range(20_000)]
+        out = t.apply(records, budget=Budget(timeout=5, clock=_FakeClock()))
+        assert out.rows and out.errors
+        assert [r["x"] for r in out.rows] == list(range(len(out.rows)))
+        assert [i for i, _ in out.errors] == list(range(len(out.rows), 20_000))
+        assert all("time limit" in reason for _, reason in out.errors)
