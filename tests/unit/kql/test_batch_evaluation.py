@@ -243,3 +243,40 @@ class TestDeadlinesInBatches:
         assert [r["x"] for r in out.rows] == list(range(len(out.rows)))
         assert [i for i, _ in out.errors] == list(range(len(out.rows), 20_000))
         assert all("time limit" in reason for _, reason in out.errors)
+
+
+def _reference_sort(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str, Any]]:
+    """The sort of the row-by-row engine (51b96d8), one key: nulls first ascending, last descending."""
+    from azlogs.kql._tabular_ops import _sort_value
+
+    vals = [(r.get(key), r) for r in rows]
+    present = [p for p in vals if p[0] is not None]
+    nulls = [p for p in vals if p[0] is None]
+    try:
+        present.sort(key=lambda p: _sort_value(p[0]), reverse=desc)
+    except TypeError:
+        present.sort(key=lambda p: str(_sort_value(p[0])), reverse=desc)
+    ordered = nulls + present if not desc else present + nulls
+    return [p[1] for p in ordered]
+
+
+class TestSort:
+    @pytest.mark.parametrize("desc", [False, True])
+    @pytest.mark.parametrize(
+        "values",
+        [
+            [3, None, 1, 2, 1, None, 7],
+            ["b", "a", None, "c", "a"],
+            [2, "x", 1, None, "a", 3],  # mixed: compared as text, as before
+            [True, 2, False, None, 1],
+            [{"a": 2}, {"a": 1}, [1], None, 3],
+            [1.5, math.nan, -1.0, None, 0.0],
+        ],
+    )
+    def test_sort_orders_as_the_row_by_row_engine(self, values: list[Any], desc: bool) -> None:
+        """sort by a key of mixed, null, NaN and dynamic values gives the order it always gave."""
+        rows = [{"k": v, "i": i} for i, v in enumerate(values)]
+        provider = MemoryProvider({"T": ([("k", "dynamic"), ("i", "long")], rows)})
+        order = "desc" if desc else "asc"
+        result = run_query(f"T | sort by k {order} | project i", provider)
+        assert [r[0] for r in result.tables[0].rows] == [r["i"] for r in _reference_sort(rows, "k", desc)]
