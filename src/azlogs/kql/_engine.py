@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 from azlogs._exceptions import KqlError, KqlLimitError
 from azlogs.facts import QUERY_MAX_RECORDS, QUERY_MAX_RESULT_BYTES
@@ -22,6 +22,7 @@ from azlogs.kql._tabular import TIME_COLUMN, compile_pipeline
 from azlogs.kql._values import ensure_utc, normalize_type, null_of
 
 Clock = Callable[[], datetime]
+_FEW: Final = 8  # fewer records than this run row by row (a batch costs about as much as 5 rows)
 
 
 @runtime_checkable
@@ -154,33 +155,40 @@ class Transformation:
             return list(map(dict, map(zip, repeat(names), zip(*values, strict=True))))
 
         plan = self._plan
+        step = plan.fused()
+
+        def by_record(chunk: Sequence[Mapping[str, Any]], start: int, tick: bool) -> None:
+            # Record by record: the failing records are dropped and reported, the others kept.
+            for i, rec in enumerate(chunk, start):
+                position[0] = i
+                if tick:
+                    budget.tick()
+                try:
+                    out = step(rec)  # type: ignore[arg-type]
+                except KqlLimitError:
+                    raise
+                except Exception as exc:
+                    result.errors.append((i, _reason(exc)))
+                    continue
+                if out is not None:
+                    result.rows.append(normalize(out))
+
+        if plan.per_record_source and len(records) < _FEW:
+            by_record(records, 0, True)  # a record or a few (transform test, preflight): cheaper so
+            return
         if plan.per_record_source:
-            step = plan.fused()
             run = plan.batch_runner() or (
                 lambda rows: Batch.of_rows([o for r in rows if (o := step(r)) is not None], plan.columns)
             )
-            tick = budget.tick
-            append = result.rows.append
             start, size = 0, _FIRST_BATCH
             while start < len(records):
                 chunk = list(records[start : start + size])
                 position[0] = start
-                tick(len(chunk))
+                budget.tick(len(chunk))
                 try:
                     batch = run(chunk)  # type: ignore[arg-type]
                 except Exception:
-                    # Record by record: the failing records are dropped and reported, the others kept.
-                    for i, rec in enumerate(chunk, start):
-                        position[0] = i
-                        try:
-                            out = step(rec)  # type: ignore[arg-type]
-                        except KqlLimitError:
-                            raise
-                        except Exception as exc:
-                            result.errors.append((i, _reason(exc)))
-                            continue
-                        if out is not None:
-                            append(normalize(out))
+                    by_record(chunk, start, False)
                 else:
                     result.rows.extend(output(batch))
                 start += size

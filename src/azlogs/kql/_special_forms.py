@@ -9,6 +9,7 @@ from typing import Any
 
 from azlogs.kql import _ast as A
 from azlogs.kql import _fn_parse  # noqa: F401 - registers the parse_* functions
+from azlogs.kql import _vector as V
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
 from azlogs.kql._fn_extra import FORMS as EXTRA_FORMS
 from azlogs.kql._fn_text import FORMS as TEXT_FORMS
@@ -51,9 +52,9 @@ def _iff(node: A.Call, env: Env) -> CExpr:
     c, a, b = (compile_expr(x, env) for x in node.args)
     typ = common_type([a.type, b.type])
     fc, fa, fb = c.fn, a.fn, b.fn
-    out = CExpr(
-        lambda r: fa(r) if fc(r) is True else fb(r), typ, row_free=c.row_free and a.row_free and b.row_free
-    )
+    row_free = c.row_free and a.row_free and b.row_free
+    vec = None if row_free else V.choose(V.vector(c), V.vector(a), V.vector(b))
+    out = CExpr(lambda r: fa(r) if fc(r) is True else fb(r), typ, row_free=row_free, vec=vec)
     return _fold(out) if c.const and a.const and b.const else out
 
 

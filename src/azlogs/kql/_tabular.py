@@ -565,7 +565,7 @@ def _project_rename(plan: Plan, op: A.ProjectRename) -> Plan:
         return out
 
     def rename_batch(b: Batch) -> Batch:
-        held = dict(b.columns)
+        held = b.held()
         vals = [(new, held.pop(old, None)) for old, new in pairs]
         for new, v in vals:
             if v is None:

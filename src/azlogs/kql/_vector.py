@@ -113,6 +113,28 @@ def _logical(va: VFn, vb: VFn, stop: bool) -> VFn:
     return vec
 
 
+def choose(vc: VFn, va: VFn, vb: VFn) -> VFn:
+    """``iff(c, a, b)``: a on the rows where c is true, b on the others (each evaluated only there)."""
+
+    def vec(b: Batch) -> list[Any]:
+        cond = vc(b)
+        yes = [i for i, x in enumerate(cond) if x is True]
+        if len(yes) == len(cond):
+            return va(b)
+        if not yes:
+            return vb(b)
+        chosen = set(yes)
+        no = [i for i in range(len(cond)) if i not in chosen]
+        out: list[Any] = [None] * len(cond)
+        for i, v in zip(yes, va(b.take(yes)), strict=True):
+            out[i] = v
+        for i, v in zip(no, vb(b.take(no)), strict=True):
+            out[i] = v
+        return out
+
+    return vec
+
+
 def compare_scalar(op: str, va: VFn, b_of: Fn) -> VFn | None:
     """``x < b`` ... where b has one value per run and both sides are of one scalar type."""
     if op == ">":

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azlogs._exceptions import KqlError, KqlLimitError
+from azlogs._exceptions import KqlError, KqlLimitError, KqlTimeoutError
 from azlogs.kql import Budget, MemoryProvider, compile_transformation, parse, run_query
 from azlogs.kql._compile import Ctx, Env
 from azlogs.kql._plan import fuse
@@ -21,6 +21,7 @@ from azlogs.kql._tabular import compile_pipeline
 from tests.unit.fuzz.profiles import fuzz_settings
 from tests.unit.fuzz.test_fuzz_kql import EXPR
 from tests.unit.kql._helpers import FIXED_NOW
+from tests.unit.kql.test_limits import _FakeClock
 
 COLUMNS = [
     ("TimeGenerated", "datetime"),
@@ -149,6 +150,8 @@ class TestBatchesAnswerWhatRowsAnswer:
             "T | extend A = Code + 1 > 1 and Computer == 'a', B = Code > 0 or Computer != 'A'",
             "T | extend A = Computer startswith 'a', B = Computer has 'b', C = Computer contains 'A'",
             "T | extend A = Props.k, B = Props.a.b, C = tostring(Props.k), D = toint(Code), E = tolong(Ratio)",
+            "T | extend A = iff(Code > 1, Computer, 'none'), B = iif(isnull(Code), Ratio, todouble(Code))",
+            "T | extend A = iff(Computer == 'a', strlen(Computer), -1), B = iff(true, Code, 0)",
         ],
     )
     def test_the_fast_paths(self, text: str) -> None:
@@ -220,3 +223,60 @@ class TestParseJson:
             assert math.isnan(value["n"])
         else:
             assert _same(value, expected), value
+
+
+class TestDeadlinesInBatches:
+    def test_a_batched_query_past_its_deadline_is_stopped(self) -> None:
+        """where/extend/summarize over batches still check the deadline as the rows go (a fake clock)."""
+        budget = Budget(timeout=5, clock=_FakeClock())
+        text = "range x from 1 to 1000000000000 step 1 | extend y = x * 2 | where y > 0 | summarize count() by bin(y, 10)"
+        with pytest.raises(KqlTimeoutError):
+            run_query(text, MemoryProvider(), budget=budget)
+        assert budget.ticks < 20_000
+
+    def test_a_batched_transformation_past_its_deadline_accounts_for_every_record(self) -> None:
+        """The records before the deadline are transformed, every one after it is reported: none lost."""
+        t = compile_transformation("source | extend y = x * 2 | where y >= 0", {"x": "long"})
+        records = [{"x": i} for i in range(20_000)]
+        out = t.apply(records, budget=Budget(timeout=5, clock=_FakeClock()))
+        assert out.rows and out.errors
+        assert [r["x"] for r in out.rows] == list(range(len(out.rows)))
+        assert [i for i, _ in out.errors] == list(range(len(out.rows), 20_000))
+        assert all("time limit" in reason for _, reason in out.errors)
+
+
+def _reference_sort(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str, Any]]:
+    """The sort of the row-by-row engine (51b96d8), one key: nulls first ascending, last descending."""
+    from azlogs.kql._tabular_ops import _sort_value
+
+    vals = [(r.get(key), r) for r in rows]
+    present = [p for p in vals if p[0] is not None]
+    nulls = [p for p in vals if p[0] is None]
+    try:
+        present.sort(key=lambda p: _sort_value(p[0]), reverse=desc)
+    except TypeError:
+        present.sort(key=lambda p: str(_sort_value(p[0])), reverse=desc)
+    ordered = nulls + present if not desc else present + nulls
+    return [p[1] for p in ordered]
+
+
+class TestSort:
+    @pytest.mark.parametrize("desc", [False, True])
+    @pytest.mark.parametrize(
+        "values",
+        [
+            [3, None, 1, 2, 1, None, 7],
+            ["b", "a", None, "c", "a"],
+            [2, "x", 1, None, "a", 3],  # mixed: compared as text, as before
+            [True, 2, False, None, 1],
+            [{"a": 2}, {"a": 1}, [1], None, 3],
+            [1.5, math.nan, -1.0, None, 0.0],
+        ],
+    )
+    def test_sort_orders_as_the_row_by_row_engine(self, values: list[Any], desc: bool) -> None:
+        """sort by a key of mixed, null, NaN and dynamic values gives the order it always gave."""
+        rows = [{"k": v, "i": i} for i, v in enumerate(values)]
+        provider = MemoryProvider({"T": ([("k", "dynamic"), ("i", "long")], rows)})
+        order = "desc" if desc else "asc"
+        result = run_query(f"T | sort by k {order} | project i", provider)
+        assert [r[0] for r in result.tables[0].rows] == [r["i"] for r in _reference_sort(rows, "k", desc)]
