@@ -27,7 +27,7 @@ from typing import Any, Final
 import orjson
 
 from azlogs._exceptions import SpoolError, SpoolFullError, SpoolStorageError
-from azlogs.agent._config import InputConfig
+from azlogs.agent._config import InputConfig, Listen, loopback
 from azlogs.agent._inputs import APPEND_BYTES, InputWorker, _slices
 from azlogs.agent._listen import Answer, BodyTooLarge, Incoming, Listener
 from azlogs.agent._mapping import LogTypeRoute
@@ -46,6 +46,11 @@ class NotSpooled(Exception):
     """The records could not be made durable now (spool full, disk full, agent stopping)."""
 
 
+def in_the_clear(listen: Listen) -> bool:
+    """Whether a listener takes posts from the network without TLS (warned about at start)."""
+    return not listen.tls_cert and not loopback(listen.host)
+
+
 class ListenerInput(InputWorker):
     """An input that serves HTTP: its thread accepts connections, each request spools on its own thread."""
 
@@ -62,6 +67,13 @@ class ListenerInput(InputWorker):
 
     def loop(self) -> None:
         log.info("input %s listening on %s", self.cfg.name, self.listener.address)
+        if self.cfg.listen is not None and in_the_clear(self.cfg.listen):
+            log.warning(
+                "input %s listens on %s without TLS: what senders post, and their signatures or tokens, "
+                "cross the network in the clear (set tls_cert and tls_key)",
+                self.cfg.name,
+                self.listener.address,
+            )
         self.listener.serve(lambda: self.stopping)
 
     def handle(self, request: Incoming) -> Answer:
