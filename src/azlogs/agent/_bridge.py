@@ -27,10 +27,12 @@ from typing import Any, Final
 import orjson
 
 from azlogs._exceptions import SpoolError, SpoolFullError, SpoolStorageError
-from azlogs.agent._config import InputConfig
+from azlogs.agent._config import InputConfig, Listen, loopback
 from azlogs.agent._inputs import APPEND_BYTES, InputWorker, _slices
 from azlogs.agent._listen import Answer, BodyTooLarge, Incoming, Listener
 from azlogs.agent._mapping import LogTypeRoute
+from azlogs.agent._parsers import compact, too_long_line
+from azlogs.agent._tail import LONG_LINE_PREFIX
 from azlogs.ingest.deadletter import BadLine
 from azlogs.otel import otlp
 from azlogs.schema import datacollector as dc
@@ -43,6 +45,11 @@ _API_LOGS: Final = ("/api/logs", "/api/logs/")
 
 class NotSpooled(Exception):
     """The records could not be made durable now (spool full, disk full, agent stopping)."""
+
+
+def in_the_clear(listen: Listen) -> bool:
+    """Whether a listener takes posts from the network without TLS (warned about at start)."""
+    return not listen.tls_cert and not loopback(listen.host)
 
 
 class ListenerInput(InputWorker):
@@ -61,6 +68,13 @@ class ListenerInput(InputWorker):
 
     def loop(self) -> None:
         log.info("input %s listening on %s", self.cfg.name, self.listener.address)
+        if self.cfg.listen is not None and in_the_clear(self.cfg.listen):
+            log.warning(
+                "input %s listens on %s without TLS: what senders post, and their signatures or tokens, "
+                "cross the network in the clear (set tls_cert and tls_key)",
+                self.cfg.name,
+                self.listener.address,
+            )
         self.listener.serve(lambda: self.stopping)
 
     def handle(self, request: Incoming) -> Answer:
@@ -160,7 +174,14 @@ class HttpInput(ListenerInput):
             lines = _lines(raw)
         except ValueError as exc:
             return self._error(400, "InvalidJson", str(exc))
+        limit = cfg.max_line_bytes  # one record over it is dead-lettered by its first bytes, as for files
+        long = [
+            too_long_line(source, o, x[:LONG_LINE_PREFIX], len(x), limit) for o, x in lines if len(x) > limit
+        ]
+        if long:
+            lines = [(o, x) for o, x in lines if len(x) <= limit]
         records, bad = self.builder.build(lines, fid=f"h{uuid.uuid4().hex[:12]}", source=source)
+        bad = long + bad
         try:
             self.spool_records(self.stream_key, records, bad)
         except NotSpooled as exc:
@@ -203,18 +224,21 @@ def _lines(raw: bytes) -> list[tuple[int, bytes]]:
     body = raw.strip()
     if body.startswith(b"["):
         try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
+            value = dc.load_json(body)
+        except ValueError as exc:
             raise ValueError(f"the body starts as a JSON array but is not valid JSON: {exc}") from None
         if not isinstance(value, list):
             raise ValueError("the body is not a JSON array")
         # Each element goes through the JSON line parser, which dead-letters what is not an object.
-        return [(i, orjson.dumps(v)) for i, v in enumerate(value)]
+        try:
+            return [(i, compact(orjson.dumps(v))) for i, v in enumerate(value)]
+        except orjson.JSONEncodeError as exc:  # a lone surrogate the standard parser let through
+            raise ValueError(f"the body is not valid JSON: {exc}") from None
     if body.startswith(b"{") and b"\n" in body:  # one object, maybe pretty-printed; else NDJSON
         try:
-            if isinstance(orjson.loads(body), dict):
+            if isinstance(dc.load_json(body), dict):
                 return [(0, body)]
-        except orjson.JSONDecodeError:
+        except ValueError:
             pass
     out = []
     pos = 0
@@ -300,10 +324,13 @@ class DataCollectorInput(ListenerInput):
         field = cfg.resource_id_field
         resource_id = request.headers.get("x-ms-azureresourceid") if field else None
         out: list[bytes] = []
-        for rec in records:
-            if resource_id is not None and field is not None:
-                rec = {**rec, field: resource_id}
-            out.append(orjson.dumps(rec))
+        try:
+            for rec in records:
+                if resource_id is not None and field is not None:
+                    rec = {**rec, field: resource_id}
+                out.append(compact(orjson.dumps(rec)))
+        except orjson.JSONEncodeError as exc:  # a lone surrogate the standard parser let through
+            raise dc.bad_data(f"The body is not valid JSON: {exc}") from None
         try:
             self.spool_records(self.route_keys[route.log_type], out, [])
         except NotSpooled as exc:

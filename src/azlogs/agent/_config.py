@@ -627,7 +627,8 @@ def _listen_address(text: str, where: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _loopback(host: str) -> bool:
+def loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or ``localhost``)."""
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
@@ -694,7 +695,7 @@ def _listener(
         if auth == "none":
             if secrets:
                 raise ConfigError(f"{where}: auth = 'none' takes no secret_file or secret_env")
-            if not _loopback(host):
+            if not loopback(host):
                 raise ConfigError(
                     f"{where}: auth = 'none' is only allowed on a loopback address, not {host}",
                     hint="set auth = 'bearer' with secret_file, or listen on 127.0.0.1",

@@ -64,6 +64,10 @@ _RESERVED: Final = frozenset(n.lower() for n in DATA_COLLECTOR_RESERVED_PROPERTI
 _WORKSPACE_ID: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+# orjson's parser holds about 14 times the document while it parses (measured: a 434 MB peak for a 30 MB
+# array of small records), the standard library's about 3 times (99 MB) at a quarter of the speed:
+# bodies above this size are parsed by the latter, so a 30 MB post costs ~100 MB, not ~430 MB.
+ORJSON_MAX_BYTES: Final = 4 * 1024 * 1024
 # How far x-ms-date may be from the receiver's clock. Azure refused stale dates; its window is not
 # documented [U]: 15 minutes, as Azure Storage's SharedKey allows.
 DATE_SKEW: Final = timedelta(minutes=15)
@@ -187,6 +191,21 @@ def check_headers(api_version: str | None, workspace_id: str, headers: Mapping[s
     return log_type, parsed[1]
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def load_json(raw: bytes) -> Any:
+    """Parse a JSON body of up to 30 MB within about 3 times its size in memory (see ORJSON_MAX_BYTES).
+
+    Raises:
+        ValueError: not UTF-8, not JSON, or NaN/Infinity (refused by both parsers alike).
+    """
+    if len(raw) <= ORJSON_MAX_BYTES:
+        return orjson.loads(raw)
+    return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+
+
 def parse_records(raw: bytes) -> list[Mapping[str, Any]]:
     """The records of a body, with the reserved property names refused as the API did.
 
@@ -194,7 +213,7 @@ def parse_records(raw: bytes) -> list[Mapping[str, Any]]:
         Refusal: 400 InvalidDataFormat (not JSON, not objects, a reserved property name).
     """
     try:
-        records = records_of(orjson.loads(raw))
+        records = records_of(load_json(raw))
     except ValueError as exc:  # json's decode error and PayloadError
         raise bad_data(
             str(exc) if isinstance(exc, PayloadError) else f"The body is not valid JSON: {exc}"

@@ -23,6 +23,8 @@ from click.testing import CliRunner
 
 from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
+from azlogs.agent._bridge import in_the_clear
+from azlogs.agent._config import Listen
 from azlogs.cli import main
 from azlogs.schema import datacollector as dc
 from azlogs.spool._faults import FaultyStorage
@@ -419,3 +421,29 @@ class TestNoAnswerBeforeDurable:
         wait_for(lambda: sink.values("Seq") == [2], what="the second post's record")
         assert agent.stop() == 0
         assert sink.values("Seq") == [2]
+
+
+class TestResourceIdAndWarnings:
+    def test_resource_id_goes_to_the_configured_column(
+        self, tmp_path: Path, sink: Sink, run_agent: Callable[..., Running]
+    ) -> None:
+        """With resource_id_field, x-ms-AzureResourceId is copied into that column of every record."""
+        port = free_port()
+        run_agent(write_config(tmp_path, dc_input(tmp_path, port, 'resource_id_field = "ResourceId"')))
+        rid = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
+        assert dc_post(port, b'[{"a": 1}, {"a": 2}]', extra={"x-ms-AzureResourceId": rid}).status_code == 200
+        assert dc_post(port, b'{"a": 3}').status_code == 200
+        wait_for(lambda: len(sink.records) == 3, what="3 records")
+        assert sorted(sink.records, key=lambda r: int(r["a"])) == [
+            {"a": 1, "ResourceId": rid},
+            {"a": 2, "ResourceId": rid},
+            {"a": 3},
+        ]
+
+    def test_a_listener_off_loopback_without_tls_is_in_the_clear(self) -> None:
+        """Off loopback and without TLS a listener is warned about; on loopback or with TLS it is not."""
+        assert in_the_clear(Listen(host="10.0.0.5"))
+        assert in_the_clear(Listen(host="0.0.0.0"))
+        assert not in_the_clear(Listen(host="127.0.0.1"))
+        assert not in_the_clear(Listen(host="::1"))
+        assert not in_the_clear(Listen(host="10.0.0.5", tls_cert="c.pem", tls_key="k.pem"))

@@ -109,3 +109,19 @@ class TestTextAndRegex:
         other, _ = build(cfg, [(7, b"x")], fid="def")
         assert first[0]["Id"] == again[0]["Id"] == "abc-7"
         assert other[0]["Id"] != first[0]["Id"]
+
+
+class TestMemory:
+    def test_records_take_their_size(self) -> None:
+        """Built records hold their own size, not orjson's 4 KiB starting buffer each."""
+        import tracemalloc
+
+        lines = [(i * 40, b'{"Seq": %d, "Message": "m"}' % i) for i in range(5000)]
+        tracemalloc.start()
+        try:
+            records, _ = RecordBuilder(replace(BASE, id_column="AzlogsId")).build(lines, fid="f", source="s")
+            held = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert len(records) == 5000
+        assert held < 5000 * 1024, f"{held / 5000:,.0f} bytes a record"
