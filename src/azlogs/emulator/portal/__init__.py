@@ -145,20 +145,39 @@ class Portal:
         response.delete_cookie(COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict")
         return response
 
+    # Every route (method, path): tests/e2e/test_portal.py checks each one refuses an anonymous request.
+    ROUTES: Final = (
+        ("GET", PREFIX),
+        ("GET", f"{PREFIX}/"),
+        ("GET", f"{PREFIX}/signin"),
+        ("POST", f"{PREFIX}/signin"),
+        ("POST", f"{PREFIX}/signout"),
+        ("GET", f"{PREFIX}/static/{{name}}"),
+        ("GET", f"{PREFIX}/api/overview"),
+        ("GET", f"{PREFIX}/api/schema"),
+        ("GET", f"{PREFIX}/api/dropped"),
+        ("GET", f"{PREFIX}/api/requests"),
+        ("POST", f"{PREFIX}/api/query"),
+    )
+
     def routes(self) -> list[BaseRoute]:
         g = self.guarded
+        handlers: list[api.Handler] = [
+            self.root,
+            g(self.index),
+            self.signin_page,
+            self.signin,
+            self.signout,
+            self.public_asset,
+            g(api.overview),
+            g(api.schema),
+            g(api.dropped),
+            g(self.recent_requests),
+            g(api.query),
+        ]
         return [
-            Route(PREFIX, self.root, methods=["GET"]),
-            Route(f"{PREFIX}/", g(self.index), methods=["GET"]),
-            Route(f"{PREFIX}/signin", self.signin_page, methods=["GET"]),
-            Route(f"{PREFIX}/signin", self.signin, methods=["POST"]),
-            Route(f"{PREFIX}/signout", self.signout, methods=["POST"]),
-            Route(f"{PREFIX}/static/{{name}}", self.public_asset, methods=["GET"]),
-            Route(f"{PREFIX}/api/overview", g(api.overview), methods=["GET"]),
-            Route(f"{PREFIX}/api/schema", g(api.schema), methods=["GET"]),
-            Route(f"{PREFIX}/api/dropped", g(api.dropped), methods=["GET"]),
-            Route(f"{PREFIX}/api/requests", g(self.recent_requests), methods=["GET"]),
-            Route(f"{PREFIX}/api/query", g(api.query), methods=["POST"]),
+            Route(path, handler, methods=[method])
+            for (method, path), handler in zip(self.ROUTES, handlers, strict=True)
         ]
 
 
