@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -103,12 +104,15 @@ def sent(emu: EmulatorProcess) -> Sent:
     out = Sent()
     token = imds_token(emu)
     out.tokens += [token, admin_token(emu)]
-    now = datetime.now(timezone.utc).replace(second=30, microsecond=0)
-    for i in range(MINUTES * 3):
-        when = now - timedelta(minutes=i // 3)
-        out.records.append(
-            {"TimeGenerated": when.isoformat(), "Seq": i, "Level": i % 4, "Message": f"message {i}"}
-        )
+    # the middle of a past minute: never in the future, so inside the query's time range
+    now = (datetime.now(timezone.utc) - timedelta(minutes=1)).replace(second=30, microsecond=0)
+    for minute in range(MINUTES):  # minute m ago holds m + 1 records
+        for _ in range(minute + 1):
+            i = len(out.records)
+            when = now - timedelta(minutes=minute)
+            out.records.append(
+                {"TimeGenerated": when.isoformat(), "Seq": i, "Level": i % 4, "Message": f"message {i}"}
+            )
     planted = [dict(r) for r in out.records]
     planted[0]["Extra"] = "not in the stream"  # undeclared: Azure drops it silently
     url = f"{prov.endpoint}/dataCollectionRules/{prov.immutable_id}/streams/{prov.stream}?api-version=2023-01-01"
@@ -258,6 +262,8 @@ class TestBrowser:
             ("Records", str(MINUTES))
         ]
         assert series[0].get_attribute("d").count("L") == MINUTES - 1
+        # oldest first: the minute m ago holds m + 1 records
+        assert json.loads(series[0].get_attribute("data-values")) == list(range(MINUTES, 0, -1))
         shot = tmp_path / "timechart.png"
         assert signed_in.save_screenshot(str(shot))
         assert shot.stat().st_size > 0
@@ -290,8 +296,10 @@ class TestBrowser:
         assert "204" in text
         assert "/portal/api" not in text
 
-    def test_pages_hold_no_secret(self, signed_in: Any, emu: EmulatorProcess, sent: Sent) -> None:
-        """No page the browser renders holds a key, a secret or a token."""
+    def test_pages_hold_no_secret(
+        self, signed_in: Any, emu: EmulatorProcess, sent: Sent, tmp_path: Path
+    ) -> None:
+        """No page the browser renders holds a key, a secret or a token (a screenshot of each is kept)."""
         secrets = _secrets(emu, sent)
         base = signed_in.current_url.split("#")[0]
         for page in ("overview", "logs", "dropped", "requests"):
@@ -303,6 +311,7 @@ class TestBrowser:
             )
             time.sleep(0.5)  # let the page's first fetch render
             source = signed_in.page_source
+            signed_in.save_screenshot(str(tmp_path / f"{page}.png"))
             assert [name for name, value in secrets.items() if value in source] == []
 
     def test_a_new_browser_profile_lands_on_sign_in(self, signed_in: Any, emu: EmulatorProcess) -> None:

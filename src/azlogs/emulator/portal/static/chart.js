@@ -1,7 +1,7 @@
 // Charts for `| render ...`, drawn as SVG from the query API's answer (its table and its `render`
 // object): timechart, linechart, areachart, scatterchart, barchart, columnchart, piechart, and the
 // arrays of make-series. Hand-written: no chart library is shipped. Each drawn series carries
-// data-series and data-points attributes (the tests read them).
+// data-series, data-points and (lines) data-values attributes (the tests read them).
 "use strict";
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
@@ -123,7 +123,8 @@
         const base = sy(Math.max(y0, 0));
         el("path", { d: `${d}L${sx(s.points[s.points.length - 1][0])},${base}L${sx(s.points[0][0])},${base}Z`, fill: color, "fill-opacity": 0.15, stroke: "none" }, g);
       }
-      el("path", { class: "series", d, fill: "none", stroke: color, "stroke-width": 2, "data-series": s.name, "data-points": s.points.length }, g);
+      el("path", { class: "series", d, fill: "none", stroke: color, "stroke-width": 2, "data-series": s.name,
+        "data-points": s.points.length, "data-values": JSON.stringify(s.points.map((p) => p[1])) }, g);
     });
     return true;
   }
