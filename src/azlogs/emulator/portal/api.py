@@ -50,8 +50,10 @@ FIXES: Final[dict[str, str]] = {
     coerce.COERCION_FAILED: "The value cannot be read as the declared type and was stored empty: fix the "
     "sender, or declare the column as string or dynamic.",
     coerce.TRUNCATED: "The value was over the column's size limit and was cut: send less, or split it.",
-    coerce.TIME_CLAMPED: "TimeGenerated was outside the accepted window: send a current time (UTC).",
-    coerce.TIME_FILLED: "TimeGenerated was missing: send it, or set it in transformKql (now()).",
+    coerce.TIME_CLAMPED: "TimeGenerated was more than 2 days old or 1 day ahead and was replaced by the "
+    "time received: send the event's real time, in UTC, and send it sooner.",
+    coerce.TIME_FILLED: "TimeGenerated was missing or not a datetime and was set to the time received: "
+    "send it (ISO 8601), or set it in transformKql.",
     kinds.OBJECT_BODY: "Send a JSON array of records, not a single object: Azure answers 204 and stores nothing.",
     kinds.NOT_AN_OBJECT: "Every element of the array must be a JSON object.",
     kinds.DROPPED_NOT_IN_TABLE: "Add the column to the output table, or project it away in transformKql.",
