@@ -8,7 +8,7 @@ AZ_VENV := .venv-az
 AZ_STAMP := $(AZ_VENV)/.installed
 AZ_LOCK := tests/az/requirements-az.lock
 
-.PHONY: demo test lint unit fuzz fmt bench clean az compat
+.PHONY: demo test lint unit fuzz fmt bench clean az compat browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests/js && npm ci && touch node_modules/.installed; \
 	else echo "npm not found: the JavaScript query client tests will be skipped"; fi
 
+# Debian's Chromium and its driver for the portal's browser tests (tests/e2e/test_portal.py, Selenium).
+# Installed when missing and this runs as root with apt-get; otherwise that test fails and says what to install.
+BROWSER_PACKAGES := chromium chromium-driver
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing $(BROWSER_PACKAGES) for the portal's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null) \
+	    || echo "could not install $(BROWSER_PACKAGES): tests/e2e/test_portal.py will fail"; \
+	else echo "chromium/chromedriver missing and not root: tests/e2e/test_portal.py will fail (apt-get install -y $(BROWSER_PACKAGES))"; fi
+
 demo: $(STAMP)
 	$(BIN)/azlogs demo
 
@@ -44,7 +55,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: lint $(AZ_STAMP) $(JS_STAMP)
+test: lint browser $(AZ_STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(MAKE) --no-print-directory compat
 

@@ -58,6 +58,7 @@ def sample_discovery(
             graph=f"{https}/graph",
             cluster_issuer=f"{https}/oidc/cluster",
             admin=f"{https}/_emulator",
+            portal=f"{https}/portal/",
         ),
         workspace=DiscoveryWorkspace(id=WORKSPACE_ID, name="ws", resource_id=ws_rid),
         identities=(

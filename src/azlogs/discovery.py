@@ -56,6 +56,7 @@ class DiscoveryEndpoints:
         graph: the Microsoft Graph subset.
         cluster_issuer: the AKS cluster's OIDC issuer (workload identity).
         admin: the emulator's own ``/_emulator`` admin surface.
+        portal: the emulator's web portal (``azlogs emulator open``).
     """
 
     imds: str
@@ -71,6 +72,7 @@ class DiscoveryEndpoints:
     graph: str
     cluster_issuer: str
     admin: str
+    portal: str
 
 
 @dataclass(frozen=True)

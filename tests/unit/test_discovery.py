@@ -41,6 +41,7 @@ WRITTEN_BEFORE = {
         "graph": "https://127.0.0.1:5002/graph",
         "cluster_issuer": "https://127.0.0.1:5002/oidc/cluster",
         "admin": "https://127.0.0.1:5002/_emulator",
+        "portal": "https://127.0.0.1:5002/portal/",
     },
     "workspace": {"id": "w-1", "name": "ws", "resource_id": "/subscriptions/s-1/resourceGroups/rg/x/ws"},
     "identities": [

@@ -132,5 +132,30 @@ def env(source: str | None, for_az: bool, data_dir: Path | None, client_id: str 
     click.echo(render_exports(environment(info, source, client_id)), nl=False)
 
 
+@emulator.command(name="open")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--print-url", "print_only", is_flag=True, help="Print the portal's URL; open no browser.")
+def open_portal(data_dir: Path | None, print_only: bool) -> None:
+    """Open the running emulator's portal (endpoints.portal of its emulator.json) in a web browser.
+
+    The portal asks for the admin key (admin.key in emulator.json) once per browser session. The
+    browser must trust the emulator's CA (ca_cert in emulator.json) or it warns about the certificate.
+    Which browser: Python's webbrowser module (set $BROWSER to choose).
+    """
+    import webbrowser
+
+    info = find_discovery(data_dir)
+    url = info.endpoints.portal
+    click.echo(url)
+    if print_only:
+        return
+    click.echo(f"sign in with admin.key from {info.where}; the browser must trust {info.ca_cert}", err=True)
+    if not webbrowser.open(url):
+        raise EmulatorError(
+            f"no web browser could be started for {url}",
+            hint="open the URL yourself, or set $BROWSER (Python's webbrowser module reads it)",
+        )
+
+
 for _command in DATA_COMMANDS:  # rows, diagnostics (cli/emulator_data.py)
     emulator.add_command(_command)

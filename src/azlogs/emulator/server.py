@@ -37,7 +37,7 @@ from azlogs.discovery import (
     DiscoveryWorkspace,
     default_data_dir,
 )
-from azlogs.emulator import ingestion
+from azlogs.emulator import ingestion, portal
 from azlogs.emulator.config import (
     DATA_COLLECTOR_API_MODES,
     Settings,
@@ -157,6 +157,7 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [
     ingestion.plane,
     datacollector.plane,
     query_routes,
+    portal.plane,  # after ingestion: it reads the store
 ]
 
 
@@ -287,6 +288,7 @@ class Emulator:
                 graph=u.graph,
                 cluster_issuer=u.cluster_issuer,
                 admin=f"{u.https}/_emulator",
+                portal=f"{u.https}{portal.PREFIX}/",
             ),
             workspace=DiscoveryWorkspace(
                 id=t.workspace_id, name=t.workspace_name, resource_id=t.workspace_resource_id
@@ -372,6 +374,9 @@ class Emulator:
                 self.info.write(self.discovery_path)
                 for warning in self.info.warnings:
                     log.warning(warning)
+                log.info(
+                    "portal: %s (sign in with admin.key from %s)", self.info.endpoints.portal, self.info.where
+                )
                 self._ready.set()
             await asyncio.gather(*tasks)
         finally:
