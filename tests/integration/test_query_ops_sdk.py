@@ -29,8 +29,8 @@ class TestOperatorsOverTheQueryApi:
         copy.write_text("ip,score\n192.0.2.7,9\n198.51.100.1,4\n", encoding="utf-8")
         grant(
             info,
-            info["workspace"]["resource_id"],
-            fresh_emulator.identity("vm")["principal_id"],
+            info.workspace.resource_id,
+            fresh_emulator.identity("vm").principal_id,
             LOG_ANALYTICS_READER_ROLE_ID,
         )
         result = run_with_env(fresh_emulator, "vm", [sys.executable, SCRIPT])

@@ -39,13 +39,13 @@ def main() -> None:
     info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]))  # noqa: SIM115
     client = LogsQueryClient(
         ManagedIdentityCredential(),
-        endpoint=info["endpoints"]["query"],
+        endpoint=info.endpoints.query,
         audience="https://api.loganalytics.io",
-        connection_verify=info["ca_cert"],
+        connection_verify=info.ca_cert,
     )
     out = {}
     for name, kql in QUERIES.items():
-        result = client.query_workspace(info["workspace"]["id"], kql, timespan=None)
+        result = client.query_workspace(info.workspace.id, kql, timespan=None)
         assert result.status == LogsQueryStatus.SUCCESS, result
         table = result.tables[0]
         out[name] = {
