@@ -100,16 +100,20 @@ class WorkspaceStore:
         )
         self._conn: sqlite3.Connection | None = conn
         self._checkpointer: Checkpointer | None = None
-        if path is not None:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer thread does it
-            conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute(registry.REGISTRY_SQL)
-        conn.execute(diag.SCHEMA_SQL)
-        self._max_params = _max_variables(conn)
-        self._tables = registry.load(conn)
+        try:
+            if path is not None:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer thread does it
+                conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute(registry.REGISTRY_SQL)
+            conn.execute(diag.SCHEMA_SQL)
+            self._max_params = _max_variables(conn)
+            self._tables = registry.load(conn)
+        except BaseException:
+            conn.close()  # a file that is not a database (or not ours): nothing is left open
+            raise
         self._seen: dict[tuple[str, str], tuple[Any, ...]] = {}
         if path is not None:
             self._checkpointer = Checkpointer(path)
