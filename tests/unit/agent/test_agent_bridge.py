@@ -25,6 +25,7 @@ from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
 from azlogs.agent._bridge import in_the_clear
 from azlogs.agent._config import Listen
+from azlogs.agent._stats import prometheus
 from azlogs.cli import main
 from azlogs.schema import datacollector as dc
 from azlogs.spool._faults import FaultyStorage
@@ -380,6 +381,9 @@ class TestCheck:
         assert agent.stop() == 0
         result = CliRunner().invoke(main, ["agent", "status", "--state-dir", str(tmp_path / "state")])
         assert f"http://127.0.0.1:{port} (2 requests, 1 refused)" in result.output
+        metrics = prometheus(json.loads((tmp_path / "state" / "status.json").read_text()))
+        assert 'azlogs_agent_input_requests_total{input="legacy"} 2' in metrics
+        assert 'azlogs_agent_input_refused_total{input="legacy"} 1' in metrics
 
 
 class TestReload:
