@@ -198,6 +198,10 @@ def _handler(handle: Handle, slots: threading.BoundedSemaphore, retry_after: int
             if not slots.acquire(timeout=SLOT_WAIT_SECONDS):
                 self.close_connection = True
                 busy = b'{"error": "the agent is busy with other requests; retry"}'
+                try:
+                    request.discard()  # read in small pieces, so that the sender reads the answer
+                except OSError:
+                    return
                 self._send(Answer(503, busy, {"Retry-After": str(retry_after)}))
                 return
             try:

@@ -21,6 +21,8 @@ _SECRET_ENV = ("AZURE_CLIENT_SECRET", "IDENTITY_HEADER", "MSI_SECRET", "AZURE_CL
 _PATTERNS = (
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), f"Bearer {REDACTED}"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), REDACTED),
+    # a Data Collector API signature (replayable within its x-ms-date window); the workspace id stays
+    (re.compile(r"(?i)\b(sharedkey\s+[^\s:]+:)[A-Za-z0-9+/]+=*"), rf"\1{REDACTED}"),
     (
         re.compile(
             r"(?i)((?:client_secret|secret|password|passwd|access_token|refresh_token|id_token|"

@@ -196,6 +196,12 @@ def prometheus(doc: dict[str, Any]) -> str:
     inputs = doc["inputs"]
     streams = doc["streams"]
     for key, kind, text in (
+        ("requests", "counter", "Requests an http or data-collector input answered."),
+        (
+            "refused",
+            "counter",
+            "Requests an http or data-collector input answered with another status than 200.",
+        ),
         ("lines_read", "counter", "Lines read by the input."),
         ("bytes_read", "counter", "Bytes read by the input."),
         ("records_in", "counter", "Records the input appended to the spool."),

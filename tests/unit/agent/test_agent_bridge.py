@@ -25,6 +25,8 @@ from azlogs._exceptions import ConfigError
 from azlogs.agent import Agent, load_config
 from azlogs.agent._bridge import in_the_clear
 from azlogs.agent._config import Listen
+from azlogs.agent._listen import Answer, Incoming, Listener
+from azlogs.agent._stats import prometheus
 from azlogs.cli import main
 from azlogs.schema import datacollector as dc
 from azlogs.spool._faults import FaultyStorage
@@ -380,6 +382,9 @@ class TestCheck:
         assert agent.stop() == 0
         result = CliRunner().invoke(main, ["agent", "status", "--state-dir", str(tmp_path / "state")])
         assert f"http://127.0.0.1:{port} (2 requests, 1 refused)" in result.output
+        metrics = prometheus(json.loads((tmp_path / "state" / "status.json").read_text()))
+        assert 'azlogs_agent_input_requests_total{input="legacy"} 2' in metrics
+        assert 'azlogs_agent_input_refused_total{input="legacy"} 1' in metrics
 
 
 class TestReload:
@@ -447,3 +452,33 @@ class TestResourceIdAndWarnings:
         assert not in_the_clear(Listen(host="127.0.0.1"))
         assert not in_the_clear(Listen(host="::1"))
         assert not in_the_clear(Listen(host="10.0.0.5", tls_cert="c.pem", tls_key="k.pem"))
+
+
+class TestListener:
+    def test_a_busy_listener_answers_503_with_retry_after_the_sender_can_read(self) -> None:
+        """With max_requests bodies in hand, another post gets 503 + Retry-After after a short wait, and
+        the post in hand still gets its answer."""
+        entered, gate, stop = threading.Event(), threading.Event(), threading.Event()
+
+        def handle(request: Incoming) -> Answer:
+            request.read(1 << 20)
+            entered.set()
+            gate.wait(30)
+            return Answer(200, b"{}")
+
+        listener = Listener(Listen(port=0, max_requests=1, retry_after=3), handle, "t")
+        server = threading.Thread(target=listener.serve, args=(stop.is_set,), daemon=True)
+        server.start()
+        url = f"http://127.0.0.1:{listener.port}/"
+        first: list[int] = []
+        with httpx.Client(trust_env=False, timeout=30) as c1, httpx.Client(trust_env=False, timeout=30) as c2:
+            held = threading.Thread(target=lambda: first.append(c1.post(url, content=b"x").status_code))
+            held.start()
+            assert entered.wait(10)
+            busy = c2.post(url, content=b"y" * 200_000)
+            gate.set()
+            held.join(10)
+        stop.set()
+        server.join(10)
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "3"
+        assert first == [200]

@@ -101,12 +101,13 @@ class TestRedaction:
             "client_secret=s3cr3t-value&scope=x",
             '{"access_token": "abc.def.ghi"}',
             "X-IDENTITY-HEADER: 0123456789abcdef",
+            "Authorization: SharedKey 00000000-1111-2222-3333-444444444444:c2lnbmF0dXJl+/c2ln=",
         ],
     )
     def test_secrets_never_survive(self, text: str) -> None:
-        """Bearer tokens, JWTs and secret-looking values are replaced."""
+        """Bearer tokens, JWTs, SharedKey signatures and secret-looking values are replaced."""
         out = redact(text)
-        for secret in (JWT, "s3cr3t-value", "abc.def.ghi", "0123456789abcdef"):
+        for secret in (JWT, "s3cr3t-value", "abc.def.ghi", "0123456789abcdef", "c2lnbmF0dXJl"):
             assert secret not in out
         assert "<redacted>" in out
 
