@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from azlogs._exceptions import RecordEncodeError
+from azlogs.schema.timespans import format_timespan
 
 # The uncompressed JSON array body of one request is measured exactly on the bytes that are sent
 # (azlogs.facts owns the figure). The wire (gzip) body must stay under the same figure, checked after
@@ -93,18 +94,6 @@ def _datetime_json(value: _dt.datetime) -> bytes:
     return out
 
 
-def _timespan(value: _dt.timedelta) -> str:
-    total_us = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-    sign = "-" if total_us < 0 else ""
-    total_us = abs(total_us)
-    seconds, micros = divmod(total_us, 1_000_000)
-    minutes, sec = divmod(seconds, 60)
-    hours, minute = divmod(minutes, 60)
-    days, hour = divmod(hours, 24)
-    day_part = f"{days}." if days else ""
-    return f"{sign}{day_part}{hour:02d}:{minute:02d}:{sec:02d}.{micros:06d}0"
-
-
 def json_default(value: Any) -> Any:
     """orjson fallback for the types the service needs and JSON lacks (see the module docstring)."""
     if isinstance(value, _dt.datetime):
@@ -125,7 +114,7 @@ def json_default(value: Any) -> Any:
         except TypeError:
             return list(value)
     if isinstance(value, _dt.timedelta):
-        return _timespan(value)
+        return format_timespan(value)
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")

@@ -21,7 +21,7 @@ from azlogs.kql._engine import (
 )
 from azlogs.kql._parser import parse
 from azlogs.kql._render import Visualization, visualization
-from azlogs.kql._values import format_timespan
+from azlogs.schema.timespans import format_timespan
 
 __all__ = [
     "Budget",

@@ -12,7 +12,8 @@ from typing import Any
 
 from azlogs.kql import _ast as A
 from azlogs.kql._grammar import TYPE_WORDS
-from azlogs.kql._values import format_datetime_iso, format_timespan, type_of_value
+from azlogs.kql._values import format_datetime_iso, type_of_value
+from azlogs.schema.timespans import format_timespan
 
 _PLAIN_NAME = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*\Z")
 # Names the grammar reads as keywords in some positions: always bracket-quote them.

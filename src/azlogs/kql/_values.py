@@ -19,9 +19,11 @@ from typing import Any, Final
 
 import orjson
 
-# Owned by azlogs.schema (one reader of datetime text, one list of types and aliases), re-exported for kql.
 from azlogs.schema.datetimes import ensure_utc as ensure_utc
 from azlogs.schema.datetimes import parse_datetime as parse_datetime
+
+# Owned by azlogs.schema (one reader of datetime text, one list of types and aliases), re-exported for kql.
+from azlogs.schema.timespans import format_timespan
 from azlogs.schema.types import INT_MAX as INT_MAX
 from azlogs.schema.types import INT_MIN as INT_MIN
 from azlogs.schema.types import LONG_MAX as LONG_MAX
@@ -133,22 +135,6 @@ def parse_timespan(text: str) -> timedelta | None:
     if re.fullmatch(r"\s*-?[0-9]+\s*", text):
         return timedelta(days=int(text))  # timespan(2) means two days
     return None
-
-
-def format_timespan(td: timedelta) -> str:
-    """KQL's text form: ``[-][d.]hh:mm:ss[.fffffff]``."""
-    total_us = td // timedelta(microseconds=1)
-    sign = "-" if total_us < 0 else ""
-    total_us = abs(total_us)
-    days, rem = divmod(total_us, 86_400_000_000)
-    hours, rem = divmod(rem, 3_600_000_000)
-    minutes, rem = divmod(rem, 60_000_000)
-    seconds, us = divmod(rem, 1_000_000)
-    out = f"{sign}{days}." if days else sign
-    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    if us:
-        out += f".{us:06d}0"
-    return out
 
 
 # ----------------------------------------------------------------------------- datetime
