@@ -32,7 +32,8 @@ from tests.emulator_proc import EmulatorProcess
 from tests.integration.test_ingestion_helpers import admin_token, imds_token, post
 from tests.provisioning import provision_table
 
-pytestmark = pytest.mark.slow
+# One worker runs the module: one emulator and one Chromium, and the tests share the signed-in browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("portal")]
 
 CHROMIUM = os.environ.get("AZLOGS_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("AZLOGS_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -315,13 +316,27 @@ class TestBrowser:
             assert [name for name, value in secrets.items() if value in source] == []
 
     def test_a_new_browser_profile_lands_on_sign_in(self, signed_in: Any, emu: EmulatorProcess) -> None:
-        """Without the session cookie the portal shows only its sign-in page."""
+        """Without the session cookie the portal shows only its sign-in page; a wrong key is said so."""
         from selenium.webdriver.common.by import By
 
         signed_in.delete_all_cookies()
-        signed_in.get(emu.info.endpoints.portal)
-        _wait(signed_in, lambda d: d.current_url.endswith("/portal/signin"), "the sign-in page")
-        assert signed_in.find_elements(By.ID, "key")
+        try:
+            signed_in.get(emu.info.endpoints.portal)
+            _wait(signed_in, lambda d: d.current_url.endswith("/portal/signin"), "the sign-in page")
+            signed_in.find_element(By.ID, "key").send_keys("not-the-key")
+            signed_in.find_element(By.ID, "signin").click()
+            _wait(signed_in, lambda d: d.find_element(By.ID, "failed").is_displayed(), "the failure message")
+            assert signed_in.current_url.endswith("/portal/signin?failed=1")
+        finally:  # signed in again for the tests after this one
+            key = signed_in.find_element(By.ID, "key")
+            key.clear()
+            key.send_keys(emu.info.admin.key)
+            signed_in.find_element(By.ID, "signin").click()
+            _wait(
+                signed_in,
+                lambda d: d.execute_script("return document.body.dataset.loaded") == "overview",
+                "Overview",
+            )
 
 
 # --- over HTTP, without a browser --------------------------------------------------------------------
@@ -338,7 +353,7 @@ class TestAccess:
         with _client(emu) as c:
             for method, route in Portal.ROUTES:
                 path = route.replace("{name}", "portal.js")
-                if path in ("/portal", "/portal/signin", "/portal/signout", "/portal/static/portal.css"):
+                if path in ("/portal", "/portal/signin", "/portal/signout"):
                     continue
                 r = c.request(method, path, json={"query": "print 1"} if method == "POST" else None)
                 assert r.status_code in (303, 401), (method, path, r.status_code)
@@ -346,6 +361,14 @@ class TestAccess:
                     assert r.headers["location"] == "/portal/signin"
                 else:
                     assert r.headers["content-type"].startswith("application/json")
+            # the sign-in page's own assets are public, every other is not
+            for name, public in (
+                ("portal.css", True),
+                ("signin.js", True),
+                ("kql.js", False),
+                ("index.html", False),
+            ):
+                assert (c.get(f"/portal/static/{name}").status_code == 200) is public, name
             # a forged cookie and a wrong key are no better
             c.cookies.set("azlogs_portal", "forged", domain="127.0.0.1", path="/portal")
             assert c.get("/portal/api/overview").status_code == 401
@@ -389,7 +412,15 @@ class TestAccess:
             for method, route in Portal.ROUTES:
                 if method == "GET":
                     answers.append(c.get(route.replace("{name}", "index.html")))
-            for name in ("index.html", "signin.html", "portal.css", "portal.js", "kql.js", "chart.js"):
+            for name in (
+                "index.html",
+                "signin.html",
+                "portal.css",
+                "signin.js",
+                "portal.js",
+                "kql.js",
+                "chart.js",
+            ):
                 answers.append(c.get(f"/portal/static/{name}"))
             for kql in (f"{TABLE} | take 100", "print x = 1 | render piechart", "DCRLogErrors | take 10"):
                 answers.append(c.post("/portal/api/query", json={"query": kql}))
