@@ -48,6 +48,11 @@ MINUTES = 6  # records spread over this many minutes: the timechart's points
 WAIT = 30.0
 
 
+def _downloads(profile: Path) -> Path:
+    """Where Chromium saves the exports: beside its profile."""
+    return profile.parent / f"{profile.name}-downloads"
+
+
 def _served_spki_sha256(base_url: str, ca_cert: str) -> str:
     """Base64 of SHA-256 over the SubjectPublicKeyInfo of the certificate the HTTPS listener serves,
     read over a connection that verified it against the emulator's CA (Chromium's SPKI pin)."""
@@ -128,6 +133,10 @@ def browser(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> I
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     options = webdriver.ChromeOptions()
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(_downloads(profile)), "download.prompt_for_download": False},
+    )
     options.binary_location = CHROMIUM
     for arg in (
         "--headless=new",
@@ -242,6 +251,30 @@ class TestBrowser:
             if r["Level"] == 2
         ]
         assert rows == expected
+
+    def test_results_page_and_export(self, signed_in: Any) -> None:
+        """120 rows show 50 a page; Next goes on; CSV and JSON exports hold every row with the column names."""
+        from selenium.webdriver.common.by import By
+
+        signed_in.get(signed_in.current_url.split("#")[0] + "#logs")
+        editor = _wait(signed_in, lambda d: d.find_element(By.ID, "kql"), "the editor")
+        editor.clear()
+        editor.send_keys("range n from 1 to 120 step 1 | extend word = strcat('w', n)")
+        signed_in.find_element(By.ID, "run").click()
+        _wait(signed_in, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"), "results")
+        assert signed_in.find_element(By.ID, "page-info").text == "page 1 of 3 · 120 rows"
+        assert len(signed_in.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == 50
+        signed_in.find_element(By.ID, "next").click()
+        first = signed_in.find_element(By.CSS_SELECTOR, "#results tbody tr td").text
+        assert (signed_in.find_element(By.ID, "page-info").text, first) == ("page 2 of 3 · 120 rows", "51")
+        downloads = _downloads(Path(signed_in.capabilities["chrome"]["userDataDir"]))
+        signed_in.find_element(By.ID, "export-csv").click()
+        signed_in.find_element(By.ID, "export-json").click()
+        csv_file, json_file = downloads / "query.csv", downloads / "query.json"
+        _wait(signed_in, lambda d: csv_file.exists() and json_file.exists(), "the exports")
+        lines = csv_file.read_text().splitlines()
+        assert lines[0] == "n,word" and lines[1:] == [f"{n},w{n}" for n in range(1, 121)]
+        assert json.loads(json_file.read_text()) == [{"n": n, "word": f"w{n}"} for n in range(1, 121)]
 
     def test_render_timechart_draws_the_series(self, signed_in: Any, tmp_path: Path) -> None:
         """``render timechart`` draws one series with a point per minute; a screenshot is kept."""
