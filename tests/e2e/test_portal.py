@@ -196,9 +196,9 @@ def _secrets(emu: EmulatorProcess, sent: Sent) -> dict[str, str]:
 
 class TestBrowser:
     def test_portal_loads_over_https_with_the_emulators_ca(
-        self, signed_in: Any, emu: EmulatorProcess
+        self, signed_in: Any, emu: EmulatorProcess, sent: Sent
     ) -> None:
-        """After sign-in the Overview lists the identities with principal ids, the DCR and the table."""
+        """After sign-in the Overview lists the identities with principal ids, the DCR with its ingestion, the table."""
         from selenium.webdriver.common.by import By
 
         assert signed_in.current_url.startswith("https://")
@@ -210,6 +210,9 @@ class TestBrowser:
         assert "Monitoring Metrics Publisher" in text
         dcr = signed_in.find_element(By.CSS_SELECTOR, ".card.dcr")
         assert f"Custom-{TABLE}" in dcr.text
+        # ingestion over the last minutes: one request of every record, no error
+        cells = [td.text for td in dcr.find_elements(By.CSS_SELECTOR, ".ingestion tbody td")]
+        assert (cells[:2], cells[3:]) == (["1", str(len(sent.records))], ["0", "0", "0"])
 
     def test_a_typed_query_shows_its_rows(self, signed_in: Any, sent: Sent) -> None:
         """A query typed into the editor (with the table offered as you type) shows the right rows and types."""
@@ -301,6 +304,45 @@ class TestBrowser:
         shot = tmp_path / "timechart.png"
         assert signed_in.save_screenshot(str(shot))
         assert shot.stat().st_size > 0
+
+    def _chart(self, driver: Any, kql: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        driver.get(driver.current_url.split("#")[0] + "#logs")
+        editor = _wait(driver, lambda d: d.find_element(By.ID, "kql"), "the editor")
+        editor.clear()
+        editor.send_keys(kql)
+        driver.find_element(By.ID, "run").click()
+        return _wait(
+            driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart svg.chart .series"), "the chart"
+        )
+
+    def test_render_piechart_draws_a_slice_per_category(self, signed_in: Any, sent: Sent) -> None:
+        """``render piechart`` draws one slice per Level with its count."""
+        from selenium.webdriver.common.by import By
+
+        self._chart(signed_in, f"{TABLE} | summarize n = count() by tostring(Level) | render piechart")
+        slices = signed_in.find_elements(By.CSS_SELECTOR, "#chart svg.chart path.slice")
+        drawn = {s.get_attribute("data-category"): s.get_attribute("data-value") for s in slices}
+        expected: dict[str, str] = {}
+        for r in sent.records:
+            expected[str(r["Level"])] = str(int(expected.get(str(r["Level"]), "0")) + 1)
+        assert drawn == expected
+
+    def test_series_arrays_draw_one_line_per_row(self, signed_in: Any) -> None:
+        """Rows of arrays (the shape make-series returns) draw one series each over the time array."""
+        from selenium.webdriver.common.by import By
+
+        times = ", ".join(f'"2026-12-01T00:0{m}:00Z"' for m in range(3))
+        self._chart(
+            signed_in,
+            "datatable(Computer: string, t: dynamic, n: dynamic)"
+            f'["a", dynamic([{times}]), dynamic([3, 1, 2]), "b", dynamic([{times}]), dynamic([0, 5, 4])]'
+            " | render timechart",
+        )
+        series = signed_in.find_elements(By.CSS_SELECTOR, "#chart svg.chart path.series")
+        drawn = [(s.get_attribute("data-series"), json.loads(s.get_attribute("data-values"))) for s in series]
+        assert drawn == [("a", [3, 1, 2]), ("b", [0, 5, 4])]
 
     def test_dropped_lists_the_undeclared_column_with_its_reason(self, signed_in: Any) -> None:
         """The Dropped page shows the planted undeclared column, its reason, a sample and the fix."""
