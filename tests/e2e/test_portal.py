@@ -35,8 +35,9 @@ from tests.provisioning import provision_table
 # One worker runs the module: one emulator and one Chromium, and the tests share the signed-in browser.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("portal")]
 
-CHROMIUM = os.environ.get("AZLOGS_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("AZLOGS_CHROMEDRIVER", "/usr/bin/chromedriver")
+# Debian's packages (chromium, chromium-driver): the browser the tests drive, never one downloaded.
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 TABLE = "Portal_CL"
 COLUMNS = [
     {"name": "TimeGenerated", "type": "datetime"},
