@@ -139,6 +139,7 @@ def browser(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> I
         {"download.default_directory": str(_downloads(profile)), "download.prompt_for_download": False},
     )
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the pages' console, read by a test
     for arg in (
         "--headless=new",
         "--no-sandbox",  # root in CI
@@ -390,6 +391,8 @@ class TestBrowser:
             source = signed_in.page_source
             signed_in.save_screenshot(str(tmp_path / f"{page}.png"))
             assert [name for name, value in secrets.items() if value in source] == []
+        # and no page logged an error (a script failure, a refused resource, a CSP violation)
+        assert [e["message"] for e in signed_in.get_log("browser") if e["level"] == "SEVERE"] == []
 
     def test_a_new_browser_profile_lands_on_sign_in(self, signed_in: Any, emu: EmulatorProcess) -> None:
         """Without the session cookie the portal shows only its sign-in page; a wrong key is said so."""
