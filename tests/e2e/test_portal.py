@@ -32,10 +32,12 @@ from tests.emulator_proc import EmulatorProcess
 from tests.integration.test_ingestion_helpers import admin_token, imds_token, post
 from tests.provisioning import provision_table
 
-pytestmark = pytest.mark.slow
+# One worker runs the module: one emulator and one Chromium, and the tests share the signed-in browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("portal")]
 
-CHROMIUM = os.environ.get("AZLOGS_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("AZLOGS_CHROMEDRIVER", "/usr/bin/chromedriver")
+# Debian's packages (chromium, chromium-driver): the browser the tests drive, never one downloaded.
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 TABLE = "Portal_CL"
 COLUMNS = [
     {"name": "TimeGenerated", "type": "datetime"},
@@ -45,6 +47,11 @@ COLUMNS = [
 ]
 MINUTES = 6  # records spread over this many minutes: the timechart's points
 WAIT = 30.0
+
+
+def _downloads(profile: Path) -> Path:
+    """Where Chromium saves the exports: beside its profile."""
+    return profile.parent / f"{profile.name}-downloads"
 
 
 def _served_spki_sha256(base_url: str, ca_cert: str) -> str:
@@ -127,7 +134,12 @@ def browser(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> I
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     options = webdriver.ChromeOptions()
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(_downloads(profile)), "download.prompt_for_download": False},
+    )
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the pages' console, read by a test
     for arg in (
         "--headless=new",
         "--no-sandbox",  # root in CI
@@ -186,9 +198,9 @@ def _secrets(emu: EmulatorProcess, sent: Sent) -> dict[str, str]:
 
 class TestBrowser:
     def test_portal_loads_over_https_with_the_emulators_ca(
-        self, signed_in: Any, emu: EmulatorProcess
+        self, signed_in: Any, emu: EmulatorProcess, sent: Sent
     ) -> None:
-        """After sign-in the Overview lists the identities with principal ids, the DCR and the table."""
+        """After sign-in the Overview lists the identities with principal ids, the DCR with its ingestion, the table."""
         from selenium.webdriver.common.by import By
 
         assert signed_in.current_url.startswith("https://")
@@ -200,6 +212,9 @@ class TestBrowser:
         assert "Monitoring Metrics Publisher" in text
         dcr = signed_in.find_element(By.CSS_SELECTOR, ".card.dcr")
         assert f"Custom-{TABLE}" in dcr.text
+        # ingestion over the last minutes: one request of every record, no error
+        cells = [td.text for td in dcr.find_elements(By.CSS_SELECTOR, ".ingestion tbody td")]
+        assert (cells[:2], cells[3:]) == (["1", str(len(sent.records))], ["0", "0", "0"])
 
     def test_a_typed_query_shows_its_rows(self, signed_in: Any, sent: Sent) -> None:
         """A query typed into the editor (with the table offered as you type) shows the right rows and types."""
@@ -242,6 +257,30 @@ class TestBrowser:
         ]
         assert rows == expected
 
+    def test_results_page_and_export(self, signed_in: Any) -> None:
+        """120 rows show 50 a page; Next goes on; CSV and JSON exports hold every row with the column names."""
+        from selenium.webdriver.common.by import By
+
+        signed_in.get(signed_in.current_url.split("#")[0] + "#logs")
+        editor = _wait(signed_in, lambda d: d.find_element(By.ID, "kql"), "the editor")
+        editor.clear()
+        editor.send_keys("range n from 1 to 120 step 1 | extend word = strcat('w', n)")
+        signed_in.find_element(By.ID, "run").click()
+        _wait(signed_in, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"), "results")
+        assert signed_in.find_element(By.ID, "page-info").text == "page 1 of 3 · 120 rows"
+        assert len(signed_in.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == 50
+        signed_in.find_element(By.ID, "next").click()
+        first = signed_in.find_element(By.CSS_SELECTOR, "#results tbody tr td").text
+        assert (signed_in.find_element(By.ID, "page-info").text, first) == ("page 2 of 3 · 120 rows", "51")
+        downloads = _downloads(Path(signed_in.capabilities["chrome"]["userDataDir"]))
+        signed_in.find_element(By.ID, "export-csv").click()
+        signed_in.find_element(By.ID, "export-json").click()
+        csv_file, json_file = downloads / "query.csv", downloads / "query.json"
+        _wait(signed_in, lambda d: csv_file.exists() and json_file.exists(), "the exports")
+        lines = csv_file.read_text().splitlines()
+        assert lines[0] == "n,word" and lines[1:] == [f"{n},w{n}" for n in range(1, 121)]
+        assert json.loads(json_file.read_text()) == [{"n": n, "word": f"w{n}"} for n in range(1, 121)]
+
     def test_render_timechart_draws_the_series(self, signed_in: Any, tmp_path: Path) -> None:
         """``render timechart`` draws one series with a point per minute; a screenshot is kept."""
         from selenium.webdriver.common.by import By
@@ -267,6 +306,45 @@ class TestBrowser:
         shot = tmp_path / "timechart.png"
         assert signed_in.save_screenshot(str(shot))
         assert shot.stat().st_size > 0
+
+    def _chart(self, driver: Any, kql: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        driver.get(driver.current_url.split("#")[0] + "#logs")
+        editor = _wait(driver, lambda d: d.find_element(By.ID, "kql"), "the editor")
+        editor.clear()
+        editor.send_keys(kql)
+        driver.find_element(By.ID, "run").click()
+        return _wait(
+            driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart svg.chart .series"), "the chart"
+        )
+
+    def test_render_piechart_draws_a_slice_per_category(self, signed_in: Any, sent: Sent) -> None:
+        """``render piechart`` draws one slice per Level with its count."""
+        from selenium.webdriver.common.by import By
+
+        self._chart(signed_in, f"{TABLE} | summarize n = count() by tostring(Level) | render piechart")
+        slices = signed_in.find_elements(By.CSS_SELECTOR, "#chart svg.chart path.slice")
+        drawn = {s.get_attribute("data-category"): s.get_attribute("data-value") for s in slices}
+        expected: dict[str, str] = {}
+        for r in sent.records:
+            expected[str(r["Level"])] = str(int(expected.get(str(r["Level"]), "0")) + 1)
+        assert drawn == expected
+
+    def test_series_arrays_draw_one_line_per_row(self, signed_in: Any) -> None:
+        """Rows of arrays (the shape make-series returns) draw one series each over the time array."""
+        from selenium.webdriver.common.by import By
+
+        times = ", ".join(f'"2026-12-01T00:0{m}:00Z"' for m in range(3))
+        self._chart(
+            signed_in,
+            "datatable(Computer: string, t: dynamic, n: dynamic)"
+            f'["a", dynamic([{times}]), dynamic([3, 1, 2]), "b", dynamic([{times}]), dynamic([0, 5, 4])]'
+            " | render timechart",
+        )
+        series = signed_in.find_elements(By.CSS_SELECTOR, "#chart svg.chart path.series")
+        drawn = [(s.get_attribute("data-series"), json.loads(s.get_attribute("data-values"))) for s in series]
+        assert drawn == [("a", [3, 1, 2]), ("b", [0, 5, 4])]
 
     def test_dropped_lists_the_undeclared_column_with_its_reason(self, signed_in: Any) -> None:
         """The Dropped page shows the planted undeclared column, its reason, a sample and the fix."""
@@ -313,15 +391,31 @@ class TestBrowser:
             source = signed_in.page_source
             signed_in.save_screenshot(str(tmp_path / f"{page}.png"))
             assert [name for name, value in secrets.items() if value in source] == []
+        # and no page logged an error (a script failure, a refused resource, a CSP violation)
+        assert [e["message"] for e in signed_in.get_log("browser") if e["level"] == "SEVERE"] == []
 
     def test_a_new_browser_profile_lands_on_sign_in(self, signed_in: Any, emu: EmulatorProcess) -> None:
-        """Without the session cookie the portal shows only its sign-in page."""
+        """Without the session cookie the portal shows only its sign-in page; a wrong key is said so."""
         from selenium.webdriver.common.by import By
 
         signed_in.delete_all_cookies()
-        signed_in.get(emu.info.endpoints.portal)
-        _wait(signed_in, lambda d: d.current_url.endswith("/portal/signin"), "the sign-in page")
-        assert signed_in.find_elements(By.ID, "key")
+        try:
+            signed_in.get(emu.info.endpoints.portal)
+            _wait(signed_in, lambda d: d.current_url.endswith("/portal/signin"), "the sign-in page")
+            signed_in.find_element(By.ID, "key").send_keys("not-the-key")
+            signed_in.find_element(By.ID, "signin").click()
+            _wait(signed_in, lambda d: d.find_element(By.ID, "failed").is_displayed(), "the failure message")
+            assert signed_in.current_url.endswith("/portal/signin?failed=1")
+        finally:  # signed in again for the tests after this one
+            key = signed_in.find_element(By.ID, "key")
+            key.clear()
+            key.send_keys(emu.info.admin.key)
+            signed_in.find_element(By.ID, "signin").click()
+            _wait(
+                signed_in,
+                lambda d: d.execute_script("return document.body.dataset.loaded") == "overview",
+                "Overview",
+            )
 
 
 # --- over HTTP, without a browser --------------------------------------------------------------------
@@ -338,7 +432,7 @@ class TestAccess:
         with _client(emu) as c:
             for method, route in Portal.ROUTES:
                 path = route.replace("{name}", "portal.js")
-                if path in ("/portal", "/portal/signin", "/portal/signout", "/portal/static/portal.css"):
+                if path in ("/portal", "/portal/signin", "/portal/signout"):
                     continue
                 r = c.request(method, path, json={"query": "print 1"} if method == "POST" else None)
                 assert r.status_code in (303, 401), (method, path, r.status_code)
@@ -346,6 +440,14 @@ class TestAccess:
                     assert r.headers["location"] == "/portal/signin"
                 else:
                     assert r.headers["content-type"].startswith("application/json")
+            # the sign-in page's own assets are public, every other is not
+            for name, public in (
+                ("portal.css", True),
+                ("signin.js", True),
+                ("kql.js", False),
+                ("index.html", False),
+            ):
+                assert (c.get(f"/portal/static/{name}").status_code == 200) is public, name
             # a forged cookie and a wrong key are no better
             c.cookies.set("azlogs_portal", "forged", domain="127.0.0.1", path="/portal")
             assert c.get("/portal/api/overview").status_code == 401
@@ -389,7 +491,15 @@ class TestAccess:
             for method, route in Portal.ROUTES:
                 if method == "GET":
                     answers.append(c.get(route.replace("{name}", "index.html")))
-            for name in ("index.html", "signin.html", "portal.css", "portal.js", "kql.js", "chart.js"):
+            for name in (
+                "index.html",
+                "signin.html",
+                "portal.css",
+                "signin.js",
+                "portal.js",
+                "kql.js",
+                "chart.js",
+            ):
                 answers.append(c.get(f"/portal/static/{name}"))
             for kql in (f"{TABLE} | take 100", "print x = 1 | render piechart", "DCRLogErrors | take 10"):
                 answers.append(c.post("/portal/api/query", json={"query": kql}))

@@ -39,6 +39,11 @@ def _emulator_target(data_dir: Path | None) -> tuple[str, str, Any, str, str | N
 @click.option("--source", type=click.Choice(["auto", *SOURCES]), default="auto", show_default=True)
 @click.option("--client-id", default=None)
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="The emulator's data dir.")
+@click.option(
+    "--chart",
+    is_flag=True,
+    help="Draw the result as its `| render` asks (timechart, barchart, piechart, ...) in the terminal.",
+)
 @cloud_option
 def query(
     kql: str,
@@ -50,6 +55,7 @@ def query(
     client_id: str | None,
     data_dir: Path | None,
     cloud: str | None,
+    chart: bool,
 ) -> None:
     """Run KQL against a Log Analytics workspace; without --workspace, against the running emulator."""
     from azlogs.auth import resolve_cloud
@@ -75,6 +81,17 @@ def query(
         verify=verify,
         cloud=the_cloud,
     )
+    if chart:
+        from azlogs.query.chart import render_kind, terminal_chart
+
+        kind = render_kind(kql)
+        if kind is None:
+            raise click.UsageError(
+                "--chart draws what the query's `| render` names: end it with e.g. `| render timechart`"
+            )
+        primary = tables[0] if tables else None
+        click.echo(terminal_chart(primary.columns, primary.rows, kind) if primary else "no results", nl=False)
+        fmt = fmt or "none"
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     partial = next((t.partial_error for t in tables if t.partial_error), None)
     _print(tables, fmt, partial)
@@ -87,6 +104,8 @@ def query(
 
 
 def _print(tables: list[Any], fmt: str, partial: str | None) -> None:
+    if fmt == "none":  # --chart without --format: the chart only
+        return
     if fmt == "json":
         out: dict[str, Any] = {
             "tables": [

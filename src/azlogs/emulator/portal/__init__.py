@@ -32,7 +32,7 @@ _TYPES: Final = {
     ".svg": "image/svg+xml",
 }
 # Served to anyone: the sign-in page and what it needs (it shows nothing of the emulator).
-_PUBLIC_ASSETS: Final = frozenset({"portal.css"})
+_PUBLIC_ASSETS: Final = frozenset({"portal.css", "signin.js"})
 # Everything the pages load comes from the portal itself; no inline script, no frames.
 _HEADERS: Final = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
