@@ -298,6 +298,11 @@ class TestOtherOperators:
         assert t.columns == [("set_u", "dynamic"), ("n", "long"), ("u", "string")]
         assert t.rows == [[["a", "b"], 2, "b"]]
 
+    def test_tuple_names_of_arg_min(self) -> None:
+        """(First, Which) = arg_min(t, x) names arg_min's columns (a hunting-query idiom)."""
+        t = _run("datatable(t:long, x:string)[2, 'b', 1, 'a'] | summarize (First, Which) = argmin(t, x)")
+        assert t.columns == [("First", "long"), ("Which", "string")] and t.rows == [[1, "a"]]
+
     def test_join_keys_joined_by_and(self) -> None:
         """on $left.a == $right.b and $left.c == $right.d is two keys."""
         t = _run(
@@ -310,6 +315,10 @@ class TestOtherOperators:
         """mv-expand todynamic(NewValue) expands into NewValue, as hunting queries then read it."""
         t = _run('print NewValue = "[1, 2]" | mv-expand todynamic(NewValue) | where NewValue == 2')
         assert t.columns == [("NewValue", "dynamic")] and t.rows == [[2]]
+        m = _run('print T = dynamic({"p": [1, 2]}) | mv-expand T.p | project T_p')
+        assert m.rows == [[1], [2]]
+        i = _run("print V = dynamic([[5, 6]]) | mv-expand V.[0] | project V")
+        assert i.rows == [[5], [6]]
 
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""
