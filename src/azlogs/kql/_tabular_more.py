@@ -104,7 +104,20 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         return _table(node, env)
     if isinstance(node, A.Evaluate):
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
+    scope_call = node.target if isinstance(node, A.Member) else node
+    if isinstance(scope_call, A.Call) and scope_call.name in _CROSS_RESOURCE:
+        raise err(
+            node,
+            f"{scope_call.name}() (a cross-resource query) is not supported by azlogs",
+            "query the table directly; the emulator holds one workspace per query"
+            if scope_call.name in ("workspace", "app", "resource")
+            else f"{scope_call.name}() reads another service (Azure Resource Graph, Data Explorer), not Log Analytics",
+        )
     return None
+
+
+# Functions that name another workspace or service: workspace("..").T, arg("").Resources ...
+_CROSS_RESOURCE = frozenset({"workspace", "app", "resource", "arg", "adx", "cluster", "database"})
 
 
 # Per query context, the plan of each materialize() call: every reference to the let reads it.

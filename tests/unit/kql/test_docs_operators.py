@@ -320,6 +320,14 @@ class TestOtherOperators:
         i = _run("print V = dynamic([[5, 6]]) | mv-expand V.[0] | project V")
         assert i.rows == [[5], [6]]
 
+    def test_cross_resource_queries_are_named(self) -> None:
+        """workspace("x").T and arg("").Resources are refused by name, with the reason."""
+        with pytest.raises(KqlError, match=r"workspace\(\) \(a cross-resource query\)"):
+            _run('workspace("other").SigninLogs | count', _provider())
+        with pytest.raises(KqlError) as info:
+            _run('arg("").Resources | count', _provider())
+        assert "Resource Graph" in (info.value.hint or "")
+
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""
         assert _run("let V = view () { print x=5 }; V | union (V())").rows == [[5], [5]]
