@@ -11,6 +11,7 @@ tests/unit/kql/test_docs_operators.py. Where a page is silent, the reading is in
 from __future__ import annotations
 
 import random
+import threading
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -121,7 +122,9 @@ _CROSS_RESOURCE = frozenset({"workspace", "app", "resource", "arg", "adx", "clus
 
 
 # Per query context, the plan of each materialize() call: every reference to the let reads it.
+# Queries run on several threads at once in the emulator: the weak dictionary is locked.
 _MATERIALIZED: weakref.WeakKeyDictionary[Any, dict[int, Plan]] = weakref.WeakKeyDictionary()
+_MATERIALIZED_LOCK = threading.Lock()
 
 
 def _materialize(node: A.Call, env: Env) -> Plan:
@@ -129,7 +132,8 @@ def _materialize(node: A.Call, env: Env) -> Plan:
 
     if len(node.args) != 1:
         raise err(node, f"materialize() takes 1 argument (a tabular expression), got {len(node.args)}")
-    done = _MATERIALIZED.setdefault(env.ctx, {})
+    with _MATERIALIZED_LOCK:
+        done = _MATERIALIZED.setdefault(env.ctx, {})
     if id(node) in done:
         return done[id(node)]
     inner = compile_pipeline(node.args[0], env)
@@ -317,10 +321,8 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
     if isinstance(op, A.Partition):
         return _partition(plan, op, env)
     if isinstance(op, A.As):
-        from azlogs.kql._op_search import AS_NAMES
-
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
-        AS_NAMES[plan] = op.name
+        plan.label = op.name
         return plan
     if isinstance(op, A.ExternalData):
         raise err(op, "externaldata starts a query; it cannot follow '|'")
