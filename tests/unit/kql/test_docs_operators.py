@@ -145,6 +145,17 @@ class TestTabularArguments:
         assert t.rows == [["a@x", 2]]
         assert [name for name, _ in p.scans] == ["SigninLogs"]
 
+    def test_toscalar_of_a_row_value_fails_as_the_page_says(self) -> None:
+        """toscalar-function.md #1: toscalar over a function's per-row parameter is a failure."""
+        q = (
+            "let _dataset1 = datatable(x:long)[1,2,3,4,5];\n"
+            "let _dataset2 = datatable(x:long, y:long) [ 1, 2, 3, 4, 5, 6];\n"
+            "let tg = (x_: long)\n{\n    toscalar(_dataset2| where x == x_ | project y);\n};\n"
+            "_dataset1\n| extend y = tg(x)"
+        )
+        with pytest.raises(KqlError, match="x_"):
+            _run(q)
+
     def test_dcr_transformation_refuses_them(self) -> None:
         """toscalar and materialize stay refused in a DCR transformation (one record at a time)."""
         with pytest.raises(KqlError, match="toscalar"):
