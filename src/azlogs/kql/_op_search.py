@@ -42,12 +42,13 @@ def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
     type, ``name_type``; ``isfuzzy=true`` leaves out legs that do not resolve; ``withsource=``
     names each row's leg (its table, view or ``as`` name)."""
     from azlogs.kql._tabular import compile_pipeline
+    from azlogs.kql._tabular_more import as_name
 
     opts = {k.lower(): v for k, v in op.options}
     fuzzy = opts.get("isfuzzy") in (True, "true", "True")
     legs: list[tuple[str, Plan]] = []
     if left is not None:
-        legs.append((left.label, left))
+        legs.append((as_name(left), left))
     for t in union_tables(op.tables, env):
         try:
             p = compile_pipeline(t, env)
@@ -55,7 +56,7 @@ def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
             if fuzzy:
                 continue
             raise
-        legs.append((p.label or (t.name if isinstance(t, A.Column) else ""), p))
+        legs.append((as_name(p) or (t.name if isinstance(t, A.Column) else ""), p))
     if not legs:
         raise err(op, "union: no table to read (every leg is missing)")
     kind = str(opts.get("kind", "outer")).lower()

@@ -34,8 +34,6 @@ class Plan:
         self.steps: list[Step] = steps or []
         # True while the plan is `source` + row steps: a transformation can run it record by record.
         self.per_record_source = per_record_source
-        # The name `| as Name` gave these rows (union's withsource= column shows it).
-        self.label = ""
 
     def with_step(self, step: Step, columns: dict[str, str]) -> Plan:
         """A plan with one more row step and a new schema."""

@@ -38,7 +38,25 @@ def _cell_plan(columns: dict[str, str]) -> tuple[Plan, list[list[Row]]]:
     """A plan whose rows are whatever the caller puts in the cell: a subquery compiled once and
     run over many small inputs (mv-apply's subtables, partition's partitions)."""
     cell: list[list[Row]] = [[]]
-    return Plan(dict(columns), lambda: iter(cell[0])), cell
+    plan = Plan(dict(columns), lambda: iter(cell[0]))
+    with _LOCK:
+        _VOLATILE.add(plan)
+    return plan, cell
+
+
+def _reads_volatile(node: Any, env: Env) -> bool:
+    """Whether a tabular expression reads a name bound to a partition's rows (``as Partition``)."""
+    from azlogs.kql._tabular import _collect_names
+
+    names: set[str] = set()
+    _collect_names(node, names)
+    for n in names:
+        b = env.lets.get(n)
+        if b is not None and isinstance(b.node, PlanRef):
+            with _LOCK:
+                if b.node.plan in _VOLATILE:
+                    return True
+    return False
 
 
 def _apply_ops(plan: Plan, ops: tuple[Any, ...], env: Env) -> Plan:
@@ -122,9 +140,20 @@ _CROSS_RESOURCE = frozenset({"workspace", "app", "resource", "arg", "adx", "clus
 
 
 # Per query context, the plan of each materialize() call: every reference to the let reads it.
-# Queries run on several threads at once in the emulator: the weak dictionary is locked.
+# Queries run on several threads at once in the emulator: the weak registries are locked.
 _MATERIALIZED: weakref.WeakKeyDictionary[Any, dict[int, Plan]] = weakref.WeakKeyDictionary()
 _MATERIALIZED_LOCK = threading.Lock()
+_LOCK = threading.Lock()
+# The plans of a partition's or an mv-apply subtable's rows (they change within a run).
+_VOLATILE: weakref.WeakSet[Plan] = weakref.WeakSet()
+# The names `| as Name` gave to plans (union's withsource= column shows them).
+AS_NAMES: weakref.WeakKeyDictionary[Plan, str] = weakref.WeakKeyDictionary()
+
+
+def as_name(plan: Plan) -> str:
+    """The name ``as`` gave ``plan``, or ""."""
+    with _LOCK:
+        return AS_NAMES.get(plan, "")
 
 
 def _materialize(node: A.Call, env: Env) -> Plan:
@@ -181,6 +210,8 @@ def toscalar(node: A.Call, env: Env) -> CExpr:
             return r.get(first, null)
         return null
 
+    if _reads_volatile(arg, env):  # over a partition (`as Partition | ... toscalar(Partition | ...)`)
+        return CExpr(lambda r: compute(), typ)
     get = _per_run(env, compute)
     return CExpr(lambda r: get(), typ, row_free=True)
 
@@ -322,7 +353,8 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
         return _partition(plan, op, env)
     if isinstance(op, A.As):
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
-        plan.label = op.name
+        with _LOCK:
+            AS_NAMES[plan] = op.name
         return plan
     if isinstance(op, A.ExternalData):
         raise err(op, "externaldata starts a query; it cannot follow '|'")

@@ -229,6 +229,14 @@ class TestOtherOperators:
         )
         assert t.rows == [["a@x", "192.0.2.7"], ["b@x", "10.0.0.2"]]
 
+    def test_partition_with_as_and_toscalar(self) -> None:
+        """partition-operator.md's pattern: `as Partition` and toscalar over it, per partition."""
+        t = _run(
+            "datatable(Dim:string, Metric:long)['a',1,'a',3,'b',5] | partition by Dim "
+            "( as Partition | extend MetricPct = Metric * 100.0 / toscalar(Partition | summarize sum(Metric)) )"
+        )
+        assert t.rows == [["a", 1, 25.0], ["a", 3, 75.0], ["b", 5, 100.0]]
+
     def test_sample_gives_n_rows_of_the_input(self) -> None:
         """sample n returns n of the input's rows (chosen at random)."""
         t = _run("range x from 1 to 10 step 1 | sample 3")
