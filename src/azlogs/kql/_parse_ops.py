@@ -286,3 +286,8 @@ def _bag_kind(opts: dict[str, Any]) -> str:
 def is_token(value: Any) -> bool:
     """True for a raw lark token (a keyword kept in the children)."""
     return isinstance(value, Token)
+
+
+# The series_* functions register themselves with the function registry when imported; the parser
+# is imported by every entry point, so they exist wherever KQL is compiled.
+from azlogs.kql import _op_series  # noqa: E402, F401
