@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,22 +36,19 @@ def union_tables(tables: tuple[Any, ...], env: Env) -> list[Any]:
     return out
 
 
-# The names ``as`` gave to plans: union's withsource= column shows them.
-AS_NAMES: weakref.WeakKeyDictionary[Plan, str] = weakref.WeakKeyDictionary()
-
-
 def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
     """``union``: the legs' rows one after the other (union-operator.md). ``kind=inner`` keeps the
     columns every leg has; a column name that legs give different types becomes one column per
     type, ``name_type``; ``isfuzzy=true`` leaves out legs that do not resolve; ``withsource=``
     names each row's leg (its table, view or ``as`` name)."""
     from azlogs.kql._tabular import compile_pipeline
+    from azlogs.kql._tabular_more import as_name
 
     opts = {k.lower(): v for k, v in op.options}
     fuzzy = opts.get("isfuzzy") in (True, "true", "True")
     legs: list[tuple[str, Plan]] = []
     if left is not None:
-        legs.append((AS_NAMES.get(left, ""), left))
+        legs.append((as_name(left), left))
     for t in union_tables(op.tables, env):
         try:
             p = compile_pipeline(t, env)
@@ -60,7 +56,7 @@ def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
             if fuzzy:
                 continue
             raise
-        legs.append((AS_NAMES.get(p) or (t.name if isinstance(t, A.Column) else ""), p))
+        legs.append((as_name(p) or (t.name if isinstance(t, A.Column) else ""), p))
     if not legs:
         raise err(op, "union: no table to read (every leg is missing)")
     kind = str(opts.get("kind", "outer")).lower()

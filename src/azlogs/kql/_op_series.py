@@ -304,6 +304,47 @@ def series_stats_dynamic(series: Any, ignore_nonfinite: Any = False) -> Any:
     }
 
 
+def series_fit_line(series: Any) -> Any:
+    """Least squares line over x = 1..n (series-fit-line-function.md): RSquare, Slope, Variance (of
+    the series, n-1), RVariance (of the residuals, n-1), Interception, LineFit."""
+    ys = _nums(series)
+    if ys is None:
+        return None
+    pts = [(i + 1, float(v)) for i, v in enumerate(ys) if v is not None]
+    n = len(pts)
+    if n < 2:
+        return [None, None, None, None, None, [None] * len(ys)]
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+    icpt = my - slope * mx
+    sst = sum((y - my) ** 2 for _, y in pts)
+    sse = sum((y - (icpt + slope * x)) ** 2 for x, y in pts)
+    rsquare = 1 - sse / sst if sst else 1.0
+    return [
+        rsquare,
+        slope,
+        sst / (n - 1),
+        sse / (n - 1),
+        icpt,
+        [icpt + slope * (i + 1) for i in range(len(ys))],
+    ]
+
+
+# Functions with several results, for `(a, b, ...) = f(...)` and the names of unnamed ones.
+PARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "series_fit_line": (
+        ("rsquare", "real"),
+        ("slope", "real"),
+        ("variance", "real"),
+        ("rvariance", "real"),
+        ("interception", "real"),
+        ("line_fit", "dynamic"),
+    ),
+}
+
+
 def _register() -> None:
     dyn = lambda types: "dynamic"  # noqa: E731
     for name, impl, lo, hi in (
@@ -316,6 +357,7 @@ def _register() -> None:
         ("series_fill_backward", series_fill_backward, 1, 2),
         ("series_fill_linear", series_fill_linear, 1, 4),
         ("series_stats_dynamic", series_stats_dynamic, 1, 2),
+        ("series_fit_line", series_fit_line, 1, 1),
     ):
         register(name, lo, hi, dyn, "query")(impl)
 

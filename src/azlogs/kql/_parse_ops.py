@@ -249,16 +249,28 @@ def join_keys(keys: list[Any]) -> tuple[Any, ...]:
 
 
 def mv_item_name(assign: A.Assign) -> A.Assign:
-    """An unnamed ``todynamic(Col)`` / ``parse_json(Col)`` item takes the name ``Col``."""
+    """Names of unnamed mv-expand items, as the published queries that use them read them:
+    ``todynamic(Col)`` / ``parse_json(Col)`` expand into ``Col``, ``Col.a.b`` into ``Col_a_b``, and
+    ``Col[0]`` / ``Col.[0]`` into ``Col``."""
     e = assign.expr
+    if assign.name is not None:
+        return assign
     if (
-        assign.name is None
-        and isinstance(e, A.Call)
+        isinstance(e, A.Call)
         and e.name in _NAMING_CONVERSIONS
         and len(e.args) == 1
         and isinstance(e.args[0], A.Column)
     ):
         return A.Assign(e.args[0].name, e, pos=assign.pos)
+    path: list[str] = []
+    node: Any = e
+    while isinstance(node, A.Member):
+        path.append(node.name)
+        node = node.target
+    if path and isinstance(node, A.Column):
+        return A.Assign("_".join([node.name, *reversed(path)]), e, pos=assign.pos)
+    if isinstance(e, A.Index) and isinstance(e.target, A.Column) and isinstance(e.index, A.Literal):
+        return A.Assign(e.target.name, e, pos=assign.pos)
     return assign
 
 
@@ -274,3 +286,8 @@ def _bag_kind(opts: dict[str, Any]) -> str:
 def is_token(value: Any) -> bool:
     """True for a raw lark token (a keyword kept in the children)."""
     return isinstance(value, Token)
+
+
+# The series_* functions register themselves with the function registry when imported; the parser
+# is imported by every entry point, so they exist wherever KQL is compiled.
+from azlogs.kql import _op_series  # noqa: E402, F401

@@ -10,7 +10,6 @@ from typing import Any
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
-from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._batch import Batch
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
@@ -172,7 +171,7 @@ def _print(node: A.Print, env: Env) -> Plan:
         c = compile_expr(a.expr, inner)
         if a.names:
             for n, f in tuple_parts(a, c):
-                cols[n] = "dynamic"
+                cols[n] = part_type(a, n)
                 fns.append((n, CExpr(f, "dynamic")))
             continue
         name = a.name or derive_name(None, cols, counter, "print_")
@@ -399,6 +398,12 @@ def with_result_names(a: A.Assign) -> A.Assign:
     e = a.expr
     if a.name is not None or a.names or not isinstance(e, A.Call):
         return a
+    from azlogs.kql._op_series import PARTS
+
+    if e.name in PARTS and e.args and isinstance(e.args[0], A.Column):
+        # series_fit_line(y) unnamed: series_fit_line_y_rsquare, series_fit_line_y_slope, ...
+        col = e.args[0].name
+        return A.Assign(None, e, pos=a.pos, names=tuple(f"{e.name}_{col}_{p}" for p, _ in PARTS[e.name]))
     if e.name not in ("array_sort_asc", "array_sort_desc"):
         return a
     arrays = list(e.args)
@@ -409,6 +414,18 @@ def with_result_names(a: A.Assign) -> A.Assign:
     return A.Assign(
         None, e, pos=a.pos, names=tuple(f"{x.name}_sorted" for x in arrays if isinstance(x, A.Column))
     )
+
+
+def part_type(a: A.Assign, name: str) -> str:
+    """The type of one of several results (``series_fit_line``'s RSquare is real); dynamic else."""
+    from azlogs.kql._op_series import PARTS
+
+    e = a.expr
+    parts = PARTS.get(e.name) if isinstance(e, A.Call) else None
+    if parts is None or name not in a.names:
+        return "dynamic"
+    i = a.names.index(name)
+    return parts[i][1] if i < len(parts) else "dynamic"
 
 
 def tuple_parts(a: A.Assign, c: CExpr) -> list[tuple[str, Any]]:
@@ -441,7 +458,7 @@ def _extend(plan: Plan, op: A.Extend, scope: Env) -> Plan:
         if a.names:
             for n, f in tuple_parts(a, c):
                 cols.pop(n, None)
-                cols[n] = "dynamic"
+                cols[n] = part_type(a, n)
                 fns.append((n, f))
                 vecs.append((n, _rows_vec(f)))
             continue
@@ -492,7 +509,7 @@ def _project(plan: Plan, op: A.Project, scope: Env) -> Plan:
             for n, f in tuple_parts(a, c):
                 if n in cols:
                     raise err(a, f"project produces the column '{n}' twice")
-                cols[n] = "dynamic"
+                cols[n] = part_type(a, n)
                 fns.append((n, f))
                 project_vecs.append(None)
             continue

@@ -11,6 +11,7 @@ tests/unit/kql/test_docs_operators.py. Where a page is silent, the reading is in
 from __future__ import annotations
 
 import random
+import threading
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -37,7 +38,25 @@ def _cell_plan(columns: dict[str, str]) -> tuple[Plan, list[list[Row]]]:
     """A plan whose rows are whatever the caller puts in the cell: a subquery compiled once and
     run over many small inputs (mv-apply's subtables, partition's partitions)."""
     cell: list[list[Row]] = [[]]
-    return Plan(dict(columns), lambda: iter(cell[0])), cell
+    plan = Plan(dict(columns), lambda: iter(cell[0]))
+    with _LOCK:
+        _VOLATILE.add(plan)
+    return plan, cell
+
+
+def _reads_volatile(node: Any, env: Env) -> bool:
+    """Whether a tabular expression reads a name bound to a partition's rows (``as Partition``)."""
+    from azlogs.kql._tabular import _collect_names
+
+    names: set[str] = set()
+    _collect_names(node, names)
+    for n in names:
+        b = env.lets.get(n)
+        if b is not None and isinstance(b.node, PlanRef):
+            with _LOCK:
+                if b.node.plan in _VOLATILE:
+                    return True
+    return False
 
 
 def _apply_ops(plan: Plan, ops: tuple[Any, ...], env: Env) -> Plan:
@@ -104,11 +123,37 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         return _table(node, env)
     if isinstance(node, A.Evaluate):
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
+    scope_call = node.target if isinstance(node, A.Member) else node
+    if isinstance(scope_call, A.Call) and scope_call.name in _CROSS_RESOURCE:
+        raise err(
+            node,
+            f"{scope_call.name}() (a cross-resource query) is not supported by azlogs",
+            "query the table directly; the emulator holds one workspace per query"
+            if scope_call.name in ("workspace", "app", "resource")
+            else f"{scope_call.name}() reads another service (Azure Resource Graph, Data Explorer), not Log Analytics",
+        )
     return None
 
 
+# Functions that name another workspace or service: workspace("..").T, arg("").Resources ...
+_CROSS_RESOURCE = frozenset({"workspace", "app", "resource", "arg", "adx", "cluster", "database"})
+
+
 # Per query context, the plan of each materialize() call: every reference to the let reads it.
+# Queries run on several threads at once in the emulator: the weak registries are locked.
 _MATERIALIZED: weakref.WeakKeyDictionary[Any, dict[int, Plan]] = weakref.WeakKeyDictionary()
+_MATERIALIZED_LOCK = threading.Lock()
+_LOCK = threading.Lock()
+# The plans of a partition's or an mv-apply subtable's rows (they change within a run).
+_VOLATILE: weakref.WeakSet[Plan] = weakref.WeakSet()
+# The names `| as Name` gave to plans (union's withsource= column shows them).
+AS_NAMES: weakref.WeakKeyDictionary[Plan, str] = weakref.WeakKeyDictionary()
+
+
+def as_name(plan: Plan) -> str:
+    """The name ``as`` gave ``plan``, or ""."""
+    with _LOCK:
+        return AS_NAMES.get(plan, "")
 
 
 def _materialize(node: A.Call, env: Env) -> Plan:
@@ -116,7 +161,8 @@ def _materialize(node: A.Call, env: Env) -> Plan:
 
     if len(node.args) != 1:
         raise err(node, f"materialize() takes 1 argument (a tabular expression), got {len(node.args)}")
-    done = _MATERIALIZED.setdefault(env.ctx, {})
+    with _MATERIALIZED_LOCK:
+        done = _MATERIALIZED.setdefault(env.ctx, {})
     if id(node) in done:
         return done[id(node)]
     inner = compile_pipeline(node.args[0], env)
@@ -164,6 +210,8 @@ def toscalar(node: A.Call, env: Env) -> CExpr:
             return r.get(first, null)
         return null
 
+    if _reads_volatile(arg, env):  # over a partition (`as Partition | ... toscalar(Partition | ...)`)
+        return CExpr(lambda r: compute(), typ)
     get = _per_run(env, compute)
     return CExpr(lambda r: get(), typ, row_free=True)
 
@@ -304,10 +352,9 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
     if isinstance(op, A.Partition):
         return _partition(plan, op, env)
     if isinstance(op, A.As):
-        from azlogs.kql._op_search import AS_NAMES
-
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
-        AS_NAMES[plan] = op.name
+        with _LOCK:
+            AS_NAMES[plan] = op.name
         return plan
     if isinstance(op, A.ExternalData):
         raise err(op, "externaldata starts a query; it cannot follow '|'")

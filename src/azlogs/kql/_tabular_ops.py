@@ -185,7 +185,7 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         c = compile_expr(a.expr, agg_env)
         call = a.expr if isinstance(a.expr, A.Call) and a.expr.name in AGGREGATES else None
         if call is not None and call.name in ("arg_max", "arg_min") and len(collector.aggs) == before + 1:
-            _arg_columns(call, collector.aggs[-1], scope, out_cols, outputs, a.name)
+            _arg_columns(call, collector.aggs[-1], scope, out_cols, outputs, a.name, a.names)
             continue
         if (
             call is not None
@@ -320,10 +320,16 @@ def _arg_columns(
     out_cols: dict[str, str],
     outputs: list[Any],
     alias: str | None,
+    tuple_names: tuple[str, ...] = (),
 ) -> None:
+    # `(First, Other) = arg_min(t, x)` names the result columns in order.
     slot, agg, _ = slot_agg
     first = call.args[0]
-    first_name = alias or (first.name if isinstance(first, A.Column) else f"{call.name}_")
+    first_name = (
+        alias
+        or (tuple_names[0] if tuple_names else None)
+        or (first.name if isinstance(first, A.Column) else f"{call.name}_")
+    )
     extra = list(call.args[1:])
     star = any(isinstance(x, A.Star) for x in extra)
     out_cols[first_name] = agg.type
@@ -358,8 +364,9 @@ def _arg_columns(
         counter = [0]
         from azlogs.kql._tabular import derive_name
 
-        for x in extra:
-            names.append(derive_name(x, out_cols, counter))
+        for j, x in enumerate(extra):
+            given = tuple_names[j + 1] if j + 1 < len(tuple_names) else None
+            names.append(given or derive_name(x, out_cols, counter))
             types.append(compile_expr(x, scope).type)
     for i, (n, t) in enumerate(zip(names, types, strict=False)):
         if n in out_cols:

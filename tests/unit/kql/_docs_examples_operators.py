@@ -453,6 +453,14 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
     ),
     # ------------------------------------------------------------------ toscalar, as, invoke, union
     (
+        "toscalar-function.md#2",
+        "let _dataset1 = datatable(x: long)[1, 2, 3, 4, 5];\n"
+        "let _dataset2 = datatable(x: long, y: long) [1, 2, 3, 4, 5, 6];\n"
+        "_dataset1\n| join (_dataset2) on x \n| project x, y",
+        [("x", L), ("y", L)],
+        [[1, 2], [3, 4], [5, 6]],
+    ),
+    (
         "toscalar-function.md#8",
         "let Start = toscalar(print x=1);\nlet End = toscalar(range x from 1 to 9 step 1 | count);\n"
         "let Step = toscalar(2);\n"

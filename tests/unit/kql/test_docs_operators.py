@@ -145,6 +145,17 @@ class TestTabularArguments:
         assert t.rows == [["a@x", 2]]
         assert [name for name, _ in p.scans] == ["SigninLogs"]
 
+    def test_toscalar_of_a_row_value_fails_as_the_page_says(self) -> None:
+        """toscalar-function.md #1: toscalar over a function's per-row parameter is a failure."""
+        q = (
+            "let _dataset1 = datatable(x:long)[1,2,3,4,5];\n"
+            "let _dataset2 = datatable(x:long, y:long) [ 1, 2, 3, 4, 5, 6];\n"
+            "let tg = (x_: long)\n{\n    toscalar(_dataset2| where x == x_ | project y);\n};\n"
+            "_dataset1\n| extend y = tg(x)"
+        )
+        with pytest.raises(KqlError, match="x_"):
+            _run(q)
+
     def test_dcr_transformation_refuses_them(self) -> None:
         """toscalar and materialize stay refused in a DCR transformation (one record at a time)."""
         with pytest.raises(KqlError, match="toscalar"):
@@ -217,6 +228,14 @@ class TestOtherOperators:
             _provider(),
         )
         assert t.rows == [["a@x", "192.0.2.7"], ["b@x", "10.0.0.2"]]
+
+    def test_partition_with_as_and_toscalar(self) -> None:
+        """partition-operator.md's pattern: `as Partition` and toscalar over it, per partition."""
+        t = _run(
+            "datatable(Dim:string, Metric:long)['a',1,'a',3,'b',5] | partition by Dim "
+            "( as Partition | extend MetricPct = Metric * 100.0 / toscalar(Partition | summarize sum(Metric)) )"
+        )
+        assert t.rows == [["a", 1, 25.0], ["a", 3, 75.0], ["b", 5, 100.0]]
 
     def test_sample_gives_n_rows_of_the_input(self) -> None:
         """sample n returns n of the input's rows (chosen at random)."""
@@ -298,6 +317,11 @@ class TestOtherOperators:
         assert t.columns == [("set_u", "dynamic"), ("n", "long"), ("u", "string")]
         assert t.rows == [[["a", "b"], 2, "b"]]
 
+    def test_tuple_names_of_arg_min(self) -> None:
+        """(First, Which) = arg_min(t, x) names arg_min's columns (a hunting-query idiom)."""
+        t = _run("datatable(t:long, x:string)[2, 'b', 1, 'a'] | summarize (First, Which) = argmin(t, x)")
+        assert t.columns == [("First", "long"), ("Which", "string")] and t.rows == [[1, "a"]]
+
     def test_join_keys_joined_by_and(self) -> None:
         """on $left.a == $right.b and $left.c == $right.d is two keys."""
         t = _run(
@@ -310,6 +334,18 @@ class TestOtherOperators:
         """mv-expand todynamic(NewValue) expands into NewValue, as hunting queries then read it."""
         t = _run('print NewValue = "[1, 2]" | mv-expand todynamic(NewValue) | where NewValue == 2')
         assert t.columns == [("NewValue", "dynamic")] and t.rows == [[2]]
+        m = _run('print T = dynamic({"p": [1, 2]}) | mv-expand T.p | project T_p')
+        assert m.rows == [[1], [2]]
+        i = _run("print V = dynamic([[5, 6]]) | mv-expand V.[0] | project V")
+        assert i.rows == [[5], [6]]
+
+    def test_cross_resource_queries_are_named(self) -> None:
+        """workspace("x").T and arg("").Resources are refused by name, with the reason."""
+        with pytest.raises(KqlError, match=r"workspace\(\) \(a cross-resource query\)"):
+            _run('workspace("other").SigninLogs | count', _provider())
+        with pytest.raises(KqlError) as info:
+            _run('arg("").Resources | count', _provider())
+        assert "Resource Graph" in (info.value.hint or "")
 
     def test_view_let_is_a_table(self) -> None:
         """A view let is read by name, with or without parentheses."""

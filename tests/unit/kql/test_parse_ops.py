@@ -159,3 +159,38 @@ class TestSeriesFunctions:
         )
         assert round(s["stdev"], 9) == round(28.503633853548269, 9)
         assert round(s["variance"], 6) == round(812.45714285714291, 6)
+
+
+class TestSeriesFitLine:
+    """series_fit_line: several results, typed, named as Kusto names them."""
+
+    def test_the_pages_example(self) -> None:
+        """series-fit-line-function.md #1 (without its x and render): the printed figures."""
+        cols, rows = _one(
+            "print\n    id=' ',\n    y=dynamic([2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30])\n"
+            "| extend (RSquare, Slope, Variance, RVariance, Interception, LineFit)=series_fit_line(y)"
+        )
+        assert cols[2:] == [
+            ("RSquare", "real"),
+            ("Slope", "real"),
+            ("Variance", "real"),
+            ("RVariance", "real"),
+            ("Interception", "real"),
+            ("LineFit", "dynamic"),
+        ]
+        r = rows[0]
+        assert [round(v, 3) for v in r[2:7]] == [0.983, 2.731, 98.629, 1.686, -1.667]
+        assert [round(v, 2) for v in r[7]][:3] == [1.06, 3.79, 6.53]
+
+    def test_unnamed_results_are_named_after_the_function_and_column(self) -> None:
+        """extend series_fit_line(y) gives series_fit_line_y_rsquare ... series_fit_line_y_line_fit."""
+        cols, _ = _one("print y=dynamic([1, 2, 4]) | extend series_fit_line(y)")
+        assert [c for c, _ in cols] == [
+            "y",
+            "series_fit_line_y_rsquare",
+            "series_fit_line_y_slope",
+            "series_fit_line_y_variance",
+            "series_fit_line_y_rvariance",
+            "series_fit_line_y_interception",
+            "series_fit_line_y_line_fit",
+        ]
