@@ -681,4 +681,41 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["count_y"],
         [[2]],
     ),
+    # ------------------------------------------------------------------ covariance and binary_all_* aggregates
+    (
+        "binary-all-and-aggregation-function.md#1",
+        "datatable(num:long)\n[\n  0xFFFFFFFF, \n  0xFFFFF00F,\n  0xCFFFFFFD,\n  0xFAFEFFFF,\n]\n| summarize result = toupper(tohex(binary_all_and(num)))",
+        ["result"],
+        [["CAFEF00D"]],
+    ),
+    (
+        "binary-all-or-aggregation-function.md#1",
+        "datatable(num:long)\n[\n  0x88888008,\n  0x42000000,\n  0x00767000,\n  0x00000005, \n]\n| summarize result = toupper(tohex(binary_all_or(num)))",
+        ["result"],
+        [["CAFEF00D"]],
+    ),
+    (
+        "covariance-aggregation-function.md#1",
+        "datatable(x:real, y:real) [\n    1.0, 14.0,\n    2.0, 10.0,\n    3.0, 17.0,\n    4.0, 20.0,\n    5.0, 50.0,\n]\n| summarize covariance(x, y)",
+        ["covariance_x_y"],
+        [[20.5]],
+    ),
+    (
+        "covarianceif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| extend y = iff(x % 2 == 0, x * 2, x * 3)\n| summarize covarianceif(x, y, x % 3 == 0)",
+        ["covarianceif_x_y"],
+        [[2142.0]],
+    ),
+    (
+        "covariancep-aggregation-function.md#1",
+        "datatable(x:real, y:real) [\n    1.0, 14.0,\n    2.0, 10.0,\n    3.0, 17.0,\n    4.0, 20.0,\n    5.0, 50.0,\n]\n| summarize covariancep(x, y)",
+        ["covariancep_x_y"],
+        [[16.4]],
+    ),
+    (
+        "covariancepif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| extend y = iff(x % 2 == 0, x * 2, x * 3)\n| summarize covariancepif(x, y, x % 3 == 0)",
+        ["covariancepif_x_y"],
+        [[2077.090909090909]],
+    ),
 ]

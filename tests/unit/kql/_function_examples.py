@@ -295,4 +295,13 @@ AGGREGATE_EXAMPLES: dict[str, tuple[str, str]] = {
     "variance": ("variance(y)", "real"),
     "varianceif": ("varianceif(y, true)", "real"),
     "variancep": ("variancep(y)", "real"),
+    "binary_all_and": ("binary_all_and(x)", "long"),
+    "binary_all_or": ("binary_all_or(x)", "long"),
+    "binary_all_xor": ("binary_all_xor(x)", "long"),
+    "covariance": ("covariance(x, y)", "real"),
+    "covarianceif": ("covarianceif(x, y, true)", "real"),
+    "covariancep": ("covariancep(x, y)", "real"),
+    "covariancepif": ("covariancepif(x, y, true)", "real"),
+    "stdevpif": ("stdevpif(y, true)", "real"),
+    "variancepif": ("variancepif(y, true)", "real"),
 }
