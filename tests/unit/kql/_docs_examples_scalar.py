@@ -718,4 +718,11 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["covariancepif_x_y"],
         [[2077.090909090909]],
     ),
+    # ------------------------------------------------------------------ extract_json
+    (
+        "extract-json-function.md#1",
+        'let json = \'{"name": "John", "age": 30, "city": "New York"}\';\nprint extract_json("$.name", json, typeof(string));',
+        ["print_0"],
+        [["John"]],
+    ),
 ]

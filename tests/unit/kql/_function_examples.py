@@ -248,6 +248,9 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
     "tan": ("tan(1)", "real"),
     "unicode_codepoints_from_string": ("unicode_codepoints_from_string('K')", "dynamic"),
     "unicode_codepoints_to_string": ("unicode_codepoints_to_string(75, 117)", "string"),
+    "extract_json": ("extract_json('$.a', '{\"a\": 5}', typeof(long))", "long"),
+    "extractjson": ("extractjson('$.a', '{\"a\": \"x\"}')", "string"),
+    "parse_urlquery": ("parse_urlquery('k1=v1')", "dynamic"),
     "zlib_compress_to_base64_string": ("zlib_compress_to_base64_string('a')", "string"),
     "zlib_decompress_from_base64_string": (
         "zlib_decompress_from_base64_string(zlib_compress_to_base64_string('a'))",
