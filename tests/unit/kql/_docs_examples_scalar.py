@@ -725,4 +725,53 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["print_0"],
         [["John"]],
     ),
+    # ------------------------------------------------------------------ unit conversions
+    (
+        "convert-angle-function.md#1",
+        "print result = convert_angle(1.2, 'Degree', 'Arcminute')",
+        ["result"],
+        [[72.0]],
+    ),
+    (
+        "convert-energy-function.md#1",
+        "print result = convert_energy(1.2, 'Joule', 'BritishThermalUnit')",
+        ["result"],
+        [[0.0011373805443759806]],
+    ),
+    (
+        "convert-force-function.md#1",
+        "print result = convert_force(1.2, 'Newton', 'Decanewton')",
+        ["result"],
+        [[0.12]],
+    ),
+    (
+        "convert-length-function.md#1",
+        "print result = convert_length(1.2, 'Meter', 'Foot')",
+        ["result"],
+        [[3.9370078740157477]],
+    ),
+    (
+        "convert-mass-function.md#1",
+        "print result = convert_mass(1.2, 'Kilogram', 'Pound')",
+        ["result"],
+        [[2.6455471462185307]],
+    ),
+    (
+        "convert-speed-function.md#1",
+        "print result = convert_speed(1.2, 'MeterPerSecond', 'CentimeterPerHour')",
+        ["result"],
+        [[431999.99999999994]],
+    ),
+    (
+        "convert-temperature-function.md#1",
+        "print result = convert_temperature(1.2, 'Kelvin', 'DegreeCelsius')",
+        ["result"],
+        [[-271.95]],
+    ),
+    (
+        "convert-volume-function.md#1",
+        "print result = convert_volume(1.2, 'CubicMeter', 'AcreFoot')",
+        ["result"],
+        [[0.0009728558325478951]],
+    ),
 ]
