@@ -774,4 +774,23 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["result"],
         [[0.0009728558325478951]],
     ),
+    # ------------------------------------------------------------------ column_names_of
+    (
+        "column-names-of-function.md#1",
+        "let T = datatable(A:string, B:int) [];\nprint Columns=column_names_of(T)",
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
+    (
+        "column-names-of-function.md#2",
+        'let MyFunction1 = () { print A="", B=1 };\nprint Columns=column_names_of(MyFunction1())',
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
+    (
+        "column-names-of-function.md#3",
+        'let MyFunction1 = (param1:int) { print A="", B=1 };\nprint Columns=column_names_of(MyFunction1(1))',
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
 ]

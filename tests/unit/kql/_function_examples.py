@@ -248,6 +248,8 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
     "tan": ("tan(1)", "real"),
     "unicode_codepoints_from_string": ("unicode_codepoints_from_string('K')", "dynamic"),
     "unicode_codepoints_to_string": ("unicode_codepoints_to_string(75, 117)", "string"),
+    "base64_encode_fromarray": ("base64_encode_fromarray(dynamic([75, 117]))", "string"),
+    "column_names_of": ("column_names_of(datatable(A:string, B:int)[])", "dynamic"),
     "convert_angle": ("convert_angle(1.2, 'Degree', 'Arcminute')", "real"),
     "convert_energy": ("convert_energy(1.2, 'Joule', 'BritishThermalUnit')", "real"),
     "convert_force": ("convert_force(1.2, 'Newton', 'Decanewton')", "real"),
