@@ -26,6 +26,7 @@ import zlib
 from typing import Any
 
 from azlogs.kql import _ast as A
+from azlogs.kql import _fn_units  # noqa: F401 - registers the convert_* functions
 from azlogs.kql._compile import CExpr, Env, Row, compile_expr, err
 from azlogs.kql._operators import has
 from azlogs.kql._regex import compile_regex

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from azlogs.kql import _ast as A
-from azlogs.kql import _fn_units  # noqa: F401 - registers the convert_* functions
+from azlogs.kql import _fn_parse  # noqa: F401 - registers the parse_* functions
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
 from azlogs.kql._fn_extra import FORMS as EXTRA_FORMS
 from azlogs.kql._fn_parse import FORMS as PARSE_FORMS
