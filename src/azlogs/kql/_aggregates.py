@@ -330,8 +330,10 @@ def auto_name(fn_name: str, arg_names: list[str | None]) -> str:
         return first or "any_arg0"
     if fn_name == "percentile" and first:
         return f"percentile_{first}_{(arg_names[1] or '').replace('.', '_')}".rstrip("_")
+    if fn_name.startswith("covariance") and first and len(arg_names) > 1 and arg_names[1]:
+        return f"{fn_name}_{first}_{arg_names[1]}"  # the covariance pages' covariance_x_y
     prefix = _PREFIX.get(fn_name, fn_name)
     return f"{prefix}_{first}" if first else f"{prefix}_"
 
 
-from azlogs.kql import _agg2  # noqa: E402, F401 - registers the aggregates of _agg2 (it imports this module)
+from azlogs.kql import _agg2, _agg3  # noqa: E402, F401 - register the aggregates of _agg2, _agg3 (they import this module)

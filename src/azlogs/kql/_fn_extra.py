@@ -10,7 +10,8 @@ Unicode makes ``unicode_codepoints_to_string`` give ``""`` (strings are never nu
 ``base64_decode_toguid``/``base64_encode_fromguid`` use .NET's byte order of a guid (the encode page's
 value; the decode page prints its third group byte-swapped, which contradicts it);
 ``format_bytes`` picks units by powers of 1024 as the page's ``19 MB`` for 20010332 shows.
-``rand``/``new_guid`` are evaluated per row and never folded into constants.
+``rand``/``new_guid`` are evaluated per row and never folded into constants. ``column_names_of`` is
+known when the query is compiled.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import zlib
 from typing import Any
 
 from azlogs.kql import _ast as A
+from azlogs.kql import _fn_units  # noqa: F401 - registers the convert_* functions
 from azlogs.kql._compile import CExpr, Env, Row, compile_expr, err
 from azlogs.kql._operators import has
 from azlogs.kql._regex import compile_regex
@@ -228,6 +230,14 @@ def base64_decode_toarray(value: Any) -> list[int] | None:
     return None if raw is None else list(raw)
 
 
+@register("base64_encode_fromarray", 1, 1, "string", "query")
+def base64_encode_fromarray(value: Any) -> str:
+    """The base64 text of an array of byte values (0-255); "" when an element is not a byte."""
+    if not isinstance(value, list) or not all(isinstance(b, int) and 0 <= b <= 255 for b in value):
+        return ""
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
 @register("base64_decode_toguid", 1, 1, "guid", "query")
 def base64_decode_toguid(value: Any) -> uuid.UUID | None:
     """The guid whose 16 bytes (.NET's order) a base64 text encodes."""
@@ -305,8 +315,21 @@ def _new_guid(node: A.Call, env: Env) -> CExpr:
     return CExpr(lambda r: uuid.uuid4(), "guid")
 
 
-FORMS = {"rand": _rand, "new_guid": _new_guid}
+def _column_names_of(node: A.Call, env: Env) -> CExpr:
+    """The column names of a tabular expression (a table, a ``let`` table, a tabular function call),
+    known when the query is compiled: the column_names_of page's ``["A", "B"]``."""
+    if len(node.args) != 1:
+        raise err(node, f"column_names_of() takes 1 argument, got {len(node.args)}")
+    from azlogs.kql._tabular import compile_pipeline
+
+    plan = compile_pipeline(node.args[0], env)
+    names = [n for n in plan.columns if not n.startswith("\0")]
+    return CExpr(lambda r: list(names), "dynamic", const=True, value=names, row_free=True)
+
+
+FORMS = {"rand": _rand, "new_guid": _new_guid, "column_names_of": _column_names_of}
 REGISTRY["rand"] = FunctionSpec(
     "rand", 0, 1, lambda ts: "long" if ts else "real", "query", None, (), None, True
 )
 REGISTRY["new_guid"] = FunctionSpec("new_guid", 0, 0, "guid", "query", None, (), None, True)
+REGISTRY["column_names_of"] = FunctionSpec("column_names_of", 1, 1, "dynamic", "query", None, (), None, True)

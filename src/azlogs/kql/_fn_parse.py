@@ -14,6 +14,9 @@ parse-command-line-function.md, parse-version-function.md, parse-user-agent-func
 * ``parse_version(text)``: one to four dot-separated parts of up to eight digits, the missing ones 0,
   as the decimal whose 8-digit groups are the parts (``1.2.3.4`` is 1000000020000000300000004); null
   otherwise.
+* ``parse_urlquery(query)``: ``{"Query Parameters": {name: value}}``, as ``parse_url`` gives them.
+* ``extract_json(path, text[, typeof(T)])``: the value at a JSONPath of ``$.a.b`` / ``$['a']`` keys in a
+  JSON text, converted to ``T`` (a string without one); array indexing in the path gives null [U].
 * ``parse_user_agent(text, look_for)``: Kusto matches a large predefined set of patterns (those of
   ua-parser). The emulator ships a small table of the common families instead (Edge, Chrome,
   Firefox, Safari, Opera, Internet Explorer, AdobeAIR, Nokia OSS Browser; Windows, Mac OS X, iOS,
@@ -24,15 +27,20 @@ parse-command-line-function.md, parse-version-function.md, parse-user-agent-func
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
 from decimal import Decimal
 from typing import Any
 
 from azlogs._exceptions import KqlError
-from azlogs.kql._registry import register
-from azlogs.kql._values import to_str
+from azlogs.kql import _ast as A
+from azlogs.kql._compile import CExpr, Env, Row, compile_expr, err
+from azlogs.kql._fn_dynamic2 import _path as json_path_keys
+from azlogs.kql._registry import REGISTRY, FunctionSpec, register
+from azlogs.kql._values import convert, to_str
 
-__all__ = ["parse_command_line", "parse_path", "parse_user_agent", "parse_version"]
+__all__ = ["FORMS", "parse_command_line", "parse_path", "parse_urlquery", "parse_user_agent", "parse_version"]
 
 
 def _s(v: Any) -> str:
@@ -280,3 +288,54 @@ def parse_user_agent(user_agent: Any, look_for: Any) -> dict[str, Any] | None:
         key, parse = entry
         out[key] = parse(text)
     return out
+
+
+# ----------------------------------------------------------------------------- parse_urlquery, extract_json
+
+
+@register("parse_urlquery", 1, 1, "dynamic", "query")
+def parse_urlquery(query: Any) -> dict[str, Any]:
+    """The parameters of a URL query text."""
+    text = _s(query).lstrip("?")
+    return {"Query Parameters": dict(urllib.parse.parse_qsl(text, keep_blank_values=True))}
+
+
+def _extract_json(node: A.Call, env: Env) -> CExpr:
+    """Compiled with the type its third argument (``typeof(long)``) names."""
+    if not 2 <= len(node.args) <= 3:
+        raise err(node, f"extract_json() takes 2 or 3 arguments, got {len(node.args)}")
+    path = compile_expr(node.args[0], env)
+    if not path.const or not isinstance(path.value, str):
+        raise err(node, "the JSONPath of extract_json() must be a constant string such as '$.name'")
+    keys = json_path_keys(path.value) if path.value.startswith("$") else None
+    typ = "string"
+    if len(node.args) == 3:
+        t = compile_expr(node.args[2], env)
+        if t.type != "type" or not isinstance(t.value, str):
+            raise err(node, "the third argument of extract_json() is a type, such as typeof(long)")
+        typ = t.value
+    source = compile_expr(node.args[1], env).fn
+
+    def fn(r: Row) -> Any:
+        if keys is None:
+            return convert(None, typ)
+        try:
+            value: Any = json.loads(_s(source(r)))
+        except ValueError:
+            return convert(None, typ)
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return convert(None, typ)
+            value = value[key]
+        if typ == "dynamic":
+            return value
+        if typ == "string" and not isinstance(value, str):
+            return to_str(value) if value is not None else ""
+        return convert(value, typ)
+
+    return CExpr(fn, typ)
+
+
+FORMS = {"extract_json": _extract_json, "extractjson": _extract_json}
+REGISTRY["extract_json"] = FunctionSpec("extract_json", 2, 3, "string", "query", None, (), None, True)
+REGISTRY["extractjson"] = FunctionSpec("extractjson", 2, 3, "string", "query", None, (), None, True)

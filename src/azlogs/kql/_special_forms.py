@@ -12,6 +12,7 @@ from azlogs.kql import _fn_parse  # noqa: F401 - registers the parse_* functions
 from azlogs.kql import _vector as V
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
 from azlogs.kql._fn_extra import FORMS as EXTRA_FORMS
+from azlogs.kql._fn_parse import FORMS as PARSE_FORMS
 from azlogs.kql._fn_text import FORMS as TEXT_FORMS
 from azlogs.kql._fn_timezone import FORMS as TIME_FORMS
 from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
@@ -128,5 +129,6 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     **TEXT_FORMS,
     **TIME_FORMS,
     **EXTRA_FORMS,
+    **PARSE_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

@@ -681,4 +681,116 @@ DOC_EXAMPLES_SCALAR: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ["count_y"],
         [[2]],
     ),
+    # ------------------------------------------------------------------ covariance and binary_all_* aggregates
+    (
+        "binary-all-and-aggregation-function.md#1",
+        "datatable(num:long)\n[\n  0xFFFFFFFF, \n  0xFFFFF00F,\n  0xCFFFFFFD,\n  0xFAFEFFFF,\n]\n| summarize result = toupper(tohex(binary_all_and(num)))",
+        ["result"],
+        [["CAFEF00D"]],
+    ),
+    (
+        "binary-all-or-aggregation-function.md#1",
+        "datatable(num:long)\n[\n  0x88888008,\n  0x42000000,\n  0x00767000,\n  0x00000005, \n]\n| summarize result = toupper(tohex(binary_all_or(num)))",
+        ["result"],
+        [["CAFEF00D"]],
+    ),
+    (
+        "covariance-aggregation-function.md#1",
+        "datatable(x:real, y:real) [\n    1.0, 14.0,\n    2.0, 10.0,\n    3.0, 17.0,\n    4.0, 20.0,\n    5.0, 50.0,\n]\n| summarize covariance(x, y)",
+        ["covariance_x_y"],
+        [[20.5]],
+    ),
+    (
+        "covarianceif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| extend y = iff(x % 2 == 0, x * 2, x * 3)\n| summarize covarianceif(x, y, x % 3 == 0)",
+        ["covarianceif_x_y"],
+        [[2142.0]],
+    ),
+    (
+        "covariancep-aggregation-function.md#1",
+        "datatable(x:real, y:real) [\n    1.0, 14.0,\n    2.0, 10.0,\n    3.0, 17.0,\n    4.0, 20.0,\n    5.0, 50.0,\n]\n| summarize covariancep(x, y)",
+        ["covariancep_x_y"],
+        [[16.4]],
+    ),
+    (
+        "covariancepif-aggregation-function.md#1",
+        "range x from 1 to 100 step 1\n| extend y = iff(x % 2 == 0, x * 2, x * 3)\n| summarize covariancepif(x, y, x % 3 == 0)",
+        ["covariancepif_x_y"],
+        [[2077.090909090909]],
+    ),
+    # ------------------------------------------------------------------ extract_json
+    (
+        "extract-json-function.md#1",
+        'let json = \'{"name": "John", "age": 30, "city": "New York"}\';\nprint extract_json("$.name", json, typeof(string));',
+        ["print_0"],
+        [["John"]],
+    ),
+    # ------------------------------------------------------------------ unit conversions
+    (
+        "convert-angle-function.md#1",
+        "print result = convert_angle(1.2, 'Degree', 'Arcminute')",
+        ["result"],
+        [[72.0]],
+    ),
+    (
+        "convert-energy-function.md#1",
+        "print result = convert_energy(1.2, 'Joule', 'BritishThermalUnit')",
+        ["result"],
+        [[0.0011373805443759806]],
+    ),
+    (
+        "convert-force-function.md#1",
+        "print result = convert_force(1.2, 'Newton', 'Decanewton')",
+        ["result"],
+        [[0.12]],
+    ),
+    (
+        "convert-length-function.md#1",
+        "print result = convert_length(1.2, 'Meter', 'Foot')",
+        ["result"],
+        [[3.9370078740157477]],
+    ),
+    (
+        "convert-mass-function.md#1",
+        "print result = convert_mass(1.2, 'Kilogram', 'Pound')",
+        ["result"],
+        [[2.6455471462185307]],
+    ),
+    (
+        "convert-speed-function.md#1",
+        "print result = convert_speed(1.2, 'MeterPerSecond', 'CentimeterPerHour')",
+        ["result"],
+        [[431999.99999999994]],
+    ),
+    (
+        "convert-temperature-function.md#1",
+        "print result = convert_temperature(1.2, 'Kelvin', 'DegreeCelsius')",
+        ["result"],
+        [[-271.95]],
+    ),
+    (
+        "convert-volume-function.md#1",
+        "print result = convert_volume(1.2, 'CubicMeter', 'AcreFoot')",
+        ["result"],
+        [[0.0009728558325478951]],
+    ),
+    # ------------------------------------------------------------------ column_names_of
+    (
+        "column-names-of-function.md#1",
+        "let T = datatable(A:string, B:int) [];\nprint Columns=column_names_of(T)",
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
+    (
+        "column-names-of-function.md#2",
+        'let MyFunction1 = () { print A="", B=1 };\nprint Columns=column_names_of(MyFunction1())',
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
+    (
+        "column-names-of-function.md#3",
+        'let MyFunction1 = (param1:int) { print A="", B=1 };\nprint Columns=column_names_of(MyFunction1(1))',
+        ["Columns"],
+        [[["A", "B"]]],
+    ),
 ]

@@ -89,3 +89,16 @@ class TestValues:
         assert _one("cos(0)") == 1.0
         assert math.isclose(_one("atan2(1, 1)"), math.pi / 4)
         assert _one("unicode_codepoints_to_string(dynamic([75]), 117)") == "Ku"
+
+
+class TestSchemaAndBytes:
+    def test_column_names_of_a_let_table_and_a_function(self) -> None:
+        """column_names_of names the columns of a let table or of a tabular function's result."""
+        assert _one("column_names_of(datatable(A:string, B:int)[])") == ["A", "B"]
+        q = "let F = (p:int) { print A='', B=1 }; print c = column_names_of(F(1))"
+        assert run_query(q, MemoryProvider()).tables[0].rows == [[["A", "B"]]]
+
+    def test_base64_encode_fromarray(self) -> None:
+        """An array of bytes encodes to base64; an element that is not a byte gives ""."""
+        assert _one("base64_encode_fromarray(base64_decode_toarray('S3VzdG8='))") == "S3VzdG8="
+        assert _one("base64_encode_fromarray(dynamic([256]))") == ""

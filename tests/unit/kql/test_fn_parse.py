@@ -151,3 +151,27 @@ class TestTimeZones:
     def test_unknown_zone_is_null(self) -> None:
         """A zone name the IANA database does not know gives null."""
         assert _one("datetime_utc_to_local(datetime(2022-01-01), 'Mars/Olympus')") is None
+
+
+class TestUrlQueryAndJson:
+    def test_parse_urlquery(self) -> None:
+        """parse_urlquery gives the parameters under "Query Parameters" (the page's first example)."""
+        assert _one("parse_urlquery('k1=v1&k2=v2&k3=v3')") == {
+            "Query Parameters": {"k1": "v1", "k2": "v2", "k3": "v3"}
+        }
+
+    def test_extract_json_typed(self) -> None:
+        """extract_json reads a JSONPath and converts to the type asked for; a missing key is null."""
+        doc = """'{"name": "John", "age": 30, "city": {"n": "NY"}}'"""
+        result = run_query(
+            f"print a = extract_json('$.name', {doc}, typeof(string)), b = extract_json('$.age', {doc}, typeof(long)),"
+            f" c = extract_json('$.city.n', {doc}), d = extract_json('$.nope', {doc}, typeof(long))",
+            MemoryProvider(),
+        ).tables[0]
+        assert result.columns == [("a", "string"), ("b", "long"), ("c", "string"), ("d", "long")]
+        assert result.rows == [["John", 30, "NY", None]]
+
+    def test_extract_json_needs_a_constant_path(self) -> None:
+        """The path must be a constant."""
+        with pytest.raises(KqlError, match="constant"):
+            run_query("print p = '$.a' | extend v = extract_json(p, '{}')", MemoryProvider())
