@@ -119,15 +119,16 @@ class ThreadedEmulator(EmulatorProcess):
     emulator answers; tests of the process itself (signals, exit codes, its stderr, the CLI's options)
     use EmulatorProcess."""
 
-    def __init__(self, data_dir: Path, *, log_file: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, *, log_file: Path | None = None, config: Path | None = None) -> None:
         super().__init__(data_dir, log_file=log_file)
+        self.config = config  # what `--config FILE` gives the process
         self.server: Any = None
 
     def start(self, timeout: float = 60.0) -> Discovery:
         from azlogs.emulator.server import Emulator, settings_from
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.server = Emulator(settings_from(self.data_dir, log_file=self.log_file))
+        self.server = Emulator(settings_from(self.data_dir, log_file=self.log_file, config_file=self.config))
         self._info = self.server.start_background(timeout)
         return self._info
 

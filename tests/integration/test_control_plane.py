@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import EmulatorProcess, ThreadedEmulator
 from tests.provisioning import monitor_client
 
 # its module-scoped emulator is started once: every test of the file on one xdist worker
@@ -115,7 +115,7 @@ def dcr_body(ws: str, table: str, *, kind: str | None = None, dce: str | None = 
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """An emulator of this module's own: its role assignments must not leak into other tests."""
-    proc = EmulatorProcess(tmp_path_factory.mktemp("control") / "data")
+    proc = ThreadedEmulator(tmp_path_factory.mktemp("control") / "data")
     proc.start()
     yield proc
     proc.stop()
@@ -359,7 +359,7 @@ class TestPropagationDelay:
     def test_role_assignment_takes_effect_after_the_delay(self, tmp_path: Path) -> None:
         """With limits.role_propagation_seconds set, a new Reader assignment is refused at first, granted later."""
         cfg = _write_config(tmp_path / "cfg.json", {"limits": {"role_propagation_seconds": 2}})
-        emu = EmulatorProcess(tmp_path / "data", "--config", str(cfg))
+        emu = ThreadedEmulator(tmp_path / "data", config=cfg)
         emu.start()
         admin, vm_client = Arm(emu, admin_token(emu)), Arm(emu, imds_token(emu))
         try:
@@ -411,7 +411,7 @@ class TestConfigAndRestart:
     def test_preprovisioned_and_persistent(self, tmp_path: Path) -> None:
         """--config resources exist at start; they and API-made ones survive a restart with the same ids."""
         cfg = _write_config(tmp_path / "cfg.json", {"resources": CONFIG_RESOURCES})
-        emu = EmulatorProcess(tmp_path / "data", "--config", str(cfg))
+        emu = ThreadedEmulator(tmp_path / "data", config=cfg)
         emu.start()
         try:
             arm = Arm(emu, admin_token(emu))

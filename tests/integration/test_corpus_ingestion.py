@@ -25,7 +25,7 @@ from azlogs.kql import compile_transformation
 from azlogs.kql._values import parse_datetime
 from azlogs.schema.names import column_name_problem
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import EmulatorProcess, ThreadedEmulator
 from tests.provisioning import arm_client, grant
 
 # its module-scoped emulator is started once: every test of the file on one xdist worker
@@ -48,7 +48,7 @@ def _cases(kind: str) -> list[Any]:
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     """An emulator of this module's own: the role granted at the resource group must not leak into other tests."""
-    emu = EmulatorProcess(tmp_path_factory.mktemp("corpus") / "data")
+    emu = ThreadedEmulator(tmp_path_factory.mktemp("corpus") / "data")
     emu.start()
     yield emu
     emu.stop()

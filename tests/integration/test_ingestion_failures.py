@@ -20,7 +20,7 @@ import pytest
 
 from azlogs.emulator.config import Identity
 from azlogs.emulator.identity.issuer import Issuer, load_or_create_key
-from tests.emulator_proc import AZLOGS, EmulatorProcess
+from tests.emulator_proc import AZLOGS, EmulatorProcess, ThreadedEmulator
 from tests.integration.test_ingestion_helpers import (
     Provision,
     diagnostics,
@@ -39,7 +39,7 @@ MONITOR = "https://monitor.azure.com"
 
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    proc = EmulatorProcess(tmp_path_factory.mktemp("ingest-matrix") / "data")
+    proc = ThreadedEmulator(tmp_path_factory.mktemp("ingest-matrix") / "data")
     proc.start()
     yield proc
     proc.stop()
@@ -400,7 +400,7 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProces
     tmp = tmp_path_factory.mktemp("ingest-limits")
     config = tmp / "limits.json"
     config.write_text(json.dumps({"limits": {"requests_per_minute": 2, "role_propagation_seconds": 4}}))
-    proc = EmulatorProcess(tmp / "data", "--config", str(config))
+    proc = ThreadedEmulator(tmp / "data", config=config)
     proc.start()
     yield proc
     proc.stop()
