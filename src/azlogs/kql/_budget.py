@@ -144,12 +144,19 @@ class Budget:
         self.tick(n)
 
     def collect(self, rows: Iterable[T]) -> list[T]:
-        """``list(rows)``, counting each row held."""
+        """``list(rows)``, counting each row held (a few hundred at a time: a run past the limit
+        stops within that many rows of it)."""
         out: list[T] = []
         append = out.append
+        pending = 0
         for r in rows:
             append(r)
-            self.hold()
+            pending += 1
+            if pending == _CHECK_EVERY:
+                self.hold(pending)
+                pending = 0
+        if pending:
+            self.hold(pending)
         return out
 
     def check_size(self, size: int, what: str) -> None:

@@ -444,7 +444,7 @@ def _make_summarizer(
             batch_keys = keys_of(batch) if by_fns else None
             for j, r in enumerate(batch.rows()):
                 kv = list(batch_keys[j]) if batch_keys is not None else [f(r) for f in by_fns]
-                key = tuple(hashable(v) for v in kv)
+                key = tuple(map(hashable, kv))
                 g = groups.get(key)
                 if g is None:
                     hold()
@@ -486,7 +486,7 @@ def _distinct(plan: Plan, op: A.Distinct, scope: Env) -> Plan:
         seen: set[Any] = set()
         for r in plan.rows():
             vals = [f(r) for f in fns]
-            key = tuple(hashable(v) for v in vals)
+            key = tuple(map(hashable, vals))
             if key in seen:
                 continue
             current().hold()
