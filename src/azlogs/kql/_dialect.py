@@ -229,7 +229,7 @@ class _Checker:
         name = node.name
         if name in self.lambdas:
             return
-        if name in ("toscalar", "materialize") and self.dialect == "transformation":
+        if name in ("toscalar", "materialize", "series_fit_line") and self.dialect == "transformation":
             raise _unsupported(node, f"{name}()", "a transformation sees one record at a time")
         if name in AGGREGATES and lookup(name) is not None and lookup(name).profile == "aggregate":  # type: ignore[union-attr]
             if self.dialect == "transformation":

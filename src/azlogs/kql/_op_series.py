@@ -332,6 +332,18 @@ def series_fit_line(series: Any) -> Any:
     ]
 
 
+def fit_line_form(node: A.Call, env: Env) -> Any:
+    """``series_fit_line(y)`` as a special form: several results, so not a registry function (its
+    page: "returns multiple columns and so cannot be used as an argument for another function")."""
+    from azlogs.kql._compile import CExpr
+
+    if len(node.args) != 1:
+        raise err(node, f"series_fit_line() takes 1 argument (a series), got {len(node.args)}")
+    arg = compile_expr(node.args[0], env)
+    f = arg.fn
+    return CExpr(lambda r: series_fit_line(f(r)), "dynamic", row_free=arg.row_free)
+
+
 # Functions with several results, for `(a, b, ...) = f(...)` and the names of unnamed ones.
 PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     "series_fit_line": (
@@ -357,7 +369,6 @@ def _register() -> None:
         ("series_fill_backward", series_fill_backward, 1, 2),
         ("series_fill_linear", series_fill_linear, 1, 4),
         ("series_stats_dynamic", series_stats_dynamic, 1, 2),
-        ("series_fit_line", series_fit_line, 1, 1),
     ):
         register(name, lo, hi, dyn, "query")(impl)
 

@@ -113,8 +113,16 @@ def _toscalar(node: A.Call, env: Env) -> CExpr:
     return toscalar(node, env)
 
 
+def _series_fit_line(node: A.Call, env: Env) -> CExpr:
+    from azlogs.kql._op_series import fit_line_form
+
+    form: CExpr = fit_line_form(node, env)
+    return form
+
+
 SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "toscalar": _toscalar,
+    "series_fit_line": _series_fit_line,
     "now": _now,
     "ago": _ago,
     "iff": _iff,

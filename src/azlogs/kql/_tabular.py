@@ -10,6 +10,7 @@ from typing import Any
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
+from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._batch import Batch
 from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
 from azlogs.kql._fn_window import calls_any, uses_window, windowed

@@ -182,6 +182,13 @@ class TestSeriesFitLine:
         assert [round(v, 3) for v in r[2:7]] == [0.983, 2.731, 98.629, 1.686, -1.667]
         assert [round(v, 2) for v in r[7]][:3] == [1.06, 3.79, 6.53]
 
+    def test_refused_in_a_transformation(self) -> None:
+        """series_fit_line is a log-query function: a DCR transformation refuses it."""
+        from azlogs.kql import compile_transformation
+
+        with pytest.raises(KqlError, match="series_fit_line"):
+            compile_transformation("source | extend (a, b) = series_fit_line(d)", {"d": "dynamic"})
+
     def test_unnamed_results_are_named_after_the_function_and_column(self) -> None:
         """extend series_fit_line(y) gives series_fit_line_y_rsquare ... series_fit_line_y_line_fit."""
         cols, _ = _one("print y=dynamic([1, 2, 4]) | extend series_fit_line(y)")
