@@ -56,6 +56,24 @@ class TestTransformationDialect:
         t = compile_transformation("let T = source | where n > 1; T | extend m = n * 2", {"n": "long"})
         assert t.apply([{"n": 1}, {"n": 2}]).rows == [{"n": 2, "m": 4}]
 
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            (
+                "externaldata (a: string) ['https://example.invalid/x'] | extend b = a",
+                "'externaldata' is not",
+            ),
+            ("search 'x'", "'search' is not"),
+            ("let T = materialize(source); T", "'materialize()' is not"),
+            ("let f = (T: (n: long)) { T | where n > 1 }; f(source)", "with scalar arguments are supported"),
+        ],
+    )
+    def test_query_only_sources_named(self, text: str, message: str) -> None:
+        """A query-only source, materialize() or a UDF with a tabular argument is refused by name."""
+        with pytest.raises(KqlError) as info:
+            check(parse(text), "transformation")
+        assert message in info.value.message
+
     def test_error_has_position(self) -> None:
         """Dialect errors point at the operator."""
         with pytest.raises(KqlError) as info:
