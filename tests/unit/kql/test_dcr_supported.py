@@ -21,6 +21,7 @@ from azlogs.schema.errors import INVALID_TRANSFORM_QUERY, ArmValidationError
 from azlogs.schema.validate import validate_dcr
 from tests.unit.kql._dcr_supported import COLUMNS, DOCUMENTED_FUNCTIONS, REFUSED, ROW, SCALARS, TABULAR
 from tests.unit.kql._helpers import FIXED_NOW, coerce, plain
+from tests.unit.kql._sentinel_dcrs import SENTINEL_DCRS
 
 # Types whose runtime values share a Python type with another KQL type.
 _SAME_VALUES = {"int": "long", "guid": "string"}
@@ -146,3 +147,19 @@ _WORKSPACE = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"
     "/providers/Microsoft.OperationalInsights/workspaces/ws"
 )
+
+
+class TestSentinelConnectorTransformations:
+    """Microsoft's own connector DCRs (tests/unit/kql/_sentinel_dcrs.py) stay accepted and run."""
+
+    @pytest.mark.parametrize(
+        ("columns", "kql"),
+        [pytest.param(c, k, id=f"{i}:{p.split('/')[1]}") for i, (p, c, k) in enumerate(SENTINEL_DCRS)],
+    )
+    def test_accepted_and_runs(self, columns: dict[str, str], kql: str) -> None:
+        """The strict dialect compiles it, it gives a datetime TimeGenerated, and a record of nulls runs."""
+        t = compile_transformation(kql, columns, clock=_clock)
+        assert t.output_columns["TimeGenerated"] == "datetime"
+        result = t.apply([dict.fromkeys(columns)])
+        assert result.errors == []
+        assert len(result.rows) == 1
