@@ -16,6 +16,11 @@ def _cols(spec: str) -> dict[str, str]:
     return dict(pair.split(":") for pair in spec.split())
 
 
+def _strings(spec: str) -> dict[str, str]:
+    """Columns whose type is left out are strings."""
+    return _cols(" ".join(p if ":" in p else p + ":string" for p in spec.split()))
+
+
 SENTINEL_DCRS: list[tuple[str, dict[str, str], str]] = [
     (
         "Solutions/1Password/Data Connectors/1Password_ccpv2/1Password_DCR.json"
@@ -82,5 +87,44 @@ SENTINEL_DCRS: list[tuple[str, dict[str, str], str]] = [
         "WiredMacs = ['wiredMacs'] , WiredVlans = ['wiredVlans'] , WiredLastSeen = ['wiredLastSeen'] , "
         "NetworkId = ['networkId'] | project TimeGenerated , Ssid , Bssids , Channels , FirstSeen , LastSeen , "
         "WiredMacs , WiredVlans , WiredLastSeen , NetworkId",
+    ),
+    (
+        _MERAKI,
+        _strings(
+            "ts:datetime adminEmail adminId networkId oldValue newValue networkName page eventTypePlaceholder "
+            "label eventResult eventProduct eventVendor eventSeverity actorUsernameType actorUserType "
+            "actorUserIdType objectType eventSchemaVersion eventCount"
+        ),
+        "source | extend TimeGenerated = ts , ActorUsername = ['adminEmail'] , ActorUserId = ['adminId'] , "
+        "ObjectId = ['networkId'] , OldValue = ['oldValue'] , NewValue = ['newValue'] , Object = ['networkName'] , "
+        "Operation = strcat(['page'], '/', ['label']) , EventType = case(isempty(['oldValue']), 'Create', "
+        "isempty(['newValue']), 'Delete', 'Set') , EventResult = ['eventResult'] , EventProduct = ['eventProduct'] , "
+        "EventVendor = ['eventVendor'] , EventSeverity = ['eventSeverity'] , ActorUsernameType = "
+        "['actorUsernameType'] , ActorUserType = ['actorUserType'] , ActorUserIdType = ['actorUserIdType'] , "
+        "ObjectType = ['objectType'] , EventSchemaVersion = ['eventSchemaVersion'] , EventCount = "
+        "toint(['eventCount']) | project TimeGenerated , ActorUsername , ActorUserId , ObjectId , OldValue , "
+        "NewValue , Object , Operation , EventType , EventResult , EventProduct , EventVendor , EventSeverity , "
+        "ActorUsernameType , ActorUserType , ActorUserIdType , ObjectType , EventSchemaVersion , EventCount",
+    ),
+    (
+        _MERAKI,
+        _strings(
+            "ts:datetime eventType deviceMac clientMac srcIp destIp protocol priority message ruleId clientName "
+            "signature classification eventSeverityPlaceholder eventResultPlaceholder blocked:bool idsEventType "
+            "eventProduct eventVendor eventSchemaVersion eventCount"
+        ),
+        "source | extend TimeGenerated = ts , EventOriginalType = ['eventType'] , DvcMacAddr = ['deviceMac'] , "
+        "SrcMacAddr = ['clientMac'] , SrcIpAddr = tostring(split(['srcIp'], ':')[0]) , DstIpAddr = "
+        "tostring(split(['destIp'], ':')[0]) , NetworkProtocol = case(['protocol'] == 'tcp/ip', 'TCP', "
+        "['protocol'] == 'udp/ip', 'UDP', ['protocol']) , EventOriginalSeverity = ['priority'] , EventMessage = "
+        "['message'] , RuleName = ['ruleId'] , SrcHostname = ['clientName'] , ThreatName = ['signature'] , "
+        "ThreatCategory = ['classification'] , EventSeverity = case(['priority'] == '0', 'High', ['priority'] == "
+        "'1', 'Medium', ['priority'] == '2', 'Low', 'Informational') , EventResult = iff(['blocked'] == true, "
+        "'Failure', 'Success') , EventType = ['idsEventType'] , EventProduct = ['eventProduct'] , EventVendor = "
+        "['eventVendor'] , EventSchemaVersion = ['eventSchemaVersion'] , EventCount = toint(['eventCount']) | "
+        "project TimeGenerated , EventOriginalType , DvcMacAddr , SrcMacAddr , SrcIpAddr , DstIpAddr , "
+        "NetworkProtocol , EventOriginalSeverity , EventMessage , RuleName , SrcHostname , ThreatName , "
+        "ThreatCategory , EventSeverity , EventResult , EventType , EventProduct , EventVendor , "
+        "EventSchemaVersion , EventCount",
     ),
 ]
