@@ -96,6 +96,13 @@ class _Checker:
     def let(self, let: A.Let) -> None:
         v = let.value
         if isinstance(v, A.Lambda):
+            tabular = [p.name for p in v.params if p.type == "table"]
+            if tabular and self.dialect == "transformation":
+                raise _error(
+                    v,
+                    f"'{let.name}' takes a tabular argument ('{tabular[0]}'): only user-defined functions "
+                    f"with scalar arguments are supported in {DCR}",
+                )
             for inner in v.lets:
                 self.let(inner)
             self.lambdas.add(let.name)
@@ -154,8 +161,10 @@ class _Checker:
                     "'source' (the incoming records), 'print' and 'datatable' can",
                     f"replace '{node.name}' with 'source'",
                 )
-            if isinstance(node, (A.Union_, A.Range)):
+            if isinstance(node, (A.Union_, A.Range, A.ExternalData, A.Search)):
                 raise _unsupported(node, _OP_NAMES[type(node)])
+            if isinstance(node, A.Call) and node.name == "materialize":
+                raise _unsupported(node, "materialize()", "a transformation sees one record at a time")
             if isinstance(node, A.Call) and node.name in self.lambdas:
                 return
             raise _error(node, "expected 'source', 'print' or 'datatable' as the data source")

@@ -98,6 +98,20 @@ def _typeof(node: A.Call, env: Env) -> CExpr:
         raise err(node, f"unknown type '{node.args[0].name}'") from None
 
 
+def _gettype(node: A.Call, env: Env) -> CExpr:
+    """gettype: a typed argument's own type (``gettype(111)`` is long); a dynamic one's by value."""
+    from azlogs.kql._fn_misc import gettype
+
+    if len(node.args) != 1:
+        raise err(node, f"gettype() takes 1 argument, got {len(node.args)}")
+    a = compile_expr(node.args[0], env)
+    if a.type != "dynamic":
+        return const(a.type, "string")
+    fa = a.fn
+    out = CExpr(lambda r: gettype(fa(r)), "string", row_free=a.row_free)
+    return _fold(out) if a.const else out
+
+
 def _not(node: A.Call, env: Env) -> CExpr:
     if len(node.args) != 1:
         raise err(node, f"not() takes 1 argument, got {len(node.args)}")
@@ -131,6 +145,7 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "columnifexists": _columnifexists,
     "column_ifexists": _columnifexists,
     "typeof": _typeof,
+    "gettype": _gettype,
     "not": _not,
     **FORMS,
     **WINDOW_FORMS,

@@ -325,6 +325,13 @@ class TestFunctions:
         assert scalar("gettype(parse_json('[1]'))") == "array"
         assert scalar("gettype(parse_json('{}'))") == "dictionary"
 
+    def test_gettype_of_a_typed_value(self) -> None:
+        """gettype of a typed value is its type (gettype(111) is long), of a dynamic one by value (int)."""
+        assert scalar("gettype(111)") == "long"
+        assert scalar("gettype(toint(1))") == "int"
+        assert scalar("gettype(parse_json('1'))") == "int"
+        assert scalar("gettype(1s)") == "timespan"
+
     def test_cef(self) -> None:
         """parse_cef_dictionary reads the header and the extension with escapes."""
         t = compile_transformation("source | extend d = parse_cef_dictionary(m)", {"m": "string"})
