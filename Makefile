@@ -7,8 +7,13 @@ STAMP := $(VENV)/.installed
 AZ_VENV := .venv-az
 AZ_STAMP := $(AZ_VENV)/.installed
 AZ_LOCK := tests/az/requirements-az.lock
+# azure-monitor-query 1.4.1, the last with MetricsQueryClient (2.0 in requirements.lock moved metrics out),
+# in a venv of its own: tests/integration/test_dcr_log_errors.py runs tests/integration/scripts/metrics_query_client.py in it.
+MQC_VENV := .venv-mqc
+MQC_STAMP := $(MQC_VENV)/.installed
+MQC_LOCK := tests/mqc/requirements-mqc.lock
 
-.PHONY: demo test lint unit fuzz fmt bench clean az compat browser
+.PHONY: demo test lint unit fuzz fmt bench clean az mqc compat browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +29,14 @@ $(AZ_STAMP): $(AZ_LOCK)
 	touch $(AZ_STAMP)
 
 az: $(AZ_STAMP)
+
+$(MQC_STAMP): $(MQC_LOCK)
+	test -x $(MQC_VENV)/bin/python || $(PYTHON) -m venv $(MQC_VENV)
+	$(MQC_VENV)/bin/python -m pip install --quiet --no-deps -r $(MQC_LOCK)
+	$(MQC_VENV)/bin/python -c "from azure.monitor.query import MetricsQueryClient; import azure.identity"
+	touch $(MQC_STAMP)
+
+mqc: $(MQC_STAMP)
 
 # The JavaScript query clients that tests/integration/test_query_js.py drives, pinned in
 # tests/js/package-lock.json (`npm ci`). Without npm (hence without node) that test is skipped.
@@ -55,7 +68,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: lint browser $(AZ_STAMP) $(JS_STAMP)
+test: lint browser $(AZ_STAMP) $(MQC_STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(MAKE) --no-print-directory compat
 
@@ -90,4 +103,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/send.py
 
 clean:
-	rm -rf $(VENV) $(AZ_VENV) .venv-3.* .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info tests/js/node_modules
+	rm -rf $(VENV) $(AZ_VENV) $(MQC_VENV) .venv-3.* .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info tests/js/node_modules

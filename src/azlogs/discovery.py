@@ -57,6 +57,9 @@ class DiscoveryEndpoints:
         cluster_issuer: the AKS cluster's OIDC issuer (workload identity).
         admin: the emulator's own ``/_emulator`` admin surface.
         portal: the emulator's web portal (``azlogs emulator open``).
+        metrics: the Azure Monitor metrics data plane (``POST {this}/subscriptions/{id}/metrics:getBatch``,
+            a regional ``https://{region}.metrics.monitor.azure.com`` in Azure). Written by emulators that
+            serve it; empty (and not written) in a file of an older one.
     """
 
     imds: str
@@ -73,6 +76,7 @@ class DiscoveryEndpoints:
     cluster_issuer: str
     admin: str
     portal: str
+    metrics: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,7 @@ class Discovery:
             "location": self.location,
             "ca_cert": self.ca_cert,
             # the sub-objects' keys are their fields, in order
-            "endpoints": asdict(self.endpoints),
+            "endpoints": {k: v for k, v in asdict(self.endpoints).items() if v or k != "metrics"},
             "workspace": asdict(self.workspace),
             "identities": [i.to_dict() for i in self.identities],
             "admin": asdict(self.admin),
@@ -304,8 +308,9 @@ def _str(data: Mapping[str, Any], key: str) -> str:
 
 
 def _strings(data: Mapping[str, Any], cls: type) -> dict[str, str]:
-    """The fields of dataclass ``cls`` from ``data``, each a string (extra keys are ignored)."""
-    return {f.name: _str(data, f.name) for f in fields(cls)}
+    """The fields of dataclass ``cls`` from ``data``, each a string (extra keys are ignored; a field
+    with a default may be absent)."""
+    return {f.name: _str(data, f.name) for f in fields(cls) if f.default is MISSING or f.name in data}
 
 
 def _identity(data: Mapping[str, Any]) -> DiscoveryIdentity:

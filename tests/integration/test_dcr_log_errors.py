@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from azlogs.emulator.control.api import READER
+from azlogs.emulator.control.api import MONITORING_READER, READER
 from azlogs.facts import LOG_ANALYTICS_READER_ROLE_ID
 from azlogs.provision import emulator_credential
 from azlogs.schema.template import DCR_API_VERSION, TABLE_API_VERSION
@@ -17,6 +18,10 @@ from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 from tests.provisioning import arm_client, grant, monitor_client, query_table
 
 DIAG_API = "2021-05-01-preview"
+# azure-monitor-query 1.4.1 (MetricsQueryClient) in a venv of its own: `make mqc`, tests/mqc/requirements-mqc.lock.
+REPO = Path(__file__).resolve().parents[2]
+MQC_PYTHON = REPO / ".venv-mqc" / "bin" / "python"
+MQC_SCRIPT = REPO / "tests" / "integration" / "scripts" / "metrics_query_client.py"
 
 
 def setup_dcr(emu: EmulatorProcess, name: str, *, diagnostic: bool = True) -> tuple[str, dict[str, Any]]:
@@ -209,41 +214,45 @@ class TestDcrMetrics:
 
 class TestMetricsQueryClient:
     def test_metrics_query_client_reads_the_metrics(self, fresh_emulator: EmulatorProcess) -> None:
-        """azure-monitor-query 1.x's MetricsQueryClient (gone from 2.0, the pinned version) reads them unchanged."""
-        query = pytest.importorskip("azure.monitor.query")
-        if not hasattr(query, "MetricsQueryClient"):
-            pytest.skip("this azure-monitor-query has no MetricsQueryClient (2.0 moved metrics out)")
+        """azure-monitor-query 1.4.1's MetricsQueryClient (gone from 2.0), in .venv-mqc, reads them unchanged."""
+        if not MQC_PYTHON.exists():
+            pytest.fail(f"{MQC_PYTHON} is missing: `make mqc` (run by `make test`) installs it")
         info = fresh_emulator.info
         dcr_id, dcr = setup_dcr(fresh_emulator, "dcr-mqc", diagnostic=False)
         send_bad_records(fresh_emulator, dcr)
-        credential = emulator_credential(info)
-        client = query.MetricsQueryClient(
-            credential,
-            endpoint=info.endpoints.arm,
-            audience="https://management.azure.com",
-            connection_verify=info.ca_cert,
+        grant(info, dcr_id, fresh_emulator.identity("vm").principal_id, MONITORING_READER)
+        out = run_with_env(
+            fresh_emulator, "vm", [str(MQC_PYTHON), str(MQC_SCRIPT), info.endpoints.arm, dcr_id]
         )
-        with client, credential:
-            result = client.query_resource(
-                dcr_id,
-                ["RowsReceived_Count", "RowsDropped_Count"],
-                timespan=dt.timedelta(hours=1),
-                granularity=dt.timedelta(hours=1),
-                aggregations=["Total"],
-            )
-            totals = {m.name: [p.total for ts in m.timeseries for p in ts.data] for m in result.metrics}
-            split = client.query_resource(
-                dcr_id,
-                ["LogColumnsDropped_Count"],
-                timespan=dt.timedelta(hours=1),
-                aggregations=["Total"],
-                filter="ColumnsDroppedAt eq '*'",
-            )
-        assert totals == {"RowsReceived_Count": [4.0], "RowsDropped_Count": [1.0]}
-        series = split.metrics[0].timeseries
-        assert [(ts.metadata_values, sum(p.total or 0 for p in ts.data)) for ts in series] == [
-            ({"columnsdroppedat": "InputStream"}, 1.0)
-        ]
+        assert out.returncode == 0, out.stderr
+        got = json.loads(out.stdout)
+        by_name = {d["name"]: d for d in got["definitions"]}
+        assert by_name["LogColumnsDropped_Count"]["dimensions"] == ["InputStreamId", "ColumnsDroppedAt"]
+        assert by_name["RowsDropped_Count"]["unit"] == "Count"
+        assert {d["namespace"] for d in got["definitions"]} == {"Microsoft.Insights/datacollectionrules"}
+        assert got["granularity"] == "1:00:00"
+        metrics = got["metrics"]
+        assert {k: v["totals"] for k, v in metrics.items()} == {
+            "RowsReceived_Count": [4.0],
+            "RowsDropped_Count": [1.0],
+            "TransformationErrors_Count": [1.0],
+        }
+        assert metrics["TransformationErrors_Count"]["counts"] == [1.0]
+        assert got["columns_dropped"] == [{"dimensions": {"columnsdroppedat": "InputStream"}, "total": 1.0}]
+
+    def test_reading_needs_a_monitoring_role(self, fresh_emulator: EmulatorProcess) -> None:
+        """Without Monitoring Reader (or Reader) on the DCR, MetricsQueryClient gets ARM's 403, as in Azure."""
+        if not MQC_PYTHON.exists():
+            pytest.fail(f"{MQC_PYTHON} is missing: `make mqc` (run by `make test`) installs it")
+        info = fresh_emulator.info
+        dcr_id, _ = setup_dcr(fresh_emulator, "dcr-mqc-denied", diagnostic=False)
+        out = run_with_env(
+            fresh_emulator, "vm", [str(MQC_PYTHON), str(MQC_SCRIPT), info.endpoints.arm, dcr_id]
+        )
+        assert out.returncode != 0
+        assert (
+            "AuthorizationFailed" in out.stderr and "Microsoft.Insights/metricDefinitions/read" in out.stderr
+        )
 
 
 class TestDoctorSince:

@@ -14,7 +14,12 @@ from typing import Any
 
 import httpx
 import orjson
-import pytest
+from opentelemetry._logs import SeverityNumber
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+from opentelemetry.sdk.resources import Resource
 
 from azlogs.provision import emulator_credential
 from azlogs.schema.template import DCR_API_VERSION
@@ -69,24 +74,17 @@ def _setup(emu: EmulatorProcess, name: str) -> tuple[str, str]:
 class TestOpenTelemetrySdk:
     def test_sdk_exporter_lands_records_in_otel_logs(self, fresh_emulator: EmulatorProcess) -> None:
         """OTLPLogExporter (protobuf, gzip) with a bearer token lands records in OTelLogs with their attributes."""
-        sdk_logs = pytest.importorskip("opentelemetry.sdk._logs")
-        sdk_export = pytest.importorskip("opentelemetry.sdk._logs.export")
-        exporter_mod = pytest.importorskip("opentelemetry.exporter.otlp.proto.http._log_exporter")
-        from opentelemetry._logs import SeverityNumber
-        from opentelemetry.exporter.otlp.proto.http import Compression
-        from opentelemetry.sdk.resources import Resource
-
         url, token = _setup(fresh_emulator, "dcr-otlp")
-        exporter = exporter_mod.OTLPLogExporter(
+        exporter = OTLPLogExporter(
             endpoint=url,
             headers={"Authorization": f"Bearer {token}"},
             certificate_file=fresh_emulator.info.ca_cert,
             compression=Compression.Gzip,
         )
-        provider = sdk_logs.LoggerProvider(
+        provider = LoggerProvider(
             resource=Resource.create({"service.name": "checkout", "service.instance.id": "pod-7"})
         )
-        provider.add_log_record_processor(sdk_export.SimpleLogRecordProcessor(exporter))
+        provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
         try:
             otel_logger = provider.get_logger("azlogs.test.otlp", "1.0")
             otel_logger.emit(

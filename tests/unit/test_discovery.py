@@ -100,6 +100,19 @@ class TestFormat:
         info.write(again)
         assert again.read_text() == text
 
+    def test_the_metrics_endpoint_is_read_and_written_where_present(self, tmp_path: Path) -> None:
+        """endpoints.metrics (newer emulators) reads and writes back byte for byte; absent, it stays absent."""
+        data = json.loads(json.dumps(WRITTEN_BEFORE))
+        data["endpoints"]["metrics"] = "https://127.0.0.1:5002/metrics"
+        text = json.dumps(data, indent=2)
+        path = tmp_path / DISCOVERY_NAME
+        path.write_text(text)
+        info = Discovery.from_file(path)
+        assert info.endpoints.metrics == "https://127.0.0.1:5002/metrics"
+        assert info.to_json() == text
+        path.write_text(json.dumps(WRITTEN_BEFORE, indent=2))
+        assert Discovery.from_file(path).endpoints.metrics == ""
+
     def test_write_is_owner_only_and_leaves_no_temporary_file(self, tmp_path: Path) -> None:
         """The file holds the admin's secret: mode 0600, replaced whole, no temporary file left."""
         path = tmp_path / DISCOVERY_NAME

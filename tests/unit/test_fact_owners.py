@@ -13,6 +13,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "azlogs"
 OWNED = {
     "auth/clouds.py": (
         "://monitor.azure.",
+        "metrics.monitor.azure.",
         "://api.loganalytics.",
         "://management.azure.com",
         "://management.core.",

@@ -29,6 +29,11 @@ Sources (checked 2026-12; the values below are the sources', the prose is ours):
   (``endpoint="https://api.loganalytics.us"``); docs.azure.cn, "Azure Monitor Log Analytics API request
   format" (``https://api.loganalytics.azure.cn``); Microsoft Learn, same page
   (``https://api.loganalytics.azure.com``, the public cloud's second name for ``api.loganalytics.io``).
+- Metrics data plane (``metrics:getBatch`` on ``{region}.metrics.monitor.azure.com``) and its audience:
+  the azure-monitor-querymetrics README, "Configure client for Azure sovereign cloud"
+  (``audience="https://metrics.monitor.azure.us"``; the default ``https://metrics.monitor.azure.com``);
+  ``metrics.`` before the cloud's monitor host by the same rule for 21Vianet (docs.azure.cn,
+  "How to migrate from the metrics API to the getBatch API": ``chinanorth.metrics.monitor.azure.cn``).
 - ARM and its token resources, and ``log_analytics_resource_id`` per cloud: the Azure CLI's cloud
   table (``azure-cli-core``, ``azure/cli/core/cloud.py``: ``AZURE_PUBLIC_CLOUD``, ``AZURE_US_GOV_CLOUD``,
   ``AZURE_CHINA_CLOUD``).
@@ -96,6 +101,8 @@ class Cloud:
         query_aliases: further audiences the query API accepts.
         aliases: other names accepted for this cloud (case-insensitive).
         authority_aliases: further Entra hosts of the same cloud.
+        metrics_audience: the token audience of the metrics data plane (``metrics:getBatch``);
+            empty: ``metrics.`` before the host of :attr:`monitor_audience` (see :attr:`metrics_resource`).
     """
 
     name: str
@@ -110,6 +117,7 @@ class Cloud:
     query_aliases: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     authority_aliases: tuple[str, ...] = ()
+    metrics_audience: str = ""
 
     @property
     def authority(self) -> str:
@@ -139,6 +147,18 @@ class Cloud:
         return tuple(a for q in (self.query_audience, *self.query_aliases) for a in _both(q))
 
     @property
+    def metrics_resource(self) -> str:
+        """The metrics data plane's audience: :attr:`metrics_audience`, or ``https://metrics.{monitor host}``."""
+        if self.metrics_audience:
+            return self.metrics_audience.rstrip("/")
+        return f"https://metrics.{urlsplit(self.monitor_audience).hostname}"
+
+    @property
+    def metrics_audiences(self) -> tuple[str, ...]:
+        """Every ``aud`` the metrics data plane accepts."""
+        return _both(self.metrics_resource)
+
+    @property
     def arm_audiences(self) -> tuple[str, ...]:
         """Every ``aud`` ARM accepts (the ``management.core`` resource first: the CLI's ``audiences[0]``)."""
         return (*_both(self.arm_audience)[::-1], *_both(self.arm_endpoint)[::-1])
@@ -148,7 +168,13 @@ class Cloud:
         """The resources of this cloud's services an emulated Entra issues tokens for (no trailing slash)."""
         return tuple(
             dict.fromkeys(
-                a.rstrip("/") for a in (*self.monitor_audiences, *self.query_audiences, *self.arm_audiences)
+                a.rstrip("/")
+                for a in (
+                    *self.monitor_audiences,
+                    *self.query_audiences,
+                    *self.arm_audiences,
+                    *self.metrics_audiences,
+                )
             )
         )
 
@@ -175,7 +201,7 @@ class Cloud:
         return any(h == s or h.endswith("." + s) for s in self.suffixes)
 
     def owns_audience(self, aud: str) -> bool:
-        """Whether a token's ``aud`` is one of this cloud's (monitor, query or ARM)."""
+        """Whether a token's ``aud`` is one of this cloud's (monitor, query, ARM or metrics)."""
         return aud.rstrip("/") in self.audiences
 
     @classmethod

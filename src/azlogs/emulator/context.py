@@ -85,6 +85,11 @@ class Urls:
         return f"{self.https}/query"
 
     @property
+    def metrics(self) -> str:
+        """The metrics data plane (``metrics:getBatch``), a regional host of its own in Azure."""
+        return f"{self.https}/metrics"
+
+    @property
     def cluster_issuer(self) -> str:
         return f"{self.https}/aks/oidc/"
 

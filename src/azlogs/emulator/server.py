@@ -61,7 +61,7 @@ from azlogs.emulator.guards import AdminAuthMiddleware, BodyLimitMiddleware
 from azlogs.emulator.identity import entra, managed
 from azlogs.emulator.identity.issuer import Issuer, ServiceAccountIssuer, load_or_create_key
 from azlogs.emulator.identity.managed import ArcChallenges
-from azlogs.emulator.ingestion import datacollector
+from azlogs.emulator.ingestion import datacollector, metrics_batch
 from azlogs.emulator.private import private_dir, private_file, tighten
 from azlogs.emulator.query import routes as query_routes
 from azlogs.emulator.requestlog import RequestLogMiddleware
@@ -156,6 +156,7 @@ HTTPS_PLANES: list[Callable[[Context], list[BaseRoute]]] = [
     graph.routes,
     ingestion.plane,
     datacollector.plane,
+    metrics_batch.routes,
     query_routes,
     portal.plane,  # after ingestion: it reads the store
 ]
@@ -289,6 +290,7 @@ class Emulator:
                 cluster_issuer=u.cluster_issuer,
                 admin=f"{u.https}/_emulator",
                 portal=f"{u.https}{portal.PREFIX}/",
+                metrics=u.metrics,
             ),
             workspace=DiscoveryWorkspace(
                 id=t.workspace_id, name=t.workspace_name, resource_id=t.workspace_resource_id

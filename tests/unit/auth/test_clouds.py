@@ -72,6 +72,19 @@ class TestTable:
                 seen[aud] = cloud.name
 
     @pytest.mark.parametrize(
+        ("cloud", "metrics"),
+        [
+            (AZURE_PUBLIC, "https://metrics.monitor.azure.com"),
+            (AZURE_US_GOVERNMENT, "https://metrics.monitor.azure.us"),
+            (AZURE_CHINA, "https://metrics.monitor.azure.cn"),
+        ],
+    )
+    def test_metrics_audience(self, cloud: Cloud, metrics: str) -> None:
+        """The metrics data plane's audience (MetricsClient's): one of the cloud's, with or without the slash."""
+        assert cloud.metrics_audiences == (metrics, f"{metrics}/")
+        assert metrics in cloud.audiences and cloud_of_audience(f"{metrics}/") is cloud
+
+    @pytest.mark.parametrize(
         ("name", "cloud"),
         [
             ("AzurePublic", AZURE_PUBLIC),
@@ -163,6 +176,10 @@ class TestCustom:
         cloud = get_cloud(str(path))
         assert cloud.name == "Lab" and cloud.monitor_scope == "https://monitor.lab.example/.default"
         assert cloud.owns_host("dce.region-1.ingest.monitor.lab.example")
+        assert cloud.metrics_resource == "https://metrics.monitor.lab.example"  # derived when not given
+        assert Cloud.from_mapping({**doc, "metrics_audience": "https://m.lab.example/"}).metrics_resource == (
+            "https://m.lab.example"
+        )
         assert (
             resolve_cloud(str(path), endpoint="https://dce.region-1.ingest.monitor.lab.example", env={})
             == cloud

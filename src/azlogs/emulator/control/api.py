@@ -42,6 +42,7 @@ def sends_log_errors(doc: dict[str, Any]) -> bool:
 
 # Data actions the planes check.
 INGEST_DATA_ACTION = "Microsoft.Insights/Telemetry/Write"
+METRICS_READ_ACTION = "Microsoft.Insights/metrics/read"
 QUERY_ACTION = "Microsoft.OperationalInsights/workspaces/query/read"
 
 
@@ -79,6 +80,7 @@ class DcrRecord:
     logs_ingestion_endpoint: str | None  # for kind Direct: properties.endpoints.logsIngestion
     # Workspaces its diagnostic settings send the LogErrors category to (DCRLogErrors rows).
     log_errors_workspaces: tuple[WorkspaceRecord, ...] = ()
+    location: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class ControlPlane(Protocol):
     def tables(self, workspace_resource_id: str) -> list[TableRecord]: ...
 
     def dcr_by_immutable_id(self, immutable_id: str) -> DcrRecord | None: ...
+
+    def dcr_by_resource_id(self, resource_id: str) -> DcrRecord | None: ...
 
     def dce_by_path_key(self, path_key: str) -> DceRecord | None: ...
 

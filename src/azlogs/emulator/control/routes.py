@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from azlogs.emulator.context import Context
 from azlogs.emulator.control import (
+    api,
     classic,
     cloud,
     deployments,
@@ -379,7 +380,7 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
                 f"'{', '.join(reversed(versions))}'.",
             )
         action = {
-            "metrics": "Microsoft.Insights/metrics/read",
+            "metrics": api.METRICS_READ_ACTION,
             "metricDefinitions": "Microsoft.Insights/metricDefinitions/read",
             "categories": "Microsoft.Insights/diagnosticSettingsCategories/read",
         }[kind]
@@ -394,11 +395,7 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
             return _json(200, diagnostic_settings.categories(doc["id"]), request)
         store = getattr(ctx, "store", None)
         if store is None:
-            raise ArmError(
-                503,
-                "ServiceUnavailable",
-                "The emulator's ingestion plane (the metrics' store) is not running.",
-            )
+            raise ArmError(503, "ServiceUnavailable", metrics.STORE_DOWN)
         dcr_id = doc["id"]
         params = {k.lower() if k != "$filter" else k: v for k, v in request.query_params.items()}
 

@@ -61,6 +61,7 @@ class _Index:
     dces: dict[str, DceRecord] = field(default_factory=dict)  # folded id
     dce_keys: dict[str, DceRecord] = field(default_factory=dict)
     dcrs: dict[str, DcrRecord] = field(default_factory=dict)  # immutable id (lower)
+    dcr_ids: dict[str, DcrRecord] = field(default_factory=dict)  # folded resource id
     dcr_keys: dict[str, DcrRecord] = field(default_factory=dict)
     # (principal id lower, folded scope) -> ((role guid, granted at), ...)
     grants: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
@@ -306,8 +307,10 @@ class ArmState:
                 direct_path_key=path_key,
                 logs_ingestion_endpoint=dcr_endpoint(base, path_key) if path_key else None,
                 log_errors_workspaces=tuple(dict.fromkeys(log_errors.get(ids.fold(d["id"]), ()))),
+                location=str(d.get("location") or ""),
             )
             idx.dcrs[dcr.immutable_id.lower()] = dcr
+            idx.dcr_ids[ids.fold(dcr.resource_id)] = dcr
             if path_key:
                 idx.dcr_keys[path_key.lower()] = dcr
         self._index = idx
@@ -340,6 +343,9 @@ class ArmState:
 
     def dcr_by_immutable_id(self, immutable_id: str) -> DcrRecord | None:
         return self._current().dcrs.get(immutable_id.lower())
+
+    def dcr_by_resource_id(self, resource_id: str) -> DcrRecord | None:
+        return self._current().dcr_ids.get(ids.fold(resource_id))
 
     def dce_by_path_key(self, path_key: str) -> DceRecord | None:
         return self._current().dce_keys.get(path_key.lower())

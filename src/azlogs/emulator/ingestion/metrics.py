@@ -99,6 +99,8 @@ DEFINITIONS: Final = (
     ),
 )
 BY_NAME: Final = {d.name.lower(): d for d in DEFINITIONS}
+# 503 ServiceUnavailable of both metrics APIs when the emulator runs without its ingestion plane.
+STORE_DOWN: Final = "The emulator's ingestion plane (the metrics' store) is not running."
 _AGGREGATIONS: Final = ("average", "count", "maximum", "minimum", "total")
 _DURATION_RE: Final = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z", re.I)
 
@@ -251,8 +253,14 @@ def query(
     location: str,
     params: Mapping[str, str],
     now: datetime,
+    *,
+    split_fixed: bool = False,
 ) -> dict[str, Any]:
-    """The metrics API answer for ``params``; ``rows_of(metric, start_minute, end_minute)`` reads the store."""
+    """The metrics API answer for ``params``; ``rows_of(metric, start_minute, end_minute)`` reads the store.
+
+    ``split_fixed``: a dimension the filter fixes to one value is named in each series'
+    ``metadatavalues`` too, as the batch API's recorded answers show (``metrics_batch``).
+    """
     names = [n.strip() for n in (params.get("metricnames") or "").split(",") if n.strip()]
     if not names:
         names = [DEFINITIONS[0].name]
@@ -290,8 +298,8 @@ def query(
     for d in defs:
         use = aggs or [d.primary.lower()]
         dims_lower = {x.lower(): x for x in d.dimensions}
-        split = [dims_lower[k] for k, v in wanted.items() if v == "*" and k in dims_lower]
         fixed = {dims_lower[k]: v for k, v in wanted.items() if v != "*" and k in dims_lower}
+        split = [dims_lower[k] for k, v in wanted.items() if k in dims_lower and (v == "*" or split_fixed)]
         series: dict[tuple[str, ...], dict[int, list[float]]] = {}
         for minute, dims, total, count, lo, hi in rows_of(d.name, start_minute, end_minute):
             values = orjson.loads(dims)
@@ -304,8 +312,8 @@ def query(
             acc[1] += count
             acc[2] = min(acc[2], lo)
             acc[3] = max(acc[3], hi)
-        if not series and not split:
-            series[()] = {}
+        if not series and all(k in fixed for k in split):  # no data: one empty series, as Azure answers
+            series[tuple(fixed[k] for k in split)] = {}
         timeseries = []
         for key, by_bucket in sorted(series.items()):
             data = []
