@@ -226,6 +226,14 @@ class TestMetricsQueryClient:
         )
         assert out.returncode == 0, out.stderr
         got = json.loads(out.stdout)
+        assert got["namespaces"] == [
+            {
+                "name": "microsoft.insights-datacollectionrules",
+                "type": "Microsoft.Insights/metricNamespaces",
+                "classification": "Platform",
+                "fqn": "microsoft.insights/datacollectionrules",
+            }
+        ]
         by_name = {d["name"]: d for d in got["definitions"]}
         assert by_name["LogColumnsDropped_Count"]["dimensions"] == ["InputStreamId", "ColumnsDroppedAt"]
         assert by_name["RowsDropped_Count"]["unit"] == "Count"

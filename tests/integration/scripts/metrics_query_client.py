@@ -3,7 +3,7 @@
 Runs in .venv-mqc (``make mqc``; tests/mqc/requirements-mqc.lock), which has no azlogs: the test reads
 the discovery file and passes what this needs. Run under ``eval "$(azlogs emulator env --source vm)"``
 (ManagedIdentityCredential; requests trusts the emulator's CA through REQUESTS_CA_BUNDLE).
-argv: ARM_ENDPOINT DCR_ID. Prints one JSON object: the metric definitions, each queried metric's totals
+argv: ARM_ENDPOINT DCR_ID. Prints one JSON object: the metric namespaces and definitions, each queried metric's totals
 per interval, and the ``ColumnsDroppedAt`` split of the columns-dropped metric.
 """
 
@@ -32,6 +32,15 @@ def main() -> None:
             }
             for d in client.list_metric_definitions(dcr_id)
         ]
+        namespaces = [
+            {
+                "name": n.name,
+                "type": n.type,
+                "classification": str(n.namespace_classification),
+                "fqn": n.fully_qualified_namespace,
+            }
+            for n in client.list_metric_namespaces(dcr_id)
+        ]
         result = client.query_resource(
             dcr_id,
             ["RowsReceived_Count", "RowsDropped_Count", "TransformationErrors_Count"],
@@ -48,6 +57,7 @@ def main() -> None:
         )
     out = {
         "definitions": definitions,
+        "namespaces": namespaces,
         "namespace": result.namespace,
         "granularity": str(result.granularity),
         "metrics": {

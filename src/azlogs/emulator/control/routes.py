@@ -338,12 +338,13 @@ async def _workspace_action(request: Request, state: ArmState, path: str, action
 _METRICS_TAILS: Final = {
     "/providers/microsoft.insights/metrics": "metrics",
     "/providers/microsoft.insights/metricdefinitions": "metricDefinitions",
+    "/providers/microsoft.insights/metricnamespaces": "metricNamespaces",
     "/providers/microsoft.insights/diagnosticsettingscategories": "categories",
 }
 
 
 def _split_metrics(path: str) -> tuple[str, str] | None:
-    """``({resource id}, "metrics" | "metricDefinitions" | "categories")`` for such a path, else None."""
+    """``({resource id}, "metrics" | "metricDefinitions" | "metricNamespaces" | "categories")`` for such a path, else None."""
     low = path.lower().rstrip("/")
     for tail, kind in _METRICS_TAILS.items():
         if low.endswith(tail):
@@ -352,7 +353,8 @@ def _split_metrics(path: str) -> tuple[str, str] | None:
 
 
 async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: str) -> Response:
-    """``GET {dcr}/providers/Microsoft.Insights/metrics|metricDefinitions``: ARM's checks, then the DCR's metrics."""
+    """``GET {dcr}/providers/Microsoft.Insights/metrics|metricDefinitions|metricNamespaces``: ARM's checks, then
+    the DCR's metrics."""
     from datetime import datetime, timezone
 
     from azlogs.emulator.ingestion import metrics
@@ -371,7 +373,10 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
                 "MissingApiVersionParameter",
                 "The api-version query parameter (?api-version=) is required for all requests.",
             )
-        versions = diagnostic_settings.API_VERSIONS if kind == "categories" else metrics.METRICS_API_VERSIONS
+        versions = {
+            "categories": diagnostic_settings.API_VERSIONS,
+            "metricNamespaces": metrics.NAMESPACES_API_VERSIONS,
+        }.get(kind, metrics.METRICS_API_VERSIONS)
         if version not in versions:
             raise ArmError(
                 400,
@@ -382,6 +387,7 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
         action = {
             "metrics": api.METRICS_READ_ACTION,
             "metricDefinitions": "Microsoft.Insights/metricDefinitions/read",
+            "metricNamespaces": "Microsoft.Insights/metricNamespaces/read",
             "categories": "Microsoft.Insights/diagnosticSettingsCategories/read",
         }[kind]
         if not state.has_permission(caller.object_id, target.rbac_scope, action):
@@ -391,6 +397,8 @@ async def _dcr_metrics(request: Request, state: ArmState, resource: str, kind: s
             raise resource_not_found(target.rtype, target.names, target.resource_group or "")
         if kind == "metricDefinitions":
             return _json(200, metrics.definitions(doc["id"]), request)
+        if kind == "metricNamespaces":
+            return _json(200, metrics.namespaces(doc["id"]), request)
         if kind == "categories":
             return _json(200, diagnostic_settings.categories(doc["id"]), request)
         store = getattr(ctx, "store", None)

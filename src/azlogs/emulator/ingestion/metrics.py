@@ -7,7 +7,9 @@ which are not published (docs/differences.md). Served:
 
 * ``GET {dcr id}/providers/Microsoft.Insights/metrics?metricnames=&timespan=&interval=&aggregation=&$filter=``
   in the shape ``azure-mgmt-monitor``'s ``MonitorManagementClient.metrics.list`` reads;
-* ``GET {dcr id}/providers/Microsoft.Insights/metricDefinitions``.
+* ``GET {dcr id}/providers/Microsoft.Insights/metricDefinitions``;
+* ``GET {dcr id}/providers/Microsoft.Insights/metricNamespaces`` (the shape of azure-monitor-query's
+  recorded ``test_metrics_namespaces``, Azure/azure-sdk-assets: the namespace in lower case).
 
 ``$filter`` takes ``Dim eq 'value'`` and ``Dim eq '*'`` (split by that dimension) joined by ``and``.
 """
@@ -29,6 +31,10 @@ from azlogs.schema import coerce
 
 NAMESPACE: Final = "Microsoft.Insights/datacollectionrules"
 METRICS_API_VERSIONS: Final = ("2018-01-01", "2019-07-01", "2021-05-01", "2023-10-01", "2024-02-01")
+NAMESPACES_API_VERSIONS: Final = (
+    "2017-12-01-preview",
+    "2024-02-01",
+)  # metricNamespaces: 1.x and 1.4.1 of azure-monitor-query
 INPUT_STREAM: Final = "InputStreamId"
 RESPONSE_CODE: Final = "ResponseCode"
 COLUMNS_DROPPED_AT: Final = "ColumnsDroppedAt"
@@ -384,5 +390,21 @@ def definitions(dcr_id: str) -> dict[str, Any]:
                 "dimensions": [{"value": x, "localizedValue": x} for x in d.dimensions],
             }
             for d in DEFINITIONS
+        ]
+    }
+
+
+def namespaces(dcr_id: str) -> dict[str, Any]:
+    """The metricNamespaces answer for a DCR: its one platform namespace."""
+    name = NAMESPACE.lower()
+    return {
+        "value": [
+            {
+                "id": f"{dcr_id}/providers/microsoft.insights/metricNamespaces/{name.replace('/', '-')}",
+                "name": name.replace("/", "-"),
+                "type": "Microsoft.Insights/metricNamespaces",
+                "classification": "Platform",
+                "properties": {"metricNamespaceName": name},
+            }
         ]
     }
