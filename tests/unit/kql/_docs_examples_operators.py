@@ -7,10 +7,10 @@ they are the declared ``datatable`` types, each function's documented return typ
 the arrays make-series builds and for mv-expand without ``to typeof``. Datetimes are written as the
 test helper prints them (``2017-01-01T00:00:00Z``); a dynamic array of datetimes holds their text.
 
-Left out (listed in docs/differences.md): examples over the Samples database (StormEvents,
-Customers, nyc_taxi), the pivot and
-materialize pages (StormEvents only), union's fuzzy-view examples whose output depends on the views
-of a database, and pages whose output is random (sample, toscalar(new_guid())).
+Left out (listed in docs/differences.md): examples over the Samples database or other tables
+(StormEvents, Customers, nyc_taxi; the pivot and materialize pages have only those), syntax sketches,
+examples whose data the page does not print, a printed table with typos, and random output (sample,
+toscalar(new_guid())).
 """
 
 from __future__ import annotations
