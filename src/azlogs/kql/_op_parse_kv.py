@@ -26,6 +26,15 @@ def parse_kv(plan: Plan, op: A.ParseKv, scope: Env) -> Plan:
         def pairs(text: str) -> list[tuple[str, str]]:
             return [(m.group(1), m.group(2)) for m in rx.finditer(text) if m.lastindex and m.lastindex >= 2]
 
+    elif "pair_delimiter" not in props and "kv_delimiter" not in props:
+        # No delimiters given: any character that is not a letter or digit delimits (parse-kv #7, #8).
+        quote = str(props.get("quote", ""))
+        esc = str(props.get("escape", ""))
+        keys = list(wanted)
+
+        def pairs(text: str) -> list[tuple[str, str]]:
+            return _unstructured(text, keys, quote, esc)
+
     else:
         pair_d = str(props.get("pair_delimiter", " "))
         kv_d = str(props.get("kv_delimiter", "="))
@@ -91,6 +100,29 @@ def _kv_pairs(
             value = text[i:end]
             i = end + len(pair_d)
         out.append((key, value.strip()))
+    return out
+
+
+def _unstructured(text: str, keys: list[str], quotes: str, escape: str) -> list[tuple[str, str]]:
+    """Each key found as a word, its value the next run of letters and digits (or a quoted text)."""
+    opening, closing = (quotes[0], quotes[1]) if len(quotes) == 2 else (quotes, quotes)
+    out: list[tuple[str, str]] = []
+    for key in keys:
+        for m in re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(key)}(?![A-Za-z0-9_])", text):
+            i = m.end()
+            while i < len(text) and not text[i].isalnum() and not (opening and text[i] == opening):
+                i += 1
+            if i >= len(text):
+                continue
+            if opening and text[i] == opening:
+                _, value = _quoted(text, i, closing, escape)
+            else:
+                j = i
+                while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+                value = text[i:j]
+            out.append((key, value))
+            break
     return out
 
 

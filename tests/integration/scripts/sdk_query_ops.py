@@ -35,8 +35,18 @@ QUERIES = {
 }
 
 
+class _Info(dict):  # type: ignore[type-arg]
+    """emulator.json's objects, read by key or by attribute (``info.endpoints.query``)."""
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def main() -> None:
-    info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]))  # noqa: SIM115
+    info = json.load(open(os.environ["AZLOGS_EMULATOR_FILE"]), object_hook=_Info)  # noqa: SIM115
     client = LogsQueryClient(
         ManagedIdentityCredential(),
         endpoint=info.endpoints.query,

@@ -7,10 +7,10 @@ they are the declared ``datatable`` types, each function's documented return typ
 the arrays make-series builds and for mv-expand without ``to typeof``. Datetimes are written as the
 test helper prints them (``2017-01-01T00:00:00Z``); a dynamic array of datetimes holds their text.
 
-Left out (listed in docs/differences.md): examples over the Samples database (StormEvents,
-Customers, nyc_taxi), parse-kv without ``with`` (its unstructured mode), the pivot and
-materialize pages (StormEvents only), union's fuzzy-view examples whose output depends on the views
-of a database, and pages whose output is random (sample, toscalar(new_guid())).
+Left out (listed in docs/differences.md): examples over the Samples database or other tables
+(StormEvents, Customers, nyc_taxi; the pivot and materialize pages have only those), syntax sketches,
+examples whose data the page does not print, a printed table with typos, and random output (sample,
+toscalar(new_guid())).
 """
 
 from __future__ import annotations
@@ -401,6 +401,21 @@ DOC_EXAMPLES_OPERATORS: list[tuple[str, str, list[tuple[str, str]], list[list[An
         "greedy=true)\n| project-away str",
         [("name", S), ("phone", S), ("city", S)],
         [["John Doe", "555 5555", "New York"]],
+    ),
+    (
+        "parse-kv-operator.md#7",
+        'print str="2021-01-01T10:00:34 [INFO] ThreadId:458745723, Machine:Node001, Text: Started"\n'
+        "| parse-kv str as (Text: string, ThreadId:long, Machine: string)\n| project-away str",
+        [("Text", S), ("ThreadId", L), ("Machine", S)],
+        [["Started", 458745723, "Node001"]],
+    ),
+    (
+        "parse-kv-operator.md#8",
+        "print str=\"2021-01-01T10:00:34 [INFO] ThreadId:458745723, Machine:Node001, Text: 'The service \\\\' is up'\"\n"
+        "| parse-kv str as (Text: string, ThreadId:long, Machine: string) with (quote=\"'\", escape='\\\\')\n"
+        "| project-away str",
+        [("Text", S), ("ThreadId", L), ("Machine", S)],
+        [["The service ' is up", 458745723, "Node001"]],
     ),
     (
         "parse-kv-operator.md#9",
