@@ -83,10 +83,16 @@ def azure_host(workspace: str) -> str:
 
 class Bridge:
     """An agent with one data-collector input over TLS (its own certificate, for 127.0.0.1 and the
-    workspace's Azure host name), mapped by a migrate file."""
+    workspace's Azure host name), mapped by a migrate file (``mapping_file``, else one made of ``routes``)."""
 
     def __init__(
-        self, emu: EmulatorProcess, tmp: Path, routes: dict[str, ProvisionResult], **spool: str
+        self,
+        emu: EmulatorProcess,
+        tmp: Path,
+        routes: dict[str, ProvisionResult],
+        *,
+        mapping_file: Path | None = None,
+        **spool: str,
     ) -> None:
         self.emu = emu
         self.key = shared_keys(emu)["primarySharedKey"]
@@ -109,7 +115,9 @@ class Bridge:
                 for lt, p in routes.items()
             },
         }
-        (tmp / "migration.json").write_text(json.dumps(mapping))
+        if mapping_file is None:  # else azlogs migrate's document, as it wrote it
+            mapping_file = tmp / "migration.json"
+            mapping_file.write_text(json.dumps(mapping))
         spool_keys = {"max_size": '"64MiB"', "block_timeout": "1", **spool}
         config = tmp / "agent.toml"
         config.write_text(
@@ -135,7 +143,7 @@ listen = "127.0.0.1:{self.port}"
 tls_cert = {json.dumps(str(tls.server_cert))}
 tls_key = {json.dumps(str(tls.server_key))}
 shared_key_file = "key"
-mapping = "migration.json"
+mapping = {json.dumps(str(mapping_file))}
 """
         )
         self.agent = AgentProcess(config, emulator_env(emu), tmp / "agent.log")

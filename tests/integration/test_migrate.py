@@ -30,6 +30,15 @@ SCRIPTS = Path(__file__).parent / "scripts"
 CURL_SCRIPT = SCRIPTS / "datacollector_post.sh"
 PYPI_CLIENT = SCRIPTS / "datacollector_pypi_client.py"
 HAS_PYPI_CLIENT = importlib.util.find_spec("datacollectorapi") is not None
+# The columns the Data Collector API made of record()'s properties (the tables API's types).
+CLASSIC_COLUMNS = {
+    "TimeGenerated": "dateTime",
+    "Name_s": "string",
+    "Count_d": "real",
+    "Ok_b": "boolean",
+    "When_t": "dateTime",
+    "Id_g": "guid",
+}
 GUIDS = ["5cdad72f-c848-4df0-8aaa-ffe033e75d57", "b6bee458-fb65-492e-996d-61c4d7fbb942", str(uuid.uuid4())]
 
 
@@ -53,21 +62,39 @@ def migrate_json(emu: EmulatorProcess, *args: str) -> dict[str, Any]:
     return dict(json.loads(r.stdout))
 
 
-def curl_post(emu: EmulatorProcess, lt: str, body: Path) -> str:
+def migrate_for_vm(emu: EmulatorProcess, table: str, mapping: Path) -> dict[str, Any]:
+    """``azlogs migrate TABLE --time-generated-field When`` granting the VM's identity, the map in ``mapping``."""
+    args = ["--time-generated-field", "When", "--assignee", vm_principal(emu), "--output", str(mapping)]
+    return migrate_json(emu, table, *args)
+
+
+def curl_post(emu: EmulatorProcess, lt: str, body: Path, *, base: str = "", ca: str = "") -> str:
+    """The curl/openssl script's status, posting to the emulator's Data Collector API (or ``base``)."""
     info = emu.info
-    args = ["sh", str(CURL_SCRIPT), info.endpoints.data_collector, info.workspace.id, lt]
-    args += [info.ca_cert, str(body)]
+    args = ["sh", str(CURL_SCRIPT), base or info.endpoints.data_collector, info.workspace.id, lt]
+    args += [ca or info.ca_cert, str(body)]
     env = {"PATH": os.environ["PATH"], "SHARED_KEY": shared_keys(emu)["primarySharedKey"]}
     return subprocess.run(args, env=env, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
-def pypi_post(emu: EmulatorProcess, lt: str, body: Path, time_field: str = "") -> str:
+def pypi_post(
+    emu: EmulatorProcess,
+    lt: str,
+    body: Path,
+    time_field: str = "",
+    *,
+    domain: str = "",
+    ca: str = "",
+    env: dict[str, str] | None = None,
+) -> str:
+    """The PyPI client's status, posting to the emulator's ``ods.localhost`` domain (or ``domain``, trusting
+    ``ca``, in ``env``: the environment of the client's process)."""
     info = emu.info
-    domain = f"ods.localhost:{urlsplit(info.endpoints.arm).port}"
+    domain = domain or f"ods.localhost:{urlsplit(info.endpoints.arm).port}"
     env = {
-        **os.environ,
+        **(os.environ if env is None else env),
         "SHARED_KEY": shared_keys(emu)["primarySharedKey"],
-        "REQUESTS_CA_BUNDLE": info.ca_cert,
+        "REQUESTS_CA_BUNDLE": ca or info.ca_cert,
     }
     argv = [sys.executable, str(PYPI_CLIENT), info.workspace.id, domain, lt, str(body), time_field]
     return subprocess.run(
@@ -111,26 +138,10 @@ class TestMigratePath:
         assert learn.status_code == 200
         classic = table_schema(emulator, f"{lt}_CL")
         assert classic["tableSubType"] == "Classic"
-        assert {c["name"]: c["type"] for c in classic["columns"]} == {
-            "TimeGenerated": "dateTime",
-            "Name_s": "string",
-            "Count_d": "real",
-            "Ok_b": "boolean",
-            "When_t": "dateTime",
-            "Id_g": "guid",
-        }
+        assert {c["name"]: c["type"] for c in classic["columns"]} == CLASSIC_COLUMNS
 
         mapping = tmp_path / "migrate.json"
-        out = migrate_json(
-            emulator,
-            f"{lt}_CL",
-            "--time-generated-field",
-            "When",
-            "--assignee",
-            vm_principal(emulator),
-            "--output",
-            str(mapping),
-        )
+        out = migrate_for_vm(emulator, f"{lt}_CL", mapping)
         assert out["migrated"] is True and out["already_migrated"] is False
         assert table_schema(emulator, f"{lt}_CL")["tableSubType"] == "DataCollectionRuleBased"
         doc = json.loads(mapping.read_text())
