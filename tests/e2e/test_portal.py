@@ -163,9 +163,15 @@ def browser(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _wait(driver: Any, condition: Any, what: str) -> Any:
+    """Wait for ``condition``; an element found on a page that is being replaced (a form's POST
+    and its redirect) goes stale while the condition runs, and is looked up again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT).until(condition, message=f"waited {WAIT:.0f} s for {what}")
+    wait = WebDriverWait(
+        driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
+    return wait.until(condition, message=f"waited {WAIT:.0f} s for {what}")
 
 
 @pytest.fixture(scope="module")

@@ -159,10 +159,11 @@ class FileInput(InputWorker):
 
     def __init__(self, cfg: InputConfig, **kwargs: object) -> None:
         super().__init__(cfg, **kwargs)  # type: ignore[arg-type]
+        state = self.checkpoints.load(cfg.name)
         self.tailer = FileTailer(
             cfg.paths,
             cfg.exclude,
-            state=self.checkpoints.load(cfg.name),
+            state=state,
             start_at=cfg.start_at,
             first_start=self.checkpoints.mark_started(cfg.name),
             read_bytes=cfg.read_bytes,
@@ -171,6 +172,9 @@ class FileInput(InputWorker):
             glob_interval=cfg.glob_interval,
             follow_symlinks=cfg.follow_symlinks,
         )
+        # fids a checkpoint on disk already holds: a line's id is its fid and offset, so a fid
+        # must be durable before the first line that carries it is spooled
+        self._durable_fids = {str(e["fid"]) for e in state}
 
     def loop(self) -> None:
         try:
@@ -181,21 +185,33 @@ class FileInput(InputWorker):
                     self._stop_event.wait(self.cfg.poll_interval)
                     continue
                 records, bad = self._build(chunks)
+                if any(ch.fid not in self._durable_fids for ch in chunks):
+                    # A new file (or a truncated one's new generation): checkpoint it at the
+                    # position before these lines first. Killed after the spool append and
+                    # before the checkpoint below, the agent then reads them again under the
+                    # same ids (a re-delivery the id column removes), not under a new random fid.
+                    self._checkpoint()
                 if not self.deliver(records, bad):
                     return
                 self.tailer.commit(chunks)
                 for chunk in chunks:
                     if chunk.final:
                         self.builder.forget(chunk.fid)
-                if not self.checkpoints.save(self.cfg.name, self.tailer.snapshot()):
-                    with self.stats.lock:
-                        self.counters.checkpoint_errors += 1
+                self._checkpoint()
                 with self.stats.lock:
                     c = self.counters
                     c.lines_read += sum(len(ch.lines) + len(ch.too_long) for ch in chunks)
                     c.bytes_read += sum(len(line) + 1 for ch in chunks for _, line in ch.lines)
         finally:
             self.tailer.close()
+
+    def _checkpoint(self) -> None:
+        entries = self.tailer.snapshot()
+        if self.checkpoints.save(self.cfg.name, entries):
+            self._durable_fids = {str(e["fid"]) for e in entries}
+        else:
+            with self.stats.lock:
+                self.counters.checkpoint_errors += 1
 
     def _build(self, chunks: list[Chunk]) -> tuple[list[bytes], list[BadLine]]:
         records: list[bytes] = []
