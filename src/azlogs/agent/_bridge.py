@@ -134,14 +134,14 @@ class HttpInput(ListenerInput):
     """
 
     def handle(self, request: Incoming) -> Answer:
-        answer = self._handle(request)
+        answer = self._answer_request(request)
         self.count(answer.status)
         return answer
 
     def _error(self, status: int, code: str, message: str, **headers: str) -> Answer:
         return Answer(status, _json({"error": {"code": code, "message": message}}), dict(headers))
 
-    def _handle(self, request: Incoming) -> Answer:
+    def _answer_request(self, request: Incoming) -> Answer:
         cfg = self.cfg
         assert cfg.listen is not None
         if request.path.rstrip("/") != cfg.http_path.rstrip("/"):
@@ -271,7 +271,7 @@ class DataCollectorInput(ListenerInput):
 
     def handle(self, request: Incoming) -> Answer:
         try:
-            self._handle(request)
+            self._answer_request(request)
             answer = Answer(200)
         except dc.Refusal as exc:
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
@@ -293,7 +293,7 @@ class DataCollectorInput(ListenerInput):
                 exc.message,
             )
 
-    def _handle(self, request: Incoming) -> None:
+    def _answer_request(self, request: Incoming) -> None:
         cfg = self.cfg
         assert cfg.listen is not None and cfg.workspace_id is not None
         m = _ODS_PATH.match(request.path)
@@ -349,7 +349,7 @@ class OtlpInput(HttpInput):
     ``Retry-After`` when the spool cannot take them now (OTLP exporters retry 503 and honour it).
     """
 
-    def _handle(self, request: Incoming) -> Answer:
+    def _answer_request(self, request: Incoming) -> Answer:
         cfg = self.cfg
         assert cfg.listen is not None
         if request.path.rstrip("/") != cfg.http_path.rstrip("/"):
