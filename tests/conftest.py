@@ -60,6 +60,11 @@ def cap_examples(items: list[pytest.Item], cap: int) -> int:
     return lowered
 
 
+def _drives_sdks(path: Path) -> bool:
+    """A test file of the integration or e2e suites (Microsoft's SDKs, subprocess pipes)."""
+    return any(part in ("integration", "e2e") for part in path.parts)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under xdist, the tests marked ``slow`` are handed out first (longest first, as a scheduler of
     unequal jobs should): the run ends on short tests that both workers share, not on one worker
@@ -74,7 +79,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # transports) and subprocess pipes whose close is the garbage collector's timing, not ours: there it
     # is shown, not failed.
     for item in items:
-        if any(part in ("integration", "e2e") for part in item.path.parts):
+        if _drives_sdks(item.path):
             item.add_marker(pytest.mark.filterwarnings("default::ResourceWarning"))
 
 
@@ -85,7 +90,7 @@ def collect_what_the_module_left(request: pytest.FixtureRequest) -> Iterator[Non
     timing, a client socket that an SDK left in a reference cycle was freed later on the same worker,
     inside a unit test, where ResourceWarning is an error: that unit test failed for another's leak."""
     yield
-    if any(part in ("integration", "e2e") for part in request.path.parts):
+    if _drives_sdks(request.path):
         gc.collect()
 
 
