@@ -8,7 +8,9 @@ challenges) are typed attributes, wired by the server (or by a test, with fakes)
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -113,6 +115,10 @@ class Urls:
         return [*self.origin_audiences(), *self.query_audiences()]
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 @dataclass
 class Context:
     settings: Settings
@@ -131,6 +137,9 @@ class Context:
     )
     # Per start: the credential of the /_emulator/ admin surface, published only in emulator.json (0600).
     admin_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # The query plane's clock: what now() and ago() read and what a request's timespan ends at.
+    # The wall clock; a test sets a fixed one (the documentation's examples run on a fixed now()).
+    clock: Callable[[], datetime] = field(default=_wall_clock)
     # The planes' services (typed; no free-form registry). Wired by the server before it serves; an
     # attribute not wired yet raises AttributeError, as a missing plane is a wiring error.
     arc: ArcChallenges = field(init=False)

@@ -486,12 +486,6 @@ DOC_EXAMPLES: list[tuple[str, str, list[str], list[list[Any]]]] = [
         [["alpha", "bravo", "charlie"]],
     ),
     (
-        "project-reorder-operator.md#1",
-        "print a='a', b='b', c='c'\n|  project-reorder b",
-        ["b", "a", "c"],
-        [["b", "a", "c"]],
-    ),
-    (
         "range-operator.md#4",
         "range Steps from 1 to 8 step 3",
         ["Steps"],
@@ -637,12 +631,6 @@ DOC_EXAMPLES: list[tuple[str, str, list[str], list[list[Any]]]] = [
         "print toint(2.3)\n|project Integer = print_0",
         ["Integer"],
         [[2]],
-    ),
-    (
-        "toscalar-function.md#2",
-        "let _dataset1 = datatable(x: long)[1, 2, 3, 4, 5];\nlet _dataset2 = datatable(x: long, y: long) [1, 2, 3, 4, 5, 6];\n_dataset1\n| join (_dataset2) on x \n| project x, y",
-        ["x", "y"],
-        [[1, 2], [3, 4], [5, 6]],
     ),
     (
         "totimespan-function.md#1",

@@ -257,7 +257,7 @@ def _run(
     """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape."""
     prefer = prefer or Prefer()
     limits = limits or query_limits.QueryLimits.for_request(ctx, None)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = ctx.clock()
     try:
         span = parse_timespan(timespan, now)
     except ValueError as exc:
