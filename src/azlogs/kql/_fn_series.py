@@ -301,22 +301,45 @@ def _series_values(series: Any) -> list[float] | None:
 
 
 def detect_periods(values: list[float], min_period: float, max_period: float) -> list[tuple[float, float]]:
-    """(period, score) of every period found in [min_period, max_period], best first: the whole lags
-    whose score is a local maximum of the lag correlation, leaving out near multiples of a shorter
-    period found (a weekly pattern also repeats every two weeks)."""
+    """(period, score) of every period found in [min_period, max_period], best first. A peak of the
+    periodogram at frequency k (above the noise level) hints at a period between n/(k+1) and n/(k-1);
+    the period is the whole
+    lag in that interval where the lag correlation is highest on a hill (concave), scored by it. A
+    pattern repeating every 14 bins also repeats every 28, but the periodogram has no peak there, so
+    28 is not reported; a weekly pattern with a daily one in it gives both."""
+    np = _numpy()
     part = _periodic_part(values)
     n = len(values)
-    lo = max(_MIN_PERIOD, math.ceil(min_period))
-    hi = min(math.floor(max_period), n // 2)
-    found: list[tuple[float, float]] = []
-    for lag in range(lo, hi + 1):
-        r = _lag_correlation(part, lag)
-        if r <= 0 or r < _lag_correlation(part, lag - 1) or r < _lag_correlation(part, lag + 1):
+    lo = max(float(_MIN_PERIOD), min_period)
+    hi = min(max_period, n / 2)
+    power = np.abs(np.fft.rfft(part)) ** 2
+    acf: dict[int, float] = {}
+
+    def r(lag: int) -> float:
+        if lag not in acf:
+            acf[lag] = _lag_correlation(part, lag)
+        return acf[lag]
+
+    # A peak counts when it stands above the level the highest of m ordinates of noise would reach
+    # (an ordinate of noise is exponentially distributed: its maximum is about ln m times the mean).
+    m = len(power) - 1
+    level = float(np.mean(power[1:])) * math.log(m) if m > 1 else 0.0
+    found: dict[int, float] = {}
+    for k in range(2, len(power)):  # k = 1 is the series' length, more than n/2
+        after = power[k + 1] if k + 1 < len(power) else 0.0
+        if not (power[k] > power[k - 1] and power[k] >= after and power[k] > level):
             continue
-        if any(abs(lag - p * round(lag / p)) <= 1 for p, _ in found):
-            continue
-        found.append((float(lag), min(1.0, r)))
-    return sorted(found, key=lambda ps: -ps[1])
+        first = max(math.ceil(n / (k + 1)), math.ceil(lo))
+        last = min(math.floor(n / (k - 1)), math.floor(hi))
+        best: tuple[int, float] | None = None
+        for lag in range(first, last + 1):
+            v = r(lag)
+            # on a hill of the lag correlation (concave there), though maybe on a longer period's slope
+            if v > 0 and 2 * v > r(lag - 1) + r(lag + 1) and (best is None or v > best[1]):
+                best = (lag, v)
+        if best is not None:
+            found[best[0]] = min(1.0, best[1])
+    return sorted(((float(p), sc) for p, sc in found.items()), key=lambda ps: -ps[1])
 
 
 def series_periods_detect(series: Any, min_period: Any, max_period: Any, num_periods: Any) -> Any:

@@ -204,6 +204,19 @@ class TestPeriods:
         assert periods == [14.0, 0.0]
         assert 0.8 < scores[0] <= 1.0 and scores[1] == 0.0
 
+    def test_detect_a_weekly_and_a_daily_period(self) -> None:
+        """Four weeks in 2-hour bins, a weekly wave and a daily one: both periods, the weekly first
+        (time-series-analysis.md finds 84 and 12 in demo_series3 so)."""
+        _, rows = _one(
+            "range t from 0 to 335 step 1\n"
+            "| extend v = 50 + 10 * sin(2 * pi() * t / 84) + 5 * sin(2 * pi() * t / 12)\n"
+            "| summarize y = make_list(v)\n"
+            "| project series_periods_detect(y, 0.0, 168.0, 3)"
+        )
+        periods, scores = rows[0]
+        assert periods == [84.0, 12.0, 0.0]
+        assert scores[0] > scores[1] > 0.5 and scores[2] == 0.0
+
     def test_validate(self) -> None:
         """14 scores high and 10 scores 0, as the page prints; outside [4, n/2] a period scores 0."""
         _, rows = _one(f"print y = {TRAFFIC} | project series_periods_validate(y, 14.0, 10.0, 3.0, 31.0)")
