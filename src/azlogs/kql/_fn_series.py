@@ -6,6 +6,13 @@ function of the same name (``series_log`` is ``log`` per element, so the two sha
 non-numeric element (null, text, a bool, a bag) gives a null element. A binary one takes two series
 or a series and a number (broadcast to the series' length); where the series' lengths differ, the
 missing elements give null elements (series-add-function.md, series-equals-function.md).
+
+Period detection (series_periods_detect, series_periods_validate, series_seasonal's default) is
+not documented beyond "periods of at least 4 points and at most half the series" and scores in
+[0, 1]; the method here is ours: periodogram peaks as candidates, each confirmed and scored by the
+lag correlation of the detrended series without its periods under 4 bins. It finds the pages'
+periods (14 in the traffic example, 6 and 5 in series_seasonal's) but scores 14 at 0.958 where the
+page prints 0.84.
 """
 
 from __future__ import annotations
