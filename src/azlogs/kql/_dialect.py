@@ -15,6 +15,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _compile, _special_forms  # noqa: F401 - registers every function and special form
 from azlogs.kql._aggregates import AGGREGATES
+from azlogs.kql._op_series import PARTS as SERIES_PARTS
 from azlogs.kql._registry import lookup
 
 MAX_PARSE_COLUMNS = 10
@@ -238,7 +239,7 @@ class _Checker:
         name = node.name
         if name in self.lambdas:
             return
-        if name in ("toscalar", "materialize", "series_fit_line") and self.dialect == "transformation":
+        if (name in ("toscalar", "materialize") or name in SERIES_PARTS) and self.dialect == "transformation":
             raise _unsupported(node, f"{name}()", "a transformation sees one record at a time")
         if name in AGGREGATES and lookup(name) is not None and lookup(name).profile == "aggregate":  # type: ignore[union-attr]
             if self.dialect == "transformation":

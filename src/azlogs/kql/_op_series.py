@@ -20,9 +20,9 @@ from azlogs.kql import _ast as A
 from azlogs.kql._aggregates import AGGREGATES, auto_name, hashable
 from azlogs.kql._budget import current
 from azlogs.kql._compile import Env, compile_expr, err
+from azlogs.kql._fn_series import numbers, register_table, series_periods_detect, series_periods_validate
 from azlogs.kql._plan import Plan, Row
-from azlogs.kql._registry import register
-from azlogs.kql._values import UTC, to_dynamic, to_real, wrap_long
+from azlogs.kql._values import UTC, to_dynamic
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -156,49 +156,6 @@ def _bins(lo: Any, hi: Any, step: Any) -> int:
 # ----------------------------------------------------------------------------- series_* functions
 
 
-def _nums(v: Any) -> list[Any] | None:
-    if not isinstance(v, list):
-        return None
-    return [
-        None if x is None else to_real(x) if not isinstance(x, (int, float)) or isinstance(x, bool) else x
-        for x in v
-    ]
-
-
-def _elementwise(op: Any, whole: bool = True) -> Any:
-    """An element-by-element function of two series (or a series and a number); whole numbers stay
-    whole where both operands are (series-add-function.md prints ``[5,4,5]``)."""
-
-    def fn(a: Any, b: Any) -> Any:
-        xs = _nums(a) if isinstance(a, list) else None
-        ys = _nums(b) if isinstance(b, list) else None
-        if xs is None and ys is None:
-            return None
-        n = max(len(xs or []), len(ys or []))
-        out: list[Any] = []
-        for i in range(n):
-            x = xs[i] if xs is not None and i < len(xs) else (a if xs is None else None)
-            y = ys[i] if ys is not None and i < len(ys) else (b if ys is None else None)
-            try:
-                if x is None or y is None:
-                    out.append(None)
-                elif whole and type(x) is int and type(y) is int:
-                    out.append(wrap_long(op(x, y)))
-                else:
-                    out.append(float(op(float(x), float(y))))
-            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-                out.append(None)
-        return out
-
-    return fn
-
-
-def _div(x: float, y: float) -> float:
-    if y == 0:
-        return math.copysign(math.inf, x) if x else math.nan
-    return x / y
-
-
 def _missing(v: Any, placeholder: Any) -> bool:
     if placeholder is None:
         return v is None
@@ -264,63 +221,62 @@ def series_fill_linear(
     return out
 
 
+_STATS = ("min", "min_idx", "max", "max_idx", "avg", "stdev", "variance")
+
+
 def series_stats_dynamic(series: Any, ignore_nonfinite: Any = False) -> Any:
-    """min, min_idx, max, max_idx, avg, variance and stdev of a series, as a bag."""
-    xs = _nums(series)
+    """min, min_idx, max, max_idx, avg, stdev, variance (the sample's), sum and len of a series, as a
+    bag (series-stats-dynamic-function.md). Unless ``ignore_nonfinite``, a series with a non-finite
+    element (null, NaN, infinity, a non-number) has null statistics; with it, those are skipped."""
+    xs = numbers(series)
     if xs is None:
         return None
-    vals = [
-        (i, float(x))
-        for i, x in enumerate(xs)
-        if x is not None and (not ignore_nonfinite or math.isfinite(x))
-    ]
-    if not vals:
-        return {
-            "sum": None,
-            "len": len(xs),
-            "min": None,
-            "min_idx": None,
-            "max": None,
-            "max_idx": None,
-            "avg": None,
-            "variance": None,
-            "stdev": None,
-        }
-    n = len(vals)
-    mn = min(vals, key=lambda p: p[1])
-    mx = max(vals, key=lambda p: p[1])
-    avg = sum(v for _, v in vals) / n
-    var = sum((v - avg) ** 2 for _, v in vals) / (n - 1) if n > 1 else 0.0
-    return {
-        "min": mn[1],
-        "min_idx": mn[0],
-        "max": mx[1],
-        "max_idx": mx[0],
-        "avg": avg,
-        "variance": var,
-        "stdev": math.sqrt(var),
-        "sum": sum(v for _, v in vals),
-        "len": len(xs),
-    }
+    finite = [(i, float(x)) for i, x in enumerate(xs) if x is not None and math.isfinite(x)]
+    out: dict[str, Any] = dict.fromkeys(_STATS)
+    out["sum"] = None
+    out["len"] = len(xs)
+    if not finite or (len(finite) != len(xs) and ignore_nonfinite is not True):
+        return out
+    n = len(finite)
+    mn = min(finite, key=lambda p: p[1])
+    mx = max(finite, key=lambda p: p[1])
+    total = math.fsum(v for _, v in finite)
+    avg = total / n
+    var = math.fsum((v - avg) ** 2 for _, v in finite) / (n - 1) if n > 1 else 0.0
+    out.update(
+        min=mn[1], min_idx=mn[0], max=mx[1], max_idx=mx[0], avg=avg, stdev=math.sqrt(var), variance=var
+    )
+    out["sum"] = total
+    return out
+
+
+def series_stats(series: Any, ignore_nonfinite: Any = False) -> list[Any] | None:
+    """series_stats_dynamic's first seven statistics as several results (series-stats-function.md)."""
+    bag = series_stats_dynamic(series, ignore_nonfinite)
+    return None if bag is None else [bag[k] for k in _STATS]
+
+
+_FIT = ("rsquare", "slope", "variance", "rvariance", "interception", "line_fit")
 
 
 def series_fit_line(series: Any) -> Any:
     """Least squares line over x = 1..n (series-fit-line-function.md): RSquare, Slope, Variance (of
-    the series, n-1), RVariance (of the residuals, n-1), Interception, LineFit."""
-    ys = _nums(series)
+    the series, n-1), RVariance (of the residuals, n-1), Interception, LineFit. Null elements are
+    left out of the fit."""
+    ys = numbers(series)
     if ys is None:
         return None
     pts = [(i + 1, float(v)) for i, v in enumerate(ys) if v is not None]
     n = len(pts)
     if n < 2:
         return [None, None, None, None, None, [None] * len(ys)]
-    mx = sum(x for x, _ in pts) / n
-    my = sum(y for _, y in pts) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pts)
-    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+    mx = math.fsum(x for x, _ in pts) / n
+    my = math.fsum(y for _, y in pts) / n
+    sxx = math.fsum((x - mx) ** 2 for x, _ in pts)
+    slope = math.fsum((x - mx) * (y - my) for x, y in pts) / sxx
     icpt = my - slope * mx
-    sst = sum((y - my) ** 2 for _, y in pts)
-    sse = sum((y - (icpt + slope * x)) ** 2 for x, y in pts)
+    sst = math.fsum((y - my) ** 2 for _, y in pts)
+    sse = math.fsum((y - (icpt + slope * x)) ** 2 for x, y in pts)
     rsquare = 1 - sse / sst if sst else 1.0
     return [
         rsquare,
@@ -332,19 +288,16 @@ def series_fit_line(series: Any) -> Any:
     ]
 
 
-def fit_line_form(node: A.Call, env: Env) -> Any:
-    """``series_fit_line(y)`` as a special form: several results, so not a registry function (its
-    page: "returns multiple columns and so cannot be used as an argument for another function")."""
-    from azlogs.kql._compile import CExpr
-
-    if len(node.args) != 1:
-        raise err(node, f"series_fit_line() takes 1 argument (a series), got {len(node.args)}")
-    arg = compile_expr(node.args[0], env)
-    f = arg.fn
-    return CExpr(lambda r: series_fit_line(f(r)), "dynamic", row_free=arg.row_free)
+def series_fit_line_dynamic(series: Any) -> Any:
+    """series_fit_line's results as a bag: rsquare, slope, variance, rvariance, interception, line_fit."""
+    parts = series_fit_line(series)
+    return None if parts is None else dict(zip(_FIT, parts, strict=True))
 
 
-# Functions with several results, for `(a, b, ...) = f(...)` and the names of unnamed ones.
+# Functions with several results, for `(a, b, ...) = f(...)` and the names of unnamed ones
+# (series_stats(x) gives series_stats_x_min, ...: Kusto.Language's MakePrefixedTuple), with their
+# implementations and arities. Their pages: they "return multiple columns and so cannot be used as an
+# argument for another function", so they are special forms, not registry functions.
 PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     "series_fit_line": (
         ("rsquare", "real"),
@@ -354,23 +307,44 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("interception", "real"),
         ("line_fit", "dynamic"),
     ),
+    "series_stats": (
+        ("min", "real"),
+        ("min_idx", "long"),
+        ("max", "real"),
+        ("max_idx", "long"),
+        ("avg", "real"),
+        ("stdev", "real"),
+        ("variance", "real"),
+    ),
+    "series_periods_detect": (("periods", "dynamic"), ("scores", "dynamic")),
+    "series_periods_validate": (("periods", "dynamic"), ("scores", "dynamic")),
+}
+_PART_IMPLS: dict[str, tuple[Any, int, int, str]] = {
+    "series_fit_line": (series_fit_line, 1, 1, "a series"),
+    "series_stats": (series_stats, 1, 2, "a series and ignore_nonfinite"),
+    "series_periods_detect": (series_periods_detect, 4, 4, "series, min_period, max_period, num_periods"),
+    "series_periods_validate": (series_periods_validate, 2, 17, "a series and 1 to 16 periods"),
 }
 
 
-def _register() -> None:
-    dyn = lambda types: "dynamic"  # noqa: E731
-    for name, impl, lo, hi in (
-        ("series_add", _elementwise(lambda x, y: x + y), 2, 2),
-        ("series_subtract", _elementwise(lambda x, y: x - y), 2, 2),
-        ("series_multiply", _elementwise(lambda x, y: x * y), 2, 2),
-        ("series_divide", _elementwise(_div, whole=False), 2, 2),
-        ("series_fill_const", series_fill_const, 1, 3),
-        ("series_fill_forward", series_fill_forward, 1, 2),
-        ("series_fill_backward", series_fill_backward, 1, 2),
-        ("series_fill_linear", series_fill_linear, 1, 4),
-        ("series_stats_dynamic", series_stats_dynamic, 1, 2),
-    ):
-        register(name, lo, hi, dyn, "query")(impl)
+def parts_form(node: A.Call, env: Env) -> Any:
+    """A function of ``PARTS`` as a special form: its value is the list of its several results."""
+    from azlogs.kql._compile import CExpr
+
+    impl, lo, hi, what = _PART_IMPLS[node.name]
+    if not lo <= len(node.args) <= hi:
+        raise err(node, f"{node.name}() takes {what}, got {len(node.args)} arguments")
+    args = [compile_expr(a, env) for a in node.args]
+    fns = [a.fn for a in args]
+    return CExpr(lambda r: impl(*[f(r) for f in fns]), "dynamic", row_free=all(a.row_free for a in args))
 
 
-_register()
+register_table(
+    lambda types: "dynamic",
+    ("series_fill_const", series_fill_const, 1, 3),
+    ("series_fill_forward", series_fill_forward, 1, 2),
+    ("series_fill_backward", series_fill_backward, 1, 2),
+    ("series_fill_linear", series_fill_linear, 1, 4),
+    ("series_stats_dynamic", series_stats_dynamic, 1, 2),
+    ("series_fit_line_dynamic", series_fit_line_dynamic, 1, 1),
+)

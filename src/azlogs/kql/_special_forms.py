@@ -17,6 +17,7 @@ from azlogs.kql._fn_text import FORMS as TEXT_FORMS
 from azlogs.kql._fn_timezone import FORMS as TIME_FORMS
 from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
 from azlogs.kql._forms_dynamic import FORMS
+from azlogs.kql._op_series import PARTS as SERIES_PARTS
 from azlogs.kql._registry import common_type
 
 # ----------------------------------------------------------------------------- special forms
@@ -127,16 +128,16 @@ def _toscalar(node: A.Call, env: Env) -> CExpr:
     return toscalar(node, env)
 
 
-def _series_fit_line(node: A.Call, env: Env) -> CExpr:
-    from azlogs.kql._op_series import fit_line_form
+def _series_parts(node: A.Call, env: Env) -> CExpr:
+    from azlogs.kql._op_series import parts_form
 
-    form: CExpr = fit_line_form(node, env)
+    form: CExpr = parts_form(node, env)
     return form
 
 
 SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "toscalar": _toscalar,
-    "series_fit_line": _series_fit_line,
+    **dict.fromkeys(SERIES_PARTS, _series_parts),
     "now": _now,
     "ago": _ago,
     "iff": _iff,
