@@ -429,3 +429,21 @@ def treepath(value: Any) -> Any:
 
     walk(value, "")
     return list(paths)
+
+
+# ----------------------------------------------------------------------------- canonical text
+
+
+def _sorted_bags(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_bags(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_bags(v) for v in value]
+    return value
+
+
+@register("dynamic_to_json", 1, 1, "string", "query")
+def dynamic_to_json(value: Any) -> str:
+    """The canonical text of a value (dynamic-to-json-function.md): arrays and bags as compact JSON
+    with every bag's properties sorted by name (ordinal), any other value as ``tostring`` gives it."""
+    return to_str(_sorted_bags(value))

@@ -270,6 +270,17 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
     "extract_json": ("extract_json('$.a', '{\"a\": 5}', typeof(long))", "long"),
     "extractjson": ("extractjson('$.a', '{\"a\": \"x\"}')", "string"),
     "parse_urlquery": ("parse_urlquery('k1=v1')", "dynamic"),
+    "beta_cdf": ("beta_cdf(0.2, 10, 50)", "real"),
+    "beta_inv": ("beta_inv(0.1, 10, 20)", "real"),
+    "beta_pdf": ("beta_pdf(0.5, 10, 20)", "real"),
+    "punycode_domain_to_string": ("punycode_domain_to_string('Gáe.Bulg.edu')", "string"),
+    "punycode_domain_from_string": ("punycode_domain_from_string('xn--Ge-mia.Bulg.edu')", "string"),
+    "regex_quote": ("regex_quote('a.b')", "string"),
+    "dynamic_to_json": ("dynamic_to_json(dynamic({'b': 1, 'a': 2}))", "string"),
+    "row_window_session": (
+        "| extend t = datetime(2024-01-01) + x * 1m | serialize r = row_window_session(t, 1h, 5m)",
+        "datetime",
+    ),
     "zlib_compress_to_base64_string": ("zlib_compress_to_base64_string('a')", "string"),
     "zlib_decompress_from_base64_string": (
         "zlib_decompress_from_base64_string(zlib_compress_to_base64_string('a'))",
