@@ -40,7 +40,7 @@ def derive_name(
             if isinstance(inner.target, A.Column):
                 return "_".join([inner.target.name, *reversed(path)])
             break
-        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at") and node.args:
+        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at", "bin_auto") and node.args:
             node = node.args[0]
             continue
         break
