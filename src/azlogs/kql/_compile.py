@@ -609,7 +609,7 @@ def _call_vec(
     return V.call(impl, parts, null, typ, name)
 
 
-def _udf_arguments(node: A.Call, lam: A.Lambda) -> list[Any]:
+def udf_arguments(node: A.Call, lam: A.Lambda) -> list[Any]:
     """The argument expression of each parameter, in the parameters' order (None: its default).
     Arguments given by name (``f(len=3, s)``) take their parameter; the others fill the remaining
     parameters in order."""
@@ -636,7 +636,7 @@ def _udf_arguments(node: A.Call, lam: A.Lambda) -> list[Any]:
 
 def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     lam: A.Lambda = binding.node
-    slots = _udf_arguments(node, lam)
+    slots = udf_arguments(node, lam)
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
     body = binding.body

@@ -193,6 +193,14 @@ class TestUserFunctionArguments:
         with pytest.raises(KqlError, match="takes 3 argument"):
             _run(f"{self.F} print f(b='x')")
 
+    def test_tabular_functions_take_defaults_and_named_arguments(self) -> None:
+        """A function whose body is tabular binds its arguments by the same rule."""
+        f = "let f = (T:(x:long), k:long = 1) { T | where x > k };"
+        assert _run(f"{f} f(range x from 1 to 3 step 1)")[1] == [[2], [3]]
+        assert _run(f"{f} f(k=2, range x from 1 to 3 step 1)")[1] == [[3]]
+        with pytest.raises(KqlError, match="takes 2 argument"):
+            _run(f"{f} f(k=2)")
+
     def test_a_let_in_the_body_reads_the_parameters(self) -> None:
         assert _one("let g = (s:string) { let t = strcat(s, '!'); strlen(t) }; print g('abc')") == 4
 
