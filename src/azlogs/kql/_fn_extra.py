@@ -140,15 +140,16 @@ def _beta_cdf(x: float, a: float, b: float) -> float:
     return 1.0 - front * _beta_fraction(1.0 - x, b, a) / b
 
 
-def _beta_shape_ok(a: float, b: float) -> bool:
-    return 0.0 < a <= 10000.0 and 0.0 < b <= 10000.0
+def _beta_shape_ok(a: float, b: float, upper: float = math.inf) -> bool:
+    """Both shapes in (0, ``upper``]: beta_cdf's page caps them at 10000, the other pages do not."""
+    return 0.0 < a <= upper and 0.0 < b <= upper
 
 
 def _beta_density(v: float, a: float, b: float) -> float:
     return math.exp((a - 1.0) * math.log(v) + (b - 1.0) * math.log1p(-v) - _log_beta(a, b))
 
 
-def _beta_function(name: str, doc: str, inside: Any, value: Any) -> None:
+def _beta_function(name: str, doc: str, inside: Any, value: Any, upper: float = math.inf) -> None:
     """Register ``name(x, alpha, beta)``: null for a non-number, NaN outside ``inside(x)`` or the shapes."""
 
     def impl(x: Any, alpha: Any, beta: Any) -> float | None:
@@ -156,7 +157,7 @@ def _beta_function(name: str, doc: str, inside: Any, value: Any) -> None:
         if args is None:
             return None
         v, a, b = args
-        if not inside(v) or not _beta_shape_ok(a, b):
+        if not inside(v) or not _beta_shape_ok(a, b, upper):
             return math.nan
         return float(value(v, a, b))
 
@@ -165,7 +166,11 @@ def _beta_function(name: str, doc: str, inside: Any, value: Any) -> None:
 
 
 _beta_function(
-    "beta_cdf", "The cumulative beta distribution function at ``x``.", lambda v: 0.0 <= v <= 1.0, _beta_cdf
+    "beta_cdf",
+    "The cumulative beta distribution function at ``x``.",
+    lambda v: 0.0 <= v <= 1.0,
+    _beta_cdf,
+    10000.0,
 )
 _beta_function(
     "beta_pdf",

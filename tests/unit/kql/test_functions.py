@@ -42,6 +42,12 @@ class TestBeta:
         assert row[:2] == [0.0, 1.0]
         assert all(math.isnan(v) for v in row[2:])
 
+    def test_only_the_cdf_caps_the_shapes(self) -> None:
+        """beta_cdf's page caps alpha and beta at 10000; beta_pdf's and beta_inv's do not."""
+        row = _run("print beta_pdf(0.5, 20000, 20000), beta_inv(0.5, 20000, 20000)")[1][0]
+        assert row[0] == pytest.approx(159.5759148, rel=1e-6)
+        assert row[1] == pytest.approx(0.5)
+
     def test_pdf_is_nan_at_the_ends(self) -> None:
         """The density is defined for 0 < x < 1 only (the page's notes)."""
         assert all(math.isnan(v) for v in _run("print beta_pdf(0, 2, 3), beta_pdf(1, 2, 3)")[1][0])
