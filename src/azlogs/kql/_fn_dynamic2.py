@@ -1,6 +1,7 @@
 """Array and property-bag functions beyond the basics of ``_fn_misc``: ``range()``, sorting with
 companion arrays, splitting, rotating and shifting, ``array_iff``, ``array_sum``, the set functions,
-``jaccard_index``, ``bag_zip``, ``bag_merge``, ``bag_has_key``, ``bag_remove_keys``, ``bag_set_key``, ``treepath`` and ``repeat``.
+``jaccard_index``, ``bag_zip``, ``bag_merge``, ``bag_has_key``, ``bag_remove_keys``, ``bag_set_key``, ``treepath``, ``repeat``
+and ``dynamic_to_json``.
 
 Semantics follow the Kusto documentation pages of the same names (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<name>-function.md, and bag-zip.md); their examples are conformance cases

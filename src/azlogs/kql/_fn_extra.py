@@ -1,7 +1,8 @@
 """Smaller scalar functions of the Kusto documentation, each with its page's examples as conformance
-cases: trigonometry and special functions, code points, bytes and compression, ``around``,
-``format_bytes``, ``indexof_regex``, ``has_any_index``, ``bitset_count_ones``, ``isascii``, ``isutf8``,
-punycode, ``rand`` and ``new_guid``.
+cases: trigonometry and special functions, the beta distribution (``beta_cdf``, ``beta_inv``,
+``beta_pdf``), code points, bytes and compression, ``around``, ``format_bytes``, ``indexof_regex``,
+``has_any_index``, ``bitset_count_ones``, ``isascii``, ``isutf8``, punycode (of texts and of domain
+names), ``regex_quote``, ``rand`` and ``new_guid``.
 
 From the pages under MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query (``<name>-function.md``);
 result types are Kusto.Language's (``src/Kusto.Language/Functions.cs``). Where a page is silent, our
