@@ -49,6 +49,10 @@ class Ctx:
         self.source_rows: list[Any] = []  # the records `source` yields in a transformation run
         self.timespan: tuple[datetime | None, datetime | None] | None = None
         self.compile_steps = 0  # expressions compiled: linear in the text, never exponential
+        # The caller's access token claims (current_principal() and its kin), None without a caller.
+        self.principal: Mapping[str, Any] | None = None
+        # bin_auto()'s (size, fixed point) from the query's set statements; (None, None) when unset.
+        self.bin_auto: tuple[Any, Any] = (None, None)
 
     def new_run(self) -> None:
         """Start a run: ``now()`` is fixed for the whole run, as in KQL."""
@@ -605,13 +609,36 @@ def _call_vec(
     return V.call(impl, parts, null, typ, name)
 
 
+def udf_arguments(node: A.Call, lam: A.Lambda) -> list[Any]:
+    """The argument expression of each parameter, in the parameters' order (None: its default).
+    Arguments given by name (``f(len=3, s)``) take their parameter; the others fill the remaining
+    parameters in order."""
+    names = [p.name for p in lam.params]
+    slots: list[Any] = [None] * len(names)
+    positional = []
+    for a in node.args:
+        if isinstance(a, A.Assign) and a.name is not None and not a.names:
+            if a.name not in names:
+                raise err(a, f"{node.name}() has no parameter named '{a.name}'")
+            slots[names.index(a.name)] = a.expr
+        else:
+            positional.append(a)
+    free = [i for i, s in enumerate(slots) if s is None]
+    if len(positional) > len(free):
+        raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
+    for i, a in zip(free, positional, strict=False):
+        slots[i] = a
+    missing = [p.name for p, s in zip(lam.params, slots, strict=True) if s is None and p.default is None]
+    if missing:
+        raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
+    return slots
+
+
 def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     lam: A.Lambda = binding.node
-    if len(node.args) > len(lam.params) or len(node.args) < sum(1 for p in lam.params if p.default is None):
-        raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
+    slots = udf_arguments(node, lam)
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
-    args = [compile_expr(a, env) for a in node.args]
     body = binding.body
     if body is None:
         # The body sees only its parameters (with their declared types) and the lets of its
@@ -623,25 +650,27 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
             {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
         )
         for let in lam.lets:
-            bind_let(let, inner_env, see_columns=True)
+            bind_let(let, inner_env, parameters=True)
         body = compile_expr(lam.body, inner_env)
         binding.body = body
-    defaults = [compile_expr(p.default, env) if p.default is not None else None for p in lam.params]
+    args = [
+        compile_expr(s if s is not None else p.default, env) for s, p in zip(slots, lam.params, strict=True)
+    ]
     names = [p.name for p in lam.params]
-    getters = [a.fn for a in args] + [d.fn for d in defaults[len(args) :] if d is not None]
+    getters = [a.fn for a in args]
     fb = body.fn
 
     def fn(r: Row) -> Any:
         # A call is work the row loops do not see (f calls f' twice, f' calls f'' twice ...).
         current().tick()
-        return fb({n: g(r) for n, g in zip(names, getters, strict=False)})
+        return fb({n: g(r) for n, g in zip(names, getters, strict=True)})
 
     return CExpr(fn, body.type, row_free=all(a.row_free for a in args))
 
 
-def bind_let(let: A.Let, env: Env, see_columns: bool = False) -> None:
-    """Bind a ``let`` statement into ``env.lets``. A function body's lets ``see_columns``: the
-    function's parameters, the columns of its body's row (series-iir-function.md's vector_sum)."""
+def bind_let(let: A.Let, env: Env, *, parameters: bool = False) -> None:
+    """Bind a ``let`` statement into ``env.lets``; ``parameters``: a ``let`` inside a function's
+    body, whose value may read the function's parameters (the columns of ``env``)."""
     value = let.value
     if isinstance(value, A.Lambda):
         env.lets[let.name] = LetBinding("lambda", node=value, env=env)
@@ -651,7 +680,7 @@ def bind_let(let: A.Let, env: Env, see_columns: bool = False) -> None:
             "tabular", node=value, env=Env(dict(env.columns), dict(env.lets), env.ctx, extra=env.extra)
         )
         return
-    scalar = compile_expr(value, env if see_columns else env.with_columns({}))
+    scalar = compile_expr(value, env if parameters else env.with_columns({}))
     if scalar.row_free and not scalar.const:
         scalar = CExpr(_cached(scalar.fn, env.ctx), scalar.type, row_free=True)
     env.lets[let.name] = LetBinding("scalar", scalar=scalar)

@@ -243,15 +243,18 @@ def run_query(
     budget: Budget | None = None,
     max_records: int = QUERY_MAX_RECORDS,
     max_bytes: int = QUERY_MAX_RESULT_BYTES,
+    principal: Mapping[str, Any] | None = None,
 ) -> QueryResult:
     """Run a Log Analytics query over the provider's tables.
 
     The answer holds at most ``max_records`` rows and about ``max_bytes`` of values (Kusto's result
     truncation limits, which the query's ``set truncationmaxrecords/truncationmaxsize`` may lower);
     past either, the rows are the first ones and ``partial`` says which limit cut them. ``budget`` bounds the run (time, memory); past it, :class:`~azlogs.KqlLimitError`.
+    ``principal``: the caller's access token claims, what ``current_principal()`` and its kin read
+    (none: the run has no caller).
     """
     with (budget or Budget()).active():
-        return _run_query(text, provider, timespan, clock, max_records, max_bytes)
+        return _run_query(text, provider, timespan, clock, max_records, max_bytes, principal)
 
 
 def _run_query(
@@ -261,6 +264,7 @@ def _run_query(
     clock: Clock | None,
     max_records: int,
     max_bytes: int,
+    principal: Mapping[str, Any] | None = None,
 ) -> QueryResult:
     query = parse(text)
     check(query, "query")
@@ -270,6 +274,8 @@ def _run_query(
         fixed = options.now
         clock = lambda: fixed  # noqa: E731 - set query_now: the instant now() reads
     ctx = Ctx(clock, provider)
+    ctx.principal = principal
+    ctx.bin_auto = (options.bin_auto_size, options.bin_auto_at)
     if timespan is not None:
         lo, hi = timespan
         ctx.timespan = (ensure_utc(lo) if lo else None, ensure_utc(hi) if hi else None)

@@ -1,6 +1,7 @@
 """Array and property-bag functions beyond the basics of ``_fn_misc``: ``range()``, sorting with
 companion arrays, splitting, rotating and shifting, ``array_iff``, ``array_sum``, the set functions,
-``jaccard_index``, ``bag_zip``, ``bag_merge``, ``bag_has_key``, ``bag_remove_keys``, ``bag_set_key``, ``treepath`` and ``repeat``.
+``jaccard_index``, ``bag_zip``, ``bag_merge``, ``bag_has_key``, ``bag_remove_keys``, ``bag_set_key``, ``treepath``, ``repeat``
+and ``dynamic_to_json``.
 
 Semantics follow the Kusto documentation pages of the same names (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<name>-function.md, and bag-zip.md); their examples are conformance cases
@@ -429,3 +430,21 @@ def treepath(value: Any) -> Any:
 
     walk(value, "")
     return list(paths)
+
+
+# ----------------------------------------------------------------------------- canonical text
+
+
+def _sorted_bags(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_bags(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_bags(v) for v in value]
+    return value
+
+
+@register("dynamic_to_json", 1, 1, "string", "query")
+def dynamic_to_json(value: Any) -> str:
+    """The canonical text of a value (dynamic-to-json-function.md): arrays and bags as compact JSON
+    with every bag's properties sorted by name (ordinal), any other value as ``tostring`` gives it."""
+    return to_str(_sorted_bags(value))

@@ -1,7 +1,8 @@
 """Smaller scalar functions of the Kusto documentation, each with its page's examples as conformance
-cases: trigonometry and special functions, code points, bytes and compression, ``around``,
-``format_bytes``, ``indexof_regex``, ``has_any_index``, ``bitset_count_ones``, ``isascii``, ``isutf8``,
-punycode, ``rand`` and ``new_guid``.
+cases: trigonometry and special functions, the beta distribution (``beta_cdf``, ``beta_inv``,
+``beta_pdf``), code points, bytes and compression, ``around``, ``format_bytes``, ``indexof_regex``,
+``has_any_index``, ``bitset_count_ones``, ``isascii``, ``isutf8``, punycode (of texts and of domain
+names), ``regex_quote``, ``rand`` and ``new_guid``.
 
 From the pages under MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query (``<name>-function.md``);
 result types are Kusto.Language's (``src/Kusto.Language/Functions.cs``). Where a page is silent, our
@@ -21,6 +22,7 @@ import binascii
 import gzip
 import math
 import random
+import re
 import uuid
 import zlib
 from typing import Any
@@ -90,6 +92,116 @@ def atan2(y: Any, x: Any) -> float | None:
 def pi() -> float:
     """The constant pi."""
     return math.pi
+
+
+# The beta distribution (beta-cdf/beta-inv/beta-pdf-function.md). What the pages' examples print:
+# an argument outside the distribution's domain gives NaN, except beta_inv's probability outside
+# [0, 1], which gives null (the example's 1.5; its notes say the reverse, its output wins).
+
+
+def _beta_args(x: Any, alpha: Any, beta: Any) -> tuple[float, float, float] | None:
+    v, a, b = _real(x), _real(alpha), _real(beta)
+    return None if v is None or a is None or b is None else (v, a, b)
+
+
+def _log_beta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def _beta_fraction(x: float, a: float, b: float) -> float:
+    """The continued fraction of the regularized incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 1000):
+        for num in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < 1e-16:
+            break
+    return result
+
+
+def _beta_cdf(x: float, a: float, b: float) -> float:
+    """I_x(a, b), the regularized incomplete beta function."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(a * math.log(x) + b * math.log1p(-x) - _log_beta(a, b))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_fraction(x, a, b) / a
+    return 1.0 - front * _beta_fraction(1.0 - x, b, a) / b
+
+
+def _beta_shape_ok(a: float, b: float, upper: float = math.inf) -> bool:
+    """Both shapes in (0, ``upper``]: beta_cdf's page caps them at 10000, the other pages do not."""
+    return 0.0 < a <= upper and 0.0 < b <= upper
+
+
+def _beta_density(v: float, a: float, b: float) -> float:
+    return math.exp((a - 1.0) * math.log(v) + (b - 1.0) * math.log1p(-v) - _log_beta(a, b))
+
+
+def _beta_function(name: str, doc: str, inside: Any, value: Any, upper: float = math.inf) -> None:
+    """Register ``name(x, alpha, beta)``: null for a non-number, NaN outside ``inside(x)`` or the shapes."""
+
+    def impl(x: Any, alpha: Any, beta: Any) -> float | None:
+        args = _beta_args(x, alpha, beta)
+        if args is None:
+            return None
+        v, a, b = args
+        if not inside(v) or not _beta_shape_ok(a, b, upper):
+            return math.nan
+        return float(value(v, a, b))
+
+    impl.__doc__ = doc
+    register(name, 3, 3, "real", "query")(impl)
+
+
+_beta_function(
+    "beta_cdf",
+    "The cumulative beta distribution function at ``x``.",
+    lambda v: 0.0 <= v <= 1.0,
+    _beta_cdf,
+    10000.0,
+)
+_beta_function(
+    "beta_pdf",
+    "The beta probability density function at ``x`` (0 < x < 1).",
+    lambda v: 0.0 < v < 1.0,
+    _beta_density,
+)
+
+
+@register("beta_inv", 3, 3, "real", "query")
+def beta_inv(probability: Any, alpha: Any, beta: Any) -> float | None:
+    """The x whose ``beta_cdf(x, alpha, beta)`` is ``probability`` (bisection to full precision)."""
+    args = _beta_args(probability, alpha, beta)
+    if args is None:
+        return None
+    p, a, b = args
+    if not (0.0 <= p <= 1.0):
+        return None
+    if not _beta_shape_ok(a, b):
+        return math.nan
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if mid in (lo, hi):
+            break
+        if _beta_cdf(mid, a, b) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2.0
 
 
 @register("bitset_count_ones", 1, 1, "long", "query")
@@ -211,6 +323,52 @@ def punycode_to_string(value: Any) -> str:
         return _s(value).encode("ascii").decode("punycode")
     except UnicodeError:
         return ""
+
+
+# IDNA's label separators (UTS #46): the full stop and its ideographic, fullwidth and halfwidth forms,
+# as the punycode_domain_to_string page's "Lê Lợi。Thuận Thiên。com" and "Riðill｡Skáldskaparmál｡org".
+_LABEL_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+_ACE = "xn--"
+
+
+@register("punycode_domain_to_string", 1, 1, "string", "query")
+def punycode_domain_to_string(value: Any) -> str:
+    """A domain name in punycode form: each label with a non-ASCII character becomes ``xn--`` and its
+    punycode (case and spaces kept, as the page's ``xn--L Li-gpa4517b``); labels join with ``.``."""
+    try:
+        return ".".join(
+            label if label.isascii() else _ACE + label.encode("punycode").decode("ascii")
+            for label in _LABEL_DOTS.split(_s(value))
+        )
+    except UnicodeError:
+        return ""
+
+
+@register("punycode_domain_from_string", 1, 1, "string", "query")
+def punycode_domain_from_string(value: Any) -> str:
+    """The domain name a punycode form encodes: each ``xn--`` label decoded, the others kept."""
+    try:
+        return ".".join(
+            label[len(_ACE) :].encode("ascii").decode("punycode") if label.lower().startswith(_ACE) else label
+            for label in _s(value).split(".")
+        )
+    except UnicodeError:
+        return ""
+
+
+@register("regex_quote", 1, 1, "string", "query")
+def regex_quote(value: Any) -> str:
+    """The text with every ASCII character other than a letter, a digit or ``_`` escaped with a
+    backslash (RE2's quoting, the engine Kusto's regular expressions use; NUL as ``\\x00``)."""
+    out = []
+    for ch in _s(value):
+        if ch == "\0":
+            out.append("\\x00")
+        elif ch.isascii() and not (ch.isalnum() or ch == "_"):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 # ----------------------------------------------------------------------------- bytes and compression

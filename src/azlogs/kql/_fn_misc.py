@@ -431,5 +431,7 @@ for _name, _lo, _hi, _res, _profile, _repl in (
     ("column_ifexists", 2, 2, "dynamic", "query", "columnifexists"),
     ("typeof", 1, 1, "type", "dcr", None),
     ("not", 1, 1, "bool", "query", None),
+    ("bin_auto", 1, 1, same_as(0), "query", None),
+    ("assert", 2, 2, "bool", "query", None),
 ):
     REGISTRY[_name] = FunctionSpec(_name, _lo, _hi, _res, _profile, None, (), _repl, True)

@@ -8,7 +8,10 @@ again at it where ``restart`` is true; ``prev(x[, offset[, default]])`` / ``next
 row ``offset`` (1) before / after, ``default`` (null) past the edges; ``row_cumsum(term[, restart])``
 sums ``term`` and starts again from 0 where ``restart`` is true; ``row_rank_dense(term[, restart])``
 goes up by one where ``term`` changes, ``row_rank_min(term[, restart])`` is the row number of the first
-row with that ``term``.
+row with that ``term``; ``row_window_session(expr, max_from_first, max_between[, restart])`` is the
+``expr`` of the row that began the session, a session beginning at the first row, after a null
+``expr``, where ``expr`` reaches the session's first value + ``max_from_first`` or the previous value +
+``max_between``, or where ``restart`` is true (a null ``expr`` gives null).
 
 They are special forms (compiled with the operator's window, like ``pack_all``), recorded in the
 registry as log-query functions; an ``extend``, ``project`` or ``serialize`` that uses one reads all its
@@ -156,6 +159,43 @@ def _rank(minimum: bool) -> Callable[[A.Call, Env], CExpr]:
     return form
 
 
+def _row_window_session(node: A.Call, env: Env) -> CExpr:
+    _arity(node, 3, 4)
+    window = _window(node, env)
+    value = compile_expr(node.args[0], env)
+    fv = value.fn
+    from_first = compile_expr(node.args[1], env).fn
+    between = compile_expr(node.args[2], env).fn
+    restart = _restart(node, env, 3)
+    # run token, the session's first value, the previous value
+    state: list[Any] = [-1, None, None]
+
+    def fn(r: Row) -> Any:
+        if state[0] != window.token or window.index == 0:
+            state[0], state[1], state[2] = window.token, None, None
+        v = fv(r)
+        if v is None:
+            state[1] = state[2] = None
+            return None
+        first, previous = state[1], state[2]
+        try:
+            new = (
+                first is None
+                or previous is None
+                or v >= first + from_first(r)
+                or v >= previous + between(r)
+                or (restart is not None and restart(r) is True)
+            )
+        except TypeError:  # a null or mistyped distance
+            new = True
+        if new:
+            state[1] = v
+        state[2] = v
+        return state[1]
+
+    return CExpr(fn, value.type)
+
+
 FORMS: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "row_number": _row_number,
     "prev": _shift(-1),
@@ -163,6 +203,7 @@ FORMS: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "row_cumsum": _row_cumsum,
     "row_rank_dense": _rank(False),
     "row_rank_min": _rank(True),
+    "row_window_session": _row_window_session,
 }
 _RESULTS: dict[str, Any] = {
     "row_number": "long",
@@ -171,8 +212,15 @@ _RESULTS: dict[str, Any] = {
     "row_cumsum": lambda ts: numeric_promote(ts[:1]),
     "row_rank_dense": "long",
     "row_rank_min": "long",
+    "row_window_session": lambda ts: ts[0],
 }
-_ARITY = {"row_number": (0, 2), "prev": (1, 3), "next": (1, 3), "row_cumsum": (1, 2)}
+_ARITY = {
+    "row_number": (0, 2),
+    "prev": (1, 3),
+    "next": (1, 3),
+    "row_cumsum": (1, 2),
+    "row_window_session": (3, 4),
+}
 for _name, _result in _RESULTS.items():
     _low, _high = _ARITY.get(_name, (1, 2))
     REGISTRY[_name] = FunctionSpec(_name, _low, _high, _result, "query", None, (), None, True)

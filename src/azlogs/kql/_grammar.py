@@ -157,7 +157,9 @@ col_decl: name ":" TYPE_NAME
 ?dt_value: literal | dynamic_lit | ADD_OP NUMBER -> signed_number | ADD_OP TIMESPAN -> signed_timespan
 
 dynamic_lit: "dynamic" "(" json ")"
-?json: json_obj | json_arr | json_scalar
+?json: json_obj | json_arr | json_scalar | json_dynamic
+// A dynamic literal inside another: dynamic({"X8": dynamic({...})}), the dynamic_to_json page's.
+json_dynamic: "dynamic" "(" json ")"
 json_obj: "{" [json_pairs] "}"
 json_pairs: json_pair ("," json_pair)*
 json_pair: string_lit ":" json

@@ -8,7 +8,8 @@ result), as Kusto does. The properties that change an answer here are applied:
 * ``notruncation``: accepted; the service's limits still hold (Log Analytics documents them as
   service limits, not defaults);
 * ``query_take_max_records``: at most this many rows, silently, like a final ``take``;
-* ``query_now``: the instant ``now()`` and ``ago()`` read.
+* ``query_now``: the instant ``now()`` and ``ago()`` read;
+* ``query_bin_auto_size`` / ``query_bin_auto_at``: the bin size and fixed point of ``bin_auto()``.
 
 Every other documented request property (Kusto's "Request properties" reference) is accepted and
 has no effect here, as most have none a caller can see. A name that is not a request property is
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from azlogs._exceptions import KqlError
@@ -27,7 +28,15 @@ from azlogs.kql import _ast as A
 from azlogs.kql._values import ensure_utc, parse_datetime
 
 APPLIED: Final = frozenset(
-    {"truncationmaxrecords", "truncationmaxsize", "notruncation", "query_take_max_records", "query_now"}
+    {
+        "truncationmaxrecords",
+        "truncationmaxsize",
+        "notruncation",
+        "query_take_max_records",
+        "query_now",
+        "query_bin_auto_at",
+        "query_bin_auto_size",
+    }
 )
 # Request properties that are accepted and change nothing a caller can see here.
 ACCEPTED: Final = frozenset(
@@ -41,8 +50,6 @@ ACCEPTED: Final = frozenset(
         "maxoutputcolumns",
         "norequesttimeout",
         "push_selection_through_aggregation",
-        "query_bin_auto_at",
-        "query_bin_auto_size",
         "query_consistency",
         "query_cursor_after_default",
         "query_cursor_before_or_at_default",
@@ -99,6 +106,8 @@ class RequestOptions:
         now: the instant ``now()`` reads (``query_now``), or None for the clock.
         records_set: ``max_records`` is the query's ``set truncationmaxrecords`` (below the service's).
         bytes_set: ``max_bytes`` is the query's ``set truncationmaxsize`` (below the service's).
+        bin_auto_size: ``bin_auto()``'s bin size (``query_bin_auto_size``), or None when not set.
+        bin_auto_at: ``bin_auto()``'s fixed point (``query_bin_auto_at``), or None for 0.
     """
 
     max_records: int
@@ -107,6 +116,8 @@ class RequestOptions:
     now: datetime | None = None
     records_set: bool = False
     bytes_set: bool = False
+    bin_auto_size: Any = None
+    bin_auto_at: Any = None
 
 
 def _count(option: A.SetOption) -> int:
@@ -129,6 +140,7 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
     take: int | None = None
     now: datetime | None = None
     records_set = bytes_set = False
+    bin_auto: dict[str, Any] = {}
     for option in sets:
         name = option.name
         if name == "truncationmaxrecords":
@@ -141,13 +153,38 @@ def request_options(sets: Sequence[A.SetOption], max_records: int, max_bytes: in
             take = _count(option)
         elif name == "query_now":
             now = _instant(option)
+        elif name in ("query_bin_auto_size", "query_bin_auto_at"):
+            bin_auto[name] = _bin_value(option)
         elif name not in APPLIED and name not in ACCEPTED:
             raise KqlError(
                 f"'set' statement: '{option.name}' is not a request property",
                 line=option.pos[0] or None,
                 column=option.pos[1] or None,
             )
-    return RequestOptions(max_records, max_bytes, take, now, records_set, bytes_set)
+    return RequestOptions(
+        max_records,
+        max_bytes,
+        take,
+        now,
+        records_set,
+        bytes_set,
+        bin_auto.get("query_bin_auto_size"),
+        bin_auto.get("query_bin_auto_at"),
+    )
+
+
+def _bin_value(option: A.SetOption) -> Any:
+    """A ``query_bin_auto_*`` value: a number, a timespan or (the fixed point) a datetime."""
+    v: Any = option.value
+    if isinstance(v, datetime):
+        return ensure_utc(v)
+    if isinstance(v, (int, float, timedelta)) and not isinstance(v, bool):
+        return v
+    raise KqlError(
+        f"set {option.name}: expected a number, a timespan or a datetime, not {v!r}",
+        line=option.pos[0] or None,
+        column=option.pos[1] or None,
+    )
 
 
 def _instant(option: A.SetOption) -> datetime:

@@ -507,6 +507,9 @@ class _ToAst(OpsMixin):
     def json_pair(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
         return (ch[0].value, ch[1])
 
+    def json_dynamic(self, meta: Any, ch: list[Any]) -> Any:
+        return ch[0]
+
     def json_arr(self, meta: Any, ch: list[Any]) -> list[Any]:
         return list(ch[0] or ())
 

@@ -12,6 +12,7 @@ from azlogs.kql import _fn_parse  # noqa: F401 - registers the parse_* functions
 from azlogs.kql import _vector as V
 from azlogs.kql._compile import CExpr, Env, Row, _cached, _column, _fold, compile_expr, const, err
 from azlogs.kql._fn_extra import FORMS as EXTRA_FORMS
+from azlogs.kql._fn_meta import FORMS as META_FORMS
 from azlogs.kql._fn_parse import FORMS as PARSE_FORMS
 from azlogs.kql._fn_text import FORMS as TEXT_FORMS
 from azlogs.kql._fn_timezone import FORMS as TIME_FORMS
@@ -122,6 +123,48 @@ def _not(node: A.Call, env: Env) -> CExpr:
     return _fold(out) if a.const else out
 
 
+def _assert(node: A.Call, env: Env) -> CExpr:
+    """``assert(condition, message)`` (assert-function.md): true, or the query fails with
+    ``assert() has failed with message: '<message>'``. A constant condition is checked when the query
+    is compiled, as Kusto checks it during analysis (so it fails even where no row reaches it); one
+    that reads a function's parameter is checked for each call."""
+    if len(node.args) != 2:
+        raise err(node, f"assert() takes 2 arguments (condition, message), got {len(node.args)}")
+    cond, message = (compile_expr(a, env) for a in node.args)
+    if not message.const or not isinstance(message.value, str):
+        raise err(node.args[1], "the message of assert() must be a constant string")
+    text = f"assert() has failed with message: '{message.value}'"
+    if cond.const:
+        if cond.value is not True:
+            raise err(node, text)
+        return const(True, "bool")
+    fc = cond.fn
+
+    def fn(r: Row) -> bool:
+        if fc(r) is not True:
+            raise err(node, text)
+        return True
+
+    return CExpr(fn, "bool", row_free=cond.row_free)
+
+
+def _bin_auto(node: A.Call, env: Env) -> CExpr:
+    """``bin_auto(x)``: ``bin_at(x, size, at)`` with the query's ``set query_bin_auto_size`` and
+    ``query_bin_auto_at`` (0 when not set, or the datetime 1970-01-01 for a datetime ``x``)."""
+    from azlogs.kql._fn_misc import bin_at, bin_value
+
+    if len(node.args) != 1:
+        raise err(node, f"bin_auto() takes 1 argument, got {len(node.args)}")
+    size, at = env.ctx.bin_auto
+    if size is None:
+        raise err(node, "bin_auto() needs the bin size: set query_bin_auto_size=...; before the query")
+    value = compile_expr(node.args[0], env)
+    fv = value.fn
+    if at is None:
+        return CExpr(lambda r: bin_value(fv(r), size), value.type, row_free=value.row_free)
+    return CExpr(lambda r: bin_at(fv(r), size, at), value.type, row_free=value.row_free)
+
+
 def _toscalar(node: A.Call, env: Env) -> CExpr:
     from azlogs.kql._tabular_more import toscalar
 
@@ -138,6 +181,8 @@ def _series_parts(node: A.Call, env: Env) -> CExpr:
 SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     "toscalar": _toscalar,
     **dict.fromkeys(SERIES_PARTS, _series_parts),
+    "bin_auto": _bin_auto,
+    "assert": _assert,
     "now": _now,
     "ago": _ago,
     "iff": _iff,
@@ -153,6 +198,7 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     **TEXT_FORMS,
     **TIME_FORMS,
     **EXTRA_FORMS,
+    **META_FORMS,
     **PARSE_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

@@ -12,7 +12,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._batch import Batch
-from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
+from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err, udf_arguments
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
@@ -40,7 +40,7 @@ def derive_name(
             if isinstance(inner.target, A.Column):
                 return "_".join([inner.target.name, *reversed(path)])
             break
-        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at") and node.args:
+        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at", "bin_auto") and node.args:
             node = node.args[0]
             continue
         break
@@ -210,7 +210,8 @@ def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
     inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
-    for p, a in zip(lam.params, node.args, strict=False):
+    for p, given in zip(lam.params, udf_arguments(node, lam), strict=True):
+        a = given if given is not None else p.default
         if p.type == "table":  # (T:(col:type)) or (T:(*)): the argument is a tabular expression
             inner.lets[p.name] = LetBinding("tabular", node=a, env=env)
             continue

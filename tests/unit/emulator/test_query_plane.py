@@ -273,3 +273,19 @@ class TestOwnAudiences:
         r = await api.query({"query": "print x = 1"})
         assert r.status_code == 403
         assert error_of(r)["code"] == "InvalidAuthenticationTokenAudience"
+
+
+class TestCaller:
+    async def test_current_principal_is_the_tokens_caller(self, api: Api) -> None:
+        """The query runs as the token's principal: a managed identity's app-only token is aadapp."""
+        vm = api.ctx.tenant.identity("vm")
+        kql = "print p = current_principal(), m = current_principal_is_member_of('aadgroup=nobody')"
+        r = await api.query({"query": kql})
+        assert r.status_code == 200, r.text
+        assert r.json()["tables"][0]["rows"] == [[f"aadapp={vm.client_id};{api.ctx.issuer.tenant_id}", False]]
+
+    async def test_each_batch_item_runs_as_the_caller(self, api: Api) -> None:
+        vm = api.ctx.tenant.identity("vm")
+        r = await api.batch({"requests": [batch_item("a", "print d = current_principal_details().ObjectId")]})
+        assert r.status_code == 200, r.text
+        assert r.json()["responses"][0]["body"]["tables"][0]["rows"] == [[vm.principal_id]]

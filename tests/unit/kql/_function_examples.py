@@ -8,10 +8,14 @@ reals, the function's page and its example answer one real, which this engine fo
 
 An example is an expression (run as ``print r = <expr>``), a pipeline tail (``| ...`` after
 ``range x from 1 to 3 step 1``, for the window functions and ``pack_all``) or an aggregate (``summarize``
-over ``AGG_INPUT``). Every example gives a non-null value, so its runtime type can be checked too.
+over ``AGG_INPUT``), after the query's ``set`` statements if it starts with them, run as the caller
+``PRINCIPAL``. Every example gives a non-null value, so its runtime type can be checked too.
 """
 
 from __future__ import annotations
+
+# The caller the examples run as: an app-only token's claims (current_principal() and its kin).
+PRINCIPAL = {"idtyp": "app", "appid": "a1", "oid": "o1", "tid": "t1", "groups": ["g1"]}
 
 AGG_INPUT = (
     "datatable(x:long, y:real, s:string, b:bool, d:dynamic, t:datetime)"
@@ -301,6 +305,24 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
     "extract_json": ("extract_json('$.a', '{\"a\": 5}', typeof(long))", "long"),
     "extractjson": ("extractjson('$.a', '{\"a\": \"x\"}')", "string"),
     "parse_urlquery": ("parse_urlquery('k1=v1')", "dynamic"),
+    "beta_cdf": ("beta_cdf(0.2, 10, 50)", "real"),
+    "beta_inv": ("beta_inv(0.1, 10, 20)", "real"),
+    "beta_pdf": ("beta_pdf(0.5, 10, 20)", "real"),
+    "punycode_domain_to_string": ("punycode_domain_to_string('Gáe.Bulg.edu')", "string"),
+    "punycode_domain_from_string": ("punycode_domain_from_string('xn--Ge-mia.Bulg.edu')", "string"),
+    "regex_quote": ("regex_quote('a.b')", "string"),
+    "dynamic_to_json": ("dynamic_to_json(dynamic({'b': 1, 'a': 2}))", "string"),
+    "current_principal": ("current_principal()", "string"),
+    "current_principal_details": ("current_principal_details()", "dynamic"),
+    "current_principal_is_member_of": ("current_principal_is_member_of('aadgroup=g1')", "bool"),
+    "cursor_current": ("cursor_current()", "string"),
+    "estimate_data_size": ("| extend r = estimate_data_size(*)", "long"),
+    "row_window_session": (
+        "| extend t = datetime(2024-01-01) + x * 1m | serialize r = row_window_session(t, 1h, 5m)",
+        "datetime",
+    ),
+    "bin_auto": ("set query_bin_auto_size=2; bin_auto(5)", "long"),
+    "assert": ("assert(1 < 2, 'one is less than two')", "bool"),
     "zlib_compress_to_base64_string": ("zlib_compress_to_base64_string('a')", "string"),
     "zlib_decompress_from_base64_string": (
         "zlib_decompress_from_base64_string(zlib_compress_to_base64_string('a'))",

@@ -15,13 +15,16 @@ import pytest
 from azlogs.kql import MemoryProvider, compile_transformation, run_query
 from azlogs.kql._registry import REGISTRY
 from azlogs.kql._values import type_of_value
-from tests.unit.kql._function_examples import AGG_INPUT, AGGREGATE_EXAMPLES, SCALAR_EXAMPLES
+from tests.unit.kql._function_examples import AGG_INPUT, AGGREGATE_EXAMPLES, PRINCIPAL, SCALAR_EXAMPLES
 
 # Types whose runtime values share a Python type with another KQL type.
 _SAME_VALUES = {"int": "long", "type": "string"}
 
 
 def _query(name: str, example: str) -> str:
+    if example.startswith("set "):
+        sets, _, rest = example.partition(";")
+        return f"{sets}; {_query(name, rest.strip())}"
     if name in AGGREGATE_EXAMPLES:
         return f"{AGG_INPUT} | summarize r = {example}"
     if example.startswith("|"):
@@ -33,7 +36,7 @@ def _result(name: str, example: str) -> tuple[str, Any]:
     if REGISTRY[name].profile == "dcr-only":  # transformation-only: run as a DCR transformation
         transform = compile_transformation(f"source | extend r = {example}", {"x": "long"})
         return transform.output_columns["r"], transform.apply([{"x": 1}]).rows[0]["r"]
-    table = run_query(_query(name, example), MemoryProvider()).tables[0]
+    table = run_query(_query(name, example), MemoryProvider(), principal=PRINCIPAL).tables[0]
     columns = dict(table.columns)
     return columns["r"], table.rows[0][[n for n, _ in table.columns].index("r")]
 

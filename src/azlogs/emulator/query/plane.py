@@ -253,8 +253,10 @@ def _run(
     timespan: str | None,
     prefer: Prefer | None = None,
     limits: query_limits.QueryLimits | None = None,
+    principal: dict[str, Any] | None = None,
 ) -> Response:
-    """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape."""
+    """Run ``kql`` over a workspace (its customer id) or a provider, answered in the API's shape;
+    ``principal`` is the caller's validated token claims (``current_principal()`` reads them)."""
     prefer = prefer or Prefer()
     limits = limits or query_limits.QueryLimits.for_request(ctx, None)
     now = ctx.clock()
@@ -281,6 +283,7 @@ def _run(
             budget=limits.budget(),
             max_records=limits.max_records,
             max_bytes=limits.max_bytes,
+            principal=principal,
         )
     except KqlTimeoutError:
         return limits.gateway_timeout()
@@ -363,7 +366,10 @@ async def _answer(ctx: Context, request: Request, source: str | TableProvider) -
         return bad_argument(exc.code, exc.message)
     prefer = parse_prefer(request.headers.getlist("prefer"))
     limits = query_limits.QueryLimits.for_request(ctx, request.headers.get("prefer"))
-    return await query_limits.runner(ctx).run(limits, _run, ctx, source, kql, timespan, prefer, limits)
+    _, claims = _caller(ctx, request)
+    return await query_limits.runner(ctx).run(
+        limits, _run, ctx, source, kql, timespan, prefer, limits, principal=claims
+    )
 
 
 def _resource_scope(ctx: Context, request: Request, resource_id: str) -> tuple[Response | None, Any]:
@@ -454,7 +460,10 @@ async def _batch_answer(ctx: Context, request: Request, item: dict[str, Any]) ->
     item_prefer = query_limits.prefer_of(item.get("headers"))
     prefer = parse_prefer([item_prefer] if item_prefer else [])
     limits = query_limits.QueryLimits.for_request(ctx, item_prefer)
-    return await query_limits.runner(ctx).run(limits, _run, ctx, workspace_id, kql, timespan, prefer, limits)
+    _, claims = _caller(ctx, request)
+    return await query_limits.runner(ctx).run(
+        limits, _run, ctx, workspace_id, kql, timespan, prefer, limits, principal=claims
+    )
 
 
 async def batch_endpoint(request: Request) -> Response:
