@@ -130,6 +130,20 @@ def apply_graph(plan: Plan, op: Any, env: Env) -> Plan:
     raise err(op, _GRAPH_ONLY)
 
 
+def persistent_graph(node: A.Call) -> None:
+    """``graph('Name')``: a persistent graph (a graph model stored in a database); there is none here."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    name = arg.value if isinstance(arg, A.Literal) and isinstance(arg.value, str) else None
+    if name is None:
+        raise err(node, "graph() takes the name of a persistent graph as a string")
+    raise err(
+        node,
+        f"unknown graph '{name}': graph() reads a persistent graph (a graph model stored in the "
+        "database), and azlogs stores none",
+        "build the graph in the query with make-graph",
+    )
+
+
 # ----------------------------------------------------------------------------- make-graph
 
 
