@@ -687,8 +687,11 @@ def graph_match(plan: GraphPlan, op: A.GraphMatch, env: Env) -> Plan:
         raise err(op, "graph-shortest-paths takes one sequence with a variable length edge")
     # Each condition of the where clause is checked as soon as the step binding its last
     # variable is done; one that reads only a variable length edge's properties holds per edge.
-    order = {s.to: i for i, s in enumerate(steps)}
-    order.update({s.edge: i for i, s in enumerate(steps) if s.edge})
+    order: dict[str, int] = {}
+    for i, s in enumerate(steps):
+        order.setdefault(s.to, i)  # a repeated node: where it is first bound
+        if s.edge:
+            order[s.edge] = i
     for cond in _conjuncts(op.where) if op.where is not None else []:
         refs: set[str] = set()
         _refs(cond, kinds, refs)
