@@ -131,8 +131,9 @@ def apply_graph(plan: Plan, op: Any, env: Env) -> Plan:
 
 
 def persistent_graph(node: A.Call) -> None:
-    """``graph('Name')``: a persistent graph (a graph model stored in a database); there is none here."""
-    arg = node.args[0] if len(node.args) == 1 else None
+    """``graph('Name' [, snapshot])``: a persistent graph (a graph model stored in a database); there
+    is none here."""
+    arg = node.args[0] if node.args else None
     name = arg.value if isinstance(arg, A.Literal) and isinstance(arg.value, str) else None
     if name is None:
         raise err(node, "graph() takes the name of a persistent graph as a string")
