@@ -92,6 +92,10 @@ _TERMINAL_NAMES = {
     "IN_OP": "'in'",
     "OPT_KW": "an option (kind=...)",
     "SORT_DIR": "'asc' or 'desc'",
+    "GRAPH_ARROW": "'-->' or '--'",
+    "GRAPH_EDGE": "a graph edge (-->, <--, --, -[e]->, <-[e*1..3]- ...)",
+    "GRAPH_OPT": "an option (with_node_id=..., cycles=...)",
+    "PARTITIONED_BY": "'partitioned-by'",
 }
 
 
