@@ -359,6 +359,12 @@ class TestParsingAndDialect:
         with pytest.raises(KqlError, match="one way or none"):
             parse("T | make-graph a --> b | graph-match (x)<-[e]->(y) project x")
 
+    def test_parse_errors_name_what_a_pattern_expects(self) -> None:
+        with pytest.raises(KqlError, match="expected '-->' or '--'"):
+            parse("T | make-graph a -> b | graph-to-table nodes")
+        with pytest.raises(KqlError, match="a graph edge"):
+            parse("T | make-graph a --> b | graph-match (x)-[e]->(y)")
+
     def test_maximum_below_minimum_is_refused(self) -> None:
         with pytest.raises(KqlError, match="maximum below its minimum"):
             parse("T | make-graph a --> b | graph-match (x)-[e*3..1]->(y) project x")
