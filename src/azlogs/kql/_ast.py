@@ -451,6 +451,76 @@ class Sample:
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 
+# ----------------------------------------------------------------------------- graph operators
+# make-graph turns a table into a graph; the other graph operators read one (azlogs.kql._graph).
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """``(name)`` or ``()`` in a graph pattern."""
+
+    name: str | None
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """``-[name]->``, ``<-[name*1..3]-``, ``--`` ... in a graph pattern; hops None for one edge."""
+
+    name: str | None
+    direction: str  # "->" (left to right), "<-" (right to left) or "--" (either)
+    min_hops: int | None = None
+    max_hops: int | None = None
+
+
+@dataclass(frozen=True)
+class MakeGraph:
+    """``make-graph Src --> Dst [with T on Key, ...| with_node_id=Name] [partitioned-by C (ops)]``."""
+
+    source: str
+    target: str
+    nodes: tuple[tuple[Any, str], ...] = ()
+    node_id: str | None = None
+    directed: bool = True
+    partition: str | None = None
+    ops: tuple[Any, ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GraphMatch:
+    """``graph-match`` (or ``graph-shortest-paths`` when ``shortest``) patterns, where and project."""
+
+    patterns: tuple[tuple[GraphNode | GraphEdge, ...], ...]
+    where: Any
+    project: tuple[Assign, ...]
+    options: tuple[tuple[str, str], ...] = ()
+    shortest: bool = False
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GraphTablePart:
+    """``nodes`` or ``edges`` of ``graph-to-table``, with its ``as`` name and id columns."""
+
+    kind: str
+    name: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphToTable:
+    parts: tuple[GraphTablePart, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GraphMarkComponents:
+    """``graph-mark-components [kind=weak|strong] [with_component_id=Name]``."""
+
+    options: tuple[tuple[str, str], ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
 Operator = Union[  # noqa: UP007
     Where,
     Extend,
@@ -483,6 +553,10 @@ Operator = Union[  # noqa: UP007
     Sample,
     ExternalData,
     Partition,
+    MakeGraph,
+    GraphMatch,
+    GraphToTable,
+    GraphMarkComponents,
 ]
 Source = Union[  # noqa: UP007
     Expr, Print, Range, Union_, Datatable, ExternalData, Search, Evaluate

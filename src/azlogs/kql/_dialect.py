@@ -48,6 +48,10 @@ _OP_NAMES = {
     A.ExternalData: "externaldata",
     A.Partition: "partition",
     A.Find: "find",
+    A.MakeGraph: "make-graph",
+    A.GraphMatch: "graph-match",
+    A.GraphToTable: "graph-to-table",
+    A.GraphMarkComponents: "graph-mark-components",
 }
 _TRANSFORMATION_OPS = (A.Where, A.Extend, A.Project, A.ProjectRename)
 

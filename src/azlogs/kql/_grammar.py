@@ -44,6 +44,7 @@ range_op: "range" name "from" expr "to" expr "step" expr
    | distinct_op | union_op | join_op | mv_expand_op | render_op | getschema_op | serialize_op
    | as_op | print_op | make_series_op | evaluate_op | invoke_op | lookup_op | mv_apply_op
    | search_op | top_nested_op | parse_kv_op | sample_op | externaldata_op | partition_op
+   | _graph_op
 
 where_op: ("where" | "filter") expr
 extend_op: "extend" assign ("," assign)*
@@ -112,6 +113,30 @@ PARSE_KV.3: "parse-kv"
 sample_op: SAMPLE_KW expr ["of" expr]
 SAMPLE_KW.3: "sample-distinct" | /sample(?![A-Za-z0-9_-])/
 VIEW_KW.3: /view(?=[ \t\n]*\()/
+
+// graph operators (AST in _ast, transformer methods in _parse_graph, semantics in _graph)
+_graph_op: make_graph_op | graph_match_op | graph_shortest_paths_op | graph_to_table_op
+         | graph_mark_components_op
+make_graph_op: "make-graph" name GRAPH_ARROW name [mg_nodes | mg_node_id] [mg_partition]
+mg_nodes: "with" mg_table ("," mg_table)*
+mg_table: expr "on" name
+mg_node_id: GRAPH_OPT "=" name
+mg_partition: PARTITIONED_BY name "(" sub_ops ")"
+graph_match_op: "graph-match" graph_opt* gpattern ("," gpattern)* ["where" expr] "project" assign ("," assign)*
+graph_shortest_paths_op: "graph-shortest-paths" graph_opt* gpattern ["where" expr] "project" assign ("," assign)*
+graph_to_table_op: "graph-to-table" gt_part ("," gt_part)*
+gt_part: name gt_item*
+gt_item: "as" name -> gt_as
+       | GRAPH_OPT "=" name -> graph_opt
+graph_mark_components_op: "graph-mark-components" graph_opt*
+?graph_opt: GRAPH_OPT "=" name -> graph_opt
+          | option
+gpattern: gnode (GRAPH_EDGE gnode)*
+gnode: "(" [name] ")"
+GRAPH_ARROW.4: "-->" | "--"
+PARTITIONED_BY.4: "partitioned-by"
+GRAPH_EDGE.4: /<?-(\[[^\[\]\n]*\])?->?/
+GRAPH_OPT.5: /(with_node_id|with_source_id|with_target_id|with_component_id|cycles|output)(?=[ \t\n]*=[^=~])/
 
 option: OPT_KW "=" (name | literal | TYPE_NAME)
 render_prop: name "=" expr

@@ -17,6 +17,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql._grammar import GRAMMAR
 from azlogs.kql._literals import normalize_type, parse_string_token, parse_timespan_token, parse_typed_literal
+from azlogs.kql._parse_graph import GraphMixin
 from azlogs.kql._parse_ops import (
     DEPRECATED_AGGREGATES,
     OpsMixin,
@@ -91,6 +92,10 @@ _TERMINAL_NAMES = {
     "IN_OP": "'in'",
     "OPT_KW": "an option (kind=...)",
     "SORT_DIR": "'asc' or 'desc'",
+    "GRAPH_ARROW": "'-->' or '--'",
+    "GRAPH_EDGE": "a graph edge (-->, <--, --, -[e]->, <-[e*1..3]- ...)",
+    "GRAPH_OPT": "an option (with_node_id=..., cycles=...)",
+    "PARTITIONED_BY": "'partitioned-by'",
 }
 
 
@@ -127,7 +132,7 @@ def _ident(tok: Any) -> str:
 
 
 @v_args(meta=True)
-class _ToAst(OpsMixin):
+class _ToAst(OpsMixin, GraphMixin):
     """lark tree -> AST dataclasses."""
 
     # -- statements

@@ -21,6 +21,8 @@ from azlogs.kql._vector import VFn, vector
 from azlogs.schema.names import INGESTION_TIME_COLUMN
 
 TIME_COLUMN = "TimeGenerated"
+# make-graph and the operators that read its graph (azlogs.kql._graph).
+_GRAPH_OPS = (A.MakeGraph, A.GraphMatch, A.GraphToTable, A.GraphMarkComponents)
 
 
 def derive_name(
@@ -353,6 +355,10 @@ def _collect_conjuncts(node: Any, out: list[Any]) -> None:
 
 def apply_operator(plan: Plan, op: Any, env: Env) -> Plan:
     """Add one tabular operator to a plan."""
+    if isinstance(op, _GRAPH_OPS) or type(plan).__name__ == "GraphPlan":
+        from azlogs.kql._graph import apply_graph
+
+        return apply_graph(plan, op, env)
     scope = env.with_columns(plan.columns)
     if isinstance(op, (A.Extend, A.Project, A.Serialize)) and "window" not in env.extra and uses_window(op):
         return windowed(plan, scope, lambda p, s: apply_operator(p, op, s))

@@ -123,6 +123,10 @@ def source_plan(node: Any, env: Env) -> Plan | None:
         return _table(node, env)
     if isinstance(node, A.Evaluate):
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
+    if isinstance(node, A.Call) and node.name == "graph":
+        from azlogs.kql._graph import persistent_graph
+
+        persistent_graph(node)
     scope_call = node.target if isinstance(node, A.Member) else node
     if isinstance(scope_call, A.Call) and scope_call.name in _CROSS_RESOURCE:
         raise err(
