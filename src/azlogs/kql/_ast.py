@@ -451,6 +451,34 @@ class Sample:
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class ScanStep:
+    """``step name [output=all|last|none]: condition [=> col = expr, ...];``"""
+
+    name: str
+    condition: Expr
+    assigns: tuple[tuple[str, Expr], ...] = ()
+    output: str = "all"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """``scan [with_match_id=c] [declare (c:type [= default], ...)] with (steps)``."""
+
+    steps: tuple[ScanStep, ...]
+    declares: tuple[tuple[str, str, Expr | None], ...] = ()
+    match_id: str | None = None
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ProjectByNames:
+    """``project-by-names spec, ...``: names, wildcard patterns or dynamic arrays of names."""
+
+    specs: tuple[Expr, ...]
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
 Operator = Union[  # noqa: UP007
     Where,
     Extend,
@@ -483,6 +511,8 @@ Operator = Union[  # noqa: UP007
     Sample,
     ExternalData,
     Partition,
+    Scan,
+    ProjectByNames,
 ]
 Source = Union[  # noqa: UP007
     Expr, Print, Range, Union_, Datatable, ExternalData, Search, Evaluate

@@ -47,6 +47,8 @@ _OP_NAMES = {
     A.ExternalData: "externaldata",
     A.Partition: "partition",
     A.Find: "find",
+    A.Scan: "scan",
+    A.ProjectByNames: "project-by-names",
 }
 _TRANSFORMATION_OPS = (A.Where, A.Extend, A.Project, A.ProjectRename)
 

@@ -113,6 +113,18 @@ sample_op: SAMPLE_KW expr ["of" expr]
 SAMPLE_KW.3: "sample-distinct" | /sample(?![A-Za-z0-9_-])/
 VIEW_KW.3: /view(?=[ \t\n]*\()/
 
+// scan and project-by-names (_op_scan): added to ``op`` here so the operator list above stays as is.
+%extend op: scan_op | project_by_names_op
+scan_op: "scan" [SCAN_MATCH_ID "=" name] [SCAN_DECLARE "(" scan_decl ("," scan_decl)* ")"] "with" "(" scan_step+ ")"
+scan_decl: name ":" TYPE_NAME ["=" expr]
+scan_step: "step" name [SCAN_OUTPUT "=" name] ":" expr ["=>" scan_assign ("," scan_assign)*] _SEMI
+scan_assign: name "=" expr
+SCAN_MATCH_ID.3: /with_match_id(?=[ \t\n]*=)/
+SCAN_DECLARE.3: /declare(?=[ \t\n]*\()/
+SCAN_OUTPUT.3: /output(?=[ \t\n]*=)/
+project_by_names_op: PROJECT_BY_NAMES expr ("," expr)*
+PROJECT_BY_NAMES.3: "project-by-names"
+
 option: OPT_KW "=" (name | literal | TYPE_NAME)
 render_prop: name "=" expr
 assign: (name "=")? expr

@@ -30,7 +30,6 @@ from azlogs.kql._values import LONG_MAX, wrap_long
 # Tabular operators and functions that KQL has but this engine does not implement: name them
 # precisely instead of reporting an unexpected token.
 UNIMPLEMENTED_OPERATORS = {
-    "scan",
     "fork",
     "facet",
     "reduce",

@@ -351,6 +351,14 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
         return _sample(plan, op, scope)
     if isinstance(op, A.Partition):
         return _partition(plan, op, env)
+    if isinstance(op, (A.Scan, A.ProjectByNames)):
+        from azlogs.kql import _op_scan
+
+        return (
+            _op_scan.scan(plan, op, env)
+            if isinstance(op, A.Scan)
+            else _op_scan.project_by_names(plan, op, env)
+        )
     if isinstance(op, A.As):
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
         with _LOCK:
