@@ -207,7 +207,15 @@ def _unquote(cell: str) -> str:
     if len(cell) >= 2 and cell[0] == cell[-1] == "`":
         cell = cell.strip("`")
     cell = re.sub(r"<br\s*/?>", "\n", cell)
-    for a, b in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"), ("&#124;", "|")):
+    # &nbsp; is how some pages show an empty cell (mv-apply-operator.md's last example).
+    for a, b in (
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", '"'),
+        ("&amp;", "&"),
+        ("&#124;", "|"),
+    ):
         cell = cell.replace(a, b)
     return cell.strip()
 

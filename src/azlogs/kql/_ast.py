@@ -310,6 +310,7 @@ class Serialize:
 class As:
     name: str
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    materialized: bool = False  # hint.materialized=true: the rows are computed once per run
 
 
 # ----------------------------------------------------------------------------- operators of issue 14

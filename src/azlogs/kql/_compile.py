@@ -181,6 +181,9 @@ def _column(node: A.Column, env: Env) -> CExpr:
     if binding is not None:
         if binding.kind == "scalar" and binding.scalar is not None:
             return binding.scalar
+        if binding.kind == "lambda" and not binding.node.params:
+            # A function without parameters may be named without parentheses (named-expressions.md).
+            return _udf_call(A.Call(name, (), pos=node.pos), binding, env)
         raise err(node, f"'{name}' is a {binding.kind} name and cannot be used as a scalar value here")
     raise err(node, f"unknown column or name '{name}'", _did_you_mean(name, [*env.columns, *env.lets]))
 
@@ -605,8 +608,36 @@ def _call_vec(
     return V.call(impl, parts, null, typ, name)
 
 
+def udf_arguments(node: A.Call, lam: A.Lambda) -> A.Call:
+    """``f(c=7, a=12)``: named arguments put in their parameters' places, the parameters between
+    them given their defaults (user-defined-functions.md)."""
+    if not any(isinstance(a, A.Assign) for a in node.args):
+        return node
+    names = [p.name for p in lam.params]
+    slots: list[Any] = [None] * len(names)
+    for i, a in enumerate(node.args):
+        if not isinstance(a, A.Assign):
+            if i >= len(slots) or any(isinstance(x, A.Assign) for x in node.args[:i]):
+                raise err(a, f"{node.name}(): a positional argument after a named one")
+            slots[i] = a
+            continue
+        if a.name not in names:
+            raise err(a, f"{node.name}() has no parameter '{a.name}'")
+        at = names.index(a.name)
+        if slots[at] is not None:
+            raise err(a, f"{node.name}(): the parameter '{a.name}' is given twice")
+        slots[at] = a.expr
+    for i, p in enumerate(lam.params):
+        if slots[i] is None:
+            if p.default is None:
+                raise err(node, f"{node.name}(): the parameter '{p.name}' has no value and no default")
+            slots[i] = p.default
+    return A.Call(node.name, tuple(slots), pos=node.pos)
+
+
 def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     lam: A.Lambda = binding.node
+    node = udf_arguments(node, lam)
     if len(node.args) > len(lam.params) or len(node.args) < sum(1 for p in lam.params if p.default is None):
         raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
     if env.depth > 20:

@@ -111,8 +111,9 @@ def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
 def search_source(node: A.Search, env: Env) -> Plan:
     from azlogs.kql._tabular import compile_pipeline
 
-    provider = env.ctx.provider
-    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
+    # No `in (...)`: every table and view, as `union *` reads them (let-statement.md's views).
+    star = union_tables((A.Column("*", pos=node.pos),), env)
+    names = list(node.tables) if node.tables else [t.name for t in star]
     plans = [(n, compile_pipeline(A.Column(n, pos=node.pos), env)) for n in names]
     cols: dict[str, str] = {"$table": "string"}
     for _, p in plans:
@@ -183,8 +184,9 @@ def find(node: A.Find, env: Env) -> Plan:
     rest of each row in a bag column ``pack_``. ``source_`` (or ``withsource=``) names the table."""
     from azlogs.kql._tabular import _collect_names, compile_pipeline
 
-    provider = env.ctx.provider
-    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
+    # No `in (...)`: every table and view, as `union *` reads them (let-statement.md's views).
+    star = union_tables((A.Column("*", pos=node.pos),), env)
+    names = list(node.tables) if node.tables else [t.name for t in star]
     wanted: set[str] = set()
     _collect_names(node.predicate, wanted)
     wanted -= set(env.lets)

@@ -385,7 +385,9 @@ class _ToAst(OpsMixin):
         return A.Serialize(tuple(_no_tuple(list(ch[0] or ()), "serialize")), pos=_mpos(meta))
 
     def as_op(self, meta: Any, ch: list[Any]) -> A.As:
-        return A.As(ch[-1], pos=_mpos(meta))
+        opts: dict[str, Any] = dict(c for c in ch[:-1] if isinstance(c, tuple))
+        materialized = str(opts.get("hint.materialized", "false")).lower() == "true"
+        return A.As(ch[-1], pos=_mpos(meta), materialized=materialized)
 
     def option(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
         val = ch[1]

@@ -12,7 +12,7 @@ from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
 from azlogs.kql import _op_series  # noqa: F401 - registers the series_* functions
 from azlogs.kql._batch import Batch
-from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err
+from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, err, udf_arguments
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
@@ -207,6 +207,7 @@ def _range(node: A.Range, env: Env) -> Plan:
 def _tabular_udf(node: A.Call, binding: LetBinding, env: Env) -> Plan:
     lam: A.Lambda = binding.node
     assert binding.env is not None
+    node = udf_arguments(node, lam)
     if env.depth > 20:
         raise err(node, f"{node.name}() calls itself too deeply")
     inner = Env(dict(env.columns), dict(binding.env.lets), env.ctx, depth=env.depth + 1, extra=env.extra)
@@ -236,7 +237,14 @@ def compile_pipeline(node: Any, env: Env) -> Plan:
         )
     else:
         plan = _source_plan(src, env)
-    for op in ops:
+    for i, op in enumerate(ops):
+        nxt = ops[i + 1] if i + 1 < len(ops) else None
+        if isinstance(op, A.Join) and op.kind == "innerunique" and isinstance(nxt, A.Where):
+            # Kusto pushes a filter on the left side's columns below an innerunique join, before its
+            # deduplication of the left keys (join-innerunique.md: "never gives the first result").
+            names: set[str] = set()
+            if _collect_names(nxt.predicate, names) and names and names <= set(plan.columns):
+                plan = apply_operator(plan, nxt, env)
         plan = apply_operator(plan, op, env)
     return plan
 

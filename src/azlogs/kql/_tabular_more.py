@@ -198,7 +198,15 @@ def toscalar(node: A.Call, env: Env) -> CExpr:
         raise err(node, f"toscalar() takes 1 argument, got {len(node.args)}")
     arg = node.args[0]
     if not (_is_tabular(arg, env) or is_tabular_node(arg, env)):
-        return compile_expr(arg, env)
+        # A scalar: computed once per run (toscalar(new_guid()) is one value for every row).
+        from azlogs.kql._tabular import _collect_names
+
+        scalar = compile_expr(arg, env)
+        names: set[str] = set()
+        if scalar.const or not _collect_names(arg, names) or names & set(env.columns):
+            return scalar
+        once = _per_run(env, lambda: scalar.fn({}))
+        return CExpr(lambda r: once(), scalar.type, row_free=True)
     plan = compile_pipeline(arg, env.with_columns({}))
     if not plan.columns:
         raise err(node, "toscalar() needs a tabular expression with at least one column")
@@ -360,6 +368,10 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
             else _op_scan.project_by_names(plan, op, env)
         )
     if isinstance(op, A.As):
+        if op.materialized:
+            inner = plan
+            rows = _per_run(env, lambda: current().collect(inner.rows()))
+            plan = Plan(dict(inner.columns), lambda: iter(rows()))
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
         with _LOCK:
             AS_NAMES[plan] = op.name
