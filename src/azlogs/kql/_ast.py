@@ -405,6 +405,7 @@ class Partition:
     column: str
     ops: tuple[Any, ...]
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    source: Any = None  # the legacy form ``partition by Col { T | ... }``: a subquery with a source
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,9 @@ SAMPLE_KW.3: "sample-distinct" | /sample(?![A-Za-z0-9_-])/
 VIEW_KW.3: /view(?=[ \t\n]*\()/
 
 // scan and project-by-names (_op_scan): added to ``op`` here so the operator list above stays as is.
-%extend op: scan_op | project_by_names_op
+%extend op: scan_op | project_by_names_op | partition_legacy_op
+// partition's legacy form: a subquery with its own source, run once per value of the key column.
+partition_legacy_op: "partition" option* "by" name "{" pipeline "}"
 scan_op: "scan" [SCAN_MATCH_ID "=" name] [SCAN_DECLARE "(" scan_decl ("," scan_decl)* ")"] "with" "(" scan_step+ ")"
 scan_decl: name ":" TYPE_NAME ["=" expr]
 scan_step: "step" name [SCAN_OUTPUT "=" name] ":" expr ["=>" scan_assign ("," scan_assign)*] _SEMI
@@ -159,6 +161,9 @@ assign: (name "=")? expr
      | dynamic_lit
      | externaldata_op
      | "range" "(" [args] ")" -> range_call
+// `range` as a column's name (extend range = range(a, b, step) | mv-expand range).
+%extend assign: "range" "=" expr -> range_assign
+%extend atom: "range" -> range_column
 args: expr_or_star ("," expr_or_star)*
 ?expr_or_star: expr | STAR -> star | expr ("|" op)+ -> arg_pipeline | name "=" expr -> named_arg
             | (print_op | range_op) ("|" op)* -> arg_pipeline

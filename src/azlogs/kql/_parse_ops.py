@@ -245,6 +245,15 @@ class OpsMixin(Transformer[Token, Any]):
     def scan_assign(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
         return (str(ch[0]), ch[1])
 
+    def range_assign(self, meta: Any, ch: list[Any]) -> A.Assign:
+        return A.Assign("range", ch[0], pos=_mpos(meta))
+
+    def range_column(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column("range", pos=_mpos(meta))
+
+    def partition_legacy_op(self, meta: Any, ch: list[Any]) -> A.Partition:
+        return A.Partition(str(ch[-2]), (), pos=_mpos(meta), source=ch[-1])
+
     def project_by_names_op(self, meta: Any, ch: list[Any]) -> A.ProjectByNames:
         return A.ProjectByNames(tuple(ch[1:]), pos=_mpos(meta))
 

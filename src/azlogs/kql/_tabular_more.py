@@ -203,8 +203,8 @@ def toscalar(node: A.Call, env: Env) -> CExpr:
 
         scalar = compile_expr(arg, env)
         names: set[str] = set()
-        if scalar.const or not _collect_names(arg, names) or names & set(env.columns):
-            return scalar
+        if scalar.const or not _collect_names(arg, names) or names:
+            return scalar  # reads a column or a name (a legacy partition's key): per row
         once = _per_run(env, lambda: scalar.fn({}))
         return CExpr(lambda r: once(), scalar.type, row_free=True)
     plan = compile_pipeline(arg, env.with_columns({}))
@@ -560,6 +560,8 @@ def _partition(plan: Plan, op: A.Partition, env: Env) -> Plan:
     """``partition by Col (subquery)``: the subquery on each partition's rows, the results unioned."""
     if op.column not in plan.columns:
         raise err(op, f"partition: unknown column '{op.column}'")
+    if op.source is not None:
+        return _partition_legacy(plan, op, op.source, env)
     source, cell = _cell_plan(plan.columns)
     sub = _apply_ops(source, op.ops, env)
     key = op.column
@@ -571,6 +573,29 @@ def _partition(plan: Plan, op: A.Partition, env: Env) -> Plan:
             groups.setdefault(hashable(r.get(key)), []).append(r)
         for rows in groups.values():
             cell[0] = rows
+            yield from list(sub.rows())
+
+    return Plan(dict(sub.columns), produce)
+
+
+def _partition_legacy(plan: Plan, op: A.Partition, source: Any, env: Env) -> Plan:
+    """``partition by Col { subquery with its own source }``: the subquery once per value of Col,
+    which it reads as a scalar (``Col`` or ``toscalar(Col)``); the results unioned."""
+    from azlogs.kql._tabular import compile_pipeline
+
+    key = op.column
+    value: list[Any] = [None]
+    lets = dict(env.lets)
+    lets[key] = LetBinding("scalar", scalar=CExpr(lambda r: value[0], plan.columns[key]))
+    sub = compile_pipeline(source, Env({}, lets, env.ctx, depth=env.depth, extra=env.extra))
+
+    def produce() -> Iterator[Row]:
+        keys: dict[Any, Any] = {}
+        for r in plan.rows():
+            v = r.get(key)
+            keys.setdefault(hashable(v), v)
+        for v in keys.values():
+            value[0] = v
             yield from list(sub.rows())
 
     return Plan(dict(sub.columns), produce)

@@ -195,3 +195,27 @@ class TestJoinAndSearch:
         columns, rows = _run("let V = view () { range n from 1 to 3 step 1 }; search n == 2")
         assert columns == [("$table", "string"), ("n", "long")]
         assert rows == [["V", 2]]
+
+
+class TestLegacyPartitionAndRangeName:
+    S = {
+        "S": ([("v", "long"), ("n", "string")], [{"v": 1, "n": "a"}, {"v": 2, "n": "b"}, {"v": 2, "n": "c"}])
+    }
+
+    def test_legacy_partition_runs_the_subquery_once_per_key_value(self) -> None:
+        """``partition by x { S | where v == x }``: the key reads as a scalar (also as toscalar(x))."""
+        query = "datatable(x:long) [2, 1, 2, 3] | partition hint.strategy=legacy by x {S | where v == toscalar(x) | extend k = x}"
+        table = run_query(query, MemoryProvider(self.S)).tables[0]
+        assert table.columns == [("v", "long"), ("n", "string"), ("k", "long")]
+        assert table.rows == [[2, "b", 2], [2, "c", 2], [1, "a", 1]]
+
+    def test_legacy_partition_of_an_unknown_column_is_refused(self) -> None:
+        with pytest.raises(KqlError):
+            run_query("print x=1 | partition by y {S}", MemoryProvider(self.S))
+
+    def test_range_names_a_column(self) -> None:
+        columns, rows = _run(
+            "print a=1 | extend range = range(1, 2, 1) | mv-expand range to typeof(long) | extend b = range * 2"
+        )
+        assert columns == [("a", "long"), ("range", "long"), ("b", "long")]
+        assert rows == [[1, 1, 2], [1, 2, 4]]
