@@ -610,15 +610,16 @@ def _call_vec(
 
 def udf_arguments(node: A.Call, lam: A.Lambda) -> A.Call:
     """``f(c=7, a=12)``: named arguments put in their parameters' places, the parameters between
-    them given their defaults (user-defined-functions.md)."""
+    them given their defaults (user-defined-functions.md); a positional argument keeps its own
+    place, also after a named one (assert-function.md's ``checkLength(len=3, input)``)."""
     if not any(isinstance(a, A.Assign) for a in node.args):
         return node
     names = [p.name for p in lam.params]
     slots: list[Any] = [None] * len(names)
     for i, a in enumerate(node.args):
         if not isinstance(a, A.Assign):
-            if i >= len(slots) or any(isinstance(x, A.Assign) for x in node.args[:i]):
-                raise err(a, f"{node.name}(): a positional argument after a named one")
+            if i >= len(slots) or slots[i] is not None:
+                raise err(a, f"{node.name}(): argument {i + 1} has no parameter of its own")
             slots[i] = a
             continue
         if a.name not in names:

@@ -131,12 +131,16 @@ class TestNamedArguments:
 
     @pytest.mark.parametrize(
         "call",
-        ["f(z=1)", "f(b='x')", "f(1, a=2)", "f(a=1, 2)"],
-        ids=["unknown", "missing", "twice", "positional after"],
+        ["f(z=1)", "f(b='x')", "f(1, a=2)", "f(1, 2, 3, 4)"],
+        ids=["unknown", "missing", "twice", "too many"],
     )
     def test_bad_named_arguments_are_refused(self, call: str) -> None:
         with pytest.raises(KqlError):
             run_query(self.F + f" print {call}", MemoryProvider())
+
+    def test_positional_argument_after_a_named_one_keeps_its_place(self) -> None:
+        _, rows = _run(self.F + " print f(a=1, 'e'), f(b='g', a=2)")
+        assert rows == [["1/e/0", "2/g/0"]]
 
     def test_tabular_function_takes_named_arguments(self) -> None:
         _, rows = _run("let T = (n:long = 2, m:long = 5) { range x from n to m step 1 }; T(m=3)")
