@@ -164,6 +164,8 @@ assign: (name "=")? expr
 // `range` as a column's name (extend range = range(a, b, step) | mv-expand range).
 %extend assign: "range" "=" expr -> range_assign
 %extend atom: "range" -> range_column
+// cluster("c").database("d").T: the one dotted call of KQL (refused as a cross-resource query).
+%extend postfix: postfix "." NAME "(" [args] ")" -> method_call
 args: expr_or_star ("," expr_or_star)*
 ?expr_or_star: expr | STAR -> star | expr ("|" op)+ -> arg_pipeline | name "=" expr -> named_arg
             | (print_op | range_op) ("|" op)* -> arg_pipeline

@@ -251,6 +251,12 @@ class OpsMixin(Transformer[Token, Any]):
     def range_column(self, meta: Any, ch: list[Any]) -> A.Column:
         return A.Column("range", pos=_mpos(meta))
 
+    def method_call(self, meta: Any, ch: list[Any]) -> Any:
+        target, method = ch[0], str(ch[1])
+        if method.lower() == "database" and isinstance(target, A.Call) and target.name == "cluster":
+            return target  # the cluster names the resource; source_plan refuses it
+        raise KqlError(f"unexpected '(' after '.{method}'", line=meta.line, column=meta.column)
+
     def partition_legacy_op(self, meta: Any, ch: list[Any]) -> A.Partition:
         return A.Partition(str(ch[-2]), (), pos=_mpos(meta), source=ch[-1])
 

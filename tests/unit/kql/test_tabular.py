@@ -223,3 +223,13 @@ class TestLegacyPartitionAndRangeName:
         )
         assert columns == [("a", "long"), ("range", "long"), ("b", "long")]
         assert rows == [[1, 1, 2], [1, 2, 4]]
+
+
+class TestCrossResourceCalls:
+    def test_cluster_database_is_refused_as_a_cross_resource_query(self) -> None:
+        with pytest.raises(KqlError, match=r"cluster\(\) \(a cross-resource query\)"):
+            run_query("cluster('help').database('Samples').StormEvents | count", MemoryProvider())
+
+    def test_other_dotted_calls_are_not_kql(self) -> None:
+        with pytest.raises(KqlError, match="unexpected"):
+            run_query("print x=dynamic({'a': 1}) | extend y = x.a(1)", MemoryProvider())
