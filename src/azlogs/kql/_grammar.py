@@ -113,7 +113,7 @@ sample_op: SAMPLE_KW expr ["of" expr]
 SAMPLE_KW.3: "sample-distinct" | /sample(?![A-Za-z0-9_-])/
 VIEW_KW.3: /view(?=[ \t\n]*\()/
 
-// scan and project-by-names (_op_scan): added to ``op`` here so the operator list above stays as is.
+// scan, project-by-names (_op_scan) and partition's legacy form, added to ``op`` here (the list above stays as is).
 %extend op: scan_op | project_by_names_op | partition_legacy_op
 // partition's legacy form: a subquery with its own source, run once per value of the key column.
 partition_legacy_op: "partition" option* "by" name "{" pipeline "}"

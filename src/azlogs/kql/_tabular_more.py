@@ -1,7 +1,7 @@
 """The tabular operators of issue 14 and where they are dispatched: lookup, mv-apply, invoke,
 sample, partition, ``as``, externaldata, toscalar()/materialize() and tabular in-lists, view lets;
 make-series is in ``_op_series``, evaluate and top-nested in ``_op_evaluate``, union/search/find in
-``_op_search``, parse-kv in ``_op_parse_kv``.
+``_op_search``, parse-kv in ``_op_parse_kv``, scan and project-by-names in ``_op_scan``.
 
 Semantics follow the Kusto documentation pages of each operator (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<operator>.md); the documented examples are tests in
