@@ -114,9 +114,8 @@ def scan(plan: Plan, op: A.Scan, env: Env) -> Plan:
         next_id = 0
 
         def out(row: Row, match_id: int) -> Row:
-            if match_col is not None:
-                return {**row, match_col: match_id}
-            return row
+            # A copy: the state keeps `row`, whatever the operators after scan do with theirs.
+            return {**row, match_col: match_id} if match_col is not None else dict(row)
 
         def evaluated(base: Row, values: dict[str, Row]) -> Row:
             ev = dict(base)
