@@ -310,6 +310,7 @@ class Serialize:
 class As:
     name: str
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    materialized: bool = False  # hint.materialized=true: the rows are computed once per run
 
 
 # ----------------------------------------------------------------------------- operators of issue 14
@@ -404,6 +405,7 @@ class Partition:
     column: str
     ops: tuple[Any, ...]
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
+    source: Any = None  # the legacy form ``partition by Col { T | ... }``: a subquery with a source
 
 
 @dataclass(frozen=True)
@@ -487,6 +489,26 @@ class MakeGraph:
 
 
 @dataclass(frozen=True)
+class ScanStep:
+    """``step name [output=all|last|none]: condition [=> col = expr, ...];``"""
+
+    name: str
+    condition: Expr
+    assigns: tuple[tuple[str, Expr], ...] = ()
+    output: str = "all"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """``scan [with_match_id=c] [declare (c:type [= default], ...)] with (steps)``."""
+
+    steps: tuple[ScanStep, ...]
+    declares: tuple[tuple[str, str, Expr | None], ...] = ()
+    match_id: str | None = None
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class GraphMatch:
     """``graph-match`` (or ``graph-shortest-paths`` when ``shortest``) patterns, where and project."""
 
@@ -518,6 +540,14 @@ class GraphMarkComponents:
     """``graph-mark-components [kind=weak|strong] [with_component_id=Name]``."""
 
     options: tuple[tuple[str, str], ...] = ()
+    pos: Pos = field(default=NOPOS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ProjectByNames:
+    """``project-by-names spec, ...``: names, wildcard patterns or dynamic arrays of names."""
+
+    specs: tuple[Expr, ...]
     pos: Pos = field(default=NOPOS, compare=False, repr=False)
 
 
@@ -557,6 +587,8 @@ Operator = Union[  # noqa: UP007
     GraphMatch,
     GraphToTable,
     GraphMarkComponents,
+    Scan,
+    ProjectByNames,
 ]
 Source = Union[  # noqa: UP007
     Expr, Print, Range, Union_, Datatable, ExternalData, Search, Evaluate

@@ -185,6 +185,9 @@ def _column(node: A.Column, env: Env) -> CExpr:
     if binding is not None:
         if binding.kind == "scalar" and binding.scalar is not None:
             return binding.scalar
+        if binding.kind == "lambda" and not binding.node.params:
+            # A function without parameters may be named without parentheses (named-expressions.md).
+            return _udf_call(A.Call(name, (), pos=node.pos), binding, env)
         raise err(node, f"'{name}' is a {binding.kind} name and cannot be used as a scalar value here")
     raise err(node, f"unknown column or name '{name}'", _did_you_mean(name, [*env.columns, *env.lets]))
 
@@ -611,25 +614,34 @@ def _call_vec(
 
 def udf_arguments(node: A.Call, lam: A.Lambda) -> list[Any]:
     """The argument expression of each parameter, in the parameters' order (None: its default).
-    Arguments given by name (``f(len=3, s)``) take their parameter; the others fill the remaining
-    parameters in order."""
+    Arguments given by name (``f(c=7, a=12)``) take their parameter. Positional arguments before the
+    first named one take their own places; those after it fill the parameters still free, in order
+    (assert-function.md's ``checkLength(len=3, input)``). A parameter given twice is refused."""
     names = [p.name for p in lam.params]
     slots: list[Any] = [None] * len(names)
-    positional = []
-    for a in node.args:
-        if isinstance(a, A.Assign) and a.name is not None and not a.names:
-            if a.name not in names:
-                raise err(a, f"{node.name}() has no parameter named '{a.name}'")
-            slots[names.index(a.name)] = a.expr
-        else:
-            positional.append(a)
+    named = [isinstance(a, A.Assign) and a.name is not None and not a.names for a in node.args]
+    first_named = named.index(True) if True in named else len(node.args)
+    later: list[Any] = []
+    for i, a in enumerate(node.args):
+        if not named[i]:
+            if i < first_named and i < len(slots):
+                slots[i] = a
+            else:
+                later.append(a)
+            continue
+        assert isinstance(a, A.Assign) and a.name is not None
+        if a.name not in names:
+            raise err(a, f"{node.name}() has no parameter named '{a.name}'")
+        at = names.index(a.name)
+        if slots[at] is not None:
+            raise err(a, f"{node.name}(): the parameter '{a.name}' is given twice")
+        slots[at] = a.expr
     free = [i for i, s in enumerate(slots) if s is None]
-    if len(positional) > len(free):
+    if len(later) > len(free):
         raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
-    for i, a in zip(free, positional, strict=False):
+    for i, a in zip(free, later, strict=False):
         slots[i] = a
-    missing = [p.name for p, s in zip(lam.params, slots, strict=True) if s is None and p.default is None]
-    if missing:
+    if any(s is None and p.default is None for p, s in zip(lam.params, slots, strict=True)):
         raise err(node, f"{node.name}() takes {len(lam.params)} argument(s), got {len(node.args)}")
     return slots
 

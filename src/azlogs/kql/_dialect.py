@@ -52,6 +52,8 @@ _OP_NAMES = {
     A.GraphMatch: "graph-match",
     A.GraphToTable: "graph-to-table",
     A.GraphMarkComponents: "graph-mark-components",
+    A.Scan: "scan",
+    A.ProjectByNames: "project-by-names",
 }
 _TRANSFORMATION_OPS = (A.Where, A.Extend, A.Project, A.ProjectRename)
 

@@ -130,13 +130,28 @@ gt_item: "as" name -> gt_as
        | GRAPH_OPT "=" name -> graph_opt
 graph_mark_components_op: "graph-mark-components" graph_opt*
 ?graph_opt: GRAPH_OPT "=" name -> graph_opt
+          | OUTPUT_OPT "=" name -> graph_opt
           | option
 gpattern: gnode (GRAPH_EDGE gnode)*
 gnode: "(" [name] ")"
 GRAPH_ARROW.4: "-->" | "--"
 PARTITIONED_BY.4: "partitioned-by"
 GRAPH_EDGE.4: /<?-(\[[^\[\]\n]*\])?->?/
-GRAPH_OPT.5: /(with_node_id|with_source_id|with_target_id|with_component_id|cycles|output)(?=[ \t\n]*=[^=~])/
+GRAPH_OPT.5: /(with_node_id|with_source_id|with_target_id|with_component_id|cycles)(?=[ \t\n]*=[^=~])/
+// output= of graph-shortest-paths and of a scan step: one terminal, so neither hides the other.
+OUTPUT_OPT.5: /output(?=[ \t\n]*=[^=~])/
+// scan, project-by-names (_op_scan) and partition's legacy form, added to ``op`` here (the list above stays as is).
+%extend op: scan_op | project_by_names_op | partition_legacy_op
+// partition's legacy form: a subquery with its own source, run once per value of the key column.
+partition_legacy_op: "partition" option* "by" name "{" pipeline "}"
+scan_op: "scan" [SCAN_MATCH_ID "=" name] [SCAN_DECLARE "(" scan_decl ("," scan_decl)* ")"] "with" "(" scan_step+ ")"
+scan_decl: name ":" TYPE_NAME ["=" expr]
+scan_step: "step" name [OUTPUT_OPT "=" name] ":" expr ["=>" scan_assign ("," scan_assign)*] _SEMI
+scan_assign: name "=" expr
+SCAN_MATCH_ID.3: /with_match_id(?=[ \t\n]*=)/
+SCAN_DECLARE.3: /declare(?=[ \t\n]*\()/
+project_by_names_op: PROJECT_BY_NAMES expr ("," expr)*
+PROJECT_BY_NAMES.3: "project-by-names"
 
 option: OPT_KW "=" (name | literal | TYPE_NAME)
 render_prop: name "=" expr
@@ -172,6 +187,11 @@ assign: (name "=")? expr
      | dynamic_lit
      | externaldata_op
      | "range" "(" [args] ")" -> range_call
+// `range` as a column's name (extend range = range(a, b, step) | mv-expand range).
+%extend assign: "range" "=" expr -> range_assign
+%extend atom: "range" -> range_column
+// cluster("c").database("d").T: the one dotted call of KQL (refused as a cross-resource query).
+%extend postfix: postfix "." NAME "(" [args] ")" -> method_call
 args: expr_or_star ("," expr_or_star)*
 ?expr_or_star: expr | STAR -> star | expr ("|" op)+ -> arg_pipeline | name "=" expr -> named_arg
             | (print_op | range_op) ("|" op)* -> arg_pipeline

@@ -111,9 +111,19 @@ def union(left: Plan | None, op: A.Union_, env: Env) -> Plan:
 def search_source(node: A.Search, env: Env) -> Plan:
     from azlogs.kql._tabular import compile_pipeline
 
-    provider = env.ctx.provider
-    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
+    # No `in (...)`: every table and view, as `union *` reads them (let-statement.md's views).
+    star = union_tables((A.Column("*", pos=node.pos),), env)
+    names = list(node.tables) if node.tables else [t.name for t in star]
     plans = [(n, compile_pipeline(A.Column(n, pos=node.pos), env)) for n in names]
+    if not node.tables:
+        # Every table: those that lack a column the predicate names are left out, as find does
+        # (let-statement.md's `search MyColumn == 5` over two views, beside tables without it).
+        from azlogs.kql._tabular import _collect_names
+
+        wanted: set[str] = set()
+        _collect_names(node.predicate, wanted)
+        wanted -= set(env.lets)
+        plans = [(n, p) for n, p in plans if wanted <= set(p.columns)]
     cols: dict[str, str] = {"$table": "string"}
     for _, p in plans:
         for c, t in p.columns.items():
@@ -183,8 +193,9 @@ def find(node: A.Find, env: Env) -> Plan:
     rest of each row in a bag column ``pack_``. ``source_`` (or ``withsource=``) names the table."""
     from azlogs.kql._tabular import _collect_names, compile_pipeline
 
-    provider = env.ctx.provider
-    names = list(node.tables) if node.tables else list(provider.table_names()) if provider else []
+    # No `in (...)`: every table and view, as `union *` reads them (let-statement.md's views).
+    star = union_tables((A.Column("*", pos=node.pos),), env)
+    names = list(node.tables) if node.tables else [t.name for t in star]
     wanted: set[str] = set()
     _collect_names(node.predicate, wanted)
     wanted -= set(env.lets)

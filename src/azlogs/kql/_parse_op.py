@@ -75,7 +75,10 @@ def compile_parse(op: A.Parse, env: Env) -> Callable[[Row], Row | None]:
             typ = item.type or "string"
             last = idx == len(items) - 1
             name = f"(?P<_c{len([p for p in items[:idx] if p.kind == 'column']) + 1}>"
-            if typ in _TYPED_REGEX:
+            if typ in _TYPED_REGEX and op.kind == "relaxed":
+                # Relaxed: text of the type when there is some, else any text (its value is null).
+                parts.append(f"{name}{_TYPED_REGEX[typ]}|.*?)")
+            elif typ in _TYPED_REGEX:
                 # Typed numeric captures take only text of their type, so `n:long *` stops at digits.
                 parts.append(f"{name}{_TYPED_REGEX[typ]})")
             else:

@@ -217,6 +217,52 @@ class OpsMixin(Transformer[Token, Any]):
         distinct = str(ch[0]).lower() == "sample-distinct"
         return A.Sample(ch[1], ch[2], distinct, pos=_mpos(meta))
 
+    # -- scan, project-by-names
+    def scan_op(self, meta: Any, ch: list[Any]) -> A.Scan:
+        match_id = str(ch[1]) if ch[1] is not None else None
+        decls = tuple(c for c in ch[3:] if isinstance(c, tuple))
+        steps = tuple(c for c in ch[3:] if isinstance(c, A.ScanStep))
+        names = [s.name for s in steps]
+        if len(set(names)) != len(names):
+            raise KqlError("scan: step names must be unique", line=meta.line, column=meta.column)
+        return A.Scan(steps, decls, match_id, pos=_mpos(meta))
+
+    def scan_decl(self, meta: Any, ch: list[Any]) -> tuple[str, str, Any]:
+        from azlogs.kql._literals import normalize_type
+
+        return (str(ch[0]), normalize_type(str(ch[1])), ch[2])
+
+    def scan_step(self, meta: Any, ch: list[Any]) -> A.ScanStep:
+        output = "all" if ch[2] is None else str(ch[2]).lower()
+        if output not in ("all", "last", "none"):
+            raise KqlError(
+                f"scan: step output={output} is not known (all, last, none)",
+                line=meta.line,
+                column=meta.column,
+            )
+        return A.ScanStep(str(ch[0]), ch[3], tuple(c for c in ch[4:] if c is not None), output)
+
+    def scan_assign(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
+        return (str(ch[0]), ch[1])
+
+    def range_assign(self, meta: Any, ch: list[Any]) -> A.Assign:
+        return A.Assign("range", ch[0], pos=_mpos(meta))
+
+    def range_column(self, meta: Any, ch: list[Any]) -> A.Column:
+        return A.Column("range", pos=_mpos(meta))
+
+    def method_call(self, meta: Any, ch: list[Any]) -> Any:
+        target, method = ch[0], str(ch[1])
+        if method.lower() == "database" and isinstance(target, A.Call) and target.name == "cluster":
+            return target  # the cluster names the resource; source_plan refuses it
+        raise KqlError(f"unexpected '(' after '.{method}'", line=meta.line, column=meta.column)
+
+    def partition_legacy_op(self, meta: Any, ch: list[Any]) -> A.Partition:
+        return A.Partition(str(ch[-2]), (), pos=_mpos(meta), source=ch[-1])
+
+    def project_by_names_op(self, meta: Any, ch: list[Any]) -> A.ProjectByNames:
+        return A.ProjectByNames(tuple(ch[1:]), pos=_mpos(meta))
+
 
 # Deprecated spellings of aggregates that older hunting queries use (Kusto still reads them):
 # makeset -> make_set, makelist -> make_list, argmax -> arg_max, argmin -> arg_min, makebag -> make_bag.

@@ -31,7 +31,6 @@ from azlogs.kql._values import LONG_MAX, wrap_long
 # Tabular operators and functions that KQL has but this engine does not implement: name them
 # precisely instead of reporting an unexpected token.
 UNIMPLEMENTED_OPERATORS = {
-    "scan",
     "fork",
     "facet",
     "reduce",
@@ -391,7 +390,9 @@ class _ToAst(OpsMixin, GraphMixin):
         return A.Serialize(tuple(_no_tuple(list(ch[0] or ()), "serialize")), pos=_mpos(meta))
 
     def as_op(self, meta: Any, ch: list[Any]) -> A.As:
-        return A.As(ch[-1], pos=_mpos(meta))
+        opts: dict[str, Any] = dict(c for c in ch[:-1] if isinstance(c, tuple))
+        materialized = str(opts.get("hint.materialized", "false")).lower() == "true"
+        return A.As(ch[-1], pos=_mpos(meta), materialized=materialized)
 
     def option(self, meta: Any, ch: list[Any]) -> tuple[str, Any]:
         val = ch[1]

@@ -239,7 +239,14 @@ def compile_pipeline(node: Any, env: Env) -> Plan:
         )
     else:
         plan = _source_plan(src, env)
-    for op in ops:
+    for i, op in enumerate(ops):
+        nxt = ops[i + 1] if i + 1 < len(ops) else None
+        if isinstance(op, A.Join) and op.kind == "innerunique" and isinstance(nxt, A.Where):
+            # Kusto pushes a filter on the left side's columns below an innerunique join, before its
+            # deduplication of the left keys (join-innerunique.md: "never gives the first result").
+            names: set[str] = set()
+            if _collect_names(nxt.predicate, names) and names and names <= set(plan.columns):
+                plan = apply_operator(plan, nxt, env)
         plan = apply_operator(plan, op, env)
     return plan
 

@@ -1,7 +1,7 @@
 """The tabular operators of issue 14 and where they are dispatched: lookup, mv-apply, invoke,
 sample, partition, ``as``, externaldata, toscalar()/materialize() and tabular in-lists, view lets;
 make-series is in ``_op_series``, evaluate and top-nested in ``_op_evaluate``, union/search/find in
-``_op_search``, parse-kv in ``_op_parse_kv``.
+``_op_search``, parse-kv in ``_op_parse_kv``, scan and project-by-names in ``_op_scan``.
 
 Semantics follow the Kusto documentation pages of each operator (MicrosoftDocs/dataexplorer-docs,
 data-explorer/kusto/query/<operator>.md); the documented examples are tests in
@@ -202,7 +202,15 @@ def toscalar(node: A.Call, env: Env) -> CExpr:
         raise err(node, f"toscalar() takes 1 argument, got {len(node.args)}")
     arg = node.args[0]
     if not (_is_tabular(arg, env) or is_tabular_node(arg, env)):
-        return compile_expr(arg, env)
+        # A scalar: computed once per run (toscalar(new_guid()) is one value for every row).
+        from azlogs.kql._tabular import _collect_names
+
+        scalar = compile_expr(arg, env)
+        names: set[str] = set()
+        if scalar.const or not _collect_names(arg, names) or names:
+            return scalar  # reads a column or a name (a legacy partition's key): per row
+        once = _per_run(env, lambda: scalar.fn({}))
+        return CExpr(lambda r: once(), scalar.type, row_free=True)
     plan = compile_pipeline(arg, env.with_columns({}))
     if not plan.columns:
         raise err(node, "toscalar() needs a tabular expression with at least one column")
@@ -355,7 +363,19 @@ def apply(plan: Plan, op: Any, env: Env) -> Plan | None:
         return _sample(plan, op, scope)
     if isinstance(op, A.Partition):
         return _partition(plan, op, env)
+    if isinstance(op, (A.Scan, A.ProjectByNames)):
+        from azlogs.kql import _op_scan
+
+        return (
+            _op_scan.scan(plan, op, env)
+            if isinstance(op, A.Scan)
+            else _op_scan.project_by_names(plan, op, env)
+        )
     if isinstance(op, A.As):
+        if op.materialized:
+            inner = plan
+            rows = _per_run(env, lambda: current().collect(inner.rows()))
+            plan = Plan(dict(inner.columns), lambda: iter(rows()))
         env.lets[op.name] = LetBinding("tabular", node=PlanRef(plan, op.pos), env=env)
         with _LOCK:
             AS_NAMES[plan] = op.name
@@ -544,6 +564,8 @@ def _partition(plan: Plan, op: A.Partition, env: Env) -> Plan:
     """``partition by Col (subquery)``: the subquery on each partition's rows, the results unioned."""
     if op.column not in plan.columns:
         raise err(op, f"partition: unknown column '{op.column}'")
+    if op.source is not None:
+        return _partition_legacy(plan, op, op.source, env)
     source, cell = _cell_plan(plan.columns)
     sub = _apply_ops(source, op.ops, env)
     key = op.column
@@ -555,6 +577,29 @@ def _partition(plan: Plan, op: A.Partition, env: Env) -> Plan:
             groups.setdefault(hashable(r.get(key)), []).append(r)
         for rows in groups.values():
             cell[0] = rows
+            yield from list(sub.rows())
+
+    return Plan(dict(sub.columns), produce)
+
+
+def _partition_legacy(plan: Plan, op: A.Partition, source: Any, env: Env) -> Plan:
+    """``partition by Col { subquery with its own source }``: the subquery once per value of Col,
+    which it reads as a scalar (``Col`` or ``toscalar(Col)``); the results unioned."""
+    from azlogs.kql._tabular import compile_pipeline
+
+    key = op.column
+    value: list[Any] = [None]
+    lets = dict(env.lets)
+    lets[key] = LetBinding("scalar", scalar=CExpr(lambda r: value[0], plan.columns[key]))
+    sub = compile_pipeline(source, Env({}, lets, env.ctx, depth=env.depth, extra=env.extra))
+
+    def produce() -> Iterator[Row]:
+        keys: dict[Any, Any] = {}
+        for r in plan.rows():
+            v = r.get(key)
+            keys.setdefault(hashable(v), v)
+        for v in keys.values():
+            value[0] = v
             yield from list(sub.rows())
 
     return Plan(dict(sub.columns), produce)
