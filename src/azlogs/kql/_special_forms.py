@@ -18,6 +18,7 @@ from azlogs.kql._fn_timezone import FORMS as TIME_FORMS
 from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
 from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._registry import common_type
+from azlogs.kql._sketches import FORMS as SKETCH_FORMS
 
 # ----------------------------------------------------------------------------- special forms
 
@@ -153,5 +154,6 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     **TIME_FORMS,
     **EXTRA_FORMS,
     **PARSE_FORMS,
+    **SKETCH_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)
