@@ -20,6 +20,22 @@ from azlogs.kql._values import convert, to_str, type_of_value
 
 _PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup")
 
+# Plugins that reach outside the query (their pages), refused with the reason.
+REMOTE_PLUGINS = {
+    "http_request": "sends an HTTP request",
+    "http_request_post": "sends an HTTP request",
+    "infer_storage_schema": "reads files in Azure Storage",
+    "infer_storage_schema_with_suggestions": "reads files in Azure Storage",
+    "sql_request": "queries a SQL database",
+    "cosmosdb_sql_request": "queries a Cosmos DB database",
+    "mysql_request": "queries a MySQL database",
+    "postgresql_request": "queries a PostgreSQL database",
+    "azure_digital_twins_query_request": "queries Azure Digital Twins",
+    "ai_embeddings": "calls an Azure OpenAI endpoint",
+    "ai_chat_completion": "calls an Azure OpenAI endpoint",
+    "ai_chat_completion_prompt": "calls an Azure OpenAI endpoint",
+}
+
 
 def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     """Apply ``evaluate plugin(...)``."""
@@ -31,10 +47,17 @@ def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         return _narrow(plan)
     if op.plugin == "ipv4_lookup":
         return _ipv4_lookup(plan, op, scope)
+    from azlogs.kql._op_plugins import PLUGINS
+
+    more = PLUGINS.get(op.plugin)
+    if more is not None:
+        return more(plan, op, scope)
+    if op.plugin in REMOTE_PLUGINS:
+        raise err(op, f"evaluate {op.plugin}() {REMOTE_PLUGINS[op.plugin]}; azlogs makes no such requests")
     raise err(
         op,
         f"the plugin '{op.plugin}' is not supported by azlogs",
-        f"evaluate supports {', '.join(_PLUGINS)}",
+        f"evaluate supports {', '.join((*_PLUGINS, *sorted(PLUGINS)))}",
     )
 
 

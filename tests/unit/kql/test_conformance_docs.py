@@ -22,6 +22,7 @@ from tests.unit.kql._docs_examples_dynamic import (
     DOC_EXAMPLES_DYNAMIC,
     DOC_EXAMPLES_ROW_BAGS,
 )
+from tests.unit.kql._docs_examples_plugins import DOC_EXAMPLES_PLUGINS
 from tests.unit.kql._docs_examples_scalar import DOC_EXAMPLES_SCALAR
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
@@ -449,6 +450,7 @@ _OTHER = [
     *DOC_EXAMPLES_AGGREGATES,
     *DOC_EXAMPLES_ROW_BAGS,
     *DOC_EXAMPLES_SCALAR,
+    *DOC_EXAMPLES_PLUGINS,
 ]
 
 
