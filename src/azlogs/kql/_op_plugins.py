@@ -1,6 +1,6 @@
 """More ``evaluate`` plugins: ``rows_near``, ``rolling_percentile``, ``schema_merge``, ``dcount_intersect``,
 ``ipv6_lookup``, and the user-activity plugins ``sliding_window_counts``, ``active_users_count``,
-``activity_counts_metrics`` and ``activity_metrics``.
+``activity_counts_metrics``, ``activity_metrics`` and ``new_activity_metrics``.
 
 From the pages (MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query/<name>-plugin.md, with the
 hyphens of the name):
@@ -33,6 +33,12 @@ hyphens of the name):
 * ``activity_metrics(Id, Timeline, Start, End, Window [, dim ...])``: per window ``dcount_values``,
   ``dcount_newvalues`` (not seen before), ``retention_rate`` (the share of the previous window's ids
   seen again) and ``churn_rate`` (1 - retention); NaN for the first window.
+* ``new_activity_metrics(Id, Timeline, Start, End, Window [, Cohort] [, dim ...] [, Lookback])``: per
+  cohort (the ids first seen in a window; the Lookback table's ids count as seen before) and each
+  window from it on, ``dcount_new_values`` (the cohort's size in its own window, else the ids not seen
+  up to the cohort's window), ``dcount_retained_values``, ``dcount_churn_values`` (real, as the page's
+  schema has it), ``retention_rate`` and ``churn_rate`` (of the cohort; NaN for an empty one); the
+  page's table of R 1..11 is a test.
 
 Bins and windows are ``Start + k * Step`` (``week``, ``month``, ``year`` for startofweek/month/year).
 """
@@ -534,6 +540,72 @@ def _activity_metrics(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     return Plan(cols, produce)
 
 
+def _new_activity_metrics(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
+    from azlogs.kql._tabular import compile_pipeline
+
+    positional, _ = _named(op)
+    _arity(op, positional, 5)
+    id_col, time_col = _id_time(op, plan)
+    start, end, step_v = (_const(a, scope) for a in positional[2:5])
+    step = _step(op, step_v, "the window")
+    rest = list(positional[5:])
+    lookback: Plan | None = None
+    if rest and isinstance(rest[-1], A.Column) and rest[-1].name not in plan.columns:
+        binding = scope.lets.get(rest[-1].name)
+        if binding is not None and binding.kind == "tabular":
+            lookback = compile_pipeline(rest.pop(), scope.with_columns({}))
+    cohort: Any = None
+    if rest and not (isinstance(rest[0], A.Column) and rest[0].name in plan.columns):
+        cohort = _const(rest.pop(0), scope)
+    dims = _columns(op, rest, plan)
+    if lookback is not None and id_col not in lookback.columns:
+        raise err(op, f"new_activity_metrics(): the lookback table has no column '{id_col}'")
+    typ = plan.columns[time_col]
+    cols = {
+        f"from_{time_col}": typ,
+        f"to_{time_col}": typ,
+        "dcount_new_values": "long",
+        "dcount_retained_values": "long",
+        "dcount_churn_values": "real",
+        "retention_rate": "real",
+        "churn_rate": "real",
+        **{d: plan.columns[d] for d in dims},
+    }
+
+    def produce() -> Iterator[Row]:
+        of = _period_of(start, step)
+        periods = _periods(start, end, step)
+        earlier = (
+            {hashable(r.get(id_col)) for r in current().collect(lookback.rows())}
+            if lookback is not None
+            else set()
+        )
+        groups = _groups_by_period(plan, id_col, time_col, dims, of)
+        for kv, by_period in groups.values():
+            users = {p: {i for i in by_period.get(p, ()) if i is not None} for p in periods}
+            seen = set(earlier)  # every id of the periods before the cohort's
+            for f_at, f in enumerate(periods):
+                new_users = users[f] - seen
+                seen |= users[f]
+                if cohort is not None and f != of(cohort):
+                    continue
+                for t in periods[f_at:]:
+                    retained = len(new_users & users[t])
+                    churned = len(new_users) - retained
+                    yield {
+                        f"from_{time_col}": f,
+                        f"to_{time_col}": t,
+                        "dcount_new_values": len(new_users) if t == f else len(users[t] - seen),
+                        "dcount_retained_values": retained,
+                        "dcount_churn_values": float(churned),
+                        "retention_rate": retained / len(new_users) if new_users else math.nan,
+                        "churn_rate": churned / len(new_users) if new_users else math.nan,
+                        **dict(zip(dims, kv, strict=True)),
+                    }
+
+    return Plan(cols, produce)
+
+
 PLUGINS: dict[str, Callable[[Plan, A.Evaluate, Env], Plan]] = {
     "rows_near": _rows_near,
     "rolling_percentile": _rolling_percentile,
@@ -544,4 +616,5 @@ PLUGINS: dict[str, Callable[[Plan, A.Evaluate, Env], Plan]] = {
     "active_users_count": _active_users_count,
     "activity_counts_metrics": _activity_counts_metrics,
     "activity_metrics": _activity_metrics,
+    "new_activity_metrics": _new_activity_metrics,
 }

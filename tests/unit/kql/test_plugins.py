@@ -155,7 +155,55 @@ T | evaluate sliding_window_counts(UserId, Timestamp, datetime(2017-08-01), date
 """
 
 
+# The new_activity_metrics page's sample: the users seen per day (its `Users | summarize make_set(user)`
+# table), its first two cohorts and their table (R 1..11).
+_USERS = """
+let Users = datatable(user:long, Timestamp:datetime)[
+0, datetime(2019-11-01), 2, datetime(2019-11-01), 3, datetime(2019-11-01), 4, datetime(2019-11-01),
+0, datetime(2019-11-02), 1, datetime(2019-11-02), 3, datetime(2019-11-02), 4, datetime(2019-11-02),
+5, datetime(2019-11-02), 0, datetime(2019-11-03), 2, datetime(2019-11-03), 4, datetime(2019-11-03),
+5, datetime(2019-11-03), 0, datetime(2019-11-04), 1, datetime(2019-11-04), 2, datetime(2019-11-04),
+3, datetime(2019-11-04), 0, datetime(2019-11-05), 1, datetime(2019-11-05), 2, datetime(2019-11-05),
+3, datetime(2019-11-05), 4, datetime(2019-11-05)];
+Users
+| evaluate new_activity_metrics(user, Timestamp, datetime(2019-11-01), datetime(2019-11-06), 1d)
+| where from_Timestamp < datetime(2019-11-03)
+"""
+_USERS_TABLE = [
+    [1, 1, 4, 4, 0, 1, 0],
+    [1, 2, 2, 3, 1, 0.75, 0.25],
+    [1, 3, 1, 3, 1, 0.75, 0.25],
+    [1, 4, 1, 3, 1, 0.75, 0.25],
+    [1, 5, 1, 4, 0, 1, 0],
+    [1, 6, 0, 0, 4, 0, 1],
+    [2, 2, 2, 2, 0, 1, 0],
+    [2, 3, 0, 1, 1, 0.5, 0.5],
+    [2, 4, 0, 1, 1, 0.5, 0.5],
+    [2, 5, 0, 1, 1, 0.5, 0.5],
+    [2, 6, 0, 0, 2, 0, 1],
+]
+
+
 class TestPlugins:
+    def test_new_activity_metrics_page_sample(self) -> None:
+        columns, rows = _run(_USERS)
+        assert [n for n, _ in columns][:3] == ["from_Timestamp", "to_Timestamp", "dcount_new_values"]
+        days = [[int(r[0][8:10]), int(r[1][8:10]), *r[2:]] for r in rows]
+        assert days == _USERS_TABLE
+
+    def test_new_activity_metrics_one_cohort_and_a_lookback(self) -> None:
+        rows = _rows(
+            "let before = datatable(user:long)[3];"
+            + _USERS.replace("1d)", "1d, datetime(2019-11-01), before)").split("| where")[0]
+        )
+        assert [r[2:5] for r in rows][:2] == [[3, 3, 0.0], [2, 2, 1.0]]  # user 3 was seen before
+        assert {r[0] for r in rows} == {"2019-11-01T00:00:00Z"}
+
+    def test_a_product_of_a_name_and_numbers_is_not_a_wildcard(self) -> None:
+        """`d*50*r` (the activity pages' queries) multiplies; `*50*r` is no column pattern there."""
+        assert _rows("print d = 2, r = 3 | project x = d*50*r, y = (d+1)*r*2") == [[300, 18]]
+        assert _rows("print ab = 1, b = 2 | project-away a*") == [[2]]
+
     def test_sliding_window_counts_page_example_with_plain_literals(self) -> None:
         columns, rows = _run(_SLIDING)
         assert [n for n, _ in columns] == ["Timestamp", "Count", "dcount"]
