@@ -395,7 +395,9 @@ def _sliding_window_counts(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     id_col, time_col = _id_time(op, plan)
     (start, end, lookback, step_v), dims = _frame(plan, op, scope, 6)
     step = _step(op, step_v, "Bin")
-    if not isinstance(step, str) and lookback is not None:
+    if not isinstance(lookback, timedelta | int | float) or isinstance(lookback, bool):
+        raise err(op, "sliding_window_counts(): LookbackWindow is a timespan or a number")
+    if not isinstance(step, str):
         lookback = (lookback // step) * step  # rounded down to whole bins
     cols = {
         time_col: plan.columns[time_col],

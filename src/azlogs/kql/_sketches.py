@@ -354,13 +354,19 @@ REGISTRY["percentiles_array_tdigest"] = FunctionSpec(
 )
 
 # Columns an unnamed call makes in project/extend (Kusto.Language's result names): the name, or the
-# prefix, and the first argument's column.
+# prefix, and the first argument's column; the scalar merges have a fixed name.
 for _name, _prefix in (
     ("dcount_hll", "dcount_hll"),
     ("percentile_tdigest", "percentile_tdigest"),
     ("percentiles_array_tdigest", "percentile_tdigest"),
 ):
     REGISTRY[_name] = replace(REGISTRY[_name], extra={"result_name_prefix": _prefix})
+for _name, _fixed in (
+    ("hll_merge", "hll_merged_result"),
+    ("tdigest_merge", "tdigests_merge_result"),
+    ("merge_tdigest", "tdigests_merge_result"),
+):
+    REGISTRY[_name] = replace(REGISTRY[_name], extra={"result_name": _fixed})
 
 
 NEW: dict[str, tuple[int, int, Callable[..., Aggregate]]] = {

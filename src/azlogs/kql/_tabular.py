@@ -44,10 +44,12 @@ def derive_name(
         if isinstance(node, A.Call) and node.name in FIRST_ARGUMENT_NAMED and node.args:
             node = node.args[0]
             continue
-        if isinstance(node, A.Call) and node.args and isinstance(node.args[0], A.Column):
+        spec = lookup(node.name) if isinstance(node, A.Call) else None
+        if spec is not None and spec.extra.get("result_name") and spec.extra["result_name"] not in used:
+            return str(spec.extra["result_name"])  # a fixed name (hll_merge's hll_merged_result)
+        if spec is not None and node.args and isinstance(node.args[0], A.Column):
             # Functions Kusto.Language names after themselves and their first argument (dcount_hll_h).
-            spec = lookup(node.name)
-            named = spec.extra.get("result_name_prefix") if spec is not None else None
+            named = spec.extra.get("result_name_prefix")
             if named:
                 return f"{named}_{node.args[0].name}"
         break

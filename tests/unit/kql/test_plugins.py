@@ -59,6 +59,12 @@ class TestHll:
         (row,) = _rows("range x from 1 to 3 step 1 | summarize hll(x, 0), hll(x), hll(x, 4)")
         assert [h[0] for h in row] == [[1024, 12], [1024, 14], [1024, 18]]
 
+    def test_unnamed_merge_and_count_columns_have_kusto_language_names(self) -> None:
+        columns, _ = _run(
+            "range x from 1 to 3 step 1 | summarize a = hll(x) | project hll_merge(a, a), dcount_hll(a)"
+        )
+        assert [n for n, _ in columns] == ["hll_merged_result", "dcount_hll_a"]
+
     def test_merging_with_a_non_hll_gives_null(self) -> None:
         rows = _rows(
             "range x from 1 to 3 step 1 | summarize h = hll(x) | project m = hll_merge(h, dynamic(5))"
@@ -209,6 +215,10 @@ class TestPlugins:
         assert [n for n, _ in columns] == ["Timestamp", "Count", "dcount"]
         assert [r[1:] for r in rows] == [[5, 3], [8, 5], [13, 5], [9, 5], [7, 5], [2, 2], [1, 1]]
         assert rows[0][0] == "2017-08-01T00:00:00Z" and rows[-1][0] == "2017-08-07T00:00:00Z"
+
+    def test_sliding_window_counts_needs_a_lookback_span(self) -> None:
+        with pytest.raises(KqlError, match="LookbackWindow"):
+            _run(_SLIDING.replace("3d, 1d)", "'x', 1d)"))
 
     def test_rows_near_with_rows_after(self) -> None:
         rows = _rows("range x from 1 to 10 step 1 | evaluate rows_near(x == 5, 1, 3)")
