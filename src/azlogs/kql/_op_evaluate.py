@@ -190,6 +190,9 @@ def _ipv4_lookup(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     from azlogs.kql._tabular import compile_pipeline
 
     positional, named = _named(op)
+    flag = named.get("return_unmatched")
+    if len(positional) > 3 and isinstance(positional[-1], A.Literal) and positional[-1].type == "bool":
+        flag = positional.pop()  # the syntax's last, positional return_unmatched
     if len(positional) < 3 or not all(isinstance(a, A.Column) for a in positional[1:]):
         raise err(
             op, "ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey ...]) takes column names"
@@ -200,7 +203,7 @@ def _ipv4_lookup(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     for name, cols, side in ((src, plan.columns, "input"), (key, table.columns, "lookup table")):
         if name not in cols:
             raise err(op, f"ipv4_lookup: the {side} has no column '{name}'")
-    unmatched = "return_unmatched" in named and _value(named["return_unmatched"], scope) is True
+    unmatched = flag is not None and _value(flag, scope) is True
     added = {c: t for c, t in table.columns.items() if c not in extra and c not in plan.columns}
     cols = {**plan.columns, **added}
     nulls = {c: None for c in added}

@@ -255,6 +255,13 @@ class TestPlugins:
         )
         assert rows == [["fe80::/64", "narrow", "fe80::1"], ["", "", "2001::1"]]  # strings are never null
 
+    def test_ipv4_lookup_takes_return_unmatched_positionally(self) -> None:
+        rows = _rows(
+            "let L = datatable(net:string, name:string)['10.0.0.0/8', 'ten'];"
+            " datatable(ip:string)['10.1.2.3', '192.168.0.1'] | evaluate ipv4_lookup(L, ip, net, true)"
+        )
+        assert rows == [["10.1.2.3", "10.0.0.0/8", "ten"], ["192.168.0.1", "", ""]]
+
     def test_activity_counts_metrics_by_dimension(self) -> None:
         rows = _rows(
             "datatable(u:string, t:datetime, k:string)['a', datetime(2024-01-01), 'x', 'b', datetime(2024-01-01), 'y',"
