@@ -39,6 +39,10 @@ hyphens of the name):
   up to the cohort's window), ``dcount_retained_values``, ``dcount_churn_values`` (real, as the page's
   schema has it), ``retention_rate`` and ``churn_rate`` (of the cohort; NaN for an empty one); the
   page's table of R 1..11 is a test.
+* ``funnel_sequence_completion(Id, Timeline, Start, End, BinSize, State, Sequence, MaxSequenceStepWindows)``:
+  per bin, per period of MaxSequenceStepWindows and per state of Sequence, the distinct ids that went
+  from the first state through the states up to it, each step at or after the one before and all
+  within the period of a first step (our reading of "transitioned from first sequence state").
 
 Bins and windows are ``Start + k * Step`` (``week``, ``month``, ``year`` for startofweek/month/year).
 """
@@ -60,7 +64,7 @@ from azlogs.kql._op_evaluate import _value as _const
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._registry import lookup
 from azlogs.kql._sketches import read_hll
-from azlogs.kql._values import to_real
+from azlogs.kql._values import convert, to_real
 
 __all__ = ["PLUGINS"]
 
@@ -608,6 +612,63 @@ def _new_activity_metrics(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     return Plan(cols, produce)
 
 
+def _funnel_sequence_completion(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
+    positional, _ = _named(op)
+    _arity(op, positional, 8, 8)
+    id_col, time_col = _id_time(op, plan)
+    start, end, size = (_const(a, scope) for a in positional[2:5])
+    state_col = _column(op, positional[5], plan, "state column")
+    sequence, spans = _const(positional[6], scope), _const(positional[7], scope)
+    if not isinstance(sequence, list) or not sequence or not isinstance(spans, list) or not spans:
+        raise err(
+            op, "funnel_sequence_completion(): Sequence and MaxSequenceStepWindows are non-empty arrays"
+        )
+    step = _step(op, size, "BinSize")
+    typ = plan.columns[time_col]
+    periods = [convert(x, "timespan") if typ in ("datetime", "timespan") else x for x in spans]
+    if any(p is None for p in periods):
+        raise err(op, "funnel_sequence_completion(): MaxSequenceStepWindows holds spans such as 1h")
+    states = [str(x) if not isinstance(x, str) else x for x in sequence]
+    span_type = "timespan" if typ in ("datetime", "timespan") else typ
+    cols = {time_col: typ, state_col: plan.columns[state_col], "Period": span_type, "dcount": "long"}
+
+    def reached(events: list[tuple[Any, int]], span: Any) -> int:
+        """How many steps of the sequence one id completes within ``span`` of a first step."""
+        best = 0
+        for i, (t0, s0) in enumerate(events):
+            if s0 != 0:
+                continue
+            got, at = 1, t0
+            for t, s in events[i + 1 :]:
+                if t - t0 > span or got == len(states):
+                    break
+                if s == got and t >= at:
+                    got, at = got + 1, t
+            best = max(best, got)
+        return best
+
+    def produce() -> Iterator[Row]:
+        of = _period_of(start, step)
+        by_bin: dict[Any, dict[Any, list[tuple[Any, int]]]] = {}
+        for r in plan.rows():
+            t, who, state = r.get(time_col), r.get(id_col), r.get(state_col)
+            if t is None or who is None or state not in states or t < start or t > end:
+                continue
+            by_bin.setdefault(of(t), {}).setdefault(hashable(who), []).append((t, states.index(state)))
+            current().hold()
+        for b in sorted(by_bin):
+            ids = by_bin[b]
+            for events in ids.values():
+                events.sort(key=lambda e: e[0])
+            for span in periods:
+                steps = [reached(events, span) for events in ids.values()]
+                for k, state in enumerate(sequence):
+                    count = sum(1 for n in steps if n > k)
+                    yield {time_col: b, state_col: state, "Period": span, "dcount": count}
+
+    return Plan(cols, produce)
+
+
 PLUGINS: dict[str, Callable[[Plan, A.Evaluate, Env], Plan]] = {
     "rows_near": _rows_near,
     "rolling_percentile": _rolling_percentile,
@@ -619,4 +680,5 @@ PLUGINS: dict[str, Callable[[Plan, A.Evaluate, Env], Plan]] = {
     "activity_counts_metrics": _activity_counts_metrics,
     "activity_metrics": _activity_metrics,
     "new_activity_metrics": _new_activity_metrics,
+    "funnel_sequence_completion": _funnel_sequence_completion,
 }

@@ -190,6 +190,16 @@ _USERS_TABLE = [
 ]
 
 
+_FUNNEL = """
+datatable(id:long, t:datetime, s:string)[
+1, datetime(2024-01-01 00:00), 'a', 1, datetime(2024-01-01 00:30), 'b', 1, datetime(2024-01-01 02:00), 'c',
+2, datetime(2024-01-01 00:00), 'a', 2, datetime(2024-01-01 03:00), 'b',
+3, datetime(2024-01-01 00:00), 'b', 3, datetime(2024-01-01 00:10), 'c',
+4, datetime(2024-01-01 05:00), 'a']
+| evaluate funnel_sequence_completion(id, t, datetime(2024-01-01), datetime(2024-01-02), 1d, s, dynamic(['a','b','c']), dynamic([1h, 4h]))
+"""
+
+
 class TestPlugins:
     def test_new_activity_metrics_page_sample(self) -> None:
         columns, rows = _run(_USERS)
@@ -261,6 +271,19 @@ class TestPlugins:
             " datatable(ip:string)['10.1.2.3', '192.168.0.1'] | evaluate ipv4_lookup(L, ip, net, true)"
         )
         assert rows == [["10.1.2.3", "10.0.0.0/8", "ten"], ["192.168.0.1", "", ""]]
+
+    def test_funnel_sequence_completion_per_period(self) -> None:
+        """Id 1 goes a -> b -> c in 2 h, id 2 a -> b in 3 h, id 3 starts at b (no funnel), id 4 only a."""
+        columns, rows = _run(_FUNNEL)
+        assert [n for n, _ in columns] == ["t", "s", "Period", "dcount"]
+        assert [r[1:] for r in rows] == [
+            ["a", 3600.0, 3],
+            ["b", 3600.0, 1],
+            ["c", 3600.0, 0],
+            ["a", 14400.0, 3],
+            ["b", 14400.0, 2],
+            ["c", 14400.0, 1],
+        ]
 
     def test_activity_counts_metrics_by_dimension(self) -> None:
         rows = _rows(
