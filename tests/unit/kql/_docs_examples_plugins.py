@@ -7,7 +7,9 @@ reasons are in bench/kql_docs_conformance.py's PAGE_ISSUES): the activity_metric
 new_activity_metrics examples (random input), sliding_window_counts #1 (its literals read
 ``datetime(2017 - 08 - 01)``; tests/unit/kql/test_plugins.py runs it with ``datetime(2017-08-01)``),
 using-hll-tdigest #1 (the size of Kusto's own hll encoding), and the examples that need the network
-or Azure Storage (ipv4_lookup #3/#4, http_request, infer_storage_schema).
+or Azure Storage (ipv4_lookup #3/#4, http_request, infer_storage_schema). rolling_percentile #2's rows
+are in the engine's order (Odd first, as the input starts); the page prints the Even group first, and
+Kusto does not document an order.
 """
 
 from __future__ import annotations
