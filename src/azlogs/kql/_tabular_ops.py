@@ -20,6 +20,7 @@ from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._registry import FIRST_ARGUMENT_NAMED
+from azlogs.kql._sketches import is_aggregate_call
 from azlogs.kql._values import convert, dumps, null_of
 from azlogs.kql._vector import VFn, vector
 
@@ -305,8 +306,6 @@ def _arg_name(node: Any) -> str | None:
 
 
 def _contains_aggregate(node: Any) -> bool:
-    from azlogs.kql._sketches import is_aggregate_call
-
     if isinstance(node, A.Call) and is_aggregate_call(node.name, len(node.args)):
         return True
     for value in getattr(node, "__dict__", {}).values():
