@@ -451,6 +451,17 @@ PAGE_ISSUES: dict[str, str] = {
     "series-fit-line-dynamic-function.md#1": "page error: prints only the fit columns (not id, x, y, fit) and to 3 decimals; x runs on now(). Ours agrees to the 3 decimals printed",
     "series-periods-detect-function.md#2": "page error: the header names the scores column series_periods_detect_y_periods_scores (Kusto.Language: ..._y_scores); the page truncates the score to 0.84 and the scoring is not documented: ours gives [14, 0] with 0.958",
     "series-periods-validate-function.md#2": "the page truncates the score to 0.84 and the scoring is not documented: ours gives 0.958 for 14 and 0 for 10, as printed",
+    "activity-metrics-plugin.md#1": "random input: the users of each day are drawn with rand()",
+    "activity-metrics-plugin.md#2": "random input: the users of each day are drawn with rand()",
+    "new-activity-metrics-plugin.md#3": "random input: the users of each day are drawn with rand()",
+    "new-activity-metrics-plugin.md#4": "random input: the users of each day are drawn with rand()",
+    "new-activity-metrics-plugin.md#5": "random input: the users of each day are drawn with rand()",
+    "sliding-window-counts-plugin.md#1": "page error: the literals are written datetime(2017 - 08 - 01), spaces no datetime format allows (with datetime(2017-08-01) it answers the page's table)",
+    "using-hll-tdigest.md#1": "the size of Kusto's hll encoding (estimate_data_size of hll(x, 4)), which is not documented; our hll values are our own",
+    "ipv4-lookup-plugin.md#3": "needs the network: external_data reads the lookup table from a URL",
+    "ipv4-lookup-plugin.md#4": "needs the network: external_data reads the lookup table from a URL",
+    "http-request-plugin.md#1": "needs the network: http_request calls a web API",
+    "infer-storage-schema-plugin.md#1": "needs Azure Storage: infer_storage_schema reads the files of a storage container",
 }
 
 

@@ -143,24 +143,27 @@ def _weighted(args: list[Any], types: list[str], as_array: bool) -> Aggregate:
             current().hold()
         return s
 
-    def pick(s: list[tuple[Any, int]], p: float) -> Any:
-        total = sum(n for _, n in s)
-        rank = max(math.ceil(p / 100.0 * total), 1)
-        seen = 0
-        for v, n in s:
-            seen += n
-            if seen >= rank:
-                return v
-        return s[-1][0]
-
     def result(s: list[tuple[Any, int]]) -> Any:
         s.sort(key=lambda vn: vn[0])
-        values = [pick(s, p) if s else None for p in percents]
+        values = [weighted_nearest_rank(s, p) if s else None for p in percents]
         return [to_dynamic(v) for v in values] if as_array else tuple(values)
 
     if as_array:
         return Aggregate("dynamic", list, add, result)
     return Aggregate(typ, list, add, result, columns=[(percent_fragment(p), typ) for p in percents])
+
+
+def weighted_nearest_rank(pairs: list[tuple[Any, int]], p: float) -> Any:
+    """The nearest-rank percentile of (value, weight) pairs sorted by value, each value counted
+    weight times (percentilew, and the percentiles of a t-digest)."""
+    total = sum(n for _, n in pairs)
+    rank = max(math.ceil(p / 100.0 * total), 1)
+    seen = 0
+    for v, n in pairs:
+        seen += n
+        if seen >= rank:
+            return v
+    return pairs[-1][0]
 
 
 def percent_fragment(p: float) -> str:

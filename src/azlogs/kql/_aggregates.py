@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from azlogs.facts import KQL_MAKE_LIST_MAX_SIZE
@@ -305,6 +306,44 @@ for _name, (_lo, _hi, _factory) in AGGREGATES.items():
     REGISTRY.setdefault(_name, FunctionSpec(_name, _lo, _hi, "dynamic", "aggregate"))
 
 
+# What an aggregate gives over an empty input summarized without ``by`` (the one row such a summarize
+# makes), where its result would be null: summarize-operator.md's "Default values of aggregations"
+# (0 for the counts, sums, variances and standard deviations), and NaN for avg ("dividing by 0", the
+# page's example). Make_list and the other make_* give [] already.
+_EMPTY_INPUT_DEFAULTS: dict[str, int | float] = {
+    **dict.fromkeys(
+        (
+            "count",
+            "countif",
+            "dcount",
+            "dcountif",
+            "count_distinct",
+            "sum",
+            "sumif",
+            "variance",
+            "varianceif",
+            "stdev",
+            "stdevif",
+        ),
+        0,
+    ),
+    "avg": math.nan,
+    "avgif": math.nan,
+}
+
+
+def empty_input_default(name: str, typ: str) -> Any:
+    """The value of aggregate ``name`` (of type ``typ``) over no rows, or None."""
+    value = _EMPTY_INPUT_DEFAULTS.get(name)
+    if value is None:
+        return None
+    if typ == "timespan":
+        return timedelta(0)
+    if typ in ("real", "decimal") or isinstance(value, float):
+        return float(value)
+    return int(value)
+
+
 # Result-name prefixes that differ from the function name (Kusto.Language, Aggregates.cs).
 _PREFIX = {
     "make_list": "list",
@@ -317,6 +356,8 @@ _PREFIX = {
     "percentiles_array": "percentiles",
     "percentilesw_array": "percentiles",
     "buildschema": "schema",
+    "tdigest_merge": "merge_tdigests",
+    "merge_tdigest": "merge_tdigests",
 }
 
 

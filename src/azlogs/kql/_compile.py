@@ -515,7 +515,13 @@ def _call(node: A.Call, env: Env) -> CExpr:
     if binding is not None and binding.kind == "lambda":
         return _udf_call(node, binding, env)
     spec = lookup(name)
-    if spec is None or spec.profile == "aggregate":
+    from azlogs.kql._sketches import SCALAR_FORMS, is_aggregate_call
+
+    if (
+        spec is None
+        or spec.profile == "aggregate"
+        or (name in SCALAR_FORMS and env.aggregates is not None and is_aggregate_call(name, len(node.args)))
+    ):
         from azlogs.kql._aggregates import AGGREGATES
 
         if name in AGGREGATES:

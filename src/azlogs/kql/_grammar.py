@@ -244,7 +244,8 @@ TYPED_LIT.3: /(bool|boolean|int|long|real|double|decimal|datetime|date|timespan|
 TIMESPAN.3: /[0-9]+(\.[0-9]+)?(days|day|d|hours|hour|hrs|hr|h|minutes|minute|min|m|seconds|second|sec|s|milliseconds|millisecond|milli|ms|microseconds|microsecond|micro|ticks|tick|nanoseconds|nanosecond|nano)(?![A-Za-z0-9_])/
 NUMBER.2: /(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)(?![A-Za-z_])/
 STRING.2: /[hH]?("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')/ | /[hH]?@("([^"\n]|"")*"|'([^'\n]|'')*')/ | /```(.|\n)*?```/
-WILDCARD_NAME.2: /[A-Za-z_*][A-Za-z0-9_*]*\*[A-Za-z0-9_*]*/
+// Not right after a name, a number or a closing bracket: there `d*50*r` is a product, not `d` and `*50*r`.
+WILDCARD_NAME.2: /(?<![A-Za-z0-9_)\]])[A-Za-z_*][A-Za-z0-9_*]*\*[A-Za-z0-9_*]*/
 NAME: /\$?[A-Za-z_][A-Za-z0-9_]*/
 
 // Unicode spaces that editors and web pages leave in copied queries count as white space.

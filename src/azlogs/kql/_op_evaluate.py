@@ -20,6 +20,22 @@ from azlogs.kql._values import convert, to_str, type_of_value
 
 _PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup")
 
+# Plugins that reach outside the query (their pages), refused with the reason.
+REMOTE_PLUGINS = {
+    "http_request": "sends an HTTP request",
+    "http_request_post": "sends an HTTP request",
+    "infer_storage_schema": "reads files in Azure Storage",
+    "infer_storage_schema_with_suggestions": "reads files in Azure Storage",
+    "sql_request": "queries a SQL database",
+    "cosmosdb_sql_request": "queries a Cosmos DB database",
+    "mysql_request": "queries a MySQL database",
+    "postgresql_request": "queries a PostgreSQL database",
+    "azure_digital_twins_query_request": "queries Azure Digital Twins",
+    "ai_embeddings": "calls an Azure OpenAI endpoint",
+    "ai_chat_completion": "calls an Azure OpenAI endpoint",
+    "ai_chat_completion_prompt": "calls an Azure OpenAI endpoint",
+}
+
 
 def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     """Apply ``evaluate plugin(...)``."""
@@ -31,10 +47,17 @@ def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         return _narrow(plan)
     if op.plugin == "ipv4_lookup":
         return _ipv4_lookup(plan, op, scope)
+    from azlogs.kql._op_plugins import PLUGINS
+
+    more = PLUGINS.get(op.plugin)
+    if more is not None:
+        return more(plan, op, scope)
+    if op.plugin in REMOTE_PLUGINS:
+        raise err(op, f"evaluate {op.plugin}() {REMOTE_PLUGINS[op.plugin]}; azlogs makes no such requests")
     raise err(
         op,
         f"the plugin '{op.plugin}' is not supported by azlogs",
-        f"evaluate supports {', '.join(_PLUGINS)}",
+        f"evaluate supports {', '.join((*_PLUGINS, *sorted(PLUGINS)))}",
     )
 
 
@@ -167,6 +190,9 @@ def _ipv4_lookup(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     from azlogs.kql._tabular import compile_pipeline
 
     positional, named = _named(op)
+    flag = named.get("return_unmatched")
+    if len(positional) > 3 and isinstance(positional[-1], A.Literal) and positional[-1].type == "bool":
+        flag = positional.pop()  # the syntax's last, positional return_unmatched
     if len(positional) < 3 or not all(isinstance(a, A.Column) for a in positional[1:]):
         raise err(
             op, "ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey ...]) takes column names"
@@ -177,7 +203,7 @@ def _ipv4_lookup(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     for name, cols, side in ((src, plan.columns, "input"), (key, table.columns, "lookup table")):
         if name not in cols:
             raise err(op, f"ipv4_lookup: the {side} has no column '{name}'")
-    unmatched = "return_unmatched" in named and _value(named["return_unmatched"], scope) is True
+    unmatched = flag is not None and _value(flag, scope) is True
     added = {c: t for c, t in table.columns.items() if c not in extra and c not in plan.columns}
     cols = {**plan.columns, **added}
     nulls = {c: None for c in added}

@@ -150,3 +150,21 @@ def common_type(ts: Sequence[str]) -> str:
     if all(t in ("int", "long", "real", "decimal") for t in known) and len(set(known)) > 1:
         return numeric_promote(known)
     return known[0]
+
+
+# Functions whose unnamed result column is named after their first argument, drilling through
+# (``bin(T, 1h)`` -> ``T``, ``buildschema(todynamic(tostring(x)))`` -> ``schema_x``): Kusto.Language's
+# ResultNameKind.FirstArgument (src/Kusto.Language/Functions.cs).
+FIRST_ARGUMENT_NAMED: frozenset[str] = frozenset(
+    {
+        "abs", "acos", "asin", "atan", "atan2", "bin", "bin_at", "bin_auto", "binary_and", "binary_not", "binary_or",
+        "binary_shift_left", "binary_shift_right", "binary_xor", "bitset_count_ones", "ceiling", "cos",
+        "erf", "erfc", "exp", "exp10", "exp2", "floor", "format_bytes", "format_datetime",
+        "format_timespan", "gamma", "log", "log10", "log2", "loggamma", "parse_csv", "parse_json",
+        "parse_xml", "parsejson", "pow", "rand", "round", "series_fill_backward", "series_fill_const",
+        "series_fill_forward", "series_fill_linear", "series_fir", "series_iir", "series_outliers", "sin",
+        "split", "sqrt", "startofday", "tan", "tobool", "toboolean", "todatetime", "todecimal",
+        "todouble", "todynamic", "toguid", "tohex", "toint", "tolong", "toobject", "toreal", "tostring",
+        "totime", "totimespan",
+    }
+)  # fmt: skip

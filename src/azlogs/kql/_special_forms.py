@@ -20,6 +20,7 @@ from azlogs.kql._fn_window import FORMS as WINDOW_FORMS
 from azlogs.kql._forms_dynamic import FORMS
 from azlogs.kql._op_series import PARTS as SERIES_PARTS
 from azlogs.kql._registry import common_type
+from azlogs.kql._sketches import FORMS as SKETCH_FORMS
 
 # ----------------------------------------------------------------------------- special forms
 
@@ -200,5 +201,6 @@ SPECIAL: dict[str, Callable[[A.Call, Env], CExpr]] = {
     **EXTRA_FORMS,
     **META_FORMS,
     **PARSE_FORMS,
+    **SKETCH_FORMS,
 }
 SPECIAL_FORMS = frozenset(SPECIAL)

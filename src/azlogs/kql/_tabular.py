@@ -16,6 +16,7 @@ from azlogs.kql._compile import CExpr, Env, LetBinding, bind_let, compile_expr, 
 from azlogs.kql._fn_window import calls_any, uses_window, windowed
 from azlogs.kql._parse_op import columns_of, compile_parse
 from azlogs.kql._plan import Plan, Row
+from azlogs.kql._registry import FIRST_ARGUMENT_NAMED, lookup
 from azlogs.kql._values import convert, null_of
 from azlogs.kql._vector import VFn, vector
 from azlogs.schema.names import INGESTION_TIME_COLUMN
@@ -42,9 +43,17 @@ def derive_name(
             if isinstance(inner.target, A.Column):
                 return "_".join([inner.target.name, *reversed(path)])
             break
-        if isinstance(node, A.Call) and node.name in ("bin", "floor", "bin_at", "bin_auto") and node.args:
+        if isinstance(node, A.Call) and node.name in FIRST_ARGUMENT_NAMED and node.args:
             node = node.args[0]
             continue
+        spec = lookup(node.name) if isinstance(node, A.Call) else None
+        if spec is not None and spec.extra.get("result_name") and spec.extra["result_name"] not in used:
+            return str(spec.extra["result_name"])  # a fixed name (hll_merge's hll_merged_result)
+        if spec is not None and node.args and isinstance(node.args[0], A.Column):
+            # Functions Kusto.Language names after themselves and their first argument (dcount_hll_h).
+            named = spec.extra.get("result_name_prefix")
+            if named:
+                return f"{named}_{node.args[0].name}"
         break
     while True:
         counter[0] += 1

@@ -14,11 +14,13 @@ from typing import Any, Final
 
 from azlogs._exceptions import KqlTimeoutError
 from azlogs.kql import _ast as A
-from azlogs.kql._aggregates import AGGREGATES, Aggregate, auto_name, hashable
+from azlogs.kql._aggregates import AGGREGATES, Aggregate, auto_name, empty_input_default, hashable
 from azlogs.kql._batch import Batch
 from azlogs.kql._budget import current
 from azlogs.kql._compile import CExpr, Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
+from azlogs.kql._registry import FIRST_ARGUMENT_NAMED
+from azlogs.kql._sketches import is_aggregate_call
 from azlogs.kql._values import convert, dumps, null_of
 from azlogs.kql._vector import VFn, vector
 
@@ -194,14 +196,7 @@ def _summarize(plan: Plan, op: A.Summarize, scope: Env) -> Plan:
         ):
             _take_any_columns(call, collector.aggs[-1], scope, by_cols, out_cols, outputs)
             continue
-        arg_names = (
-            [
-                x.name if isinstance(x, A.Column) else (str(x.value) if isinstance(x, A.Literal) else None)
-                for x in call.args
-            ]
-            if call is not None
-            else []
-        )
+        arg_names = [_arg_name(x) for x in call.args] if call is not None else []
         if call is not None and collector.aggs[-1][1].columns is not None:
             # `p = percentiles(x, 50)` names its one column (the value is not left as a 1-tuple).
             names = a.names if a.name is None else (a.name,)
@@ -300,8 +295,18 @@ def _tuple_columns(
         outputs.append((name, typ, lambda r, s=slot, i=i: r.get(s)[i] if r.get(s) else None, -1))
 
 
+def _arg_name(node: Any) -> str | None:
+    """An aggregate argument's part of the column name: its column, through functions named after
+    their first argument (``buildschema(todynamic(tostring(x)))`` is ``schema_x``), or a literal."""
+    while isinstance(node, A.Call) and node.name in FIRST_ARGUMENT_NAMED and node.args:
+        node = node.args[0]
+    if isinstance(node, A.Column):
+        return node.name
+    return str(node.value) if isinstance(node, A.Literal) else None
+
+
 def _contains_aggregate(node: Any) -> bool:
-    if isinstance(node, A.Call) and node.name in AGGREGATES:
+    if isinstance(node, A.Call) and is_aggregate_call(node.name, len(node.args)):
         return True
     for value in getattr(node, "__dict__", {}).values():
         items = value if isinstance(value, tuple) else (value,)
@@ -388,10 +393,12 @@ def _make_summarizer(
 ) -> Callable[[], Iterable[Row]]:
     only_count = len(aggs) == 1 and aggs[0][2].name == "count" and not aggs[0][2].args
 
-    def finish(key_values: list[Any], states: list[Any]) -> Row:
+    def finish(key_values: list[Any], states: list[Any], empty: bool = False) -> Row:
         row: Row = dict(zip(by_names, key_values, strict=False))
-        for (slot, agg, _), s in zip(aggs, states, strict=False):
+        for (slot, agg, call), s in zip(aggs, states, strict=False):
             row[slot] = agg.result(s)
+            if empty and row[slot] is None:
+                row[slot] = empty_input_default(call.name, agg.type)
         out: Row = {n: row[n] for n in by_names}
         for name, _t, fn, _ in outputs:
             out[name] = fn(row) if fn is not None else None
@@ -454,7 +461,7 @@ def _make_summarizer(
                 for i, add in enumerate(adds):
                     states[i] = add(states[i], r)
         if not groups and no_groups:
-            groups[()] = ([], [n() for n in news])
+            return [finish([], [n() for n in news], empty=True)]
         return [finish(kv, states) for kv, states in groups.values()]
 
     return produce

@@ -328,6 +328,17 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
         "zlib_decompress_from_base64_string(zlib_compress_to_base64_string('a'))",
         "string",
     ),
+    "dcount_hll": ("| summarize h = hll(x) | extend r = dcount_hll(h)", "long"),
+    "hll_merge": ("| summarize h = hll(x) | extend r = hll_merge(h, h)", "dynamic"),
+    "tdigest_merge": ("| summarize t = tdigest(x) | extend r = tdigest_merge(t, t)", "dynamic"),
+    "merge_tdigest": ("| summarize t = tdigest(x) | extend r = merge_tdigest(t, t)", "dynamic"),
+    "percentile_tdigest": ("| summarize t = tdigest(x) | extend r = percentile_tdigest(t, 50)", "dynamic"),
+    "percentiles_array_tdigest": (
+        "| summarize t = tdigest(x) | extend r = percentiles_array_tdigest(t, 50, 90)",
+        "dynamic",
+    ),
+    "rank_tdigest": ("| summarize t = tdigest(x) | extend r = rank_tdigest(t, 2)", "real"),
+    "percentrank_tdigest": ("| summarize t = tdigest(x) | extend r = percentrank_tdigest(t, 2)", "real"),
 }
 
 AGGREGATE_EXAMPLES: dict[str, tuple[str, str]] = {
@@ -379,4 +390,7 @@ AGGREGATE_EXAMPLES: dict[str, tuple[str, str]] = {
     "covariancepif": ("covariancepif(x, y, true)", "real"),
     "stdevpif": ("stdevpif(y, true)", "real"),
     "variancepif": ("variancepif(y, true)", "real"),
+    "hll": ("hll(s)", "dynamic"),
+    "hll_if": ("hll_if(s, b)", "dynamic"),
+    "tdigest": ("tdigest(y)", "dynamic"),
 }

@@ -24,6 +24,7 @@ from tests.unit.kql._docs_examples_dynamic import (
 )
 from tests.unit.kql._docs_examples_functions import DOC_EXAMPLES_FUNCTIONS
 from tests.unit.kql._docs_examples_graph import DOC_EXAMPLES_GRAPH
+from tests.unit.kql._docs_examples_plugins import DOC_EXAMPLES_PLUGINS
 from tests.unit.kql._docs_examples_scalar import DOC_EXAMPLES_SCALAR
 from tests.unit.kql._docs_examples_series import DOC_EXAMPLES_SERIES
 from tests.unit.kql._docs_examples_tabular import DOC_EXAMPLES_TABULAR
@@ -457,6 +458,7 @@ _OTHER = [
     *DOC_EXAMPLES_FUNCTIONS,
     *DOC_EXAMPLES_GRAPH,
     *DOC_EXAMPLES_TABULAR,
+    *DOC_EXAMPLES_PLUGINS,
 ]
 
 
