@@ -409,8 +409,8 @@ def geo_intersection_2polygons(polygon1: Any, polygon2: Any) -> dict[str, Any] |
 
 @register("geo_union_polygons_array", 1, 1, "dynamic", "query")
 def geo_union_polygons_array(polygons: Any) -> dict[str, Any] | None:
-    """The union of an array of polygons and multipolygons."""
-    if not isinstance(polygons, list):
+    """The union of an array of polygons and multipolygons (null for an empty array)."""
+    if not isinstance(polygons, list) or not polygons:
         return None
     parts = map_all(polygons, polygon_of)
     if parts is None:
@@ -458,8 +458,9 @@ def _chains(edges: list[tuple[G.LonLat, G.LonLat]]) -> list[list[G.LonLat]]:
 
 @register("geo_union_lines_array", 1, 1, "dynamic", "query")
 def geo_union_lines_array(lines: Any) -> dict[str, Any] | None:
-    """The union of an array of lines and multilines: shared edges once, chains joined."""
-    if not isinstance(lines, list):
+    """The union of an array of lines and multilines: shared edges once, chains joined (null for
+    an empty array)."""
+    if not isinstance(lines, list) or not lines:
         return None
     shapes = map_all(lines, G.parse_line)
     if shapes is None or any(G.s2_polylines(s) is None for s in shapes):
