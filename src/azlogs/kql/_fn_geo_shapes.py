@@ -223,15 +223,52 @@ def geo_line_interpolate_point(line: Any, fraction: Any) -> dict[str, Any] | Non
     return _point_json(pl.Interpolate(f))
 
 
-@register("geo_line_locate_point", 3, 3, "real", "query")
-def geo_line_locate_point(line: Any, lon: Any, lat: Any) -> float | None:
-    """The fraction (0..1) of a line's length at which its point closest to a point lies."""
-    p = _point(lon, lat)
-    pl = None if p is None else _single_line(line)
-    if pl is None:
+@register("geo_line_locate_point", 3, 4, "real", "query")
+def geo_line_locate_point(line: Any, lon: Any, lat: Any, use_spheroid: Any = False) -> float | None:
+    """The fraction (0..1) of a line's length at which its point closest to a point lies; with
+    ``use_spheroid`` the edges are geodesics on the WGS-84 spheroid instead of the sphere."""
+    ll = G.lonlat(lon, lat)
+    pl = None if ll is None or not isinstance(use_spheroid, bool) else _single_line(line)
+    if ll is None or pl is None:
         return None
-    q, nxt = pl.Project(p)
+    if use_spheroid:
+        return _locate_on_spheroid(G.polyline_vertices(pl), ll)
+    q, nxt = pl.Project(G.s2_point(ll))
     return float(pl.UnInterpolate(q, nxt))
+
+
+def _locate_on_spheroid(vertices: tuple[G.LonLat, ...], point: G.LonLat) -> float | None:
+    """The fraction of the line's WGS-84 length at its point closest to ``point`` (each edge's
+    closest point by golden-section search along the edge's geodesic)."""
+    from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]
+
+    wgs84 = Geodesic.WGS84
+    edges = [wgs84.InverseLine(a[1], a[0], b[1], b[0]) for a, b in pairwise(vertices)]
+    total = sum(e.s13 for e in edges)
+    if total <= 0:
+        return None
+
+    def distance(edge: Any, s: float) -> float:
+        at = edge.Position(s)
+        return float(wgs84.Inverse(point[1], point[0], at["lat2"], at["lon2"])["s12"])
+
+    best, best_at, before = math.inf, 0.0, 0.0
+    ratio = (math.sqrt(5) - 1) / 2
+    for edge in edges:
+        lo, hi = 0.0, edge.s13
+        for _ in range(80):
+            a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+            if distance(edge, a) <= distance(edge, b):
+                hi = b
+            else:
+                lo = a
+        s = (lo + hi) / 2
+        for candidate in (0.0, s, edge.s13):
+            d = distance(edge, candidate)
+            if d < best:
+                best, best_at = d, before + candidate
+        before += edge.s13
+    return float(min(1.0, max(0.0, best_at / total)))
 
 
 # ----------------------------------------------------------------------------- intersects

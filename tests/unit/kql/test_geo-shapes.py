@@ -292,3 +292,20 @@ class TestLookupPlugins:
     def test_line_lookup_needs_a_radius(self) -> None:
         with pytest.raises(KqlError, match="radius"):
             _run(f"{self.LOCATIONS} | evaluate geo_line_lookup({self.SHAPES}, shape, lon, lat)")
+
+
+class TestSpheroid:
+    LINE = "dynamic({'type':'LineString','coordinates':[[-73.95796, 40.80042], [-73.97317, 40.764486]]})"
+
+    def test_locate_on_the_spheroid(self) -> None:
+        """use_spheroid measures along WGS-84 geodesics: close to the sphere's fraction, not equal;
+        the ends are 0 and 1; a use_spheroid that is not a bool gives null."""
+        sphere = _one(f"geo_line_locate_point({self.LINE}, -73.965, 40.792)")
+        spheroid = _one(f"geo_line_locate_point({self.LINE}, -73.965, 40.792, true)")
+        assert math.isclose(sphere, 0.25560135100307552, rel_tol=1e-12)
+        assert spheroid != sphere and abs(spheroid - sphere) < 1e-3
+        assert _one(f"geo_line_locate_point({self.LINE}, -73.95796, 40.80042, true)") == 0
+        assert math.isclose(
+            _one(f"geo_line_locate_point({self.LINE}, -73.97317, 40.764486, true)"), 1, rel_tol=1e-9
+        )
+        assert _one(f"geo_line_locate_point({self.LINE}, -73.965, 40.792, 'yes')") is None
