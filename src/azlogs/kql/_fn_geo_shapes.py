@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -289,7 +289,12 @@ def geo_intersects_2polygons(polygon1: Any, polygon2: Any) -> bool | None:
     a, b = polygon_of(polygon1), polygon_of(polygon2)
     if a is None or b is None:
         return None
-    return bool(a.Intersects(b))
+    if a.Intersects(b):
+        return True
+    # Polygons contain their vertices here: touching at a vertex or along an edge intersects.
+    return any(b.GetDistance(v).radians() <= _EPS for v in _vertices(a)) or any(
+        a.GetDistance(v).radians() <= _EPS for v in _vertices(b)
+    )
 
 
 @register("geo_intersects_line_with_polygon", 2, 2, "bool", "query")
@@ -412,22 +417,55 @@ def geo_intersection_line_with_polygon(line: Any, polygon: Any) -> dict[str, Any
     return G.combine([G.lines_shape(parts)])
 
 
-def _touch_points(a: Any, b: Any, result: Any) -> list[G.LonLat]:
-    """Vertices where two polygons meet that their intersection polygon does not cover (two
-    polygons touching at a vertex intersect in that point)."""
-    kept: list[Any] = []
+def _vertices(poly: Any) -> Iterator[Any]:
+    for i in range(poly.num_loops()):
+        loop = poly.loop(i)
+        yield from (loop.vertex(k) for k in range(loop.num_vertices()))
+
+
+def _loop_edges(poly: Any) -> Iterator[tuple[Any, Any]]:
+    for i in range(poly.num_loops()):
+        loop = poly.loop(i)
+        n = loop.num_vertices()
+        for k in range(n):
+            yield loop.vertex(k), loop.vertex((k + 1) % n)
+
+
+def _touching(a: Any, b: Any, result: Any) -> tuple[list[G.LonLat], list[list[G.LonLat]]]:
+    """Where two polygons meet outside their intersection polygon (both are closed: they contain
+    their boundaries): the vertices they share or where one's vertex lies on the other's edge, and
+    the edges they share (which reach no wider than one of them)."""
+    m = G.s2()
+
+    def on(poly: Any, v: Any) -> bool:
+        return bool(poly.GetDistance(v).radians() <= _EPS)
+
+    def free(v: Any) -> bool:
+        return bool(result.is_empty() or result.GetDistance(v).radians() > _EPS)
+
+    points: list[Vec] = []
+    segments: list[tuple[Vec, Vec]] = []
     for this, other in ((a, b), (b, a)):
-        for i in range(this.num_loops()):
-            loop = this.loop(i)
-            for k in range(loop.num_vertices()):
-                v = loop.vertex(k)
-                if other.GetDistance(v).radians() > _EPS:
+        for u, v in _loop_edges(this):
+            if on(other, u) and on(other, v):
+                (x0, y0, z0), (x1, y1, z1) = _vec(u), _vec(v)
+                mid = m.S2Point_FromRaw(*_unit((x0 + x1, y0 + y1, z0 + z1)))
+                if on(other, mid) and free(mid):
+                    seg = (_vec(u), _vec(v))
+                    if not any(_same_segment(seg, known) for known in segments):
+                        segments.append(seg)
                     continue
-                if not result.is_empty() and result.GetDistance(v).radians() <= _EPS:
-                    continue
-                if all(_angle(_vec(v), _vec(q)) >= _EPS for q in kept):
-                    kept.append(v)
-    return [G.lonlat_of(v) for v in kept]
+            for w in (u, v):
+                if on(other, w) and free(w) and all(_angle(_vec(w), q) >= _EPS for q in points):
+                    points.append(_vec(w))
+    kept = [p for p in points if not any(_edge_distance(p, s, t) < _EPS for s, t in segments)]
+    return [_lonlat(p) for p in kept], [[_lonlat(s), _lonlat(t)] for s, t in segments]
+
+
+def _same_segment(x: tuple[Vec, Vec], y: tuple[Vec, Vec]) -> bool:
+    return (_angle(x[0], y[0]) < _EPS and _angle(x[1], y[1]) < _EPS) or (
+        _angle(x[0], y[1]) < _EPS and _angle(x[1], y[0]) < _EPS
+    )
 
 
 @register("geo_intersection_2polygons", 2, 2, "dynamic", "query")
@@ -438,7 +476,8 @@ def geo_intersection_2polygons(polygon1: Any, polygon2: Any) -> dict[str, Any] |
     if a is None or b is None:
         return None
     result = G.s2_boolean("intersection", a, b)
-    return G.combine([G.points_shape(_touch_points(a, b, result)), G.polygon_shape(result)])
+    points, lines = _touching(a, b, result)
+    return G.combine([G.points_shape(points), G.lines_shape(lines), G.polygon_shape(result)])
 
 
 # ----------------------------------------------------------------------------- unions

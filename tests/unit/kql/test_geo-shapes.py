@@ -164,6 +164,21 @@ class TestConstructions:
         assert _one(f"geo_intersection_line_with_polygon({LINE}, {far})") == empty
         assert _one(f"geo_intersects_2polygons({SQUARE}, {far})") is False
 
+    def test_polygons_contain_their_boundaries(self) -> None:
+        """Squares sharing an edge intersect, in that edge; squares sharing a corner, in the corner."""
+        east = "dynamic({'type':'Polygon','coordinates':[[[2,0],[4,0],[4,2],[2,2],[2,0]]]})"
+        corner = "dynamic({'type':'Polygon','coordinates':[[[2,2],[4,2],[4,4],[2,4],[2,2]]]})"
+        assert _one(f"geo_intersects_2polygons({SQUARE}, {east})") is True
+        assert _one(f"geo_intersection_2polygons({SQUARE}, {east})") == {
+            "type": "LineString",
+            "coordinates": [[2, 0], [2, 2]],
+        }
+        assert _one(f"geo_intersects_2polygons({SQUARE}, {corner})") is True
+        assert _one(f"geo_intersection_2polygons({SQUARE}, {corner})") == {
+            "type": "Point",
+            "coordinates": [2, 2],
+        }
+
     def test_crossing_lines_meet_in_a_point(self) -> None:
         other = "dynamic({'type':'LineString','coordinates':[[0.5,-1],[0.5,1]]})"
         got = _one(f"geo_intersection_2lines({LINE}, {other})")
