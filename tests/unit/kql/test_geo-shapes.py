@@ -324,3 +324,14 @@ class TestSpheroid:
             _one(f"geo_line_locate_point({self.LINE}, -73.97317, 40.764486, true)"), 1, rel_tol=1e-9
         )
         assert _one(f"geo_line_locate_point({self.LINE}, -73.965, 40.792, 'yes')") is None
+
+
+class TestFunctionBodyLets:
+    def test_a_let_in_a_function_body_reads_its_parameters(self) -> None:
+        """geospatial-joins.md's ``to_hash(lng, lat) { let h = geo_point_to_h3cell(lng, lat, ...); ... }``:
+        a let inside a function's body sees the parameters."""
+        table = _run(
+            "let f = (x: real, y: real) { let level = 2; let s = x * level; s + y };\n"
+            "range i from 1 to 3 step 1 | project v = f(i, 10)"
+        )
+        assert table.rows == [[12.0], [14.0], [16.0]]
