@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -47,16 +47,30 @@ def _lines_from_key(key: str) -> list[Any] | None:
     return None if shape is None else G.s2_polylines(shape)
 
 
+# Per kind, the last value looked up and its S2 form: a literal shape is the same object on every
+# row, so it is not even serialized again (the value is held, so its identity cannot be reused).
+_LAST: dict[str, tuple[Any, Any]] = {}
+
+
+def _s2_of(kind: str, value: Any, build: Callable[[str], Any]) -> Any:
+    last = _LAST.get(kind)
+    if last is not None and last[0] is value:
+        return last[1]
+    key = _key(value)
+    result = None if key is None else build(key)
+    _LAST[kind] = (value, result)
+    return result
+
+
 def polygon_of(value: Any) -> Any | None:
     """The S2Polygon of a Polygon/MultiPolygon dynamic value, or None when it is invalid."""
-    key = _key(value)
-    return None if key is None else _polygon_from_key(key)
+    return _s2_of("polygon", value, _polygon_from_key)
 
 
 def polylines_of(value: Any) -> list[Any] | None:
     """The S2Polylines of a LineString/MultiLineString dynamic value, or None when it is invalid."""
-    key = _key(value)
-    return None if key is None else _lines_from_key(key)
+    result: list[Any] | None = _s2_of("lines", value, _lines_from_key)
+    return result
 
 
 def _point(lon: Any, lat: Any) -> Any | None:
