@@ -154,14 +154,18 @@ def geo_polygon_centroid(polygon: Any) -> dict[str, Any] | None:
 # ----------------------------------------------------------------------------- containment, distance
 
 
+def _point_and_polygon(lon: Any, lat: Any, polygon: Any) -> tuple[Any, Any] | None:
+    """(the S2Point, the S2Polygon), or None when either is invalid."""
+    p = _point(lon, lat)
+    poly = None if p is None else polygon_of(polygon)
+    return None if poly is None else (p, poly)
+
+
 @register("geo_point_in_polygon", 3, 3, "bool", "query")
 def geo_point_in_polygon(lon: Any, lat: Any, polygon: Any) -> bool | None:
     """Whether a point is inside a polygon or multipolygon."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return bool(poly.Contains(p))
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else bool(both[1].Contains(both[0]))
 
 
 def _closest_on_lines(lon: Any, lat: Any, line: Any) -> tuple[Any, Any] | None:
@@ -200,21 +204,15 @@ def geo_closest_point_on_line(lon: Any, lat: Any, line: Any) -> dict[str, Any] |
 @register("geo_distance_point_to_polygon", 3, 3, "real", "query")
 def geo_distance_point_to_polygon(lon: Any, lat: Any, polygon: Any) -> float | None:
     """The shortest distance in meters from a point to a polygon or multipolygon (0 inside it)."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return G.radians_to_meters(poly.GetDistance(p).radians())
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else G.radians_to_meters(both[1].GetDistance(both[0]).radians())
 
 
 @register("geo_closest_point_on_polygon", 3, 3, "dynamic", "query")
 def geo_closest_point_on_polygon(lon: Any, lat: Any, polygon: Any) -> dict[str, Any] | None:
     """The point of a polygon or multipolygon closest to a point (the point itself inside it)."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return _point_json(poly.Project(p))
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else _point_json(both[1].Project(both[0]))
 
 
 # ----------------------------------------------------------------------------- along a line
@@ -288,21 +286,28 @@ def _locate_on_spheroid(vertices: tuple[G.LonLat, ...], point: G.LonLat) -> floa
 # ----------------------------------------------------------------------------- intersects
 
 
+def _pair(of: Callable[[Any], Any], x: Any, y: Any) -> tuple[Any, Any] | None:
+    """The S2 forms of two shapes, or None when either is invalid."""
+    a = of(x)
+    b = None if a is None else of(y)
+    return None if b is None else (a, b)
+
+
 @register("geo_intersects_2lines", 2, 2, "bool", "query")
 def geo_intersects_2lines(line1: Any, line2: Any) -> bool | None:
     """Whether two lines or multilines intersect (touching counts)."""
-    a, b = polylines_of(line1), polylines_of(line2)
-    if a is None or b is None:
+    if (pair := _pair(polylines_of, line1, line2)) is None:
         return None
+    a, b = pair
     return any(bool(p.Intersects(q)) for p in a for q in b)
 
 
 @register("geo_intersects_2polygons", 2, 2, "bool", "query")
 def geo_intersects_2polygons(polygon1: Any, polygon2: Any) -> bool | None:
     """Whether two polygons or multipolygons intersect."""
-    a, b = polygon_of(polygon1), polygon_of(polygon2)
-    if a is None or b is None:
+    if (pair := _pair(polygon_of, polygon1, polygon2)) is None:
         return None
+    a, b = pair
     if a.Intersects(b):
         return True
     # Polygons contain their vertices here: touching at a vertex or along an edge intersects.
@@ -414,10 +419,9 @@ def _line_meets(a: list[Any], b: list[Any]) -> tuple[list[G.LonLat], list[list[G
 def geo_intersection_2lines(line1: Any, line2: Any) -> dict[str, Any] | None:
     """The intersection of two lines or multilines: points, shared stretches, or the empty
     GeometryCollection."""
-    a, b = polylines_of(line1), polylines_of(line2)
-    if a is None or b is None:
+    if (pair := _pair(polylines_of, line1, line2)) is None:
         return None
-    points, lines = _line_meets(a, b)
+    points, lines = _line_meets(*pair)
     return G.combine([G.points_shape(points), G.lines_shape(lines)])
 
 
@@ -486,9 +490,9 @@ def _same_segment(x: tuple[Vec, Vec], y: tuple[Vec, Vec]) -> bool:
 def geo_intersection_2polygons(polygon1: Any, polygon2: Any) -> dict[str, Any] | None:
     """The intersection of two polygons or multipolygons: polygons, touching points, or the empty
     GeometryCollection."""
-    a, b = polygon_of(polygon1), polygon_of(polygon2)
-    if a is None or b is None:
+    if (pair := _pair(polygon_of, polygon1, polygon2)) is None:
         return None
+    a, b = pair
     result = G.s2_boolean("intersection", a, b)
     points, lines = _touching(a, b, result)
     return G.combine([G.points_shape(points), G.lines_shape(lines), G.polygon_shape(result)])
