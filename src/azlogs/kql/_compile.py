@@ -19,6 +19,7 @@ from azlogs.kql import _fn_datetime, _fn_dynamic2, _fn_hash, _fn_ip, _fn_misc, _
 from azlogs.kql import _vector as V
 from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size, current
+from azlogs.kql._fn_geo_shapes import geo_from_wkt  # noqa: F401 - registers the geo_* functions of lines and polygons
 from azlogs.kql._fn_misc import bin_value
 from azlogs.kql._operators import (
     ARITH,

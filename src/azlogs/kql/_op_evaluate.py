@@ -18,7 +18,7 @@ from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, to_str, type_of_value
 
-_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup")
+_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup", "geo_polygon_lookup", "geo_line_lookup")
 
 # Plugins that reach outside the query (their pages), refused with the reason.
 REMOTE_PLUGINS = {
@@ -54,6 +54,10 @@ def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         return more(plan, op, scope)
     if op.plugin in REMOTE_PLUGINS:
         raise err(op, f"evaluate {op.plugin}() {REMOTE_PLUGINS[op.plugin]}; azlogs makes no such requests")
+    if op.plugin in ("geo_polygon_lookup", "geo_line_lookup"):
+        from azlogs.kql._op_geo_lookup import geo_lookup
+
+        return geo_lookup(plan, op, scope)
     raise err(
         op,
         f"the plugin '{op.plugin}' is not supported by azlogs",
