@@ -162,8 +162,12 @@ def _make(args: list[Any], types: list[str], unique: bool, pred: Fn | None = Non
         v = f(r)
         if v is None or len(s[0]) >= limit:
             return s
-        items = v if isinstance(v, list) and unique else [v]
+        # An array value adds its elements, for make_list as for make_set (make-set's "set from array
+        # column"; geo-point-in-polygon.md folds polygons with make_list(pack_array(coordinates))).
+        items = v if isinstance(v, list) else [v]
         for item in items:
+            if len(s[0]) >= limit:
+                break
             if unique:
                 h = hashable(item)
                 if h in s[1]:

@@ -264,3 +264,20 @@ class TestTupleNames:
         """The query printer writes the names back."""
         text = to_text(parse("T | extend (a, b) = array_sort_asc(x, y)"))
         assert "(a, b) = array_sort_asc(x, y)" in text
+
+
+class TestArrayValuesAddTheirElements:
+    """make_list and make_set of an array value add its elements (one level), so that
+    ``make_list(pack_array(x))`` keeps ``x`` whole, as the geo-point-in-polygon page folds polygons."""
+
+    A = "datatable(a:dynamic)[dynamic([1, 2]), dynamic([3]), dynamic({'k': 1}), dynamic(null)]"
+
+    def test_make_list_adds_an_arrays_elements(self) -> None:
+        assert table(f"{self.A} | summarize make_list(a)")[1] == [[[1, 2, 3, {"k": 1}]]]
+
+    def test_make_list_of_pack_array_keeps_each_array(self) -> None:
+        rows = table(f"{self.A} | where isnotnull(a) | summarize make_list(pack_array(a))")[1]
+        assert rows == [[[[1, 2], [3], {"k": 1}]]]
+
+    def test_the_size_limit_counts_elements(self) -> None:
+        assert table(f"{self.A} | summarize make_list(a, 2)")[1] == [[[1, 2]]]
