@@ -22,6 +22,7 @@ from tests.unit.kql._docs_examples_dynamic import (
     DOC_EXAMPLES_DYNAMIC,
     DOC_EXAMPLES_ROW_BAGS,
 )
+from tests.unit.kql._docs_examples_geo_cells import DOC_EXAMPLES_GEO_CELLS
 from tests.unit.kql._docs_examples_scalar import DOC_EXAMPLES_SCALAR
 from tests.unit.kql._helpers import FIXED_NOW, plain
 
@@ -449,12 +450,14 @@ _OTHER = [
     *DOC_EXAMPLES_AGGREGATES,
     *DOC_EXAMPLES_ROW_BAGS,
     *DOC_EXAMPLES_SCALAR,
+    *DOC_EXAMPLES_GEO_CELLS,
 ]
 
 
 def _comparable(value: Any) -> Any:
     """Plain values, with NaN (which equals nothing) as a marker that equals itself, and reals to the
-    12 significant digits the pages print at least (``1.58113883008419`` for ``stdev``)."""
+    12 significant digits the pages print at least (``1.58113883008419`` for ``stdev``), also inside
+    arrays and property bags (GeoJSON coordinates)."""
     value = plain(value)
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
@@ -462,6 +465,8 @@ def _comparable(value: Any) -> Any:
         return float(f"{value:.12g}")
     if isinstance(value, list):
         return [_comparable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
     return value
 
 
