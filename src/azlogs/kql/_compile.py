@@ -29,6 +29,7 @@ from azlogs.kql import (  # noqa: F401 - register functions
 from azlogs.kql import _vector as V
 from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size, current
+from azlogs.kql._fn_geo_shapes import geo_from_wkt  # noqa: F401 - registers the geo_* functions of lines and polygons
 from azlogs.kql._fn_misc import bin_value
 from azlogs.kql._operators import (
     ARITH,

@@ -175,8 +175,13 @@ def parse_polygon(value: Any) -> Shape | None:
     return parse_shape(value, POLYGON_KINDS)
 
 
-def _pos(p: LonLat) -> list[float]:
-    return [p[0], p[1]]
+def number(x: float) -> float | int:
+    """A coordinate as Kusto prints it in GeoJSON: an integral value without its ``.0``."""
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def _pos(p: LonLat) -> list[float | int]:
+    return [number(p[0]), number(p[1])]
 
 
 def to_geojson(shape: Shape) -> dict[str, Any]:
@@ -288,19 +293,103 @@ def s2_polygon_of(rings: Sequence[Ring]) -> Any | None:
 
 def s2_polygon(shape: Shape) -> Any | None:
     """The S2Polygon of a polygon shape (a MultiPolygon is the union of its polygons), or None."""
+    polys = map_all(shape.polygons, s2_polygon_of)
+    return None if not polys else s2_union(polys)
+
+
+def s2_union(polygons: Sequence[Any]) -> Any:
+    """The union of S2Polygons in the order of S2Polygon::DestructiveUnion (the two with the fewest
+    vertices first, ties in input order): the order decides where each output loop starts, and
+    Kusto's printed unions start where that order does."""
     m = s2()
-    result = None
-    for rings in shape.polygons:
-        poly = s2_polygon_of(rings)
-        if poly is None:
-            return None
-        if result is None:
-            result = poly
-        else:
-            union = m.S2Polygon()
-            union.InitToUnion(result, poly)
-            result = union
-    return result
+    queue = [(p.num_vertices(), i, p) for i, p in enumerate(polygons)]
+    if not queue:
+        return m.S2Polygon()
+    seq = len(queue)
+    while len(queue) > 1:
+        queue.sort(key=lambda t: (t[0], t[1]))
+        (_, _, a), (_, _, b) = queue[0], queue[1]
+        union = m.S2Polygon()
+        union.InitToUnion(a, b)
+        queue = [*queue[2:], (union.num_vertices(), seq, union)]
+        seq += 1
+    return queue[0][2]
+
+
+def s2_boolean(op: str, a: Any, b: Any) -> Any:
+    """``a`` op ``b`` for two S2Polygons, op one of union, intersection, difference."""
+    m = s2()
+    out = m.S2Polygon()
+    kind = {
+        "union": m.S2BooleanOperation.OpType_UNION,
+        "intersection": m.S2BooleanOperation.OpType_INTERSECTION,
+        "difference": m.S2BooleanOperation.OpType_DIFFERENCE,
+    }[op]
+    operation = m.S2BooleanOperation(kind, m.S2PolygonLayer(out))
+    ia, ib = m.MutableS2ShapeIndex(), m.MutableS2ShapeIndex()
+    ia.Add(a.Clone())  # the index owns what it is given: never a cached polygon itself
+    ib.Add(b.Clone())
+    operation.Build(ia, ib)
+    return out
+
+
+# ----------------------------------------------------------------------------- S2 to GeoJSON
+
+
+def empty_collection() -> dict[str, Any]:
+    """``{"type": "GeometryCollection", "geometries": []}``: Kusto's empty geometry (a fresh copy)."""
+    return {"type": "GeometryCollection", "geometries": []}
+
+
+def _loop_ring(loop: Any) -> Ring:
+    pts = [lonlat_of(loop.vertex(k)) for k in range(loop.num_vertices())]
+    return (*pts, pts[0])
+
+
+def polygon_shape(poly: Any) -> Shape | None:
+    """The Polygon/MultiPolygon shape of an S2Polygon (each shell followed by its holes); None when
+    the polygon is empty."""
+    polygons: list[list[Ring]] = []
+    for i in range(poly.num_loops()):
+        loop = poly.loop(i)
+        if loop.depth() % 2 == 0 or not polygons:
+            polygons.append([])
+        polygons[-1].append(_loop_ring(loop))
+    if not polygons:
+        return None
+    kind = "Polygon" if len(polygons) == 1 else "MultiPolygon"
+    return Shape(kind, polygons=tuple(tuple(p) for p in polygons))
+
+
+def polyline_vertices(pl: Any) -> tuple[LonLat, ...]:
+    return tuple(lonlat_of(pl.vertex(k)) for k in range(pl.num_vertices()))
+
+
+def lines_shape(lines: Sequence[Sequence[LonLat]]) -> Shape | None:
+    """A LineString (one line) or MultiLineString shape; None for no lines."""
+    if not lines:
+        return None
+    kind = "LineString" if len(lines) == 1 else "MultiLineString"
+    return Shape(kind, lines=tuple(tuple(ln) for ln in lines))
+
+
+def points_shape(points: Sequence[LonLat]) -> Shape | None:
+    """A Point (one point) or MultiPoint shape; None for no points."""
+    if not points:
+        return None
+    kind = "Point" if len(points) == 1 else "MultiPoint"
+    return Shape(kind, points=tuple(points))
+
+
+def combine(parts: Sequence[Shape | None]) -> dict[str, Any]:
+    """The GeoJSON of the parts that are not None: one part as itself, several as a
+    GeometryCollection, none as the empty GeometryCollection."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        return empty_collection()
+    if len(present) == 1:
+        return to_geojson(present[0])
+    return to_geojson(Shape("GeometryCollection", members=tuple(present)))
 
 
 # ----------------------------------------------------------------------------- cell text
