@@ -271,16 +271,35 @@ def geo_h3cell_children(h3cell: Any, resolution: Any = _OMITTED) -> list[str] | 
     return [h3_cell_text(c) for c in _h3().cell_to_children(cell, res)]
 
 
+def _h3_steps(cell: str, distance: int) -> dict[str, int]:
+    """Each cell within ``distance`` steps of ``cell`` and its number of steps, walking neighbours
+    (H3's grid distance fails where a pentagon distorts the grid)."""
+    h3 = _h3()
+    steps = {cell: 0}
+    frontier = [cell]
+    for k in range(1, distance + 1):
+        reached = []
+        for c in frontier:
+            for other in h3.grid_disk(c, 1):
+                if other not in steps:
+                    steps[other] = k
+                    reached.append(other)
+        frontier = reached
+    return steps
+
+
 def _h3_rings(cell: str, distance: int) -> list[list[str]]:
     """Rings 0..distance around a cell, each in the order of H3's disk (Kusto's order)."""
     h3 = _h3()
+    disk = h3.grid_disk(cell, distance)
+    try:
+        steps = {other: int(h3.grid_distance(cell, other)) for other in disk}
+    except h3.H3BaseException:
+        steps = _h3_steps(cell, distance)
     rings: list[list[str]] = [[] for _ in range(distance + 1)]
-    for other in h3.grid_disk(cell, distance):
-        try:
-            k = int(h3.grid_distance(cell, other))
-        except h3.H3BaseException:  # pentagonal distortion: the cell is in no ring
-            continue
-        if 0 <= k <= distance:
+    for other in disk:
+        k = steps.get(other)
+        if k is not None and k <= distance:
             rings[k].append(h3_cell_text(other))
     return rings
 

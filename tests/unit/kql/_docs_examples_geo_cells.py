@@ -6,8 +6,8 @@ Kusto documentation (MicrosoftDocs/dataexplorer-docs, data-explorer/kusto/query/
 distance, azimuth, angle, point in circle, geohash, H3 and S2 cells). Reals are compared to the 12
 significant digits the pages print at least. Left out: geo_geohash_to_central_point #3 (the page prints
 the URL as a markdown link), geo_h3cell_children #3 and geo_h3cell_rings #4 (the page elides the
-polygons), geo_h3cell_rings #3 (make_list of arrays), and the three neighbour examples that union
-the cells' polygons with geo_union_polygons_array.
+polygons), geo_h3cell_rings #3 (the page's make_list concatenates the rings' arrays) and
+geo_geohash_neighbors #4 (the union of the nine polygons starts at another vertex).
 """
 
 from __future__ import annotations
@@ -726,6 +726,41 @@ DOC_EXAMPLES_GEO_CELLS: list[tuple[str, str, list[str], list[list[Any]]]] = [
         ],
     ),
     (
+        "geo-h3cell-neighbors-function.md#4",
+        "let h3cell = '862a1072fffffff';\nprint cells = array_concat(pack_array(h3cell), geo_h3cell_neighbors(h3cell))\n| mv-expand cells to typeof(string)\n| project polygons = geo_h3cell_to_polygon(cells)\n| summarize arr = make_list(polygons)\n| project polygon = geo_union_polygons_array(arr)",
+        ["polygon"],
+        [
+            [
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [-73.92676660481357, 40.71890320501306],
+                            [-73.91296992347031, 40.75010530534533],
+                            [-73.94384490497663, 40.77396440203852],
+                            [-73.98852232840895, 40.766594382212254],
+                            [-74.01944838354662, 40.79043914023697],
+                            [-74.06413219384363, 40.783038509825005],
+                            [-74.07783966534221, 40.751803958414136],
+                            [-74.1224794808745, 40.74438358782839],
+                            [-74.1361375042681, 40.713156370029125],
+                            [-74.1052004095288, 40.68936564809725],
+                            [-74.11885375049164, 40.65816192704663],
+                            [-74.0879619670209, 40.6343838242296],
+                            [-74.04342228384493, 40.641782462872115],
+                            [-74.01258118935834, 40.61799006598162],
+                            [-73.96804780122075, 40.625358290164755],
+                            [-73.95430550947268, 40.656529678451555],
+                            [-73.90972851565844, 40.66387822224444],
+                            [-73.89593687206985, 40.69505685239638],
+                            [-73.92676660481357, 40.71890320501306],
+                        ]
+                    ],
+                }
+            ]
+        ],
+    ),
+    (
         "geo-h3cell-neighbors-function.md#5",
         "print invalid = isnull(geo_h3cell_neighbors('abc'))",
         ["invalid"],
@@ -1048,6 +1083,35 @@ DOC_EXAMPLES_GEO_CELLS: list[tuple[str, str, list[str], list[list[Any]]]] = [
                         ],
                     },
                     "properties": {"name": "polygons"},
+                }
+            ]
+        ],
+    ),
+    (
+        "geo-s2cell-neighbors-function.md#4",
+        "let s2cell = '89c259';\nprint cells = array_concat(pack_array(s2cell), geo_s2cell_neighbors(s2cell))\n| mv-expand cells to typeof(string)\n| project polygons = geo_s2cell_to_polygon(cells)\n| summarize arr = make_list(polygons)\n| project polygon = geo_union_polygons_array(arr)",
+        ["polygon"],
+        [
+            [
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [-73.84190634077625, 40.695446474556284],
+                            [-73.84190634077625, 40.77447756818207],
+                            [-73.84190634077625, 40.853401155678846],
+                            [-73.93598211433742, 40.86684616344577],
+                            [-74.03001224983848, 40.880202851376716],
+                            [-74.1239959854733, 40.89347128954976],
+                            [-74.1239959854733, 40.81453153620424],
+                            [-74.1239959854733, 40.73548394999339],
+                            [-74.1239959854733, 40.65632873418414],
+                            [-74.03001224983848, 40.64307662867646],
+                            [-73.93598211433742, 40.629736433321796],
+                            [-73.84190634077625, 40.616308079144915],
+                            [-73.84190634077625, 40.695446474556284],
+                        ]
+                    ],
                 }
             ]
         ],

@@ -165,6 +165,12 @@ class TestH3:
     def test_pentagon_has_five_neighbours(self) -> None:
         assert len(value("geo_h3cell_neighbors('8009fffffffffff')")) == 5
 
+    def test_rings_around_a_pentagon(self) -> None:
+        """Around a pentagon H3's grid distance fails; the rings are found by walking neighbours."""
+        rings = value("geo_h3cell_rings('8009fffffffffff', 3)")
+        assert [len(r) for r in rings] == [1, 5, 10, 15]
+        assert sorted(rings[1]) == sorted(value("geo_h3cell_neighbors('8009fffffffffff')"))
+
     def test_rings_zero_is_the_cell(self) -> None:
         assert value("geo_h3cell_rings('862a1072fffffff', 0)") == [["862a1072fffffff"]]
         rings = value("geo_h3cell_rings('862a1072fffffff', 3)")
