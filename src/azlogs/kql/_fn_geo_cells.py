@@ -36,17 +36,20 @@ from azlogs.kql._registry import register
 
 
 def _level(v: Any, default: int, low: int, high: int) -> int | None:
-    """An accuracy/level/resolution argument: ``default`` when omitted, None when null, not a whole
-    number or outside ``[low, high]``."""
+    """An accuracy/level/resolution argument (an ``int``: a real is truncated): ``default`` when
+    omitted, None when null or outside ``[low, high]``."""
     if v is _OMITTED:
         return default
     if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
-    if isinstance(v, float) and (not math.isfinite(v) or v != int(v)):
+    if isinstance(v, float) and not math.isfinite(v):
         return None
     n = int(v)
     return n if low <= n <= high else None
 
+
+# H3 and S2 cell tokens: a 64-bit cell id in hex (H3 its 15 digits, S2 without its trailing zeros).
+_HEX_TOKEN: Final = re.compile(r"[0-9a-fA-F]{1,16}")
 
 # A marker for an optional argument the call does not pass (``None`` is a null argument).
 _OMITTED: Final = object()
@@ -184,7 +187,6 @@ def geo_geohash_neighbors(geohash: Any) -> list[str] | None:
 # ----------------------------------------------------------------------------- H3
 
 _H3_MAX_RES: Final = 15
-_H3_TOKEN: Final = re.compile(r"[0-9a-fA-F]{1,16}")
 # geo_h3cell_children: a child may be at most this many levels below its cell.
 _H3_CHILDREN_DEPTH: Final = 5
 _H3_MAX_RING: Final = 142
@@ -198,7 +200,7 @@ def _h3() -> Any:
 
 def h3_cell(token: Any) -> str | None:
     """A valid H3 cell token in the library's form (lower-case hex), or None."""
-    if not isinstance(token, str) or _H3_TOKEN.fullmatch(token) is None:
+    if not isinstance(token, str) or _HEX_TOKEN.fullmatch(token) is None:
         return None
     cell = token.lower()
     return cell if _h3().is_valid_cell(cell) else None
@@ -325,7 +327,6 @@ def geo_h3cell_rings(h3cell: Any, distance: Any) -> list[list[str]] | None:
 # ----------------------------------------------------------------------------- S2
 
 _S2_MAX_LEVEL: Final = 30
-_S2_TOKEN: Final = re.compile(r"[0-9a-fA-F]{1,16}")
 
 
 # Kusto's order of a cell's neighbours as indexes into S2's GetAllNeighbors(level) list, whose eight
@@ -338,7 +339,7 @@ _S2_NEIGHBOR_ORDER: Final = (7, 0, 1, 2, 3, 5, 4, 6)
 
 def s2_cell(token: Any) -> Any | None:
     """The S2CellId of a valid S2 cell token, or None."""
-    if not isinstance(token, str) or _S2_TOKEN.fullmatch(token) is None:
+    if not isinstance(token, str) or _HEX_TOKEN.fullmatch(token) is None:
         return None
     cell = s2().S2CellId.FromToken(token)
     return cell if cell.is_valid() else None

@@ -75,6 +75,9 @@ class TestGeohash:
     def test_default_accuracy_is_five(self) -> None:
         assert value("geo_point_to_geohash(-122.303404, 47.570482)") == "c23n8"
 
+    def test_a_real_accuracy_is_truncated(self) -> None:
+        assert value("geo_point_to_geohash(-122.303404, 47.570482, 5.9)") == "c23n8"
+
     def test_encode_decode_round_trip(self) -> None:
         for lon, lat in ((0.0, 0.0), (179.9, -89.9), (-180.0, 90.0), (12.34, 56.78)):
             for n in (1, 7, 18):
@@ -88,13 +91,13 @@ class TestGeohash:
             "geo_point_to_geohash(0, 0, 0)",
             "geo_point_to_geohash(0, 0, 19)",
             "geo_point_to_geohash(0, 91, 5)",
-            "geo_point_to_geohash(0, 0, 2.5)",
+            "geo_point_to_geohash(0, 0, real(null))",
         ],
     )
     def test_invalid_input_gives_empty_string(self, expr: str) -> None:
         assert _print(expr) == ("string", "")
 
-    @pytest.mark.parametrize("text", ["", "a", "sunnyi", "s" * 19, "SUNNY"])
+    @pytest.mark.parametrize("text", ["", "a", "sunnyi", "s" * 19])
     def test_invalid_geohash_gives_null(self, text: str) -> None:
         for fn in ("geo_geohash_to_central_point", "geo_geohash_to_polygon", "geo_geohash_neighbors"):
             assert value(f"{fn}('{text}')") is None
