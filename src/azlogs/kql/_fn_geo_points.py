@@ -4,7 +4,8 @@ Facts (Kusto documentation, data-explorer/kusto/query/geo-distance-2points-funct
 geo-azimuth-function.md, geo-angle-function.md, geo-point-in-circle-function.md):
 
 * Points are longitude/latitude in degrees; an invalid point makes the result null (the rules and the
-  sphere's radius are those of :mod:`azlogs.kql._geo`). Lines are geodesics on the sphere.
+  sphere's radius are those of :mod:`azlogs.kql._geo`). Lines are geodesics on the sphere; angles
+  between points are S2's (``s2geometry``, imported on first use).
 * ``geo_distance_2points`` measures on the sphere, or on the WGS-84 spheroid when ``use_spheroid`` is
   true (``geographiclib``, imported on first use).
 * ``geo_azimuth(p1, p2)`` is the angle in radians, clockwise from true north, of the line from p1 to
@@ -18,32 +19,25 @@ geo-azimuth-function.md, geo-angle-function.md, geo-point-in-circle-function.md)
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
-from azlogs.kql._geo import EARTH_RADIUS_M, LonLat, lonlat
+from azlogs.kql._geo import LonLat, lonlat, radians_to_meters, s2, s2_point
 from azlogs.kql._registry import register
 
-Vector = tuple[float, float, float]
-
-
-def _unit(p: LonLat) -> Vector:
-    lon, lat = math.radians(p[0]), math.radians(p[1])
-    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
-
-
-def _cross(a: Vector, b: Vector) -> Vector:
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+# Two points closer than this (in radians) to each other or to each other's antipode have no single
+# great circle through them.
+_DEGENERATE: Final = 1e-15
 
 
 def central_angle(p: LonLat, q: LonLat) -> float:
-    """The angle in radians between two points seen from the sphere's centre."""
-    a, b = _unit(p), _unit(q)
-    return math.atan2(math.hypot(*_cross(a, b)), sum(x * y for x, y in zip(a, b, strict=True)))
+    """The angle in radians between two points seen from the sphere's centre (S2's S1Angle)."""
+    return float(s2().S1Angle(s2_point(p), s2_point(q)).radians())
 
 
 def _degenerate(p: LonLat, q: LonLat) -> bool:
     """The points are equal or antipodal: no single great circle passes through both."""
-    return math.hypot(*_cross(_unit(p), _unit(q))) < 1e-15
+    angle = central_angle(p, q)
+    return angle < _DEGENERATE or angle > math.pi - _DEGENERATE
 
 
 def azimuth(p: LonLat, q: LonLat) -> float | None:
@@ -92,7 +86,7 @@ def geo_distance_2points(
         from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]
 
         return float(Geodesic.WGS84.Inverse(p[1], p[0], q[1], q[0])["s12"])
-    return central_angle(p, q) * EARTH_RADIUS_M
+    return radians_to_meters(central_angle(p, q))
 
 
 @register("geo_azimuth", 4, 4, "real", "query")
@@ -123,4 +117,4 @@ def geo_point_in_circle(lon: Any, lat: Any, center_lon: Any, center_lat: Any, ra
         return None
     if not math.isfinite(radius) or radius <= 0:
         return None
-    return central_angle(pts[0], pts[1]) * EARTH_RADIUS_M <= radius
+    return radians_to_meters(central_angle(pts[0], pts[1])) <= radius
