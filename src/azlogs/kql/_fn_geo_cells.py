@@ -64,6 +64,39 @@ def _point_at(
     return None if p is None or n is None else (p, n)
 
 
+# ----------------------------------------------------------------------------- neighbour order
+# Kusto lists a cell's neighbours in the iteration order of a set of their tokens: that of the
+# Microsoft C++ library's std::unordered_set<std::string> (a list in which each bucket's elements
+# stand together; a token whose bucket is empty goes to the end, one whose bucket is not goes before
+# that bucket's first token; 8 buckets, the token's FNV-1a hash modulo 8). The pages' examples show
+# it: geo_s2cell_neighbors('89c259') is S2's GetAllNeighbors list put through that set, and
+# geo_geohash_neighbors('sunny') the eight geohashes clockwise from the north-west put through it
+# (the tokens of each bucket are side by side, last inserted first). Eight tokens fill the 8 buckets
+# without a rehash (the set grows at the ninth).
+
+_SET_BUCKETS: Final = 8
+_FNV_OFFSET: Final = 0xCBF29CE484222325
+_FNV_PRIME: Final = 0x100000001B3
+_U64: Final = (1 << 64) - 1
+
+
+def _fnv1a(text: str) -> int:
+    h = _FNV_OFFSET
+    for byte in text.encode():
+        h = ((h ^ byte) * _FNV_PRIME) & _U64
+    return h
+
+
+def in_set_order(tokens: Sequence[str]) -> list[str]:
+    """Distinct ``tokens`` in the order Kusto's set of them iterates (at most 8 tokens)."""
+    buckets: dict[int, list[str]] = {}  # in order of each bucket's first token, each newest first
+    for token in tokens:
+        group = buckets.setdefault(_fnv1a(token) % _SET_BUCKETS, [])
+        if token not in group:
+            group.insert(0, token)
+    return [token for group in buckets.values() for token in group]
+
+
 def _point(p: LonLat) -> dict[str, Any]:
     return to_geojson(Shape("Point", points=(p,)))
 
@@ -125,10 +158,9 @@ def geohash_box(geohash: Any) -> tuple[float, float, float, float] | None:
     return west, south, west + width, south + height
 
 
-# The eight neighbours in the order Kusto lists them, as (east, north) steps of one cell. The page
-# documents no order; its one example, geo_geohash_neighbors('sunny'), lists
-# ["sunnt","sunpj","sunnx","sunpn","sunnv","sunpp","sunnz","sunnw"]: SW, NW, SE, N, W, NE, E, S.
-_GEOHASH_STEPS: Final = ((-1, -1), (-1, 1), (1, -1), (0, 1), (-1, 0), (1, 1), (1, 0), (0, -1))
+# The eight neighbours as (east, north) steps of one cell, clockwise from the north-west: the order
+# Kusto inserts them into its set (see in_set_order).
+_GEOHASH_STEPS: Final = ((-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1), (-1, 0))
 
 
 @register("geo_point_to_geohash", 2, 3, "string", "query")
@@ -168,7 +200,7 @@ def geo_geohash_neighbors(geohash: Any) -> list[str] | None:
     west, south, east, north = box
     width, height = east - west, north - south
     lon, lat = (west + east) / 2, (south + north) / 2
-    out: list[str] = []
+    around: list[str] = []
     for dx, dy in _GEOHASH_STEPS:
         y = lat + dy * height
         if not -90.0 < y < 90.0:
@@ -179,9 +211,9 @@ def geo_geohash_neighbors(geohash: Any) -> list[str] | None:
         elif x < -180.0:
             x += 360.0
         cell = geohash_encode(x, y, len(geohash))
-        if cell != geohash and cell not in out:
-            out.append(cell)
-    return out
+        if cell != geohash:
+            around.append(cell)
+    return in_set_order(around)
 
 
 # ----------------------------------------------------------------------------- H3
@@ -329,14 +361,6 @@ def geo_h3cell_rings(h3cell: Any, distance: Any) -> list[list[str]] | None:
 _S2_MAX_LEVEL: Final = 30
 
 
-# Kusto's order of a cell's neighbours as indexes into S2's GetAllNeighbors(level) list, whose eight
-# cells are, in (i, j) steps on the cell's face: (-1,-1) (1,-1) (0,-1) (0,1) (-1,0) (1,0) (-1,1) (1,1).
-# The page documents no order; its one example, geo_s2cell_neighbors('89c259'), lists
-# ["89c25d","89c2f9","89c251","89c257","89c25f","89c25b","89c2f7","89c2f5"]: (1,1) first, then the
-# others in S2's order with (1,0) before (-1,0).
-_S2_NEIGHBOR_ORDER: Final = (7, 0, 1, 2, 3, 5, 4, 6)
-
-
 def s2_cell(token: Any) -> Any | None:
     """The S2CellId of a valid S2 cell token, or None."""
     if not isinstance(token, str) or _HEX_TOKEN.fullmatch(token) is None:
@@ -385,12 +409,5 @@ def geo_s2cell_neighbors(s2cell: Any) -> list[str] | None:
     cell = s2_cell(s2cell)
     if cell is None:
         return None
-    around = cell.GetAllNeighbors(cell.level())
-    if len(around) == len(_S2_NEIGHBOR_ORDER):
-        around = [around[k] for k in _S2_NEIGHBOR_ORDER]
-    out: list[str] = []
-    for other in around:
-        token = s2_cell_token(other)
-        if other != cell and token not in out:
-            out.append(token)
-    return out
+    around = [s2_cell_token(other) for other in cell.GetAllNeighbors(cell.level()) if other != cell]
+    return in_set_order(around)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from azlogs.kql import MemoryProvider, run_query
-from azlogs.kql._fn_geo_cells import geohash_box, geohash_encode
+from azlogs.kql._fn_geo_cells import geohash_box, geohash_encode, in_set_order
 
 
 def _print(expr: str) -> tuple[str, Any]:
@@ -21,6 +21,37 @@ def _print(expr: str) -> tuple[str, Any]:
 
 def value(expr: str) -> Any:
     return _print(expr)[1]
+
+
+class TestNeighbourOrder:
+    def test_tokens_of_one_bucket_stand_together_newest_first(self) -> None:
+        """'89c2f9' and '89c25d' share a bucket (FNV-1a modulo 8), as do '89c2f7' and '89c25b'."""
+        inserted = ["89c2f9", "89c251", "89c257", "89c25f", "89c2f7", "89c25b", "89c2f5", "89c25d"]
+        assert in_set_order(inserted) == [
+            "89c25d",
+            "89c2f9",
+            "89c251",
+            "89c257",
+            "89c25f",
+            "89c25b",
+            "89c2f7",
+            "89c2f5",
+        ]
+
+    def test_duplicates_are_kept_once_where_first_inserted(self) -> None:
+        assert in_set_order(["89c251", "89c257", "89c251"]) == ["89c251", "89c257"]
+
+    def test_geohash_neighbours_are_the_clockwise_ring_through_the_set(self) -> None:
+        """The eight geohashes clockwise from the north-west, in the set's order."""
+        w, s_, e, n = geohash_box("dr5ru") or (0, 0, 0, 0)
+        x, y, dx, dy = (w + e) / 2, (s_ + n) / 2, e - w, n - s_
+        clockwise = [
+            geohash_encode(x + i * dx, y + j * dy, 5)
+            for i, j in ((-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1), (-1, 0))
+        ]
+        got = value("geo_geohash_neighbors('dr5ru')")
+        assert sorted(got) == sorted(clockwise)
+        assert got == in_set_order(clockwise)
 
 
 class TestPoints:
