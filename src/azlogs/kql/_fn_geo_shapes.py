@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -112,32 +113,28 @@ def _point_json(point: Any) -> dict[str, Any]:
     return G.to_geojson(G.Shape("Point", points=(G.lonlat_of(point),)))
 
 
+def _centroid_json(centroids: Iterable[Any]) -> dict[str, Any] | None:
+    """The GeoJSON Point in the direction of the sum of S2's (unnormalized, weighted) centroids."""
+    x = y = z = 0.0
+    for c in centroids:
+        x, y, z = x + c.x(), y + c.y(), z + c.z()
+    if x == y == z == 0.0:
+        return None
+    return G.to_geojson(G.Shape("Point", points=(_lonlat((x, y, z)),)))
+
+
 @register("geo_line_centroid", 1, 1, "dynamic", "query")
 def geo_line_centroid(line: Any) -> dict[str, Any] | None:
     """The centroid of a line or multiline (weighted by length) as a GeoJSON Point."""
     lines = polylines_of(line)
-    if lines is None:
-        return None
-    m = G.s2()
-    x = y = z = 0.0
-    for pl in lines:
-        c = pl.GetCentroid()
-        x, y, z = x + c.x(), y + c.y(), z + c.z()
-    if x == y == z == 0.0:
-        return None
-    return _point_json(m.S2Point_FromRaw(x, y, z).Normalize())
+    return None if lines is None else _centroid_json(pl.GetCentroid() for pl in lines)
 
 
 @register("geo_polygon_centroid", 1, 1, "dynamic", "query")
 def geo_polygon_centroid(polygon: Any) -> dict[str, Any] | None:
     """The centroid of a polygon or multipolygon (weighted by area) as a GeoJSON Point."""
     poly = polygon_of(polygon)
-    if poly is None:
-        return None
-    c = poly.GetCentroid()
-    if c.x() == c.y() == c.z() == 0.0:
-        return None
-    return _point_json(c.Normalize())
+    return None if poly is None else _centroid_json([poly.GetCentroid()])
 
 
 # ----------------------------------------------------------------------------- containment, distance
@@ -477,3 +474,387 @@ def geo_union_lines_array(lines: Any) -> dict[str, Any] | None:
                     seen.add(key)
                     edges.append((p, q))
     return G.combine([G.lines_shape(_chains(edges))])
+
+
+# ----------------------------------------------------------------------------- densify
+
+_DENSIFY_MAX_POINTS = 10485760  # the pages' limit on the points of a densified shape
+
+
+def _tolerance(value: Any, default: float, low: float, high: float) -> float | None:
+    """A tolerance argument: its default when omitted, None (the result is null) outside [low, high]."""
+    if value is None:
+        return default
+    t = G.coordinate(value)
+    return None if t is None or not low <= t <= high else t
+
+
+def _densify_edge(p: G.LonLat, q: G.LonLat, tolerance: float, out: list[G.LonLat]) -> None:
+    """Append the points after ``p`` up to ``q`` of the planar edge pq, halved until the geodesic
+    between the ends of each piece passes within ``tolerance`` meters of the piece's planar midpoint."""
+    mid = ((p[0] + q[0]) / 2, (p[1] + q[1]) / 2)
+    deviation = _edge_distance(_vec(G.s2_point(mid)), _vec(G.s2_point(p)), _vec(G.s2_point(q)))
+    if G.radians_to_meters(deviation) > tolerance and len(out) < _DENSIFY_MAX_POINTS:
+        _densify_edge(p, mid, tolerance, out)
+        _densify_edge(mid, q, tolerance, out)
+    else:
+        out.append(q)
+
+
+def _densify_chain(chain: tuple[G.LonLat, ...], tolerance: float, crossing: bool) -> tuple[G.LonLat, ...]:
+    out = [chain[0]]
+    for p, q in pairwise(chain):
+        if crossing and abs(q[0] - p[0]) > 180:  # keep the edge over the antimeridian
+            shifted = (q[0] - 360 if q[0] > p[0] else q[0] + 360, q[1])
+            start = len(out)
+            _densify_edge(p, shifted, tolerance, out)
+            out[start:] = [((x + 540) % 360 - 180 if abs(x) > 180 else x, y) for x, y in out[start:]]
+            out[-1] = q
+        else:
+            _densify_edge(p, q, tolerance, out)
+    return tuple(out)
+
+
+def _densify(value: Any, kinds: frozenset[str], tolerance: Any, crossing: Any) -> dict[str, Any] | None:
+    shape = G.parse_shape(value, kinds)
+    tol = _tolerance(tolerance, 10.0, 0.1, 10000.0)
+    if shape is None or tol is None or (crossing is not None and not isinstance(crossing, bool)):
+        return None
+    valid = G.s2_polylines(shape) if kinds == G.LINE_KINDS else G.s2_polygon(shape)
+    if valid is None:
+        return None
+    keep = crossing is True
+    lines = tuple(_densify_chain(ln, tol, keep) for ln in shape.lines)
+    polygons = tuple(tuple(_densify_chain(r, tol, keep) for r in pg) for pg in shape.polygons)
+    if sum(len(c) for c in lines) + sum(len(r) for pg in polygons for r in pg) > _DENSIFY_MAX_POINTS:
+        return None
+    return G.to_geojson(G.Shape(shape.kind, lines=lines, polygons=polygons))
+
+
+@register("geo_line_densify", 1, 3, "dynamic", "query")
+def geo_line_densify(
+    line: Any, tolerance: Any = None, preserve_crossing: Any = None
+) -> dict[str, Any] | None:
+    """A line or multiline whose planar edges are replaced by chains of geodesics that stay within
+    ``tolerance`` meters (0.1 to 10000, default 10) of them."""
+    return _densify(line, G.LINE_KINDS, tolerance, preserve_crossing)
+
+
+@register("geo_polygon_densify", 1, 3, "dynamic", "query")
+def geo_polygon_densify(
+    polygon: Any, tolerance: Any = None, preserve_crossing: Any = None
+) -> dict[str, Any] | None:
+    """A polygon or multipolygon whose planar edges are replaced by chains of geodesics that stay
+    within ``tolerance`` meters (0.1 to 10000, default 10) of them."""
+    return _densify(polygon, G.POLYGON_KINDS, tolerance, preserve_crossing)
+
+
+# ----------------------------------------------------------------------------- simplify
+
+# S2Builder's largest snap radius (70 degrees): the pages' "~7,800,000 meters" upper bound.
+_MAX_SNAP_M = math.radians(70) * G.EARTH_RADIUS_M
+
+
+def _simplify_chain(points: list[Vec], tolerance: float) -> list[int]:
+    """Douglas-Peucker on the sphere: the indexes of the points kept so that every dropped point is
+    within ``tolerance`` radians of the kept chain."""
+    keep = {0, len(points) - 1}
+    stack = [(0, len(points) - 1)]
+    while stack:
+        i, j = stack.pop()
+        far, far_d = -1, tolerance
+        for k in range(i + 1, j):
+            d = _edge_distance(points[k], points[i], points[j])
+            if d > far_d:
+                far, far_d = k, d
+        if far >= 0:
+            keep.add(far)
+            stack += [(i, far), (far, j)]
+    return sorted(keep)
+
+
+def _simplify_line(line: tuple[G.LonLat, ...], tol: float) -> tuple[G.LonLat, ...] | None:
+    """A simplified line, or None when it collapses (its ends closer than the tolerance)."""
+    vs = [_vec(G.s2_point(p)) for p in line]
+    kept = _simplify_chain(vs, tol)
+    if len(kept) == 2 and _angle(vs[kept[0]], vs[kept[1]]) < tol:
+        return None
+    return tuple(line[i] for i in kept)
+
+
+def _simplify_ring(ring: G.Ring, tol: float) -> G.Ring | None:
+    """A simplified ring (split at its first vertex and the vertex farthest from it), or None when
+    it collapses below three vertices."""
+    vs = [_vec(G.s2_point(p)) for p in ring[:-1]]
+    far = max(range(len(vs)), key=lambda k: _angle(vs[0], vs[k]))
+    if _angle(vs[0], vs[far]) < tol:
+        return None
+    first = _simplify_chain(vs[: far + 1], tol)
+    second = [far + k for k in _simplify_chain([*vs[far:], vs[0]], tol)]
+    kept = first + second[1:-1]
+    if len(kept) < 3:
+        return None
+    pts = tuple(ring[i] for i in kept)
+    return (*pts, pts[0])
+
+
+def _simplified_polygons(shapes: list[G.Shape], tol: float) -> dict[str, Any] | None:
+    polygons = []
+    for shape in shapes:
+        for pg in shape.polygons:
+            shell = _simplify_ring(pg[0], tol)
+            if shell is None:
+                continue
+            holes = [h for h in (_simplify_ring(r, tol) for r in pg[1:]) if h is not None]
+            polygons.append((shell, *holes))
+    if not polygons:
+        return None
+    s2_polys = [G.s2_polygon_of(pg) for pg in polygons]
+    if any(p is None for p in s2_polys):
+        return None
+    return G.combine([G.polygon_shape(G.s2_union(s2_polys))])
+
+
+@register("geo_line_simplify", 1, 2, "dynamic", "query")
+def geo_line_simplify(line: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """A line or multiline with vertices dropped while it stays within ``tolerance`` meters
+    (0 to 70 degrees of arc, default 10) of the original; null when nothing is left."""
+    shape = G.parse_line(line)
+    tol = _tolerance(tolerance, 10.0, 0.0, _MAX_SNAP_M)
+    if shape is None or tol is None or G.s2_polylines(shape) is None:
+        return None
+    lines = [s for s in (_simplify_line(ln, G.meters_to_radians(tol)) for ln in shape.lines) if s is not None]
+    return None if not lines else G.combine([G.lines_shape(lines)])
+
+
+@register("geo_polygon_simplify", 1, 2, "dynamic", "query")
+def geo_polygon_simplify(polygon: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """A polygon or multipolygon with vertices dropped while it stays within ``tolerance`` meters
+    (default 10) of the original; null when nothing is left."""
+    shape = G.parse_polygon(polygon)
+    tol = _tolerance(tolerance, 10.0, 0.0, _MAX_SNAP_M)
+    if shape is None or tol is None or G.s2_polygon(shape) is None:
+        return None
+    return _simplified_polygons([shape], G.meters_to_radians(tol))
+
+
+@register("geo_simplify_polygons_array", 1, 2, "dynamic", "query")
+def geo_simplify_polygons_array(polygons: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """An array of polygons and multipolygons simplified together (as geo_polygon_simplify) into
+    the polygon or multipolygon of their union; null when any is invalid or nothing is left."""
+    if not isinstance(polygons, list):
+        return None
+    shapes = map_all(polygons, G.parse_polygon)
+    tol = _tolerance(tolerance, 10.0, 0.0, _MAX_SNAP_M)
+    if shapes is None or tol is None or any(G.s2_polygon(s) is None for s in shapes):
+        return None
+    return _simplified_polygons(shapes, G.meters_to_radians(tol))
+
+
+# ----------------------------------------------------------------------------- buffers
+
+
+def _buffer_options(radius: Any, tolerance: Any) -> tuple[float, Any] | None:
+    """(radius in radians, S2BufferOperation options), or None for a radius that is not positive or
+    a tolerance below 0.0001% of it (S2's smallest error fraction); a tolerance above the radius
+    is lowered to it (S2's largest error fraction, 1)."""
+    r = G.coordinate(radius)
+    t = 10.0 if tolerance is None else G.coordinate(tolerance)
+    if r is None or t is None or r <= 0 or t <= 0 or t < r * 1e-6:
+        return None
+    m = G.s2()
+    options = m.S2BufferOperationOptions()
+    options.set_buffer_radius(m.S1Angle.Radians(G.meters_to_radians(r)))
+    options.set_error_fraction(min(1.0, t / r))
+    return G.meters_to_radians(r), options
+
+
+def _buffer(options: Any, points: list[Any], polygons: list[Any]) -> Any:
+    m = G.s2()
+    out = m.S2Polygon()
+    op = m.S2BufferOperation(m.S2PolygonLayer(out), options)
+    for p in points:
+        op.AddPoint(p)
+    for poly in polygons:
+        op.AddPolygon(poly.Clone())
+    op.Build()
+    return out
+
+
+def _edge_band(a: Vec, b: Vec, r: float) -> Any | None:
+    """The quadrilateral of the points within ``r`` radians of either side of the edge ab."""
+    n = _unit(_cross(a, b))
+    c, s = math.cos(r), math.sin(r)
+    corners = [
+        tuple(p[i] * c + sign * n[i] * s for i in range(3)) for p, sign in ((a, -1), (b, -1), (b, 1), (a, 1))
+    ]
+    m = G.s2()
+    loop = m.S2Loop([m.S2Point_FromRaw(*v) for v in corners])
+    if not loop.IsValid():
+        return None
+    loop.Normalize()
+    return m.S2Polygon(loop)
+
+
+def _buffer_json(poly: Any) -> dict[str, Any] | None:
+    shape = G.polygon_shape(poly)
+    return None if shape is None else G.to_geojson(shape)
+
+
+@register("geo_point_buffer", 3, 4, "dynamic", "query")
+def geo_point_buffer(lon: Any, lat: Any, radius: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """The polygon of the points within ``radius`` meters of a point (``tolerance`` meters of
+    deviation from the circle allowed, default 10)."""
+    p = _point(lon, lat)
+    opts = None if p is None else _buffer_options(radius, tolerance)
+    if opts is None:
+        return None
+    return _buffer_json(_buffer(opts[1], [p], []))
+
+
+@register("geo_polygon_buffer", 2, 3, "dynamic", "query")
+def geo_polygon_buffer(polygon: Any, radius: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """The polygon or multipolygon of the points within ``radius`` meters of a polygon."""
+    poly = polygon_of(polygon)
+    opts = None if poly is None else _buffer_options(radius, tolerance)
+    if opts is None:
+        return None
+    return _buffer_json(_buffer(opts[1], [], [poly]))
+
+
+def line_buffer(lines: list[Any], radius: Any, tolerance: Any) -> Any | None:
+    """The S2Polygon of the points within ``radius`` meters of polylines: round caps at every
+    vertex, joined by the band of each edge."""
+    opts = _buffer_options(radius, tolerance)
+    if opts is None:
+        return None
+    r, options = opts
+    vertices = [pl.vertex(k) for pl in lines for k in range(pl.num_vertices())]
+    parts = [_buffer(options, vertices, [])]
+    for pl in lines:
+        for a, b, _, _ in _edges(pl):
+            band = _edge_band(a, b, r)
+            if band is not None:
+                parts.append(band)
+    return G.s2_union(parts)
+
+
+@register("geo_line_buffer", 2, 3, "dynamic", "query")
+def geo_line_buffer(line: Any, radius: Any, tolerance: Any = None) -> dict[str, Any] | None:
+    """The polygon or multipolygon of the points within ``radius`` meters of a line or multiline."""
+    lines = polylines_of(line)
+    poly = None if lines is None else line_buffer(lines, radius, tolerance)
+    return None if poly is None else _buffer_json(poly)
+
+
+# ----------------------------------------------------------------------------- cell coverings
+
+_MAX_S2_CELLS = 65536  # the pages' limit on the tokens of one covering
+_MAX_H3_CELLS = 61680
+
+
+def _s2_covering(region: Any, level: int) -> list[str] | None:
+    m = G.s2()
+    coverer = m.S2RegionCoverer()
+    coverer.set_fixed_level(level)
+    coverer.set_max_cells(_MAX_S2_CELLS)
+    cells = coverer.GetCovering(region)
+    if len(cells) > _MAX_S2_CELLS:
+        return None
+    return [G.s2_cell_token(c) for c in cells]
+
+
+def _level(value: Any, default: int, high: int) -> int | None:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        return None
+    return value
+
+
+def _radius(value: Any) -> float | None:
+    """A covering's buffer radius in meters (default 0); None for a negative one."""
+    r = 0.0 if value is None else G.coordinate(value)
+    return None if r is None or r < 0 else r
+
+
+def _too_many_s2(region: Any, level: int) -> bool:
+    """Whether a fixed-level covering would exceed the limit (estimated from the region's area
+    against the cells' average area, so a huge covering is not built to be thrown away)."""
+    average = 4 * math.pi / (6 * 4**level)
+    return bool(float(region.GetArea()) / average > 4 * _MAX_S2_CELLS)
+
+
+@register("geo_polygon_to_s2cells", 1, 3, "dynamic", "query")
+def geo_polygon_to_s2cells(polygon: Any, level: Any = None, radius: Any = None) -> list[str] | None:
+    """The S2 cell tokens of one level (0..30, default 11) that cover a polygon or multipolygon and
+    the points within ``radius`` meters of it; null past 65536 cells."""
+    poly = polygon_of(polygon)
+    lv, r = _level(level, 11, 30), _radius(radius)
+    if poly is None or lv is None or r is None:
+        return None
+    if r > 0:
+        opts = _buffer_options(r, None)
+        if opts is None:
+            return None
+        poly = _buffer(opts[1], [], [poly])
+    if _too_many_s2(poly, lv):
+        return None
+    return _s2_covering(poly, lv)
+
+
+@register("geo_line_to_s2cells", 1, 3, "dynamic", "query")
+def geo_line_to_s2cells(line: Any, level: Any = None, radius: Any = None) -> list[str] | None:
+    """The S2 cell tokens of one level (0..30, default 11) that cover a line or multiline and the
+    points within ``radius`` meters of it; null past 65536 cells."""
+    lines = polylines_of(line)
+    lv, r = _level(level, 11, 30), _radius(radius)
+    if lines is None or lv is None or r is None:
+        return None
+    if r > 0:
+        poly = line_buffer(lines, r, None)
+        if poly is None or _too_many_s2(poly, lv):
+            return None
+        return _s2_covering(poly, lv)
+    tokens: list[str] = []
+    for pl in lines:
+        length_cells = pl.GetLength().radians() / math.sqrt(4 * math.pi / (6 * 4**lv))
+        if length_cells > 4 * _MAX_S2_CELLS:
+            return None
+        part = _s2_covering(pl, lv)
+        if part is None:
+            return None
+        tokens += [t for t in part if t not in tokens]
+    return tokens if len(tokens) <= _MAX_S2_CELLS else None
+
+
+@register("geo_polygon_to_h3cells", 1, 3, "dynamic", "query")
+def geo_polygon_to_h3cells(polygon: Any, resolution: Any = None, radius: Any = None) -> list[str] | None:
+    """The H3 cells of one resolution (0..15, default 6) whose centers are inside a polygon or
+    multipolygon (buffered by ``radius`` meters first); null past 61680 cells."""
+    import h3  # type: ignore[import-untyped]
+
+    shape = G.parse_polygon(polygon)
+    res, r = _level(resolution, 6, 15), _radius(radius)
+    if shape is None or res is None or r is None:
+        return None
+    poly = G.s2_polygon(shape)
+    if poly is None:
+        return None
+    if r > 0:
+        opts = _buffer_options(r, None)
+        buffered = None if opts is None else G.polygon_shape(_buffer(opts[1], [], [poly]))
+        if buffered is None:
+            return None
+        shape = buffered
+    if float(poly.GetArea()) * G.EARTH_RADIUS_M**2 / 1000**2 > 4 * _MAX_H3_CELLS * h3.average_hexagon_area(
+        res
+    ):
+        return None
+    polys = [h3.LatLngPoly(*[[(y, x) for x, y in ring[:-1]] for ring in pg]) for pg in shape.polygons]
+    cells: list[str] = []
+    for p in polys:
+        cells += [c for c in h3.polygon_to_cells(p, res) if c not in cells]
+    if len(cells) > _MAX_H3_CELLS:
+        return None
+    return [G.h3_cell_text(c) for c in cells]
