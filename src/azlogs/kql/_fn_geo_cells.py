@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from azlogs.kql._geo import LonLat, Shape, h3_cell_text, lonlat, s2, s2_cell_token, to_geojson
@@ -64,15 +64,18 @@ def _point_at(
     return None if p is None or n is None else (p, n)
 
 
-# ----------------------------------------------------------------------------- neighbour order
+# ----------------------------------------------------------------------------- set order
 # Kusto lists a cell's neighbours in the iteration order of a set of their tokens: that of the
-# Microsoft C++ library's std::unordered_set<std::string> (a list in which each bucket's elements
-# stand together; a token whose bucket is empty goes to the end, one whose bucket is not goes before
-# that bucket's first token; 8 buckets, the token's FNV-1a hash modulo 8). The pages' examples show
-# it: geo_s2cell_neighbors('89c259') is S2's GetAllNeighbors list put through that set, and
-# geo_geohash_neighbors('sunny') the eight geohashes clockwise from the north-west put through it
-# (the tokens of each bucket are side by side, last inserted first). Eight tokens fill the 8 buckets
-# without a rehash (the set grows at the ninth).
+# Microsoft C++ library's std::unordered_set<std::string>. Its elements are one list in which each
+# bucket's elements stand together: a token whose bucket is empty goes to the end of the list, one
+# whose bucket is not goes before that bucket's first token. A token's bucket is its FNV-1a hash
+# modulo the bucket count, which starts at 8; inserting a token that would make the set hold more
+# tokens than buckets first multiplies the count by 8 (by 2 from 512 on) and regroups the list by
+# the new buckets, keeping its order within each. The pages' examples show it:
+# geo_s2cell_neighbors('89c259') is S2's GetAllNeighbors list put through that set,
+# geo_geohash_neighbors('sunny') the eight geohashes clockwise from the north-west (the tokens of
+# each bucket side by side, last inserted first), and geo_polygon_to_h3cells' first example (13
+# cells, one regrouping) H3's polygon_to_cells list in reverse.
 
 _SET_BUCKETS: Final = 8
 _FNV_OFFSET: Final = 0xCBF29CE484222325
@@ -87,14 +90,23 @@ def _fnv1a(text: str) -> int:
     return h
 
 
-def in_set_order(tokens: Sequence[str]) -> list[str]:
-    """Distinct ``tokens`` in the order Kusto's set of them iterates (at most 8 tokens)."""
-    buckets: dict[int, list[str]] = {}  # in order of each bucket's first token, each newest first
+def in_set_order(tokens: Iterable[str]) -> list[str]:
+    """The distinct ``tokens`` in the order Kusto's set of them, inserted in this order, iterates."""
+    count = _SET_BUCKETS
+    groups: dict[int, list[str]] = {}  # bucket -> its tokens, buckets in list order
+    seen: set[str] = set()
     for token in tokens:
-        group = buckets.setdefault(_fnv1a(token) % _SET_BUCKETS, [])
-        if token not in group:
-            group.insert(0, token)
-    return [token for group in buckets.values() for token in group]
+        if token in seen:
+            continue
+        if len(seen) + 1 > count:
+            count = count * 8 if count < 512 else count * 2
+            listed = [t for group in groups.values() for t in group]
+            groups = {}
+            for t in listed:
+                groups.setdefault(_fnv1a(t) % count, []).append(t)
+        seen.add(token)
+        groups.setdefault(_fnv1a(token) % count, []).insert(0, token)
+    return [token for group in groups.values() for token in group]
 
 
 def _point(p: LonLat) -> dict[str, Any]:

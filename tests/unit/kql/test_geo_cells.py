@@ -38,6 +38,40 @@ class TestNeighbourOrder:
             "89c2f5",
         ]
 
+    def test_the_ninth_token_regroups_the_set_by_64_buckets(self) -> None:
+        """geo_polygon_to_h3cells' first example prints its 13 cells in this order: H3's
+        polygon_to_cells list, reversed, put through the set (which grows from 8 to 64 buckets)."""
+        inserted = [
+            "86390cb57ffffff",
+            "86390ca27ffffff",
+            "86390ca2fffffff",
+            "86390cb07ffffff",
+            "86390ca37ffffff",
+            "86390cb0fffffff",
+            "86390cb17ffffff",
+            "86390cb87ffffff",
+            "86390cb1fffffff",
+            "86390cb8fffffff",
+            "86390cba7ffffff",
+            "86390ca07ffffff",
+            "86390cbafffffff",
+        ]
+        assert in_set_order(inserted) == [
+            "86390cb57ffffff",
+            "86390cb0fffffff",
+            "86390ca27ffffff",
+            "86390cb87ffffff",
+            "86390cb07ffffff",
+            "86390ca2fffffff",
+            "86390ca37ffffff",
+            "86390cb17ffffff",
+            "86390cb1fffffff",
+            "86390cb8fffffff",
+            "86390cba7ffffff",
+            "86390ca07ffffff",
+            "86390cbafffffff",
+        ]
+
     def test_duplicates_are_kept_once_where_first_inserted(self) -> None:
         assert in_set_order(["89c251", "89c257", "89c251"]) == ["89c251", "89c257"]
 
