@@ -18,7 +18,7 @@ from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, to_str, type_of_value
 
-_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup")
+_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup", "geo_polygon_lookup", "geo_line_lookup")
 
 
 def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
@@ -31,6 +31,10 @@ def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
         return _narrow(plan)
     if op.plugin == "ipv4_lookup":
         return _ipv4_lookup(plan, op, scope)
+    if op.plugin in ("geo_polygon_lookup", "geo_line_lookup"):
+        from azlogs.kql._op_geo_lookup import geo_lookup
+
+        return geo_lookup(plan, op, scope)
     raise err(
         op,
         f"the plugin '{op.plugin}' is not supported by azlogs",
