@@ -36,15 +36,15 @@ from azlogs.kql._registry import register
 
 
 def _level(v: Any, default: int, low: int, high: int) -> int | None:
-    """An accuracy/level/resolution argument (an ``int``: a real is truncated): ``default`` when
-    omitted, None when null or outside ``[low, high]``."""
+    """An accuracy/level/resolution argument (an ``int``: a real is truncated), ``default`` when
+    omitted; None when null or outside ``[low, high]`` (a default can be: the parent of a level-0
+    cell, the children of a level-15 one)."""
     if v is _OMITTED:
-        return default
-    if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
+        n = default
+    elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        n = int(v)
+    else:
         return None
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    n = int(v)
     return n if low <= n <= high else None
 
 

@@ -213,6 +213,7 @@ class TestH3:
             "geo_h3cell_children('862a1072fffffff', int(null))",
             "geo_h3cell_rings('862a1072fffffff', -1)",
             "geo_h3cell_rings('862a1072fffffff', 143)",
+            "geo_h3cell_children(geo_point_to_h3cell(1, 1, 15))",
         ],
     )
     def test_invalid_input_gives_null(self, expr: str) -> None:
