@@ -392,6 +392,20 @@ PAGE_ISSUES: dict[str, str] = {
     "geo-geohash-to-central-point-function.md#3": "page error: the URL is printed as a markdown link [url](url)",
     "geo-h3cell-children-function.md#3": "page error: the output elides the polygons ([ ... ... ... ])",
     "geo-h3cell-rings-function.md#4": "page error: the output elides the polygons ([ ... ... ... ])",
+    "geo-closest-point-on-line-function.md#2": "page error: the output column is named result, the query names none",
+    "geo-line-interpolate-point-function.md#2": "page error: the output column is named result, the query names it lng",
+    "geo-polygon-centroid-function.md#3": "page error: the printed point lacks its opening brace",
+    "geo-polygon-to-s2cells-function.md#1": "page error: the output says 'New York city', the query's description is 'New York'",
+    "geo-polygon-lookup-plugin.md#1": "page error: the output names 'NY National Museum of Mathematics', the query 'National Museum of Mathematics'",
+    "geo-line-densify-function.md#1": "page error: the tostring output is printed with spaces and the input's trailing zero (40.796860)",
+    "geo-point-buffer-function.md#1": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-point-buffer-function.md#2": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-line-buffer-function.md#1": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-line-buffer-function.md#2": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-polygon-buffer-function.md#1": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-polygon-buffer-function.md#2": "page elides the output: it prints the polygon as [ ... ]",
+    "geo-polygon-to-h3cells-function.md#2": "page elides the output: it prints the multipolygon as [ ... ]",
+    "geospatial-joins.md#2": "page error: row b prints row a's longitude and latitude (b's are -0.12432651341458723, 51.511160848670585)",
 }
 
 

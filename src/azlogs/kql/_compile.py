@@ -634,7 +634,7 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
             {p.name: p.type for p in lam.params}, dict(binding.env.lets), env.ctx, depth=env.depth + 1
         )
         for let in lam.lets:
-            bind_let(let, inner_env)
+            bind_let(let, inner_env, params=True)
         body = compile_expr(lam.body, inner_env)
         binding.body = body
     defaults = [compile_expr(p.default, env) if p.default is not None else None for p in lam.params]
@@ -650,8 +650,9 @@ def _udf_call(node: A.Call, binding: LetBinding, env: Env) -> CExpr:
     return CExpr(fn, body.type, row_free=all(a.row_free for a in args))
 
 
-def bind_let(let: A.Let, env: Env) -> None:
-    """Bind a ``let`` statement into ``env.lets``."""
+def bind_let(let: A.Let, env: Env, *, params: bool = False) -> None:
+    """Bind a ``let`` statement into ``env.lets``; with ``params`` (a let inside a function's body)
+    its value may read the function's parameters, the body's columns."""
     value = let.value
     if isinstance(value, A.Lambda):
         env.lets[let.name] = LetBinding("lambda", node=value, env=env)
@@ -661,7 +662,7 @@ def bind_let(let: A.Let, env: Env) -> None:
             "tabular", node=value, env=Env(dict(env.columns), dict(env.lets), env.ctx, extra=env.extra)
         )
         return
-    scalar = compile_expr(value, env.with_columns({}))
+    scalar = compile_expr(value, env if params else env.with_columns({}))
     if scalar.row_free and not scalar.const:
         scalar = CExpr(_cached(scalar.fn, env.ctx), scalar.type, row_free=True)
     env.lets[let.name] = LetBinding("scalar", scalar=scalar)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -47,16 +47,30 @@ def _lines_from_key(key: str) -> list[Any] | None:
     return None if shape is None else G.s2_polylines(shape)
 
 
+# Per kind, the last value looked up and its S2 form: a literal shape is the same object on every
+# row, so it is not even serialized again (the value is held, so its identity cannot be reused).
+_LAST: dict[str, tuple[Any, Any]] = {}
+
+
+def _s2_of(kind: str, value: Any, build: Callable[[str], Any]) -> Any:
+    last = _LAST.get(kind)
+    if last is not None and last[0] is value:
+        return last[1]
+    key = _key(value)
+    result = None if key is None else build(key)
+    _LAST[kind] = (value, result)
+    return result
+
+
 def polygon_of(value: Any) -> Any | None:
     """The S2Polygon of a Polygon/MultiPolygon dynamic value, or None when it is invalid."""
-    key = _key(value)
-    return None if key is None else _polygon_from_key(key)
+    return _s2_of("polygon", value, _polygon_from_key)
 
 
 def polylines_of(value: Any) -> list[Any] | None:
     """The S2Polylines of a LineString/MultiLineString dynamic value, or None when it is invalid."""
-    key = _key(value)
-    return None if key is None else _lines_from_key(key)
+    result: list[Any] | None = _s2_of("lines", value, _lines_from_key)
+    return result
 
 
 def _point(lon: Any, lat: Any) -> Any | None:
@@ -140,14 +154,18 @@ def geo_polygon_centroid(polygon: Any) -> dict[str, Any] | None:
 # ----------------------------------------------------------------------------- containment, distance
 
 
+def _point_and_polygon(lon: Any, lat: Any, polygon: Any) -> tuple[Any, Any] | None:
+    """(the S2Point, the S2Polygon), or None when either is invalid."""
+    p = _point(lon, lat)
+    poly = None if p is None else polygon_of(polygon)
+    return None if poly is None else (p, poly)
+
+
 @register("geo_point_in_polygon", 3, 3, "bool", "query")
 def geo_point_in_polygon(lon: Any, lat: Any, polygon: Any) -> bool | None:
     """Whether a point is inside a polygon or multipolygon."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return bool(poly.Contains(p))
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else bool(both[1].Contains(both[0]))
 
 
 def _closest_on_lines(lon: Any, lat: Any, line: Any) -> tuple[Any, Any] | None:
@@ -186,21 +204,15 @@ def geo_closest_point_on_line(lon: Any, lat: Any, line: Any) -> dict[str, Any] |
 @register("geo_distance_point_to_polygon", 3, 3, "real", "query")
 def geo_distance_point_to_polygon(lon: Any, lat: Any, polygon: Any) -> float | None:
     """The shortest distance in meters from a point to a polygon or multipolygon (0 inside it)."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return G.radians_to_meters(poly.GetDistance(p).radians())
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else G.radians_to_meters(both[1].GetDistance(both[0]).radians())
 
 
 @register("geo_closest_point_on_polygon", 3, 3, "dynamic", "query")
 def geo_closest_point_on_polygon(lon: Any, lat: Any, polygon: Any) -> dict[str, Any] | None:
     """The point of a polygon or multipolygon closest to a point (the point itself inside it)."""
-    p = _point(lon, lat)
-    poly = None if p is None else polygon_of(polygon)
-    if poly is None:
-        return None
-    return _point_json(poly.Project(p))
+    both = _point_and_polygon(lon, lat, polygon)
+    return None if both is None else _point_json(both[1].Project(both[0]))
 
 
 # ----------------------------------------------------------------------------- along a line
@@ -223,36 +235,85 @@ def geo_line_interpolate_point(line: Any, fraction: Any) -> dict[str, Any] | Non
     return _point_json(pl.Interpolate(f))
 
 
-@register("geo_line_locate_point", 3, 3, "real", "query")
-def geo_line_locate_point(line: Any, lon: Any, lat: Any) -> float | None:
-    """The fraction (0..1) of a line's length at which its point closest to a point lies."""
-    p = _point(lon, lat)
-    pl = None if p is None else _single_line(line)
-    if pl is None:
+@register("geo_line_locate_point", 3, 4, "real", "query")
+def geo_line_locate_point(line: Any, lon: Any, lat: Any, use_spheroid: Any = False) -> float | None:
+    """The fraction (0..1) of a line's length at which its point closest to a point lies; with
+    ``use_spheroid`` the edges are geodesics on the WGS-84 spheroid instead of the sphere."""
+    ll = G.lonlat(lon, lat)
+    pl = None if ll is None or not isinstance(use_spheroid, bool) else _single_line(line)
+    if ll is None or pl is None:
         return None
-    q, nxt = pl.Project(p)
+    if use_spheroid:
+        return _locate_on_spheroid(G.polyline_vertices(pl), ll)
+    q, nxt = pl.Project(G.s2_point(ll))
     return float(pl.UnInterpolate(q, nxt))
+
+
+def _locate_on_spheroid(vertices: tuple[G.LonLat, ...], point: G.LonLat) -> float | None:
+    """The fraction of the line's WGS-84 length at its point closest to ``point`` (each edge's
+    closest point by golden-section search along the edge's geodesic)."""
+    from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]
+
+    wgs84 = Geodesic.WGS84
+    edges = [wgs84.InverseLine(a[1], a[0], b[1], b[0]) for a, b in pairwise(vertices)]
+    total = sum(e.s13 for e in edges)
+    if total <= 0:
+        return None
+
+    def distance(edge: Any, s: float) -> float:
+        at = edge.Position(s)
+        return float(wgs84.Inverse(point[1], point[0], at["lat2"], at["lon2"])["s12"])
+
+    best, best_at, before = math.inf, 0.0, 0.0
+    ratio = (math.sqrt(5) - 1) / 2
+    for edge in edges:
+        lo, hi = 0.0, edge.s13
+        for _ in range(80):
+            a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+            if distance(edge, a) <= distance(edge, b):
+                hi = b
+            else:
+                lo = a
+        s = (lo + hi) / 2
+        for candidate in (0.0, s, edge.s13):
+            d = distance(edge, candidate)
+            if d < best:
+                best, best_at = d, before + candidate
+        before += edge.s13
+    return float(min(1.0, max(0.0, best_at / total)))
 
 
 # ----------------------------------------------------------------------------- intersects
 
 
+def _pair(of: Callable[[Any], Any], x: Any, y: Any) -> tuple[Any, Any] | None:
+    """The S2 forms of two shapes, or None when either is invalid."""
+    a = of(x)
+    b = None if a is None else of(y)
+    return None if b is None else (a, b)
+
+
 @register("geo_intersects_2lines", 2, 2, "bool", "query")
 def geo_intersects_2lines(line1: Any, line2: Any) -> bool | None:
     """Whether two lines or multilines intersect (touching counts)."""
-    a, b = polylines_of(line1), polylines_of(line2)
-    if a is None or b is None:
+    if (pair := _pair(polylines_of, line1, line2)) is None:
         return None
+    a, b = pair
     return any(bool(p.Intersects(q)) for p in a for q in b)
 
 
 @register("geo_intersects_2polygons", 2, 2, "bool", "query")
 def geo_intersects_2polygons(polygon1: Any, polygon2: Any) -> bool | None:
     """Whether two polygons or multipolygons intersect."""
-    a, b = polygon_of(polygon1), polygon_of(polygon2)
-    if a is None or b is None:
+    if (pair := _pair(polygon_of, polygon1, polygon2)) is None:
         return None
-    return bool(a.Intersects(b))
+    a, b = pair
+    if a.Intersects(b):
+        return True
+    # Polygons contain their vertices here: touching at a vertex or along an edge intersects.
+    return any(b.GetDistance(v).radians() <= _EPS for v in _vertices(a)) or any(
+        a.GetDistance(v).radians() <= _EPS for v in _vertices(b)
+    )
 
 
 @register("geo_intersects_line_with_polygon", 2, 2, "bool", "query")
@@ -358,10 +419,9 @@ def _line_meets(a: list[Any], b: list[Any]) -> tuple[list[G.LonLat], list[list[G
 def geo_intersection_2lines(line1: Any, line2: Any) -> dict[str, Any] | None:
     """The intersection of two lines or multilines: points, shared stretches, or the empty
     GeometryCollection."""
-    a, b = polylines_of(line1), polylines_of(line2)
-    if a is None or b is None:
+    if (pair := _pair(polylines_of, line1, line2)) is None:
         return None
-    points, lines = _line_meets(a, b)
+    points, lines = _line_meets(*pair)
     return G.combine([G.points_shape(points), G.lines_shape(lines)])
 
 
@@ -375,33 +435,67 @@ def geo_intersection_line_with_polygon(line: Any, polygon: Any) -> dict[str, Any
     return G.combine([G.lines_shape(parts)])
 
 
-def _touch_points(a: Any, b: Any, result: Any) -> list[G.LonLat]:
-    """Vertices where two polygons meet that their intersection polygon does not cover (two
-    polygons touching at a vertex intersect in that point)."""
-    kept: list[Any] = []
+def _vertices(poly: Any) -> Iterator[Any]:
+    for i in range(poly.num_loops()):
+        loop = poly.loop(i)
+        yield from (loop.vertex(k) for k in range(loop.num_vertices()))
+
+
+def _loop_edges(poly: Any) -> Iterator[tuple[Any, Any]]:
+    for i in range(poly.num_loops()):
+        loop = poly.loop(i)
+        n = loop.num_vertices()
+        for k in range(n):
+            yield loop.vertex(k), loop.vertex((k + 1) % n)
+
+
+def _touching(a: Any, b: Any, result: Any) -> tuple[list[G.LonLat], list[list[G.LonLat]]]:
+    """Where two polygons meet outside their intersection polygon (both are closed: they contain
+    their boundaries): the vertices they share or where one's vertex lies on the other's edge, and
+    the edges they share (which reach no wider than one of them)."""
+    m = G.s2()
+
+    def on(poly: Any, v: Any) -> bool:
+        return bool(poly.GetDistance(v).radians() <= _EPS)
+
+    def free(v: Any) -> bool:
+        return bool(result.is_empty() or result.GetDistance(v).radians() > _EPS)
+
+    points: list[Vec] = []
+    segments: list[tuple[Vec, Vec]] = []
     for this, other in ((a, b), (b, a)):
-        for i in range(this.num_loops()):
-            loop = this.loop(i)
-            for k in range(loop.num_vertices()):
-                v = loop.vertex(k)
-                if other.GetDistance(v).radians() > _EPS:
+        for u, v in _loop_edges(this):
+            if on(other, u) and on(other, v):
+                (x0, y0, z0), (x1, y1, z1) = _vec(u), _vec(v)
+                mid = m.S2Point_FromRaw(*_unit((x0 + x1, y0 + y1, z0 + z1)))
+                if on(other, mid) and free(mid):
+                    seg = (_vec(u), _vec(v))
+                    if not any(_same_segment(seg, known) for known in segments):
+                        segments.append(seg)
                     continue
-                if not result.is_empty() and result.GetDistance(v).radians() <= _EPS:
-                    continue
-                if all(_angle(_vec(v), _vec(q)) >= _EPS for q in kept):
-                    kept.append(v)
-    return [G.lonlat_of(v) for v in kept]
+            for w in (u, v):
+                if on(other, w) and free(w) and all(_angle(_vec(w), q) >= _EPS for q in points):
+                    points.append(_vec(w))
+    kept = [p for p in points if not any(_edge_distance(p, s, t) < _EPS for s, t in segments)]
+    return [_lonlat(p) for p in kept], [[_lonlat(s), _lonlat(t)] for s, t in segments]
+
+
+def _same_segment(x: tuple[Vec, Vec], y: tuple[Vec, Vec]) -> bool:
+    return (_angle(x[0], y[0]) < _EPS and _angle(x[1], y[1]) < _EPS) or (
+        _angle(x[0], y[1]) < _EPS and _angle(x[1], y[0]) < _EPS
+    )
 
 
 @register("geo_intersection_2polygons", 2, 2, "dynamic", "query")
 def geo_intersection_2polygons(polygon1: Any, polygon2: Any) -> dict[str, Any] | None:
     """The intersection of two polygons or multipolygons: polygons, touching points, or the empty
     GeometryCollection."""
-    a, b = polygon_of(polygon1), polygon_of(polygon2)
-    if a is None or b is None:
+    if (pair := _pair(polygon_of, polygon1, polygon2)) is None:
         return None
+    a, b = pair
     result = G.s2_boolean("intersection", a, b)
-    return G.combine([G.points_shape(_touch_points(a, b, result)), G.polygon_shape(result)])
+    points, lines = _touching(a, b, result)
+    return G.combine([G.points_shape(points), G.lines_shape(lines), G.polygon_shape(result)])
 
 
 # ----------------------------------------------------------------------------- unions
@@ -409,8 +503,8 @@ def geo_intersection_2polygons(polygon1: Any, polygon2: Any) -> dict[str, Any] |
 
 @register("geo_union_polygons_array", 1, 1, "dynamic", "query")
 def geo_union_polygons_array(polygons: Any) -> dict[str, Any] | None:
-    """The union of an array of polygons and multipolygons."""
-    if not isinstance(polygons, list):
+    """The union of an array of polygons and multipolygons (null for an empty array)."""
+    if not isinstance(polygons, list) or not polygons:
         return None
     parts = map_all(polygons, polygon_of)
     if parts is None:
@@ -458,8 +552,9 @@ def _chains(edges: list[tuple[G.LonLat, G.LonLat]]) -> list[list[G.LonLat]]:
 
 @register("geo_union_lines_array", 1, 1, "dynamic", "query")
 def geo_union_lines_array(lines: Any) -> dict[str, Any] | None:
-    """The union of an array of lines and multilines: shared edges once, chains joined."""
-    if not isinstance(lines, list):
+    """The union of an array of lines and multilines: shared edges once, chains joined (null for
+    an empty array)."""
+    if not isinstance(lines, list) or not lines:
         return None
     shapes = map_all(lines, G.parse_line)
     if shapes is None or any(G.s2_polylines(s) is None for s in shapes):

@@ -105,6 +105,129 @@ SCALAR_EXAMPLES: dict[str, tuple[str, str]] = {
     "geo_h3cell_to_central_point": ("geo_h3cell_to_central_point('862a1072fffffff')", "dynamic"),
     "geo_h3cell_to_polygon": ("geo_h3cell_to_polygon('862a1072fffffff')", "dynamic"),
     "geo_info_from_ip_address": ("geo_info_from_ip_address('20.53.203.50')", "dynamic"),
+    # the geo_* functions of lines and polygons (_fn_geo_shapes)
+    "geo_from_wkt": ("geo_from_wkt('POINT (1 2)')", "dynamic"),
+    "geo_line_length": (
+        "geo_line_length(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "real",
+    ),
+    "geo_polygon_area": (
+        "geo_polygon_area(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "real",
+    ),
+    "geo_polygon_perimeter": (
+        "geo_polygon_perimeter(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "real",
+    ),
+    "geo_line_centroid": (
+        "geo_line_centroid(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "dynamic",
+    ),
+    "geo_polygon_centroid": (
+        "geo_polygon_centroid(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "dynamic",
+    ),
+    "geo_point_in_polygon": (
+        "geo_point_in_polygon(1, 1, dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "bool",
+    ),
+    "geo_distance_point_to_line": (
+        "geo_distance_point_to_line(1, 0, dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "real",
+    ),
+    "geo_closest_point_on_line": (
+        "geo_closest_point_on_line(1, 0, dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "dynamic",
+    ),
+    "geo_distance_point_to_polygon": (
+        "geo_distance_point_to_polygon(3, 3, dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "real",
+    ),
+    "geo_closest_point_on_polygon": (
+        "geo_closest_point_on_polygon(3, 3, dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "dynamic",
+    ),
+    "geo_line_interpolate_point": (
+        "geo_line_interpolate_point(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), 0.5)",
+        "dynamic",
+    ),
+    "geo_line_locate_point": (
+        "geo_line_locate_point(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), 1, 0)",
+        "real",
+    ),
+    "geo_intersects_2lines": (
+        "geo_intersects_2lines(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), dynamic({'type':'LineString','coordinates':[[0,1],[1,0]]}))",
+        "bool",
+    ),
+    "geo_intersects_2polygons": (
+        "geo_intersects_2polygons(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), dynamic({'type':'Polygon','coordinates':[[[1,1],[3,1],[3,3],[1,3],[1,1]]]}))",
+        "bool",
+    ),
+    "geo_intersects_line_with_polygon": (
+        "geo_intersects_line_with_polygon(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "bool",
+    ),
+    "geo_intersection_2lines": (
+        "geo_intersection_2lines(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), dynamic({'type':'LineString','coordinates':[[0,1],[1,0]]}))",
+        "dynamic",
+    ),
+    "geo_intersection_line_with_polygon": (
+        "geo_intersection_line_with_polygon(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "dynamic",
+    ),
+    "geo_intersection_2polygons": (
+        "geo_intersection_2polygons(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), dynamic({'type':'Polygon','coordinates':[[[1,1],[3,1],[3,3],[1,3],[1,1]]]}))",
+        "dynamic",
+    ),
+    "geo_union_polygons_array": (
+        "geo_union_polygons_array(pack_array(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), dynamic({'type':'Polygon','coordinates':[[[1,1],[3,1],[3,3],[1,3],[1,1]]]})))",
+        "dynamic",
+    ),
+    "geo_union_lines_array": (
+        "geo_union_lines_array(pack_array(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), dynamic({'type':'LineString','coordinates':[[0,1],[1,0]]})))",
+        "dynamic",
+    ),
+    "geo_line_densify": (
+        "geo_line_densify(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "dynamic",
+    ),
+    "geo_polygon_densify": (
+        "geo_polygon_densify(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "dynamic",
+    ),
+    "geo_line_simplify": (
+        "geo_line_simplify(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}))",
+        "dynamic",
+    ),
+    "geo_polygon_simplify": (
+        "geo_polygon_simplify(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}))",
+        "dynamic",
+    ),
+    "geo_simplify_polygons_array": (
+        "geo_simplify_polygons_array(pack_array(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})))",
+        "dynamic",
+    ),
+    "geo_point_buffer": ("geo_point_buffer(1, 1, 100)", "dynamic"),
+    "geo_polygon_buffer": (
+        "geo_polygon_buffer(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), 100)",
+        "dynamic",
+    ),
+    "geo_line_buffer": (
+        "geo_line_buffer(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), 100)",
+        "dynamic",
+    ),
+    "geo_polygon_to_s2cells": (
+        "geo_polygon_to_s2cells(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), 5)",
+        "dynamic",
+    ),
+    "geo_line_to_s2cells": (
+        "geo_line_to_s2cells(dynamic({'type':'LineString','coordinates':[[0,0],[1,1]]}), 5)",
+        "dynamic",
+    ),
+    "geo_polygon_to_h3cells": (
+        "geo_polygon_to_h3cells(dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}), 3)",
+        "dynamic",
+    ),
     "geo_location": ("geo_location('20.53.203.50')", "dynamic"),
     "geo_point_in_circle": ("geo_point_in_circle(-122.14, 47.54, -122.1, 47.53, 3500)", "bool"),
     "geo_point_to_geohash": ("geo_point_to_geohash(-80.195829, 25.802215, 8)", "string"),
