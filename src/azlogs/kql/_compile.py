@@ -15,7 +15,17 @@ from typing import Any, Final
 
 from azlogs._exceptions import KqlError
 from azlogs.kql import _ast as A
-from azlogs.kql import _fn_datetime, _fn_dynamic2, _fn_hash, _fn_ip, _fn_misc, _fn_special, _fn_string  # noqa: F401 - register functions
+from azlogs.kql import (  # noqa: F401 - register functions
+    _fn_datetime,
+    _fn_dynamic2,
+    _fn_geo_cells,
+    _fn_geo_points,
+    _fn_hash,
+    _fn_ip,
+    _fn_misc,
+    _fn_special,
+    _fn_string,
+)
 from azlogs.kql import _vector as V
 from azlogs.kql._batch import NO_ROW, Batch
 from azlogs.kql._budget import checked_size, current

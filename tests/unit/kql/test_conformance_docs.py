@@ -23,6 +23,7 @@ from tests.unit.kql._docs_examples_dynamic import (
     DOC_EXAMPLES_ROW_BAGS,
 )
 from tests.unit.kql._docs_examples_functions import DOC_EXAMPLES_FUNCTIONS
+from tests.unit.kql._docs_examples_geo_cells import DOC_EXAMPLES_GEO_CELLS
 from tests.unit.kql._docs_examples_geo_shapes import DOC_EXAMPLES_GEO_SHAPES
 from tests.unit.kql._docs_examples_graph import DOC_EXAMPLES_GRAPH
 from tests.unit.kql._docs_examples_plugins import DOC_EXAMPLES_PLUGINS
@@ -460,6 +461,7 @@ _OTHER = [
     *DOC_EXAMPLES_GRAPH,
     *DOC_EXAMPLES_TABULAR,
     *DOC_EXAMPLES_PLUGINS,
+    *DOC_EXAMPLES_GEO_CELLS,
     *DOC_EXAMPLES_GEO_SHAPES,
 ]
 
