@@ -952,4 +952,5 @@ def geo_polygon_to_h3cells(polygon: Any, resolution: Any = None, radius: Any = N
         cells += [c for c in h3.polygon_to_cells(p, res) if c not in cells]
     if len(cells) > _MAX_H3_CELLS:
         return None
-    return [G.h3_cell_text(c) for c in cells]
+    # Kusto gathers the cells in its set, fed with H3's list in reverse (_geo.in_set_order).
+    return G.in_set_order(G.h3_cell_text(c) for c in reversed(cells))

@@ -504,3 +504,48 @@ def parse_wkt(text: Any) -> dict[str, Any] | None:
         return None
     shape = parse_shape(geo)
     return None if shape is None else to_geojson(shape)
+
+
+# ----------------------------------------------------------------------------- set order
+# Kusto lists a cell's neighbours in the iteration order of a set of their tokens: that of the
+# Microsoft C++ library's std::unordered_set<std::string>. Its elements are one list in which each
+# bucket's elements stand together: a token whose bucket is empty goes to the end of the list, one
+# whose bucket is not goes before that bucket's first token. A token's bucket is its FNV-1a hash
+# modulo the bucket count, which starts at 8; inserting a token that would make the set hold more
+# tokens than buckets first multiplies the count by 8 (by 2 from 512 on) and regroups the list by
+# the new buckets, keeping its order within each. The pages' examples show it:
+# geo_s2cell_neighbors('89c259') is S2's GetAllNeighbors list put through that set,
+# geo_geohash_neighbors('sunny') the eight geohashes clockwise from the north-west (the tokens of
+# each bucket side by side, last inserted first), and geo_polygon_to_h3cells' first example (13
+# cells, one regrouping) H3's polygon_to_cells list in reverse.
+
+_SET_BUCKETS: Final = 8
+_FNV_OFFSET: Final = 0xCBF29CE484222325
+_FNV_PRIME: Final = 0x100000001B3
+_U64: Final = (1 << 64) - 1
+
+
+def _fnv1a(text: str) -> int:
+    h = _FNV_OFFSET
+    for byte in text.encode():
+        h = ((h ^ byte) * _FNV_PRIME) & _U64
+    return h
+
+
+def in_set_order(tokens: Iterable[str]) -> list[str]:
+    """The distinct ``tokens`` in the order Kusto's set of them, inserted in this order, iterates."""
+    count = _SET_BUCKETS
+    groups: dict[int, list[str]] = {}  # bucket -> its tokens, buckets in list order
+    seen: set[str] = set()
+    for token in tokens:
+        if token in seen:
+            continue
+        if len(seen) + 1 > count:
+            count = count * 8 if count < 512 else count * 2
+            listed = [t for group in groups.values() for t in group]
+            groups = {}
+            for t in listed:
+                groups.setdefault(_fnv1a(t) % count, []).append(t)
+        seen.add(token)
+        groups.setdefault(_fnv1a(token) % count, []).insert(0, token)
+    return [token for group in groups.values() for token in group]
