@@ -26,6 +26,7 @@ from tests.unit.kql._docs_examples_functions import DOC_EXAMPLES_FUNCTIONS
 from tests.unit.kql._docs_examples_geo_cells import DOC_EXAMPLES_GEO_CELLS
 from tests.unit.kql._docs_examples_geo_shapes import DOC_EXAMPLES_GEO_SHAPES
 from tests.unit.kql._docs_examples_graph import DOC_EXAMPLES_GRAPH
+from tests.unit.kql._docs_examples_more import DOC_EXAMPLES_MORE
 from tests.unit.kql._docs_examples_plugins import DOC_EXAMPLES_PLUGINS
 from tests.unit.kql._docs_examples_scalar import DOC_EXAMPLES_SCALAR
 from tests.unit.kql._docs_examples_series import DOC_EXAMPLES_SERIES
@@ -463,6 +464,7 @@ _OTHER = [
     *DOC_EXAMPLES_PLUGINS,
     *DOC_EXAMPLES_GEO_CELLS,
     *DOC_EXAMPLES_GEO_SHAPES,
+    *DOC_EXAMPLES_MORE,
 ]
 
 
