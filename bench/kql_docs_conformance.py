@@ -434,6 +434,7 @@ PAGE_ISSUES: dict[str, str] = {
     "mv-apply-operator.md#5": "page error: the header says Val1; the query's column is Val",
     "cluster-function.md#3": "reads StormEvents of the help cluster's Samples database: cluster() reaches another Data Explorer cluster, which azlogs (one Log Analytics workspace) cannot",
     "database-function.md#2": "reads StormEvents of the help cluster's database: database() reaches another Data Explorer database, which azlogs (one Log Analytics workspace) cannot",
+    "anomaly-diagnosis.md#7": "page error: adds two datetimes ((max_baseline_t+min_peak_t)/2.0), which datetime-timespan-arithmetic.md says cannot be added; it also reads demo_clustering1",
     "variancepif-aggregation-function.md#1": "the page's 850 is the sample variance; variancepif is the population one (833)",
     "series-acos-function.md#1": "page error: the arr column prints [-6.5,0,8.2], the query's array is [-1,0,1] (the result printed is that of [-1,0,1])",
     "series-atan-function.md#1": "page error: the arr column prints [-6.5,0,8.2], the query's array is [-1,0,1] (the result printed is that of [-1,0,1])",
