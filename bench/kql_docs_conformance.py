@@ -426,7 +426,7 @@ PAGE_ISSUES: dict[str, str] = {
     "reduce-operator.md#2": "rand() values; the ten groups all print the pattern MachineLearning*, which grouping by pattern cannot give",
     "reduce-operator.md#3": "reduce is not implemented: the page documents no algorithm, and #1 (threshold=0.001 makes one group of the ten values) and #2 (threshold=0.9 makes ten groups of one pattern) follow from no single rule",
     "reduce-operator.md#4": "reduce is not implemented: the page documents no algorithm, and #1 (threshold=0.001 makes one group of the ten values) and #2 (threshold=0.9 makes ten groups of one pattern) follow from no single rule",
-    "join-innerunique.md#3": "the same query as #2, printed with the other of the two outputs the page says innerunique may give (it keeps any one left row per key; azlogs keeps the first, as #2 prints)",
+    "join-innerunique.md#3": "a random pick: the page says innerunique keeps any one left row per key, and prints for #2's query the other of its two outputs (azlogs keeps the first, as #2 prints)",
     "join-rightanti.md#1": "page error: the header says Value1; rightanti returns Y's columns (Key, Value2), and d, 40 is Y's row",
     "range-operator.md#2": "page error: the table leaves out the first three rows (2024-01-01 to 2024-01-03)",
     "range-operator.md#3": "runs on now() (startofmonth(now()) to now()); the page also elides rows and shifts cells one column",
