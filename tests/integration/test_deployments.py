@@ -26,9 +26,8 @@ from tests.emulator_proc import AZLOGS, EmulatorProcess, run_with_env
 API = "2024-03-01"
 
 
-def _client(emu: EmulatorProcess) -> PipelineClient[Any, Any]:
+def _client(emu: EmulatorProcess, credential: Any) -> PipelineClient[Any, Any]:
     info = emu.info
-    credential = emulator_credential(info)
     policy = ARMChallengeAuthenticationPolicy(credential, "https://management.azure.com/.default")
     return PipelineClient(
         base_url=info.endpoints.arm,
@@ -80,8 +79,11 @@ def test_schema_template_deploys_and_records_land(fresh_emulator: EmulatorProces
             },
         }
     }
-    client = _client(emu)
-    with client:
+    # Closed after the deployment, as the client is: an open credential keeps its connection to the
+    # emulator, whose stop then waits out its graceful-shutdown limit for it (a leaked socket).
+    credential = emulator_credential(info)
+    client = _client(emu, credential)
+    with client, credential:
         validate = HttpRequest("POST", f"{path}/validate", params={"api-version": API}, json=body)
         checked = client.send_request(validate)
         assert checked.status_code == 200, checked.text()

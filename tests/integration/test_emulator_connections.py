@@ -9,6 +9,7 @@ asserts how long anything took.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import ssl
@@ -205,6 +206,8 @@ class Attackers:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(GUARD)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     async def _main(self) -> None:
         tasks = [
@@ -259,6 +262,9 @@ class Attackers:
                 self.open_now -= 1
                 first = False
                 writer.close()
+                # closed before the loop ends, or its socket is left to the collector (a ResourceWarning)
+                with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
+                    await asyncio.wait_for(writer.wait_closed(), 2)
 
 
 IMDS = "/metadata/identity/oauth2/token"

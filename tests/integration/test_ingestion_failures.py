@@ -362,7 +362,8 @@ class TestSilentChangesAreRecorded:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or []], daemon=True).start()
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or []], daemon=True)
+        reader.start()
         try:
             seen: list[str] = []
             deadline = time.monotonic() + 30
@@ -380,7 +381,12 @@ class TestSilentChangesAreRecorded:
             assert all(earlier not in x for x in seen)
         finally:
             proc.send_signal(signal.SIGINT)
-            assert proc.wait(30) == 0
+            code = proc.wait(30)
+            reader.join(10)  # at the end of the follower's output
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+            assert code == 0
 
 
 class TestTransformation:

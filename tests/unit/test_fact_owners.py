@@ -4,8 +4,14 @@ types, their aliases, conversions and int/long ranges in azlogs.schema.types."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
+
+import pytest
+
+# Every check reads every module of SRC: on one xdist worker they parse each module once (_tree).
+pytestmark = pytest.mark.xdist_group("fact_owners")
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "azlogs"
 
@@ -28,9 +34,16 @@ OWNED = {
 ALLOWED = {("emulator/identity/entra.py", "https://login.microsoftonline.com/error?code=")}
 
 
-def _literals(path: Path) -> list[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module of SRC, parsed once for all the checks of this file (none of them changes a tree)."""
+    return ast.parse(path.read_text())
+
+
+@functools.cache
+def _literals(path: Path) -> tuple[str, ...]:
     """String constants of a module, without docstrings."""
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)
@@ -39,11 +52,11 @@ def _literals(path: Path) -> list[str]:
         and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
-    return [
+    return tuple(
         node.value
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-    ]
+    )
 
 
 def test_cloud_and_role_facts_have_one_owner() -> None:
@@ -121,7 +134,7 @@ def test_type_and_datetime_facts_have_one_owner() -> None:
     aliases = {"int64", "int32", "uniqueid", "uuid", "uint", "ulong", "uint64", "uint32", "single"}
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC).as_posix()
-        tree = ast.parse(path.read_text())
+        tree = _tree(path)
         texts = _literals(path)
         if rel != "schema/types.py":
             # Words of every literal, a regex's alternatives too (not .NET names such as System.Int64).
@@ -177,9 +190,7 @@ def test_int_and_long_ranges_have_one_owner() -> None:
         rel = path.relative_to(SRC).as_posix()
         if rel == "schema/types.py":
             continue
-        copies += [
-            (rel, b) for b in _range_bounds(ast.parse(path.read_text())) if (rel, b) not in _RANGE_ALLOWED
-        ]
+        copies += [(rel, b) for b in _range_bounds(_tree(path)) if (rel, b) not in _RANGE_ALLOWED]
     assert copies == []
 
 

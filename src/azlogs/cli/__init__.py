@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import Any
@@ -14,7 +15,17 @@ from azlogs.cli._exit import exit_with
 
 
 class _Group(click.Group):
-    """Maps azlogs errors to their exit codes and a message without a traceback."""
+    """Maps azlogs errors to their exit codes and a message without a traceback; loads each command
+    from its module (``_COMMANDS``: the module defines a command of the same name) when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module = importlib.import_module(_COMMANDS[cmd_name])
+            self.add_command(getattr(module, cmd_name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -34,37 +45,23 @@ def main() -> None:
     logging.getLogger("azure").addHandler(logging.NullHandler())
 
 
-def _register() -> None:
-    from azlogs.cli import (
-        agent,
-        demo,
-        doctor,
-        emulator,
-        migrate,
-        provision,
-        query,
-        schema,
-        send,
-        token,
-        transform,
-        validate,
-    )
+# Each command's module is imported when the command runs (or help lists it), not at every start:
+# ``azlogs send`` does not load the provisioning, doctor and KQL modules that other commands need.
+_COMMANDS = {
+    "emulator": "azlogs.cli.emulator",
+    "token": "azlogs.cli.token",
+    "demo": "azlogs.cli.demo",
+    "send": "azlogs.cli.send",
+    "agent": "azlogs.cli.agent",
+    "transform": "azlogs.cli.transform",
+    "query": "azlogs.cli.query",
+    "schema": "azlogs.cli.schema",
+    "provision": "azlogs.cli.provision",
+    "migrate": "azlogs.cli.migrate",
+    "validate": "azlogs.cli.validate",
+    "doctor": "azlogs.cli.doctor",
+}
 
-    main.add_command(emulator.emulator)
-    main.add_command(token.token)
-    main.add_command(demo.demo)
-    main.add_command(send.send)
-    main.add_command(agent.agent)
-    main.add_command(transform.transform)
-    main.add_command(query.query)
-    main.add_command(schema.schema)
-    main.add_command(provision.provision)
-    main.add_command(migrate.migrate)
-    main.add_command(validate.validate)
-    main.add_command(doctor.doctor)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
