@@ -88,10 +88,14 @@ _PREVIEW_CHARS: Final = 120
 _INT32: Final = (INT_MIN, INT_MAX)
 _INT64: Final = (LONG_MIN, LONG_MAX)
 _DYNAMIC_INT: Final = (LONG_MIN, 2**64 - 1)  # what orjson reads and writes as an integer (int64, uint64)
-_INT_TEXT: Final = re.compile(r"\s*[+-]?\d+\s*\Z")
-_REAL_TEXT: Final = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
+# Numbers and guids in text: ASCII digits, and the white space .NET's number styles allow around them
+# (U+0009-U+000D and U+0020). Python's \s and \d take more (U+001C-U+001F, other scripts' digits),
+# which int() and float() then refuse: '0\x1f' matched and crashed the conversion.
+_WS: Final = r"[\t\n\v\f\r ]*"
+_INT_TEXT: Final = re.compile(rf"{_WS}[+-]?[0-9]+{_WS}\Z")
+_REAL_TEXT: Final = re.compile(rf"{_WS}[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?{_WS}\Z")
 _GUID_TEXT: Final = re.compile(
-    r"\s*\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\}?\s*\Z"
+    rf"{_WS}\{{?[0-9A-Fa-f]{{8}}-?[0-9A-Fa-f]{{4}}-?[0-9A-Fa-f]{{4}}-?[0-9A-Fa-f]{{4}}-?[0-9A-Fa-f]{{12}}\}}?{_WS}\Z"
 )
 _JSON_TYPES: Final = (dict, list, str, int, float, bool, type(None))
 

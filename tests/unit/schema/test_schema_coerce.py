@@ -368,3 +368,25 @@ class TestProperties:
             assert text.startswith(cut)
             size = len(cut.encode("utf-8", "surrogatepass"))
             assert limit - 3 <= size <= limit
+
+
+class TestNumberTextWhiteSpace:
+    """Text numbers take .NET's white space around them (U+0009-U+000D, U+0020) and ASCII digits only:
+    Python's wider ``\\s`` once let ``'0\\x1f'`` through to ``int()``, which raised."""
+
+    @pytest.mark.parametrize("text", ["0\x1f", "\x1c7", "\u0663", "1\u00a0"])
+    def test_other_characters_around_or_in_a_number_are_not_a_number(self, text: str) -> None:
+        for column_type in (T.INT, T.LONG, T.REAL):
+            value, kinds = _one(column_type, text)
+            assert value is None and kinds, (column_type, text)
+
+    @pytest.mark.parametrize(("text", "n"), [(" 7 ", 7), ("\t-3\r\n", -3), ("\v+12\f", 12)])
+    def test_ascii_white_space_around_a_number_is_read(self, text: str, n: int) -> None:
+        assert _one(T.INT, text)[0] == n
+        assert _one(T.REAL, text)[0] == float(n)
+
+    def test_inference_calls_such_a_cell_a_string(self) -> None:
+        from azlogs.schema.infer import infer_schema
+
+        inferred = infer_schema([{"A": "0\x1f"}, {"A": "1"}], table="T_CL", source_format="csv")
+        assert {c.name: c.type for c in inferred.stream.columns}["A"] == T.STRING
