@@ -6,7 +6,8 @@ Lifecycle::
     run     every status_interval: write status.json; on SIGHUP reload the config; on
             SIGTERM/SIGINT stop
     stop    inputs finish their step and checkpoint; senders keep draining the spool for up to
-            drain_timeout seconds; what is left stays spooled for the next start; exit 0
+            drain_timeout seconds (a second SIGTERM/SIGINT ends the drain at once); what is left
+            stays spooled for the next start; exit 0
 
 State directory layout::
 
@@ -19,10 +20,12 @@ State directory layout::
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import select
 import signal
-import threading
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +67,40 @@ def routes_of(cfg: InputConfig) -> list[Route]:
     return [Route.make(cfg.endpoint, cfg.dcr, cfg.stream, cfg.source, cfg.client_id, cfg.cloud)]
 
 
+class Wakeup:
+    """What the run loop sleeps on between status writes; :meth:`set` is safe in a signal handler.
+
+    A ``threading.Event`` is not: its ``set`` takes the lock its ``wait`` and ``clear`` hold for a
+    few lines, and a handler runs in the main thread between two of those lines, so a signal that
+    lands there waits for a lock its own thread holds, for ever (and so does every later signal).
+    ``set`` here writes a byte to a socket pair (no Python lock); ``wait`` selects on the other end.
+    """
+
+    def __init__(self) -> None:
+        self._recv, self._send = socket.socketpair()
+        self._recv.setblocking(False)
+        self._send.setblocking(False)
+
+    def set(self) -> None:
+        """Make the current or next :meth:`wait` return now (from any thread or a signal handler)."""
+        with contextlib.suppress(OSError):  # a wake-up already pending (buffer full), or closed
+            self._send.send(b"\0")
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout`` seconds or until :meth:`set`; True if woken. Consumes the wake-up."""
+        ready, _, _ = select.select([self._recv], [], [], timeout)
+        if not ready:
+            return False
+        # one read (nothing left: BlockingIOError); a loop could chase a signal storm for ever
+        with contextlib.suppress(OSError):
+            self._recv.recv(4096)
+        return True
+
+    def close(self) -> None:
+        self._recv.close()
+        self._send.close()
+
+
 class Agent:
     """A running agent for one config; :meth:`run` blocks until it is stopped.
 
@@ -95,8 +132,9 @@ class Agent:
         self._stdin_fd = stdin_fd
         self._verify = verify
         self._transport = transport
-        self._wake = threading.Event()
+        self._wake: Wakeup | None = None  # while run() runs
         self._stop_requested = False
+        self._stop_now = False  # a second stop request: end the drain at once
         self._reload_requested = False
         self.inputs: dict[str, InputWorker] = {}
         self.spool: Spool | None = None
@@ -108,14 +146,23 @@ class Agent:
     # -- control ---------------------------------------------------------------------------------
 
     def request_stop(self) -> None:
-        """Begin a graceful stop (what SIGTERM does)."""
+        """Begin a graceful stop (what SIGTERM does); a second request ends the drain at once.
+
+        Runs in a signal handler: it sets flags and writes to a socket, and takes no lock.
+        """
+        if self._stop_requested:
+            self._stop_now = True
         self._stop_requested = True
-        self._wake.set()
+        wake = self._wake
+        if wake is not None:  # else run() has not begun, and sees the flag before it first waits
+            wake.set()
 
     def request_reload(self) -> None:
         """Re-read the config file (what SIGHUP does)."""
         self._reload_requested = True
-        self._wake.set()
+        wake = self._wake
+        if wake is not None:
+            wake.set()
 
     def install_signals(self) -> None:
         """SIGTERM/SIGINT stop, SIGHUP reloads (only from the main thread)."""
@@ -253,12 +300,20 @@ class Agent:
 
     def run(self) -> int:
         """Run until stopped; returns the exit code (0 after a graceful stop)."""
-        if self.spool is None:
-            self.start()
+        wake = self._wake = Wakeup()
+        try:
+            if self.spool is None:
+                self.start()
+            self._loop(wake)
+        finally:
+            self._wake = None
+            wake.close()
+        return 0
+
+    def _loop(self, wake: Wakeup) -> None:
         try:
             while not self._stop_requested:
-                self._wake.wait(self.config.status_interval)
-                self._wake.clear()
+                wake.wait(self.config.status_interval)
                 if self._reload_requested:
                     self._reload_requested = False
                     self.reload()
@@ -268,7 +323,6 @@ class Agent:
                     break
         finally:
             self.shutdown()
-        return 0
 
     def _stdin_done(self) -> bool:
         workers = list(self.inputs.values())
@@ -370,7 +424,7 @@ class Agent:
     def _drain(self, deadline: float) -> bool:
         if self.spool is None:
             return True
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self._stop_now:
             if self.spool.stats().records_pending == 0:
                 return True
             time.sleep(0.05)

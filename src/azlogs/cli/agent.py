@@ -24,7 +24,8 @@ def agent(ctx: click.Context, config: Path | None) -> None:
     """Tail files (or stdin) and ship them to Azure Monitor through a durable spool.
 
     `azlogs agent --config FILE` is `azlogs agent run --config FILE`. SIGTERM drains the spool for
-    drain_timeout seconds and keeps the rest for the next start; SIGHUP reloads the config.
+    drain_timeout seconds (a second SIGTERM or SIGINT ends the drain at once) and keeps the rest for
+    the next start; SIGHUP reloads the config.
     """
     ctx.obj = config
     if ctx.invoked_subcommand is None:
