@@ -8,7 +8,7 @@ bag-unpack-plugin.md, pivot-plugin.md, narrow-plugin.md, top-nested-operator.md
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from azlogs.kql import _ast as A
@@ -17,8 +17,6 @@ from azlogs.kql._budget import current
 from azlogs.kql._compile import Env, compile_expr, err
 from azlogs.kql._plan import Plan, Row
 from azlogs.kql._values import convert, to_str, type_of_value
-
-_PLUGINS = ("bag_unpack", "pivot", "narrow", "ipv4_lookup", "geo_polygon_lookup", "geo_line_lookup")
 
 # Plugins that reach outside the query (their pages), refused with the reason.
 REMOTE_PLUGINS = {
@@ -36,32 +34,40 @@ REMOTE_PLUGINS = {
     "ai_chat_completion_prompt": "calls an Azure OpenAI endpoint",
 }
 
+Plugin = Callable[[Plan, A.Evaluate, Env], Plan]
+
+
+def refuse_remote(op: A.Evaluate) -> None:
+    """Refuse a plugin of REMOTE_PLUGINS, saying what it would reach; nothing for the others."""
+    if op.plugin in REMOTE_PLUGINS:
+        raise err(op, f"evaluate {op.plugin}() {REMOTE_PLUGINS[op.plugin]}; azlogs makes no such requests")
+
+
+def _plugins() -> dict[str, Plugin]:
+    """Every plugin by name: this module's, and those of the modules loaded only when one runs."""
+    from azlogs.kql._op_geo_lookup import geo_lookup
+    from azlogs.kql._op_plugins import PLUGINS
+
+    return {
+        "bag_unpack": _bag_unpack,
+        "pivot": _pivot,
+        "narrow": lambda plan, op, scope: _narrow(plan),
+        "ipv4_lookup": _ipv4_lookup,
+        "geo_polygon_lookup": geo_lookup,
+        "geo_line_lookup": geo_lookup,
+        **PLUGINS,
+    }
+
 
 def evaluate(plan: Plan, op: A.Evaluate, scope: Env) -> Plan:
     """Apply ``evaluate plugin(...)``."""
-    if op.plugin == "bag_unpack":
-        return _bag_unpack(plan, op, scope)
-    if op.plugin == "pivot":
-        return _pivot(plan, op, scope)
-    if op.plugin == "narrow":
-        return _narrow(plan)
-    if op.plugin == "ipv4_lookup":
-        return _ipv4_lookup(plan, op, scope)
-    from azlogs.kql._op_plugins import PLUGINS
-
-    more = PLUGINS.get(op.plugin)
-    if more is not None:
-        return more(plan, op, scope)
-    if op.plugin in REMOTE_PLUGINS:
-        raise err(op, f"evaluate {op.plugin}() {REMOTE_PLUGINS[op.plugin]}; azlogs makes no such requests")
-    if op.plugin in ("geo_polygon_lookup", "geo_line_lookup"):
-        from azlogs.kql._op_geo_lookup import geo_lookup
-
-        return geo_lookup(plan, op, scope)
+    plugins = _plugins()
+    run = plugins.get(op.plugin)
+    if run is not None:
+        return run(plan, op, scope)
+    refuse_remote(op)
     raise err(
-        op,
-        f"the plugin '{op.plugin}' is not supported by azlogs",
-        f"evaluate supports {', '.join((*_PLUGINS, *sorted(PLUGINS)))}",
+        op, f"the plugin '{op.plugin}' is not supported by azlogs", f"evaluate supports {', '.join(plugins)}"
     )
 
 

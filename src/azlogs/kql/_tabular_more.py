@@ -122,12 +122,9 @@ def source_plan(node: Any, env: Env) -> Plan | None:
     if isinstance(node, A.Call) and node.name == "table":
         return _table(node, env)
     if isinstance(node, A.Evaluate):
-        from azlogs.kql._op_evaluate import REMOTE_PLUGINS
+        from azlogs.kql._op_evaluate import refuse_remote
 
-        if node.plugin in REMOTE_PLUGINS:
-            raise err(
-                node, f"evaluate {node.plugin}() {REMOTE_PLUGINS[node.plugin]}; azlogs makes no such requests"
-            )
+        refuse_remote(node)
         raise err(node, f"evaluate {node.plugin}() needs an input table here ('T | evaluate ...')")
     if isinstance(node, A.Call) and node.name == "graph":
         from azlogs.kql._graph import persistent_graph

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from azlogs.kql import MemoryProvider, run_query
-from azlogs.kql._fn_geo_cells import geohash_box, geohash_encode, in_set_order
+from azlogs.kql._fn_geo_cells import geohash_box, geohash_encode
+from azlogs.kql._geo import in_set_order
 
 
 def _print(expr: str) -> tuple[str, Any]:
