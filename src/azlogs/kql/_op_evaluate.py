@@ -55,7 +55,7 @@ def _plugins() -> dict[str, Plugin]:
         "ipv4_lookup": _ipv4_lookup,
         "geo_polygon_lookup": geo_lookup,
         "geo_line_lookup": geo_lookup,
-        **PLUGINS,
+        **dict(sorted(PLUGINS.items())),  # listed by name in the refusal's hint, as before
     }
 
 
