@@ -10,6 +10,7 @@ old suffixed columns reads old and new records with the same types.
 from __future__ import annotations
 
 import base64
+import datetime
 import importlib.util
 import json
 import os
@@ -40,6 +41,13 @@ CLASSIC_COLUMNS = {
     "Id_g": "guid",
 }
 GUIDS = ["5cdad72f-c848-4df0-8aaa-ffe033e75d57", "b6bee458-fb65-492e-996d-61c4d7fbb942", str(uuid.uuid4())]
+
+
+def recent(hour: int) -> str:
+    """An hour of yesterday (UTC) as ISO text: within the two days before ingestion that Azure keeps as sent
+    (an older TimeGenerated is replaced by the ingestion time), whatever day the suite runs."""
+    day = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)).date()
+    return f"{day.isoformat()}T{hour:02d}:00:00Z"
 
 
 def log_type() -> str:
@@ -127,13 +135,13 @@ class TestMigratePath:
         (VM identity) lands the same legacy JSON in the same suffixed columns; the old query reads all alike."""
         lt = log_type()
         old = tmp_path / "old.json"
-        old.write_text(json.dumps([record("pypi", 1, True, "2026-12-03T01:00:00Z", GUIDS[0])]))
+        old.write_text(json.dumps([record("pypi", 1, True, recent(1), GUIDS[0])]))
         assert pypi_post(emulator, lt, old, "When") == "200"
-        old.write_text(json.dumps([record("curl", 2, False, "2026-12-03T02:00:00Z", GUIDS[1].upper())]))
+        old.write_text(json.dumps([record("curl", 2, False, recent(2), GUIDS[1].upper())]))
         assert curl_post(emulator, lt, old) == "200"
         rid = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Web/sites/app1"
         key = shared_keys(emulator)["primarySharedKey"]
-        body = json.dumps([record("learn", 0, True, "2026-12-03T00:00:00Z", GUIDS[0])])
+        body = json.dumps([record("learn", 0, True, recent(0), GUIDS[0])])
         learn = post_data(emulator, emulator.info.workspace.id, key, body, lt, {"x-ms-AzureResourceId": rid})
         assert learn.status_code == 200
         classic = table_schema(emulator, f"{lt}_CL")
@@ -156,7 +164,7 @@ class TestMigratePath:
         }
 
         new = tmp_path / "new.json"
-        new.write_text(json.dumps([record("send", 3, True, "2026-12-03T03:00:00Z", GUIDS[2])]))
+        new.write_text(json.dumps([record("send", 3, True, recent(3), GUIDS[2])]))
         argv = [AZLOGS, "send", "--endpoint", route["endpoint"], "--dcr", route["dcr_immutable_id"]]
         sent = run_with_env(emulator, "vm", [*argv, "--stream", route["stream"], str(new)])
         assert sent.returncode == 0, sent.stderr
@@ -166,10 +174,10 @@ class TestMigratePath:
         )
         assert table["types"] == ["string", "real", "bool", "datetime", "guid"]
         assert table["rows"] == [
-            ["learn", 0.0, True, "2026-12-03T00:00:00Z", GUIDS[0]],
-            ["pypi", 1.0, True, "2026-12-03T01:00:00Z", GUIDS[0]],
-            ["curl", 2.0, False, "2026-12-03T02:00:00Z", GUIDS[1]],
-            ["send", 3.0, True, "2026-12-03T03:00:00Z", GUIDS[2]],
+            ["learn", 0.0, True, recent(0), GUIDS[0]],
+            ["pypi", 1.0, True, recent(1), GUIDS[0]],
+            ["curl", 2.0, False, recent(2), GUIDS[1]],
+            ["send", 3.0, True, recent(3), GUIDS[2]],
         ]
         # x-ms-AzureResourceId became _ResourceId; the Logs Ingestion API leaves it empty (as Azure does).
         rids = query(emulator, f"{lt}_CL | order by Count_d asc | project _ResourceId")
@@ -178,7 +186,7 @@ class TestMigratePath:
             emulator,
             f"{lt}_CL | where Name_s in ('pypi', 'send') | order by Count_d asc | project TimeGenerated",
         )
-        assert [t["TimeGenerated"][:19] for t in times] == ["2026-12-03T01:00:00", "2026-12-03T03:00:00"]
+        assert [t["TimeGenerated"][:19] for t in times] == [recent(1)[:19], recent(3)[:19]]
 
 
 def query_table_typed(emu: EmulatorProcess, kql: str) -> dict[str, Any]:

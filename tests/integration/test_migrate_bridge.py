@@ -28,6 +28,7 @@ from tests.integration.test_migrate import (
     migrate_for_vm,
     pypi_post,
     query_table_typed,
+    recent,
     record,
 )
 from tests.proxy import LoopbackProxy
@@ -48,7 +49,7 @@ class TestLegacySendersBeforeAndAfterMigration:
         land in the same table; the old-column query returns old and new rows with the same types."""
         lt = log_type()
         table = f"{lt}_CL"
-        when = "2026-12-03T0{}:00:00Z".format
+        when = recent
         assert pypi_post(emulator, lt, body(tmp_path, "pypi-old", 1, when(1), GUIDS[0]), "When") == "200"
         assert curl_post(emulator, lt, body(tmp_path, "curl-old", 2, when(2), GUIDS[1])) == "200"
         classic = table_schema(emulator, table)
